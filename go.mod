@@ -1,0 +1,15 @@
+module github.com/domainlint/domainlint
+
+go 1.26.8
+
+require (
+	blitiri.com.ar/go/spf v1.6.0
+	github.com/google/go-cmp v0.7.0
+	github.com/miekg/dns v1.1.73
+	go.uber.org/goleak v1.3.0
+)
+
+require (
+	golang.org/x/net v0.62.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+)

@@ -1,0 +1,295 @@
+// Package zonedb holds RFC 1035 master files in memory and answers
+// questions about them with authoritative semantics: NXDOMAIN versus NODATA,
+// empty non-terminals, wildcards (RFC 4592) and CNAMEs followed within one
+// zone, as an authoritative server does. Chasing a CNAME into another zone is
+// the caller's job.
+package zonedb
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// DefaultMaxBytes bounds the size of one master file.
+const DefaultMaxBytes = 32 << 20
+
+// Source is one master file to load.
+type Source struct {
+	// Origin is the zone apex. Empty means: take it from the file's SOA.
+	Origin string
+	// File names the file in errors, and is read when Text is nil.
+	File string
+	// Text is the file's content.
+	Text []byte
+	// AllowInclude permits $INCLUDE, resolved relative to File's folder.
+	AllowInclude bool
+	// MaxBytes bounds the file's size; 0 means DefaultMaxBytes.
+	MaxBytes int64
+}
+
+// Entry is one record with the comment that stood beside it.
+type Entry struct {
+	RR      dns.RR
+	Comment string
+}
+
+// Zone is one loaded zone.
+type Zone struct {
+	Origin  string // lowercase FQDN with trailing dot
+	Entries []Entry
+	names   map[string][]dns.RR // lowercase owner → records
+	ents    map[string]bool     // every name at or above an owner, up to the apex
+	soa     *dns.SOA
+}
+
+// DB is a set of zones. It is read-only once built and safe for concurrent use.
+type DB struct {
+	zones map[string]*Zone
+}
+
+// Load parses the sources into a DB. A source whose origin repeats another's
+// is an error.
+func Load(srcs ...Source) (*DB, error) {
+	db := &DB{zones: map[string]*Zone{}}
+	for _, src := range srcs {
+		z, err := Parse(src)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := db.zones[z.Origin]; dup {
+			return nil, fmt.Errorf("zone %s loaded twice (%s)", z.Origin, src.File)
+		}
+		db.zones[z.Origin] = z
+	}
+	return db, nil
+}
+
+// Zones returns the loaded zones.
+func (db *DB) Zones() []*Zone {
+	out := make([]*Zone, 0, len(db.zones))
+	for _, z := range db.zones {
+		out = append(out, z)
+	}
+	return out
+}
+
+// Parse reads one master file.
+func Parse(src Source) (*Zone, error) {
+	name := src.File
+	if name == "" {
+		name = "zone"
+	}
+	max := src.MaxBytes
+	if max <= 0 {
+		max = DefaultMaxBytes
+	}
+	text := src.Text
+	if text == nil {
+		f, err := os.Open(src.File)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		text, err = io.ReadAll(io.LimitReader(f, max+1))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	if int64(len(text)) > max {
+		return nil, fmt.Errorf("%s: zone file larger than %d bytes", name, max)
+	}
+	origin := src.Origin
+	if origin != "" {
+		if _, ok := dns.IsDomainName(origin); !ok {
+			return nil, fmt.Errorf("%s: invalid origin %q", name, origin)
+		}
+		origin = strings.ToLower(dns.Fqdn(origin))
+	}
+	parseOrigin := origin
+	if parseOrigin == "" {
+		parseOrigin = "."
+	}
+	zp := dns.NewZoneParser(bytes.NewReader(text), parseOrigin, name)
+	zp.SetDefaultTTL(3600)
+	if src.AllowInclude {
+		zp.SetIncludeAllowed(true)
+		dir := "."
+		if src.File != "" {
+			dir = filepath.Dir(src.File)
+		}
+		zp.SetIncludeFS(os.DirFS(dir))
+	}
+	z := &Zone{Origin: origin, names: map[string][]dns.RR{}, ents: map[string]bool{}}
+	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
+		rr.Header().Name = strings.ToLower(rr.Header().Name)
+		z.Entries = append(z.Entries, Entry{RR: rr, Comment: zp.Comment()})
+		if soa, isSOA := rr.(*dns.SOA); isSOA && z.soa == nil {
+			z.soa = soa
+		}
+	}
+	if err := zp.Err(); err != nil {
+		var pe *dns.ParseError
+		if errors.As(err, &pe) && !strings.Contains(pe.Error(), name) {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return nil, err
+	}
+	if z.Origin == "" {
+		if z.soa == nil {
+			return nil, fmt.Errorf("%s: no SOA record and no origin given: cannot tell the zone apex", name)
+		}
+		z.Origin = z.soa.Hdr.Name
+	}
+	if z.soa == nil {
+		// A zone without SOA still needs one for negative answers (RFC 2308).
+		z.soa = &dns.SOA{
+			Hdr: dns.RR_Header{Name: z.Origin, Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: 3600},
+			Ns:  "ns.invalid.", Mbox: "hostmaster.invalid.", Serial: 1,
+			Refresh: 3600, Retry: 600, Expire: 86400, Minttl: 300,
+		}
+	}
+	for _, e := range z.Entries {
+		owner := e.RR.Header().Name
+		if !dns.IsSubDomain(z.Origin, owner) {
+			return nil, fmt.Errorf("%s: record %q is outside the zone %s", name, strings.TrimSuffix(owner, "."), z.Origin)
+		}
+		if e.RR.Header().Class != dns.ClassINET {
+			continue
+		}
+		z.names[owner] = append(z.names[owner], e.RR)
+		for n := owner; ; {
+			z.ents[n] = true
+			if n == z.Origin {
+				break
+			}
+			n = parent(n)
+		}
+	}
+	return z, nil
+}
+
+// Find returns the zone that is authoritative for name (the closest
+// enclosing apex), or nil.
+func (db *DB) Find(name string) *Zone {
+	name = strings.ToLower(dns.Fqdn(name))
+	for off, end := 0, false; !end; off, end = dns.NextLabel(name, off) {
+		if z, ok := db.zones[name[off:]]; ok {
+			return z
+		}
+	}
+	if z, ok := db.zones["."]; ok {
+		return z
+	}
+	return nil
+}
+
+// Response is an authoritative answer from one zone.
+type Response struct {
+	Rcode  int
+	Answer []dns.RR // CNAMEs followed within the zone, then the data
+	Ns     []dns.RR // the SOA, on negative answers
+}
+
+// MaxInZoneHops bounds CNAMEs followed inside one zone.
+const MaxInZoneHops = 16
+
+// Query answers name/qtype as the zone's authoritative server would. ok is
+// false when no loaded zone holds the name (a real server says REFUSED).
+func (db *DB) Query(name string, qtype uint16) (resp Response, ok bool) {
+	z := db.Find(name)
+	if z == nil {
+		return Response{}, false
+	}
+	cur := strings.ToLower(dns.Fqdn(name))
+	seen := map[string]bool{}
+	for hop := 0; ; hop++ {
+		rrs, exists := z.lookup(cur)
+		if !exists {
+			resp.Rcode = dns.RcodeNameError
+			resp.Ns = []dns.RR{z.soa}
+			return resp, true
+		}
+		var cname *dns.CNAME
+		var data []dns.RR
+		for _, rr := range rrs {
+			t := rr.Header().Rrtype
+			if c, isC := rr.(*dns.CNAME); isC && qtype != dns.TypeCNAME {
+				cname = c
+			}
+			if t == qtype || qtype == dns.TypeANY {
+				data = append(data, rr)
+			}
+		}
+		if cname != nil && len(data) == 0 {
+			resp.Answer = append(resp.Answer, cname)
+			target := strings.ToLower(cname.Target)
+			if seen[target] || hop >= MaxInZoneHops || db.Find(target) != z {
+				// A loop, a long chain or another zone: stop here and let
+				// the client chase, as authoritative servers do.
+				return resp, true
+			}
+			seen[cur] = true
+			cur = target
+			continue
+		}
+		resp.Answer = append(resp.Answer, data...)
+		if len(data) == 0 {
+			resp.Ns = []dns.RR{z.soa}
+		}
+		return resp, true
+	}
+}
+
+// lookup returns the records at name, synthesised from a wildcard where RFC
+// 4592 says so, and whether the name exists (an empty non-terminal exists
+// with no records).
+func (z *Zone) lookup(name string) ([]dns.RR, bool) {
+	if rrs, ok := z.names[name]; ok {
+		return rrs, true
+	}
+	if z.ents[name] {
+		return nil, true
+	}
+	// The closest encloser is the longest existing ancestor; the wildcard
+	// at "*.<closest encloser>" answers (RFC 4592 §3.3.1).
+	for off, end := dns.NextLabel(name, 0); !end; off, end = dns.NextLabel(name, off) {
+		anc := name[off:]
+		if !z.ents[anc] {
+			if anc == z.Origin {
+				break
+			}
+			continue
+		}
+		wild, ok := z.names["*."+anc]
+		if !ok {
+			return nil, false
+		}
+		out := make([]dns.RR, len(wild))
+		for i, rr := range wild {
+			c := dns.Copy(rr)
+			c.Header().Name = name
+			out[i] = c
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// SOA returns the zone's SOA record.
+func (z *Zone) SOA() *dns.SOA { return z.soa }
+
+// parent returns the name one label up ("." above a top-level name).
+func parent(name string) string {
+	i, end := dns.NextLabel(name, 0)
+	if end || i >= len(name) {
+		return "."
+	}
+	return name[i:]
+}

@@ -1,0 +1,203 @@
+// Package lint is the findings model shared by every domainlint package.
+//
+// A [Finding] is one thing wrong (or worth knowing) about a domain's DNS
+// records. It names the [Rule] that produced it by a stable ID such as
+// "spf.lookup-limit", carries the record text and the byte [Span] it is about,
+// and cites the standard that the rule enforces.
+//
+// An error returned by a domainlint function means a check could not be
+// performed: bad arguments, a cancelled context, a DNS transport failure.
+// Everything wrong with the records themselves is a Finding.
+//
+// Rules are data. Each package lists its own rules in an explicit slice
+// returned by its Rules function; there is no global registry. [Validate]
+// checks that a catalogue is well formed.
+package lint
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Severity says how much a finding matters. The zero value is Error, the
+// most severe, so that a forgotten severity is never silently downgraded.
+type Severity int
+
+const (
+	// Error: mail will fail authentication or be misrouted.
+	Error Severity = iota
+	// Warning: works today but is fragile, weak or against advice.
+	Warning
+	// Info: worth knowing, no action required.
+	Info
+)
+
+var severityNames = [...]string{Error: "error", Warning: "warning", Info: "info"}
+
+// String returns "error", "warning" or "info".
+func (s Severity) String() string {
+	if s < 0 || int(s) >= len(severityNames) {
+		return fmt.Sprintf("severity(%d)", int(s))
+	}
+	return severityNames[s]
+}
+
+// MarshalText encodes the severity as its name.
+func (s Severity) MarshalText() ([]byte, error) {
+	if s < 0 || int(s) >= len(severityNames) {
+		return nil, fmt.Errorf("lint: invalid severity %d", int(s))
+	}
+	return []byte(severityNames[s]), nil
+}
+
+// UnmarshalText decodes "error", "warning" or "info".
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// ParseSeverity parses "error", "warning" or "info" (case-insensitive).
+func ParseSeverity(name string) (Severity, error) {
+	for i, n := range severityNames {
+		if strings.EqualFold(name, n) {
+			return Severity(i), nil
+		}
+	}
+	return 0, fmt.Errorf("lint: unknown severity %q (want error, warning or info)", name)
+}
+
+// Span is a half-open byte range [Start, End) within Finding.Record.
+// The zero Span means "the whole record" or "no particular place".
+type Span struct {
+	Start int `json:"start"`
+	End   int `json:"end"`
+}
+
+// IsZero reports whether the span points nowhere in particular.
+func (s Span) IsZero() bool { return s.Start == 0 && s.End == 0 }
+
+// Rule is the metadata of one check. Rules are values, declared once in the
+// package that implements them.
+type Rule struct {
+	// ID is "package.kebab-name", e.g. "spf.lookup-limit". It never changes
+	// once released.
+	ID string `json:"id"`
+	// Severity is the default severity of the rule's findings. A finding may
+	// carry another (spf.lookup-limit is a warning at 9 or 10 lookups and an
+	// error above).
+	Severity Severity `json:"severity"`
+	// Summary is one sentence saying what the rule catches.
+	Summary string `json:"summary"`
+	// Citation names the standard, e.g. "RFC 7208 §4.6.4".
+	Citation string `json:"citation"`
+	// URL points at the cited text, when there is one.
+	URL string `json:"url,omitempty"`
+}
+
+// Finding is one result of a rule applied to a domain's records.
+type Finding struct {
+	Rule     string   `json:"rule"`
+	Severity Severity `json:"severity"`
+	// Name is the DNS owner name the finding is about (FQDN, no trailing dot).
+	Name string `json:"name"`
+	// Type is the DNS record type, e.g. "TXT", "CNAME", "MX"; empty when the
+	// finding is about a name rather than a record.
+	Type string `json:"type"`
+	// Record is the record text as published (TXT strings joined).
+	Record string `json:"record"`
+	// Span is the part of Record the finding is about.
+	Span Span `json:"span"`
+	// Message says what is wrong, for a human.
+	Message string `json:"message"`
+	// Citation is the rule's citation, copied so a finding stands alone.
+	Citation string `json:"citation"`
+	// Fix, when not empty, is what to publish instead (often a zone line).
+	Fix string `json:"fix"`
+}
+
+// New returns a finding of rule r with the rule's default severity and
+// citation. Set the other fields on the result.
+func (r Rule) New(name, message string) Finding {
+	return Finding{Rule: r.ID, Severity: r.Severity, Name: name, Message: message, Citation: r.Citation}
+}
+
+// String renders a finding on one line: "error spf.missing example.com: …".
+func (f Finding) String() string {
+	s := fmt.Sprintf("%s %s %s: %s", f.Severity, f.Rule, f.Name, f.Message)
+	if f.Citation != "" {
+		s += " (" + f.Citation + ")"
+	}
+	return s
+}
+
+// Sort orders findings by severity (errors first), then name, then rule,
+// then span, so output is stable.
+func Sort(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(
+			cmp.Compare(a.Severity, b.Severity),
+			cmp.Compare(a.Name, b.Name),
+			cmp.Compare(a.Rule, b.Rule),
+			cmp.Compare(a.Span.Start, b.Span.Start),
+			cmp.Compare(a.Message, b.Message),
+		)
+	})
+}
+
+// Count returns how many findings have severity sev.
+func Count(fs []Finding, sev Severity) int {
+	n := 0
+	for _, f := range fs {
+		if f.Severity == sev {
+			n++
+		}
+	}
+	return n
+}
+
+var idPattern = regexp.MustCompile(`^[a-z0-9]+\.[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// Validate checks a rule catalogue: IDs unique and of the form
+// "package.kebab-name", a valid severity, a summary and a citation for
+// every rule. It returns all problems joined.
+func Validate(rules []Rule) error {
+	var errs []error
+	seen := map[string]bool{}
+	for i, r := range rules {
+		if !idPattern.MatchString(r.ID) {
+			errs = append(errs, fmt.Errorf("rule %d: ID %q is not package.kebab-name", i, r.ID))
+		}
+		if seen[r.ID] {
+			errs = append(errs, fmt.Errorf("rule %q: duplicate ID", r.ID))
+		}
+		seen[r.ID] = true
+		if _, err := r.Severity.MarshalText(); err != nil {
+			errs = append(errs, fmt.Errorf("rule %q: %v", r.ID, err))
+		}
+		if strings.TrimSpace(r.Summary) == "" {
+			errs = append(errs, fmt.Errorf("rule %q: empty summary", r.ID))
+		}
+		if strings.TrimSpace(r.Citation) == "" {
+			errs = append(errs, fmt.Errorf("rule %q: empty citation", r.ID))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Find returns the rule with the given ID from a catalogue.
+func Find(rules []Rule, id string) (Rule, bool) {
+	for _, r := range rules {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return Rule{}, false
+}

@@ -1,0 +1,84 @@
+package lint_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/domainlint/domainlint/lint"
+)
+
+func TestValidate(t *testing.T) {
+	good := []lint.Rule{{ID: "spf.lookup-limit", Severity: lint.Error, Summary: "s", Citation: "RFC 7208 §4.6.4"}}
+	if err := lint.Validate(good); err != nil {
+		t.Fatalf("Validate(good) = %v", err)
+	}
+	bad := []lint.Rule{
+		{ID: "Spf.Bad", Summary: "s", Citation: "c"},
+		{ID: "spf.x", Summary: "", Citation: "c"},
+		{ID: "spf.x", Summary: "s", Citation: ""},
+		{ID: "spf.y", Severity: 9, Summary: "s", Citation: "c"},
+	}
+	err := lint.Validate(bad)
+	if err == nil {
+		t.Fatal("Validate(bad) = nil")
+	}
+	for _, want := range []string{"kebab", "empty summary", "duplicate", "empty citation", "invalid severity"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate(bad) = %v, missing %q", err, want)
+		}
+	}
+}
+
+func TestFindingJSON(t *testing.T) {
+	r := lint.Rule{ID: "spf.missing", Severity: lint.Warning, Summary: "s", Citation: "RFC 7208 §4.5"}
+	f := r.New("example.com", "no SPF record")
+	f.Type, f.Record, f.Span, f.Fix = "TXT", "v=spf1", lint.Span{Start: 0, End: 6}, "x"
+	b, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"rule":"spf.missing","severity":"warning","name":"example.com","type":"TXT","record":"v=spf1","span":{"start":0,"end":6},"message":"no SPF record","citation":"RFC 7208 §4.5","fix":"x"}`
+	if string(b) != want {
+		t.Errorf("json = %s\nwant   %s", b, want)
+	}
+	var back lint.Finding
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back != f {
+		t.Errorf("round trip = %+v, want %+v", back, f)
+	}
+}
+
+func TestSort(t *testing.T) {
+	fs := []lint.Finding{
+		{Rule: "b", Severity: lint.Info, Name: "a"},
+		{Rule: "a", Severity: lint.Error, Name: "z"},
+		{Rule: "c", Severity: lint.Error, Name: "a"},
+		{Rule: "d", Severity: lint.Warning, Name: "a"},
+	}
+	lint.Sort(fs)
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.Rule)
+	}
+	if strings.Join(got, "") != "cadb" {
+		t.Errorf("order = %v", got)
+	}
+	if lint.Count(fs, lint.Error) != 2 {
+		t.Errorf("Count = %d", lint.Count(fs, lint.Error))
+	}
+}
+
+func TestParseSeverity(t *testing.T) {
+	for _, s := range []lint.Severity{lint.Error, lint.Warning, lint.Info} {
+		got, err := lint.ParseSeverity(strings.ToUpper(s.String()))
+		if err != nil || got != s {
+			t.Errorf("ParseSeverity(%q) = %v, %v", s, got, err)
+		}
+	}
+	if _, err := lint.ParseSeverity("fatal"); err == nil {
+		t.Error("ParseSeverity(fatal) = nil error")
+	}
+}

@@ -1,0 +1,401 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// Config configures a Client. The zero Config is useful: servers from
+// /etc/resolv.conf, 2 s per try, 2 tries, 64 queries in flight, 8 CNAME
+// hops, a 65,536-entry cache.
+type Config struct {
+	// Servers are "host" or "host:port" addresses (port 53 by default).
+	// Empty: the nameservers of ResolvConf.
+	Servers []string
+	// ResolvConf is read when Servers is empty; default /etc/resolv.conf.
+	ResolvConf string
+	// Timeout bounds each try (one UDP packet, and its TCP retry); default 2 s.
+	Timeout time.Duration
+	// Tries is how many times a question is sent before it fails, cycling
+	// through Servers; default 2.
+	Tries int
+	// MaxInFlight caps the packets awaiting an answer at once; default 64.
+	MaxInFlight int
+	// MaxCNAMEHops bounds CNAME chains; default 8.
+	MaxCNAMEHops int
+	// CacheSize is the number of answers kept; default 65,536; negative
+	// disables the cache.
+	CacheSize int
+	// MaxTTL caps how long an answer is cached; default 1 h.
+	MaxTTL time.Duration
+	// UDPSize is the EDNS0 buffer size advertised; default 1232 (the DNS
+	// flag day 2020 value).
+	UDPSize uint16
+	// Now is the clock, for tests; default time.Now.
+	Now func() time.Time
+}
+
+// Stats are a Client's counters since it was created.
+type Stats struct {
+	Lookups    int64 `json:"lookups"`     // questions asked of the Client, CNAME steps included
+	Sent       int64 `json:"sent"`        // packets sent, UDP and TCP
+	CacheHits  int64 `json:"cache_hits"`  // questions answered from the cache
+	Coalesced  int64 `json:"coalesced"`   // questions that joined an identical one in flight
+	Timeouts   int64 `json:"timeouts"`    // tries that timed out
+	TCPRetries int64 `json:"tcp_retries"` // truncated UDP answers retried over TCP
+	Errors     int64 `json:"errors"`      // questions that failed
+}
+
+// Client is a caching stub resolver over UDP and TCP. It is safe for
+// concurrent use; share one across goroutines so that they share its cache.
+type Client struct {
+	cfg     Config
+	servers []string
+	sem     chan struct{}
+
+	mu      sync.Mutex
+	cache   map[qkey]centry
+	flights map[qkey]*flight
+
+	lookups, sent, hits, coalesced, timeouts, tcpRetries, errs atomic.Int64
+}
+
+type qkey struct {
+	name  string
+	qtype uint16
+}
+
+type centry struct {
+	st      *step
+	expires time.Time
+}
+
+type flight struct {
+	done    chan struct{}
+	st      *step
+	err     error
+	waiters int
+	cancel  context.CancelFunc
+}
+
+// New returns a Client. It fails when no server is configured or found.
+func New(cfg Config) (*Client, error) {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 2 * time.Second
+	}
+	if cfg.Tries <= 0 {
+		cfg.Tries = 2
+	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = 64
+	}
+	if cfg.MaxCNAMEHops <= 0 {
+		cfg.MaxCNAMEHops = DefaultMaxCNAMEHops
+	}
+	if cfg.CacheSize == 0 {
+		cfg.CacheSize = 1 << 16
+	}
+	if cfg.MaxTTL <= 0 {
+		cfg.MaxTTL = time.Hour
+	}
+	if cfg.UDPSize == 0 {
+		cfg.UDPSize = 1232
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	servers := cfg.Servers
+	if len(servers) == 0 {
+		path := cfg.ResolvConf
+		if path == "" {
+			path = "/etc/resolv.conf"
+		}
+		rc, err := dns.ClientConfigFromFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("resolver: no servers given and %v", err)
+		}
+		for _, s := range rc.Servers {
+			servers = append(servers, net.JoinHostPort(s, rc.Port))
+		}
+		if len(servers) == 0 {
+			return nil, fmt.Errorf("resolver: no nameserver in %s", path)
+		}
+	}
+	c := &Client{
+		cfg:     cfg,
+		sem:     make(chan struct{}, cfg.MaxInFlight),
+		cache:   map[qkey]centry{},
+		flights: map[qkey]*flight{},
+	}
+	for _, s := range servers {
+		if _, _, err := net.SplitHostPort(s); err != nil {
+			s = net.JoinHostPort(strings.Trim(s, "[]"), "53")
+		}
+		c.servers = append(c.servers, s)
+	}
+	return c, nil
+}
+
+// Stats returns the counters; safe to call at any time.
+func (c *Client) Stats() Stats {
+	return Stats{
+		Lookups: c.lookups.Load(), Sent: c.sent.Load(), CacheHits: c.hits.Load(),
+		Coalesced: c.coalesced.Load(), Timeouts: c.timeouts.Load(),
+		TCPRetries: c.tcpRetries.Load(), Errors: c.errs.Load(),
+	}
+}
+
+// Lookup asks name/qtype, following CNAME chains up to MaxCNAMEHops. Each
+// step is answered from the cache when it can be, joins an identical question
+// already in flight when there is one, and is sent otherwise (charged to the
+// context's Budget). It costs at most Tries packets per step (plus a TCP
+// retry per truncated answer).
+func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (*Answer, error) {
+	cname, err := CanonicalName(name)
+	if err != nil {
+		return nil, &Error{Name: name, Type: qtype, Rcode: -1, Err: err}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, &Error{Name: cname, Type: qtype, Rcode: -1, Err: err}
+	}
+	return chase(ctx, cname, qtype, c.cfg.MaxCNAMEHops, c.step)
+}
+
+func (c *Client) step(ctx context.Context, name string, qtype uint16) (*step, error) {
+	c.lookups.Add(1)
+	k := qkey{name, qtype}
+	now := c.cfg.Now()
+	c.mu.Lock()
+	if e, ok := c.cache[k]; ok {
+		if now.Before(e.expires) {
+			c.mu.Unlock()
+			c.hits.Add(1)
+			return e.st, nil
+		}
+		delete(c.cache, k)
+	}
+	f := c.flights[k]
+	if f != nil {
+		f.waiters++
+		c.mu.Unlock()
+		c.coalesced.Add(1)
+		return c.wait(ctx, k, f)
+	}
+	// The flight outlives the caller who started it only while others wait
+	// on it; it keeps ctx's values (the budget) but not its cancellation.
+	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	f = &flight{done: make(chan struct{}), waiters: 1, cancel: cancel}
+	c.flights[k] = f
+	c.mu.Unlock()
+	go c.run(fctx, k, f)
+	return c.wait(ctx, k, f)
+}
+
+func (c *Client) wait(ctx context.Context, k qkey, f *flight) (*step, error) {
+	select {
+	case <-f.done:
+		return f.st, f.err
+	case <-ctx.Done():
+		c.mu.Lock()
+		f.waiters--
+		if f.waiters == 0 {
+			f.cancel()
+		}
+		c.mu.Unlock()
+		return nil, &Error{Name: k.name, Type: k.qtype, Rcode: -1, Err: ctx.Err()}
+	}
+}
+
+func (c *Client) run(ctx context.Context, k qkey, f *flight) {
+	st, err := c.exchange(ctx, k.name, k.qtype)
+	if err != nil {
+		c.errs.Add(1)
+	}
+	c.mu.Lock()
+	delete(c.flights, k)
+	if err == nil && c.cfg.CacheSize > 0 {
+		if ttl := stepTTL(st); ttl > 0 {
+			if d := time.Duration(ttl) * time.Second; d < c.cfg.MaxTTL {
+				c.put(k, centry{st: st, expires: c.cfg.Now().Add(d)})
+			} else {
+				c.put(k, centry{st: st, expires: c.cfg.Now().Add(c.cfg.MaxTTL)})
+			}
+		}
+	}
+	f.st, f.err = st, err
+	c.mu.Unlock()
+	close(f.done)
+	f.cancel()
+}
+
+// put stores an entry; c.mu is held. When the cache is full, expired
+// entries go first, then arbitrary ones, an eighth of the cache at a time.
+func (c *Client) put(k qkey, e centry) {
+	if len(c.cache) >= c.cfg.CacheSize {
+		now := c.cfg.Now()
+		for ck, ce := range c.cache {
+			if !now.Before(ce.expires) {
+				delete(c.cache, ck)
+			}
+		}
+		for ck := range c.cache {
+			if len(c.cache) < c.cfg.CacheSize-c.cfg.CacheSize/8 {
+				break
+			}
+			delete(c.cache, ck)
+		}
+	}
+	c.cache[k] = e
+}
+
+// stepTTL is how long a response may be cached: the least TTL of its
+// records; for a negative answer (NXDOMAIN, or no data beside any CNAMEs)
+// also the SOA's TTL capped by its MINIMUM (RFC 2308 §5). A response with
+// nothing in it and no SOA is not cached (RFC 2308 §5).
+func stepTTL(st *step) uint32 {
+	ttl, have := uint32(0), false
+	least := func(t uint32) {
+		if !have || t < ttl {
+			ttl, have = t, true
+		}
+	}
+	data := false
+	for _, rr := range st.answer {
+		least(rr.Header().Ttl)
+		data = data || rr.Header().Rrtype != dns.TypeCNAME
+	}
+	if data && st.rcode == dns.RcodeSuccess {
+		return ttl
+	}
+	for _, rr := range st.ns {
+		if soa, ok := rr.(*dns.SOA); ok {
+			least(min(soa.Hdr.Ttl, soa.Minttl))
+		}
+	}
+	return ttl
+}
+
+// exchange sends the question, cycling through servers for Tries tries, and
+// retries over TCP when the UDP answer is truncated.
+func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*step, error) {
+	q := new(dns.Msg)
+	q.SetQuestion(name, qtype)
+	q.RecursionDesired = true
+	q.AuthenticatedData = true // RFC 6840 §5.7: ask for the AD bit
+	q.SetEdns0(c.cfg.UDPSize, false)
+
+	var last *Error
+	budget := BudgetFrom(ctx)
+	for try := 0; try < c.cfg.Tries; try++ {
+		server := c.servers[try%len(c.servers)]
+		resp, err := c.send(ctx, budget, "udp", server, q)
+		if err == nil && resp.Truncated {
+			c.tcpRetries.Add(1)
+			resp, err = c.send(ctx, budget, "tcp", server, q)
+		}
+		if err != nil {
+			last = &Error{Name: name, Type: qtype, Rcode: -1, Server: server, Err: err}
+			if errors.Is(err, ErrBudget) || ctx.Err() != nil {
+				return nil, last
+			}
+			continue
+		}
+		switch resp.Rcode {
+		case dns.RcodeSuccess, dns.RcodeNameError:
+			return &step{rcode: resp.Rcode, answer: resp.Answer, ns: resp.Ns, ad: resp.AuthenticatedData}, nil
+		}
+		last = &Error{Name: name, Type: qtype, Rcode: resp.Rcode, Server: server, Err: ErrTemporary}
+		if len(c.servers) == 1 {
+			// The one server gave its answer; asking it again will not help.
+			break
+		}
+	}
+	return nil, last
+}
+
+// send writes one query and reads the matching response, within one try's
+// timeout. Responses whose ID or question do not match are ignored on UDP
+// (they may be late answers or spoofs) and fail a TCP exchange.
+func (c *Client) send(ctx context.Context, budget *Budget, network, server string, q *dns.Msg) (*dns.Msg, error) {
+	if !budget.take() {
+		return nil, fmt.Errorf("%w (%d packets)", ErrBudget, budget.Max())
+	}
+	select {
+	case c.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-c.sem }()
+	c.sent.Add(1)
+
+	tctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(tctx, network, server)
+	if err != nil {
+		return nil, c.classify(tctx, err)
+	}
+	defer conn.Close()
+	deadline, _ := tctx.Deadline()
+	conn.SetDeadline(deadline)
+	stop := context.AfterFunc(tctx, func() { conn.SetDeadline(time.Now()) })
+	defer stop()
+
+	co := &dns.Conn{Conn: conn, UDPSize: c.cfg.UDPSize}
+	m := q.Copy()
+	m.Id = dns.Id()
+	if err := co.WriteMsg(m); err != nil {
+		return nil, c.classify(tctx, err)
+	}
+	for {
+		r, err := co.ReadMsg()
+		switch {
+		case r == nil:
+			return nil, c.classify(tctx, err)
+		case err != nil && r.Truncated && r.Id == m.Id:
+			return r, nil // a truncated answer that did not unpack: retried over TCP
+		case err != nil && network == "tcp":
+			return nil, fmt.Errorf("%w: malformed response: %v", ErrTemporary, err)
+		case err == nil && r.Id == m.Id && questionMatches(r, m):
+			return r, nil
+		case network == "tcp":
+			return nil, fmt.Errorf("%w: response does not match the question", ErrTemporary)
+		}
+		// On UDP, a malformed or mismatched packet may be a late answer or a
+		// spoof: keep reading until the try's deadline.
+	}
+}
+
+func questionMatches(r, q *dns.Msg) bool {
+	if len(r.Question) != 1 {
+		// A truncated or error response may omit the question.
+		return len(r.Question) == 0 && (r.Truncated || r.Rcode != dns.RcodeSuccess)
+	}
+	a, b := r.Question[0], q.Question[0]
+	return a.Qtype == b.Qtype && a.Qclass == b.Qclass && strings.EqualFold(a.Name, b.Name)
+}
+
+// classify turns a network error into the context's error where the
+// context ended, counting timeouts.
+func (c *Client) classify(tctx context.Context, err error) error {
+	if cerr := tctx.Err(); cerr != nil {
+		if errors.Is(cerr, context.DeadlineExceeded) {
+			c.timeouts.Add(1)
+		}
+		return cerr
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		c.timeouts.Add(1)
+		return context.DeadlineExceeded
+	}
+	return err
+}

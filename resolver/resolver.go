@@ -1,0 +1,190 @@
+// Package resolver is domainlint's access to DNS.
+//
+// Every domainlint package consumes the small [Resolver] interface. Two
+// implementations come with it:
+//
+//   - [Client], a live stub resolver on github.com/miekg/dns with a shared
+//     TTL cache, coalescing of identical in-flight questions, a cap on
+//     queries in flight, per-context query budgets and counters;
+//   - [Zones], which answers from RFC 1035 master files with authoritative
+//     semantics, so a zone file can be linted before it is deployed.
+//
+// An [Answer] tells NXDOMAIN from NODATA and keeps the CNAME chain it
+// followed and each TXT record's character-strings apart. An error means the
+// question got no usable answer: for timeouts, SERVFAIL, REFUSED and network
+// failures errors.Is(err, [ErrTemporary]) holds.
+//
+// [NetAdapter] puts a Resolver behind the method set of *net.Resolver, so
+// blitiri.com.ar/go/spf and github.com/emersion/go-msgauth run over it.
+package resolver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// Resolver answers one DNS question. Implementations follow CNAME chains
+// (except for qtype CNAME), are safe for concurrent use and honour ctx.
+//
+// NXDOMAIN and NODATA are answers, not errors. The records in an Answer may
+// be shared with other callers and must not be modified.
+type Resolver interface {
+	Lookup(ctx context.Context, name string, qtype uint16) (*Answer, error)
+}
+
+// Answer is the outcome of one question, after any CNAMEs were followed.
+type Answer struct {
+	// Name is the question name as a lowercase FQDN.
+	Name string
+	// Type is the question type, e.g. dns.TypeTXT.
+	Type uint16
+	// Rcode is dns.RcodeSuccess or dns.RcodeNameError (NXDOMAIN) and applies
+	// to the last name in the chain (RFC 6604).
+	Rcode int
+	// Chain is the CNAMEs followed from Name, in order.
+	Chain []*dns.CNAME
+	// Records are the records of Type at the end of the chain.
+	Records []dns.RR
+	// AD is true when every response on the way had the AD bit set.
+	AD bool
+}
+
+// NXDomain reports whether the (final) name does not exist.
+func (a *Answer) NXDomain() bool { return a.Rcode == dns.RcodeNameError }
+
+// NoData reports whether the name exists but holds no records of the type.
+func (a *Answer) NoData() bool { return a.Rcode == dns.RcodeSuccess && len(a.Records) == 0 }
+
+// Void reports NXDOMAIN or NODATA: what RFC 7208 §4.6.4 calls a void lookup.
+func (a *Answer) Void() bool { return a.NXDomain() || a.NoData() }
+
+// Target returns the name at the end of the CNAME chain (Name when there is
+// no chain).
+func (a *Answer) Target() string {
+	if len(a.Chain) == 0 {
+		return a.Name
+	}
+	return strings.ToLower(a.Chain[len(a.Chain)-1].Target)
+}
+
+// TXT returns each TXT record's character-strings, unjoined.
+func (a *Answer) TXT() [][]string {
+	var out [][]string
+	for _, rr := range a.Records {
+		if t, ok := rr.(*dns.TXT); ok {
+			out = append(out, t.Txt)
+		}
+	}
+	return out
+}
+
+// Errors that Lookup may return, to be tested with errors.Is.
+var (
+	// ErrTemporary: timeout, SERVFAIL, REFUSED, a network failure, or a
+	// name no loaded zone holds. Asking again later may succeed.
+	ErrTemporary = errors.New("temporary DNS failure")
+	// ErrBudget: the context's query budget (see WithBudget) is spent.
+	ErrBudget = errors.New("DNS query budget exhausted")
+	// ErrCNAMELoop: the CNAME chain returns to a name it already visited.
+	ErrCNAMELoop = errors.New("CNAME loop")
+	// ErrCNAMEChain: the CNAME chain is longer than the configured hops.
+	ErrCNAMEChain = errors.New("CNAME chain too long")
+	// ErrInvalidName: the name is not a valid DNS name in A-label form.
+	ErrInvalidName = errors.New("invalid DNS name")
+	// ErrOutOfZone: the Zones resolver holds no zone for the name. It is
+	// also an ErrTemporary, as a real authoritative server's REFUSED is.
+	ErrOutOfZone = errors.New("name is in no loaded zone")
+)
+
+// Error describes a failed lookup.
+type Error struct {
+	Name string // the question name
+	Type uint16 // the question type
+	// Rcode is the response code received, or -1 when none was.
+	Rcode int
+	// Server is the server that failed, when known.
+	Server string
+	// Err is the cause: one of the sentinels above, a context error or a
+	// network error.
+	Err error
+}
+
+func (e *Error) Error() string {
+	s := fmt.Sprintf("lookup %s %s", strings.TrimSuffix(e.Name, "."), dns.TypeToString[e.Type])
+	if e.Server != "" {
+		s += " on " + e.Server
+	}
+	if e.Rcode > 0 {
+		s += ": " + dns.RcodeToString[e.Rcode]
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrTemporary) true for temporary failures.
+func (e *Error) Is(target error) bool {
+	return target == ErrTemporary && e.Temporary()
+}
+
+// Temporary reports whether asking again later may succeed.
+func (e *Error) Temporary() bool {
+	switch {
+	case errors.Is(e.Err, ErrTemporary), errors.Is(e.Err, ErrOutOfZone):
+		return true
+	case errors.Is(e.Err, ErrBudget), errors.Is(e.Err, ErrCNAMELoop), errors.Is(e.Err, ErrCNAMEChain),
+		errors.Is(e.Err, ErrInvalidName), errors.Is(e.Err, context.Canceled):
+		return false
+	}
+	return e.Rcode != dns.RcodeSuccess && e.Rcode != dns.RcodeNameError || e.Err != nil
+}
+
+// Timeout reports whether the failure was a timeout.
+func (e *Error) Timeout() bool {
+	if errors.Is(e.Err, context.DeadlineExceeded) {
+		return true
+	}
+	var t interface{ Timeout() bool }
+	return errors.As(e.Err, &t) && t.Timeout()
+}
+
+// CanonicalName validates name and returns it as a lowercase FQDN. Names
+// must be ASCII (IDNs in A-label form), at most 253 octets without the
+// trailing dot, with labels of 1 to 63 octets.
+func CanonicalName(name string) (string, error) {
+	if name == "" {
+		return "", fmt.Errorf("%w: empty name", ErrInvalidName)
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c <= ' ' || c >= 0x7f {
+			return "", fmt.Errorf("%w: %q: byte %#x at offset %d (IDNs must be in A-label form, xn--…)", ErrInvalidName, name, c, i)
+		}
+	}
+	fq := dns.Fqdn(name)
+	if fq == "." {
+		return ".", nil
+	}
+	if len(fq) > 254 {
+		return "", fmt.Errorf("%w: %q is %d octets long, more than 253", ErrInvalidName, name, len(fq)-1)
+	}
+	if strings.Contains(fq, "..") || strings.HasPrefix(fq, ".") {
+		return "", fmt.Errorf("%w: %q has an empty label", ErrInvalidName, name)
+	}
+	for _, l := range strings.Split(fq[:len(fq)-1], ".") {
+		if len(l) > 63 {
+			return "", fmt.Errorf("%w: label %q is %d octets long, more than 63", ErrInvalidName, l, len(l))
+		}
+	}
+	if _, ok := dns.IsDomainName(fq); !ok {
+		return "", fmt.Errorf("%w: %q", ErrInvalidName, name)
+	}
+	return strings.ToLower(fq), nil
+}
