@@ -3,6 +3,7 @@ package resolver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 
@@ -27,6 +28,12 @@ type NetAdapter struct {
 
 func dnsError(name string, err error) *net.DNSError {
 	de := &net.DNSError{Err: err.Error(), Name: strings.TrimSuffix(name, "."), UnwrapErr: err}
+	if errors.Is(err, ErrInvalidName) {
+		// RFC 7208 §4.8: a target that is no valid domain name (say a label
+		// over 63 octets after macro expansion) is treated as non-existent.
+		de.IsNotFound = true
+		return de
+	}
 	var re *Error
 	if errors.As(err, &re) {
 		de.Server = re.Server
@@ -40,8 +47,32 @@ func notFound(name string) *net.DNSError {
 	return &net.DNSError{Err: "no such host", Name: strings.TrimSuffix(name, "."), IsNotFound: true}
 }
 
+// presentation escapes a name as the net package passes it (raw octets)
+// into miekg/dns presentation form: octets other than letters, digits,
+// "-", "_", "." and a few harmless others become \DDD.
+func presentation(name string) string {
+	for i := 0; i < len(name); i++ {
+		if !plain(name[i]) {
+			var b strings.Builder
+			for j := 0; j < len(name); j++ {
+				if c := name[j]; plain(c) {
+					b.WriteByte(c)
+				} else {
+					fmt.Fprintf(&b, "\\%03d", c)
+				}
+			}
+			return b.String()
+		}
+	}
+	return name
+}
+
+func plain(c byte) bool {
+	return c > ' ' && c < 0x7f && strings.IndexByte(`"()\;@$`, c) < 0
+}
+
 func (a NetAdapter) lookup(ctx context.Context, name string, qtype uint16) (*Answer, error) {
-	ans, err := a.R.Lookup(ctx, name, qtype)
+	ans, err := a.R.Lookup(ctx, presentation(name), qtype)
 	if err != nil {
 		return nil, dnsError(name, err)
 	}
@@ -85,7 +116,7 @@ func (a NetAdapter) LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr
 	var out []net.IPAddr
 	var tempErr error
 	for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
-		ans, err := a.R.Lookup(ctx, host, qt)
+		ans, err := a.R.Lookup(ctx, presentation(host), qt)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, dnsError(host, err)

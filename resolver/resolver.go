@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/domainlint/domainlint/internal/zonedb"
 	"github.com/miekg/dns"
 )
 
@@ -71,16 +72,55 @@ func (a *Answer) Target() string {
 	return strings.ToLower(a.Chain[len(a.Chain)-1].Target)
 }
 
-// TXT returns each TXT record's character-strings, unjoined.
+// TXT returns each TXT record's character-strings, unjoined, as the raw
+// octets published (miekg/dns keeps them in presentation form, with \DDD
+// escapes; these are decoded).
 func (a *Answer) TXT() [][]string {
 	var out [][]string
 	for _, rr := range a.Records {
 		if t, ok := rr.(*dns.TXT); ok {
-			out = append(out, t.Txt)
+			out = append(out, DecodeTXT(t.Txt))
 		}
 	}
 	return out
 }
+
+// DecodeTXT turns character-strings in miekg/dns presentation form
+// (\DDD and \X escapes) into the octets they stand for.
+func DecodeTXT(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = unescape(s)
+	}
+	return out
+}
+
+func unescape(s string) string {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' || i+1 >= len(s) {
+			b = append(b, c)
+			continue
+		}
+		if i+3 < len(s) && isDigit(s[i+1]) && isDigit(s[i+2]) && isDigit(s[i+3]) {
+			n := int(s[i+1]-'0')*100 + int(s[i+2]-'0')*10 + int(s[i+3]-'0')
+			if n <= 255 {
+				b = append(b, byte(n))
+				i += 3
+				continue
+			}
+		}
+		b = append(b, s[i+1])
+		i++
+	}
+	return string(b)
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // Errors that Lookup may return, to be tested with errors.Is.
 var (
@@ -186,5 +226,5 @@ func CanonicalName(name string) (string, error) {
 	if _, ok := dns.IsDomainName(fq); !ok {
 		return "", fmt.Errorf("%w: %q", ErrInvalidName, name)
 	}
-	return strings.ToLower(fq), nil
+	return zonedb.Canon(fq), nil
 }

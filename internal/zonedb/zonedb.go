@@ -128,7 +128,7 @@ func Parse(src Source) (*Zone, error) {
 	}
 	z := &Zone{Origin: origin, names: map[string][]dns.RR{}, ents: map[string]bool{}}
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
-		rr.Header().Name = strings.ToLower(rr.Header().Name)
+		rr.Header().Name = Canon(rr.Header().Name)
 		z.Entries = append(z.Entries, Entry{RR: rr, Comment: zp.Comment()})
 		if soa, isSOA := rr.(*dns.SOA); isSOA && z.soa == nil {
 			z.soa = soa
@@ -178,7 +178,7 @@ func Parse(src Source) (*Zone, error) {
 // Find returns the zone that is authoritative for name (the closest
 // enclosing apex), or nil.
 func (db *DB) Find(name string) *Zone {
-	name = strings.ToLower(dns.Fqdn(name))
+	name = Canon(dns.Fqdn(name))
 	for off, end := 0, false; !end; off, end = dns.NextLabel(name, off) {
 		if z, ok := db.zones[name[off:]]; ok {
 			return z
@@ -207,7 +207,7 @@ func (db *DB) Query(name string, qtype uint16) (resp Response, ok bool) {
 	if z == nil {
 		return Response{}, false
 	}
-	cur := strings.ToLower(dns.Fqdn(name))
+	cur := Canon(dns.Fqdn(name))
 	seen := map[string]bool{}
 	for hop := 0; ; hop++ {
 		rrs, exists := z.lookup(cur)
@@ -229,7 +229,7 @@ func (db *DB) Query(name string, qtype uint16) (resp Response, ok bool) {
 		}
 		if cname != nil && len(data) == 0 {
 			resp.Answer = append(resp.Answer, cname)
-			target := strings.ToLower(cname.Target)
+			target := Canon(cname.Target)
 			if seen[target] || hop >= MaxInZoneHops || db.Find(target) != z {
 				// A loop, a long chain or another zone: stop here and let
 				// the client chase, as authoritative servers do.
@@ -284,6 +284,25 @@ func (z *Zone) lookup(name string) ([]dns.RR, bool) {
 
 // SOA returns the zone's SOA record.
 func (z *Zone) SOA() *dns.SOA { return z.soa }
+
+// Canon returns name lowercased, with escapes in the one form miekg/dns
+// writes when it unpacks a name from the wire (so "\\032" and "\\ " meet).
+func Canon(name string) string {
+	name = strings.ToLower(name)
+	if strings.IndexByte(name, '\\') < 0 {
+		return name
+	}
+	buf := make([]byte, 256)
+	n, err := dns.PackDomainName(dns.Fqdn(name), buf, 0, nil, false)
+	if err != nil {
+		return name
+	}
+	out, _, err := dns.UnpackDomainName(buf[:n], 0)
+	if err != nil {
+		return name
+	}
+	return out
+}
 
 // parent returns the name one label up ("." above a top-level name).
 func parent(name string) string {

@@ -1,0 +1,250 @@
+package spf
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"blitiri.com.ar/go/spf"
+	"github.com/domainlint/domainlint/resolver"
+)
+
+// Verdict is the outcome of check_host().
+type Verdict struct {
+	Result Result `json:"result"`
+	// Domain is the domain whose policy was evaluated (the MAIL FROM
+	// domain, or the HELO name when MAIL FROM is empty).
+	Domain string `json:"domain"`
+	// Reason says what decided the result, for a human.
+	Reason string `json:"reason"`
+}
+
+// Check evaluates check_host() of RFC 7208 §4 for a message from ip, with
+// the HELO name helo and the MAIL FROM address sender (empty for bounces:
+// the HELO name is checked then, as "postmaster@helo"). Evaluation is done
+// by blitiri.com.ar/go/spf over r; in front of it stands this package's
+// strict parser, so every record evaluation reaches is checked against the
+// whole grammar first and a broken one is a permerror (RFC 7208 §4.6),
+// even where a matching term comes before the error.
+//
+// DNS failures are results (temperror), not errors; the error is for a
+// cancelled context only.
+func Check(ctx context.Context, r resolver.Resolver, ip netip.Addr, helo, sender string) (Verdict, error) {
+	domain := helo
+	if at := strings.LastIndexByte(sender, '@'); at >= 0 {
+		domain = sender[at+1:]
+	} else if sender != "" {
+		domain = sender
+	}
+	domain = strings.TrimSuffix(domain, ".")
+	v := Verdict{Domain: strings.ToLower(domain)}
+	if !ip.IsValid() {
+		v.Result, v.Reason = PermError, "no valid client IP address"
+		return v, nil
+	}
+	// RFC 7208 §4.3: a malformed or single-label domain yields none.
+	if reason := initialDomainProblem(domain); reason != "" {
+		v.Result, v.Reason = None, reason
+		return v, nil
+	}
+	g := &gate{NetAdapter: resolver.NetAdapter{R: r}, ip: ip.Unmap()}
+	res, err := spf.CheckHostWithSender(net.IP(ip.Unmap().AsSlice()), helo, sender,
+		spf.WithResolver(g), spf.WithContext(ctx))
+	if cerr := ctx.Err(); cerr != nil {
+		return v, cerr
+	}
+	v.Result = Result(res)
+	switch {
+	case res == spf.PermError && g.syntax() != nil:
+		v.Reason = g.syntax().Error()
+	case err != nil:
+		v.Reason = strings.TrimPrefix(err.Error(), "spf: ")
+	}
+	return v, nil
+}
+
+func initialDomainProblem(domain string) string {
+	if _, err := resolver.CanonicalName(domain); err != nil {
+		return err.Error()
+	}
+	if !strings.Contains(domain, ".") {
+		return fmt.Sprintf("%q is not a multi-label domain name", domain)
+	}
+	for _, l := range strings.Split(domain, ".") {
+		for i := 0; i < len(l); i++ {
+			c := l[i]
+			if !isAlpha(c) && !isDigit(c) && c != '-' && c != '_' {
+				return fmt.Sprintf("%q is not a domain name", domain)
+			}
+		}
+	}
+	return ""
+}
+
+// gate checks each SPF record that evaluation fetches with the strict
+// parser, and hands a record that fails it to the evaluator as one that
+// fails at once.
+type gate struct {
+	resolver.NetAdapter
+	ip  netip.Addr
+	mu  sync.Mutex
+	err error
+}
+
+// brokenRecord makes the evaluator return permerror at its first term.
+const brokenRecord = "v=spf1 !rejected-by-strict-parser"
+
+func (g *gate) LookupTXT(ctx context.Context, name string) ([]string, error) {
+	txts, err := g.NetAdapter.LookupTXT(ctx, unhide(name))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(txts))
+	copy(out, txts)
+	for i, t := range out {
+		if !IsSPF(t) {
+			continue
+		}
+		rec, perr := Parse(t)
+		if perr != nil && !errors.Is(perr, ErrNotSPF) {
+			g.mu.Lock()
+			if g.err == nil {
+				g.err = fmt.Errorf("SPF record of %s: %w", strings.TrimSuffix(name, "."), perr)
+			}
+			g.mu.Unlock()
+			out[i] = brokenRecord
+			continue
+		}
+		if rec != nil && strings.Contains(t, "/") {
+			out[i] = hideSlashes(rec)
+		}
+		if rec != nil && strings.Contains(strings.ToLower(out[i]), "%{p") {
+			out[i] = g.expandP(ctx, out[i], strings.TrimSuffix(strings.ToLower(name), "."))
+		}
+	}
+	return out, nil
+}
+
+// slash stands for "/" in domain-specs handed to the evaluator, which
+// would take the first "/" for a CIDR length; lookups spell it back.
+// RFC 7208 §7.1 allows any visible character but "%" in a domain-spec.
+const slash = "_domainlint-slash_"
+
+func hideSlashes(rec *Record) string {
+	var b strings.Builder
+	last := 0
+	for _, t := range rec.Terms {
+		if !strings.Contains(t.Domain, "/") {
+			continue
+		}
+		t.Domain = strings.ReplaceAll(t.Domain, "/", slash)
+		b.WriteString(rec.Raw[last:t.Span.Start])
+		b.WriteString(t.String())
+		last = t.Span.End
+	}
+	b.WriteString(rec.Raw[last:])
+	return b.String()
+}
+
+func unhide(name string) string { return strings.ReplaceAll(name, slash, "/") }
+
+func (g *gate) LookupMX(ctx context.Context, name string) ([]*net.MX, error) {
+	return g.NetAdapter.LookupMX(ctx, unhide(name))
+}
+
+func (g *gate) LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr, error) {
+	return g.NetAdapter.LookupIPAddr(ctx, unhide(host))
+}
+
+func (g *gate) syntax() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.err
+}
+
+// expandP replaces %{p} macros, which the evaluator always expands to
+// "unknown", with the validated domain name of the client IP (RFC 7208
+// §7.3): a PTR name whose addresses include the IP; the evaluated domain
+// itself or a subdomain of it is preferred. At most 10 PTR names are tried
+// (§4.6.4).
+func (g *gate) expandP(ctx context.Context, rec, domain string) string {
+	validated := "unknown"
+	names, err := g.NetAdapter.LookupAddr(ctx, g.ip.String())
+	if err == nil {
+		best := -1
+		for _, n := range names[:min(len(names), 10)] {
+			n = strings.TrimSuffix(strings.ToLower(n), ".")
+			addrs, err := g.NetAdapter.LookupIPAddr(ctx, n)
+			if err != nil {
+				continue
+			}
+			for _, a := range addrs {
+				if ip, ok := netip.AddrFromSlice(a.IP); !ok || ip.Unmap() != g.ip {
+					continue
+				}
+				rank := 0
+				switch {
+				case n == domain:
+					rank = 2
+				case strings.HasSuffix(n, "."+domain):
+					rank = 1
+				}
+				if rank > best {
+					validated, best = n, rank
+				}
+			}
+		}
+	}
+	var b strings.Builder
+	for i := 0; i < len(rec); i++ {
+		if rec[i] == '%' && i+1 < len(rec) && rec[i+1] != '{' {
+			b.WriteString(rec[i : i+2])
+			i++
+			continue
+		}
+		if !strings.HasPrefix(rec[i:], "%{") || i+2 >= len(rec) || rec[i+2]|0x20 != 'p' {
+			b.WriteByte(rec[i])
+			continue
+		}
+		end := strings.IndexByte(rec[i:], '}')
+		b.WriteString(transform(validated, rec[i+3:i+end]))
+		i += end
+	}
+	return b.String()
+}
+
+// transform applies a macro's transformers (RFC 7208 §7.3): split at the
+// delimiters (default "."), reverse on "r", keep the rightmost n parts,
+// join with ".".
+func transform(value, spec string) string {
+	k := 0
+	for k < len(spec) && isDigit(spec[k]) {
+		k++
+	}
+	keep := 0
+	if k > 0 {
+		keep, _ = strconv.Atoi(spec[:k])
+	}
+	reverse := k < len(spec) && spec[k]|0x20 == 'r'
+	if reverse {
+		k++
+	}
+	delims := spec[k:]
+	if delims == "" {
+		delims = "."
+	}
+	parts := strings.FieldsFunc(value, func(r rune) bool { return strings.ContainsRune(delims, r) })
+	if reverse {
+		slices.Reverse(parts)
+	}
+	if keep > 0 && keep < len(parts) {
+		parts = parts[len(parts)-keep:]
+	}
+	return strings.Join(parts, ".")
+}
