@@ -258,7 +258,6 @@ func TestRFC7208Suite(t *testing.T) {
 	t.Logf("RFC 7208 suite: %d of %d scenarios pass", passed, total)
 }
 
-
 // TestParserAgreesWithSuite parses each scenario's own record: where the
 // suite expects an evaluation (any result but permerror, none and
 // temperror) Parse must accept it; where it expects permerror, Parse must
