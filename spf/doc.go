@@ -1,0 +1,47 @@
+// Package spf parses, lints and evaluates SPF records (RFC 7208).
+//
+// # Parsing
+//
+// [Parse] reads a record by the grammar of RFC 7208 §12 and keeps each
+// term's byte span; [Record.String] prints it back in canonical form. Text
+// that is not an SPF record at all yields [ErrNotSPF]; a broken record, a
+// [*SyntaxError] naming the term and its offset.
+//
+// # Linting and the cost model
+//
+// [Lint] fetches a domain's record, follows include and redirect through the
+// whole tree and returns a [Report] (the tree, printable with
+// [Report.Tree]) and findings from [Rules]. Lookups are counted the way
+// RFC 7208 §4.6.4 says, as a receiver evaluating every term would:
+//
+//   - include, a, mx, ptr, exists and redirect each cost 1 toward the limit
+//     of 10; an include or redirect adds whatever its target's record costs;
+//   - all, ip4, ip6, exp= and unknown modifiers cost nothing;
+//   - redirect= next to an all mechanism is never used and costs nothing;
+//   - the address lookups behind an mx (one per MX name) count toward the
+//     separate limit of 10 MX names, not toward the 10; the walk asks only
+//     for the MX records and flags more than 10 (spf.mx-limit);
+//   - ptr costs 1; its lookups depend on the client, so none are made;
+//   - a void lookup is one answered NXDOMAIN or with no records (NODATA):
+//     an include or redirect target with no TXT records at all, an a
+//     target with neither A nor AAAA, an mx target with no MX, an exists
+//     target with no A; more than 2 is an error; every void lookup is
+//     listed, a repeated void term once per evaluation;
+//   - a target built from sender macros (%{s}, %{l}, %{i}, …) cannot be
+//     counted statically: the term costs 1 and what lies below it is
+//     reported (spf.macro), never guessed; %{d}, the current domain, is
+//     expanded;
+//   - counting goes on past 10, up to [Linter.MaxWalk] terms, and the
+//     report names the term whose lookup was the 11th.
+//
+// DNS answers come from a [resolver.Resolver], so the same walk runs over
+// live DNS or over a zone file before it is deployed.
+//
+// # Evaluation
+//
+// [Check] computes check_host() with blitiri.com.ar/go/spf over the
+// resolver. This package's strict parser stands in front of it: a record
+// that breaks the grammar anywhere is a permerror before evaluation, as RFC
+// 7208 §4.6 requires and the evaluator alone does not enforce. The RFC
+// 7208 test suite runs in this package's tests with no scenario skipped.
+package spf

@@ -1,0 +1,510 @@
+package spf
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/resolver"
+	"github.com/miekg/dns"
+)
+
+// DefaultMaxWalk bounds the DNS-querying terms a Linter walks. Past it the
+// walk stops (Report.Truncated): a hostile include tree with fan-out 10 at
+// every level must not cost thousands of queries to prove it is over 10.
+const DefaultMaxWalk = 40
+
+// Linter lints a domain's SPF policy. The zero Linter is ready to use.
+type Linter struct {
+	// MaxWalk bounds the terms that cost a lookup walked in all
+	// (default DefaultMaxWalk); counting stops there.
+	MaxWalk int
+	// SkipSPFType skips the query for obsolete type-99 SPF records
+	// (spf.spf-rr), saving one query per domain.
+	SkipSPFType bool
+}
+
+// Report is the result of a policy walk.
+type Report struct {
+	Domain string `json:"domain"`
+	// Root is the domain's own record and, below it, every record reached
+	// through include and redirect.
+	Root *Node `json:"root"`
+	// Lookups is the number of terms that count toward the limit of 10,
+	// counted through the whole tree (RFC 7208 §4.6.4).
+	Lookups int `json:"lookups"`
+	// CrossedAt names the term whose lookup was the 11th, if any.
+	CrossedAt string `json:"crossed_at,omitempty"`
+	// VoidLookups counts lookups that returned NXDOMAIN or no records;
+	// VoidNames lists them in order.
+	VoidLookups int      `json:"void_lookups"`
+	VoidNames   []string `json:"void_names,omitempty"`
+	// Truncated is set when the walk stopped at MaxWalk terms.
+	Truncated bool `json:"truncated,omitempty"`
+	// Errors lists branches that could not be checked (temporary DNS
+	// failures and the like); they are not findings about the records.
+	Errors []string `json:"errors,omitempty"`
+}
+
+// Node is one record in the tree.
+type Node struct {
+	Domain string `json:"domain"`
+	// Via is "include" or "redirect"; empty at the root.
+	Via string `json:"via,omitempty"`
+	// Strings are the TXT character-strings of each v=spf1 record at the
+	// name, as published, even when they do not parse.
+	Strings [][]string `json:"strings,omitempty"`
+	// Record is the text evaluated (the strings joined), when there is
+	// exactly one SPF record.
+	Record string `json:"record,omitempty"`
+	// Status: ok, none (no SPF record), multiple, loop, error,
+	// unresolved (target depends on macros), truncated.
+	Status string `json:"status"`
+	// Own is the lookups this record's own terms cost; Total adds every
+	// record below it.
+	Own   int `json:"own"`
+	Total int `json:"total"`
+	// Terms are this record's terms that cost a lookup, in evaluation
+	// order, with the running count.
+	Terms []TermCost `json:"terms,omitempty"`
+	// Void are the names this record's terms looked up in vain.
+	Void []string `json:"void,omitempty"`
+
+	void bool // the lookup of this record itself was void
+}
+
+// TermCost is one lookup-costing term in the walk.
+type TermCost struct {
+	Term string `json:"term"`
+	// Running is the overall count after this term (1-based).
+	Running int `json:"running"`
+	// Target is the name the term looked up (after %{d} expansion).
+	Target string `json:"target,omitempty"`
+	// Void is set when the lookup returned NXDOMAIN or no records.
+	Void bool `json:"void,omitempty"`
+	// Note says more: "3 MX names", "depends on macros", …
+	Note string `json:"note,omitempty"`
+	// Child is the record reached by include or redirect.
+	Child *Node `json:"child,omitempty"`
+}
+
+// Lint walks domain's SPF policy with the zero Linter.
+func Lint(ctx context.Context, r resolver.Resolver, domain string) (*Report, []lint.Finding, error) {
+	return Linter{}.Lint(ctx, r, domain)
+}
+
+// Lint fetches domain's SPF record, follows include and redirect through
+// the whole tree, counts lookups exactly as RFC 7208 §4.6.4 (see the
+// package documentation for the cost model) and returns the tree and the
+// findings. The error is for what made the walk impossible: an invalid
+// domain, a cancelled context, or a temporary failure of the root lookup.
+// Failures deeper in the tree are listed in Report.Errors.
+func (l Linter) Lint(ctx context.Context, r resolver.Resolver, domain string) (*Report, []lint.Finding, error) {
+	name, err := resolver.CanonicalName(domain)
+	if err != nil {
+		return nil, nil, err
+	}
+	name = strings.TrimSuffix(name, ".")
+	w := &walker{ctx: ctx, r: r, max: l.MaxWalk, rep: &Report{Domain: name}, path: map[string]bool{}}
+	if w.max <= 0 {
+		w.max = DefaultMaxWalk
+	}
+	root, err := w.node(name, "", true)
+	if err != nil {
+		return nil, nil, err
+	}
+	w.rep.Root = root
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	if !l.SkipSPFType {
+		a, err := r.Lookup(ctx, name, dns.TypeSPF)
+		switch {
+		case err != nil:
+			w.rep.Errors = append(w.rep.Errors, err.Error())
+		case len(a.Records) > 0:
+			txt := strings.Join(resolver.DecodeTXT(a.Records[0].(*dns.SPF).Txt), "")
+			f := ruleSPFRR.New(name, "an obsolete type-99 SPF record is published; remove it and keep the TXT record")
+			f.Type, f.Record = "SPF", txt
+			w.findings = append(w.findings, f)
+		}
+	}
+	rep := w.rep
+	switch {
+	case rep.Lookups > 10:
+		f := ruleLookupLimit.New(name, fmt.Sprintf("evaluation needs %d DNS lookups, more than 10 (the 11th is %s): receivers return permerror", rep.Lookups, rep.CrossedAt))
+		f.Type, f.Record = "TXT", root.Record
+		if rep.Truncated {
+			f.Message = fmt.Sprintf("evaluation needs more than %d DNS lookups (the walk stopped there; the 11th is %s): receivers return permerror", rep.Lookups, rep.CrossedAt)
+		}
+		w.findings = append(w.findings, f)
+	case rep.Lookups >= 9:
+		f := ruleLookupLimit.New(name, fmt.Sprintf("evaluation needs %d of the 10 DNS lookups allowed: one more include and receivers return permerror", rep.Lookups))
+		f.Severity, f.Type, f.Record = lint.Warning, "TXT", root.Record
+		w.findings = append(w.findings, f)
+	}
+	if rep.VoidLookups > 2 {
+		f := ruleVoidLookupLimit.New(name, fmt.Sprintf("%d lookups return NXDOMAIN or no records (%s); more than 2 is a permerror", rep.VoidLookups, strings.Join(rep.VoidNames, ", ")))
+		f.Type, f.Record = "TXT", root.Record
+		w.findings = append(w.findings, f)
+	}
+	lint.Sort(w.findings)
+	return rep, w.findings, nil
+}
+
+type walker struct {
+	ctx      context.Context
+	r        resolver.Resolver
+	max      int
+	rep      *Report
+	findings []lint.Finding
+	path     map[string]bool // domains on the include/redirect path
+}
+
+func (w *walker) add(f lint.Finding) { w.findings = append(w.findings, f) }
+
+func (w *walker) void(name string) {
+	w.rep.VoidLookups++
+	w.rep.VoidNames = append(w.rep.VoidNames, name)
+}
+
+// node fetches and walks the record at domain. policy is true for the
+// root and for records reached by redirect from it: their all decides.
+func (w *walker) node(domain, via string, policy bool) (*Node, error) {
+	n := &Node{Domain: domain, Via: via}
+	a, err := w.r.Lookup(w.ctx, domain, dns.TypeTXT)
+	if err != nil {
+		if via == "" || w.ctx.Err() != nil {
+			return nil, err
+		}
+		n.Status = "error"
+		w.rep.Errors = append(w.rep.Errors, err.Error())
+		return n, nil
+	}
+	if via != "" && a.Void() {
+		// An include or redirect target that does not exist, or has no
+		// TXT records at all, is a void lookup too.
+		n.void = true
+	}
+	var recs []string
+	for _, ss := range a.TXT() {
+		if IsSPF(strings.Join(ss, "")) {
+			n.Strings = append(n.Strings, ss)
+			recs = append(recs, strings.Join(ss, ""))
+		}
+	}
+	switch {
+	case len(recs) == 0:
+		n.Status = "none"
+		switch via {
+		case "":
+			f := ruleMissing.New(domain, "no v=spf1 TXT record: SPF result is none for mail from this domain")
+			f.Type, f.Fix = "TXT", fmt.Sprintf("%s. IN TXT \"v=spf1 -all\"  ; if the domain sends no mail; otherwise list its senders", domain)
+			w.add(f)
+		case "include":
+			w.add(withType(ruleIncludeMissing.New(domain, fmt.Sprintf("include target %s publishes no SPF record: the include is a permerror", domain))))
+		case "redirect":
+			w.add(withType(ruleRedirectMissing.New(domain, fmt.Sprintf("redirect target %s publishes no SPF record: permerror", domain))))
+		}
+		return n, nil
+	case len(recs) > 1:
+		n.Status = "multiple"
+		f := ruleMultipleRecords.New(domain, fmt.Sprintf("%d v=spf1 TXT records at %s: receivers return permerror; merge them into one", len(recs), domain))
+		f.Type, f.Record = "TXT", strings.Join(recs, " | ")
+		w.add(f)
+		for _, rec := range recs {
+			w.syntax(domain, rec, nil)
+		}
+		return n, nil
+	}
+	n.Status = "ok"
+	n.Record = recs[0]
+	rec, _ := parse(n.Record)
+	w.syntax(domain, n.Record, n.Strings[0])
+	w.path[domain] = true
+	defer delete(w.path, domain)
+	w.recordLints(domain, rec, policy)
+
+	// Terms in evaluation order: mechanisms left to right, redirect last
+	// and only without all (RFC 7208 §6.1).
+	hasAll := rec.All() != nil
+	for _, t := range rec.Terms {
+		if !t.CostsLookup() || t.Name == "redirect" {
+			continue
+		}
+		w.term(n, rec, t, policy)
+	}
+	if rd := rec.Redirect(); rd != nil && !hasAll {
+		w.term(n, rec, *rd, policy)
+	}
+	n.Total = n.Own
+	for _, tc := range n.Terms {
+		if tc.Child != nil {
+			n.Total += tc.Child.Total
+		}
+	}
+	return n, nil
+}
+
+func withType(f lint.Finding) lint.Finding {
+	f.Type = "TXT"
+	return f
+}
+
+// count charges one lookup and remembers where the count crossed 10.
+func (w *walker) count(n *Node, tc *TermCost) {
+	w.rep.Lookups++
+	n.Own++
+	tc.Running = w.rep.Lookups
+	if w.rep.Lookups == 11 {
+		w.rep.CrossedAt = fmt.Sprintf("%q in the record of %s", tc.Term, n.Domain)
+	}
+}
+
+func (w *walker) term(n *Node, rec *Record, t Term, policy bool) {
+	tc := TermCost{Term: rec.Raw[t.Span.Start:t.Span.End]}
+	w.count(n, &tc)
+	defer func() {
+		if tc.Void {
+			w.void(tc.Target)
+			n.Void = append(n.Void, tc.Target)
+		}
+		n.Terms = append(n.Terms, tc)
+	}()
+	if t.Name == "ptr" {
+		tc.Note = "not looked up: depends on the client address"
+		return
+	}
+	target := n.Domain
+	if t.Domain != "" {
+		exp, ok := expandStatic(t.Domain, n.Domain)
+		if !ok {
+			tc.Note = "depends on macros: not statically countable below this term"
+			f := ruleMacro.New(n.Domain, fmt.Sprintf("%s depends on the message (macros): its target and any lookups below it cannot be known statically", tc.Term))
+			f.Type, f.Record, f.Span = "TXT", rec.Raw, t.Span
+			w.add(f)
+			return
+		}
+		target = exp
+	}
+	tc.Target = target
+	if w.rep.Lookups > w.max {
+		w.rep.Truncated = true
+		tc.Note = "not walked: the walk's bound was reached"
+		return
+	}
+	if _, err := resolver.CanonicalName(target); err != nil {
+		// RFC 7208 §4.8: an invalid target name is treated as not existing.
+		tc.Void = true
+		return
+	}
+	switch t.Name {
+	case "include", "redirect":
+		if w.path[target] {
+			tc.Note = "loop"
+			f := ruleIncludeLoop.New(n.Domain, fmt.Sprintf("%s leads back to %s, which is already being evaluated", tc.Term, target))
+			f.Type, f.Record, f.Span = "TXT", rec.Raw, t.Span
+			w.add(f)
+			return
+		}
+		child, err := w.node(target, t.Name, policy && t.Name == "redirect")
+		if w.failed(err) {
+			return
+		}
+		tc.Child = child
+		tc.Void = child.void
+	case "a":
+		tc.Void = w.addrVoid(target)
+	case "exists":
+		a, err := w.r.Lookup(w.ctx, target, dns.TypeA)
+		if w.failed(err) {
+			return
+		}
+		tc.Void = a.Void()
+	case "mx":
+		a, err := w.r.Lookup(w.ctx, target, dns.TypeMX)
+		if w.failed(err) {
+			return
+		}
+		if a.Void() {
+			tc.Void = true
+			return
+		}
+		tc.Note = plural(len(a.Records), "MX name")
+		if len(a.Records) > 10 {
+			f := ruleMXLimit.New(n.Domain, fmt.Sprintf("%s: %s has %d MX records, more than 10: permerror", tc.Term, target, len(a.Records)))
+			f.Type, f.Record, f.Span = "TXT", rec.Raw, t.Span
+			w.add(f)
+		}
+	}
+}
+
+// addrVoid looks up A and AAAA for an a mechanism. The lookup is void when
+// the name has neither: then it is void for clients of both families.
+func (w *walker) addrVoid(target string) bool {
+	a, err := w.r.Lookup(w.ctx, target, dns.TypeA)
+	if w.failed(err) {
+		return false
+	}
+	if len(a.Records) > 0 {
+		return false
+	}
+	if !a.NXDomain() {
+		aaaa, err := w.r.Lookup(w.ctx, target, dns.TypeAAAA)
+		if w.failed(err) || len(aaaa.Records) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func (w *walker) failed(err error) bool {
+	if err == nil {
+		return false
+	}
+	w.rep.Errors = append(w.rep.Errors, err.Error())
+	return true
+}
+
+// syntax reports every broken term, and string boundaries inside terms.
+func (w *walker) syntax(domain, txt string, strs []string) {
+	_, errs := parse(txt)
+	for _, err := range errs {
+		var se *SyntaxError
+		if errors.As(err, &se) {
+			f := ruleSyntax.New(domain, se.Reason+": "+fmt.Sprintf("%q", se.Term))
+			f.Type, f.Record, f.Span = "TXT", txt, se.Span
+			w.add(f)
+		}
+	}
+	if len(strs) < 2 {
+		return
+	}
+	off := 0
+	for _, s := range strs[:len(strs)-1] {
+		off += len(s)
+		// A boundary inside a term: neither side of it is a space.
+		if off > 0 && off < len(txt) && txt[off-1] != ' ' && txt[off] != ' ' {
+			start := strings.LastIndexByte(txt[:off], ' ') + 1
+			end := strings.IndexByte(txt[off:], ' ')
+			if end < 0 {
+				end = len(txt)
+			} else {
+				end += off
+			}
+			f := ruleStringBoundary.New(domain, fmt.Sprintf("a TXT string ends inside %q at offset %d; strings are joined with no space, so check that this term is meant to continue", txt[start:end], off))
+			f.Type, f.Record, f.Span = "TXT", txt, lint.Span{Start: start, End: end}
+			w.add(f)
+		}
+	}
+}
+
+// recordLints are the checks of one record on its own.
+func (w *walker) recordLints(domain string, rec *Record, policy bool) {
+	find := func(r lint.Rule, t *Term, msg string) {
+		f := r.New(domain, msg)
+		f.Type, f.Record = "TXT", rec.Raw
+		if t != nil {
+			f.Span = t.Span
+		}
+		w.add(f)
+	}
+	if len(rec.Raw) > 450 {
+		find(ruleTooLong, nil, fmt.Sprintf("the record is %d octets long, over 450", len(rec.Raw)))
+	}
+	seen := map[string]bool{}
+	all := rec.All()
+	for i := range rec.Terms {
+		t := &rec.Terms[i]
+		text := rec.Raw[t.Span.Start:t.Span.End]
+		canon := t.String()
+		if t.Qualifier == '+' {
+			canon = canon[1:]
+		}
+		if seen[strings.ToLower(canon)] {
+			find(ruleDuplicateTerm, t, fmt.Sprintf("%s appears more than once", text))
+		}
+		seen[strings.ToLower(canon)] = true
+		switch {
+		case t.Name == "ptr" && t.Kind == Mechanism:
+			find(rulePTR, t, fmt.Sprintf("%s: the ptr mechanism SHOULD NOT be used; list the senders' addresses or names instead", text))
+		case t.Name == "ip4" && t.Prefix.Bits() < 16, t.Name == "ip6" && t.Prefix.Bits() < 32:
+			find(ruleBroadRange, t, fmt.Sprintf("%s authorizes %s addresses", text, rangeSize(t.Prefix)))
+		case t.Kind == Modifier && t.Name != "redirect" && t.Name != "exp":
+			find(ruleUnknownModifier, t, fmt.Sprintf("unknown modifier %s is ignored by receivers", text))
+		case t.Kind == Mechanism && t.Name == "all" && t.Result() == Pass:
+			find(rulePassAll, t, fmt.Sprintf("%s lets every host on the internet pass SPF for %s", text, domain))
+		case t.Kind == Mechanism && t.Name == "all" && policy && t.Result() == Neutral:
+			find(ruleNeutralAll, t, "?all: unlisted hosts get neutral, which protects nothing; end with -all")
+		case t.Kind == Mechanism && t.Name == "all" && policy && t.Result() == SoftFail:
+			find(ruleSoftfailAll, t, "~all: unlisted hosts only softfail; once every sender is listed, end with -all")
+		}
+	}
+	if rd := rec.Redirect(); rd != nil && all != nil {
+		find(ruleRedirectIgnored, rd, fmt.Sprintf("%s is ignored because the record has %s", rec.Raw[rd.Span.Start:rd.Span.End], rec.Raw[all.Span.Start:all.Span.End]))
+	}
+	if policy && all == nil && rec.Redirect() == nil {
+		f := ruleNoAll.New(domain, "the record ends with neither all nor redirect: unlisted hosts get neutral; end it with -all")
+		f.Type, f.Record = "TXT", rec.Raw
+		f.Fix = strings.TrimRight(rec.Raw, " ") + " -all"
+		w.add(f)
+	}
+}
+
+func rangeSize(p netip.Prefix) string {
+	bits := 32 - p.Bits()
+	if p.Addr().Is6() {
+		bits = 128 - p.Bits()
+	}
+	if bits < 63 {
+		return fmt.Sprintf("%d", uint64(1)<<bits)
+	}
+	return fmt.Sprintf("2^%d", bits)
+}
+
+// expandStatic expands a domain-spec whose only macros are %{d} (the
+// current domain) and the escapes %%, %_ and %-. ok is false when the
+// target depends on the message.
+func expandStatic(spec, domain string) (string, bool) {
+	if !strings.Contains(spec, "%") {
+		return strings.ToLower(strings.TrimSuffix(spec, ".")), true
+	}
+	var b strings.Builder
+	for i := 0; i < len(spec); i++ {
+		if spec[i] != '%' || i+1 >= len(spec) {
+			b.WriteByte(spec[i])
+			continue
+		}
+		switch spec[i+1] {
+		case '%':
+			b.WriteByte('%')
+			i++
+			continue
+		case '_':
+			b.WriteByte(' ')
+			i++
+			continue
+		case '-':
+			b.WriteString("%20")
+			i++
+			continue
+		}
+		end := strings.IndexByte(spec[i:], '}')
+		if end < 0 || spec[i+2]|0x20 != 'd' {
+			return "", false
+		}
+		b.WriteString(transform(domain, spec[i+3:i+end]))
+		i += end
+	}
+	return strings.ToLower(strings.TrimSuffix(b.String(), ".")), true
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
