@@ -108,7 +108,7 @@ func (l Linter) Lint(ctx context.Context, r resolver.Resolver, domain string) (*
 		return nil, nil, err
 	}
 	name = strings.TrimSuffix(name, ".")
-	w := &walker{ctx: ctx, r: r, max: l.MaxWalk, rep: &Report{Domain: name}, path: map[string]bool{}}
+	w := &walker{ctx: ctx, r: r, max: l.MaxWalk, rep: &Report{Domain: name}, path: map[string]bool{}, root: name}
 	if w.max <= 0 {
 		w.max = DefaultMaxWalk
 	}
@@ -162,6 +162,15 @@ type walker struct {
 	rep      *Report
 	findings []lint.Finding
 	path     map[string]bool // domains on the include/redirect path
+	root     string
+}
+
+// own reports whether domain is the linted domain or below it: records the
+// owner controls. Records of third parties reached by include get only the
+// checks that break evaluation (syntax, limits, +all, missing targets), not
+// advice the owner cannot act on.
+func (w *walker) own(domain string) bool {
+	return domain == w.root || strings.HasSuffix(domain, "."+w.root)
 }
 
 func (w *walker) add(f lint.Finding) { w.findings = append(w.findings, f) }
@@ -412,11 +421,12 @@ func (w *walker) recordLints(domain string, rec *Record, policy bool) {
 		}
 		w.add(f)
 	}
-	if len(rec.Raw) > 450 {
+	if len(rec.Raw) > 450 && w.own(domain) {
 		find(ruleTooLong, nil, fmt.Sprintf("the record is %d octets long, over 450", len(rec.Raw)))
 	}
 	seen := map[string]bool{}
 	all := rec.All()
+	own := w.own(domain)
 	for i := range rec.Terms {
 		t := &rec.Terms[i]
 		text := rec.Raw[t.Span.Start:t.Span.End]
@@ -424,11 +434,13 @@ func (w *walker) recordLints(domain string, rec *Record, policy bool) {
 		if t.Qualifier == '+' {
 			canon = canon[1:]
 		}
-		if seen[strings.ToLower(canon)] {
+		if seen[strings.ToLower(canon)] && own {
 			find(ruleDuplicateTerm, t, fmt.Sprintf("%s appears more than once", text))
 		}
 		seen[strings.ToLower(canon)] = true
 		switch {
+		case !own && !(t.Kind == Mechanism && t.Name == "all"):
+			// Advice on a third party's record: not the owner's to act on.
 		case t.Name == "ptr" && t.Kind == Mechanism:
 			find(rulePTR, t, fmt.Sprintf("%s: the ptr mechanism SHOULD NOT be used; list the senders' addresses or names instead", text))
 		case t.Name == "ip4" && t.Prefix.Bits() < 16, t.Name == "ip6" && t.Prefix.Bits() < 32:
@@ -443,7 +455,7 @@ func (w *walker) recordLints(domain string, rec *Record, policy bool) {
 			find(ruleSoftfailAll, t, "~all: unlisted hosts only softfail; once every sender is listed, end with -all")
 		}
 	}
-	if rd := rec.Redirect(); rd != nil && all != nil {
+	if rd := rec.Redirect(); rd != nil && all != nil && own {
 		find(ruleRedirectIgnored, rd, fmt.Sprintf("%s is ignored because the record has %s", rec.Raw[rd.Span.Start:rd.Span.End], rec.Raw[all.Span.Start:all.Span.End]))
 	}
 	if policy && all == nil && rec.Redirect() == nil {
