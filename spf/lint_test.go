@@ -2,12 +2,10 @@ package spf_test
 
 import (
 	"context"
-	"regexp"
-	"slices"
 	"strings"
 	"testing"
 
-	"github.com/domainlint/domainlint/internal/zonedb"
+	"github.com/domainlint/domainlint/internal/fixture"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/resolver/dnstest"
@@ -15,43 +13,16 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-var wantRE = regexp.MustCompile(`want (none|(?:"[a-z0-9.-]+"\s*)+)`)
-
-// wants reads "; want" comments from a fixture zone: owner → rule IDs.
 func wants(t *testing.T, file string) map[string][]string {
 	t.Helper()
-	z, err := zonedb.Parse(zonedb.Source{File: file})
+	w, err := fixture.WantsFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string][]string{}
-	for _, e := range z.Entries {
-		m := wantRE.FindStringSubmatch(e.Comment)
-		if m == nil {
-			continue
-		}
-		name := strings.TrimSuffix(e.RR.Header().Name, ".")
-		ids := []string{}
-		if m[1] != "none" {
-			for _, q := range regexp.MustCompile(`"([^"]+)"`).FindAllStringSubmatch(m[1], -1) {
-				ids = append(ids, q[1])
-			}
-		}
-		out[name] = ids
-	}
-	return out
+	return w
 }
 
-func ruleIDs(fs []lint.Finding) []string {
-	ids := []string{}
-	for _, f := range fs {
-		if !slices.Contains(ids, f.Rule) {
-			ids = append(ids, f.Rule)
-		}
-	}
-	slices.Sort(ids)
-	return ids
-}
+func ruleIDs(fs []lint.Finding) []string { return fixture.RuleIDs(fs) }
 
 func lintClient(t *testing.T, file string) (*dnstest.Server, *resolver.Client) {
 	t.Helper()
@@ -75,7 +46,6 @@ func TestLintFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			slices.Sort(want)
 			if diff := cmp.Diff(want, ruleIDs(fs)); diff != "" {
 				t.Errorf("rules (-want +got):\n%s\nfindings:\n%s\ntree:\n%s", diff, findingsText(fs), rep.Tree())
 			}

@@ -1,0 +1,246 @@
+package dkim_test
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/x509"
+	"encoding/pem"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/domainlint/domainlint/dkim"
+	"github.com/domainlint/domainlint/internal/fixture"
+	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/resolver/dnstest"
+	"github.com/google/go-cmp/cmp"
+	msgdkim "github.com/emersion/go-msgauth/dkim"
+	"github.com/miekg/dns"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+var zones = []resolver.ZoneSource{
+	{File: "testdata/dkim.zone"}, {File: "testdata/tenant.zone"}, {File: "testdata/keys.zone"},
+}
+
+func serve(t *testing.T) (*dnstest.Server, *resolver.Client) {
+	t.Helper()
+	srv := dnstest.New(t, zones...)
+	c, err := resolver.New(resolver.Config{Servers: []string{srv.Addr}, Timeout: 300 * time.Millisecond, Tries: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, c
+}
+
+// TestLookupFixtures looks up every selector of testdata/dkim.zone that
+// carries a want comment, over dnstest.
+func TestLookupFixtures(t *testing.T) {
+	_, c := serve(t)
+	wants, err := fixture.WantsFile("testdata/dkim.zone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	covered := map[string]bool{}
+	for name, want := range wants {
+		sel, domain, _ := strings.Cut(name, "._domainkey.")
+		t.Run(sel, func(t *testing.T) {
+			s, fs, err := dkim.Lookup(context.Background(), c, domain, sel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, fixture.RuleIDs(fs)); diff != "" {
+				t.Errorf("rules (-want +got):\n%s\n%v\nselector: %+v", diff, fs, s)
+			}
+			for _, f := range fs {
+				covered[f.Rule] = true
+			}
+		})
+	}
+	for _, r := range dkim.Rules() {
+		if !covered[r.ID] {
+			t.Errorf("no fixture triggers %s", r.ID)
+		}
+	}
+}
+
+func TestLookupDetails(t *testing.T) {
+	_, c := serve(t)
+	ctx := context.Background()
+	s, _, err := dkim.Lookup(ctx, c, "dkim.test", "selector1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"selector1._domainkey.dkim.test -> selector1-dkim-test._domainkey.tenant.onmicrosoft.test"}
+	if diff := cmp.Diff(want, s.Chain); diff != "" || s.Key == nil || s.Key.Bits != 2048 || s.Key.Type != "rsa" {
+		t.Errorf("selector1: chain diff %s, key %+v", diff, s.Key)
+	}
+	s, _, _ = dkim.Lookup(ctx, c, "dkim.test", "twohop")
+	if len(s.Chain) != 2 || s.Key == nil || s.Key.Type != "ed25519" || s.Key.Bits != 256 {
+		t.Errorf("twohop: %+v", s)
+	}
+	_, fs, _ := dkim.Lookup(ctx, c, "dkim.test", "selector2")
+	if len(fs) != 1 || !strings.Contains(fs[0].Message, "not enabled for this domain in Microsoft 365") {
+		t.Errorf("selector2 finding = %v", fs)
+	}
+	_, fs, _ = dkim.Lookup(ctx, c, "dkim.test", "tiny")
+	if len(fs) != 1 || fs[0].Severity != lint.Error {
+		t.Errorf("512-bit key: %v, want one error", fs)
+	}
+	if _, _, err := dkim.Lookup(ctx, c, "dkim.test", "bad selector"); err == nil {
+		t.Error("selector with a space accepted")
+	}
+	if _, _, err := dkim.Lookup(ctx, c, "", "s1"); err == nil {
+		t.Error("empty domain accepted")
+	}
+}
+
+func TestDiscover(t *testing.T) {
+	_, c := serve(t)
+	found, _, err := dkim.Discover(context.Background(), c, "dkim.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range found {
+		names = append(names, s.Selector)
+	}
+	if diff := cmp.Diff([]string{"selector1"}, names); diff != "" {
+		t.Errorf("default selectors found (-want +got):\n%s", diff)
+	}
+	found, _, err = dkim.Discover(context.Background(), c, "dkim.test", "good", "ed", "missing", "nope")
+	if err != nil || len(found) != 2 {
+		t.Errorf("Discover(good, ed, missing, nope) = %d found, %v", len(found), err)
+	}
+}
+
+func TestParseKey(t *testing.T) {
+	pub, _ := os.ReadFile("testdata/keys/ed25519.pub")
+	k, err := dkim.ParseKey("v=DKIM1; k=ed25519; t=y:s; h=sha256; s=email; n=note; p=" + string(pub))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !k.Testing() || k.Bits != 256 || k.Notes != "note" || len(k.Services) != 1 || k.Spans["p"].Start == 0 {
+		t.Errorf("key = %+v", k)
+	}
+	for _, bad := range []string{"v=DKIM1; k=rsa", "v=DKIM1; p=@@@", "k=foo; p=AAAA", "v=DKIM1; p=AAAA; p=BBBB", "a b c"} {
+		if _, err := dkim.ParseKey(bad); err == nil {
+			t.Errorf("ParseKey(%q) = nil error", bad)
+		}
+	}
+	if _, err := dkim.ParseKey("v=spf1 -all"); err == nil {
+		t.Error("an SPF record parsed as a key")
+	}
+	k, err = dkim.ParseKey("v=DKIM1; p=")
+	if err != nil || !k.Revoked {
+		t.Errorf("revoked: %+v, %v", k, err)
+	}
+}
+
+func TestRulesValid(t *testing.T) {
+	if err := lint.Validate(dkim.Rules()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func signer(t *testing.T, file, domain, selector string) *msgdkim.SignOptions {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blk, _ := pem.Decode(b)
+	key, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &msgdkim.SignOptions{Domain: domain, Selector: selector, Signer: key.(crypto.Signer)}
+}
+
+const message = "From: Alice <alice@dkim.test>\r\nTo: bob@example.net\r\nSubject: hello\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\nMessage-ID: <1@dkim.test>\r\n\r\nHello Bob.\r\n"
+
+func sign(t *testing.T, opts *msgdkim.SignOptions, msg string) string {
+	t.Helper()
+	var out bytes.Buffer
+	if err := msgdkim.Sign(&out, strings.NewReader(msg), opts); err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
+
+func TestVerify(t *testing.T) {
+	srv, c := serve(t)
+	ctx := context.Background()
+	rsaSigned := sign(t, signer(t, "testdata/keys/rsa2048.pem", "dkim.test", "good"), message)
+	edSigned := sign(t, signer(t, "testdata/keys/ed25519.pem", "dkim.test", "ed"), message)
+	weakSigned := sign(t, signer(t, "testdata/keys/rsa1024.pem", "dkim.test", "weak"), message)
+	testingSigned := sign(t, signer(t, "testdata/keys/ed25519.pem", "dkim.test", "testing"), message)
+	timeoutSigned := sign(t, signer(t, "testdata/keys/ed25519.pem", "dkim.test", "slow"), message)
+	srv.SetFault("slow._domainkey.dkim.test", dns.TypeTXT, dnstest.Fault{Drop: true})
+	tampered := strings.Replace(rsaSigned, "Hello Bob.", "Hello Bob!", 1)
+
+	for _, tc := range []struct {
+		name, msg string
+		want      dkim.Result
+		rules     []string
+	}{
+		{"rsa2048", rsaSigned, dkim.Pass, []string{}},
+		{"ed25519", edSigned, dkim.Pass, []string{}},
+		{"body changed", tampered, dkim.Fail, []string{}},
+		{"weak key", weakSigned, dkim.Pass, []string{"dkim.weak-key"}},
+		{"testing key", testingSigned, dkim.Pass, []string{"dkim.testing"}},
+		{"key lookup times out", timeoutSigned, dkim.TempError, []string{}},
+		{"unsigned", message, dkim.None, []string{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sigs, fs, err := dkim.Verify(ctx, c, strings.NewReader(tc.msg))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(sigs) != 1 || sigs[0].Result != tc.want {
+				t.Fatalf("signatures = %+v, want one %s", sigs, tc.want)
+			}
+			if tc.want != dkim.None && (sigs[0].Domain != "dkim.test" || sigs[0].Selector == "" || sigs[0].Algorithm == "") {
+				t.Errorf("signature fields: %+v", sigs[0])
+			}
+			if diff := cmp.Diff(tc.rules, fixture.RuleIDs(fs)); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+		})
+	}
+	// Two signatures, one good, one broken: both reported, in order.
+	both := sign(t, signer(t, "testdata/keys/ed25519.pem", "dkim.test", "revoked"), rsaSigned)
+	sigs, fs, err := dkim.Verify(ctx, c, strings.NewReader(both))
+	if err != nil || len(sigs) != 2 || sigs[0].Selector != "revoked" || sigs[0].Result != dkim.PermError || sigs[1].Result != dkim.Pass {
+		t.Errorf("two signatures: %+v, %v", sigs, err)
+	}
+	if diff := cmp.Diff([]string{"dkim.revoked"}, fixture.RuleIDs(fs)); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+}
+
+func FuzzParseKey(f *testing.F) {
+	pub, _ := os.ReadFile("testdata/keys/rsa1024.pub")
+	ed, _ := os.ReadFile("testdata/keys/ed25519.pub")
+	for _, s := range []string{"v=DKIM1; k=rsa; p=" + string(pub), "v=DKIM1; k=ed25519; p=" + string(ed), "v=DKIM1; p=", "k=rsa; t=y:s; h=sha1:sha256; p=AAAA", "v=DKIM1;;p=", "=;="} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		k, err := dkim.ParseKey(s)
+		if err == nil && k == nil {
+			t.Fatal("nil key without error")
+		}
+		if k != nil {
+			for name, sp := range k.Spans {
+				if sp.Start < 0 || sp.End > len(s) || sp.Start > sp.End {
+					t.Fatalf("span of %s out of range: %v in %d bytes", name, sp, len(s))
+				}
+			}
+		}
+	})
+}

@@ -1,0 +1,192 @@
+package dkim
+
+import (
+	"crypto"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/domainlint/domainlint/internal/tagvalue"
+	"github.com/domainlint/domainlint/lint"
+)
+
+// Key is a parsed DKIM key record (RFC 6376 §3.6.1; ed25519 per RFC 8463).
+type Key struct {
+	// Raw is the record text (TXT strings joined).
+	Raw string
+	// Version is v=, "DKIM1" when present.
+	Version string
+	// Hashes are the h= algorithms, lowercase; empty means all.
+	Hashes []string
+	// Type is k=, lowercase; "rsa" when absent.
+	Type string
+	// Notes is n=.
+	Notes string
+	// PublicKey is p= decoded: *rsa.PublicKey or ed25519.PublicKey; nil
+	// when revoked or undecodable.
+	PublicKey crypto.PublicKey
+	// Bits is the key size: the RSA modulus length, or 256 for ed25519.
+	Bits int
+	// Services are s=, lowercase; empty means all ("*").
+	Services []string
+	// Flags are t=, lowercase: "y" (testing), "s" (strict).
+	Flags []string
+	// Revoked is set when p= is empty (RFC 6376 §3.6.1).
+	Revoked bool
+	// Spans of the tags, by name, in Raw.
+	Spans map[string]lint.Span
+}
+
+// Testing reports t=y: the domain is testing DKIM, and verifiers must not
+// treat signed mail differently from unsigned (RFC 6376 §3.6.1).
+func (k *Key) Testing() bool { return contains(k.Flags, "y") }
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// KeyError is a problem with a key record; Span locates it in the record.
+type KeyError struct {
+	Rule   string // the rule ID a linter reports it under
+	Span   lint.Span
+	Reason string
+}
+
+func (e *KeyError) Error() string { return "dkim: " + e.Reason }
+
+// ErrNotKey: the text has a v= tag other than DKIM1, so it is no DKIM key
+// record (RFC 6376 §3.6.1: v= must be first and "DKIM1").
+var ErrNotKey = errors.New("dkim: not a DKIM key record (v= is not DKIM1)")
+
+// ParseKey parses a key record. It fails on broken tag syntax, a v= that
+// is not first or not DKIM1, an unknown key type, and a p= that does not
+// decode to a key of type k=. A revoked key (empty p=) parses, with
+// Revoked set.
+func ParseKey(txt string) (*Key, error) {
+	k, probs := parseKey(txt)
+	for _, p := range probs {
+		if p.Rule == ruleSyntax.ID || p.Rule == ruleBadKey.ID || p.Rule == ruleUnknownKeyType.ID {
+			return k, p
+		}
+	}
+	if k == nil {
+		return nil, ErrNotKey
+	}
+	return k, nil
+}
+
+// parseKey is the lenient parser: it returns what it understood and every
+// problem, each under the rule that reports it. k is nil for ErrNotKey.
+func parseKey(txt string) (*Key, []*KeyError) {
+	tags, tprobs := tagvalue.Parse(txt)
+	k := &Key{Raw: txt, Type: "rsa", Spans: map[string]lint.Span{}}
+	var probs []*KeyError
+	for _, p := range tprobs {
+		probs = append(probs, &KeyError{Rule: ruleSyntax.ID, Span: p.Span, Reason: p.Reason})
+	}
+	for i, t := range tags {
+		if _, dup := k.Spans[t.Name]; !dup {
+			k.Spans[t.Name] = t.Span
+		}
+		v := t.Value
+		switch t.Name {
+		case "v":
+			if v != "DKIM1" {
+				return nil, []*KeyError{{Rule: ruleSyntax.ID, Span: t.Span, Reason: fmt.Sprintf("v=%s: not a DKIM1 key record", v)}}
+			}
+			if i != 0 {
+				probs = append(probs, &KeyError{Rule: ruleSyntax.ID, Span: t.Span, Reason: "v= must be the first tag (RFC 6376 §3.6.1)"})
+			}
+			k.Version = v
+		case "h":
+			k.Hashes = splitList(v)
+		case "k":
+			k.Type = strings.ToLower(v)
+		case "n":
+			k.Notes = v
+		case "s":
+			k.Services = splitList(v)
+		case "t":
+			k.Flags = splitList(v)
+		}
+	}
+	switch k.Type {
+	case "rsa", "ed25519":
+	default:
+		probs = append(probs, &KeyError{Rule: ruleUnknownKeyType.ID, Span: k.Spans["k"], Reason: fmt.Sprintf("k=%s is not a key type verifiers know (rsa, ed25519)", k.Type)})
+	}
+	p, ok := tagvalue.Get(tags, "p")
+	switch {
+	case !ok:
+		probs = append(probs, &KeyError{Rule: ruleSyntax.ID, Reason: "no p= tag: a key record must have one (RFC 6376 §3.6.1)"})
+	case strings.TrimSpace(p.Value) == "":
+		k.Revoked = true
+	default:
+		if err := k.decode(p.Value); err != "" && (k.Type == "rsa" || k.Type == "ed25519") {
+			probs = append(probs, &KeyError{Rule: ruleBadKey.ID, Span: p.Span, Reason: err})
+		}
+	}
+	return k, probs
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ":") {
+		if s = strings.ToLower(strings.TrimSpace(s)); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// decode decodes p= into a key of type k=. RSA keys are accepted as PKIX
+// SubjectPublicKeyInfo and, per RFC 6376 erratum 3017, as bare PKCS#1.
+func (k *Key) decode(p string) string {
+	clean := strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\t' || r == '\r' || r == '\n' {
+			return -1
+		}
+		return r
+	}, p)
+	der, err := base64.StdEncoding.DecodeString(clean)
+	if err != nil {
+		return fmt.Sprintf("p= is not valid base64: %v", err)
+	}
+	switch k.Type {
+	case "ed25519":
+		if len(der) != ed25519.PublicKeySize {
+			if _, err := x509.ParsePKIXPublicKey(der); err == nil {
+				return "k=ed25519 but p= holds an RSA (or other PKIX) key; RFC 8463 wants the 32 raw key octets"
+			}
+			return fmt.Sprintf("k=ed25519 but p= decodes to %d octets, not 32 (RFC 8463 §4.2)", len(der))
+		}
+		k.PublicKey, k.Bits = ed25519.PublicKey(der), 256
+	case "rsa":
+		var pub *rsa.PublicKey
+		if key, err := x509.ParsePKIXPublicKey(der); err == nil {
+			rk, ok := key.(*rsa.PublicKey)
+			if !ok {
+				return fmt.Sprintf("k=rsa but p= holds a %T key", key)
+			}
+			pub = rk
+		} else if rk, err2 := x509.ParsePKCS1PublicKey(der); err2 == nil {
+			pub = rk
+		} else {
+			if len(der) == ed25519.PublicKeySize {
+				return "k=rsa but p= holds 32 octets, an ed25519 key; publish k=ed25519"
+			}
+			return "p= does not decode to an RSA public key (neither PKIX nor PKCS#1)"
+		}
+		k.PublicKey, k.Bits = pub, pub.N.BitLen()
+	}
+	return ""
+}

@@ -1,0 +1,227 @@
+package dkim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/resolver"
+	"github.com/miekg/dns"
+)
+
+// Selector is what one selector of a domain publishes.
+type Selector struct {
+	Domain   string `json:"domain"`
+	Selector string `json:"selector"`
+	// Name is "<selector>._domainkey.<domain>".
+	Name string `json:"name"`
+	// Chain is the CNAMEs followed from Name, as "owner -> target" steps.
+	// Microsoft 365 publishes selector1 and selector2 as CNAMEs into the
+	// tenant's onmicrosoft.com domain.
+	Chain []string `json:"chain,omitempty"`
+	// Target is where the key was looked for: the end of the chain.
+	Target string `json:"target"`
+	// Strings are the TXT character-strings of each record at Target.
+	Strings [][]string `json:"strings,omitempty"`
+	// Status: ok, missing, dangling, loop, multiple, invalid, revoked.
+	Status string `json:"status"`
+	// Key is the parsed key, when there is exactly one record.
+	Key *Key `json:"-"`
+}
+
+// Exists reports whether the selector publishes a record.
+func (s *Selector) Exists() bool {
+	return s.Status != "missing" && s.Status != "dangling" && s.Status != "loop"
+}
+
+// Lookup fetches the key record of selector at domain, following CNAME
+// chains (bounded by the resolver's hop limit), and lints it. It costs one
+// question per CNAME hop. The error is for an invalid argument, a
+// cancelled context or a temporary DNS failure; a missing, dangling or
+// looping selector is a finding.
+func Lookup(ctx context.Context, r resolver.Resolver, domain, selector string) (*Selector, []lint.Finding, error) {
+	dom, err := resolver.CanonicalName(domain)
+	if err != nil {
+		return nil, nil, err
+	}
+	if selector == "" || strings.ContainsAny(selector, " \t;") {
+		return nil, nil, fmt.Errorf("dkim: invalid selector %q", selector)
+	}
+	dom = strings.TrimSuffix(dom, ".")
+	name := selector + "._domainkey." + dom
+	if _, err := resolver.CanonicalName(name); err != nil {
+		return nil, nil, fmt.Errorf("dkim: selector %q: %w", selector, err)
+	}
+	s := &Selector{Domain: dom, Selector: selector, Name: strings.ToLower(name), Target: strings.ToLower(name)}
+	var fs []lint.Finding
+	add := func(rule lint.Rule, msg string) *lint.Finding {
+		f := rule.New(s.Name, msg)
+		f.Type = "TXT"
+		fs = append(fs, f)
+		return &fs[len(fs)-1]
+	}
+	a, err := r.Lookup(ctx, name, dns.TypeTXT)
+	if err != nil {
+		if errors.Is(err, resolver.ErrCNAMELoop) || errors.Is(err, resolver.ErrCNAMEChain) {
+			s.Status = "loop"
+			f := add(ruleCNAMELoop, fmt.Sprintf("selector %s: %v", selector, err))
+			f.Type = "CNAME"
+			return s, fs, nil
+		}
+		return nil, nil, err
+	}
+	for _, c := range a.Chain {
+		s.Chain = append(s.Chain, strings.TrimSuffix(strings.ToLower(c.Hdr.Name), ".")+" -> "+strings.TrimSuffix(strings.ToLower(c.Target), "."))
+	}
+	s.Target = strings.TrimSuffix(a.Target(), ".")
+	s.Strings = a.TXT()
+	switch {
+	case len(s.Strings) == 0 && len(a.Chain) > 0:
+		s.Status = "dangling"
+		what := "does not exist"
+		if !a.NXDomain() {
+			what = "holds no TXT record"
+		}
+		f := add(ruleDanglingCNAME, fmt.Sprintf("selector %s is a CNAME to %s, which %s", selector, s.Target, what))
+		f.Type, f.Record = "CNAME", s.Target
+		if strings.Contains(s.Target, ".onmicrosoft.") || strings.HasSuffix(s.Target, "dkim.mail.microsoft") {
+			f.Message += ": DKIM signing is not enabled for this domain in Microsoft 365 (enable it in the Defender portal or with Set-DkimSigningConfig)"
+		}
+		return s, fs, nil
+	case len(s.Strings) == 0:
+		s.Status = "missing"
+		add(ruleMissing, fmt.Sprintf("no key record at selector %s", selector))
+		return s, fs, nil
+	case len(s.Strings) > 1:
+		s.Status = "multiple"
+		var recs []string
+		for _, ss := range s.Strings {
+			recs = append(recs, strings.Join(ss, ""))
+		}
+		f := add(ruleMultipleRecords, fmt.Sprintf("%d TXT records at %s; publish exactly one key record", len(recs), s.Target))
+		f.Record = strings.Join(recs, " | ")
+		return s, fs, nil
+	}
+	txt := strings.Join(s.Strings[0], "")
+	k, probs := parseKey(txt)
+	s.Key = k
+	s.Status = "ok"
+	lintKey(s, txt, k, probs, &fs)
+	return s, fs, nil
+}
+
+// lintKey turns a key's problems and properties into findings.
+func lintKey(s *Selector, txt string, k *Key, probs []*KeyError, fs *[]lint.Finding) {
+	byID := map[string]lint.Rule{}
+	for _, r := range Rules() {
+		byID[r.ID] = r
+	}
+	add := func(rule lint.Rule, span lint.Span, msg string) *lint.Finding {
+		f := rule.New(s.Target, msg)
+		f.Type, f.Record, f.Span = "TXT", txt, span
+		*fs = append(*fs, f)
+		return &(*fs)[len(*fs)-1]
+	}
+	if k == nil {
+		s.Status = "invalid"
+		for _, p := range probs {
+			add(byID[p.Rule], p.Span, p.Reason)
+		}
+		return
+	}
+	for _, p := range probs {
+		s.Status = "invalid"
+		add(byID[p.Rule], p.Span, p.Reason)
+	}
+	if k.Revoked {
+		s.Status = "revoked"
+		add(ruleRevoked, k.Spans["p"], "p= is empty: the key is revoked")
+	}
+	if k.Type == "rsa" && k.Bits > 0 && k.Bits < 2048 {
+		f := add(ruleWeakKey, k.Spans["p"], fmt.Sprintf("RSA key of %d bits; use 2048", k.Bits))
+		if k.Bits < 1024 {
+			f.Severity = lint.Error
+			f.Message = fmt.Sprintf("RSA key of %d bits: verifiers reject keys under 1024 bits (RFC 8301 §3.2); use 2048", k.Bits)
+		}
+	}
+	if k.Testing() {
+		add(ruleTesting, k.Spans["t"], "t=y: verifiers treat mail signed with this key as unsigned; remove the flag once DKIM works")
+	}
+	if len(k.Hashes) > 0 && !contains(k.Hashes, "sha256") {
+		add(ruleSHA1, k.Spans["h"], fmt.Sprintf("h=%s allows no sha256 signatures; remove h= or include sha256", strings.Join(k.Hashes, ":")))
+	}
+}
+
+// DefaultSelectors returns the selectors Discover probes when none are
+// given: Microsoft 365's two, and those of common mail services and
+// signing software. It returns a new slice each time.
+func DefaultSelectors() []string {
+	return []string{
+		"selector1", "selector2", // Microsoft 365
+		"google",         // Google Workspace
+		"k1", "k2", "k3", // Mailchimp, Mandrill and others
+		"s1", "s2", // SendGrid and others
+		"default", "dkim", "mail", "smtp", "email",
+		"mx", "key1", "key2", "sig1", // Fastmail and others
+		"protonmail", "protonmail2", "protonmail3", // Proton
+		"zoho", "zmail", // Zoho
+		"mandrill", "mailjet", "pm", "cm",
+		"dkim1", "dkim2", "20161025", "20210112", "20230601", // date-named selectors
+	}
+}
+
+// Discover probes selectors at domain concurrently (DefaultSelectors when
+// none are given) and returns those that publish a record, with findings
+// for them. It runs at most 8 probes at once; the resolver's own cap on
+// queries in flight applies too. It costs one question per selector plus
+// one per CNAME hop.
+func Discover(ctx context.Context, r resolver.Resolver, domain string, selectors ...string) ([]*Selector, []lint.Finding, error) {
+	if len(selectors) == 0 {
+		selectors = DefaultSelectors()
+	}
+	type result struct {
+		s   *Selector
+		fs  []lint.Finding
+		err error
+	}
+	results := make([]result, len(selectors))
+	sem := make(chan struct{}, 8)
+	var wg sync.WaitGroup
+	for i, sel := range selectors {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				results[i].err = ctx.Err()
+				return
+			}
+			defer func() { <-sem }()
+			s, fs, err := Lookup(ctx, r, domain, sel)
+			results[i] = result{s, fs, err}
+		}()
+	}
+	wg.Wait()
+	var found []*Selector
+	var fs []lint.Finding
+	var errs []error
+	for _, res := range results {
+		if res.err != nil {
+			errs = append(errs, res.err)
+			continue
+		}
+		if res.s.Exists() {
+			found = append(found, res.s)
+			fs = append(fs, res.fs...)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return found, fs, err
+	}
+	lint.Sort(fs)
+	return found, fs, errors.Join(errs...)
+}
