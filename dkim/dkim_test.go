@@ -16,8 +16,8 @@ import (
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/resolver/dnstest"
-	"github.com/google/go-cmp/cmp"
 	msgdkim "github.com/emersion/go-msgauth/dkim"
+	"github.com/google/go-cmp/cmp"
 	"github.com/miekg/dns"
 	"go.uber.org/goleak"
 )
