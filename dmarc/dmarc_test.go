@@ -1,0 +1,270 @@
+package dmarc_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/domainlint/domainlint/dkim"
+	"github.com/domainlint/domainlint/dmarc"
+	"github.com/domainlint/domainlint/internal/fixture"
+	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/resolver/dnstest"
+	"github.com/domainlint/domainlint/spf"
+	"github.com/google/go-cmp/cmp"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func client(t *testing.T, zones ...resolver.ZoneSource) (*dnstest.Server, *resolver.Client) {
+	t.Helper()
+	srv := dnstest.New(t, zones...)
+	c, err := resolver.New(resolver.Config{Servers: []string{srv.Addr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, c
+}
+
+func TestLookupFixtures(t *testing.T) {
+	const file = "testdata/dmarc.zone"
+	_, c := client(t, resolver.ZoneSource{File: file})
+	wants, err := fixture.WantsFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	covered := map[string]bool{}
+	for name, want := range wants {
+		domain := strings.TrimPrefix(name, "_dmarc.")
+		t.Run(domain, func(t *testing.T) {
+			d, fs, err := dmarc.Lookup(context.Background(), c, domain)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, fixture.RuleIDs(fs)); diff != "" {
+				t.Errorf("rules (-want +got):\n%s\nfindings: %v\n9989: %+v\n7489: %+v", diff, fs, d.RFC9989, d.RFC7489)
+			}
+			for _, f := range fs {
+				covered[f.Rule] = true
+			}
+		})
+	}
+	for _, r := range dmarc.Rules() {
+		if !covered[r.ID] {
+			t.Errorf("no fixture triggers %s", r.ID)
+		}
+	}
+}
+
+func TestRulesValid(t *testing.T) {
+	if err := lint.Validate(dmarc.Rules()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDiscoveryAlgorithms: both algorithms side by side, against dnstest.
+func TestDiscoveryAlgorithms(t *testing.T) {
+	srv, c := client(t,
+		resolver.ZoneSource{File: "testdata/dmarc.zone"},
+		resolver.ZoneSource{Origin: "psd.test", Text: `
+@                  IN SOA ns h 1 3600 600 86400 300
+_dmarc             IN TXT "v=DMARC1; p=reject; psd=y; rua=mailto:psd@psd.test"
+agency             IN A   192.0.2.1
+_dmarc.corp        IN TXT "v=DMARC1; p=quarantine; psd=n; rua=mailto:d@corp.psd.test"
+a.b.c.d.e.f.g.h.i.corp IN A 192.0.2.1
+`})
+	ctx := context.Background()
+	for _, tc := range []struct {
+		domain                 string
+		org7489, org9989       string
+		policy7489, policy9989 string
+		differ                 bool
+	}{
+		{"clean.example", "clean.example", "clean.example", "clean.example", "clean.example", false},
+		{"sub.inh.example", "inh.example", "inh.example", "inh.example", "inh.example", false},
+		{"a.b.diff.example", "diff.example", "diff.example", "diff.example", "b.diff.example", true},
+		// A PSD with psd=y: RFC 9989 makes the name below it the
+		// organizational domain; the public suffix list does not know test.
+		{"agency.psd.test", "psd.test", "agency.psd.test", "psd.test", "psd.test", true},
+		// psd=n marks the organizational domain; 10 labels: the walk
+		// shortens to 7 at once.
+		{"a.b.c.d.e.f.g.h.i.corp.psd.test", "psd.test", "corp.psd.test", "psd.test", "corp.psd.test", true},
+	} {
+		srv.ResetCounts()
+		d, _, err := dmarc.Lookup(ctx, c, tc.domain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := []string{d.RFC7489.OrgDomain, d.RFC9989.OrgDomain, d.RFC7489.PolicyDomain, d.RFC9989.PolicyDomain}
+		want := []string{tc.org7489, tc.org9989, tc.policy7489, tc.policy9989}
+		if diff := cmp.Diff(want, got); diff != "" || d.Differ != tc.differ {
+			t.Errorf("%s: org7489, org9989, policy7489, policy9989 (-want +got):\n%s differ=%v", tc.domain, diff, d.Differ)
+		}
+		if n := len(d.RFC9989.Queried); n > dmarc.MaxTreeWalk {
+			t.Errorf("%s: tree walk asked %d names, more than %d", tc.domain, n, dmarc.MaxTreeWalk)
+		}
+	}
+	d, _, _ := dmarc.Lookup(ctx, c, "a.b.c.d.e.f.g.h.i.corp.psd.test")
+	want := []string{"_dmarc.a.b.c.d.e.f.g.h.i.corp.psd.test", "_dmarc.f.g.h.i.corp.psd.test",
+		"_dmarc.g.h.i.corp.psd.test", "_dmarc.h.i.corp.psd.test", "_dmarc.i.corp.psd.test", "_dmarc.corp.psd.test"}
+	if diff := cmp.Diff(want, d.RFC9989.Queried); diff != "" {
+		t.Errorf("tree walk names (-want +got):\n%s", diff)
+	}
+}
+
+func TestReportAuthorization(t *testing.T) {
+	_, c := client(t, resolver.ZoneSource{File: "testdata/dmarc.zone"})
+	for _, tc := range []struct {
+		domain string
+		auth   []dmarc.ReportAuth
+	}{
+		{"clean.example", nil}, // same organization: nothing to check
+		{"auth.example", []dmarc.ReportAuth{{Host: "auth-reports.example", Name: "auth.example._report._dmarc.auth-reports.example", Authorized: true}}},
+		{"unauth.example", []dmarc.ReportAuth{{Host: "reports.other.example", Name: "unauth.example._report._dmarc.reports.other.example"}}},
+	} {
+		d, _, err := dmarc.Lookup(context.Background(), c, tc.domain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tc.auth, d.Reports); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tc.domain, diff)
+		}
+	}
+}
+
+func TestParse(t *testing.T) {
+	r, err := dmarc.Parse("v=DMARC1; p=quarantine; sp=reject; adkim=s; aspf=r; rua=mailto:a@example.com!10m,mailto:b@example.net; ruf=mailto:f@example.com; fo=1:d; pct=25", dmarc.RFC7489)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.P != "quarantine" || r.SP != "reject" || r.ADKIM != "s" || r.Pct != 25 || len(r.RUA) != 2 || r.RUA[0].Limit != "10m" || r.RUA[1].Host != "example.net" {
+		t.Errorf("record = %+v", r)
+	}
+	if got := r.RUA[1].Span; r.Raw[got.Start:got.End] != "mailto:b@example.net" {
+		t.Errorf("rua span = %q", r.Raw[got.Start:got.End])
+	}
+	for _, tc := range []struct {
+		txt  string
+		mode dmarc.Mode
+		ok   bool
+	}{
+		{"v=DMARC1; p=none", dmarc.RFC7489, true},
+		{"v=DMARC1;p=reject;", dmarc.RFC9989, true},
+		{"v=DMARC1; rua=mailto:a@example.com; p=none", dmarc.RFC9989, true},
+		{"v=DMARC1; rua=mailto:a@example.com; p=none", dmarc.RFC7489, false},
+		{"v=DMARC1; p=none; foo=bar", dmarc.RFC9989, true},
+		{"v=DMARC1; p=none; foo=bar", dmarc.RFC7489, false},
+		{"v=DMARC1; p=none; np=reject; psd=n; t=y", dmarc.RFC9989, true},
+		{"v=DMARC1; p=bogus", dmarc.RFC9989, false},
+		{"v=DMARC1; p=none; pct=101", dmarc.RFC7489, false},
+		{"v=DMARC1; p=none; p=reject", dmarc.RFC9989, false},
+		{"v=DMARC1; p=none; adkim=x", dmarc.RFC9989, false},
+		{"p=none; v=DMARC1", dmarc.RFC9989, false},
+		{"v=DMARC2; p=none", dmarc.RFC9989, false},
+	} {
+		_, err := dmarc.Parse(tc.txt, tc.mode)
+		if (err == nil) != tc.ok {
+			t.Errorf("Parse(%q, %v) = %v, want ok=%v", tc.txt, tc.mode, err, tc.ok)
+		}
+	}
+}
+
+// TestAlignment: strict and relaxed, subdomains, multi-label public
+// suffixes, a private-section suffix, PSD policies, np for NXDOMAIN.
+func TestAlignment(t *testing.T) {
+	rec := func(txt string) *dmarc.Record {
+		r, err := dmarc.Parse(txt, dmarc.RFC9989)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	disc := func(domain, policyDomain, org string, exists bool, r *dmarc.Record) *dmarc.Discovery {
+		p := &dmarc.Policy{OrgDomain: org, PolicyDomain: policyDomain, Record: r}
+		p7, p9 := *p, *p
+		p7.Algorithm, p9.Algorithm = "RFC 7489", "RFC 9989"
+		return &dmarc.Discovery{Domain: domain, RFC7489: &p7, RFC9989: &p9, Exists: exists}
+	}
+	relaxed := rec("v=DMARC1; p=reject; sp=quarantine; np=reject")
+	strict := rec("v=DMARC1; p=reject; adkim=s; aspf=s")
+	testing_ := rec("v=DMARC1; p=reject; t=y")
+	for _, tc := range []struct {
+		name       string
+		d          *dmarc.Discovery
+		ids        dmarc.Identifiers
+		result     string
+		disp       string
+		spf, dkimA bool
+	}{
+		{"relaxed spf subdomain", disc("example.co.uk", "example.co.uk", "example.co.uk", true, relaxed),
+			dmarc.Identifiers{From: "example.co.uk", SPF: spf.Pass, MailFrom: "bounce.example.co.uk"}, "pass", "none", true, false},
+		{"co.uk is a public suffix: other.co.uk does not align", disc("example.co.uk", "example.co.uk", "example.co.uk", true, relaxed),
+			dmarc.Identifiers{From: "example.co.uk", SPF: spf.Pass, MailFrom: "other.co.uk"}, "fail", "reject", false, false},
+		{"strict spf subdomain fails", disc("example.com", "example.com", "example.com", true, strict),
+			dmarc.Identifiers{From: "example.com", SPF: spf.Pass, MailFrom: "bounce.example.com"}, "fail", "reject", false, false},
+		{"strict dkim exact", disc("example.com", "example.com", "example.com", true, strict),
+			dmarc.Identifiers{From: "example.com", DKIM: []dmarc.DKIMResult{{Domain: "EXAMPLE.com", Result: dkim.Pass}}}, "pass", "none", false, true},
+		{"relaxed dkim parent", disc("news.example.com", "example.com", "example.com", true, relaxed),
+			dmarc.Identifiers{From: "news.example.com", DKIM: []dmarc.DKIMResult{{Domain: "example.com", Result: dkim.Pass}}}, "pass", "none", false, true},
+		{"private suffix: blogspot.com subdomains are separate", disc("alice.blogspot.com", "alice.blogspot.com", "alice.blogspot.com", true, relaxed),
+			dmarc.Identifiers{From: "alice.blogspot.com", DKIM: []dmarc.DKIMResult{{Domain: "mallory.blogspot.com", Result: dkim.Pass}}}, "fail", "reject", false, false},
+		{"dkim fail does not align", disc("example.com", "example.com", "example.com", true, relaxed),
+			dmarc.Identifiers{From: "example.com", DKIM: []dmarc.DKIMResult{{Domain: "example.com", Result: dkim.Fail}}}, "fail", "reject", false, false},
+		{"subdomain gets sp", disc("www.example.com", "example.com", "example.com", true, relaxed),
+			dmarc.Identifiers{From: "www.example.com", SPF: spf.Fail, MailFrom: "www.example.com"}, "fail", "quarantine", false, false},
+		{"non-existent subdomain gets np", disc("nx.example.com", "example.com", "example.com", false, relaxed),
+			dmarc.Identifiers{From: "nx.example.com"}, "fail", "reject", false, false},
+		{"PSD policy for a registrant without its own", disc("agency.gov.test", "gov.test", "agency.gov.test", true, rec("v=DMARC1; p=reject; sp=quarantine; psd=y")),
+			dmarc.Identifiers{From: "agency.gov.test"}, "fail", "quarantine", false, false},
+		{"t=y softens reject to quarantine", disc("example.com", "example.com", "example.com", true, testing_),
+			dmarc.Identifiers{From: "example.com"}, "fail", "quarantine", false, false},
+		{"no policy", disc("example.com", "", "example.com", true, nil),
+			dmarc.Identifiers{From: "example.com"}, "none", "none", false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ev, err := dmarc.Evaluate(context.Background(), nil, tc.d, tc.ids)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := ev.RFC7489
+			if v.Result != tc.result || v.Disposition != tc.disp && !strings.Contains(tc.name, "t=y") || v.SPFAligned != tc.spf || v.DKIMAligned != tc.dkimA {
+				t.Errorf("verdict %+v\nwant %s/%s spf=%v dkim=%v", v, tc.result, tc.disp, tc.spf, tc.dkimA)
+			}
+			if strings.Contains(tc.name, "t=y") && ev.RFC9989.Disposition != tc.disp {
+				t.Errorf("RFC 9989 disposition %s, want %s", ev.RFC9989.Disposition, tc.disp)
+			}
+		})
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{
+		"v=DMARC1; p=reject; rua=mailto:a@example.com!10m,mailto:b@example.net", "v=DMARC1;p=none;sp=reject;np=quarantine;psd=y;t=y",
+		"v=DMARC1; p=quarantine; pct=50; rf=afrf; ri=86400; fo=0:1:d:s", "v=DMARC1", "v=DMARC1; rua=,,;;",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, m := range []dmarc.Mode{dmarc.RFC9989, dmarc.RFC7489} {
+			r, err := dmarc.Parse(s, m)
+			if err == nil && r == nil {
+				t.Fatal("nil record without error")
+			}
+			if r == nil {
+				continue
+			}
+			for _, u := range append(r.RUA, r.RUF...) {
+				if u.Span.Start < 0 || u.Span.End > len(s) || u.Span.Start > u.Span.End {
+					t.Fatalf("URI span %v out of range in %q", u.Span, s)
+				}
+			}
+			if err == nil {
+				if _, err := dmarc.Parse(r.String(), dmarc.RFC9989); err != nil {
+					t.Fatalf("String() of a good record does not parse: %q: %v", r.String(), err)
+				}
+			}
+		}
+	})
+}
