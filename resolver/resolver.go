@@ -95,6 +95,33 @@ func DecodeTXT(ss []string) []string {
 	return out
 }
 
+// EncodeTXT is DecodeTXT's inverse: raw text into miekg/dns presentation
+// form, split into character-strings of at most 255 octets.
+func EncodeTXT(s string) []string {
+	var out []string
+	for len(s) > 255 {
+		out = append(out, escape(s[:255]))
+		s = s[255:]
+	}
+	return append(out, escape(s))
+}
+
+func escape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c < 0x20 || c >= 0x7f:
+			fmt.Fprintf(&b, "\\%03d", c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
 func unescape(s string) string {
 	if strings.IndexByte(s, '\\') < 0 {
 		return s
