@@ -26,6 +26,7 @@ import (
 
 	"github.com/domainlint/domainlint/internal/zonedb"
 	"github.com/miekg/dns"
+	"golang.org/x/net/idna"
 )
 
 // Resolver answers one DNS question. Implementations follow CNAME chains
@@ -248,6 +249,19 @@ func CanonicalName(name string) (string, error) {
 	for _, l := range strings.Split(fq[:len(fq)-1], ".") {
 		if len(l) > 63 {
 			return "", fmt.Errorf("%w: label %q is %d octets long, more than 63", ErrInvalidName, l, len(l))
+		}
+		if len(l) >= 4 && strings.EqualFold(l[:4], "xn--") {
+			u, err := idna.Lookup.ToUnicode(l)
+			if err == nil {
+				var back string
+				back, err = idna.Lookup.ToASCII(u)
+				if err == nil && (u == "" || !strings.EqualFold(back, l)) {
+					err = fmt.Errorf("it does not round-trip")
+				}
+			}
+			if err != nil {
+				return "", fmt.Errorf("%w: label %q is not a valid A-label: %v", ErrInvalidName, l, err)
+			}
 		}
 	}
 	if _, ok := dns.IsDomainName(fq); !ok {

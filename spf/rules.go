@@ -6,7 +6,7 @@ const rfc = "https://www.rfc-editor.org/rfc/rfc7208"
 
 // The rules of this package. Their IDs never change.
 var (
-	ruleMissing = lint.Rule{ID: "spf.missing", Severity: lint.Warning,
+	ruleMissing = lint.Rule{ID: "spf.missing", Severity: lint.Error,
 		Summary:  "The domain publishes no SPF record: receivers get SPF result none and cannot tell forged mail from real.",
 		Citation: "RFC 7208 §4.5", URL: rfc + "#section-4.5"}
 	ruleMultipleRecords = lint.Rule{ID: "spf.multiple-records", Severity: lint.Error,

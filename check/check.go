@@ -1,0 +1,224 @@
+// Package check lints a domain's mail-authentication records and diffs its
+// zone against the record set Microsoft 365 expects.
+//
+// [Domain] runs spf.Lint, dmarc.Lookup (with the report authorization
+// check), dkim.Lookup for the selectors asked for (and selector1 and
+// selector2 whenever a Microsoft 365 set is expected) and, given a
+// records.Set, the diff. It answers from any resolver.Resolver: live DNS,
+// a domain's own nameservers ([Authoritative]) or a zone file before it is
+// deployed (resolver.Zones). [CompareViews] reports where two views of the
+// same questions differ (split DNS, caches still holding old answers).
+//
+// A Report holds findings (lint.Finding, sorted by severity then name),
+// the diff, the SPF tree, per-domain query counts and the errors for what
+// could not be checked: a temporary DNS failure is reported as such, never
+// as a missing record.
+package check
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/domainlint/domainlint/dkim"
+	"github.com/domainlint/domainlint/dmarc"
+	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/records"
+	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/spf"
+	"github.com/miekg/dns"
+)
+
+// DefaultBudget is the DNS packets one domain's check may send.
+const DefaultBudget = 400
+
+// DefaultTimeout bounds one domain's check.
+const DefaultTimeout = 30 * time.Second
+
+// Options configure a check. The zero Options lint SPF and DMARC only.
+type Options struct {
+	// Set is the Microsoft 365 record set to diff against; nil: no diff.
+	Set *records.Set
+	// Selectors are DKIM selectors to look up; selector1 and selector2 are
+	// added whenever Set expects DKIM.
+	Selectors []string
+	// Budget bounds the packets sent for the domain (DefaultBudget when 0;
+	// negative: no bound).
+	Budget int
+	// Timeout bounds the whole check (DefaultTimeout when 0).
+	Timeout time.Duration
+	// SPF configures the SPF walk.
+	SPF spf.Linter
+}
+
+// Status of one diff entry.
+type Status string
+
+const (
+	OK       Status = "ok"
+	Missing  Status = "missing"
+	Wrong    Status = "wrong"
+	Conflict Status = "conflict"
+	// Error: the records could not be looked up (a temporary failure).
+	Error Status = "error"
+)
+
+// Entry is the diff of one expected record.
+type Entry struct {
+	Purpose  records.Purpose  `json:"purpose"`
+	Workload records.Workload `json:"workload"`
+	Type     string           `json:"type"`
+	Name     string           `json:"name"`
+	Expected string           `json:"expected"`
+	Found    []string         `json:"found"`
+	Status   Status           `json:"status"`
+	Optional bool             `json:"optional"`
+	// Why explains a status other than ok.
+	Why string `json:"why,omitempty"`
+}
+
+// Stats count what one domain's check cost.
+type Stats struct {
+	// Queries is the packets sent for this domain (cache hits are free).
+	Queries int   `json:"queries"`
+	Elapsed int64 `json:"elapsed_ms"`
+}
+
+// Report is the result of checking one domain.
+type Report struct {
+	Domain   string            `json:"domain"`
+	Findings []lint.Finding    `json:"findings"`
+	Diff     []Entry           `json:"diff"`
+	SPF      *spf.Report       `json:"spf_tree"`
+	DMARC    *dmarc.Discovery  `json:"dmarc,omitempty"`
+	DKIM     []*dkim.Selector  `json:"dkim,omitempty"`
+	Views    []ViewDifference  `json:"views,omitempty"`
+	Stats    Stats             `json:"stats"`
+	Errors   []string          `json:"errors"`
+	asked    map[question]bool // questions asked, for CompareViews
+	mu       sync.Mutex
+}
+
+// Failed reports whether the report has error findings.
+func (r *Report) Failed() bool { return lint.Count(r.Findings, lint.Error) > 0 }
+
+func (r *Report) errorf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.Errors = append(r.Errors, fmt.Sprintf(format, args...))
+}
+
+func (r *Report) add(fs ...lint.Finding) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.Findings = append(r.Findings, fs...)
+}
+
+// Domain checks domain through r. It never returns nil; what could not be
+// checked is in Report.Errors (an invalid domain, a cancelled context, a
+// temporary DNS failure, an exhausted budget).
+func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Options) *Report {
+	start := time.Now()
+	rep := &Report{Domain: strings.ToLower(strings.TrimSuffix(strings.TrimSpace(domain), ".")), Findings: []lint.Finding{}, Diff: []Entry{}, Errors: []string{}, asked: map[question]bool{}}
+	name, err := resolver.CanonicalName(rep.Domain)
+	if err != nil {
+		rep.errorf("%v", err)
+		return rep
+	}
+	rep.Domain = strings.TrimSuffix(name, ".")
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	budget := opts.Budget
+	if budget == 0 {
+		budget = DefaultBudget
+	}
+	ctx = resolver.WithBudget(ctx, max(budget, 0))
+	rec := &recorder{r: r, rep: rep}
+
+	var wg sync.WaitGroup
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		sr, fs, err := opts.SPF.Lint(ctx, rec, rep.Domain)
+		if err != nil {
+			rep.errorf("spf: %v", err)
+			return
+		}
+		rep.SPF = sr
+		rep.add(fs...)
+		for _, e := range sr.Errors {
+			rep.errorf("spf: %s", e)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		d, fs, err := dmarc.Lookup(ctx, rec, rep.Domain)
+		if err != nil {
+			rep.errorf("dmarc: %v", err)
+			return
+		}
+		rep.DMARC = d
+		rep.add(fs...)
+	}()
+	go func() {
+		defer wg.Done()
+		sels := slices.Clone(opts.Selectors)
+		if opts.Set != nil && len(opts.Set.ByPurpose(records.DKIM1)) > 0 {
+			for _, s := range []string{"selector1", "selector2"} {
+				if !slices.Contains(sels, s) {
+					sels = append(sels, s)
+				}
+			}
+		}
+		for _, sel := range sels {
+			s, fs, err := dkim.Lookup(ctx, rec, rep.Domain, sel)
+			if err != nil {
+				rep.errorf("dkim %s: %v", sel, err)
+				continue
+			}
+			rep.mu.Lock()
+			rep.DKIM = append(rep.DKIM, s)
+			rep.mu.Unlock()
+			rep.add(fs...)
+		}
+	}()
+	wg.Wait()
+	if opts.Set != nil {
+		diff(ctx, rec, rep, opts.Set)
+	}
+	if err := ctx.Err(); err != nil {
+		rep.errorf("check stopped: %v", err)
+	}
+	lint.Sort(rep.Findings)
+	slices.Sort(rep.Errors)
+	rep.Errors = slices.Compact(rep.Errors)
+	rep.Stats.Queries = resolver.BudgetFrom(ctx).Used()
+	rep.Stats.Elapsed = time.Since(start).Milliseconds()
+	return rep
+}
+
+// question is one DNS question the check asked.
+type question struct {
+	name  string
+	qtype uint16
+}
+
+// recorder remembers the questions asked, for CompareViews.
+type recorder struct {
+	r   resolver.Resolver
+	rep *Report
+}
+
+func (c *recorder) Lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
+	c.rep.mu.Lock()
+	c.rep.asked[question{strings.ToLower(dns.Fqdn(name)), qtype}] = true
+	c.rep.mu.Unlock()
+	return c.r.Lookup(ctx, name, qtype)
+}

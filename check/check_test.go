@@ -1,0 +1,141 @@
+package check_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/domainlint/domainlint/check"
+	"github.com/domainlint/domainlint/check/checktest"
+	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/records"
+	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/resolver/dnstest"
+	"github.com/google/go-cmp/cmp"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func m365(t *testing.T, domain, tenant, code string) *records.Set {
+	t.Helper()
+	set, err := records.M365(domain, records.Options{Tenant: tenant, VerifyCode: code})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &set
+}
+
+const providers = "testdata/providers.zone"
+
+// fixtures are the domains checked several ways below.
+var fixtures = []struct{ domain, file, tenant, code string }{
+	{"good.example", "testdata/good.example.zone", "good", "MS=ms11111111"},
+	{"bad.example", "testdata/bad.example.zone", "bad", "MS=ms22222222"},
+}
+
+func TestFixtures(t *testing.T) {
+	for _, fx := range fixtures {
+		t.Run(fx.domain, func(t *testing.T) {
+			checktest.Zone(t, fx.file, fx.domain, check.Options{Set: m365(t, fx.domain, fx.tenant, fx.code)}, providers)
+		})
+	}
+	t.Run("cname-conflict", func(t *testing.T) {
+		set, _ := records.M365("cname-conflict.example", records.Options{Workloads: []records.Workload{records.WorkloadExchange}})
+		set = records.Set{Domain: set.Domain, Items: set.ByPurpose(records.Autodiscover)}
+		checktest.Zone(t, "testdata/cname-conflict.example.zone", "cname-conflict.example", check.Options{Set: &set}, providers)
+	})
+}
+
+func TestDiffEntries(t *testing.T) {
+	zones, err := resolver.NewZones(resolver.ZoneSource{File: fixtures[1].file}, resolver.ZoneSource{File: providers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := check.Domain(context.Background(), zones, "bad.example", check.Options{Set: m365(t, "bad.example", "bad", "MS=ms22222222")})
+	got := map[string]check.Status{}
+	for _, e := range rep.Diff {
+		got[string(e.Purpose)] = e.Status
+	}
+	want := map[string]check.Status{
+		"verify": check.Wrong, "mx": check.Conflict, "spf": check.Wrong, "autodiscover": check.Wrong, "msoid": check.Wrong,
+		"sip-federation": check.Missing, "sip": check.OK, "lyncdiscover": check.Missing, "sip-tls": check.Missing,
+		"enterpriseregistration": check.OK, "enterpriseenrollment": check.OK, "dkim1": check.Wrong, "dkim2": check.Missing, "dmarc": check.Wrong,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+	for _, f := range rep.Findings {
+		if f.Rule == "m365.missing" && f.Name == "lyncdiscover.bad.example" && f.Severity != lint.Info {
+			t.Errorf("optional record missing must be info: %v", f)
+		}
+		if f.Rule == "m365.missing" && f.Name == "_sipfederationtls._tcp.bad.example" && f.Fix != "_sipfederationtls._tcp.bad.example.\t3600\tIN\tSRV\t100 1 5061 sipfed.online.lync.com." {
+			t.Errorf("fix = %q", f.Fix)
+		}
+	}
+	for i := 1; i < len(rep.Findings); i++ {
+		if rep.Findings[i-1].Severity > rep.Findings[i].Severity {
+			t.Fatalf("findings not sorted by severity")
+		}
+	}
+}
+
+// TestZonesAndDnstestAgree: the same fixtures checked from zone files and
+// through dnstest serving the same zones give identical reports.
+func TestZonesAndDnstestAgree(t *testing.T) {
+	srcs := []resolver.ZoneSource{{File: providers}}
+	for _, fx := range fixtures {
+		srcs = append(srcs, resolver.ZoneSource{File: fx.file})
+	}
+	zones, err := resolver.NewZones(srcs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := dnstest.New(t, srcs...)
+	client, err := resolver.New(resolver.Config{Servers: []string{srv.Addr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fx := range fixtures {
+		opts := check.Options{Set: m365(t, fx.domain, fx.tenant, fx.code), Selectors: []string{"s1"}}
+		a := check.Domain(context.Background(), zones, fx.domain, opts)
+		b := check.Domain(context.Background(), client, fx.domain, opts)
+		if diff := cmp.Diff(comparable(a), comparable(b)); diff != "" {
+			t.Errorf("%s: zones vs dnstest (-zones +dnstest):\n%s", fx.domain, diff)
+		}
+		if b.Stats.Queries == 0 {
+			t.Errorf("%s: no queries counted", fx.domain)
+		}
+	}
+}
+
+// comparable drops what legitimately differs between resolvers.
+func comparable(r *check.Report) any {
+	return struct {
+		F []lint.Finding
+		D []check.Entry
+		T string
+		E []string
+	}{r.Findings, r.Diff, r.SPF.Tree(), r.Errors}
+}
+
+func TestRulesValid(t *testing.T) {
+	if err := lint.Validate(check.Rules()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	zones, _ := resolver.NewZones(resolver.ZoneSource{File: providers})
+	for _, d := range []string{"", "bad domain", "xn--", "a..b"} {
+		rep := check.Domain(context.Background(), zones, d, check.Options{})
+		if len(rep.Errors) == 0 {
+			t.Errorf("Domain(%q): no error reported", d)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rep := check.Domain(ctx, zones, "good.example", check.Options{})
+	if len(rep.Errors) == 0 {
+		t.Error("cancelled context: no error reported")
+	}
+}

@@ -1,0 +1,148 @@
+package check
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+
+	"github.com/domainlint/domainlint/resolver"
+	"github.com/miekg/dns"
+)
+
+// ViewDifference is one question two views answer differently.
+type ViewDifference struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+	// Views name the two views, e.g. "authoritative" and "resolver".
+	Views [2]string `json:"views"`
+	// Answers are each view's answer: record data, "NXDOMAIN", "NODATA"
+	// or "error: …".
+	Answers [2][]string `json:"answers"`
+	// TTL is what the second view's answer still has to run: how long a
+	// cache may go on serving it.
+	TTL uint32 `json:"ttl"`
+}
+
+func (v ViewDifference) String() string {
+	return fmt.Sprintf("%s %s: %s says %s; %s says %s (TTL %ds)", v.Name, v.Type, v.Views[0], strings.Join(v.Answers[0], ", "),
+		v.Views[1], strings.Join(v.Answers[1], ", "), v.TTL)
+}
+
+func viewAnswer(a *resolver.Answer, err error) ([]string, uint32) {
+	switch {
+	case err != nil:
+		return []string{"error: " + err.Error()}, 0
+	case a.NXDomain():
+		return []string{"NXDOMAIN"}, 0
+	case a.NoData():
+		return []string{"NODATA"}, 0
+	}
+	out := []string{}
+	ttl := a.Records[0].Header().Ttl
+	for _, c := range a.Chain {
+		out = append(out, "CNAME "+c.Target)
+	}
+	for _, rr := range a.Records {
+		out = append(out, rdata(rr))
+		ttl = min(ttl, rr.Header().Ttl)
+	}
+	slices.Sort(out)
+	return out, ttl
+}
+
+// CompareViews asks views a and b every question the check behind rep
+// asked, and records in rep.Views (and returns) those they answer
+// differently: split DNS (an internal resolver still sending autodiscover
+// on premises) or a cache still serving an old answer, with the TTL left.
+func CompareViews(ctx context.Context, rep *Report, a, b resolver.Resolver, nameA, nameB string) []ViewDifference {
+	rep.mu.Lock()
+	qs := make([]question, 0, len(rep.asked))
+	for q := range rep.asked {
+		qs = append(qs, q)
+	}
+	rep.mu.Unlock()
+	slices.SortFunc(qs, func(x, y question) int {
+		if c := strings.Compare(x.name, y.name); c != 0 {
+			return c
+		}
+		return int(x.qtype) - int(y.qtype)
+	})
+	var out []ViewDifference
+	for _, q := range qs {
+		if ctx.Err() != nil {
+			break
+		}
+		ansA, _ := viewAnswer(a.Lookup(ctx, q.name, q.qtype))
+		ansB, ttl := viewAnswer(b.Lookup(ctx, q.name, q.qtype))
+		if slices.Equal(ansA, ansB) {
+			continue
+		}
+		out = append(out, ViewDifference{Name: strings.TrimSuffix(q.name, "."), Type: dns.TypeToString[q.qtype],
+			Views: [2]string{nameA, nameB}, Answers: [2][]string{ansA, ansB}, TTL: ttl})
+	}
+	rep.Views = append(rep.Views, out...)
+	return out
+}
+
+// NameServers returns the addresses of domain's own nameservers, found
+// through r: the NS records of the domain or of the nearest parent that has
+// them; at most 4 addresses.
+func NameServers(ctx context.Context, r resolver.Resolver, domain string) ([]string, error) {
+	name, err := resolver.CanonicalName(domain)
+	if err != nil {
+		return nil, err
+	}
+	var hosts []string
+	for n := name; n != "" && n != "." && len(hosts) == 0; {
+		a, err := r.Lookup(ctx, n, dns.TypeNS)
+		if err != nil {
+			return nil, fmt.Errorf("check: NS of %s: %w", strings.TrimSuffix(n, "."), err)
+		}
+		for _, rr := range a.Records {
+			hosts = append(hosts, rr.(*dns.NS).Ns)
+		}
+		_, n, _ = strings.Cut(n, ".")
+	}
+	if len(hosts) == 0 {
+		return nil, fmt.Errorf("check: no NS records for %s or its parents", strings.TrimSuffix(name, "."))
+	}
+	slices.Sort(hosts)
+	var addrs []string
+	for _, h := range hosts {
+		for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
+			a, err := r.Lookup(ctx, h, qt)
+			if err != nil {
+				continue
+			}
+			for _, rr := range a.Records {
+				switch v := rr.(type) {
+				case *dns.A:
+					addrs = append(addrs, v.A.String())
+				case *dns.AAAA:
+					addrs = append(addrs, v.AAAA.String())
+				}
+			}
+		}
+	}
+	if len(addrs) == 0 {
+		return nil, fmt.Errorf("check: the nameservers of %s (%s) have no addresses", strings.TrimSuffix(name, "."), strings.Join(hosts, ", "))
+	}
+	return addrs[:min(len(addrs), 4)], nil
+}
+
+// Authoritative returns a client that asks domain's own nameservers (see
+// NameServers) on port 53, so a check sees what the zone publishes now
+// rather than what caches remember.
+func Authoritative(ctx context.Context, r resolver.Resolver, domain string, cfg resolver.Config) (*resolver.Client, error) {
+	addrs, err := NameServers(ctx, r, domain)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Servers = nil
+	for _, a := range addrs {
+		cfg.Servers = append(cfg.Servers, net.JoinHostPort(a, "53"))
+	}
+	return resolver.New(cfg)
+}
