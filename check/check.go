@@ -42,6 +42,9 @@ const DefaultTimeout = 30 * time.Second
 type Options struct {
 	// Set is the Microsoft 365 record set to diff against; nil: no diff.
 	Set *records.Set
+	// Expect, when Set is nil, gives each domain its own set (nil: no
+	// diff); Scan uses it to sweep many domains against one template.
+	Expect func(domain string) (*records.Set, error)
 	// Selectors are DKIM selectors to look up; selector1 and selector2 are
 	// added whenever Set expects DKIM.
 	Selectors []string
@@ -77,7 +80,7 @@ type Entry struct {
 	Status   Status           `json:"status"`
 	Optional bool             `json:"optional"`
 	// Why explains a status other than ok.
-	Why string `json:"why,omitempty"`
+	Why string `json:"-"`
 }
 
 // Stats count what one domain's check cost.
@@ -140,6 +143,14 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 		budget = DefaultBudget
 	}
 	ctx = resolver.WithBudget(ctx, max(budget, 0))
+	if opts.Set == nil && opts.Expect != nil {
+		set, err := opts.Expect(rep.Domain)
+		if err != nil {
+			rep.errorf("%v", err)
+			return rep
+		}
+		opts.Set = set
+	}
 	rec := &recorder{r: r, rep: rep}
 
 	var wg sync.WaitGroup

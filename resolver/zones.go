@@ -3,6 +3,7 @@ package resolver
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/domainlint/domainlint/internal/zonedb"
 	"github.com/miekg/dns"
@@ -31,6 +32,7 @@ type ZoneSource struct {
 type Zones struct {
 	db      *zonedb.DB
 	maxHops int
+	origins []string
 }
 
 // NewZones loads the master files. Syntax errors name the file and line.
@@ -48,8 +50,18 @@ func NewZones(srcs ...ZoneSource) (*Zones, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolver: %w", err)
 	}
-	return &Zones{db: db, maxHops: DefaultMaxCNAMEHops}, nil
+	z := &Zones{db: db, maxHops: DefaultMaxCNAMEHops}
+	for _, zone := range db.Zones() {
+		z.origins = append(z.origins, zone.Origin)
+	}
+	// In the order the sources were given.
+	slices.SortStableFunc(z.origins, func(a, b string) int { return db.Index(a) - db.Index(b) })
+	return z, nil
 }
+
+// Origins returns the loaded zones' apexes (FQDNs), in the order the
+// sources were given.
+func (z *Zones) Origins() []string { return slices.Clone(z.origins) }
 
 // Lookup answers from the loaded zones. It never touches the network.
 func (z *Zones) Lookup(ctx context.Context, name string, qtype uint16) (*Answer, error) {

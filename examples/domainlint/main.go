@@ -1,38 +1,60 @@
-// Command domainlint lints a domain's DNS for mail authentication and for
-// Microsoft 365.
+// Command domainlint lints a domain's DNS for mail authentication (SPF,
+// DKIM, DMARC) and diffs it against the records Microsoft 365 expects.
 //
 // With no arguments it lints contoso.com from an embedded example zone,
 // offline, so a first run shows real output with no network.
 //
 //	domainlint [flags] [domain ...]
+//	  (no arguments)        lint the embedded example zone (offline) and say so
+//	  -zone FILE            answer from this zone file instead of DNS (repeatable)
+//	  -server HOST:PORT     query this DNS server (default: /etc/resolv.conf)
+//	  -authoritative        query the domain's own nameservers
+//	  -compare HOST:PORT    also ask this server and report split-DNS differences
+//	  -m365 TENANT          diff against the Microsoft 365 set for TENANT
+//	  -cloud NAME           commercial | gcc | gcchigh | dod | china
+//	  -workloads LIST       verify,exchange,teams,intune,dkim,dmarc
+//	  -verify CODE          the MS=ms######## code the tenant showed
+//	  -graph FILE           expected set from Graph JSON instead of templates
+//	  -dkim-config FILE     exact DKIM targets from Get-DkimSigningConfig JSON
+//	  -selector LIST        DKIM selectors to check
+//	  -format FMT           text (default) | json | sarif
+//	  -domains FILE         many domains, one per line ('-' for stdin)
+//	  -concurrency N        domains checked at once with -domains
 //
-// Exit status: 0 no error findings; 1 error findings; 2 usage or I/O failure.
+// Exit status: 0 no error findings; 1 error findings; 2 usage or I/O
+// failure, or a domain that could not be checked.
 package main
 
 import (
+	"bufio"
 	"context"
 	"embed"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/domainlint/domainlint/check"
 	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/records"
 	"github.com/domainlint/domainlint/resolver"
-	"github.com/domainlint/domainlint/spf"
 )
 
 //go:embed zones/*.zone
 var embedded embed.FS
 
-const exampleDomain = "contoso.com"
+const (
+	exampleDomain = "contoso.com"
+	exampleTenant = "contoso"
+	exampleCode   = "MS=ms12345678"
+)
 
 func main() {
-	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
 type listFlag []string
@@ -41,43 +63,109 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 type options struct {
-	zones   listFlag
-	server  string
-	format  string
-	timeout time.Duration
+	zones         listFlag
+	server        string
+	authoritative bool
+	compare       string
+	tenant        string
+	cloud         string
+	workloads     string
+	verify        string
+	graph         string
+	dkimConfig    string
+	selectors     string
+	format        string
+	domains       string
+	concurrency   int
+	timeout       time.Duration
+	color         bool
 }
 
-func usageError(stderr io.Writer, format string, args ...any) int {
+// exit codes
+const (
+	exitOK       = 0
+	exitFindings = 1
+	exitFailure  = 2
+)
+
+func fail(stderr io.Writer, format string, args ...any) int {
 	fmt.Fprintf(stderr, "domainlint: "+format+"\n", args...)
-	return 2
+	return exitFailure
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func isTerminal(f any) bool {
+	file, ok := f.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := file.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("domainlint", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
 	fs.Var(&o.zones, "zone", "answer from this zone `file` instead of DNS (repeatable)")
 	fs.StringVar(&o.server, "server", "", "query this DNS server, `host:port` (default: /etc/resolv.conf)")
-	fs.StringVar(&o.format, "format", "text", "output format: text | json")
-	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "time allowed per domain")
+	fs.BoolVar(&o.authoritative, "authoritative", false, "query the domain's own nameservers and report where the resolver's cached view differs")
+	fs.StringVar(&o.compare, "compare", "", "also ask this DNS server, `host:port`, and report split-DNS differences")
+	fs.StringVar(&o.tenant, "m365", "", "diff against the Microsoft 365 record set for `tenant` (initial domain prefix)")
+	fs.StringVar(&o.cloud, "cloud", "commercial", "Microsoft 365 cloud: commercial | gcc | gcchigh | dod | china")
+	fs.StringVar(&o.workloads, "workloads", "", "Microsoft 365 workloads: verify,exchange,teams,intune,dkim,dmarc (default all but verify)")
+	fs.StringVar(&o.verify, "verify", "", "the MS=ms######## verification `code` the tenant showed")
+	fs.StringVar(&o.graph, "graph", "", "expected set from Microsoft Graph serviceConfigurationRecords JSON `file`")
+	fs.StringVar(&o.dkimConfig, "dkim-config", "", "exact DKIM targets from Get-DkimSigningConfig | ConvertTo-Json `file`")
+	fs.StringVar(&o.selectors, "selector", "", "DKIM selectors to check, comma-separated")
+	fs.StringVar(&o.format, "format", "text", "output: text | json | sarif")
+	fs.StringVar(&o.domains, "domains", "", "check the domains in `file`, one per line ('-' for stdin)")
+	fs.IntVar(&o.concurrency, "concurrency", check.DefaultConcurrency, "domains checked at once with -domains")
+	fs.DurationVar(&o.timeout, "timeout", check.DefaultTimeout, "time allowed per domain")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: domainlint [flags] [domain ...]\n\nWith no domain, lints the embedded example zone for %s, offline.\n\nflags:\n", exampleDomain)
 		fs.PrintDefaults()
+		fmt.Fprintln(stderr, "\nexit status: 0 no error findings; 1 error findings; 2 usage or I/O failure")
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return 0
+			return exitOK
 		}
-		return 2
+		return exitFailure
 	}
 	switch o.format {
-	case "text", "json":
+	case "text", "json", "sarif":
 	default:
-		return usageError(stderr, "unknown -format %q (want text or json)", o.format)
+		return fail(stderr, "unknown -format %q (want text, json or sarif)", o.format)
+	}
+	o.color = o.format == "text" && isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
+	if o.concurrency <= 0 {
+		return fail(stderr, "-concurrency must be at least 1")
 	}
 	domains := fs.Args()
+	example := len(domains) == 0 && o.domains == "" && len(o.zones) == 0
+	if example {
+		domains = []string{exampleDomain}
+		if o.tenant == "" && o.graph == "" {
+			o.tenant, o.verify = exampleTenant, exampleCode
+		}
+	}
+	if len(domains) > 0 && o.domains != "" {
+		return fail(stderr, "give domains as arguments or with -domains, not both")
+	}
+
+	// The resolver: zone files, the embedded example, or live DNS.
 	var r resolver.Resolver
+	var live *resolver.Client
 	switch {
+	case example:
+		zr, err := exampleZones()
+		if err != nil {
+			return fail(stderr, "embedded zones: %v", err)
+		}
+		r = zr
+		if o.format == "text" {
+			fmt.Fprintf(stdout, "No domain given: checking the embedded example zone for %s (tenant %q), offline.\nRun `domainlint -m365 TENANT example.org` to check a live domain.\n\n", exampleDomain, exampleTenant)
+		}
 	case len(o.zones) > 0:
 		srcs := make([]resolver.ZoneSource, len(o.zones))
 		for i, z := range o.zones {
@@ -85,18 +173,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		zr, err := resolver.NewZones(srcs...)
 		if err != nil {
-			return usageError(stderr, "%v", err)
+			return fail(stderr, "%v", err)
 		}
 		r = zr
-	case len(domains) == 0:
-		zr, err := exampleZones()
-		if err != nil {
-			return usageError(stderr, "embedded zones: %v", err)
-		}
-		r = zr
-		domains = []string{exampleDomain}
-		if o.format == "text" {
-			fmt.Fprintf(stdout, "No domain given: linting the embedded example zone for %s (offline).\nRun `domainlint example.org` to lint a live domain.\n\n", exampleDomain)
+		if len(domains) == 0 && o.domains == "" {
+			domains = firstOrigin(zr)
 		}
 	default:
 		cfg := resolver.Config{}
@@ -105,61 +186,220 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		c, err := resolver.New(cfg)
 		if err != nil {
-			return usageError(stderr, "%v", err)
+			return fail(stderr, "%v", err)
 		}
-		r = c
+		r, live = c, c
 	}
-	if len(domains) == 0 {
-		return usageError(stderr, "no domain given")
+	if (o.authoritative || o.compare != "") && live == nil {
+		return fail(stderr, "-authoritative and -compare need live DNS, not -zone")
 	}
 
-	status := 0
-	enc := json.NewEncoder(stdout)
-	for _, d := range domains {
-		dctx, cancel := context.WithTimeout(ctx, o.timeout)
-		rep, findings, err := spf.Lint(dctx, r, d)
-		cancel()
+	setFor, err := o.expected()
+	if err != nil {
+		return fail(stderr, "%v", err)
+	}
+	var selectors []string
+	for _, s := range strings.Split(o.selectors, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			selectors = append(selectors, s)
+		}
+	}
+	var compare resolver.Resolver
+	if o.compare != "" {
+		c, err := resolver.New(resolver.Config{Servers: []string{o.compare}})
 		if err != nil {
-			fmt.Fprintf(stderr, "domainlint: %s: %v\n", d, err)
-			status = max(status, 2)
-			continue
+			return fail(stderr, "-compare: %v", err)
 		}
-		if lint.Count(findings, lint.Error) > 0 {
-			status = max(status, 1)
-		}
-		switch o.format {
-		case "json":
-			enc.Encode(struct {
-				Domain   string         `json:"domain"`
-				Findings []lint.Finding `json:"findings"`
-				SPFTree  *spf.Report    `json:"spf_tree"`
-			}{d, findings, rep})
-		default:
-			fmt.Fprintf(stdout, "== %s\n\nSPF\n", d)
-			fmt.Fprint(stdout, indent(rep.Tree(), "  "))
-			fmt.Fprintln(stdout, "\nFindings")
-			for _, f := range findings {
-				where := ""
-				if f.Name != d {
-					where = " [" + f.Name + "]"
-				}
-				fmt.Fprintf(stdout, "  %-7s %-24s %s%s\n", f.Severity, f.Rule, f.Message, where)
+		compare = c
+	}
+
+	opts := check.Options{Selectors: selectors, Timeout: o.timeout, Expect: setFor}
+	checkOne := func(ctx context.Context, d string) *check.Report {
+		target := r
+		if o.authoritative {
+			auth, err := check.Authoritative(ctx, r, d, resolver.Config{})
+			if err != nil {
+				rep := check.Domain(ctx, r, d, check.Options{Budget: -1, Expect: func(string) (*records.Set, error) { return nil, err }})
+				return rep
 			}
-			fmt.Fprintln(stdout)
+			target = auth
 		}
+		rep := check.Domain(ctx, target, d, opts)
+		if o.authoritative {
+			check.CompareViews(ctx, rep, target, r, "authoritative", "resolver")
+		}
+		if compare != nil {
+			check.CompareViews(ctx, rep, target, compare, "resolver", o.compare)
+		}
+		return rep
+	}
+
+	out := newPrinter(o, stdout)
+	status := exitOK
+	record := func(rep *check.Report) {
+		if len(rep.Errors) > 0 {
+			status = max(status, exitFailure)
+		} else if rep.Failed() {
+			status = max(status, exitFindings)
+		}
+		out.report(rep)
+	}
+	if o.domains != "" {
+		seq, total, closeFn, err := domainList(o.domains, stdin)
+		if err != nil {
+			return fail(stderr, "%v", err)
+		}
+		defer closeFn()
+		prog := newProgress(stderr, total, live)
+		scanned := 0
+		each := func(rep *check.Report) {
+			record(rep)
+			scanned++
+			prog.update(rep)
+		}
+		if o.authoritative || compare != nil {
+			// Each domain needs its own view: one at a time.
+			for d := range seq {
+				each(checkOne(ctx, d))
+			}
+		} else {
+			for rep := range check.Scan(ctx, r, seq, opts, o.concurrency) {
+				each(rep)
+			}
+		}
+		prog.done()
+		if scanned == 0 {
+			return fail(stderr, "no domains in %s", o.domains)
+		}
+	} else {
+		for _, d := range domains {
+			record(checkOne(ctx, d))
+		}
+	}
+	if err := out.finish(); err != nil {
+		return fail(stderr, "%v", err)
 	}
 	return status
 }
 
-func indent(s, pad string) string {
-	lines := strings.SplitAfter(s, "\n")
-	var b strings.Builder
-	for _, l := range lines {
-		if l != "" {
-			b.WriteString(pad + l)
+// expected returns the function giving each domain's expected Microsoft
+// 365 set (nil when none is asked for).
+func (o options) expected() (func(string) (*records.Set, error), error) {
+	cloud, err := records.ParseCloud(o.cloud)
+	if err != nil {
+		return nil, err
+	}
+	workloads, err := records.ParseWorkloads(o.workloads)
+	if err != nil {
+		return nil, err
+	}
+	var graph *records.Set
+	if o.graph != "" {
+		f, err := os.Open(o.graph)
+		if err != nil {
+			return nil, err
+		}
+		set, err := records.FromGraph(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", o.graph, err)
+		}
+		graph = &set
+	}
+	var dkimJSON []byte
+	if o.dkimConfig != "" {
+		if dkimJSON, err = os.ReadFile(o.dkimConfig); err != nil {
+			return nil, err
 		}
 	}
-	return b.String()
+	if o.tenant == "" && graph == nil {
+		if o.verify != "" || o.workloads != "" || o.dkimConfig != "" {
+			return nil, errors.New("-verify, -workloads and -dkim-config need -m365 TENANT or -graph FILE")
+		}
+		return func(string) (*records.Set, error) { return nil, nil }, nil
+	}
+	m365opts := records.Options{Tenant: o.tenant, Cloud: cloud, Workloads: workloads, VerifyCode: o.verify}
+	// Check the options once, so that a bad code or tenant is a usage error.
+	if graph == nil {
+		if _, err := records.M365("example.com", m365opts); err != nil {
+			return nil, err
+		}
+	}
+	return func(domain string) (*records.Set, error) {
+		set := records.Set{}
+		if graph != nil {
+			set = *graph
+		} else {
+			s, err := records.M365(domain, m365opts)
+			if err != nil {
+				return nil, err
+			}
+			set = s
+		}
+		if dkimJSON != nil {
+			exact, err := records.FromDKIMSigningConfig(strings.NewReader(string(dkimJSON)), domain)
+			if err != nil {
+				return nil, err
+			}
+			set = set.Replace(exact)
+		}
+		return &set, nil
+	}, nil
+}
+
+// domainList reads domains one per line, streaming; total is known for a
+// file (counted first) and -1 for stdin.
+func domainList(path string, stdin io.Reader) (iter.Seq[string], int, func(), error) {
+	var rd io.Reader
+	closeFn := func() {}
+	total := -1
+	if path == "-" {
+		rd = stdin
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		total = 0
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if line := strings.TrimSpace(sc.Text()); line != "" && !strings.HasPrefix(line, "#") {
+				total++
+			}
+		}
+		if err := sc.Err(); err != nil {
+			f.Close()
+			return nil, 0, nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			f.Close()
+			return nil, 0, nil, err
+		}
+		rd, closeFn = f, func() { f.Close() }
+	}
+	seq := func(yield func(string) bool) {
+		sc := bufio.NewScanner(rd)
+		for sc.Scan() {
+			line := strings.TrimSpace(sc.Text())
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			if !yield(line) {
+				return
+			}
+		}
+	}
+	return seq, total, closeFn, nil
+}
+
+// firstOrigin is the apex of the first zone file given.
+func firstOrigin(z *resolver.Zones) []string {
+	for _, o := range z.Origins() {
+		if o != "." {
+			return []string{strings.TrimSuffix(o, ".")}
+		}
+	}
+	return nil
 }
 
 func exampleZones() (*resolver.Zones, error) {
@@ -179,4 +419,15 @@ func exampleZones() (*resolver.Zones, error) {
 		resolver.ZoneSource{File: "contoso.com.zone", Text: contoso},
 		resolver.ZoneSource{Origin: ".", File: "providers.zone", Text: providers},
 	)
+}
+
+// jsonReport is the -format json object, one per line.
+type jsonReport struct {
+	Domain   string                 `json:"domain"`
+	Findings []lint.Finding         `json:"findings"`
+	Diff     []check.Entry          `json:"diff"`
+	SPFTree  any                    `json:"spf_tree"`
+	Stats    check.Stats            `json:"stats"`
+	Errors   []string               `json:"errors"`
+	Views    []check.ViewDifference `json:"views,omitempty"`
 }

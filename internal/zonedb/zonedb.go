@@ -52,6 +52,17 @@ type Zone struct {
 // DB is a set of zones. It is read-only once built and safe for concurrent use.
 type DB struct {
 	zones map[string]*Zone
+	order []string // origins in load order
+}
+
+// Index returns the position of origin among the loaded sources, or -1.
+func (db *DB) Index(origin string) int {
+	for i, o := range db.order {
+		if o == origin {
+			return i
+		}
+	}
+	return -1
 }
 
 // Load parses the sources into a DB. A source whose origin repeats another's
@@ -67,6 +78,7 @@ func Load(srcs ...Source) (*DB, error) {
 			return nil, fmt.Errorf("zone %s loaded twice (%s)", z.Origin, src.File)
 		}
 		db.zones[z.Origin] = z
+		db.order = append(db.order, z.Origin)
 	}
 	return db, nil
 }

@@ -1,0 +1,322 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/resolver/dnstest"
+)
+
+func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+var zones = []resolver.ZoneSource{{File: "testdata/good.example.zone"}, {File: "testdata/bad.example.zone"}, {File: "testdata/providers.zone"}}
+
+func server(t *testing.T) *dnstest.Server { return dnstest.New(t, zones...) }
+
+func TestExampleDefault(t *testing.T) {
+	code, out, errs := runCLI(t, "")
+	if code != 1 {
+		t.Errorf("exit %d, want 1 (the example has error findings); stderr %s", code, errs)
+	}
+	for _, want := range []string{"embedded example zone", "== contoso.com", "SPF", "Microsoft 365", "spf.lookup-limit", "m365.msoid", "dkim.dangling-cname", "fix:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "\033[") {
+		t.Error("colour escapes written to a non-terminal")
+	}
+}
+
+// decodeLines decodes one JSON object per line.
+func decodeLines(t *testing.T, out string) []map[string]json.RawMessage {
+	t.Helper()
+	var objs []map[string]json.RawMessage
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("line is not one JSON object: %v\n%s", err, sc.Text())
+		}
+		objs = append(objs, m)
+	}
+	return objs
+}
+
+func keys[M ~map[string]V, V any](m M) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestJSONFormat(t *testing.T) {
+	code, out, _ := runCLI(t, "", "-format", "json")
+	if code != 1 {
+		t.Errorf("exit %d", code)
+	}
+	objs := decodeLines(t, out)
+	if len(objs) != 1 {
+		t.Fatalf("%d objects, want 1", len(objs))
+	}
+	o := objs[0]
+	if got := keys(o); !slices.Equal(got, []string{"diff", "domain", "errors", "findings", "spf_tree", "stats"}) {
+		t.Errorf("top-level fields %v", got)
+	}
+	var findings []map[string]json.RawMessage
+	if err := json.Unmarshal(o["findings"], &findings); err != nil || len(findings) == 0 {
+		t.Fatalf("findings: %v", err)
+	}
+	for _, f := range findings {
+		if got := keys(f); !slices.Equal(got, []string{"citation", "fix", "message", "name", "record", "rule", "severity", "span", "type"}) {
+			t.Fatalf("finding fields %v", got)
+		}
+		var sev string
+		json.Unmarshal(f["severity"], &sev)
+		if sev != "error" && sev != "warning" && sev != "info" {
+			t.Errorf("severity %q", sev)
+		}
+		var span map[string]int
+		if err := json.Unmarshal(f["span"], &span); err != nil || len(span) != 2 {
+			t.Errorf("span %s", f["span"])
+		}
+	}
+	var diff []map[string]json.RawMessage
+	if err := json.Unmarshal(o["diff"], &diff); err != nil || len(diff) == 0 {
+		t.Fatalf("diff: %v", err)
+	}
+	for _, e := range diff {
+		if got := keys(e); !slices.Equal(got, []string{"expected", "found", "name", "optional", "purpose", "status", "type", "workload"}) {
+			t.Fatalf("diff entry fields %v", got)
+		}
+		var st string
+		json.Unmarshal(e["status"], &st)
+		if !slices.Contains([]string{"ok", "missing", "wrong", "conflict", "error"}, st) {
+			t.Errorf("status %q", st)
+		}
+	}
+	var stats map[string]int
+	if err := json.Unmarshal(o["stats"], &stats); err != nil {
+		t.Errorf("stats: %v", err)
+	}
+}
+
+func TestSARIFFormat(t *testing.T) {
+	code, out, _ := runCLI(t, "", "-format", "sarif")
+	if code != 1 {
+		t.Errorf("exit %d", code)
+	}
+	var log struct {
+		Schema  string `json:"$schema"`
+		Version string `json:"version"`
+		Runs    []struct {
+			Tool struct {
+				Driver struct {
+					Name  string `json:"name"`
+					Rules []struct {
+						ID               string                `json:"id"`
+						ShortDescription struct{ Text string } `json:"shortDescription"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			Results []struct {
+				RuleID    string                `json:"ruleId"`
+				RuleIndex int                   `json:"ruleIndex"`
+				Level     string                `json:"level"`
+				Message   struct{ Text string } `json:"message"`
+				Locations []struct {
+					LogicalLocations []struct{ Name string } `json:"logicalLocations"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(out), &log); err != nil {
+		t.Fatal(err)
+	}
+	if log.Version != "2.1.0" || !strings.Contains(log.Schema, "sarif") || len(log.Runs) != 1 {
+		t.Fatalf("log header: %+v", log)
+	}
+	run := log.Runs[0]
+	if run.Tool.Driver.Name != "domainlint" || len(run.Tool.Driver.Rules) < 40 {
+		t.Errorf("driver: %s with %d rules", run.Tool.Driver.Name, len(run.Tool.Driver.Rules))
+	}
+	if len(run.Results) == 0 {
+		t.Fatal("no results")
+	}
+	for _, r := range run.Results {
+		if r.RuleIndex < 0 || r.RuleIndex >= len(run.Tool.Driver.Rules) || run.Tool.Driver.Rules[r.RuleIndex].ID != r.RuleID {
+			t.Errorf("result %s: ruleIndex %d does not point at it", r.RuleID, r.RuleIndex)
+		}
+		if !slices.Contains([]string{"error", "warning", "note"}, r.Level) || r.Message.Text == "" || len(r.Locations) == 0 || r.Locations[0].LogicalLocations[0].Name == "" {
+			t.Errorf("result %+v incomplete", r)
+		}
+	}
+}
+
+func TestZoneFiles(t *testing.T) {
+	code, out, errs := runCLI(t, "", "-zone", "testdata/good.example.zone", "-zone", "testdata/providers.zone", "-m365", "good", "-verify", "MS=ms11111111")
+	if code != 0 {
+		t.Errorf("good zone: exit %d\n%s\n%s", code, out, errs)
+	}
+	if !strings.Contains(out, "== good.example") {
+		t.Errorf("the first zone's origin is not the domain checked:\n%s", out)
+	}
+	code, out, _ = runCLI(t, "", "-zone", "testdata/bad.example.zone", "-zone", "testdata/providers.zone", "-m365", "bad", "bad.example")
+	if code != 1 || !strings.Contains(out, "m365.conflict") {
+		t.Errorf("bad zone: exit %d\n%s", code, out)
+	}
+}
+
+func TestLiveServer(t *testing.T) {
+	srv := server(t)
+	code, out, errs := runCLI(t, "", "-server", srv.Addr, "-m365", "bad", "-cloud", "commercial", "-workloads", "exchange,dkim", "-selector", "s1,s2", "-format", "json", "bad.example")
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	objs := decodeLines(t, out)
+	var diff []struct{ Purpose, Workload string }
+	json.Unmarshal(objs[0]["diff"], &diff)
+	for _, e := range diff {
+		if e.Workload != "exchange" && e.Workload != "dkim" {
+			t.Errorf("-workloads exchange,dkim gave %+v", e)
+		}
+	}
+	if !strings.Contains(out, "s2._domainkey.bad.example") {
+		t.Error("-selector s2 not checked")
+	}
+	var stats struct{ Queries int }
+	json.Unmarshal(objs[0]["stats"], &stats)
+	if stats.Queries == 0 {
+		t.Error("no queries counted")
+	}
+}
+
+func TestDomainsFile(t *testing.T) {
+	srv := server(t)
+	for _, tc := range []struct{ file, stdin string }{{"testdata/domains.txt", ""}, {"-", "good.example\nbad.example\n"}} {
+		code, out, errs := runCLI(t, tc.stdin, "-server", srv.Addr, "-domains", tc.file, "-format", "json", "-concurrency", "2", "-m365", "good")
+		if code != 1 {
+			t.Errorf("%s: exit %d: %s", tc.file, code, errs)
+		}
+		var got []string
+		for _, o := range decodeLines(t, out) {
+			var d string
+			json.Unmarshal(o["domain"], &d)
+			got = append(got, d)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, []string{"bad.example", "good.example"}) {
+			t.Errorf("%s: domains %v", tc.file, got)
+		}
+	}
+}
+
+func TestCompare(t *testing.T) {
+	public := server(t)
+	internal := dnstest.New(t, resolver.ZoneSource{Origin: "good.example", Text: `
+@            IN SOA ns1 hostmaster 2 3600 600 86400 300
+autodiscover IN CNAME mail.internal.good.example.
+`})
+	code, out, errs := runCLI(t, "", "-server", public.Addr, "-compare", internal.Addr, "-m365", "good", "-workloads", "exchange", "-format", "json", "good.example")
+	if code > 1 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var views []struct {
+		Name    string
+		Type    string
+		Answers [2][]string
+	}
+	json.Unmarshal(decodeLines(t, out)[0]["views"], &views)
+	found := false
+	for _, v := range views {
+		if v.Name == "autodiscover.good.example" && v.Type == "CNAME" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("split-DNS autodiscover not reported: %+v", views)
+	}
+}
+
+func TestGraphFile(t *testing.T) {
+	srv := server(t)
+	code, out, errs := runCLI(t, "", "-server", srv.Addr, "-graph", "testdata/graph.json", "-format", "json", "good.example")
+	if code > 1 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, `"purpose":"sip-federation"`) {
+		t.Errorf("graph expectations missing:\n%s", out)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-zone", "testdata/does-not-exist.zone"}, "no such file"},
+		{[]string{"-zone", "testdata/broken.zone"}, "line"},
+		{[]string{"-m365", "contoso", "-cloud", "mars", "contoso.com"}, "unknown cloud"},
+		{[]string{"-m365", "contoso", "-verify", "ms123", "contoso.com"}, "verification code"},
+		{[]string{"-graph", "testdata/broken.json", "contoso.com"}, "offset"},
+		{[]string{"-format", "xml"}, "unknown -format"},
+		{[]string{"-workloads", "fax", "-m365", "x", "contoso.com"}, "unknown workload"},
+		{[]string{"-concurrency", "0", "contoso.com"}, "concurrency"},
+		{[]string{"-verify", "MS=ms12345678", "contoso.com"}, "need -m365"},
+		{[]string{"-zone", "testdata/good.example.zone", "-authoritative"}, "need live DNS"},
+		{[]string{"-domains", "testdata/missing.txt", "-server", "127.0.0.1:9"}, "no such file"},
+		{[]string{"-nosuchflag"}, "flag provided but not defined"},
+	} {
+		code, _, errs := runCLI(t, "", tc.args...)
+		if code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, errs, tc.want)
+		}
+	}
+}
+
+// TestReadmeCommands: the README's two set-up commands are what a newcomer
+// runs; the first is run here for real.
+func TestReadmeCommands(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := regexp.MustCompile("(?s)## Set up.*?```sh\n(.*?)```").FindSubmatch(readme)
+	if block == nil {
+		t.Fatal("README has no Set up block")
+	}
+	var cmds []string
+	for _, l := range strings.Split(strings.TrimSpace(string(block[1])), "\n") {
+		cmd, _, _ := strings.Cut(l, "#")
+		cmds = append(cmds, strings.TrimSpace(cmd))
+	}
+	if !slices.Equal(cmds, []string{"go run ./examples/domainlint", "go test ./..."}) {
+		t.Fatalf("README set-up commands = %q", cmds)
+	}
+	if testing.Short() {
+		t.Skip("-short: not running go run")
+	}
+	cmd := exec.Command("go", "run", "./examples/domainlint")
+	cmd.Dir = "../.."
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(string(out), "== contoso.com") {
+		t.Errorf("go run ./examples/domainlint: %v\n%s", err, out)
+	}
+}

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/domainlint/domainlint/check"
+	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/resolver"
+)
+
+type printer struct {
+	o       options
+	w       io.Writer
+	enc     *json.Encoder
+	reports []*check.Report // for SARIF, written at the end
+}
+
+func newPrinter(o options, w io.Writer) *printer {
+	return &printer{o: o, w: w, enc: json.NewEncoder(w)}
+}
+
+func (p *printer) report(rep *check.Report) {
+	switch p.o.format {
+	case "json":
+		j := jsonReport{Domain: rep.Domain, Findings: rep.Findings, Diff: rep.Diff, Stats: rep.Stats, Errors: rep.Errors, Views: rep.Views}
+		if rep.SPF != nil {
+			j.SPFTree = rep.SPF
+		}
+		p.enc.Encode(j)
+	case "sarif":
+		p.reports = append(p.reports, rep)
+	default:
+		p.text(rep)
+	}
+}
+
+func (p *printer) finish() error {
+	if p.o.format != "sarif" {
+		return nil
+	}
+	artifact := ""
+	if len(p.o.zones) > 0 {
+		artifact = p.o.zones[0]
+	}
+	return check.WriteSARIF(p.w, p.reports, artifact)
+}
+
+const (
+	red    = "\033[31m"
+	yellow = "\033[33m"
+	cyan   = "\033[36m"
+	green  = "\033[32m"
+	bold   = "\033[1m"
+	reset  = "\033[0m"
+)
+
+func (p *printer) paint(color, s string) string {
+	if !p.o.color {
+		return s
+	}
+	return color + s + reset
+}
+
+func (p *printer) severity(s lint.Severity) string {
+	name := fmt.Sprintf("%-7s", s)
+	switch s {
+	case lint.Error:
+		return p.paint(red, name)
+	case lint.Warning:
+		return p.paint(yellow, name)
+	}
+	return p.paint(cyan, name)
+}
+
+func (p *printer) status(s check.Status) string {
+	name := fmt.Sprintf("%-8s", s)
+	switch s {
+	case check.OK:
+		return p.paint(green, name)
+	case check.Error:
+		return p.paint(yellow, name)
+	}
+	return p.paint(red, name)
+}
+
+func (p *printer) text(rep *check.Report) {
+	w := p.w
+	fmt.Fprintf(w, "%s  (%d errors, %d warnings, %d info; %d DNS queries, %d ms)\n",
+		p.paint(bold, "== "+rep.Domain), lint.Count(rep.Findings, lint.Error), lint.Count(rep.Findings, lint.Warning),
+		lint.Count(rep.Findings, lint.Info), rep.Stats.Queries, rep.Stats.Elapsed)
+	if rep.SPF != nil {
+		fmt.Fprintf(w, "\nSPF\n%s", indent(rep.SPF.Tree(), "  "))
+	}
+	if len(rep.Diff) > 0 {
+		fmt.Fprintf(w, "\nMicrosoft 365\n")
+		for _, e := range rep.Diff {
+			opt := ""
+			if e.Optional {
+				opt = " (optional)"
+			}
+			fmt.Fprintf(w, "  %s %-22s %-5s %s%s\n", p.status(e.Status), e.Purpose, e.Type, e.Name, opt)
+			if e.Status != check.OK && e.Why != "" {
+				fmt.Fprintf(w, "           %s\n", e.Why)
+			}
+		}
+	}
+	if len(rep.Views) > 0 {
+		fmt.Fprintf(w, "\nViews that differ\n")
+		for _, v := range rep.Views {
+			fmt.Fprintf(w, "  %s\n", v)
+		}
+	}
+	if len(rep.Findings) > 0 {
+		fmt.Fprintf(w, "\nFindings\n")
+		for _, f := range rep.Findings {
+			fmt.Fprintf(w, "  %s %-26s %s\n", p.severity(f.Severity), f.Rule, f.Name)
+			fmt.Fprintf(w, "          %s (%s)\n", f.Message, f.Citation)
+			if f.Fix != "" {
+				fmt.Fprintf(w, "          fix: %s\n", f.Fix)
+			}
+		}
+	}
+	if len(rep.Errors) > 0 {
+		fmt.Fprintf(w, "\nCould not check\n")
+		for _, e := range rep.Errors {
+			fmt.Fprintf(w, "  %s\n", e)
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+func indent(s, pad string) string {
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(s, "\n") {
+		if l != "" {
+			b.WriteString(pad + l)
+		}
+	}
+	return b.String()
+}
+
+// progress prints a status line on stderr for -domains runs on a terminal.
+type progress struct {
+	w      io.Writer
+	on     bool
+	total  int
+	done_  int
+	errors int
+	start  time.Time
+	last   time.Time
+	live   *resolver.Client
+}
+
+func newProgress(w io.Writer, total int, live *resolver.Client) *progress {
+	return &progress{w: w, on: isTerminal(w), total: total, start: time.Now(), live: live}
+}
+
+func (p *progress) update(rep *check.Report) {
+	p.done_++
+	if len(rep.Errors) > 0 {
+		p.errors++
+	}
+	if !p.on || time.Since(p.last) < 200*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	p.print()
+}
+
+func (p *progress) print() {
+	secs := time.Since(p.start).Seconds()
+	total := "?"
+	if p.total >= 0 {
+		total = fmt.Sprint(p.total)
+	}
+	qps := 0.0
+	if p.live != nil && secs > 0 {
+		qps = float64(p.live.Stats().Sent) / secs
+	}
+	fmt.Fprintf(p.w, "\r%d/%s domains  %.0f domains/s  %.0f queries/s  %d errors ", p.done_, total, float64(p.done_)/max(secs, 1e-9), qps, p.errors)
+}
+
+func (p *progress) done() {
+	if p.on {
+		p.print()
+		fmt.Fprintln(p.w)
+	}
+}
