@@ -11,6 +11,7 @@ import (
 	"github.com/domainlint/domainlint/resolver/dnstest"
 	"github.com/domainlint/domainlint/spf"
 	"github.com/google/go-cmp/cmp"
+	"go.uber.org/goleak"
 )
 
 func wants(t *testing.T, file string) map[string][]string {
@@ -74,3 +75,5 @@ func TestRulesValid(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
