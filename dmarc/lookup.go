@@ -51,7 +51,8 @@ type Discovery struct {
 	Differ  bool         `json:"differ"`
 	Reports []ReportAuth `json:"reports,omitempty"`
 	// Exists is false when the domain itself is NXDOMAIN (its
-	// non-existent-subdomain policy np applies).
+	// non-existent-subdomain policy np applies). It is asked only when a
+	// policy found sets np for a subdomain.
 	Exists bool `json:"exists"`
 }
 
@@ -214,8 +215,15 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain string) (*Discovery
 	d.RFC7489, d.RFC9989 = p7, p9
 	d.Differ = p7.PolicyDomain != p9.PolicyDomain || p7.OrgDomain != p9.OrgDomain
 
-	if a, err := r.Lookup(ctx, name, dns.TypeA); err == nil && a.NXDomain() {
-		d.Exists = false
+	// Whether the domain exists matters only where np= could apply: a
+	// subdomain under a policy that sets np. Ask only then.
+	for _, p := range []*Policy{p9, p7} {
+		if p.Record != nil && p.Record.NP != "" && p.PolicyDomain != name {
+			if a, err := r.Lookup(ctx, name, dns.TypeA); err == nil && a.NXDomain() {
+				d.Exists = false
+			}
+			break
+		}
 	}
 
 	fs := lintDiscovery(ctx, r, f, d)

@@ -64,6 +64,7 @@ type Client struct {
 	mu      sync.Mutex
 	cache   map[qkey]centry
 	flights map[qkey]*flight
+	idle    map[string][]net.Conn // connected UDP sockets, per server, for reuse
 
 	lookups, sent, hits, coalesced, timeouts, tcpRetries, errs atomic.Int64
 }
@@ -83,6 +84,7 @@ type flight struct {
 	st      *step
 	err     error
 	waiters int
+	dead    bool // every waiter left and the flight was cancelled; do not join
 	cancel  context.CancelFunc
 }
 
@@ -134,6 +136,7 @@ func New(cfg Config) (*Client, error) {
 		sem:     make(chan struct{}, cfg.MaxInFlight),
 		cache:   map[qkey]centry{},
 		flights: map[qkey]*flight{},
+		idle:    map[string][]net.Conn{},
 	}
 	for _, s := range servers {
 		if _, _, err := net.SplitHostPort(s); err != nil {
@@ -183,7 +186,7 @@ func (c *Client) step(ctx context.Context, name string, qtype uint16) (*step, er
 		delete(c.cache, k)
 	}
 	f := c.flights[k]
-	if f != nil {
+	if f != nil && !f.dead {
 		f.waiters++
 		c.mu.Unlock()
 		c.coalesced.Add(1)
@@ -207,6 +210,7 @@ func (c *Client) wait(ctx context.Context, k qkey, f *flight) (*step, error) {
 		c.mu.Lock()
 		f.waiters--
 		if f.waiters == 0 {
+			f.dead = true
 			f.cancel()
 		}
 		c.mu.Unlock()
@@ -220,7 +224,9 @@ func (c *Client) run(ctx context.Context, k qkey, f *flight) {
 		c.errs.Add(1)
 	}
 	c.mu.Lock()
-	delete(c.flights, k)
+	if c.flights[k] == f {
+		delete(c.flights, k)
+	}
 	if err == nil && c.cfg.CacheSize > 0 {
 		if ttl := stepTTL(st); ttl > 0 {
 			if d := time.Duration(ttl) * time.Second; d < c.cfg.MaxTTL {
@@ -338,12 +344,12 @@ func (c *Client) send(ctx context.Context, budget *Budget, network, server strin
 
 	tctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	var d net.Dialer
-	conn, err := d.DialContext(tctx, network, server)
+	conn, err := c.dial(tctx, network, server)
 	if err != nil {
 		return nil, c.classify(tctx, err)
 	}
-	defer conn.Close()
+	healthy := false
+	defer func() { c.release(network, server, conn, healthy) }()
 	deadline, _ := tctx.Deadline()
 	conn.SetDeadline(deadline)
 	stop := context.AfterFunc(tctx, func() { conn.SetDeadline(time.Now()) })
@@ -365,6 +371,7 @@ func (c *Client) send(ctx context.Context, budget *Budget, network, server strin
 		case err != nil && network == "tcp":
 			return nil, fmt.Errorf("%w: malformed response: %v", ErrTemporary, err)
 		case err == nil && r.Id == m.Id && questionMatches(r, m):
+			healthy = true
 			return r, nil
 		case network == "tcp":
 			return nil, fmt.Errorf("%w: response does not match the question", ErrTemporary)
@@ -372,6 +379,55 @@ func (c *Client) send(ctx context.Context, budget *Budget, network, server strin
 		// On UDP, a malformed or mismatched packet may be a late answer or a
 		// spoof: keep reading until the try's deadline.
 	}
+}
+
+// maxIdle bounds the UDP sockets kept per server.
+const maxIdle = 64
+
+// dial returns a connected socket: an idle UDP one when there is one
+// (sockets are reused: a late answer to an earlier question is read past,
+// as its ID or question does not match), else a new one.
+func (c *Client) dial(ctx context.Context, network, server string) (net.Conn, error) {
+	if network == "udp" {
+		c.mu.Lock()
+		if l := c.idle[server]; len(l) > 0 {
+			conn := l[len(l)-1]
+			c.idle[server] = l[:len(l)-1]
+			c.mu.Unlock()
+			return conn, nil
+		}
+		c.mu.Unlock()
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, network, server)
+}
+
+// release keeps a UDP socket that ended a clean exchange, and closes the rest.
+func (c *Client) release(network, server string, conn net.Conn, healthy bool) {
+	if network == "udp" && healthy {
+		conn.SetDeadline(time.Time{})
+		c.mu.Lock()
+		if len(c.idle[server]) < maxIdle {
+			c.idle[server] = append(c.idle[server], conn)
+			c.mu.Unlock()
+			return
+		}
+		c.mu.Unlock()
+	}
+	conn.Close()
+}
+
+// Close closes the idle sockets. The Client stays usable.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for s, l := range c.idle {
+		for _, conn := range l {
+			conn.Close()
+		}
+		delete(c.idle, s)
+	}
+	return nil
 }
 
 func questionMatches(r, q *dns.Msg) bool {

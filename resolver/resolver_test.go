@@ -433,3 +433,37 @@ func TestZoneErrors(t *testing.T) {
 		t.Errorf("missing file accepted")
 	}
 }
+
+// TestAbandonedFlightNotJoined: a question whose every waiter gave up is
+// not joined by a later caller, who gets a real answer, not the first
+// caller's cancellation.
+func TestAbandonedFlightNotJoined(t *testing.T) {
+	srv := dnstest.New(t, fixtures...)
+	srv.SetFault("example.com", dns.TypeA, dnstest.Fault{Delay: 150 * time.Millisecond})
+	c := newClient(t, srv, func(cfg *resolver.Config) { cfg.Timeout = time.Second })
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(30*time.Millisecond, cancel)
+	if _, err := c.Lookup(ctx, "example.com", dns.TypeA); !errors.Is(err, context.Canceled) {
+		t.Fatalf("first caller: %v", err)
+	}
+	a, err := c.Lookup(context.Background(), "example.com", dns.TypeA)
+	if err != nil || len(a.Records) != 1 {
+		t.Errorf("second caller: %v, %v", a, err)
+	}
+}
+
+// TestSocketReuse: UDP sockets are reused across questions, and a late
+// answer to an earlier question on a reused socket is read past.
+func TestSocketReuse(t *testing.T) {
+	srv := dnstest.New(t, fixtures...)
+	c := newClient(t, srv, nil)
+	defer c.Close()
+	for _, name := range []string{"example.com", "mail.example.com", "www.example.com", "alias.example.com"} {
+		if _, err := c.Lookup(context.Background(), name, dns.TypeAAAA); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st := c.Stats(); st.Sent < 4 || st.Errors != 0 {
+		t.Errorf("stats %+v", st)
+	}
+}

@@ -1,0 +1,191 @@
+// Command bench measures domainlint against its peers on one synthetic
+// world served by Knot DNS on 127.0.0.1. bench/run.sh drives it:
+//
+//	bench gen -n 10000 -out DIR          write the world's zones, domains.txt, questions.txt
+//	bench run -workload W -impl I -server 127.0.0.1:PORT -domains FILE [-c N]
+//
+// Each run prints one JSON line: the workload, the implementation, domains,
+// wall seconds, the packets the implementation says it sent (when it can
+// tell), peak RSS and a tally of results.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	blitiri "blitiri.com.ar/go/spf"
+	"github.com/domainlint/domainlint/check"
+	"github.com/domainlint/domainlint/dmarc"
+	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/spf"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: bench gen|run [flags]")
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "gen":
+		fs := flag.NewFlagSet("gen", flag.ExitOnError)
+		n := fs.Int("n", 10000, "domains")
+		out := fs.String("out", "world", "output folder")
+		seed := fs.Uint64("seed", 1, "random seed")
+		fs.Parse(os.Args[2:])
+		err = generate(*n, *out, *seed)
+	case "run":
+		err = runWorkload(os.Args[2:])
+	default:
+		err = fmt.Errorf("unknown command %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+type result struct {
+	Workload string         `json:"workload"`
+	Impl     string         `json:"impl"`
+	Domains  int            `json:"domains"`
+	Seconds  float64        `json:"seconds"`
+	Sent     int64          `json:"sent"` // -1: the implementation cannot tell
+	RSSKB    int64          `json:"rss_kb"`
+	Results  map[string]int `json:"results"`
+}
+
+func readDomains(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if l := sc.Text(); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out, sc.Err()
+}
+
+var clientIP = netip.MustParseAddr("203.0.113.77") // in no domain's policy: every term is evaluated
+
+func runWorkload(args []string) error {
+	fs := flag.NewFlagSet("run", flag.ExitOnError)
+	workload := fs.String("workload", "spf", "spf | dmarc | check")
+	impl := fs.String("impl", "domainlint", "domainlint | blitiri")
+	server := fs.String("server", "127.0.0.1:53", "DNS server")
+	file := fs.String("domains", "domains.txt", "domains file")
+	conc := fs.Int("c", 64, "concurrency")
+	fs.Parse(args)
+	domains, err := readDomains(*file)
+	if err != nil {
+		return err
+	}
+	client, err := resolver.New(resolver.Config{Servers: []string{*server}, MaxInFlight: 2 * *conc, Timeout: 3 * time.Second})
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	var job func(d string) string
+	sent := func() int64 { return client.Stats().Sent }
+	switch *workload + "/" + *impl {
+	case "spf/domainlint":
+		job = func(d string) string {
+			v, _ := spf.Check(ctx, client, clientIP, "helo.bench.example", "postmaster@"+d)
+			return string(v.Result)
+		}
+	case "spf/blitiri":
+		var dialer net.Dialer
+		netr := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return dialer.DialContext(ctx, network, *server)
+		}}
+		sent = func() int64 { return -1 }
+		ip := net.IP(clientIP.AsSlice())
+		job = func(d string) string {
+			res, _ := blitiri.CheckHostWithSender(ip, "helo.bench.example", "postmaster@"+d, blitiri.WithResolver(netr), blitiri.WithContext(ctx))
+			return string(res)
+		}
+	case "dmarc/domainlint":
+		job = func(d string) string {
+			disc, _, err := dmarc.Lookup(ctx, client, d)
+			if err != nil {
+				return "error"
+			}
+			if p := disc.Effective(); p.Record != nil {
+				return "found"
+			}
+			return "none"
+		}
+	case "check/domainlint":
+		opts := check.Options{SPF: spf.Linter{SkipSPFType: true}, Selectors: []string{"selector1", "selector2"}}
+		seq := func(yield func(string) bool) {
+			for _, d := range domains {
+				if !yield(d) {
+					return
+				}
+			}
+		}
+		tally := map[string]int{}
+		start := time.Now()
+		for rep := range check.Scan(ctx, client, seq, opts, *conc) {
+			switch {
+			case len(rep.Errors) > 0:
+				tally["errors"]++
+			case rep.Failed():
+				tally["error-findings"]++
+			default:
+				tally["clean"]++
+			}
+		}
+		return emit(result{Workload: *workload, Impl: *impl, Domains: len(domains), Seconds: time.Since(start).Seconds(), Sent: sent(), RSSKB: rss(), Results: tally})
+	default:
+		return fmt.Errorf("no workload %s/%s", *workload, *impl)
+	}
+	tally := map[string]int{}
+	var mu sync.Mutex
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range *conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(domains) {
+					return
+				}
+				r := job(domains[i])
+				mu.Lock()
+				tally[r]++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return emit(result{Workload: *workload, Impl: *impl, Domains: len(domains), Seconds: time.Since(start).Seconds(), Sent: sent(), RSSKB: rss(), Results: tally})
+}
+
+func rss() int64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Maxrss
+}
+
+func emit(r result) error {
+	return json.NewEncoder(os.Stdout).Encode(r)
+}
