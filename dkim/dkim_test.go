@@ -244,3 +244,17 @@ func FuzzParseKey(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParseKey(b *testing.B) {
+	pub, err := os.ReadFile("testdata/keys/rsa2048.pub")
+	if err != nil {
+		b.Fatal(err)
+	}
+	rec := "v=DKIM1; k=rsa; p=" + string(pub)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := dkim.ParseKey(rec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -268,3 +268,13 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParse(b *testing.B) {
+	const rec = "v=DMARC1; p=quarantine; sp=reject; adkim=s; rua=mailto:dmarc@example.com,mailto:reports@dmarc.example.net!10m; ruf=mailto:f@example.com; fo=1"
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := dmarc.Parse(rec, dmarc.RFC9989); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

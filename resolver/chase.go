@@ -27,7 +27,7 @@ type stepFunc func(ctx context.Context, name string, qtype uint16) (*step, error
 func chase(ctx context.Context, name string, qtype uint16, maxHops int, ask stepFunc) (*Answer, error) {
 	ans := &Answer{Name: name, Type: qtype, AD: true}
 	cur := name
-	seen := map[string]bool{name: true}
+	var seen map[string]bool // made at the first CNAME: a cache hit without one allocates nothing more
 	for {
 		st, err := ask(ctx, cur, qtype)
 		if err != nil {
@@ -43,6 +43,9 @@ func chase(ctx context.Context, name string, qtype uint16, maxHops int, ask step
 				}
 				ans.Chain = append(ans.Chain, c)
 				next := strings.ToLower(c.Target)
+				if seen == nil {
+					seen = map[string]bool{name: true}
+				}
 				if seen[next] {
 					return nil, &Error{Name: name, Type: qtype, Rcode: -1, Err: fmt.Errorf("%w: %s", ErrCNAMELoop, chainText(name, ans.Chain))}
 				}
@@ -54,10 +57,14 @@ func chase(ctx context.Context, name string, qtype uint16, maxHops int, ask step
 				progressed = true
 			}
 		}
-		for _, rr := range st.answer {
-			h := rr.Header()
-			if h.Rrtype == qtype && h.Class == dns.ClassINET && strings.EqualFold(h.Name, cur) {
-				ans.Records = append(ans.Records, rr)
+		if !progressed && allMatch(st.answer, cur, qtype) {
+			ans.Records = st.answer // shared with the cache: callers must not modify it
+		} else {
+			for _, rr := range st.answer {
+				h := rr.Header()
+				if h.Rrtype == qtype && h.Class == dns.ClassINET && strings.EqualFold(h.Name, cur) {
+					ans.Records = append(ans.Records, rr)
+				}
 			}
 		}
 		if len(ans.Records) > 0 || !progressed || st.rcode == dns.RcodeNameError || negativeFor(st.ns, cur) {
@@ -70,6 +77,17 @@ func chase(ctx context.Context, name string, qtype uint16, maxHops int, ask step
 		// The response ended at an alias with no data and no authoritative
 		// word about the target: ask for the target itself.
 	}
+}
+
+// allMatch reports whether every record is of qtype, class IN, at owner.
+func allMatch(rrs []dns.RR, owner string, qtype uint16) bool {
+	for _, rr := range rrs {
+		h := rr.Header()
+		if h.Rrtype != qtype || h.Class != dns.ClassINET || !strings.EqualFold(h.Name, owner) {
+			return false
+		}
+	}
+	return true
 }
 
 func findCNAME(rrs []dns.RR, owner string) *dns.CNAME {

@@ -246,7 +246,9 @@ func CanonicalName(name string) (string, error) {
 	if strings.Contains(fq, "..") || strings.HasPrefix(fq, ".") {
 		return "", fmt.Errorf("%w: %q has an empty label", ErrInvalidName, name)
 	}
-	for _, l := range strings.Split(fq[:len(fq)-1], ".") {
+	for rest := fq[:len(fq)-1]; rest != ""; {
+		l, after, _ := strings.Cut(rest, ".")
+		rest = after
 		if len(l) > 63 {
 			return "", fmt.Errorf("%w: label %q is %d octets long, more than 63", ErrInvalidName, l, len(l))
 		}
