@@ -18,6 +18,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -90,7 +91,18 @@ func runWorkload(args []string) error {
 	server := fs.String("server", "127.0.0.1:53", "DNS server")
 	file := fs.String("domains", "domains.txt", "domains file")
 	conc := fs.Int("c", 64, "concurrency")
+	profile := fs.String("cpuprofile", "", "write a CPU profile to `file`")
 	fs.Parse(args)
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	domains, err := readDomains(*file)
 	if err != nil {
 		return err

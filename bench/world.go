@@ -135,7 +135,6 @@ func generate(n int, dir string, seed uint64) error {
 		for j := range labels {
 			w.ask("_dmarc."+strings.Join(labels[j:], "."), "TXT")
 		}
-		w.ask(dom, "A")
 		if external {
 			w.ask(policyDomain+"._report._dmarc.reports.example", "TXT")
 		}

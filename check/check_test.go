@@ -82,16 +82,28 @@ func TestDiffEntries(t *testing.T) {
 // TestZonesAndDnstestAgree: the same fixtures checked from zone files and
 // through dnstest serving the same zones give identical reports.
 func TestZonesAndDnstestAgree(t *testing.T) {
+	srv := dnstest.New(t, fixtureSources()...)
+	agree(t, "dnstest", srv.Addr)
+}
+
+// fixtureSources are the fixture zones and the providers' zone.
+func fixtureSources() []resolver.ZoneSource {
 	srcs := []resolver.ZoneSource{{File: providers}}
 	for _, fx := range fixtures {
 		srcs = append(srcs, resolver.ZoneSource{File: fx.file})
 	}
-	zones, err := resolver.NewZones(srcs...)
+	return srcs
+}
+
+// agree checks every fixture from the zone files and through the server
+// at addr serving the same zones, and wants identical reports.
+func agree(t *testing.T, server, addr string) {
+	t.Helper()
+	zones, err := resolver.NewZones(fixtureSources()...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := dnstest.New(t, srcs...)
-	client, err := resolver.New(resolver.Config{Servers: []string{srv.Addr}})
+	client, err := resolver.New(resolver.Config{Servers: []string{addr}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,10 +112,10 @@ func TestZonesAndDnstestAgree(t *testing.T) {
 		a := check.Domain(context.Background(), zones, fx.domain, opts)
 		b := check.Domain(context.Background(), client, fx.domain, opts)
 		if diff := cmp.Diff(comparable(a), comparable(b)); diff != "" {
-			t.Errorf("%s: zones vs dnstest (-zones +dnstest):\n%s", fx.domain, diff)
+			t.Errorf("%s: zone files vs %s (-zones +%s):\n%s", fx.domain, server, server, diff)
 		}
 		if b.Stats.Queries == 0 {
-			t.Errorf("%s: no queries counted", fx.domain)
+			t.Errorf("%s: no queries counted through %s", fx.domain, server)
 		}
 	}
 }

@@ -31,31 +31,13 @@ func client(t *testing.T, zones ...resolver.ZoneSource) (*dnstest.Server, *resol
 func TestLookupFixtures(t *testing.T) {
 	const file = "testdata/dmarc.zone"
 	_, c := client(t, resolver.ZoneSource{File: file})
-	wants, err := fixture.WantsFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	covered := map[string]bool{}
-	for name, want := range wants {
-		domain := strings.TrimPrefix(name, "_dmarc.")
-		t.Run(domain, func(t *testing.T) {
-			d, fs, err := dmarc.Lookup(context.Background(), c, domain)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(want, fixture.RuleIDs(fs)); diff != "" {
-				t.Errorf("rules (-want +got):\n%s\nfindings: %v\n9989: %+v\n7489: %+v", diff, fs, d.RFC9989, d.RFC7489)
-			}
-			for _, f := range fs {
-				covered[f.Rule] = true
-			}
-		})
-	}
-	for _, r := range dmarc.Rules() {
-		if !covered[r.ID] {
-			t.Errorf("no fixture triggers %s", r.ID)
+	fixture.Check(t, file, dmarc.Rules(), func(t *testing.T, name string) []lint.Finding {
+		_, fs, err := dmarc.Lookup(context.Background(), c, strings.TrimPrefix(name, "_dmarc."))
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
+		return fs
+	})
 }
 
 func TestRulesValid(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"strings"
 	"sync"
@@ -322,8 +323,10 @@ func stepTTL(st *step) uint32 {
 // exchange sends the question, cycling through servers for Tries tries, and
 // retries over TCP when the UDP answer is truncated.
 func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*step, error) {
-	q := new(dns.Msg)
-	q.SetQuestion(name, qtype)
+	// Built by hand: dns.Msg.SetQuestion draws its ID from crypto/rand, a
+	// system call per query; send sets a fresh ID per packet.
+	q := &dns.Msg{Question: []dns.Question{{Name: name, Qtype: qtype, Qclass: dns.ClassINET}}}
+	q.Opcode = dns.OpcodeQuery
 	q.RecursionDesired = true
 	q.AuthenticatedData = true // RFC 6840 §5.7: ask for the AD bit
 	q.SetEdns0(c.cfg.UDPSize, false)
@@ -386,9 +389,11 @@ func (c *Client) send(ctx context.Context, budget *Budget, network, server strin
 	defer stop()
 
 	co := &dns.Conn{Conn: conn, UDPSize: c.cfg.UDPSize}
-	m := q.Copy()
-	m.Id = dns.Id()
-	if err := co.WriteMsg(m); err != nil {
+	// A fresh, unpredictable ID per packet (math/rand/v2's generator is
+	// ChaCha8 seeded by the system), on a copy: flights run concurrently.
+	m := *q
+	m.Id = uint16(rand.Uint32())
+	if err := co.WriteMsg(&m); err != nil {
 		return nil, c.classify(tctx, err)
 	}
 	for {
@@ -400,7 +405,7 @@ func (c *Client) send(ctx context.Context, budget *Budget, network, server strin
 			return r, nil // a truncated answer that did not unpack: retried over TCP
 		case err != nil && network == "tcp":
 			return nil, fmt.Errorf("%w: malformed response: %v", ErrTemporary, err)
-		case err == nil && r.Id == m.Id && questionMatches(r, m):
+		case err == nil && r.Id == m.Id && questionMatches(r, &m):
 			healthy = true
 			return r, nil
 		case network == "tcp":

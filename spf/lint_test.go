@@ -40,26 +40,14 @@ func lintClient(t *testing.T, file string) (*dnstest.Server, *resolver.Client) {
 func TestLintFixtures(t *testing.T) {
 	const file = "testdata/lint.zone"
 	_, c := lintClient(t, file)
-	covered := map[string]bool{}
-	for name, want := range wants(t, file) {
-		t.Run(name, func(t *testing.T) {
-			rep, fs, err := spf.Lint(context.Background(), c, name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(want, ruleIDs(fs)); diff != "" {
-				t.Errorf("rules (-want +got):\n%s\nfindings:\n%s\ntree:\n%s", diff, findingsText(fs), rep.Tree())
-			}
-			for _, f := range fs {
-				covered[f.Rule] = true
-			}
-		})
-	}
-	for _, r := range spf.Rules() {
-		if !covered[r.ID] {
-			t.Errorf("no fixture triggers %s", r.ID)
+	fixture.Check(t, file, spf.Rules(), func(t *testing.T, name string) []lint.Finding {
+		rep, fs, err := spf.Lint(context.Background(), c, name)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
+		t.Logf("tree:\n%s", rep.Tree())
+		return fs
+	})
 }
 
 func findingsText(fs []lint.Finding) string {
