@@ -10,7 +10,6 @@ import (
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/resolver/dnstest"
 	"github.com/domainlint/domainlint/spf"
-	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
 )
 
