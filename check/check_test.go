@@ -151,3 +151,19 @@ func TestBadInput(t *testing.T) {
 		t.Error("cancelled context: no error reported")
 	}
 }
+
+func TestNameServers(t *testing.T) {
+	zones, err := resolver.NewZones(fixtureSources()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"good.example", "selector1._domainkey.good.example"} {
+		addrs, err := check.NameServers(context.Background(), zones, d)
+		if err != nil || len(addrs) != 1 || addrs[0] != "192.0.2.53" {
+			t.Errorf("NameServers(%s) = %v, %v", d, addrs, err)
+		}
+	}
+	if _, err := check.NameServers(context.Background(), zones, "nowhere.invalid"); err == nil {
+		t.Error("NameServers of a name without NS: no error")
+	}
+}

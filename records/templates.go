@@ -82,20 +82,21 @@ type cloudTargets struct {
 	spf, autodiscover, sipfed, sipdir, webdir, enrollment, registration, doc string
 }
 
-var targets = map[Cloud]cloudTargets{
-	Commercial: {"spf.protection.outlook.com", "autodiscover.outlook.com", "sipfed.online.lync.com", "sipdir.online.lync.com", "webdir.online.lync.com", "enterpriseenrollment-s.manage.microsoft.com", "enterpriseregistration.windows.net", docAdd},
-	GCCHigh:    {"spf.protection.office365.us", "autodiscover.office365.us", "sipfed.online.gov.skypeforbusiness.us", "sipdir.online.gov.skypeforbusiness.us", "webdir.online.gov.skypeforbusiness.us", "enterpriseenrollment-s.manage.microsoft.us", "enterpriseregistration.windows.net", docGCCHigh},
-	DoD:        {"spf.protection.office365.us", "autodiscover-dod.office365.us", "sipfed.online.dod.skypeforbusiness.us", "sipdir.online.dod.skypeforbusiness.us", "webdir.online.dod.skypeforbusiness.us", "enterpriseenrollment-s.manage.microsoft.us", "enterpriseregistration.windows.net", docDoD},
-	China:      {"spf.protection.partner.outlook.cn", "autodiscover.partner.outlook.cn", "sipfed.online.partner.lync.cn", "sipdir.online.partner.lync.cn", "webdir.online.partner.lync.cn", "", "", docAdd},
+// targetsFor returns a cloud's targets (GCC shares Commercial's).
+func targetsFor(c Cloud) cloudTargets {
+	switch c {
+	case GCCHigh:
+		return cloudTargets{"spf.protection.office365.us", "autodiscover.office365.us", "sipfed.online.gov.skypeforbusiness.us", "sipdir.online.gov.skypeforbusiness.us", "webdir.online.gov.skypeforbusiness.us", "enterpriseenrollment-s.manage.microsoft.us", "enterpriseregistration.windows.net", docGCCHigh}
+	case DoD:
+		return cloudTargets{"spf.protection.office365.us", "autodiscover-dod.office365.us", "sipfed.online.dod.skypeforbusiness.us", "sipdir.online.dod.skypeforbusiness.us", "webdir.online.dod.skypeforbusiness.us", "enterpriseenrollment-s.manage.microsoft.us", "enterpriseregistration.windows.net", docDoD}
+	case China:
+		return cloudTargets{"spf.protection.partner.outlook.cn", "autodiscover.partner.outlook.cn", "sipfed.online.partner.lync.cn", "sipdir.online.partner.lync.cn", "webdir.online.partner.lync.cn", "", "", docAdd}
+	}
+	return cloudTargets{"spf.protection.outlook.com", "autodiscover.outlook.com", "sipfed.online.lync.com", "sipdir.online.lync.com", "webdir.online.lync.com", "enterpriseenrollment-s.manage.microsoft.com", "enterpriseregistration.windows.net", docAdd}
 }
 
 // SPFInclude returns the domain a cloud's SPF record includes.
-func SPFInclude(c Cloud) string {
-	if c == GCC {
-		c = Commercial
-	}
-	return targets[c].spf
-}
+func SPFInclude(c Cloud) string { return targetsFor(c).spf }
 
 // M365 returns the records Microsoft 365 expects for domain. Values that
 // cannot be derived (MX tokens, DKIM partition letters) are patterns. It
@@ -134,10 +135,7 @@ func M365(domain string, opts Options) (Set, error) {
 	if tenant == "" && (need(WorkloadDKIM) || need(WorkloadExchange) && (cloud == GCCHigh || cloud == DoD)) {
 		return Set{}, fmt.Errorf("records: the tenant (initial domain prefix) is needed for the %s workloads in the %s cloud", strings.Join(needTenant(workloads, cloud), " and "), cloud)
 	}
-	b := &builder{domain: d, tenant: tenant, cloud: cloud, t: targets[cloud], opts: opts}
-	if cloud == GCC {
-		b.t = targets[Commercial]
-	}
+	b := &builder{domain: d, tenant: tenant, cloud: cloud, t: targetsFor(cloud), opts: opts}
 	set := Set{Domain: d}
 	for _, w := range AllWorkloads() {
 		if need(w) {
