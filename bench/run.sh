@@ -87,7 +87,7 @@ PY
   echo "knotd did not start:"; cat "$work/knot.log"; exit 1
 }
 
-stop_knot() { kill "$(cat "$work/knot.pid")" 2>/dev/null || true; wait "$(cat "$work/knot.pid")" 2>/dev/null || true; }
+stop_knot() { local pid; pid=$(cat "$work/knot.pid" 2>/dev/null) || return 0; kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$work/knot.pid"; }
 
 # Queries Knot received so far (UDP and TCP).
 received() {
