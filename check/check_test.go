@@ -167,3 +167,38 @@ func TestNameServers(t *testing.T) {
 		t.Error("NameServers of a name without NS: no error")
 	}
 }
+
+func TestScan(t *testing.T) {
+	srv := dnstest.New(t, fixtureSources()...)
+	c, err := resolver.New(resolver.Config{Servers: []string{srv.Addr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	domains := func(yield func(string) bool) {
+		for range 20 {
+			for _, d := range []string{"good.example", "bad.example"} {
+				if !yield(d) {
+					return
+				}
+			}
+		}
+	}
+	n := 0
+	for rep := range check.Scan(context.Background(), c, domains, check.Options{}, 4) {
+		if rep.SPF == nil || len(rep.Errors) > 0 {
+			t.Errorf("%s: %v", rep.Domain, rep.Errors)
+		}
+		n++
+	}
+	if n != 40 {
+		t.Errorf("%d reports, want 40", n)
+	}
+	// One shared cache: 40 checks of 2 domains ask each question once.
+	if st := c.Stats(); st.Sent > 40 {
+		t.Errorf("sent %d packets for 2 distinct domains, want each question once", st.Sent)
+	}
+	// Breaking out early stops the sweep (goleak checks nothing is left).
+	for range check.Scan(context.Background(), c, domains, check.Options{}, 4) {
+		break
+	}
+}
