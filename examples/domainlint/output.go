@@ -89,9 +89,9 @@ func (p *printer) status(s check.Status) string {
 
 func (p *printer) text(rep *check.Report) {
 	w := p.w
-	fmt.Fprintf(w, "%s  (%d errors, %d warnings, %d info; %d DNS queries, %d ms)\n",
+	fmt.Fprintf(w, "%s  (%d errors, %d warnings, %d info; %d questions, %d sent as DNS queries, %d ms)\n",
 		p.paint(bold, "== "+rep.Domain), lint.Count(rep.Findings, lint.Error), lint.Count(rep.Findings, lint.Warning),
-		lint.Count(rep.Findings, lint.Info), rep.Stats.Queries, rep.Stats.Elapsed)
+		lint.Count(rep.Findings, lint.Info), rep.Stats.Questions, rep.Stats.Queries, rep.Stats.Elapsed)
 	if rep.SPF != nil {
 		fmt.Fprintf(w, "\nSPF\n%s", indent(rep.SPF.Tree(), "  "))
 	}
