@@ -2,7 +2,6 @@ package spf_test
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/domainlint/domainlint/internal/fixture"
@@ -12,15 +11,6 @@ import (
 	"github.com/domainlint/domainlint/spf"
 	"go.uber.org/goleak"
 )
-
-func wants(t *testing.T, file string) map[string][]string {
-	t.Helper()
-	w, err := fixture.WantsFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
-}
 
 func ruleIDs(fs []lint.Finding) []string { return fixture.RuleIDs(fs) }
 
@@ -47,14 +37,6 @@ func TestLintFixtures(t *testing.T) {
 		t.Logf("tree:\n%s", rep.Tree())
 		return fs
 	})
-}
-
-func findingsText(fs []lint.Finding) string {
-	var b strings.Builder
-	for _, f := range fs {
-		b.WriteString(f.String() + "\n")
-	}
-	return b.String()
 }
 
 func TestRulesValid(t *testing.T) {
