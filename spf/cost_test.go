@@ -155,3 +155,30 @@ func TestRawKeptWhenBroken(t *testing.T) {
 		t.Errorf("syntax spans (-want +got):\n%s", diff)
 	}
 }
+
+// TestStringBoundarySeverity: a split inside a term is a warning, unless
+// the string before it is a full 255 octets (an automatic split): info.
+func TestStringBoundarySeverity(t *testing.T) {
+	long := "v=spf1 " + strings.Repeat("ip4:192.0.2.1 ", 17) // 245 octets
+	long += "ip4:192.0.2.1"                                // past 255: the split falls inside this term
+	auto := []string{long[:255], long[255:] + " -all"}
+	zone := "@ IN SOA ns h 1 2 3 4 5\n" +
+		`auto IN TXT "` + auto[0] + `" "` + auto[1] + `"` + "\n" +
+		`glued IN TXT "v=spf1 include:a.example" "include:b.example -all"` + "\n"
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "split.test", Text: zone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"auto": "info", "glued": "warning"} {
+		_, fs, _ := spf.Linter{SkipSPFType: true}.Lint(context.Background(), z, name+".split.test")
+		got := ""
+		for _, f := range fs {
+			if f.Rule == "spf.string-boundary" {
+				got = f.Severity.String()
+			}
+		}
+		if got != want {
+			t.Errorf("%s: string-boundary severity %q, want %q (%v)", name, got, want, fs)
+		}
+	}
+}

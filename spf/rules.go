@@ -70,7 +70,7 @@ var (
 		Summary:  "A term's target depends on the message (sender, IP, HELO macros): its lookups and result cannot be known statically.",
 		Citation: "RFC 7208 §7", URL: rfc + "#section-7"}
 	ruleStringBoundary = lint.Rule{ID: "spf.string-boundary", Severity: lint.Warning,
-		Summary:  "A TXT string boundary falls inside a term: strings are joined with no space, so a missing space at the boundary glues two terms together.",
+		Summary:  "A TXT string boundary falls inside a term: strings are joined with no space, so a missing space at the boundary glues two terms together (info when the string is a full 255 octets, the usual automatic split).",
 		Citation: "RFC 7208 §3.3", URL: rfc + "#section-3.3"}
 )
 
