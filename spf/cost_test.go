@@ -160,7 +160,7 @@ func TestRawKeptWhenBroken(t *testing.T) {
 // the string before it is a full 255 octets (an automatic split): info.
 func TestStringBoundarySeverity(t *testing.T) {
 	long := "v=spf1 " + strings.Repeat("ip4:192.0.2.1 ", 17) // 245 octets
-	long += "ip4:192.0.2.1"                                // past 255: the split falls inside this term
+	long += "ip4:192.0.2.1"                                  // past 255: the split falls inside this term
 	auto := []string{long[:255], long[255:] + " -all"}
 	zone := "@ IN SOA ns h 1 2 3 4 5\n" +
 		`auto IN TXT "` + auto[0] + `" "` + auto[1] + `"` + "\n" +
