@@ -115,10 +115,6 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain, selector string) (
 
 // lintKey turns a key's problems and properties into findings.
 func lintKey(s *Selector, txt string, k *Key, probs []*KeyError, fs *[]lint.Finding) {
-	byID := map[string]lint.Rule{}
-	for _, r := range Rules() {
-		byID[r.ID] = r
-	}
 	add := func(rule lint.Rule, span lint.Span, msg string) *lint.Finding {
 		f := rule.New(s.Target, msg)
 		f.Type, f.Record, f.Span = "TXT", txt, span
@@ -128,13 +124,13 @@ func lintKey(s *Selector, txt string, k *Key, probs []*KeyError, fs *[]lint.Find
 	if k == nil {
 		s.Status = "invalid"
 		for _, p := range probs {
-			add(byID[p.Rule], p.Span, p.Reason)
+			add(ruleOf(p.Rule), p.Span, p.Reason)
 		}
 		return
 	}
 	for _, p := range probs {
 		s.Status = "invalid"
-		add(byID[p.Rule], p.Span, p.Reason)
+		add(ruleOf(p.Rule), p.Span, p.Reason)
 	}
 	if k.Revoked {
 		s.Status = "revoked"
@@ -224,4 +220,15 @@ func Discover(ctx context.Context, r resolver.Resolver, domain string, selectors
 	}
 	lint.Sort(fs)
 	return found, fs, errors.Join(errs...)
+}
+
+// ruleOf returns the rule a key problem is reported under.
+func ruleOf(id string) lint.Rule {
+	switch id {
+	case ruleBadKey.ID:
+		return ruleBadKey
+	case ruleUnknownKeyType.ID:
+		return ruleUnknownKeyType
+	}
+	return ruleSyntax
 }

@@ -281,10 +281,6 @@ func orNone(s string) string {
 // strict reading rejects on top (as warnings: older receivers).
 func lintRecord(domain, txt string) []lint.Finding {
 	name := "_dmarc." + domain
-	byID := map[string]lint.Rule{}
-	for _, r := range Rules() {
-		byID[r.ID] = r
-	}
 	var fs []lint.Finding
 	add := func(rule lint.Rule, sev lint.Severity, span lint.Span, msg string) {
 		f := rule.New(name, msg)
@@ -294,7 +290,7 @@ func lintRecord(domain, txt string) []lint.Finding {
 	rec, probs := parse(txt, RFC9989)
 	seen := map[string]bool{}
 	for _, p := range probs {
-		add(byID[p.Rule], p.Severity, p.Span, p.Reason)
+		add(ruleOf(p.Rule), p.Severity, p.Span, p.Reason)
 		seen[p.Reason] = true
 	}
 	_, strict := parse(txt, RFC7489)
@@ -378,4 +374,17 @@ func checkReports(ctx context.Context, r resolver.Resolver, domain string, rec *
 		out = append(out, ra)
 	}
 	return out
+}
+
+// ruleOf returns the rule a record problem is reported under.
+func ruleOf(id string) lint.Rule {
+	switch id {
+	case ruleBadURI.ID:
+		return ruleBadURI
+	case ruleUnknownTag.ID:
+		return ruleUnknownTag
+	case ruleObsoleteTag.ID:
+		return ruleObsoleteTag
+	}
+	return ruleSyntax
 }
