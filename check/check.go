@@ -81,6 +81,7 @@ type Entry struct {
 	Optional bool             `json:"optional"`
 	// Why explains a status other than ok.
 	Why string `json:"-"`
+	fix string // overrides the expectation's zone line as the finding's Fix
 }
 
 // Stats count what one domain's check cost.

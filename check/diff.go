@@ -119,9 +119,12 @@ func diff(ctx context.Context, r resolver.Resolver, rep *Report, set *records.Se
 		if e.Optional || e.Hybrid && ent.Status == Wrong {
 			f.Severity = lint.Info
 		}
-		if !e.Absent {
+		switch {
+		case ent.fix != "":
+			f.Fix = ent.fix
+		case !e.Absent:
 			f.Fix = zoneLine(e)
-		} else {
+		default:
 			f.Fix = fmt.Sprintf("; delete: %s. CNAME %s", ent.Name, strings.Join(ent.Found, ""))
 		}
 		rep.add(f)
@@ -297,6 +300,19 @@ func (d *differ) mxEntry(e records.Expected, ent Entry, fail func(error) Entry) 
 	ent.Found = rdatas(rrs)
 	matched, others := split(rrs, e.Want)
 	judge(&ent, matched, others, "other MX records take mail away from Microsoft 365 (at any preference they receive mail when it is busy, and DANE needs a single MX)")
+	if ent.Status == OK && len(matched) > 1 {
+		// Both the old mail.protection.outlook.com and the new
+		// mx.microsoft host: a switch-over in progress (In-Region Routing,
+		// DANE) that must end with one MX.
+		ent.Status, ent.Why = Conflict, "several Microsoft 365 MX records ("+strings.Join(rdatas(matched), ", ")+"): finish the switch-over by deleting the old one; DANE needs a single MX"
+		keep := matched[0]
+		for _, rr := range matched[1:] {
+			if rr.(*dns.MX).Preference < keep.(*dns.MX).Preference {
+				keep = rr
+			}
+		}
+		ent.fix = "keep only " + keep.String() + " and delete the other MX records"
+	}
 	if ent.Status == Wrong && e.Hybrid {
 		ent.Why = "hybrid: MX still points on-premises (" + strings.Join(ent.Found, ", ") + "); switch it to Microsoft 365 when the migration completes"
 	}
