@@ -14,6 +14,8 @@
 //	  -cloud NAME           commercial | gcc | gcchigh | dod | china
 //	  -workloads LIST       verify,exchange,teams,intune,dkim,dmarc
 //	  -verify CODE          the MS=ms######## code the tenant showed
+//	  -hybrid               staged migration: MX and autodiscover may point on-premises
+//	  -legacy               require the Skype for Business records
 //	  -graph FILE           expected set from Graph JSON instead of templates
 //	  -dkim-config FILE     exact DKIM targets from Get-DkimSigningConfig JSON
 //	  -selector LIST        DKIM selectors to check
@@ -71,6 +73,8 @@ type options struct {
 	cloud         string
 	workloads     string
 	verify        string
+	hybrid        bool
+	legacy        bool
 	graph         string
 	dkimConfig    string
 	selectors     string
@@ -113,6 +117,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.StringVar(&o.tenant, "m365", "", "diff against the Microsoft 365 record set for `tenant` (initial domain prefix)")
 	fs.StringVar(&o.cloud, "cloud", "commercial", "Microsoft 365 cloud: commercial | gcc | gcchigh | dod | china")
 	fs.StringVar(&o.workloads, "workloads", "", "Microsoft 365 workloads: verify,exchange,teams,intune,dkim,dmarc (default all but verify)")
+	fs.BoolVar(&o.hybrid, "hybrid", false, "staged migration: MX and autodiscover may still point on-premises (info, not error)")
+	fs.BoolVar(&o.legacy, "legacy", false, "require the Skype for Business records (sip, lyncdiscover, _sip._tls)")
 	fs.StringVar(&o.verify, "verify", "", "the MS=ms######## verification `code` the tenant showed")
 	fs.StringVar(&o.graph, "graph", "", "expected set from Microsoft Graph serviceConfigurationRecords JSON `file`")
 	fs.StringVar(&o.dkimConfig, "dkim-config", "", "exact DKIM targets from Get-DkimSigningConfig | ConvertTo-Json `file`")
@@ -318,7 +324,7 @@ func (o options) expected() (func(string) (*records.Set, error), error) {
 		}
 		return func(string) (*records.Set, error) { return nil, nil }, nil
 	}
-	m365opts := records.Options{Tenant: o.tenant, Cloud: cloud, Workloads: workloads, VerifyCode: o.verify}
+	m365opts := records.Options{Tenant: o.tenant, Cloud: cloud, Workloads: workloads, VerifyCode: o.verify, Hybrid: o.hybrid, Legacy: o.legacy}
 	// Check the options once, so that a bad code or tenant is a usage error.
 	if graph == nil {
 		if _, err := records.M365("example.com", m365opts); err != nil {

@@ -184,6 +184,25 @@ func TestZoneFiles(t *testing.T) {
 	}
 }
 
+func TestHybrid(t *testing.T) {
+	args := []string{"-zone", "testdata/bad.example.zone", "-zone", "testdata/providers.zone", "-m365", "bad", "-workloads", "exchange", "-format", "json", "bad.example"}
+	_, strict, _ := runCLI(t, "", args...)
+	_, hybrid, _ := runCLI(t, "", append([]string{"-hybrid"}, args...)...)
+	sev := func(out string) string {
+		var fs []struct{ Rule, Name, Severity string }
+		json.Unmarshal(decodeLines(t, out)[0]["findings"], &fs)
+		for _, f := range fs {
+			if f.Rule == "m365.wrong" && f.Name == "autodiscover.bad.example" {
+				return f.Severity
+			}
+		}
+		return ""
+	}
+	if sev(strict) != "error" || sev(hybrid) != "info" {
+		t.Errorf("autodiscover on premises: %q without -hybrid, %q with it; want error, info", sev(strict), sev(hybrid))
+	}
+}
+
 func TestLiveServer(t *testing.T) {
 	srv := server(t)
 	code, out, errs := runCLI(t, "", "-server", srv.Addr, "-m365", "bad", "-cloud", "commercial", "-workloads", "exchange,dkim", "-selector", "s1,s2", "-format", "json", "bad.example")
