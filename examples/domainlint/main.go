@@ -130,7 +130,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: domainlint [flags] [domain ...]\n\nWith no domain, lints the embedded example zone for %s, offline.\n\nflags:\n", exampleDomain)
 		fs.PrintDefaults()
-		fmt.Fprintln(stderr, "\nexit status: 0 no error findings; 1 error findings; 2 usage or I/O failure")
+		fmt.Fprintln(stderr, "\nexit status: 0 no error findings; 1 error findings; 2 usage or I/O failure, or a domain that could not be checked")
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
