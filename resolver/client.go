@@ -274,21 +274,24 @@ func (c *Client) run(ctx context.Context, k qkey, f *flight) {
 }
 
 // put stores an entry; c.mu is held. When the cache is full, expired
-// entries go first, then arbitrary ones, an eighth of the cache at a time.
+// entries go, and arbitrary ones until an eighth of the cache is free.
 func (c *Client) put(k qkey, e centry) {
 	if len(c.cache) >= c.cfg.CacheSize {
+		// Survivors move to a new map: deleting in place would leave the
+		// old one's tombstones, and its memory, growing with the churn of a
+		// long sweep.
 		now := c.cfg.Now()
+		keep := c.cfg.CacheSize - c.cfg.CacheSize/8
+		fresh := make(map[qkey]centry, c.cfg.CacheSize)
 		for ck, ce := range c.cache {
-			if !now.Before(ce.expires) {
-				delete(c.cache, ck)
-			}
-		}
-		for ck := range c.cache {
-			if len(c.cache) < c.cfg.CacheSize-c.cfg.CacheSize/8 {
+			if len(fresh) >= keep {
 				break
 			}
-			delete(c.cache, ck)
+			if now.Before(ce.expires) {
+				fresh[ck] = ce
+			}
 		}
+		c.cache = fresh
 	}
 	c.cache[k] = e
 }
