@@ -203,6 +203,38 @@ func TestHybrid(t *testing.T) {
 	}
 }
 
+func diffStatus(t *testing.T, out, purpose string) string {
+	t.Helper()
+	var diff []struct{ Purpose, Status string }
+	json.Unmarshal(decodeLines(t, out)[0]["diff"], &diff)
+	for _, e := range diff {
+		if e.Purpose == purpose {
+			return e.Status
+		}
+	}
+	return ""
+}
+
+func TestDKIMConfigAndLegacy(t *testing.T) {
+	args := []string{"-zone", "testdata/bad.example.zone", "-zone", "testdata/providers.zone", "-m365", "bad", "-format", "json", "bad.example"}
+	_, plain, _ := runCLI(t, "", args...)
+	_, exact, errs := runCLI(t, "", append([]string{"-dkim-config", "testdata/dkimconfig.json"}, args...)...)
+	if a, b := diffStatus(t, plain, "dkim1"), diffStatus(t, exact, "dkim1"); a != "wrong" || b != "ok" {
+		t.Errorf("dkim1: %q from the template, %q from -dkim-config (want wrong, ok); %s", a, b, errs)
+	}
+	_, legacy, _ := runCLI(t, "", append([]string{"-legacy"}, args...)...)
+	var diff []struct {
+		Purpose  string
+		Optional bool
+	}
+	json.Unmarshal(decodeLines(t, legacy)[0]["diff"], &diff)
+	for _, e := range diff {
+		if e.Purpose == "lyncdiscover" && e.Optional {
+			t.Error("-legacy: lyncdiscover still optional")
+		}
+	}
+}
+
 func TestLiveServer(t *testing.T) {
 	srv := server(t)
 	code, out, errs := runCLI(t, "", "-server", srv.Addr, "-m365", "bad", "-cloud", "commercial", "-workloads", "exchange,dkim", "-selector", "s1,s2", "-format", "json", "bad.example")
