@@ -65,7 +65,7 @@ type Client struct {
 	mu      sync.Mutex
 	cache   map[qkey]centry
 	flights map[qkey]*flight
-	idle    map[string][]net.Conn // connected UDP sockets, per server, for reuse
+	muxes   map[string]*udpMux // one shared UDP socket per server
 
 	lookups, sent, hits, coalesced, timeouts, tcpRetries, errs atomic.Int64
 }
@@ -138,7 +138,7 @@ func New(cfg Config) (*Client, error) {
 		sem:     make(chan struct{}, cfg.MaxInFlight),
 		cache:   map[qkey]centry{},
 		flights: map[qkey]*flight{},
-		idle:    map[string][]net.Conn{},
+		muxes:   map[string]*udpMux{},
 	}
 	for _, s := range servers {
 		if _, _, err := net.SplitHostPort(s); err != nil {
@@ -380,12 +380,24 @@ func (c *Client) send(ctx context.Context, budget *Budget, network, server strin
 
 	tctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	conn, err := c.dial(tctx, network, server)
+	if network == "udp" {
+		mx, err := c.mux(tctx, server)
+		if err != nil {
+			return nil, c.classify(tctx, err)
+		}
+		r, err := mx.exchange(tctx, q)
+		if err != nil {
+			return nil, c.classify(tctx, err)
+		}
+		return r, nil
+	}
+	// TCP, after a truncated UDP answer: one connection per exchange.
+	var d net.Dialer
+	conn, err := d.DialContext(tctx, network, server)
 	if err != nil {
 		return nil, c.classify(tctx, err)
 	}
-	healthy := false
-	defer func() { c.release(network, server, conn, healthy) }()
+	defer conn.Close()
 	deadline, _ := tctx.Deadline()
 	conn.SetDeadline(deadline)
 	stop := context.AfterFunc(tctx, func() { conn.SetDeadline(time.Now()) })
@@ -399,71 +411,26 @@ func (c *Client) send(ctx context.Context, budget *Budget, network, server strin
 	if err := co.WriteMsg(&m); err != nil {
 		return nil, c.classify(tctx, err)
 	}
-	for {
-		r, err := co.ReadMsg()
-		switch {
-		case r == nil:
-			return nil, c.classify(tctx, err)
-		case err != nil && r.Truncated && r.Id == m.Id:
-			return r, nil // a truncated answer that did not unpack: retried over TCP
-		case err != nil && network == "tcp":
-			return nil, fmt.Errorf("%w: malformed response: %v", ErrTemporary, err)
-		case err == nil && r.Id == m.Id && questionMatches(r, &m):
-			healthy = true
-			return r, nil
-		case network == "tcp":
-			return nil, fmt.Errorf("%w: response does not match the question", ErrTemporary)
-		}
-		// On UDP, a malformed or mismatched packet may be a late answer or a
-		// spoof: keep reading until the try's deadline.
+	r, err := co.ReadMsg()
+	switch {
+	case r == nil:
+		return nil, c.classify(tctx, err)
+	case err != nil:
+		return nil, fmt.Errorf("%w: malformed response: %v", ErrTemporary, err)
+	case r.Id != m.Id || !questionMatches(r, &m):
+		return nil, fmt.Errorf("%w: response does not match the question", ErrTemporary)
 	}
+	return r, nil
 }
 
-// maxIdle bounds the UDP sockets kept per server.
-const maxIdle = 64
-
-// dial returns a connected socket: an idle UDP one when there is one
-// (sockets are reused: a late answer to an earlier question is read past,
-// as its ID or question does not match), else a new one.
-func (c *Client) dial(ctx context.Context, network, server string) (net.Conn, error) {
-	if network == "udp" {
-		c.mu.Lock()
-		if l := c.idle[server]; len(l) > 0 {
-			conn := l[len(l)-1]
-			c.idle[server] = l[:len(l)-1]
-			c.mu.Unlock()
-			return conn, nil
-		}
-		c.mu.Unlock()
-	}
-	var d net.Dialer
-	return d.DialContext(ctx, network, server)
-}
-
-// release keeps a UDP socket that ended a clean exchange, and closes the rest.
-func (c *Client) release(network, server string, conn net.Conn, healthy bool) {
-	if network == "udp" && healthy {
-		conn.SetDeadline(time.Time{})
-		c.mu.Lock()
-		if len(c.idle[server]) < maxIdle {
-			c.idle[server] = append(c.idle[server], conn)
-			c.mu.Unlock()
-			return
-		}
-		c.mu.Unlock()
-	}
-	conn.Close()
-}
-
-// Close closes the idle sockets. The Client stays usable.
+// Close closes the Client's shared UDP sockets. The Client stays usable:
+// they are opened again when needed.
 func (c *Client) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for s, l := range c.idle {
-		for _, conn := range l {
-			conn.Close()
-		}
-		delete(c.idle, s)
+	for s, m := range c.muxes {
+		m.close()
+		delete(c.muxes, s)
 	}
 	return nil
 }
@@ -492,4 +459,146 @@ func (c *Client) classify(tctx context.Context, err error) error {
 		return context.DeadlineExceeded
 	}
 	return err
+}
+
+// udpMux carries every UDP question to one server over one connected
+// socket: a reader goroutine, running only while answers are awaited,
+// hands each response to the question with its ID. Under load that is one
+// read per answer instead of a socket, a poll and a read per question.
+type udpMux struct {
+	conn    net.Conn
+	mu      sync.Mutex
+	pending map[uint16]chan []byte
+	reading bool
+	closed  bool
+	failure error // the last read error that was no timeout (ICMP unreachable)
+}
+
+func (c *Client) mux(ctx context.Context, server string) (*udpMux, error) {
+	c.mu.Lock()
+	m := c.muxes[server]
+	c.mu.Unlock()
+	if m != nil {
+		return m, nil
+	}
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "udp", server)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if m := c.muxes[server]; m != nil {
+		conn.Close()
+		return m, nil
+	}
+	m = &udpMux{conn: conn, pending: map[uint16]chan []byte{}}
+	c.muxes[server] = m
+	return m, nil
+}
+
+func (m *udpMux) close() {
+	m.mu.Lock()
+	m.closed = true
+	m.mu.Unlock()
+	m.conn.Close()
+}
+
+// exchange sends q with a fresh ID and waits for the answer that matches
+// it in ID and question; a spoofed or late packet is skipped.
+func (m *udpMux) exchange(ctx context.Context, q *dns.Msg) (*dns.Msg, error) {
+	msg := *q
+	ch := make(chan []byte, 1)
+	m.mu.Lock()
+	for {
+		msg.Id = uint16(rand.Uint32())
+		if _, taken := m.pending[msg.Id]; !taken {
+			break
+		}
+	}
+	m.pending[msg.Id] = ch
+	if !m.reading {
+		m.reading = true
+		go m.read()
+	}
+	m.mu.Unlock()
+	defer func() {
+		m.mu.Lock()
+		if m.pending[msg.Id] == ch {
+			delete(m.pending, msg.Id)
+		}
+		m.mu.Unlock()
+	}()
+	buf, err := msg.Pack()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := m.conn.Write(buf); err != nil {
+		return nil, err
+	}
+	for {
+		select {
+		case b := <-ch:
+			if b == nil {
+				m.mu.Lock()
+				err := m.failure
+				m.mu.Unlock()
+				return nil, err
+			}
+			r := new(dns.Msg)
+			err := r.Unpack(b)
+			switch {
+			case err != nil && r.Truncated:
+				return r, nil // retried over TCP
+			case err == nil && questionMatches(r, &msg):
+				return r, nil
+			}
+			m.mu.Lock()
+			m.pending[msg.Id] = ch // not ours after all: keep waiting
+			m.mu.Unlock()
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// read delivers answers while any are awaited, and ends shortly after the
+// last one (so an idle Client holds no goroutine).
+func (m *udpMux) read() {
+	buf := make([]byte, 65535)
+	for {
+		m.conn.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		n, err := m.conn.Read(buf)
+		if err != nil {
+			m.mu.Lock()
+			var ne net.Error
+			if !m.closed && !(errors.As(err, &ne) && ne.Timeout()) {
+				// Nothing listens (ICMP port unreachable): every question
+				// waiting on this socket fails now rather than at its timeout.
+				m.failure = err
+				for id, ch := range m.pending {
+					delete(m.pending, id)
+					ch <- nil
+				}
+			}
+			if !m.closed && len(m.pending) > 0 {
+				m.mu.Unlock()
+				continue
+			}
+			m.reading = false
+			m.mu.Unlock()
+			return
+		}
+		if n < 12 {
+			continue
+		}
+		id := uint16(buf[0])<<8 | uint16(buf[1])
+		m.mu.Lock()
+		ch := m.pending[id]
+		delete(m.pending, id)
+		m.mu.Unlock()
+		if ch != nil {
+			ch <- append([]byte(nil), buf[:n]...)
+		}
+	}
 }

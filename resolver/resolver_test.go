@@ -452,8 +452,8 @@ func TestAbandonedFlightNotJoined(t *testing.T) {
 	}
 }
 
-// TestSocketReuse: UDP sockets are reused across questions, and a late
-// answer to an earlier question on a reused socket is read past.
+// TestSocketReuse: questions share one UDP socket per server, closed by
+// Close and opened again on demand.
 func TestSocketReuse(t *testing.T) {
 	srv := dnstest.New(t, fixtures...)
 	c := newClient(t, srv, nil)
@@ -465,5 +465,33 @@ func TestSocketReuse(t *testing.T) {
 	}
 	if st := c.Stats(); st.Sent < 4 || st.Errors != 0 {
 		t.Errorf("stats %+v", st)
+	}
+	c.Close()
+	if _, err := c.Lookup(context.Background(), "example.com", dns.TypeMX); err != nil {
+		t.Errorf("after Close: %v", err)
+	}
+}
+
+// TestNothingListening: a port where nothing listens fails fast (ICMP port
+// unreachable), as a temporary error, not after the timeout.
+func TestNothingListening(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := pc.LocalAddr().String()
+	pc.Close()
+	c, err := resolver.New(resolver.Config{Servers: []string{addr}, Timeout: 2 * time.Second, Tries: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	start := time.Now()
+	_, err = c.Lookup(context.Background(), "example.com", dns.TypeA)
+	if !errors.Is(err, resolver.ErrTemporary) {
+		t.Errorf("err = %v, want ErrTemporary", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("took %v: a closed port should fail at once", d)
 	}
 }
