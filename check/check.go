@@ -29,7 +29,6 @@ import (
 	"github.com/domainlint/domainlint/records"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/spf"
-	"github.com/miekg/dns"
 )
 
 // DefaultBudget is the DNS packets one domain's check may send.
@@ -234,7 +233,7 @@ type recorder struct {
 
 func (c *recorder) Lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
 	c.rep.mu.Lock()
-	c.rep.asked[question{strings.ToLower(dns.Fqdn(name)), qtype}] = true
+	c.rep.asked[question{name, qtype}] = true // normalised by CompareViews
 	c.rep.Stats.Questions++
 	c.rep.mu.Unlock()
 	return c.r.Lookup(ctx, name, qtype)

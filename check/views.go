@@ -58,9 +58,14 @@ func viewAnswer(a *resolver.Answer, err error) ([]string, uint32) {
 // on premises) or a cache still serving an old answer, with the TTL left.
 func CompareViews(ctx context.Context, rep *Report, a, b resolver.Resolver, nameA, nameB string) []ViewDifference {
 	rep.mu.Lock()
+	seen := map[question]bool{}
 	qs := make([]question, 0, len(rep.asked))
 	for q := range rep.asked {
-		qs = append(qs, q)
+		q.name = strings.ToLower(dns.Fqdn(q.name))
+		if !seen[q] {
+			seen[q] = true
+			qs = append(qs, q)
+		}
 	}
 	rep.mu.Unlock()
 	slices.SortFunc(qs, func(x, y question) int {

@@ -225,14 +225,15 @@ func (w *walker) node(domain, via string, policy bool) (*Node, error) {
 		f.Type, f.Record = "TXT", strings.Join(recs, " | ")
 		w.add(f)
 		for _, rec := range recs {
-			w.syntax(domain, rec, nil)
+			_, errs := parse(rec)
+			w.syntax(domain, rec, nil, errs)
 		}
 		return n, nil
 	}
 	n.Status = "ok"
 	n.Record = recs[0]
-	rec, _ := parse(n.Record)
-	w.syntax(domain, n.Record, n.Strings[0])
+	rec, errs := parse(n.Record)
+	w.syntax(domain, n.Record, n.Strings[0], errs)
 	w.path[domain] = true
 	defer delete(w.path, domain)
 	w.recordLints(domain, rec, policy)
@@ -379,8 +380,7 @@ func (w *walker) failed(err error) bool {
 }
 
 // syntax reports every broken term, and string boundaries inside terms.
-func (w *walker) syntax(domain, txt string, strs []string) {
-	_, errs := parse(txt)
+func (w *walker) syntax(domain, txt string, strs []string, errs []error) {
 	for _, err := range errs {
 		var se *SyntaxError
 		if errors.As(err, &se) {
