@@ -139,7 +139,7 @@ func NameServers(ctx context.Context, r resolver.Resolver, domain string) ([]str
 
 // Authoritative returns a client that asks domain's own nameservers (see
 // NameServers) on port 53, so a check sees what the zone publishes now
-// rather than what caches remember.
+// rather than what caches remember. Close it when done.
 func Authoritative(ctx context.Context, r resolver.Resolver, domain string, cfg resolver.Config) (*resolver.Client, error) {
 	addrs, err := NameServers(ctx, r, domain)
 	if err != nil {

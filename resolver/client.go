@@ -57,6 +57,7 @@ type Stats struct {
 
 // Client is a caching stub resolver over UDP and TCP. It is safe for
 // concurrent use; share one across goroutines so that they share its cache.
+// It holds one UDP socket per server it has asked; Close releases them.
 type Client struct {
 	cfg     Config
 	servers []string

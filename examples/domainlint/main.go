@@ -228,6 +228,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 				rep := check.Domain(ctx, r, d, check.Options{Budget: -1, Expect: func(string) (*records.Set, error) { return nil, err }})
 				return rep
 			}
+			defer auth.Close() // one client per domain: release its socket
 			target = auth
 		}
 		rep := check.Domain(ctx, target, d, opts)
