@@ -13,6 +13,11 @@
 // the diff, the SPF tree, per-domain query counts and the errors for what
 // could not be checked: a temporary DNS failure is reported as such, never
 // as a missing record.
+//
+// [Scan] sweeps many domains with bounded concurrency and one shared cache,
+// streaming reports; [WriteSARIF] writes findings for code-scanning tools;
+// [Rules] is the whole rule catalogue. Package check/checktest runs a check
+// of a zone file inside go test.
 package check
 
 import (
