@@ -8,6 +8,7 @@ import (
 
 	"github.com/domainlint/domainlint/dkim"
 	"github.com/domainlint/domainlint/dmarc"
+	"github.com/domainlint/domainlint/internal/rrtext"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/records"
 	"github.com/domainlint/domainlint/resolver"
@@ -44,8 +45,8 @@ func Rules() []lint.Rule {
 	return out
 }
 
-// lookup asks and returns the records of qtype owned by name itself (not
-// reached through a CNAME), or an error.
+// own asks name/qtype and returns the records owned by name itself (none
+// when the answer was reached through a CNAME), the answer, or an error.
 func own(ctx context.Context, r resolver.Resolver, name string, qtype uint16) ([]dns.RR, *resolver.Answer, error) {
 	a, err := r.Lookup(ctx, name, qtype)
 	if err != nil {
@@ -57,14 +58,10 @@ func own(ctx context.Context, r resolver.Resolver, name string, qtype uint16) ([
 	return a.Records, a, nil
 }
 
-func rdata(rr dns.RR) string {
-	return strings.TrimPrefix(rr.String(), rr.Header().String())
-}
-
 func rdatas(rrs []dns.RR) []string {
 	out := []string{}
 	for _, rr := range rrs {
-		out = append(out, rdata(rr))
+		out = append(out, rrtext.RData(rr))
 	}
 	return out
 }
@@ -77,13 +74,6 @@ func zoneLine(e records.Expected) string {
 	c := dns.Copy(g)
 	c.Header().Ttl = e.TTL
 	return c.String()
-}
-
-func joinTXT(rr dns.RR) string {
-	if t, ok := rr.(*dns.TXT); ok {
-		return strings.Join(resolver.DecodeTXT(t.Txt), "")
-	}
-	return ""
 }
 
 // diff compares the zone with the expected set, entry by entry.
@@ -143,7 +133,7 @@ func (d *differ) entry(e records.Expected) Entry {
 	if e.Want != nil && !e.Absent {
 		ent.Expected = e.Want.String()
 		if e.Want.Exact() {
-			ent.Expected = rdata(e.Want.Guess())
+			ent.Expected = rrtext.RData(e.Want.Guess())
 		}
 	}
 	fail := func(err error) Entry {
@@ -222,7 +212,7 @@ func (d *differ) verify(e records.Expected, ent Entry, fail func(error) Entry) E
 	}
 	var kind []dns.RR
 	for _, rr := range txts {
-		if msCode.MatchString(strings.TrimSpace(joinTXT(rr))) {
+		if msCode.MatchString(strings.TrimSpace(rrtext.TXT(rr))) {
 			kind = append(kind, rr)
 		}
 	}
@@ -238,12 +228,12 @@ func (d *differ) verify(e records.Expected, ent Entry, fail func(error) Entry) E
 		case dns.TypeMX:
 			for _, rr := range mx {
 				if alt.Want.Match(rr) {
-					altMatched = append(altMatched, rdata(rr))
+					altMatched = append(altMatched, rrtext.RData(rr))
 					// A verification MX must not compete with real mail.
 					for _, real := range mx {
 						if !alt.Want.Match(real) && real.(*dns.MX).Preference >= rr.(*dns.MX).Preference {
 							ent.Found = append(ent.Found, rdatas([]dns.RR{rr})...)
-							ent.Status, ent.Why = Conflict, fmt.Sprintf("the verification MX %s has a preference at or before the real MX %s: delete it", rdata(rr), rdata(real))
+							ent.Status, ent.Why = Conflict, fmt.Sprintf("the verification MX %s has a preference at or before the real MX %s: delete it", rrtext.RData(rr), rrtext.RData(real))
 							return ent
 						}
 					}
@@ -256,7 +246,7 @@ func (d *differ) verify(e records.Expected, ent Entry, fail func(error) Entry) E
 			}
 			for _, rr := range rrs {
 				if alt.Want.Match(rr) {
-					altMatched = append(altMatched, rdata(rr))
+					altMatched = append(altMatched, rrtext.RData(rr))
 				}
 			}
 		}
@@ -330,13 +320,13 @@ func (d *differ) spfEntry(e records.Expected, ent Entry, fail func(error) Entry)
 	}
 	var recs []dns.RR
 	for _, rr := range txts {
-		if spf.IsSPF(joinTXT(rr)) {
+		if spf.IsSPF(rrtext.TXT(rr)) {
 			recs = append(recs, rr)
 		}
 	}
 	ent.Found = rdatas(recs)
 	var wants []string
-	for _, m := range includeRE.FindAllStringSubmatch(joinTXT(e.Want.Guess()), -1) {
+	for _, m := range includeRE.FindAllStringSubmatch(rrtext.TXT(e.Want.Guess()), -1) {
 		wants = append(wants, strings.ToLower(strings.TrimSuffix(m[1], ".")))
 	}
 	ent.Expected = "a v=spf1 record that includes " + strings.Join(wants, ", ") + ", directly or through its includes"
@@ -350,7 +340,7 @@ func (d *differ) spfEntry(e records.Expected, ent Entry, fail func(error) Entry)
 		if d.rep.SPF != nil && d.rep.SPF.Root != nil {
 			walkIncludes(d.rep.SPF.Root, included)
 		}
-		for _, m := range includeRE.FindAllStringSubmatch(joinTXT(recs[0]), -1) {
+		for _, m := range includeRE.FindAllStringSubmatch(rrtext.TXT(recs[0]), -1) {
 			included[strings.ToLower(strings.TrimSuffix(m[1], "."))] = true
 		}
 		var lacking []string
@@ -384,7 +374,7 @@ func (d *differ) dmarcEntry(e records.Expected, ent Entry, fail func(error) Entr
 	}
 	var recs []dns.RR
 	for _, rr := range txts {
-		if dmarc.IsDMARC(joinTXT(rr)) {
+		if dmarc.IsDMARC(rrtext.TXT(rr)) {
 			recs = append(recs, rr)
 		}
 	}

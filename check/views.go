@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/domainlint/domainlint/internal/rrtext"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/miekg/dns"
 )
@@ -45,7 +46,7 @@ func viewAnswer(a *resolver.Answer, err error) ([]string, uint32) {
 		out = append(out, "CNAME "+c.Target)
 	}
 	for _, rr := range a.Records {
-		out = append(out, rdata(rr))
+		out = append(out, rrtext.RData(rr))
 		ttl = min(ttl, rr.Header().Ttl)
 	}
 	slices.Sort(out)

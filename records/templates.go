@@ -2,6 +2,7 @@ package records
 
 import (
 	"fmt"
+	"github.com/domainlint/domainlint/internal/rrtext"
 	"regexp"
 	"slices"
 	"strings"
@@ -243,7 +244,9 @@ func (b *builder) verify() []Expected {
 	} else {
 		ms = "ms00000000"
 		txt = Pattern{desc: `TXT "MS=ms" followed by the 8 digits the admin center shows`, guess: b.rr("%s. IN TXT \"MS=ms00000000\"", b.domain),
-			match: func(rr dns.RR) bool { return rr.Header().Rrtype == dns.TypeTXT && verifyTXT.MatchString(joinTXT(rr)) }}
+			match: func(rr dns.RR) bool {
+				return rr.Header().Rrtype == dns.TypeTXT && verifyTXT.MatchString(rrtext.TXT(rr))
+			}}
 		mx = Pattern{desc: "MX 32767 ms########.msv1.invalid", guess: b.rr("%s. IN MX 32767 ms00000000.msv1.invalid.", b.domain),
 			match: func(rr dns.RR) bool { return rr.Header().Rrtype == dns.TypeMX && verifyMX.MatchString(target(rr)) }}
 	}
@@ -284,7 +287,7 @@ func (b *builder) exchange() []Expected {
 		desc:  "a v=spf1 TXT record that includes " + inc + ", directly or through its includes",
 		guess: b.rr("%s. IN TXT \"v=spf1 include:%s -all\"", b.domain, inc),
 		match: func(rr dns.RR) bool {
-			txt := strings.ToLower(joinTXT(rr))
+			txt := strings.ToLower(rrtext.TXT(rr))
 			return rr.Header().Rrtype == dns.TypeTXT && strings.HasPrefix(txt, "v=spf1") && strings.Contains(txt+" ", "include:"+inc+" ")
 		},
 	}
@@ -376,7 +379,7 @@ func (b *builder) dmarc() []Expected {
 		desc:  "a v=DMARC1 record with an enforcing policy (p=quarantine or p=reject)",
 		guess: b.rr("%s. IN TXT \"v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@%s\"", b.at("_dmarc"), b.domain),
 		match: func(rr dns.RR) bool {
-			txt := strings.ToLower(strings.ReplaceAll(joinTXT(rr), " ", ""))
+			txt := strings.ToLower(strings.ReplaceAll(rrtext.TXT(rr), " ", ""))
 			return rr.Header().Rrtype == dns.TypeTXT && strings.HasPrefix(txt, "v=dmarc1") &&
 				(strings.Contains(txt, ";p=quarantine") || strings.Contains(txt, ";p=reject"))
 		},

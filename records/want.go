@@ -1,6 +1,7 @@
 package records
 
 import (
+	"github.com/domainlint/domainlint/internal/rrtext"
 	"regexp"
 	"strings"
 
@@ -19,7 +20,7 @@ func (x Exact) Match(rr dns.RR) bool {
 	}
 	switch w := x.RR.(type) {
 	case *dns.TXT:
-		return joinTXT(rr) == strings.Join(resolver.DecodeTXT(w.Txt), "")
+		return rrtext.TXT(rr) == strings.Join(resolver.DecodeTXT(w.Txt), "")
 	case *dns.MX:
 		return sameName(rr.(*dns.MX).Mx, w.Mx)
 	case *dns.CNAME:
@@ -33,7 +34,7 @@ func (x Exact) Match(rr dns.RR) bool {
 	return dns.IsDuplicate(c, x.RR)
 }
 
-func (x Exact) String() string { return rdata(x.RR) }
+func (x Exact) String() string { return rrtext.RData(x.RR) }
 func (x Exact) Guess() dns.RR  { return x.RR }
 func (x Exact) Exact() bool    { return true }
 
@@ -52,20 +53,6 @@ func (p Pattern) Exact() bool          { return false }
 
 func sameName(a, b string) bool {
 	return strings.EqualFold(strings.TrimSuffix(a, "."), strings.TrimSuffix(b, "."))
-}
-
-func joinTXT(rr dns.RR) string {
-	if t, ok := rr.(*dns.TXT); ok {
-		return strings.Join(resolver.DecodeTXT(t.Txt), "")
-	}
-	return ""
-}
-
-// rdata renders a record's data the way a zone file does.
-func rdata(rr dns.RR) string {
-	s := rr.String()
-	h := rr.Header().String()
-	return strings.TrimPrefix(s, h)
 }
 
 // target returns the host a CNAME, MX or SRV points at, lowercase, no dot.
