@@ -73,8 +73,10 @@ type finder struct {
 }
 
 type found struct {
-	recs []string // v=DMARC1 records at the name
-	err  error
+	recs  []string // v=DMARC1 records at the name
+	rec   *Record  // the one record, read by RFC 9989, when there is one
+	probs []*Problem
+	err   error
 }
 
 func (f *finder) at(domain string) found {
@@ -90,6 +92,9 @@ func (f *finder) at(domain string) found {
 			if txt := strings.Join(ss, ""); IsDMARC(txt) {
 				x.recs = append(x.recs, txt)
 			}
+		}
+		if len(x.recs) == 1 {
+			x.rec, x.probs = parse(x.recs[0], RFC9989)
 		}
 	}
 	f.seen[domain] = x
@@ -146,10 +151,10 @@ func (f *finder) orgTreeWalk(domain string) (string, []string, error) {
 		if x.err != nil {
 			return "", queried, x.err
 		}
-		if len(x.recs) != 1 {
+		rec := x.rec
+		if rec == nil {
 			continue
 		}
-		rec, _ := parse(x.recs[0], RFC9989)
 		switch {
 		case rec.PSD == "n":
 			return t, queried, nil
@@ -189,9 +194,8 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain string) (*Discovery
 	}
 	p9.OrgDomain, p9.Queried = org, queried
 	for _, t := range treeWalkTargets(name) {
-		if x := f.at(t); len(x.recs) == 1 {
-			p9.PolicyDomain = t
-			p9.Record, _ = parse(x.recs[0], RFC9989)
+		if x := f.at(t); x.rec != nil {
+			p9.PolicyDomain, p9.Record = t, x.rec
 			break
 		}
 	}
@@ -264,7 +268,7 @@ func lintDiscovery(ctx context.Context, r resolver.Resolver, f *finder, d *Disco
 		if p.Record == nil || (p == p7 && p7.PolicyDomain == p9.PolicyDomain) {
 			continue
 		}
-		fs = append(fs, lintRecord(p.PolicyDomain, p.Record.Raw)...)
+		fs = append(fs, lintRecord(p.PolicyDomain, f.at(p.PolicyDomain))...)
 		d.Reports = append(d.Reports, checkReports(ctx, r, p.PolicyDomain, p.Record, &fs)...)
 	}
 	return fs
@@ -277,17 +281,18 @@ func orNone(s string) string {
 	return "_dmarc." + s
 }
 
-// lintRecord lints one record, read by RFC 9989, plus what RFC 7489's
-// strict reading rejects on top (as warnings: older receivers).
-func lintRecord(domain, txt string) []lint.Finding {
+// lintRecord lints the one record at _dmarc.<domain>, as RFC 9989 read it
+// when it was fetched, plus what RFC 7489's strict reading rejects on top
+// (as warnings: older receivers).
+func lintRecord(domain string, x found) []lint.Finding {
 	name := "_dmarc." + domain
+	txt, rec, probs := x.recs[0], x.rec, x.probs
 	var fs []lint.Finding
 	add := func(rule lint.Rule, sev lint.Severity, span lint.Span, msg string) {
 		f := rule.New(name, msg)
 		f.Severity, f.Type, f.Record, f.Span = sev, "TXT", txt, span
 		fs = append(fs, f)
 	}
-	rec, probs := parse(txt, RFC9989)
 	seen := map[string]bool{}
 	for _, p := range probs {
 		add(ruleOf(p.Rule), p.Severity, p.Span, p.Reason)
