@@ -211,7 +211,8 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	}()
 	wg.Wait()
 	if opts.Set != nil {
-		diff(ctx, rec, rep, opts.Set)
+		zone, _ := r.(zoneHolder)
+		diff(ctx, rec, zone, rep, opts.Set)
 	}
 	if err := ctx.Err(); err != nil {
 		rep.errorf("check stopped: %v", err)

@@ -85,3 +85,8 @@ func (z *Zones) step(ctx context.Context, name string, qtype uint16) (*step, err
 	}
 	return &step{rcode: resp.Rcode, answer: resp.Answer, ns: resp.Ns}, nil
 }
+
+// Holds reports whether a loaded zone holds name (at or below its apex).
+func (z *Zones) Holds(name string) bool {
+	return z.db.Find(name) != nil
+}
