@@ -13,6 +13,7 @@ import (
 
 	"blitiri.com.ar/go/spf"
 	"github.com/domainlint/domainlint/resolver"
+	"github.com/miekg/dns"
 )
 
 // Verdict is the outcome of check_host().
@@ -54,7 +55,7 @@ func Check(ctx context.Context, r resolver.Resolver, ip netip.Addr, helo, sender
 		return v, nil
 	}
 	g := &gate{NetAdapter: resolver.NetAdapter{R: r}, ip: ip.Unmap()}
-	res, err := spf.CheckHostWithSender(net.IP(ip.Unmap().AsSlice()), helo, sender,
+	res, err := spf.CheckHostWithSender(net.IP(ip.Unmap().AsSlice()), helo, macroSender(sender, helo),
 		spf.WithResolver(g), spf.WithContext(ctx))
 	if cerr := ctx.Err(); cerr != nil {
 		return v, cerr
@@ -67,6 +68,22 @@ func Check(ctx context.Context, r resolver.Resolver, ip netip.Addr, helo, sender
 		v.Reason = strings.TrimPrefix(err.Error(), "spf: ")
 	}
 	return v, nil
+}
+
+// macroSender is the <sender> that macros expand from (RFC 7208 §4.3,
+// §7.3): a null MAIL FROM is "postmaster@" and the HELO name (§2.4), and a
+// sender without a local-part gets "postmaster" as one, so %{l} is
+// "postmaster" and %{s} a whole address.
+func macroSender(sender, helo string) string {
+	switch at := strings.LastIndexByte(sender, '@'); {
+	case sender == "":
+		return "postmaster@" + helo
+	case at < 0:
+		return "postmaster@" + sender
+	case at == 0:
+		return "postmaster" + sender
+	}
+	return sender
 }
 
 func initialDomainProblem(domain string) string {
@@ -89,7 +106,9 @@ func initialDomainProblem(domain string) string {
 
 // gate checks each SPF record that evaluation fetches with the strict
 // parser, and hands a record that fails it to the evaluator as one that
-// fails at once.
+// fails at once. It also rewrites the terms the evaluator would read
+// differently from RFC 7208 (see rewrite), and asks only the address type
+// RFC 7208 §5 calls for.
 type gate struct {
 	resolver.NetAdapter
 	ip  netip.Addr
@@ -121,8 +140,8 @@ func (g *gate) LookupTXT(ctx context.Context, name string) ([]string, error) {
 			out[i] = brokenRecord
 			continue
 		}
-		if rec != nil && strings.Contains(t, "/") {
-			out[i] = hideSlashes(rec)
+		if rec != nil {
+			out[i] = rewrite(rec)
 		}
 		if rec != nil && strings.Contains(strings.ToLower(out[i]), "%{p") {
 			out[i] = g.expandP(ctx, out[i], strings.TrimSuffix(strings.ToLower(name), "."))
@@ -131,22 +150,51 @@ func (g *gate) LookupTXT(ctx context.Context, name string) ([]string, error) {
 	return out, nil
 }
 
-// slash stands for "/" in domain-specs handed to the evaluator, which
-// would take the first "/" for a CIDR length; lookups spell it back.
-// RFC 7208 §7.1 allows any visible character but "%" in a domain-spec.
-const slash = "_domainlint-slash_"
+// Markers in the domain-specs handed to the evaluator; the gate's lookups
+// take them out again.
+const (
+	// slash stands for "/" in domain-specs, which the evaluator would take
+	// for a CIDR length. RFC 7208 §7.1 allows any visible character but
+	// "%" in a domain-spec.
+	slash = "_domainlint-slash_"
+	// existsMark ends an exists target: RFC 7208 §5.7 asks for A records
+	// even when the client is IPv6, where the evaluator asks for A and
+	// AAAA, and so would count a name with only AAAA records as no void
+	// lookup (§4.6.4).
+	existsMark = "_domainlint-exists_"
+)
 
-func hideSlashes(rec *Record) string {
+// rewrite returns the record as the evaluator is to read it:
+//   - "/" in domain-specs becomes slash;
+//   - an exists target ends in existsMark;
+//   - an ip6 network inside ::ffff:0:0/96 matches no client, and is left
+//     out: the evaluator
+//     (net.IPNet) would match IPv4 clients against it, but RFC 7208 §5.6
+//     tests an IPv4 client with ip4 only (the test suite's cidr6-ip4), and
+//     Check treats an IPv4-mapped client as IPv4 (§5).
+func rewrite(rec *Record) string {
 	var b strings.Builder
 	last := 0
 	for _, t := range rec.Terms {
-		if !strings.Contains(t.Domain, "/") {
+		switch {
+		case t.Kind == Mechanism && t.Name == "exists":
+			t.Domain = strings.ReplaceAll(t.Domain, "/", slash) + existsMark
+		case t.Kind == Mechanism && t.Name == "ip6" && t.Prefix.Masked().Addr().Is4In6():
+			// A term that matches nothing, and costs nothing, is left out.
+			b.WriteString(rec.Raw[last:t.Span.Start])
+			last = t.Span.End
+			continue
+		case strings.Contains(t.Domain, "/"):
+			t.Domain = strings.ReplaceAll(t.Domain, "/", slash)
+		default:
 			continue
 		}
-		t.Domain = strings.ReplaceAll(t.Domain, "/", slash)
 		b.WriteString(rec.Raw[last:t.Span.Start])
 		b.WriteString(t.String())
 		last = t.Span.End
+	}
+	if last == 0 {
+		return rec.Raw
 	}
 	b.WriteString(rec.Raw[last:])
 	return b.String()
@@ -158,8 +206,35 @@ func (g *gate) LookupMX(ctx context.Context, name string) ([]*net.MX, error) {
 	return g.NetAdapter.LookupMX(ctx, unhide(name))
 }
 
+// LookupIPAddr asks for the addresses the evaluator compares with the
+// client: A records for an IPv4 client, AAAA for an IPv6 one (RFC 7208
+// §5.3, §5.4, §5.5), and A records for an exists target whatever the
+// client (§5.7). A name with none of the type asked for is a void lookup
+// (§4.6.4), even when it has addresses of the other type.
 func (g *gate) LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr, error) {
-	return g.NetAdapter.LookupIPAddr(ctx, unhide(host))
+	want := dns.TypeAAAA
+	if g.ip.Is4() {
+		want = dns.TypeA
+	}
+	host = unhide(host)
+	if h, ok := strings.CutSuffix(host, existsMark); ok {
+		host, want = h, dns.TypeA
+	}
+	return resolver.NetAdapter{R: onlyType{g.NetAdapter.R, want}}.LookupIPAddr(ctx, host)
+}
+
+// onlyType answers questions for address types other than want with
+// NODATA, without asking, so that NetAdapter.LookupIPAddr asks one type.
+type onlyType struct {
+	resolver.Resolver
+	want uint16
+}
+
+func (o onlyType) Lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
+	if (qtype == dns.TypeA || qtype == dns.TypeAAAA) && qtype != o.want {
+		return &resolver.Answer{Name: dns.Fqdn(strings.ToLower(name)), Type: qtype, Rcode: dns.RcodeSuccess}, nil
+	}
+	return o.Resolver.Lookup(ctx, name, qtype)
 }
 
 func (g *gate) syntax() error {
@@ -180,7 +255,7 @@ func (g *gate) expandP(ctx context.Context, rec, domain string) string {
 		best := -1
 		for _, n := range names[:min(len(names), 10)] {
 			n = strings.TrimSuffix(strings.ToLower(n), ".")
-			addrs, err := g.NetAdapter.LookupIPAddr(ctx, n)
+			addrs, err := g.LookupIPAddr(ctx, n)
 			if err != nil {
 				continue
 			}
