@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -469,7 +470,7 @@ func (c *Client) classify(tctx context.Context, err error) error {
 type udpMux struct {
 	conn    net.Conn
 	mu      sync.Mutex
-	pending map[uint16]chan []byte
+	pending map[uint16]*waiter
 	reading bool
 	closed  bool
 	failure error // the last read error that was no timeout (ICMP unreachable)
@@ -493,7 +494,7 @@ func (c *Client) mux(ctx context.Context, server string) (*udpMux, error) {
 		conn.Close()
 		return m, nil
 	}
-	m = &udpMux{conn: conn, pending: map[uint16]chan []byte{}}
+	m = &udpMux{conn: conn, pending: map[uint16]*waiter{}}
 	c.muxes[server] = m
 	return m, nil
 }
@@ -505,11 +506,21 @@ func (m *udpMux) close() {
 	m.conn.Close()
 }
 
+// waiter is one question awaiting its answer on a udpMux. The reader
+// hands it only packets whose ID and question match, and it stays
+// registered until its exchange returns, so no packet that arrives in the
+// meantime is lost (issue 19: a mismatched packet followed at once by the
+// real answer used to lose the answer).
+type waiter struct {
+	q  dns.Question
+	ch chan []byte // closed by the reader when the socket fails
+}
+
 // exchange sends q with a fresh ID and waits for the answer that matches
 // it in ID and question; a spoofed or late packet is skipped.
 func (m *udpMux) exchange(ctx context.Context, q *dns.Msg) (*dns.Msg, error) {
 	msg := *q
-	ch := make(chan []byte, 1)
+	w := &waiter{q: q.Question[0], ch: make(chan []byte, 4)}
 	m.mu.Lock()
 	for {
 		msg.Id = uint16(rand.Uint32())
@@ -517,7 +528,7 @@ func (m *udpMux) exchange(ctx context.Context, q *dns.Msg) (*dns.Msg, error) {
 			break
 		}
 	}
-	m.pending[msg.Id] = ch
+	m.pending[msg.Id] = w
 	if !m.reading {
 		m.reading = true
 		go m.read()
@@ -525,7 +536,7 @@ func (m *udpMux) exchange(ctx context.Context, q *dns.Msg) (*dns.Msg, error) {
 	m.mu.Unlock()
 	defer func() {
 		m.mu.Lock()
-		if m.pending[msg.Id] == ch {
+		if m.pending[msg.Id] == w {
 			delete(m.pending, msg.Id)
 		}
 		m.mu.Unlock()
@@ -539,8 +550,8 @@ func (m *udpMux) exchange(ctx context.Context, q *dns.Msg) (*dns.Msg, error) {
 	}
 	for {
 		select {
-		case b := <-ch:
-			if b == nil {
+		case b, ok := <-w.ch:
+			if !ok {
 				m.mu.Lock()
 				err := m.failure
 				m.mu.Unlock()
@@ -554,9 +565,7 @@ func (m *udpMux) exchange(ctx context.Context, q *dns.Msg) (*dns.Msg, error) {
 			case err == nil && questionMatches(r, &msg):
 				return r, nil
 			}
-			m.mu.Lock()
-			m.pending[msg.Id] = ch // not ours after all: keep waiting
-			m.mu.Unlock()
+			// Malformed after all: keep waiting, still registered.
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
@@ -564,7 +573,9 @@ func (m *udpMux) exchange(ctx context.Context, q *dns.Msg) (*dns.Msg, error) {
 }
 
 // read delivers answers while any are awaited, and ends shortly after the
-// last one (so an idle Client holds no goroutine).
+// last one (so an idle Client holds no goroutine). A packet goes to the
+// question with its ID only when its question matches too; it never blocks
+// on a slow waiter (a full waiter's extra packets are dropped).
 func (m *udpMux) read() {
 	buf := make([]byte, 65535)
 	for {
@@ -577,9 +588,9 @@ func (m *udpMux) read() {
 				// Nothing listens (ICMP port unreachable): every question
 				// waiting on this socket fails now rather than at its timeout.
 				m.failure = err
-				for id, ch := range m.pending {
+				for id, w := range m.pending {
 					delete(m.pending, id)
-					ch <- nil
+					close(w.ch)
 				}
 			}
 			if !m.closed && len(m.pending) > 0 {
@@ -595,11 +606,30 @@ func (m *udpMux) read() {
 		}
 		id := uint16(buf[0])<<8 | uint16(buf[1])
 		m.mu.Lock()
-		ch := m.pending[id]
-		delete(m.pending, id)
+		w := m.pending[id]
 		m.mu.Unlock()
-		if ch != nil {
-			ch <- append([]byte(nil), buf[:n]...)
+		if w == nil || !rawQuestionMatches(buf[:n], w.q) {
+			continue
+		}
+		select {
+		case w.ch <- append([]byte(nil), buf[:n]...):
+		default:
 		}
 	}
+}
+
+// rawQuestionMatches is questionMatches on a packet not yet unpacked: one
+// question equal to q, or none in a truncated or error response.
+func rawQuestionMatches(b []byte, q dns.Question) bool {
+	qd := binary.BigEndian.Uint16(b[4:6])
+	if qd != 1 {
+		truncated, rcode := b[2]&0x02 != 0, b[3]&0x0f
+		return qd == 0 && (truncated || rcode != dns.RcodeSuccess)
+	}
+	name, off, err := dns.UnpackDomainName(b, 12)
+	if err != nil || off+4 > len(b) {
+		return false
+	}
+	return binary.BigEndian.Uint16(b[off:]) == q.Qtype && binary.BigEndian.Uint16(b[off+2:]) == q.Qclass &&
+		strings.EqualFold(name, q.Name)
 }
