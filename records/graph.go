@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/domainlint/domainlint/resolver"
@@ -97,9 +98,11 @@ func FromGraph(r io.Reader) (Set, error) {
 		if err != nil {
 			return Set{}, fmt.Errorf("records: record %d (%s %s): %w", i, g.RecordType, label, err)
 		}
+		// The owner is the record's own name: for SRV rows Graph's label is
+		// the domain, the owner _service._protocol.<domain>.
 		e := Expected{
-			Workload: workloadOf(g.SupportedService), Type: rr.Header().Rrtype, Name: label,
-			Want: Exact{rr}, Optional: g.IsOptional, TTL: g.TTL, Source: FromGraphAPI, Doc: docAdd,
+			Workload: workloadOf(g.SupportedService), Type: rr.Header().Rrtype, Name: strings.TrimSuffix(strings.ToLower(rr.Header().Name), "."),
+			Want: Exact{rr}, Optional: g.IsOptional, TTL: g.TTL, Source: FromGraphAPI, Doc: docGraph,
 		}
 		if e.TTL == 0 {
 			e.TTL = 3600
@@ -110,7 +113,97 @@ func FromGraph(r io.Reader) (Set, error) {
 		}
 		set.Items = append(set.Items, e)
 	}
-	return set, nil
+	return foldVerify(set), nil
+}
+
+// foldVerify makes Graph's verification rows (TXT and MX) one expectation,
+// the TXT record first and the others as its alternatives, the way the
+// templates and the check see them.
+func foldVerify(set Set) Set {
+	var rows []Expected
+	first := -1
+	items := set.Items[:0:0]
+	for _, e := range set.Items {
+		if e.Purpose != Verify {
+			items = append(items, e)
+			continue
+		}
+		if first < 0 {
+			first = len(items)
+			items = append(items, e)
+		}
+		rows = append(rows, e)
+	}
+	if len(rows) < 2 {
+		return set
+	}
+	main := slices.IndexFunc(rows, func(e Expected) bool { return e.Type == dns.TypeTXT })
+	if main < 0 {
+		main = 0
+	}
+	v := rows[main]
+	for i, e := range rows {
+		if i != main {
+			v.Alternatives = append(v.Alternatives, e)
+		}
+	}
+	items[first] = v
+	set.Items = items
+	return set
+}
+
+// WithGraph merges Graph's serviceConfigurationRecords (and
+// verificationDnsRecords) with the templates for graph's domain: for every
+// purpose Graph has a row for, Graph's exact values win; the purposes Graph
+// does not list (DKIM, DMARC, msoid) stay as the templates have them.
+// Without opts.Tenant, the template workloads that need a tenant (DKIM in
+// the commercial cloud, the MX of GCC High and DoD) are left out.
+func WithGraph(graph Set, opts Options) (Set, error) {
+	if graph.Domain == "" {
+		return Set{}, errors.New("records: the Graph set names no domain")
+	}
+	cloud, err := ParseCloud(string(opts.Cloud))
+	if err != nil {
+		return Set{}, err
+	}
+	if opts.Tenant == "" {
+		ws := opts.Workloads
+		if len(ws) == 0 {
+			ws = []Workload{WorkloadExchange, WorkloadTeams, WorkloadIntune, WorkloadDKIM, WorkloadDMARC}
+		}
+		need := needTenant(ws, cloud)
+		opts.Workloads = slices.DeleteFunc(slices.Clone(ws), func(w Workload) bool { return slices.Contains(need, string(w)) })
+		if len(opts.Workloads) == 0 {
+			return graph, nil
+		}
+	}
+	tmpl, err := M365(graph.Domain, opts)
+	if err != nil {
+		return Set{}, err
+	}
+	out := tmpl.Replace(graph)
+	if mx := tmpl.ByPurpose(MX); len(mx) > 0 && len(mx[0].Gateways) > 0 {
+		gw := mx[0].Gateways
+		for i, e := range out.Items {
+			if e.Purpose == MX && e.Source == FromGraphAPI {
+				w := e.Want
+				out.Items[i].Gateways = gw
+				out.Items[i].Want = Pattern{desc: w.String() + "; or MX to the filtering gateway " + strings.Join(gw, ", "), guess: w.Guess(),
+					match: func(rr dns.RR) bool { return w.Match(rr) || rr.Header().Rrtype == dns.TypeMX && underAny(target(rr), gw) }}
+			}
+		}
+	}
+	return out, nil
+}
+
+// underAny reports whether host is one of hosts or a name under one.
+func underAny(host string, hosts []string) bool {
+	for _, g := range hosts {
+		if host == g || strings.HasSuffix(host, "."+g) {
+			return true
+		}
+	}
+	return false
 }
 
 func orUnknown(s string) string {

@@ -127,6 +127,13 @@ type Expected struct {
 	Hybrid bool `json:"hybrid,omitempty"`
 	// Absent: the record must NOT exist (msoid outside 21Vianet).
 	Absent bool `json:"absent,omitempty"`
+	// Preferred, when set, is the value Microsoft prefers among those Want
+	// accepts (enterpriseenrollment-s over enterpriseenrollment): a record
+	// that matches Want but not Preferred is fine, with a note.
+	Preferred Want `json:"-"`
+	// Gateways are the filtering gateways (Options.Gateways) the MX may
+	// point at instead of Microsoft 365.
+	Gateways []string `json:"gateways,omitempty"`
 	// Alternatives also satisfy the purpose (verification by MX or by the
 	// legacy CNAME instead of TXT).
 	Alternatives []Expected `json:"alternatives,omitempty"`
@@ -209,7 +216,10 @@ func writeExpected(b *strings.Builder, e Expected, prefix string) {
 		fmt.Fprintf(b, "; %s %s must not exist: delete it\n", e.Name, e.TypeString())
 		return
 	}
-	if !e.Want.Exact() {
+	switch {
+	case e.Want.Guess() == nil:
+		fmt.Fprintf(b, "; accepted: %s\n; no value to suggest: Microsoft documents none\n", e.Want)
+	case !e.Want.Exact():
 		fmt.Fprintf(b, "; accepted: %s\n; best guess, check the exact value in the admin center:\n", e.Want)
 	}
 	if g := e.Want.Guess(); g != nil {

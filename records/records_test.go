@@ -143,7 +143,11 @@ func TestPatterns(t *testing.T) {
 		{mx, "maxx-express.com. IN MX 10 mail.maxx-express.com.", false},
 		{mx, "maxx-express.com. IN MX 0 mail.protection.outlook.com.evil.example.", false},
 		{dk, "selector1._domainkey.maxx-express.com. IN CNAME selector1-maxx-express-com._domainkey.maxx.onmicrosoft.com.", true},
-		{dk, "selector1._domainkey.maxx-express.com. IN CNAME selector1-maxxexpress-com._domainkey.maxx.r-v1.dkim.mail.microsoft.", true},
+		{dk, "selector1._domainkey.maxx-express.com. IN CNAME selector1-maxx-express-com._domainkey.maxx.r-v1.dkim.mail.microsoft.", true},
+		// The selector must carry this domain with dots as dashes.
+		{dk, "selector1._domainkey.maxx-express.com. IN CNAME selector1-maxxexpress-com._domainkey.maxx.r-v1.dkim.mail.microsoft.", false},
+		{dk, "selector1._domainkey.maxx-express.com. IN CNAME selector1-other-com._domainkey.maxx.onmicrosoft.com.", false},
+		{dk, "selector1._domainkey.maxx-express.com. IN CNAME selector1-maxx-express-com._domainkey.maxx.rr-v1.dkim.mail.microsoft.", false},
 		{dk, "selector1._domainkey.maxx-express.com. IN CNAME selector1-maxx-express-com._domainkey.other.onmicrosoft.com.", false},
 		{dk, "selector1._domainkey.maxx-express.com. IN CNAME selector2-maxx-express-com._domainkey.maxx.onmicrosoft.com.", false},
 		{enr, "enterpriseenrollment.maxx-express.com. IN CNAME enterpriseenrollment-s.manage.microsoft.com.", true},
@@ -186,8 +190,8 @@ func TestFromGraph(t *testing.T) {
 		"lyncdiscover teams lyncdiscover.contoso.com webdir.online.lync.com.",
 		"enterpriseregistration intune enterpriseregistration.contoso.com enterpriseregistration.windows.net.",
 		"enterpriseenrollment intune enterpriseenrollment.contoso.com enterpriseenrollment-s.manage.microsoft.com.",
-		"sip-tls teams contoso.com 100 1 443 sipdir.online.lync.com.",
-		"sip-federation teams contoso.com 100 1 5061 sipfed.online.lync.com.",
+		"sip-tls teams _sip._tls.contoso.com 100 1 443 sipdir.online.lync.com.",
+		"sip-federation teams _sipfederationtls._tcp.contoso.com 100 1 5061 sipfed.online.lync.com.",
 	}
 	if diff := cmp.Diff(want, got); diff != "" || set.Domain != "contoso.com" {
 		t.Errorf("service records (-want +got):\n%s\ndomain %s", diff, set.Domain)
@@ -197,7 +201,7 @@ func TestFromGraph(t *testing.T) {
 	}
 
 	set, err = graph(t, "verification.json")
-	if err != nil || len(set.ByPurpose(records.Verify)) != 2 || set.Items[0].Workload != records.WorkloadVerify {
+	if v := set.ByPurpose(records.Verify); err != nil || len(v) != 1 || v[0].Type != dns.TypeTXT || len(v[0].Alternatives) != 1 || set.Items[0].Workload != records.WorkloadVerify {
 		t.Errorf("verification: %+v, %v", set, err)
 	}
 

@@ -59,12 +59,58 @@ type Options struct {
 	// sip-tls) required; by default they are optional, as for Teams-only
 	// tenants.
 	Legacy bool
+	// Gateways are the hosts of a third-party filtering service in front
+	// of Microsoft 365 (Enhanced Filtering for Connectors): an MX to one of
+	// them, or to a name under one of them, is expected, not wrong. The
+	// SPF record must still include the cloud's SPF domain.
+	Gateways []string
 }
 
 var (
 	tenantRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 	codeRE   = regexp.MustCompile(`^MS=ms[0-9]{8}$`)
 )
+
+// initialSuffixes are the initial (tenant) domain suffixes per cloud:
+// onmicrosoft.com (commercial, GCC), onmicrosoft.us (GCC High, DoD, per
+// the GCC High page) and partner.onmschina.cn (21Vianet).
+var initialSuffixes = []struct {
+	suffix string
+	clouds []Cloud
+}{
+	{".onmicrosoft.com", []Cloud{Commercial, GCC}},
+	{".onmicrosoft.us", []Cloud{GCCHigh, DoD}},
+	{".partner.onmschina.cn", []Cloud{China}},
+}
+
+// ParseTenant splits a tenant as a user may name it — "contoso",
+// "contoso.onmicrosoft.com", "contoso.onmicrosoft.us" or
+// "contoso.partner.onmschina.cn" — into the prefix and the clouds whose
+// initial domains carry that suffix (nil for a bare prefix).
+func ParseTenant(s string) (prefix string, clouds []Cloud, err error) {
+	t := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(s), "."))
+	for _, is := range initialSuffixes {
+		if p, ok := strings.CutSuffix(t, is.suffix); ok {
+			t, clouds = p, is.clouds
+			break
+		}
+	}
+	if !tenantRE.MatchString(t) {
+		return "", nil, fmt.Errorf("records: tenant %q is not an initial domain such as \"contoso\", \"contoso.onmicrosoft.com\", \"contoso.onmicrosoft.us\" or \"contoso.partner.onmschina.cn\"", s)
+	}
+	return t, clouds, nil
+}
+
+// InitialDomain returns the tenant's initial domain in cloud c:
+// <tenant>.onmicrosoft.com, .onmicrosoft.us or .partner.onmschina.cn.
+func InitialDomain(c Cloud, tenant string) string {
+	for _, is := range initialSuffixes {
+		if slices.Contains(is.clouds, c) {
+			return tenant + is.suffix
+		}
+	}
+	return tenant + ".onmicrosoft.com"
+}
 
 // Doc links (Microsoft Learn).
 const (
@@ -76,24 +122,48 @@ const (
 	docDKIM    = "https://learn.microsoft.com/defender-office-365/email-authentication-dkim-configure"
 	docDMARC   = "https://learn.microsoft.com/defender-office-365/email-authentication-dmarc-configure"
 	docIntune  = "https://learn.microsoft.com/mem/intune/enrollment/windows-enrollment-create-cname"
+	// docChina is the "Add DNS records" page in its 21Vianet version.
+	docChina = docAdd + "?view=o365-21vianet"
+	docGraph = "https://learn.microsoft.com/graph/api/domain-list-serviceconfigurationrecords"
 )
+
+// docTitles name the pages Expected.Cite gives.
+var docTitles = map[string]string{
+	docAdd:     "Microsoft Learn: Add DNS records to connect your domain",
+	docExt:     "Microsoft Learn: External Domain Name System records for Microsoft 365",
+	docGCCHigh: "Microsoft Learn: DNS records for Office 365 GCC High",
+	docDoD:     "Microsoft Learn: DNS records for Office 365 DoD",
+	docSPF:     "Microsoft Learn: Set up SPF to identify valid email sources for your Microsoft 365 domain",
+	docDKIM:    "Microsoft Learn: Set up DKIM to sign mail from your Microsoft 365 domain",
+	docDMARC:   "Microsoft Learn: Set up DMARC to validate the From address domain for cloud senders",
+	docIntune:  "Microsoft Learn: Enable auto-discovery of Intune enrollment server (create a CNAME)",
+	docChina:   "Microsoft Learn: Add DNS records to connect your domain (Microsoft 365 operated by 21Vianet)",
+	docGraph:   "Microsoft Graph: List serviceConfigurationRecords",
+}
+
+// DocTitle names a Learn page this package links in Expected.Doc ("" for
+// an unknown address).
+func DocTitle(url string) string { return docTitles[url] }
 
 // cloudTargets are the per-cloud values of shared/m365-records.md.
 type cloudTargets struct {
-	spf, autodiscover, sipfed, sipdir, webdir, enrollment, registration, doc string
+	spf, autodiscover, sipfed, sipdir, webdir, enrollment, registration string
+	// doc is the cloud's own DNS page (verification, MX, autodiscover,
+	// msoid); teamsDoc lists its Teams records.
+	doc, teamsDoc string
 }
 
 // targetsFor returns a cloud's targets (GCC shares Commercial's).
 func targetsFor(c Cloud) cloudTargets {
 	switch c {
 	case GCCHigh:
-		return cloudTargets{"spf.protection.office365.us", "autodiscover.office365.us", "sipfed.online.gov.skypeforbusiness.us", "sipdir.online.gov.skypeforbusiness.us", "webdir.online.gov.skypeforbusiness.us", "enterpriseenrollment-s.manage.microsoft.us", "enterpriseregistration.windows.net", docGCCHigh}
+		return cloudTargets{"spf.protection.office365.us", "autodiscover.office365.us", "sipfed.online.gov.skypeforbusiness.us", "sipdir.online.gov.skypeforbusiness.us", "webdir.online.gov.skypeforbusiness.us", "enterpriseenrollment-s.manage.microsoft.us", "enterpriseregistration.windows.net", docGCCHigh, docGCCHigh}
 	case DoD:
-		return cloudTargets{"spf.protection.office365.us", "autodiscover-dod.office365.us", "sipfed.online.dod.skypeforbusiness.us", "sipdir.online.dod.skypeforbusiness.us", "webdir.online.dod.skypeforbusiness.us", "enterpriseenrollment-s.manage.microsoft.us", "enterpriseregistration.windows.net", docDoD}
+		return cloudTargets{"spf.protection.office365.us", "autodiscover-dod.office365.us", "sipfed.online.dod.skypeforbusiness.us", "sipdir.online.dod.skypeforbusiness.us", "webdir.online.dod.skypeforbusiness.us", "enterpriseenrollment-s.manage.microsoft.us", "enterpriseregistration.windows.net", docDoD, docDoD}
 	case China:
-		return cloudTargets{"spf.protection.partner.outlook.cn", "autodiscover.partner.outlook.cn", "sipfed.online.partner.lync.cn", "sipdir.online.partner.lync.cn", "webdir.online.partner.lync.cn", "", "", docAdd}
+		return cloudTargets{"spf.protection.partner.outlook.cn", "autodiscover.partner.outlook.cn", "sipfed.online.partner.lync.cn", "sipdir.online.partner.lync.cn", "webdir.online.partner.lync.cn", "", "", docChina, docChina}
 	}
-	return cloudTargets{"spf.protection.outlook.com", "autodiscover.outlook.com", "sipfed.online.lync.com", "sipdir.online.lync.com", "webdir.online.lync.com", "enterpriseenrollment-s.manage.microsoft.com", "enterpriseregistration.windows.net", docAdd}
+	return cloudTargets{"spf.protection.outlook.com", "autodiscover.outlook.com", "sipfed.online.lync.com", "sipdir.online.lync.com", "webdir.online.lync.com", "enterpriseenrollment-s.manage.microsoft.com", "enterpriseregistration.windows.net", docAdd, docExt}
 }
 
 // SPFInclude returns the domain a cloud's SPF record includes.
@@ -113,9 +183,23 @@ func M365(domain string, opts Options) (Set, error) {
 	if err != nil {
 		return Set{}, err
 	}
-	tenant := strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(opts.Tenant, "."), ".onmicrosoft.com"))
-	if tenant != "" && !tenantRE.MatchString(tenant) {
-		return Set{}, fmt.Errorf("records: tenant %q is not an initial domain prefix such as \"contoso\"", opts.Tenant)
+	var tenant string
+	if opts.Tenant != "" {
+		t, clouds, err := ParseTenant(opts.Tenant)
+		if err != nil {
+			return Set{}, err
+		}
+		tenant = t
+		switch {
+		case clouds == nil || slices.Contains(clouds, cloud):
+		case len(clouds) == 1 && (opts.Cloud == "" || cloud == Commercial):
+			// contoso.partner.onmschina.cn names its cloud.
+			cloud = clouds[0]
+		case opts.Cloud == "" || cloud == Commercial:
+			return Set{}, fmt.Errorf("records: %s is an initial domain of the %s clouds: name the cloud", opts.Tenant, joinClouds(clouds))
+		default:
+			return Set{}, fmt.Errorf("records: %s is an initial domain of the %s clouds, not of %s", opts.Tenant, joinClouds(clouds), cloud)
+		}
 	}
 	if opts.VerifyCode != "" && !codeRE.MatchString(opts.VerifyCode) {
 		return Set{}, fmt.Errorf("records: verification code %q is not MS=ms followed by 8 digits", opts.VerifyCode)
@@ -133,10 +217,19 @@ func M365(domain string, opts Options) (Set, error) {
 		}
 	}
 	need := func(w Workload) bool { return slices.Contains(workloads, w) }
-	if tenant == "" && (need(WorkloadDKIM) || need(WorkloadExchange) && (cloud == GCCHigh || cloud == DoD)) {
+	if tenant == "" && len(needTenant(workloads, cloud)) > 0 {
 		return Set{}, fmt.Errorf("records: the tenant (initial domain prefix) is needed for the %s workloads in the %s cloud", strings.Join(needTenant(workloads, cloud), " and "), cloud)
 	}
 	b := &builder{domain: d, tenant: tenant, cloud: cloud, t: targetsFor(cloud), opts: opts}
+	for _, g := range opts.Gateways {
+		h, err := checkDomain(strings.ToLower(g))
+		if err != nil {
+			return Set{}, fmt.Errorf("records: gateway %q: %w", g, err)
+		}
+		if !slices.Contains(b.gateways, h) {
+			b.gateways = append(b.gateways, h)
+		}
+	}
 	set := Set{Domain: d}
 	for _, w := range AllWorkloads() {
 		if need(w) {
@@ -149,12 +242,20 @@ func M365(domain string, opts Options) (Set, error) {
 	return set, nil
 }
 
+func joinClouds(cs []Cloud) string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, string(c))
+	}
+	return strings.Join(out, " or ")
+}
+
 func needTenant(ws []Workload, c Cloud) []string {
 	var out []string
 	if slices.Contains(ws, WorkloadExchange) && (c == GCCHigh || c == DoD) {
 		out = append(out, "exchange")
 	}
-	if slices.Contains(ws, WorkloadDKIM) {
+	if slices.Contains(ws, WorkloadDKIM) && (c == Commercial || c == GCC) {
 		out = append(out, "dkim")
 	}
 	return out
@@ -182,6 +283,7 @@ func checkDomain(domain string) (string, error) {
 
 type builder struct {
 	domain, tenant string
+	gateways       []string
 	cloud          Cloud
 	t              cloudTargets
 	opts           Options
@@ -233,55 +335,69 @@ func (b *builder) workload(w Workload) []Expected {
 	return nil
 }
 
+// verify: the TXT record, or the MX record for hosts that cannot publish
+// TXT. Today's "Add DNS records" page gives the verification MX the
+// highest priority ("typically 0"); its 2020 version said the opposite,
+// so the priority is not judged. Either is deleted once the domain is
+// verified.
 func (b *builder) verify() []Expected {
 	code := b.opts.VerifyCode
 	var txt, mx, cname Want
 	ms := strings.TrimPrefix(code, "MS=")
 	if code != "" {
 		txt = Exact{b.rr("%s. IN TXT %s", b.domain, quote(code))}
-		mx = Exact{b.rr("%s. IN MX 32767 %s.msv1.invalid.", b.domain, ms)}
+		mx = Exact{b.rr("%s. IN MX 0 %s.msv1.invalid.", b.domain, ms)}
 		cname = Exact{b.rr("%s.%s. IN CNAME ps.microsoftonline.com.", ms, b.domain)}
 	} else {
-		ms = "ms00000000"
 		txt = Pattern{desc: `TXT "MS=ms" followed by the 8 digits the admin center shows`, guess: b.rr("%s. IN TXT \"MS=ms00000000\"", b.domain),
 			match: func(rr dns.RR) bool {
 				return rr.Header().Rrtype == dns.TypeTXT && verifyTXT.MatchString(rrtext.TXT(rr))
 			}}
-		mx = Pattern{desc: "MX 32767 ms########.msv1.invalid", guess: b.rr("%s. IN MX 32767 ms00000000.msv1.invalid.", b.domain),
+		mx = Pattern{desc: "MX 0 ms########.msv1.invalid", guess: b.rr("%s. IN MX 0 ms00000000.msv1.invalid.", b.domain),
 			match: func(rr dns.RR) bool { return rr.Header().Rrtype == dns.TypeMX && verifyMX.MatchString(target(rr)) }}
 	}
 	e := b.exp(Verify, WorkloadVerify, dns.TypeTXT, "", txt)
-	e.Doc = docAdd
 	e.Note = "the TXT record can be removed once the domain is verified; a domain can be verified in one tenant only"
 	alt := b.exp(Verify, WorkloadVerify, dns.TypeMX, "", mx)
-	alt.Doc = docAdd
-	alt.Note = "for DNS hosts that cannot publish TXT; delete it after verification so it never competes with real MX records"
+	alt.Note = "for DNS hosts that cannot publish TXT, at the highest priority (typically 0); it routes no mail: delete it once the domain is verified"
 	e.Alternatives = []Expected{alt}
 	if cname != nil {
 		leg := b.exp(Verify, WorkloadVerify, dns.TypeCNAME, ms, cname)
-		leg.Doc = docAdd
 		leg.Note = "legacy form used by syndication partners (Parallels / CloudBlue POA); Microsoft stops retrying verification after a few days, so a domain pending for long must be removed and added again"
 		e.Alternatives = append(e.Alternatives, leg)
 	}
 	return []Expected{e}
 }
 
+// gatewayHost reports whether host is one of the gateways or under one.
+func (b *builder) gatewayHost(host string) bool { return underAny(host, b.gateways) }
+
 func (b *builder) exchange() []Expected {
-	var mxWant Want
+	var m365 Want
 	switch b.cloud {
 	case GCCHigh, DoD:
-		mxWant = Exact{b.rr("%s. IN MX 0 %s.mail.protection.office365.us.", b.domain, b.tenant)}
+		m365 = Exact{b.rr("%s. IN MX 0 %s.mail.protection.office365.us.", b.domain, b.tenant)}
 	case China:
-		mxWant = hostPattern(dns.TypeMX, "MX 0 <token>.mail.protection.partner.outlook.cn",
+		m365 = hostPattern(dns.TypeMX, "MX 0 <token>.mail.protection.partner.outlook.cn",
 			regexp.MustCompile(`^[a-z0-9-]+\.mail\.protection\.partner\.outlook\.cn$`),
 			b.rr("%s. IN MX 0 %s.mail.protection.partner.outlook.cn.", b.domain, b.dashed()))
 	default:
-		mxWant = hostPattern(dns.TypeMX, "MX 0 to <token>.mail.protection.outlook.com or <token>.<c>-v1.mx.microsoft (the token is not derivable: take it from the admin center or Graph); legacy mail.eo.outlook.com and mail.protection.outlook.de hosts are accepted",
-			regexp.MustCompile(`^[a-z0-9-]+\.(mail\.protection\.outlook\.com|[a-z]-v1\.mx\.microsoft|mail\.eo\.outlook\.com|mail\.protection\.outlook\.de)$`),
-			b.rr("%s. IN MX 0 %s.mail.protection.outlook.com.", b.domain, b.dashed()))
+		m365 = hostPattern(dns.TypeMX, "MX 0 to <token>.mail.protection.outlook.com or <token>.<c>-v1.mx.microsoft (the token is not derivable: take it from the admin center or Graph); legacy mail.eo.outlook.com and mail.protection.outlook.de hosts are accepted",
+			M365MX, b.rr("%s. IN MX 0 %s.mail.protection.outlook.com.", b.domain, b.dashed()))
+	}
+	mxWant := m365
+	if len(b.gateways) > 0 {
+		mxWant = Pattern{desc: m365.String() + "; or MX to the filtering gateway " + strings.Join(b.gateways, ", "), guess: m365.Guess(),
+			match: func(rr dns.RR) bool {
+				return m365.Match(rr) || rr.Header().Rrtype == dns.TypeMX && b.gatewayHost(target(rr))
+			}}
 	}
 	mx := b.exp(MX, WorkloadExchange, dns.TypeMX, "", mxWant)
-	mx.Note = "the only MX, at the lowest preference; DANE and DMARC reports need MX to point straight at Microsoft 365"
+	mx.Gateways = b.gateways
+	mx.Note = "the only MX, at the highest priority (typically 0): remove any other MX records"
+	if len(b.gateways) > 0 {
+		mx.Note = "MX to Microsoft 365, or to the filtering gateway " + strings.Join(b.gateways, ", ") + " in front of it (turn on Enhanced Filtering for Connectors)"
+	}
 	inc := b.t.spf
 	spfWant := Pattern{
 		desc:  "a v=spf1 TXT record that includes " + inc + ", directly or through its includes",
@@ -292,7 +408,9 @@ func (b *builder) exchange() []Expected {
 		},
 	}
 	sp := b.exp(SPF, WorkloadExchange, dns.TypeTXT, "", spfWant)
-	sp.Doc = docSPF
+	if b.cloud == Commercial || b.cloud == GCC {
+		sp.Doc = docSPF
+	}
 	sp.Note = "one SPF record only; add the includes of other senders to it"
 	ad := b.exp(Autodiscover, WorkloadExchange, dns.TypeCNAME, "autodiscover", Exact{b.rr("%s. IN CNAME %s.", b.at("autodiscover"), b.t.autodiscover)})
 	if b.opts.Hybrid {
@@ -303,12 +421,20 @@ func (b *builder) exchange() []Expected {
 	return []Expected{mx, sp, ad, b.msoid()}
 }
 
+// M365MX matches the Microsoft 365 MX hosts of the commercial cloud:
+// <token>.mail.protection.outlook.com, <token>.<c>-v1.mx.microsoft and the
+// legacy mail.eo.outlook.com and mail.protection.outlook.de families.
+var M365MX = regexp.MustCompile(`^[a-z0-9-]+\.(mail\.protection\.outlook\.com|[a-z]-v1\.mx\.microsoft|mail\.eo\.outlook\.com|mail\.protection\.outlook\.de)$`)
+
 func (b *builder) msoid() Expected {
 	msoid := b.exp(MSOID, WorkloadExchange, dns.TypeCNAME, "msoid", nil)
 	if b.cloud == China {
 		msoid.Want = Exact{b.rr("%s. IN CNAME clientconfig.partner.microsoftonline-p.net.cn.", b.at("msoid"))}
 		msoid.Note = "required in the 21Vianet cloud"
 	} else {
+		if b.cloud == Commercial || b.cloud == GCC {
+			msoid.Doc = docExt
+		}
 		msoid.Absent = true
 		msoid.Want = Pattern{desc: "no msoid CNAME", match: func(rr dns.RR) bool { return false }}
 		msoid.Note = "a msoid CNAME breaks Microsoft 365 Apps activation outside 21Vianet"
@@ -318,73 +444,128 @@ func (b *builder) msoid() Expected {
 
 func (b *builder) teams() []Expected {
 	fed := b.exp(SIPFederation, WorkloadTeams, dns.TypeSRV, "_sipfederationtls._tcp", Exact{b.rr("%s. IN SRV 100 1 5061 %s.", b.at("_sipfederationtls._tcp"), b.t.sipfed)})
-	fed.Doc = docExt
+	fed.Doc = b.t.teamsDoc
 	legacy := []Expected{
 		b.exp(SIP, WorkloadTeams, dns.TypeCNAME, "sip", Exact{b.rr("%s. IN CNAME %s.", b.at("sip"), b.t.sipdir)}),
 		b.exp(Lyncdiscover, WorkloadTeams, dns.TypeCNAME, "lyncdiscover", Exact{b.rr("%s. IN CNAME %s.", b.at("lyncdiscover"), b.t.webdir)}),
 		b.exp(SIPTLS, WorkloadTeams, dns.TypeSRV, "_sip._tls", Exact{b.rr("%s. IN SRV 100 1 443 %s.", b.at("_sip._tls"), b.t.sipdir)}),
 	}
 	for i := range legacy {
-		legacy[i].Doc = docExt
+		legacy[i].Doc = b.t.teamsDoc
 		legacy[i].Optional = !b.opts.Legacy
 		legacy[i].Note = "Skype for Business (legacy / hybrid); Teams-only tenants need only the federation SRV"
 	}
 	return append([]Expected{fed}, legacy...)
 }
 
+// intune: both CNAMEs are optional ("Although the CNAME configuration is
+// optional"; automatic MDM enrollment does not need them). Only the values
+// Microsoft publishes are used: the plain enterpriseenrollment host is
+// documented for the commercial cloud only, and nothing for 21Vianet.
 func (b *builder) intune() []Expected {
 	if b.cloud == China {
 		return nil // not documented for 21Vianet
 	}
+	doc := docIntune
+	if b.cloud == GCCHigh || b.cloud == DoD {
+		doc = b.t.doc
+	}
 	reg := b.exp(EnterpriseRegistration, WorkloadIntune, dns.TypeCNAME, "enterpriseregistration", Exact{b.rr("%s. IN CNAME %s.", b.at("enterpriseregistration"), b.t.registration)})
-	reg.Doc = docIntune
-	plain := strings.Replace(b.t.enrollment, "enterpriseenrollment-s.", "enterpriseenrollment.", 1)
-	enr := b.exp(EnterpriseEnrollment, WorkloadIntune, dns.TypeCNAME, "enterpriseenrollment",
-		oneOf(fmt.Sprintf("CNAME %s (preferred) or %s (works, but prompts users)", b.t.enrollment, plain),
-			b.rr("%s. IN CNAME %s.", b.at("enterpriseenrollment"), b.t.enrollment),
-			b.rr("%s. IN CNAME %s.", b.at("enterpriseenrollment"), plain)))
-	enr.Doc = docIntune
-	enr.Note = b.t.enrollment + " is preferred; " + plain + " prompts users for their server"
+	reg.Doc, reg.Optional = doc, true
+	reg.Note = "optional: for device registration and conditional access"
+	preferred := b.rr("%s. IN CNAME %s.", b.at("enterpriseenrollment"), b.t.enrollment)
+	var want Want = Exact{preferred}
+	note := "optional: automatic MDM enrollment does not need it; it spares users typing the enrollment server"
+	if b.cloud == Commercial || b.cloud == GCC {
+		plain := strings.Replace(b.t.enrollment, "enterpriseenrollment-s.", "enterpriseenrollment.", 1)
+		want = oneOf(fmt.Sprintf("CNAME %s (preferred) or %s (works, but prompts users)", b.t.enrollment, plain),
+			preferred, b.rr("%s. IN CNAME %s.", b.at("enterpriseenrollment"), plain))
+		note += "; " + b.t.enrollment + " is preferred: " + plain + " works but prompts users for their server"
+	}
+	enr := b.exp(EnterpriseEnrollment, WorkloadIntune, dns.TypeCNAME, "enterpriseenrollment", want)
+	enr.Doc, enr.Optional, enr.Note = doc, true, note
+	enr.Preferred = Exact{preferred}
 	return []Expected{reg, enr}
 }
 
+// dkim: the commercial (and GCC) pattern is
+// selectorN-<domain dashed>._domainkey.<tenant>.onmicrosoft.com, or for
+// domains added since May 2025 ….<tenant>.<c>-v1.dkim.mail.microsoft with
+// one partition letter for both selectors (the check compares them).
+// Microsoft documents no value for GCC High, DoD or 21Vianet: any CNAME is
+// accepted there, no value is suggested, and the note points to
+// Get-DkimSigningConfig.
 func (b *builder) dkim() []Expected {
 	var out []Expected
 	for i, p := range []Purpose{DKIM1, DKIM2} {
 		sel := fmt.Sprintf("selector%d", i+1)
 		sub := sel + "._domainkey"
 		var want Want
-		t := regexp.QuoteMeta(b.tenant)
+		note := "publish both selectors; one signs at a time and rotation switches them"
 		if b.cloud == Commercial || b.cloud == GCC {
-			re := regexp.MustCompile(`^` + sel + `-[a-z0-9-]+\._domainkey\.` + t + `\.(onmicrosoft\.com|[a-z]-v1\.dkim\.mail\.microsoft)$`)
+			re := regexp.MustCompile(`^` + sel + `-` + regexp.QuoteMeta(b.dashed()) + `\._domainkey\.` + regexp.QuoteMeta(b.tenant) + `\.(onmicrosoft\.com|[a-z]-v1\.dkim\.mail\.microsoft)$`)
 			want = hostPattern(dns.TypeCNAME,
-				fmt.Sprintf("CNAME %s-<domain with dots as dashes>._domainkey.%s.onmicrosoft.com, or for domains added since May 2025 %s-*._domainkey.%s.<c>-v1.dkim.mail.microsoft (exact values: Get-DkimSigningConfig)", sel, b.tenant, sel, b.tenant),
+				fmt.Sprintf("CNAME %s-%s._domainkey.%s.onmicrosoft.com, or for domains added since May 2025 %s-%s._domainkey.%s.<c>-v1.dkim.mail.microsoft (exact values: Get-DkimSigningConfig)", sel, b.dashed(), b.tenant, sel, b.dashed(), b.tenant),
 				re, b.rr("%s. IN CNAME %s-%s._domainkey.%s.onmicrosoft.com.", b.at(sub), sel, b.dashed(), b.tenant))
 		} else {
-			re := regexp.MustCompile(`(^|\.)` + t + `\.`)
-			want = hostPattern(dns.TypeCNAME,
-				fmt.Sprintf("CNAME into the tenant %s (not documented for this cloud: take Selector%dCNAME from Get-DkimSigningConfig)", b.tenant, i+1),
-				re, b.rr("%s. IN CNAME %s-%s._domainkey.%s.onmicrosoft.com.", b.at(sub), sel, b.dashed(), b.tenant))
+			want = Pattern{desc: fmt.Sprintf("CNAME to the Selector%dCNAME that Get-DkimSigningConfig shows (Microsoft documents no value for this cloud)", i+1),
+				match: func(rr dns.RR) bool { return rr.Header().Rrtype == dns.TypeCNAME }}
+			note += fmt.Sprintf("; Microsoft documents no value for this cloud: run Get-DkimSigningConfig -Identity %s | Format-List Selector1CNAME,Selector2CNAME and publish those values", b.domain)
 		}
 		e := b.exp(p, WorkloadDKIM, dns.TypeCNAME, sub, want)
-		e.Doc = docDKIM
-		e.Note = "publish both selectors; one signs at a time and rotation switches them"
+		e.Doc, e.Note = docDKIM, note
 		out = append(out, e)
 	}
 	return out
 }
 
+// dmarc: Microsoft generates no value. Its DMARC page says to start with
+// p=none and reports (rua), then quarantine, then reject: p=none with rua
+// is the documented first step and matches; p=none without rua (no way
+// to see reports) does not.
 func (b *builder) dmarc() []Expected {
 	e := b.exp(DMARC, WorkloadDMARC, dns.TypeTXT, "_dmarc", Pattern{
-		desc:  "a v=DMARC1 record with an enforcing policy (p=quarantine or p=reject)",
-		guess: b.rr("%s. IN TXT \"v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@%s\"", b.at("_dmarc"), b.domain),
+		desc:  "a v=DMARC1 record: p=none with rua= to start (monitoring), then p=quarantine, then p=reject",
+		guess: b.rr("%s. IN TXT \"v=DMARC1; p=none; rua=mailto:dmarc-reports@%s\"", b.at("_dmarc"), b.domain),
 		match: func(rr dns.RR) bool {
-			txt := strings.ToLower(strings.ReplaceAll(rrtext.TXT(rr), " ", ""))
-			return rr.Header().Rrtype == dns.TypeTXT && strings.HasPrefix(txt, "v=dmarc1") &&
-				(strings.Contains(txt, ";p=quarantine") || strings.Contains(txt, ";p=reject"))
+			if rr.Header().Rrtype != dns.TypeTXT {
+				return false
+			}
+			tags, ok := DMARCTags(rrtext.TXT(rr))
+			if !ok {
+				return false
+			}
+			switch strings.ToLower(tags["p"]) {
+			case "quarantine", "reject":
+				return true
+			case "none":
+				return tags["rua"] != ""
+			}
+			return false
 		},
 	})
 	e.Doc = docDMARC
 	e.Note = "Microsoft generates no value: start at p=none with rua to see reports, then quarantine, then reject; parked domains: v=DMARC1; p=reject;"
 	return []Expected{e}
+}
+
+// DMARCTags splits a DMARC record into its tags (names lowercased, values
+// trimmed); ok is false when it does not start with v=DMARC1.
+func DMARCTags(txt string) (tags map[string]string, ok bool) {
+	tags = map[string]string{}
+	for i, part := range strings.Split(txt, ";") {
+		k, v, _ := strings.Cut(part, "=")
+		k, v = strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(v)
+		if i == 0 {
+			if k != "v" || !strings.EqualFold(v, "DMARC1") {
+				return nil, false
+			}
+		}
+		if k != "" {
+			if _, dup := tags[k]; !dup {
+				tags[k] = v
+			}
+		}
+	}
+	return tags, true
 }
