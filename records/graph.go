@@ -189,7 +189,9 @@ func WithGraph(graph Set, opts Options) (Set, error) {
 				w := e.Want
 				out.Items[i].Gateways = gw
 				out.Items[i].Want = Pattern{desc: w.String() + "; or MX to the filtering gateway " + strings.Join(gw, ", "), guess: w.Guess(),
-					match: func(rr dns.RR) bool { return w.Match(rr) || rr.Header().Rrtype == dns.TypeMX && underAny(target(rr), gw) }}
+					match: func(rr dns.RR) bool {
+						return w.Match(rr) || rr.Header().Rrtype == dns.TypeMX && underAny(target(rr), gw)
+					}}
 			}
 		}
 	}
