@@ -2,6 +2,8 @@ package dmarc_test
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -137,7 +139,22 @@ func TestParse(t *testing.T) {
 		{"v=DMARC1; rua=mailto:a@example.com; p=none", dmarc.RFC9989, true},
 		{"v=DMARC1; rua=mailto:a@example.com; p=none", dmarc.RFC7489, false},
 		{"v=DMARC1; p=none; foo=bar", dmarc.RFC9989, true},
-		{"v=DMARC1; p=none; foo=bar", dmarc.RFC7489, false},
+		// Issue 18, item 10: unknown tags MUST be ignored (RFC 7489 §6.3).
+		{"v=DMARC1; p=none; foo=bar", dmarc.RFC7489, true},
+		// Item 7: the tag name v is case-insensitive, DMARC1 is not
+		// (RFC 7489 §6.4 ABNF, RFC 5234 §2.3).
+		{"V=DMARC1; p=reject", dmarc.RFC9989, true},
+		{"V=DMARC1; p=reject", dmarc.RFC7489, true},
+		{"v=DMARC1; P=reject", dmarc.RFC7489, true},
+		{"v = DMARC1 ; p=reject", dmarc.RFC7489, true},
+		{"v=dmarc1; p=reject", dmarc.RFC9989, false},
+		// Item 8: the ";" after the version is required (dmarc-sep).
+		{"v=DMARC1 sp=none; p=reject", dmarc.RFC9989, false},
+		{"v=DMARC1 sp=none; p=reject", dmarc.RFC7489, false},
+		{"v=DMARC1 p=reject", dmarc.RFC9989, false},
+		// Item 9: nothing before v= (RFC 7489 §6.6.3).
+		{" v=DMARC1; p=reject", dmarc.RFC9989, false},
+		{"\tv=DMARC1; p=reject", dmarc.RFC7489, false},
 		{"v=DMARC1; p=none; np=reject; psd=n; t=y", dmarc.RFC9989, true},
 		{"v=DMARC1; p=bogus", dmarc.RFC9989, false},
 		{"v=DMARC1; p=none; pct=101", dmarc.RFC7489, false},
@@ -149,6 +166,84 @@ func TestParse(t *testing.T) {
 		_, err := dmarc.Parse(tc.txt, tc.mode)
 		if (err == nil) != tc.ok {
 			t.Errorf("Parse(%q, %v) = %v, want ok=%v", tc.txt, tc.mode, err, tc.ok)
+		}
+	}
+}
+
+// TestParseIssue18 pins what issue 18 asked of Parse: the error each
+// broken record gets, and that an unknown tag is a warning, not an error.
+func TestParseIssue18(t *testing.T) {
+	for _, tc := range []struct {
+		txt  string
+		err  error  // ErrNotDMARC, or nil
+		want string // a substring of the error, "" for none
+	}{
+		{"V=DMARC1; p=reject", nil, ""},
+		{"v=DMARC1 sp=none; p=reject", nil, `";" must follow v=DMARC1`},
+		{" v=DMARC1; p=reject", dmarc.ErrNotDMARC, ""},
+		{"v=DMARC1x; p=reject", dmarc.ErrNotDMARC, ""},
+		{"v=Dmarc1; p=reject", dmarc.ErrNotDMARC, ""},
+		{"v=DMARC1; p=reject; foo=bar", nil, ""},
+	} {
+		for _, m := range []dmarc.Mode{dmarc.RFC9989, dmarc.RFC7489} {
+			r, err := dmarc.Parse(tc.txt, m)
+			switch {
+			case tc.err != nil:
+				if !errors.Is(err, tc.err) {
+					t.Errorf("Parse(%q, %v) = %v, want %v", tc.txt, m, err, tc.err)
+				}
+			case tc.want == "":
+				if err != nil || r.P != "reject" {
+					t.Errorf("Parse(%q, %v) = %+v, %v; want p=reject", tc.txt, m, r, err)
+				}
+			case err == nil || !strings.Contains(err.Error(), tc.want):
+				t.Errorf("Parse(%q, %v) = %v, want %q", tc.txt, m, err, tc.want)
+			}
+		}
+	}
+	// The unknown tag is still reported, as a warning.
+	_, c := client(t, resolver.ZoneSource{Origin: "unk.example", Text: `
+@       IN SOA ns h 1 3600 600 86400 300
+_dmarc  IN TXT "v=DMARC1; p=reject; rua=mailto:d@unk.example; foo=bar"
+`})
+	_, fs, err := dmarc.Lookup(context.Background(), c, "unk.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.Rule+" "+f.Severity.String())
+	}
+	if !slices.Contains(got, "dmarc.unknown-tag warning") || slices.ContainsFunc(got, func(s string) bool { return strings.HasSuffix(s, " error") }) {
+		t.Errorf("findings %v, want dmarc.unknown-tag as a warning and no error", got)
+	}
+}
+
+// TestIsRecordConsistent: IsSPF and IsDMARC both refuse leading
+// whitespace (RFC 7208 §4.5, RFC 7489 §6.6.3) and read their version tag
+// as their RFC's ABNF does.
+func TestIsRecordConsistent(t *testing.T) {
+	for _, tc := range []struct {
+		txt       string
+		spf, dmrc bool
+	}{
+		{"v=spf1 -all", true, false},
+		{"V=SPF1 -all", true, false},
+		{" v=spf1 -all", false, false},
+		{"\tv=spf1 -all", false, false},
+		{"v=spf1\t-all", false, false},
+		{"v=DMARC1; p=none", false, true},
+		{"V=DMARC1; p=none", false, true},
+		{"v=DMARC1", false, true},
+		{" v=DMARC1; p=none", false, false},
+		{"\tv=DMARC1; p=none", false, false},
+		{"v=dmarc1; p=none", false, false},
+	} {
+		if got := spf.IsSPF(tc.txt); got != tc.spf {
+			t.Errorf("spf.IsSPF(%q) = %v, want %v", tc.txt, got, tc.spf)
+		}
+		if got := dmarc.IsDMARC(tc.txt); got != tc.dmrc {
+			t.Errorf("dmarc.IsDMARC(%q) = %v, want %v", tc.txt, got, tc.dmrc)
 		}
 	}
 }

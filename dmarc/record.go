@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/mail"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,8 +20,9 @@ const (
 	// RFC9989 is DMARCbis: tags in any order after v, unknown tags ignored
 	// (with a warning), np, psd and t added, pct, rf and ri removed.
 	RFC9989 Mode = iota
-	// RFC7489 is the original DMARC, read strictly: p must follow v, and
-	// unknown tags are errors.
+	// RFC7489 is the original DMARC, read strictly: p must follow v.
+	// Unknown tags are ignored with a warning here too, as RFC 7489 §6.3
+	// requires.
 	RFC7489
 )
 
@@ -102,14 +104,20 @@ func (p *Problem) Error() string { return "dmarc: " + p.Reason }
 // ErrNotDMARC: the text does not start with "v=DMARC1".
 var ErrNotDMARC = errors.New("dmarc: not a DMARC record (does not start with v=DMARC1)")
 
-// IsDMARC reports whether txt starts with the v=DMARC1 tag, the test
-// receivers apply to the TXT records at _dmarc (RFC 7489 §6.6.3).
+// IsDMARC reports whether txt begins with the v=DMARC1 tag, the test
+// receivers apply to the TXT records at _dmarc (RFC 7489 §6.6.3: records
+// that do not start with a "v=" tag naming DMARC1 are discarded). As the
+// §6.4 ABNF reads: the tag name "v" in either case, then optional
+// whitespace around "=", then "DMARC1" exactly (case-sensitive, %x44 %x4d
+// %x41 %x52 %x43 %x31), then the end, whitespace or ";". Nothing may come
+// before the v — not even whitespace, as for SPF's IsSPF (RFC 7208 §4.5).
+// A record that passes this test may still be broken: "v=DMARC1 p=none"
+// lacks the ";" after the version and fails Parse.
 func IsDMARC(txt string) bool {
-	t := strings.TrimLeft(txt, " \t")
-	if !strings.HasPrefix(t, "v") {
+	if txt == "" || txt[0]|0x20 != 'v' {
 		return false
 	}
-	t = strings.TrimLeft(t[1:], " \t")
+	t := strings.TrimLeft(txt[1:], " \t")
 	if !strings.HasPrefix(t, "=") {
 		return false
 	}
@@ -153,10 +161,9 @@ func parse(txt string, mode Mode) (*Record, []*Problem) {
 		prob(ruleSyntax.ID, lint.Error, p.Span, "%s", p.Reason)
 	}
 	for i, t := range tags {
-		name := t.Name
-		if mode == RFC9989 {
-			name = strings.ToLower(name)
-		}
+		// Tag names are quoted strings in the ABNF of RFC 7489 §6.4, so
+		// case-insensitive (RFC 5234 §2.3): V=DMARC1 and P=reject count.
+		name := strings.ToLower(t.Name)
 		v := t.Value
 		if allowed, ok := validValues[name]; ok {
 			lv := strings.ToLower(v)
@@ -168,8 +175,13 @@ func parse(txt string, mode Mode) (*Record, []*Problem) {
 		}
 		switch name {
 		case "v":
-			if i != 0 {
+			switch {
+			case i != 0:
 				prob(ruleSyntax.ID, lint.Error, t.Span, "v=DMARC1 must be the first tag")
+			case v != "DMARC1":
+				// IsDMARC saw DMARC1 followed by whitespace: the ";" that
+				// must end the version (dmarc-sep, RFC 7489 §6.4) is missing.
+				prob(ruleSyntax.ID, lint.Error, t.Span, "%q: a \";\" must follow v=DMARC1 (RFC 7489 §6.4)", t.Name+"="+v)
 			}
 		case "p":
 			r.P = v
@@ -228,11 +240,8 @@ func parse(txt string, mode Mode) (*Record, []*Problem) {
 			}
 			r.RI = int(n)
 		default:
-			if mode == RFC7489 {
-				prob(ruleUnknownTag.ID, lint.Error, t.Span, "unknown tag %s= (RFC 7489 read strictly)", t.Name)
-			} else {
-				prob(ruleUnknownTag.ID, lint.Warning, t.Span, "unknown tag %s= is ignored by receivers; a typo?", t.Name)
-			}
+			// RFC 7489 §6.3: unknown tags MUST be ignored.
+			prob(ruleUnknownTag.ID, lint.Warning, t.Span, "unknown tag %s= is ignored by receivers (RFC 7489 §6.3); a typo?", t.Name)
 		}
 		if mode == RFC9989 {
 			switch name {
@@ -242,7 +251,7 @@ func parse(txt string, mode Mode) (*Record, []*Problem) {
 		}
 	}
 	if r.P == "" {
-		if _, ok := tagvalue.Get(tags, "p"); !ok {
+		if !slices.ContainsFunc(tags, func(t tagvalue.Tag) bool { return strings.EqualFold(t.Name, "p") }) {
 			prob(ruleSyntax.ID, lint.Error, lint.Span{}, "no p= tag: receivers treat the record as p=none if rua is valid, and ignore it otherwise")
 		}
 	}
