@@ -19,6 +19,85 @@ type step struct {
 	ad     bool
 }
 
+// newStep reduces a NOERROR or NXDOMAIN response to the question
+// name/qtype to a step. The answer section keeps its class-IN CNAMEs and
+// records of qtype, the authority section its SOAs: nothing else is read,
+// and the rest would only take room in the cache. It fails with
+// ErrTemporary on a response that is no answer:
+//   - a referral: no answer, NS records in the authority section and no
+//     SOA (RFC 2308 §2.2.1). A lame delegation or an upward referral says
+//     nothing about the name; read as NODATA it made records "missing".
+//   - an answer section that holds something, but nothing for the
+//     question: only records of another class, owner or type.
+func newStep(resp *dns.Msg, name string, qtype uint16) (*step, error) {
+	st := &step{rcode: resp.Rcode, answer: resp.Answer, ns: resp.Ns, ad: resp.AuthenticatedData}
+	keep := func(rr dns.RR) bool {
+		h := rr.Header()
+		return h.Class == dns.ClassINET && (h.Rrtype == qtype || h.Rrtype == dns.TypeCNAME)
+	}
+	if !all(st.answer, keep) {
+		st.answer = filter(st.answer, keep)
+	}
+	isSOA := func(rr dns.RR) bool { _, ok := rr.(*dns.SOA); return ok }
+	var ns *dns.NS
+	for _, rr := range st.ns {
+		if n, ok := rr.(*dns.NS); ok && ns == nil {
+			ns = n
+		}
+	}
+	if !all(st.ns, isSOA) {
+		st.ns = filter(st.ns, isSOA)
+	}
+	if resp.Rcode != dns.RcodeSuccess {
+		return st, nil
+	}
+	switch {
+	case len(resp.Answer) == 0 && ns != nil && len(st.ns) == 0:
+		return nil, fmt.Errorf("%w: referral to the servers of %s (%s…), not an answer: a lame delegation or an upward referral",
+			ErrTemporary, strings.TrimSuffix(ns.Hdr.Name, "."), strings.TrimSuffix(ns.Ns, "."))
+	case len(resp.Answer) > 0 && !answers(st.answer, name, qtype):
+		h := resp.Answer[0].Header()
+		return nil, fmt.Errorf("%w: unusable answer: %d records, none of type %s for %s in class IN (the first: %s %s %s)",
+			ErrTemporary, len(resp.Answer), dns.TypeToString[qtype], strings.TrimSuffix(name, "."),
+			strings.TrimSuffix(h.Name, "."), dns.ClassToString[h.Class], dns.TypeToString[h.Rrtype])
+	}
+	return st, nil
+}
+
+// answers reports whether rrs answer name/qtype: a record of the type at
+// the name, or a CNAME at the name to follow.
+func answers(rrs []dns.RR, name string, qtype uint16) bool {
+	if qtype != dns.TypeCNAME && findCNAME(rrs, name) != nil {
+		return true
+	}
+	for _, rr := range rrs {
+		h := rr.Header()
+		if h.Rrtype == qtype && h.Class == dns.ClassINET && strings.EqualFold(h.Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func all(rrs []dns.RR, f func(dns.RR) bool) bool {
+	for _, rr := range rrs {
+		if !f(rr) {
+			return false
+		}
+	}
+	return true
+}
+
+func filter(rrs []dns.RR, f func(dns.RR) bool) []dns.RR {
+	var out []dns.RR
+	for _, rr := range rrs {
+		if f(rr) {
+			out = append(out, rr)
+		}
+	}
+	return out
+}
+
 type stepFunc func(ctx context.Context, name string, qtype uint16) (*step, error)
 
 // chase asks name/qtype and follows CNAMEs, asking again where a server
@@ -92,7 +171,7 @@ func allMatch(rrs []dns.RR, owner string, qtype uint16) bool {
 
 func findCNAME(rrs []dns.RR, owner string) *dns.CNAME {
 	for _, rr := range rrs {
-		if c, ok := rr.(*dns.CNAME); ok && strings.EqualFold(c.Hdr.Name, owner) {
+		if c, ok := rr.(*dns.CNAME); ok && c.Hdr.Class == dns.ClassINET && strings.EqualFold(c.Hdr.Name, owner) {
 			return c
 		}
 	}

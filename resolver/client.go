@@ -354,9 +354,16 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*step
 		}
 		switch resp.Rcode {
 		case dns.RcodeSuccess, dns.RcodeNameError:
-			return &step{rcode: resp.Rcode, answer: resp.Answer, ns: resp.Ns, ad: resp.AuthenticatedData}, nil
+			st, err := newStep(resp, name, qtype)
+			if err == nil {
+				return st, nil
+			}
+			// A referral or an unusable answer: as a SERVFAIL, another
+			// server may do better.
+			last = &Error{Name: name, Type: qtype, Rcode: resp.Rcode, Server: server, Err: err}
+		default:
+			last = &Error{Name: name, Type: qtype, Rcode: resp.Rcode, Server: server, Err: ErrTemporary}
 		}
-		last = &Error{Name: name, Type: qtype, Rcode: resp.Rcode, Server: server, Err: ErrTemporary}
 		if len(c.servers) == 1 {
 			// The one server gave its answer; asking it again will not help.
 			break

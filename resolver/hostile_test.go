@@ -173,4 +173,118 @@ func TestHostileMismatchedThenReal(t *testing.T) {
 	}
 }
 
-var _ = errors.Is
+// referral is a lame delegation's or an upward referral's response:
+// NOERROR, not authoritative, no answer, NS records in the authority
+// section and no SOA.
+func referral(t testing.TB, q *dns.Msg) *dns.Msg {
+	m := reply(q, false)
+	m.Ns = []dns.RR{rr(t, "example. 3600 IN NS ns1.elsewhere."), rr(t, "example. 3600 IN NS ns2.elsewhere.")}
+	return m
+}
+
+func soa(t testing.TB) dns.RR {
+	return rr(t, "example. 3600 IN SOA ns.example. hostmaster.example. 1 3600 600 86400 60")
+}
+
+// TestHostileReferral: a referral is no answer. Read as one it made SPF,
+// DMARC and Microsoft 365 records "missing" (issue 19, item 2); it is a
+// temporary failure that says "referral", whether for the question itself
+// or for a CNAME's target in another zone. A CNAME into another zone from
+// an authoritative server, with NS records beside it, is still chased, and
+// an authoritative NODATA (with its SOA) is still NODATA.
+func TestHostileReferral(t *testing.T) {
+	h := startHostile(t, func(q *dns.Msg, tcp bool) []*dns.Msg {
+		name := q.Question[0].Name
+		switch name {
+		case "lame.example.":
+			return []*dns.Msg{referral(t, q)}
+		case "alias.example.": // CNAME into another zone, as BIND sends it
+			m := reply(q, true, rr(t, "alias.example. 60 IN CNAME target.other."))
+			m.Ns = []dns.RR{rr(t, "example. 3600 IN NS ns1.example.")}
+			return []*dns.Msg{m}
+		case "target.other.":
+			return []*dns.Msg{reply(q, true, rr(t, `target.other. 60 IN TXT "v=spf1 -all"`))}
+		case "alias-lame.example.":
+			return []*dns.Msg{reply(q, true, rr(t, "alias-lame.example. 60 IN CNAME lame.other."))}
+		case "lame.other.":
+			return []*dns.Msg{referral(t, q)}
+		case "nodata.example.":
+			m := reply(q, true)
+			m.Ns = []dns.RR{soa(t), rr(t, "example. 3600 IN NS ns1.example.")}
+			return []*dns.Msg{m}
+		}
+		m := reply(q, true)
+		m.Rcode = dns.RcodeNameError
+		m.Ns = []dns.RR{soa(t)}
+		return []*dns.Msg{m}
+	})
+	c := hostileClient(t, h, nil)
+	ctx := context.Background()
+	for _, name := range []string{"lame.example", "alias-lame.example"} {
+		a, err := c.Lookup(ctx, name, dns.TypeTXT)
+		if !errors.Is(err, resolver.ErrTemporary) || !strings.Contains(err.Error(), "referral") {
+			t.Errorf("%s: %+v, %v: want a temporary error that says referral", name, a, err)
+		}
+		if testing.Verbose() {
+			t.Log(err)
+		}
+	}
+	a, err := c.Lookup(ctx, "alias.example", dns.TypeTXT)
+	if err != nil || len(a.Chain) != 1 || len(a.Records) != 1 {
+		t.Errorf("CNAME into another zone: %+v, %v: want it chased", a, err)
+	}
+	a, err = c.Lookup(ctx, "nodata.example", dns.TypeTXT)
+	if err != nil || !a.NoData() {
+		t.Errorf("authoritative NODATA: %+v, %v", a, err)
+	}
+	a, err = c.Lookup(ctx, "nx.example", dns.TypeTXT)
+	if err != nil || !a.NXDomain() {
+		t.Errorf("NXDOMAIN: %+v, %v", a, err)
+	}
+}
+
+// TestHostileReferralNextServer: a lame server among several is skipped
+// like one that says SERVFAIL: the next server answers.
+func TestHostileReferralNextServer(t *testing.T) {
+	lame := startHostile(t, func(q *dns.Msg, tcp bool) []*dns.Msg { return []*dns.Msg{referral(t, q)} })
+	good := startHostile(t, func(q *dns.Msg, tcp bool) []*dns.Msg {
+		return []*dns.Msg{reply(q, true, rr(t, q.Question[0].Name+` 60 IN TXT "v=spf1 -all"`))}
+	})
+	c := hostileClient(t, lame, func(cfg *resolver.Config) { cfg.Servers, cfg.Tries = []string{lame.Addr, good.Addr}, 2 })
+	a, err := c.Lookup(context.Background(), "example", dns.TypeTXT)
+	if err != nil || len(a.Records) != 1 {
+		t.Errorf("%+v, %v: want the second server's answer", a, err)
+	}
+}
+
+// TestHostileUnusableAnswer: an answer section holding only records of
+// another class, another owner or another type answers nothing; it was
+// read as NODATA (issue 19, item 9). It is a temporary failure.
+func TestHostileUnusableAnswer(t *testing.T) {
+	junk := map[string]string{
+		"class.example.": `class.example. 60 CH TXT "v=spf1 -all"`,
+		"owner.example.": `elsewhere.example. 60 IN TXT "v=spf1 -all"`,
+		"type.example.":  `type.example. 60 IN A 192.0.2.1`,
+		"cname.example.": `cname.example. 60 CH CNAME target.example.`,
+	}
+	h := startHostile(t, func(q *dns.Msg, tcp bool) []*dns.Msg {
+		name := q.Question[0].Name
+		if s, ok := junk[name]; ok {
+			return []*dns.Msg{reply(q, true, rr(t, s))}
+		}
+		return []*dns.Msg{reply(q, true, rr(t, name+` 60 IN TXT "v=spf1 -all"`), rr(t, `junk.example. 60 IN A 192.0.2.1`))}
+	})
+	c := hostileClient(t, h, nil)
+	ctx := context.Background()
+	for name := range junk {
+		a, err := c.Lookup(ctx, name, dns.TypeTXT)
+		if !errors.Is(err, resolver.ErrTemporary) || !strings.Contains(err.Error(), "unusable") {
+			t.Errorf("%s: %+v, %v: want a temporary error that says unusable", name, a, err)
+		}
+	}
+	// Junk beside a real answer is dropped, and the answer stands.
+	a, err := c.Lookup(ctx, "good.example", dns.TypeTXT)
+	if err != nil || len(a.Records) != 1 {
+		t.Errorf("good: %+v, %v", a, err)
+	}
+}
