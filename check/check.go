@@ -22,6 +22,7 @@ package check
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -34,6 +35,7 @@ import (
 	"github.com/domainlint/domainlint/records"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/spf"
+	"github.com/miekg/dns"
 )
 
 // DefaultBudget is the DNS packets one domain's check may send.
@@ -84,7 +86,7 @@ type Entry struct {
 	Status   Status           `json:"status"`
 	Optional bool             `json:"optional"`
 	// Why explains a status other than ok.
-	Why string `json:"-"`
+	Why string `json:"why,omitempty"`
 	fix string // overrides the expectation's zone line as the finding's Fix
 }
 
@@ -101,17 +103,38 @@ type Stats struct {
 
 // Report is the result of checking one domain.
 type Report struct {
-	Domain   string            `json:"domain"`
-	Findings []lint.Finding    `json:"findings"`
-	Diff     []Entry           `json:"diff"`
-	SPF      *spf.Report       `json:"spf_tree"`
-	DMARC    *dmarc.Discovery  `json:"dmarc,omitempty"`
-	DKIM     []*dkim.Selector  `json:"dkim,omitempty"`
-	Views    []ViewDifference  `json:"views,omitempty"`
-	Stats    Stats             `json:"stats"`
-	Errors   []string          `json:"errors"`
-	asked    map[question]bool // questions asked, for CompareViews
-	mu       sync.Mutex
+	Domain   string           `json:"domain"`
+	Findings []lint.Finding   `json:"findings"`
+	Diff     []Entry          `json:"diff"`
+	SPF      *spf.Report      `json:"spf_tree"`
+	DMARC    *dmarc.Discovery `json:"dmarc,omitempty"`
+	DKIM     []*dkim.Selector `json:"dkim,omitempty"`
+	Views    []ViewDifference `json:"views,omitempty"`
+	Stats    Stats            `json:"stats"`
+	Errors   []string         `json:"errors"`
+	// Unverified are the questions not asked because their names are
+	// outside the zone files and the check ran offline (or a snapshot did
+	// not record them): resolver.ErrUnverified. They are not errors: the
+	// rest was checked, and what depends on them says so.
+	Unverified []Unverified      `json:"unverified,omitempty"`
+	asked      map[question]bool // questions asked, for CompareViews
+	mu         sync.Mutex
+}
+
+// Unverified is one question a check did not ask.
+type Unverified struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+	// For says what the answer was needed for, e.g. "SPF include target".
+	For string `json:"for,omitempty"`
+}
+
+func (u Unverified) String() string {
+	s := u.Name + " " + u.Type
+	if u.For != "" {
+		s += " (" + u.For + ")"
+	}
+	return s
 }
 
 // Failed reports whether the report has error findings.
@@ -217,6 +240,7 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	if err := ctx.Err(); err != nil {
 		rep.errorf("check stopped: %v", err)
 	}
+	explainUnverified(rep)
 	lint.Sort(rep.Findings)
 	slices.Sort(rep.Errors)
 	rep.Errors = slices.Compact(rep.Errors)
@@ -242,5 +266,53 @@ func (c *recorder) Lookup(ctx context.Context, name string, qtype uint16) (*reso
 	c.rep.asked[question{name, qtype}] = true // normalised by CompareViews
 	c.rep.Stats.Questions++
 	c.rep.mu.Unlock()
-	return c.r.Lookup(ctx, name, qtype)
+	a, err := c.r.Lookup(ctx, name, qtype)
+	var re *resolver.Error
+	if err != nil && errors.Is(err, resolver.ErrUnverified) && errors.As(err, &re) {
+		// The name that was not asked: past a CNAME chain, its target.
+		u := Unverified{Name: strings.TrimSuffix(strings.ToLower(re.Name), "."), Type: dns.TypeToString[re.Type]}
+		c.rep.mu.Lock()
+		if !slices.Contains(c.rep.Unverified, u) {
+			c.rep.Unverified = append(c.rep.Unverified, u)
+		}
+		c.rep.mu.Unlock()
+	}
+	return a, err
+}
+
+// explainUnverified says what each unverified question was for, from the
+// parts of the report that asked it, and sorts the list.
+func explainUnverified(rep *Report) {
+	if len(rep.Unverified) == 0 {
+		return
+	}
+	why := map[string]string{}
+	if rep.SPF != nil {
+		for _, t := range rep.SPF.Unverified {
+			why[t] = "SPF target: its lookups are not counted"
+		}
+	}
+	for _, s := range rep.DKIM {
+		if s.Status == "unverified" {
+			why[s.Target] = "DKIM key of selector " + s.Selector
+		}
+	}
+	if d := rep.DMARC; d != nil {
+		for _, p := range []*dmarc.Policy{d.RFC9989, d.RFC7489} {
+			if name, _, ok := strings.Cut(p.Incomplete, ":"); ok {
+				why[name] = "DMARC organizational domain (" + p.Algorithm + ")"
+			}
+		}
+		for _, ra := range d.Reports {
+			if ra.Err != "" {
+				why[ra.Name] = "DMARC report authorization for " + ra.Host
+			}
+		}
+	}
+	for i, u := range rep.Unverified {
+		rep.Unverified[i].For = why[u.Name]
+	}
+	slices.SortFunc(rep.Unverified, func(a, b Unverified) int {
+		return strings.Compare(a.Name+" "+a.Type, b.Name+" "+b.Type)
+	})
 }

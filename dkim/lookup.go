@@ -26,7 +26,10 @@ type Selector struct {
 	Target string `json:"target"`
 	// Strings are the TXT character-strings of each record at Target.
 	Strings [][]string `json:"strings,omitempty"`
-	// Status: ok, missing, dangling, loop, multiple, invalid, revoked.
+	// Status: ok, missing, dangling, loop, multiple, invalid, revoked, or
+	// unverified: the name or its CNAME target is outside the zone files
+	// and the check ran offline (resolver.ErrUnverified), so the key was
+	// not looked at.
 	Status string `json:"status"`
 	// Key is the parsed key, when there is exactly one record.
 	Key *Key `json:"-"`
@@ -65,17 +68,25 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain, selector string) (
 	}
 	a, err := r.Lookup(ctx, name, dns.TypeTXT)
 	if err != nil {
-		if errors.Is(err, resolver.ErrCNAMELoop) || errors.Is(err, resolver.ErrCNAMEChain) {
+		var re *resolver.Error
+		switch {
+		case errors.Is(err, resolver.ErrCNAMELoop) || errors.Is(err, resolver.ErrCNAMEChain):
 			s.Status = "loop"
 			f := add(ruleCNAMELoop, fmt.Sprintf("selector %s: %v", selector, err))
 			f.Type = "CNAME"
 			return s, fs, nil
+		case errors.Is(err, resolver.ErrUnverified) && errors.As(err, &re):
+			// Offline, a CNAME into the tenant's zone: say where it points
+			// and that the key there was not looked at. Not dangling, and
+			// no word on whether signing is enabled.
+			s.Status = "unverified"
+			s.Chain = chainSteps(re.Chain)
+			s.Target = strings.TrimSuffix(strings.ToLower(re.Name), ".")
+			return s, fs, nil
 		}
 		return nil, nil, err
 	}
-	for _, c := range a.Chain {
-		s.Chain = append(s.Chain, strings.TrimSuffix(strings.ToLower(c.Hdr.Name), ".")+" -> "+strings.TrimSuffix(strings.ToLower(c.Target), "."))
-	}
+	s.Chain = chainSteps(a.Chain)
 	s.Target = strings.TrimSuffix(a.Target(), ".")
 	s.Strings = a.TXT()
 	switch {
@@ -111,6 +122,15 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain, selector string) (
 	s.Status = "ok"
 	lintKey(s, txt, k, probs, &fs)
 	return s, fs, nil
+}
+
+// chainSteps writes CNAMEs as "owner -> target" steps.
+func chainSteps(chain []*dns.CNAME) []string {
+	var out []string
+	for _, c := range chain {
+		out = append(out, strings.TrimSuffix(strings.ToLower(c.Hdr.Name), ".")+" -> "+strings.TrimSuffix(strings.ToLower(c.Target), "."))
+	}
+	return out
 }
 
 // lintKey turns a key's problems and properties into findings.

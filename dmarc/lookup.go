@@ -2,6 +2,7 @@ package dmarc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -30,6 +31,13 @@ type Policy struct {
 	Record       *Record `json:"record,omitempty"`
 	// Queried are the _dmarc names asked, in order.
 	Queried []string `json:"queried"`
+	// Incomplete names the _dmarc name above the domain that could not be
+	// asked (outside the zone files offline, REFUSED, SERVFAIL, a
+	// timeout), then why: "_dmarc.com: not verified offline". The
+	// algorithm stopped there. For RFC 9989 the
+	// organizational domain then comes from the public suffix list, and
+	// so does the policy when none was found below the failure.
+	Incomplete string `json:"incomplete,omitempty"`
 }
 
 // ReportAuth is the check of one external report destination (RFC 7489
@@ -141,6 +149,8 @@ func OrgDomainTreeWalk(ctx context.Context, r resolver.Resolver, domain string) 
 	return org, err
 }
 
+// orgTreeWalk walks the tree for the organizational domain. The error is
+// the first failed lookup; the names queried up to it are returned too.
 func (f *finder) orgTreeWalk(domain string) (string, []string, error) {
 	targets := treeWalkTargets(domain)
 	var queried []string
@@ -187,13 +197,20 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain string) (*Discovery
 	d := &Discovery{Domain: name, Exists: true}
 
 	// RFC 9989: the first single record on the tree walk is the policy.
+	// The record at the domain itself must be asked; a name above it that
+	// cannot be (offline, REFUSED, SERVFAIL, a timeout) leaves the walk
+	// incomplete, and the public suffix list stands in for it.
 	p9 := &Policy{Algorithm: RFC9989.String()}
 	org, queried, err := f.orgTreeWalk(name)
 	if err != nil {
-		return nil, nil, err
+		if fatal(ctx, err) || len(queried) == 1 {
+			return nil, nil, err
+		}
+		p9.Incomplete = incomplete(queried[len(queried)-1], err)
+		org = OrgDomainPSL(name)
 	}
 	p9.OrgDomain, p9.Queried = org, queried
-	for _, t := range treeWalkTargets(name) {
+	for _, t := range treeWalkTargets(name)[:len(queried)] {
 		if x := f.at(t); x.rec != nil {
 			p9.PolicyDomain, p9.Record = t, x.rec
 			break
@@ -205,7 +222,11 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain string) (*Discovery
 		x := f.at(t)
 		p7.Queried = append(p7.Queried, "_dmarc."+t)
 		if x.err != nil {
-			return nil, nil, x.err
+			if t == name || fatal(ctx, x.err) {
+				return nil, nil, x.err
+			}
+			p7.Incomplete = incomplete("_dmarc."+t, x.err)
+			break
 		}
 		if len(x.recs) == 1 {
 			p7.PolicyDomain = t
@@ -216,8 +237,12 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain string) (*Discovery
 			break
 		}
 	}
+	if p9.Incomplete != "" && p9.Record == nil && p7.Record != nil {
+		// The public suffix list's answer stands in for the walk's.
+		p9.PolicyDomain, p9.Record = p7.PolicyDomain, f.at(p7.PolicyDomain).rec
+	}
 	d.RFC7489, d.RFC9989 = p7, p9
-	d.Differ = p7.PolicyDomain != p9.PolicyDomain || p7.OrgDomain != p9.OrgDomain
+	d.Differ = p9.Incomplete == "" && p7.Incomplete == "" && (p7.PolicyDomain != p9.PolicyDomain || p7.OrgDomain != p9.OrgDomain)
 
 	// Whether the domain exists matters only where np= could apply: a
 	// subdomain under a policy that sets np. Ask only then.
@@ -246,6 +271,18 @@ func lintDiscovery(ctx context.Context, r resolver.Resolver, f *finder, d *Disco
 		}
 	}
 	p7, p9 := d.RFC7489, d.RFC9989
+	if p9.Incomplete != "" {
+		fn := ruleOrgUndetermined.New(d.Domain, fmt.Sprintf("the DNS tree walk could not ask %s, so the organizational domain is %s, by the public suffix list", strings.Replace(p9.Incomplete, ": ", " (", 1)+")", p9.OrgDomain))
+		if p9.Record == nil {
+			fn.Message += "; no policy was found below that name"
+		}
+		fs = append(fs, fn)
+	}
+	if p7.Record == nil && p9.Record == nil && (p7.Incomplete != "" || p9.Incomplete != "") {
+		// Not known to be missing: the organizational domain's record
+		// could not be asked.
+		return fs
+	}
 	if p7.Record == nil && p9.Record == nil {
 		fn := ruleMissing.New("_dmarc."+d.Domain, fmt.Sprintf("no DMARC record for %s or its organizational domain", d.Domain))
 		fn.Type = "TXT"
@@ -272,6 +309,21 @@ func lintDiscovery(ctx context.Context, r resolver.Resolver, f *finder, d *Disco
 		d.Reports = append(d.Reports, checkReports(ctx, r, p.PolicyDomain, p.Record, &fs)...)
 	}
 	return fs
+}
+
+// incomplete says which name could not be asked, and why: "_dmarc.com:
+// not verified offline".
+func incomplete(name string, err error) string {
+	if errors.Is(err, resolver.ErrUnverified) {
+		return name + ": " + resolver.ErrUnverified.Error()
+	}
+	return name + ": " + err.Error()
+}
+
+// fatal reports errors that end a discovery: a cancelled context or a
+// spent budget, which no stand-in answer can make up for.
+func fatal(ctx context.Context, err error) bool {
+	return ctx.Err() != nil || errors.Is(err, resolver.ErrBudget)
 }
 
 func orNone(s string) string {

@@ -51,6 +51,9 @@ var (
 	ruleAlgorithmsDiffer = lint.Rule{ID: "dmarc.algorithms-differ", Severity: lint.Warning,
 		Summary:  "RFC 7489 (public suffix list) and RFC 9989 (DNS tree walk) receivers find different policies or organizational domains for the domain.",
 		Citation: "RFC 9989 §4.10", URL: rfc9989}
+	ruleOrgUndetermined = lint.Rule{ID: "dmarc.org-undetermined", Severity: lint.Info,
+		Summary:  "A _dmarc name above the domain could not be asked (outside the zone files offline, REFUSED, SERVFAIL, a timeout): the DNS tree walk is incomplete, so the organizational domain comes from the public suffix list.",
+		Citation: "RFC 9989 §4.10", URL: rfc9989}
 )
 
 // Rules returns this package's rule catalogue.
@@ -58,6 +61,6 @@ func Rules() []lint.Rule {
 	return []lint.Rule{
 		ruleMissing, ruleMultipleRecords, ruleSyntax, rulePolicyNone, rulePct, ruleSPWeaker, ruleNPWeaker,
 		ruleNoRUA, ruleRUAUnauthorized, ruleBadURI, ruleObsoleteTag, ruleUnknownTag, ruleInherited,
-		ruleAlgorithmsDiffer,
+		ruleAlgorithmsDiffer, ruleOrgUndetermined,
 	}
 }

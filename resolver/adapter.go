@@ -16,8 +16,9 @@ import (
 //
 // Those libraries classify errors by type assertion, not errors.As, so every
 // error is a bare *net.DNSError: NXDOMAIN and NODATA have IsNotFound set;
-// timeouts, SERVFAIL, REFUSED, network failures and a spent budget have
-// IsTemporary set (and IsTimeout for timeouts). Wrapping them would turn
+// timeouts, SERVFAIL, REFUSED, network failures, a spent budget and a name
+// not verified offline (ErrUnverified: evaluation cannot go on without its
+// answer) have IsTemporary set (and IsTimeout for timeouts). Wrapping them would turn
 // NXDOMAIN into a permanent error in those libraries.
 //
 // As *net.Resolver does, LookupTXT joins each record's character-strings
@@ -38,7 +39,7 @@ func dnsError(name string, err error) *net.DNSError {
 	if errors.As(err, &re) {
 		de.Server = re.Server
 		de.IsTimeout = re.Timeout()
-		de.IsTemporary = re.Temporary() || errors.Is(err, ErrBudget)
+		de.IsTemporary = re.Temporary() || errors.Is(err, ErrBudget) || errors.Is(err, ErrUnverified)
 	}
 	return de
 }

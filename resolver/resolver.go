@@ -1,13 +1,21 @@
 // Package resolver is domainlint's access to DNS.
 //
-// Every domainlint package consumes the small [Resolver] interface. Two
+// Every domainlint package consumes the small [Resolver] interface. These
 // implementations come with it:
 //
 //   - [Client], a live stub resolver on github.com/miekg/dns with a shared
 //     TTL cache, coalescing of identical in-flight questions, a cap on
 //     queries in flight, per-context query budgets and counters;
 //   - [Zones], which answers from RFC 1035 master files with authoritative
-//     semantics, so a zone file can be linted before it is deployed.
+//     semantics, so a zone file can be linted before it is deployed. For
+//     names outside the files it asks a fallback chosen explicitly
+//     ([Zones.WithFallback]): live DNS, a [Snapshot] of answers recorded
+//     earlier, or nothing at all ([Offline], the default), in which case
+//     the lookup fails with [ErrUnverified] and checks say what they could
+//     not verify;
+//   - [Recorder] and [Snapshot]: a live run records the answers it got
+//     for names outside the zone files into a snapshot file a person can
+//     review in git; an offline run that loads it gives the same findings.
 //
 // An [Answer] tells NXDOMAIN from NODATA and keeps the CNAME chain it
 // followed and each TXT record's character-strings apart. An error means the
@@ -163,9 +171,15 @@ var (
 	ErrCNAMEChain = errors.New("CNAME chain too long")
 	// ErrInvalidName: the name is not a valid DNS name in A-label form.
 	ErrInvalidName = errors.New("invalid DNS name")
-	// ErrOutOfZone: the Zones resolver holds no zone for the name. It is
-	// also an ErrTemporary, as a real authoritative server's REFUSED is.
+	// ErrOutOfZone: the name is in no loaded zone, and the Zones resolver
+	// was told to answer as a bare authoritative server would (see
+	// Refused). It is also an ErrTemporary, as a real server's REFUSED is.
 	ErrOutOfZone = errors.New("name is in no loaded zone")
+	// ErrUnverified: the name is outside the loaded zone files and the
+	// run is offline (see Offline and Zones.WithFallback), so the question
+	// was not asked. It is neither NXDOMAIN, nor NODATA, nor a temporary
+	// failure: checks report what they could not verify and go on.
+	ErrUnverified = errors.New("not verified offline")
 )
 
 // Error describes a failed lookup.
@@ -179,6 +193,10 @@ type Error struct {
 	// Err is the cause: one of the sentinels above, a context error or a
 	// network error.
 	Err error
+	// Chain is the CNAMEs followed from the original question before the
+	// lookup of Name failed (a selector CNAME out of the zone file, say);
+	// empty when the question itself failed.
+	Chain []*dns.CNAME
 }
 
 func (e *Error) Error() string {
@@ -208,7 +226,7 @@ func (e *Error) Temporary() bool {
 	case errors.Is(e.Err, ErrTemporary), errors.Is(e.Err, ErrOutOfZone):
 		return true
 	case errors.Is(e.Err, ErrBudget), errors.Is(e.Err, ErrCNAMELoop), errors.Is(e.Err, ErrCNAMEChain),
-		errors.Is(e.Err, ErrInvalidName), errors.Is(e.Err, context.Canceled):
+		errors.Is(e.Err, ErrInvalidName), errors.Is(e.Err, ErrUnverified), errors.Is(e.Err, context.Canceled):
 		return false
 	}
 	return e.Rcode != dns.RcodeSuccess && e.Rcode != dns.RcodeNameError || e.Err != nil

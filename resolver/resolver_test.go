@@ -147,9 +147,15 @@ func TestAnswerShapes(t *testing.T) {
 	if err != nil || !a.NXDomain() || len(a.Chain) != 1 || a.Target() != "gone.provider.test." {
 		t.Errorf("dangle: %+v %v", a, err)
 	}
+	// Outside the files: by default not asked (not verified, not
+	// temporary); as a bare authoritative server, REFUSED.
 	_, err = zones.Lookup(ctx, "elsewhere.invalid", dns.TypeA)
-	if !errors.Is(err, resolver.ErrOutOfZone) || !errors.Is(err, resolver.ErrTemporary) {
+	if !errors.Is(err, resolver.ErrUnverified) || errors.Is(err, resolver.ErrTemporary) {
 		t.Errorf("out of zone: %v", err)
+	}
+	_, err = zones.WithFallback(resolver.Refused()).Lookup(ctx, "elsewhere.invalid", dns.TypeA)
+	if !errors.Is(err, resolver.ErrOutOfZone) || !errors.Is(err, resolver.ErrTemporary) {
+		t.Errorf("out of zone, refused: %v", err)
 	}
 }
 

@@ -2,8 +2,10 @@ package resolver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/domainlint/domainlint/internal/zonedb"
 	"github.com/miekg/dns"
@@ -26,13 +28,18 @@ type ZoneSource struct {
 
 // Zones answers questions from master files, with the semantics of the
 // zones' authoritative servers: NXDOMAIN versus NODATA, empty non-terminals,
-// wildcards, and CNAME chains followed across all loaded zones. A name that
-// no loaded zone holds fails with ErrOutOfZone (and ErrTemporary), as a real
-// authoritative server's REFUSED would. Zones is safe for concurrent use.
+// wildcards, and CNAME chains followed across all loaded zones.
+//
+// A name that no loaded zone holds (a provider's SPF include, the tenant a
+// DKIM selector points into, _dmarc.com on the DMARC tree walk) is asked of
+// the fallback set with WithFallback. By default there is none: the lookup
+// fails with ErrUnverified, an outcome of its own that checks report as "not
+// verified offline". Zones is safe for concurrent use.
 type Zones struct {
-	db      *zonedb.DB
-	maxHops int
-	origins []string
+	db       *zonedb.DB
+	maxHops  int
+	origins  []string
+	fallback Resolver // nil: ErrUnverified
 }
 
 // NewZones loads the master files. Syntax errors name the file and line.
@@ -63,7 +70,18 @@ func NewZones(srcs ...ZoneSource) (*Zones, error) {
 // sources were given.
 func (z *Zones) Origins() []string { return slices.Clone(z.origins) }
 
-// Lookup answers from the loaded zones. It never touches the network.
+// WithFallback returns a Zones over the same files that asks r for every
+// name outside them: a live Client (the rest of the world as it is), a
+// Snapshot, Offline() (the default) or Refused(). A CNAME that leaves the
+// files is followed through r.
+func (z *Zones) WithFallback(r Resolver) *Zones {
+	c := *z
+	c.fallback = r
+	return &c
+}
+
+// Lookup answers from the loaded zones, and asks the fallback for names
+// outside them. Without a fallback it never touches the network.
 func (z *Zones) Lookup(ctx context.Context, name string, qtype uint16) (*Answer, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &Error{Name: name, Type: qtype, Rcode: -1, Err: err}
@@ -72,7 +90,28 @@ func (z *Zones) Lookup(ctx context.Context, name string, qtype uint16) (*Answer,
 	if err != nil {
 		return nil, &Error{Name: name, Type: qtype, Rcode: -1, Err: err}
 	}
-	return chase(ctx, cname, qtype, z.maxHops, z.step)
+	var chain []*dns.CNAME // the CNAMEs followed, for an error past them
+	a, err := chase(ctx, cname, qtype, z.maxHops, func(ctx context.Context, name string, qtype uint16) (*step, error) {
+		st, err := z.step(ctx, name, qtype)
+		if err == nil && qtype != dns.TypeCNAME {
+			for cur := name; ; {
+				c := findCNAME(st.answer, cur)
+				if c == nil || len(chain) > z.maxHops {
+					break
+				}
+				chain = append(chain, c)
+				cur = strings.ToLower(c.Target)
+			}
+		}
+		return st, err
+	})
+	var e *Error
+	if err != nil && len(chain) > 0 && errors.As(err, &e) && e.Chain == nil {
+		c := *e
+		c.Chain = chain
+		return nil, &c
+	}
+	return a, err
 }
 
 func (z *Zones) step(ctx context.Context, name string, qtype uint16) (*step, error) {
@@ -80,11 +119,65 @@ func (z *Zones) step(ctx context.Context, name string, qtype uint16) (*step, err
 		return nil, &Error{Name: name, Type: qtype, Rcode: -1, Err: err}
 	}
 	resp, ok := z.db.Query(name, qtype)
-	if !ok {
-		return nil, &Error{Name: name, Type: qtype, Rcode: dns.RcodeRefused, Err: ErrOutOfZone}
+	if ok {
+		return &step{rcode: resp.Rcode, answer: resp.Answer, ns: resp.Ns}, nil
 	}
-	return &step{rcode: resp.Rcode, answer: resp.Answer, ns: resp.Ns}, nil
+	if z.fallback == nil {
+		return nil, &Error{Name: name, Type: qtype, Rcode: -1, Err: ErrUnverified}
+	}
+	a, err := z.fallback.Lookup(ctx, name, qtype)
+	if err != nil {
+		return nil, err
+	}
+	return answerStep(a), nil
 }
+
+// answerStep turns another resolver's whole answer back into one step:
+// its CNAMEs, then its records; a negative answer carries an SOA for the
+// end of the chain, so chase takes it as final rather than asking again.
+func answerStep(a *Answer) *step {
+	st := &step{rcode: a.Rcode, ad: a.AD}
+	st.answer = make([]dns.RR, 0, len(a.Chain)+len(a.Records))
+	for _, c := range a.Chain {
+		st.answer = append(st.answer, c)
+	}
+	st.answer = append(st.answer, a.Records...)
+	if len(a.Records) == 0 {
+		end := dns.Fqdn(a.Target())
+		st.ns = []dns.RR{&dns.SOA{Hdr: dns.RR_Header{Name: end, Rrtype: dns.TypeSOA, Class: dns.ClassINET}}}
+	}
+	return st
+}
+
+// offline is the fallback that asks nothing.
+type offline struct{}
+
+func (offline) Lookup(ctx context.Context, name string, qtype uint16) (*Answer, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &Error{Name: name, Type: qtype, Rcode: -1, Err: err}
+	}
+	return nil, &Error{Name: name, Type: qtype, Rcode: -1, Err: ErrUnverified}
+}
+
+// Offline returns the Resolver that asks nothing: every lookup fails with
+// ErrUnverified. It is what Zones and Snapshot do without a fallback.
+func Offline() Resolver { return offline{} }
+
+// refused is the fallback of a bare authoritative server.
+type refused struct{}
+
+func (refused) Lookup(ctx context.Context, name string, qtype uint16) (*Answer, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &Error{Name: name, Type: qtype, Rcode: -1, Err: err}
+	}
+	return nil, &Error{Name: name, Type: qtype, Rcode: dns.RcodeRefused, Err: ErrOutOfZone}
+}
+
+// Refused returns the Resolver that answers every name as an authoritative
+// server answers one outside its zones: REFUSED, ErrOutOfZone (a temporary
+// error). Give it to Zones.WithFallback to see what a check does against
+// such a server.
+func Refused() Resolver { return refused{} }
 
 // Holds reports whether a loaded zone holds name (at or below its apex).
 func (z *Zones) Holds(name string) bool {

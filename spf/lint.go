@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/domainlint/domainlint/lint"
@@ -34,7 +35,8 @@ type Report struct {
 	// through include and redirect.
 	Root *Node `json:"root"`
 	// Lookups is the number of terms that count toward the limit of 10,
-	// counted through the whole tree (RFC 7208 §4.6.4).
+	// counted through the whole tree (RFC 7208 §4.6.4). It is a lower
+	// bound when Unverified is not empty.
 	Lookups int `json:"lookups"`
 	// CrossedAt names the term whose lookup was the 11th, if any.
 	CrossedAt string `json:"crossed_at,omitempty"`
@@ -44,6 +46,10 @@ type Report struct {
 	VoidNames   []string `json:"void_names,omitempty"`
 	// Truncated is set when the walk stopped at MaxWalk terms.
 	Truncated bool `json:"truncated,omitempty"`
+	// Unverified lists the targets that were not looked up because they
+	// are outside the zone files and the check ran offline
+	// (resolver.ErrUnverified): what they cost is not counted.
+	Unverified []string `json:"unverified,omitempty"`
 	// Errors lists branches that could not be checked (temporary DNS
 	// failures and the like); they are not findings about the records.
 	Errors []string `json:"errors,omitempty"`
@@ -60,8 +66,8 @@ type Node struct {
 	// Record is the text evaluated (the strings joined), when there is
 	// exactly one SPF record.
 	Record string `json:"record,omitempty"`
-	// Status: ok, none (no SPF record), multiple, loop, error,
-	// unresolved (target depends on macros), truncated.
+	// Status: ok, none (no SPF record), multiple, error (a temporary
+	// failure), unverified (outside the zone files, offline).
 	Status string `json:"status"`
 	// Own is the lookups this record's own terms cost; Total adds every
 	// record below it.
@@ -124,7 +130,9 @@ func (l Linter) Lint(ctx context.Context, r resolver.Resolver, domain string) (*
 		a, err := r.Lookup(ctx, name, dns.TypeSPF)
 		switch {
 		case err != nil:
-			w.rep.Errors = append(w.rep.Errors, err.Error())
+			if !errors.Is(err, resolver.ErrUnverified) {
+				w.rep.Errors = append(w.rep.Errors, err.Error())
+			}
 		case len(a.Records) > 0:
 			txt := strings.Join(resolver.DecodeTXT(a.Records[0].(*dns.SPF).Txt), "")
 			f := ruleSPFRR.New(name, "an obsolete type-99 SPF record is published; remove it and keep the TXT record")
@@ -133,16 +141,20 @@ func (l Linter) Lint(ctx context.Context, r resolver.Resolver, domain string) (*
 		}
 	}
 	rep := w.rep
+	atLeast := ""
+	if len(rep.Unverified) > 0 {
+		atLeast = "at least "
+	}
 	switch {
 	case rep.Lookups > 10:
-		f := ruleLookupLimit.New(name, fmt.Sprintf("evaluation needs %d DNS lookups, more than 10 (the 11th is %s): receivers return permerror", rep.Lookups, rep.CrossedAt))
+		f := ruleLookupLimit.New(name, fmt.Sprintf("evaluation needs %s%d DNS lookups, more than 10 (the 11th is %s): receivers return permerror", atLeast, rep.Lookups, rep.CrossedAt))
 		f.Type, f.Record = "TXT", root.Record
 		if rep.Truncated {
 			f.Message = fmt.Sprintf("evaluation needs more than %d DNS lookups (the walk stopped there; the 11th is %s): receivers return permerror", rep.Lookups, rep.CrossedAt)
 		}
 		w.findings = append(w.findings, f)
 	case rep.Lookups >= 9:
-		f := ruleLookupLimit.New(name, fmt.Sprintf("evaluation needs %d of the 10 DNS lookups allowed: one more include and receivers return permerror", rep.Lookups))
+		f := ruleLookupLimit.New(name, fmt.Sprintf("evaluation needs %s%d of the 10 DNS lookups allowed: one more include and receivers return permerror", atLeast, rep.Lookups))
 		f.Severity, f.Type, f.Record = lint.Warning, "TXT", root.Record
 		w.findings = append(w.findings, f)
 	}
@@ -188,6 +200,10 @@ func (w *walker) node(domain, via string, policy bool) (*Node, error) {
 	if err != nil {
 		if via == "" || w.ctx.Err() != nil {
 			return nil, err
+		}
+		if errors.Is(err, resolver.ErrUnverified) {
+			n.Status = "unverified" // the caller reports it, with the term
+			return n, nil
 		}
 		n.Status = "error"
 		w.rep.Errors = append(w.rep.Errors, err.Error())
@@ -277,6 +293,20 @@ func (w *walker) count(n *Node, tc *TermCost) {
 func (w *walker) term(n *Node, rec *Record, t Term, policy bool) {
 	tc := TermCost{Term: rec.Raw[t.Span.Start:t.Span.End]}
 	w.count(n, &tc)
+	// failed records a lookup that got no answer: a temporary failure is
+	// an error of the walk; a name outside the zone files, offline, is a
+	// target not verified.
+	failed := func(err error) bool {
+		switch {
+		case err == nil:
+			return false
+		case errors.Is(err, resolver.ErrUnverified):
+			w.unverified(n, rec, t, &tc)
+		default:
+			w.rep.Errors = append(w.rep.Errors, err.Error())
+		}
+		return true
+	}
 	defer func() {
 		if tc.Void {
 			w.void(tc.Target)
@@ -321,22 +351,25 @@ func (w *walker) term(n *Node, rec *Record, t Term, policy bool) {
 			return
 		}
 		child, err := w.node(target, t.Name, policy && t.Name == "redirect")
-		if w.failed(err) {
+		if failed(err) {
 			return
 		}
 		tc.Child = child
 		tc.Void = child.void
+		if child.Status == "unverified" {
+			w.unverified(n, rec, t, &tc)
+		}
 	case "a":
-		tc.Void = w.addrVoid(target)
+		tc.Void = w.addrVoid(target, failed)
 	case "exists":
 		a, err := w.r.Lookup(w.ctx, target, dns.TypeA)
-		if w.failed(err) {
+		if failed(err) {
 			return
 		}
 		tc.Void = a.Void()
 	case "mx":
 		a, err := w.r.Lookup(w.ctx, target, dns.TypeMX)
-		if w.failed(err) {
+		if failed(err) {
 			return
 		}
 		if a.Void() {
@@ -354,9 +387,9 @@ func (w *walker) term(n *Node, rec *Record, t Term, policy bool) {
 
 // addrVoid looks up A and AAAA for an a mechanism. The lookup is void when
 // the name has neither: then it is void for clients of both families.
-func (w *walker) addrVoid(target string) bool {
+func (w *walker) addrVoid(target string, failed func(error) bool) bool {
 	a, err := w.r.Lookup(w.ctx, target, dns.TypeA)
-	if w.failed(err) {
+	if failed(err) {
 		return false
 	}
 	if len(a.Records) > 0 {
@@ -364,19 +397,27 @@ func (w *walker) addrVoid(target string) bool {
 	}
 	if !a.NXDomain() {
 		aaaa, err := w.r.Lookup(w.ctx, target, dns.TypeAAAA)
-		if w.failed(err) || len(aaaa.Records) > 0 {
+		if failed(err) || len(aaaa.Records) > 0 {
 			return false
 		}
 	}
 	return true
 }
 
-func (w *walker) failed(err error) bool {
-	if err == nil {
-		return false
+// unverified reports a term whose target is outside the zone files in an
+// offline check: listed once in the report, one info finding per term.
+func (w *walker) unverified(n *Node, rec *Record, t Term, tc *TermCost) {
+	tc.Note = "not verified offline"
+	if !slices.Contains(w.rep.Unverified, tc.Target) {
+		w.rep.Unverified = append(w.rep.Unverified, tc.Target)
 	}
-	w.rep.Errors = append(w.rep.Errors, err.Error())
-	return true
+	what := "whether it is a void lookup is not known"
+	if t.Name == "include" || t.Name == "redirect" {
+		what = "its record was not checked and the lookups below it are not counted"
+	}
+	f := ruleUnverified.New(n.Domain, fmt.Sprintf("%s: %s is outside the zone files and was not looked up offline; %s", tc.Term, tc.Target, what))
+	f.Type, f.Record, f.Span = "TXT", rec.Raw, t.Span
+	w.add(f)
 }
 
 // syntax reports every broken term, and string boundaries inside terms.

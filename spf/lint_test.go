@@ -2,6 +2,8 @@ package spf_test
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/domainlint/domainlint/internal/fixture"
@@ -29,7 +31,9 @@ func lintClient(t *testing.T, file string) (*dnstest.Server, *resolver.Client) {
 func TestLintFixtures(t *testing.T) {
 	const file = "testdata/lint.zone"
 	_, c := lintClient(t, file)
-	fixture.Check(t, file, spf.Rules(), func(t *testing.T, name string) []lint.Finding {
+	// spf.unverified needs an offline check: testdata/offline.zone.
+	rules := slices.DeleteFunc(spf.Rules(), func(r lint.Rule) bool { return r.ID == "spf.unverified" })
+	fixture.Check(t, file, rules, func(t *testing.T, name string) []lint.Finding {
 		rep, fs, err := spf.Lint(context.Background(), c, name)
 		if err != nil {
 			t.Fatal(err)
@@ -37,6 +41,48 @@ func TestLintFixtures(t *testing.T) {
 		t.Logf("tree:\n%s", rep.Tree())
 		return fs
 	})
+}
+
+// TestLintOffline lints a domain's own zone alone, offline, as a user's
+// repository holds it: targets outside it are not verified, the count is a
+// lower bound, and the limit fires only on what was verified.
+func TestLintOffline(t *testing.T) {
+	const file = "testdata/offline.zone"
+	z, err := resolver.NewZones(resolver.ZoneSource{File: file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var unverified []lint.Rule
+	for _, r := range spf.Rules() {
+		if r.ID == "spf.unverified" {
+			unverified = append(unverified, r)
+		}
+	}
+	fixture.Check(t, file, unverified, func(t *testing.T, name string) []lint.Finding {
+		rep, fs, err := spf.Lint(context.Background(), z, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Errors) > 0 {
+			t.Errorf("errors: %q: a target not verified offline is not an error", rep.Errors)
+		}
+		t.Logf("tree:\n%s", rep.Tree())
+		return fs
+	})
+
+	rep, _, err := spf.Lint(context.Background(), z, "offline.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Lookups != 3 || !slices.Equal(rep.Unverified, []string{"spf.protection.outlook.com", "sendgrid.net"}) {
+		t.Errorf("lookups %d, unverified %q; want 3 and the two includes", rep.Lookups, rep.Unverified)
+	}
+	if tree := rep.Tree(); !strings.Contains(tree, "at least 3 of 10 DNS lookups") || !strings.Contains(tree, "2 targets not verified offline: spf.protection.outlook.com, sendgrid.net") {
+		t.Errorf("tree:\n%s", tree)
+	}
+	if rep.Root.Terms[0].Child == nil || rep.Root.Terms[0].Child.Status != "unverified" {
+		t.Errorf("include node: %+v", rep.Root.Terms[0])
+	}
 }
 
 func TestRulesValid(t *testing.T) {

@@ -66,6 +66,9 @@ var (
 	ruleUnknownModifier = lint.Rule{ID: "spf.unknown-modifier", Severity: lint.Info,
 		Summary:  "An unknown modifier is ignored by receivers; often a typo of redirect= or exp=.",
 		Citation: "RFC 7208 §6", URL: rfc + "#section-6"}
+	ruleUnverified = lint.Rule{ID: "spf.unverified", Severity: lint.Info,
+		Summary:  "A term's target is outside the zone files and the check ran offline: its record was not looked up, so the lookup count is a lower bound.",
+		Citation: "RFC 7208 §4.6.4", URL: rfc + "#section-4.6.4"}
 	ruleMacro = lint.Rule{ID: "spf.macro", Severity: lint.Info,
 		Summary:  "A term's target depends on the message (sender, IP, HELO macros): its lookups and result cannot be known statically.",
 		Citation: "RFC 7208 §7", URL: rfc + "#section-7"}
@@ -77,7 +80,7 @@ var (
 // Rules returns this package's rule catalogue.
 func Rules() []lint.Rule {
 	return []lint.Rule{
-		ruleMissing, ruleMultipleRecords, ruleSyntax, ruleLookupLimit, ruleVoidLookupLimit,
+		ruleMissing, ruleMultipleRecords, ruleSyntax, ruleLookupLimit, ruleVoidLookupLimit, ruleUnverified,
 		ruleMXLimit, ruleIncludeMissing, ruleRedirectMissing, ruleIncludeLoop, rulePassAll,
 		ruleNeutralAll, ruleSoftfailAll, ruleNoAll, ruleRedirectIgnored, rulePTR, ruleBroadRange,
 		ruleTooLong, ruleSPFRR, ruleDuplicateTerm, ruleUnknownModifier, ruleMacro, ruleStringBoundary,

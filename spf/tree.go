@@ -16,9 +16,16 @@ import (
 //	   …
 func (r *Report) Tree() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d of 10 DNS lookups, %d of 2 void", r.Domain, r.Lookups, r.VoidLookups)
+	atLeast := ""
+	if len(r.Unverified) > 0 {
+		atLeast = "at least "
+	}
+	fmt.Fprintf(&b, "%s: %s%d of 10 DNS lookups, %s%d of 2 void", r.Domain, atLeast, r.Lookups, atLeast, r.VoidLookups)
 	if r.CrossedAt != "" {
 		fmt.Fprintf(&b, "; the 11th is %s", r.CrossedAt)
+	}
+	if n := len(r.Unverified); n > 0 {
+		fmt.Fprintf(&b, "; %s not verified offline: %s", plural(n, "target"), strings.Join(r.Unverified, ", "))
 	}
 	if r.Truncated {
 		b.WriteString("; walk stopped at its bound")
@@ -42,6 +49,8 @@ func writeNode(b *strings.Builder, n *Node, indent int) {
 		fmt.Fprintf(b, "%s%s: no SPF record\n", pad, n.Domain)
 	case "multiple":
 		fmt.Fprintf(b, "%s%s: %d SPF records (permerror)\n", pad, n.Domain, len(n.Strings))
+	case "unverified":
+		fmt.Fprintf(b, "%s%s: not verified offline (outside the zone files)\n", pad, n.Domain)
 	default:
 		fmt.Fprintf(b, "%s%s: %s\n", pad, n.Domain, n.Status)
 	}

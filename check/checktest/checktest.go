@@ -2,12 +2,25 @@
 // before they are deployed:
 //
 //	func TestZone(t *testing.T) {
-//		set, _ := records.M365("contoso.com", records.Options{Tenant: "contoso"})
+//		set, err := records.M365("contoso.com", records.Options{Tenant: "contoso"})
+//		if err != nil {
+//			t.Fatal(err)
+//		}
 //		checktest.Zone(t, "dns/contoso.com.zone", "contoso.com", check.Options{Set: &set})
 //	}
 //
-// Zone fails the test with a readable list of every error finding and
-// every expected record that is not ok, and passes silently otherwise.
+// Zone fails the test with a readable list of every error finding, every
+// expected record that is not ok and everything that could not be checked,
+// and passes otherwise. It also fails when the expected set is empty (a
+// diff against nothing passes whatever the zone says).
+//
+// The check is offline and hermetic: names outside the zone file (a
+// provider's SPF include, the tenant a DKIM selector points into) are not
+// asked. They are listed in the test log as not verified, the SPF lookup
+// count is then a lower bound, and the test does not fail for them unless
+// Config.FailUnverified is set. To check them too without the network,
+// record their answers once with `domainlint -zone FILE -snapshot snap.txt
+// DOMAIN` (live DNS), commit the snapshot and name it in Config.Snapshot.
 // Like golang.org/x/tools' analysistest, a zone may carry expectations next
 // to its records:
 //
@@ -22,6 +35,7 @@ package checktest
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 
@@ -40,27 +54,71 @@ type TB interface {
 	Logf(format string, args ...any)
 }
 
-// outOfZone is resolver.ErrOutOfZone's text: names the loaded zones do not
-// hold (a provider's SPF include, say) are not the zone's fault.
-var outOfZone = resolver.ErrOutOfZone.Error()
+// Config changes how a zone is checked. The zero Config is what Zone uses.
+type Config struct {
+	// Zones are more zone files loaded beside the domain's own (zones of
+	// its subdomains, or of domains it points into).
+	Zones []string
+	// Snapshot, when set, answers names outside the zone files from a
+	// snapshot file written by `domainlint -snapshot` (see
+	// resolver.ReadSnapshot); names it does not hold stay unverified.
+	Snapshot string
+	// FailUnverified makes anything not verified fail the test.
+	FailUnverified bool
+}
 
-// Zone checks domain answering from file (and the more zone files, such
-// as providers' zones the domain points into), and reports as described in
-// the package documentation. It returns the report for further checks.
+// Zone checks domain answering from file and the more zone files,
+// offline, and reports as described in the package documentation. It
+// returns the report for further checks (nil when the files could not be
+// loaded).
 func Zone(t TB, file, domain string, opts check.Options, more ...string) *check.Report {
 	t.Helper()
-	srcs := []resolver.ZoneSource{{File: file}}
-	for _, m := range more {
-		srcs = append(srcs, resolver.ZoneSource{File: m})
+	return Config{Zones: more}.Zone(t, file, domain, opts)
+}
+
+// Zone checks domain answering from file as cfg says; see the package
+// documentation.
+func (cfg Config) Zone(t TB, file, domain string, opts check.Options) *check.Report {
+	t.Helper()
+	files := append([]string{file}, cfg.Zones...)
+	srcs := make([]resolver.ZoneSource, len(files))
+	for i, f := range files {
+		srcs[i] = resolver.ZoneSource{File: f}
 	}
 	zones, err := resolver.NewZones(srcs...)
 	if err != nil {
 		t.Errorf("checktest: %v", err)
 		return nil
 	}
+	if cfg.Snapshot != "" {
+		f, err := os.Open(cfg.Snapshot)
+		if err != nil {
+			t.Errorf("checktest: %v", err)
+			return nil
+		}
+		snap, err := resolver.ReadSnapshot(f, cfg.Snapshot)
+		f.Close()
+		if err != nil {
+			t.Errorf("checktest: %v", err)
+			return nil
+		}
+		zones = zones.WithFallback(snap)
+	}
+	var problems []string
+	if opts.Set == nil && opts.Expect != nil {
+		set, err := opts.Expect(domain)
+		if err != nil {
+			t.Errorf("checktest: %s: the expected record set: %v", domain, err)
+			return nil
+		}
+		opts.Set, opts.Expect = set, nil
+	}
+	if opts.Set != nil && len(opts.Set.Items) == 0 {
+		problems = append(problems, "the expected record set is empty, so the diff checks nothing (did records.M365 fail, or get no tenant?)")
+	}
 	wanted := map[string]bool{}
 	hasWants := false
-	for _, f := range append([]string{file}, more...) {
+	for _, f := range files {
 		z, err := zonedb.Parse(zonedb.Source{File: f})
 		if err != nil {
 			t.Errorf("checktest: %v", err)
@@ -74,13 +132,20 @@ func Zone(t TB, file, domain string, opts check.Options, more ...string) *check.
 		}
 	}
 	rep := check.Domain(context.Background(), zones, domain, opts)
-	var problems []string
 	for _, e := range rep.Errors {
-		if strings.Contains(e, outOfZone) {
-			t.Logf("checktest: not checked (outside the loaded zones): %s", e)
-			continue
-		}
 		problems = append(problems, "could not check: "+e)
+	}
+	if len(rep.Unverified) > 0 {
+		var b strings.Builder
+		fmt.Fprintf(&b, "not verified offline (outside the zone files%s):", map[bool]string{false: "", true: " and the snapshot"}[cfg.Snapshot != ""])
+		for _, u := range rep.Unverified {
+			b.WriteString("\n  " + u.String())
+		}
+		if cfg.FailUnverified {
+			problems = append(problems, b.String())
+		} else {
+			t.Logf("checktest: %s: %s", domain, b.String())
+		}
 	}
 	if hasWants {
 		want := sortedKeys(wanted)

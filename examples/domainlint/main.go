@@ -4,9 +4,20 @@
 // With no arguments it lints contoso.com from an embedded example zone,
 // offline, so a first run shows real output with no network.
 //
+// With -zone, names in the zone files are answered from them: the files
+// are the new version of your domain. Names outside them (a provider's SPF
+// include, the tenant your DKIM selectors point into) are asked of live
+// DNS, or with -offline not at all: they are then listed as not verified
+// offline, and the SPF lookup count is a lower bound. -snapshot records
+// the live answers to a file you can commit; -replay answers from it,
+// offline, with the same results.
+//
 //	domainlint [flags] [domain ...]
 //	  (no arguments)        lint the embedded example zone (offline) and say so
 //	  -zone FILE            answer from this zone file instead of DNS (repeatable)
+//	  -offline              with -zone: ask nothing for names outside the files
+//	  -snapshot FILE        with -zone: record live answers for names outside the files
+//	  -replay FILE          with -zone: answer names outside the files from a snapshot, offline
 //	  -server HOST:PORT     query this DNS server (default: /etc/resolv.conf)
 //	  -authoritative        query the domain's own nameservers
 //	  -compare HOST:PORT    also ask this server and report split-DNS differences
@@ -41,12 +52,11 @@ import (
 	"time"
 
 	"github.com/domainlint/domainlint/check"
-	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/records"
 	"github.com/domainlint/domainlint/resolver"
 )
 
-//go:embed zones/*.zone
+//go:embed zones/contoso.com.zone zones/providers.snapshot
 var embedded embed.FS
 
 const (
@@ -66,6 +76,9 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 type options struct {
 	zones         listFlag
+	offline       bool
+	snapshot      string
+	replay        string
 	server        string
 	authoritative bool
 	compare       string
@@ -110,7 +123,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs := flag.NewFlagSet("domainlint", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
-	fs.Var(&o.zones, "zone", "answer from this zone `file` instead of DNS (repeatable)")
+	fs.Var(&o.zones, "zone", "answer from this zone `file` instead of DNS (repeatable); names outside the files are asked of live DNS unless -offline")
+	fs.BoolVar(&o.offline, "offline", false, "with -zone: ask nothing for names outside the zone files; list them as not verified")
+	fs.StringVar(&o.snapshot, "snapshot", "", "with -zone: write the live answers for names outside the zone files to `file`, to -replay later")
+	fs.StringVar(&o.replay, "replay", "", "with -zone: answer names outside the zone files from this snapshot `file`, offline")
 	fs.StringVar(&o.server, "server", "", "query this DNS server, `host:port` (default: /etc/resolv.conf)")
 	fs.BoolVar(&o.authoritative, "authoritative", false, "query the domain's own nameservers and report where the resolver's cached view differs")
 	fs.StringVar(&o.compare, "compare", "", "also ask this DNS server, `host:port`, and report split-DNS differences")
@@ -159,9 +175,27 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return fail(stderr, "give domains as arguments or with -domains, not both")
 	}
 
+	if len(o.zones) == 0 && !example && (o.offline || o.snapshot != "" || o.replay != "") {
+		return fail(stderr, "-offline, -snapshot and -replay go with -zone: they say what to do for names outside the zone files")
+	}
+	if o.snapshot != "" && (o.offline || o.replay != "") {
+		return fail(stderr, "-snapshot records live answers: it cannot go with -offline or -replay")
+	}
+	if (o.authoritative || o.compare != "") && (len(o.zones) > 0 || example) {
+		return fail(stderr, "-authoritative and -compare need live DNS, not -zone")
+	}
+	liveClient := func() (*resolver.Client, error) {
+		cfg := resolver.Config{}
+		if o.server != "" {
+			cfg.Servers = []string{o.server}
+		}
+		return resolver.New(cfg)
+	}
+
 	// The resolver: zone files, the embedded example, or live DNS.
 	var r resolver.Resolver
 	var live *resolver.Client
+	var recorder *resolver.Recorder
 	switch {
 	case example:
 		zr, err := exampleZones()
@@ -170,7 +204,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		r = zr
 		if o.format == "text" {
-			fmt.Fprintf(stdout, "No domain given: checking the embedded example zone for %s (tenant %q), offline.\nRun `domainlint -m365 TENANT example.org` to check a live domain.\n\n", exampleDomain, exampleTenant)
+			fmt.Fprintf(stdout, "No domain given: checking the embedded example zone for %s (tenant %q), offline, with a snapshot of the provider records it points at.\nRun `domainlint -m365 TENANT example.org` to check a live domain, or `domainlint -zone FILE` a zone file.\n\n", exampleDomain, exampleTenant)
 		}
 	case len(o.zones) > 0:
 		srcs := make([]resolver.ZoneSource, len(o.zones))
@@ -181,23 +215,45 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if err != nil {
 			return fail(stderr, "%v", err)
 		}
-		r = zr
 		if len(domains) == 0 && o.domains == "" {
 			domains = firstOrigin(zr)
 		}
-	default:
-		cfg := resolver.Config{}
-		if o.server != "" {
-			cfg.Servers = []string{o.server}
+		// Names outside the files: a snapshot, live DNS (recorded with
+		// -snapshot), or nothing.
+		var outside resolver.Resolver
+		switch {
+		case o.replay != "":
+			f, err := os.Open(o.replay)
+			if err != nil {
+				return fail(stderr, "%v", err)
+			}
+			snap, err := resolver.ReadSnapshot(f, o.replay)
+			f.Close()
+			if err != nil {
+				return fail(stderr, "%v", err)
+			}
+			outside = snap
+		case !o.offline:
+			c, err := liveClient()
+			if err != nil {
+				return fail(stderr, "%v (give -offline to check the zone files alone)", err)
+			}
+			live, outside = c, c
+			if o.snapshot != "" {
+				recorder = resolver.NewRecorder(c)
+				outside = recorder
+			}
 		}
-		c, err := resolver.New(cfg)
+		if outside != nil {
+			zr = zr.WithFallback(outside)
+		}
+		r = zr
+	default:
+		c, err := liveClient()
 		if err != nil {
 			return fail(stderr, "%v", err)
 		}
 		r, live = c, c
-	}
-	if (o.authoritative || o.compare != "") && live == nil {
-		return fail(stderr, "-authoritative and -compare need live DNS, not -zone")
 	}
 
 	setFor, err := o.expected()
@@ -243,13 +299,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 	out := newPrinter(o, stdout)
 	status := exitOK
+	var writeErr error
 	record := func(rep *check.Report) {
 		if len(rep.Errors) > 0 {
 			status = max(status, exitFailure)
 		} else if rep.Failed() {
 			status = max(status, exitFindings)
 		}
-		out.report(rep)
+		if err := out.report(rep); err != nil && writeErr == nil {
+			writeErr = err
+		}
 	}
 	if o.domains != "" {
 		seq, total, closeFn, err := domainList(o.domains, stdin)
@@ -286,7 +345,29 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err := out.finish(); err != nil {
 		return fail(stderr, "%v", err)
 	}
+	if writeErr != nil {
+		return fail(stderr, "writing the output: %v", writeErr)
+	}
+	if recorder != nil {
+		if err := writeSnapshot(o.snapshot, recorder); err != nil {
+			return fail(stderr, "-snapshot: %v", err)
+		}
+		fmt.Fprintf(stderr, "domainlint: recorded %d answers for names outside the zone files in %s; check offline with -replay %s\n", recorder.Len(), o.snapshot, o.snapshot)
+	}
 	return status
+}
+
+// writeSnapshot writes the recorded answers to path, replacing it whole.
+func writeSnapshot(path string, rec *resolver.Recorder) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := rec.WriteSnapshot(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // expected returns the function giving each domain's expected Microsoft
@@ -418,23 +499,17 @@ func exampleZones() (*resolver.Zones, error) {
 	if err != nil {
 		return nil, err
 	}
-	providers, err := read("providers.zone")
+	snapText, err := embedded.ReadFile("zones/providers.snapshot")
 	if err != nil {
 		return nil, err
 	}
-	return resolver.NewZones(
-		resolver.ZoneSource{File: "contoso.com.zone", Text: contoso},
-		resolver.ZoneSource{Origin: ".", File: "providers.zone", Text: providers},
-	)
-}
-
-// jsonReport is the -format json object, one per line.
-type jsonReport struct {
-	Domain   string                 `json:"domain"`
-	Findings []lint.Finding         `json:"findings"`
-	Diff     []check.Entry          `json:"diff"`
-	SPFTree  any                    `json:"spf_tree"`
-	Stats    check.Stats            `json:"stats"`
-	Errors   []string               `json:"errors"`
-	Views    []check.ViewDifference `json:"views,omitempty"`
+	snap, err := resolver.ReadSnapshot(strings.NewReader(string(snapText)), "providers.snapshot")
+	if err != nil {
+		return nil, err
+	}
+	z, err := resolver.NewZones(resolver.ZoneSource{File: "contoso.com.zone", Text: contoso})
+	if err != nil {
+		return nil, err
+	}
+	return z.WithFallback(snap), nil
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/domainlint/domainlint/check"
+	"github.com/domainlint/domainlint/dkim"
+	"github.com/domainlint/domainlint/dmarc"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
 )
@@ -23,18 +25,17 @@ func newPrinter(o options, w io.Writer) *printer {
 	return &printer{o: o, w: w, enc: json.NewEncoder(w)}
 }
 
-func (p *printer) report(rep *check.Report) {
+// report writes one domain's report: JSON is the library's check.Report,
+// one object per line.
+func (p *printer) report(rep *check.Report) error {
 	switch p.o.format {
 	case "json":
-		j := jsonReport{Domain: rep.Domain, Findings: rep.Findings, Diff: rep.Diff, Stats: rep.Stats, Errors: rep.Errors, Views: rep.Views}
-		if rep.SPF != nil {
-			j.SPFTree = rep.SPF
-		}
-		p.enc.Encode(j)
+		return p.enc.Encode(rep)
 	case "sarif":
 		p.reports = append(p.reports, rep)
+		return nil
 	default:
-		p.text(rep)
+		return p.text(rep)
 	}
 }
 
@@ -87,13 +88,19 @@ func (p *printer) status(s check.Status) string {
 	return p.paint(red, name)
 }
 
-func (p *printer) text(rep *check.Report) {
-	w := p.w
+func (p *printer) text(rep *check.Report) error {
+	w := &errWriter{w: p.w}
 	fmt.Fprintf(w, "%s  (%d errors, %d warnings, %d info; %d questions, %d sent as DNS queries, %d ms)\n",
 		p.paint(bold, "== "+rep.Domain), lint.Count(rep.Findings, lint.Error), lint.Count(rep.Findings, lint.Warning),
 		lint.Count(rep.Findings, lint.Info), rep.Stats.Questions, rep.Stats.Queries, rep.Stats.Elapsed)
 	if rep.SPF != nil {
 		fmt.Fprintf(w, "\nSPF\n%s", indent(rep.SPF.Tree(), "  "))
+	}
+	if rep.DMARC != nil {
+		fmt.Fprintf(w, "\nDMARC\n%s", indent(dmarcText(rep.DMARC), "  "))
+	}
+	if len(rep.DKIM) > 0 {
+		fmt.Fprintf(w, "\nDKIM\n%s", indent(dkimText(rep.DKIM), "  "))
 	}
 	if len(rep.Diff) > 0 {
 		fmt.Fprintf(w, "\nMicrosoft 365\n")
@@ -124,6 +131,12 @@ func (p *printer) text(rep *check.Report) {
 			}
 		}
 	}
+	if len(rep.Unverified) > 0 {
+		fmt.Fprintf(w, "\nNot verified offline (outside the zone files; -snapshot records them from live DNS)\n")
+		for _, u := range rep.Unverified {
+			fmt.Fprintf(w, "  %s\n", u)
+		}
+	}
 	if len(rep.Errors) > 0 {
 		fmt.Fprintf(w, "\nCould not check\n")
 		for _, e := range rep.Errors {
@@ -131,6 +144,65 @@ func (p *printer) text(rep *check.Report) {
 		}
 	}
 	fmt.Fprintln(w)
+	return w.err
+}
+
+// errWriter keeps the first write error, so that a run of Fprintf calls
+// is checked once.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(b []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(b)
+	e.err = err
+	return n, err
+}
+
+// dmarcText describes the policy found and how it was found.
+func dmarcText(d *dmarc.Discovery) string {
+	var b strings.Builder
+	eff := d.Effective()
+	if eff.Record == nil {
+		b.WriteString("no DMARC record found\n")
+	} else {
+		fmt.Fprintf(&b, "_dmarc.%s %q\n", eff.PolicyDomain, eff.Record.Raw)
+	}
+	for _, p := range []*dmarc.Policy{d.RFC9989, d.RFC7489} {
+		how := "by the public suffix list"
+		if p == d.RFC9989 && p.Incomplete == "" {
+			how = "by the DNS tree walk"
+		}
+		fmt.Fprintf(&b, "%s: organizational domain %s (%s)", p.Algorithm, p.OrgDomain, how)
+		if p.Incomplete != "" {
+			fmt.Fprintf(&b, "; could not ask %s)", strings.Replace(p.Incomplete, ": ", " (", 1))
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// dkimText is one line per selector: where it points and what is there.
+func dkimText(sels []*dkim.Selector) string {
+	var b strings.Builder
+	for _, s := range sels {
+		fmt.Fprintf(&b, "%s", s.Name)
+		for _, step := range s.Chain {
+			_, to, _ := strings.Cut(step, " -> ")
+			fmt.Fprintf(&b, " -> %s", to)
+		}
+		switch s.Status {
+		case "unverified":
+			b.WriteString(": not verified offline (outside the zone files)\n")
+		default:
+			fmt.Fprintf(&b, ": %s\n", s.Status)
+		}
+	}
+	return b.String()
 }
 
 func indent(s, pad string) string {
