@@ -14,30 +14,51 @@ import (
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/spf"
 	"github.com/miekg/dns"
+	"golang.org/x/net/publicsuffix"
 )
 
-const docM365 = "https://learn.microsoft.com/microsoft-365/admin/get-help-with-domains/create-dns-records-at-any-dns-hosting-provider"
+const (
+	docM365 = "https://learn.microsoft.com/microsoft-365/admin/get-help-with-domains/create-dns-records-at-any-dns-hosting-provider"
+	docEFC  = "https://learn.microsoft.com/exchange/mail-flow-best-practices/use-connectors-to-configure-mail-flow/enhanced-filtering-for-connectors"
+)
 
-// The rules of the Microsoft 365 diff. Their IDs never change.
+// The rules of the Microsoft 365 diff. Their IDs never change. A finding
+// cites the Learn page of the expectation's own cloud (records.DocTitle of
+// Expected.Doc and its address) rather than the rule's generic citation.
 var (
 	ruleMissing = lint.Rule{ID: "m365.missing", Severity: lint.Error,
 		Summary:  "A record Microsoft 365 expects is not published (info when the record is optional).",
 		Citation: "Microsoft 365: Add DNS records to connect your domain", URL: docM365}
 	ruleWrong = lint.Rule{ID: "m365.wrong", Severity: lint.Error,
-		Summary:  "Records of the expected kind are published but none has the value Microsoft 365 expects: MX to the old provider, autodiscover on premises, SPF without the Microsoft 365 include, another tenant's DKIM target.",
+		Summary:  "Records of the expected kind are published but none has the value Microsoft 365 expects: autodiscover on premises after the cut-over, SPF without the Microsoft 365 include, another tenant's DKIM target, a DMARC record without a policy (a warning for p=none without rua).",
 		Citation: "Microsoft 365: Add DNS records to connect your domain", URL: docM365}
 	ruleConflict = lint.Rule{ID: "m365.conflict", Severity: lint.Error,
-		Summary:  "The expected record is there, but another record can take its traffic or break it: a second MX or SPF record, a CNAME beside other data, mixed DKIM formats, an _autodiscover._tcp SRV, a verification MX that competes with real mail.",
+		Summary:  "The expected record is there, but another record can take its traffic or break it: a second MX or SPF record, a CNAME beside other data, mixed DKIM formats or partition letters, an _autodiscover._tcp SRV.",
 		Citation: "Microsoft 365: Add DNS records to connect your domain; RFC 1034 §3.6.2", URL: docM365}
 	ruleMSOID = lint.Rule{ID: "m365.msoid", Severity: lint.Error,
 		Summary:  "A msoid CNAME outside the 21Vianet cloud breaks Microsoft 365 Apps activation (\"isn't in our system\").",
 		Citation: "Microsoft 365: External DNS records", URL: "https://learn.microsoft.com/microsoft-365/enterprise/external-domain-name-system-records"}
+	ruleMissingDot = lint.Rule{ID: "m365.missing-dot", Severity: lint.Error,
+		Summary:  "A record's target was written without its trailing dot, so the zone appended its own origin (selector1-….onmicrosoft.com.fabrikam.com.): the record points nowhere.",
+		Citation: "RFC 1035 §5.1 (relative names in master files)", URL: "https://www.rfc-editor.org/rfc/rfc1035#section-5.1"}
+	ruleLeftover = lint.Rule{ID: "m365.leftover", Severity: lint.Warning,
+		Summary:  "A verification record (the ms########.msv1.invalid MX, or the legacy ms######## CNAME) is left behind on a domain that already receives mail in Microsoft 365: delete it.",
+		Citation: "Microsoft 365: Add DNS records to connect your domain", URL: docM365}
+	ruleNotCutOver = lint.Rule{ID: "m365.not-cut-over", Severity: lint.Warning,
+		Summary:  "Mail (MX) and clients (autodiscover) still go to the previous provider: verifying the domain does not route mail. Not wrong before the cut-over, but mail does not reach Microsoft 365 yet.",
+		Citation: "Microsoft 365: Add DNS records to connect your domain", URL: docM365}
+	ruleGateway = lint.Rule{ID: "m365.gateway", Severity: lint.Warning,
+		Summary:  "MX points at a host other than Microsoft 365 while SPF includes Microsoft's: a third-party filtering gateway in front of Microsoft 365, a documented setup (Enhanced Filtering for Connectors). Name it as the gateway to make it expected.",
+		Citation: "Microsoft Learn: Enhanced Filtering for Connectors in Exchange Online", URL: docEFC}
+	rulePreferred = lint.Rule{ID: "m365.preferred", Severity: lint.Info,
+		Summary:  "The record works, but Microsoft prefers another value (enterpriseenrollment-s.manage.microsoft.com, which does not prompt users).",
+		Citation: "Microsoft Learn: Enable auto-discovery of Intune enrollment server", URL: "https://learn.microsoft.com/mem/intune/enrollment/windows-enrollment-create-cname"}
 )
 
 // Rules returns the whole catalogue: this package's rules and those of
 // spf, dkim, dmarc and records.
 func Rules() []lint.Rule {
-	out := []lint.Rule{ruleMissing, ruleWrong, ruleConflict, ruleMSOID}
+	out := []lint.Rule{ruleMissing, ruleWrong, ruleConflict, ruleMSOID, ruleMissingDot, ruleLeftover, ruleNotCutOver, ruleGateway, rulePreferred}
 	out = append(out, records.Rules()...)
 	out = append(out, spf.Rules()...)
 	out = append(out, dkim.Rules()...)
@@ -76,22 +97,60 @@ func zoneLine(e records.Expected) string {
 	return c.String()
 }
 
+// deletes renders "; delete:" lines for records.
+func deletes(rrs []dns.RR) string {
+	var lines []string
+	for _, rr := range rrs {
+		lines = append(lines, deleteLine(rr))
+	}
+	return fixLines(lines...)
+}
+
+// citation names the Learn page of the expectation's cloud.
+func citation(e records.Expected, rule lint.Rule) string {
+	if t := records.DocTitle(e.Doc); t != "" {
+		return t + " <" + e.Doc + ">"
+	}
+	if e.Doc != "" {
+		return e.Doc
+	}
+	return rule.Citation
+}
+
+// override changes how diff turns an entry into a finding.
+type override struct {
+	rule  *lint.Rule
+	sev   *lint.Severity
+	noFix bool // the entry offers no fix line (what to do is in the message)
+}
+
 // diff compares the zone with the expected set, entry by entry.
 func diff(ctx context.Context, r resolver.Resolver, zone zoneHolder, rep *Report, set *records.Set) {
 	rep.add(set.Findings...)
-	d := &differ{ctx: ctx, r: r, rep: rep, zone: zone}
-	for _, e := range set.Items {
+	d := &differ{ctx: ctx, r: r, rep: rep, zone: zone, domain: strings.TrimSuffix(strings.ToLower(set.Domain), "."), over: map[int]*override{}}
+	if d.domain == "" {
+		d.domain = rep.Domain
+	}
+	for i, e := range set.Items {
+		d.cur = i
 		ent := d.entry(e)
 		rep.Diff = append(rep.Diff, ent)
 	}
-	d.mixedDKIM()
+	d.dkimSelectors()
+	d.stageMX(set)
 	for i, ent := range rep.Diff {
 		e := set.Items[i]
 		if ent.Status == OK || ent.Status == Error {
 			continue
 		}
+		o := d.over[i]
+		if o == nil {
+			o = &override{}
+		}
 		var rule lint.Rule
 		switch {
+		case o.rule != nil:
+			rule = *o.rule
 		case e.Absent:
 			rule = ruleMSOID
 		case ent.Status == Missing:
@@ -103,13 +162,26 @@ func diff(ctx context.Context, r resolver.Resolver, zone zoneHolder, rep *Report
 		}
 		f := rule.New(ent.Name, fmt.Sprintf("%s (%s): %s", ent.Purpose, ent.Type, ent.Why))
 		f.Type = ent.Type
+		f.Citation = citation(e, rule)
+		if o.rule != nil && (o.rule.ID == ruleGateway.ID || o.rule.ID == ruleMissingDot.ID) {
+			f.Citation = rule.Citation
+		}
 		if len(ent.Found) > 0 {
 			f.Record = strings.Join(ent.Found, " | ")
 		}
-		if e.Optional || e.Hybrid && ent.Status == Wrong {
+		switch {
+		case o.sev != nil:
+			f.Severity = *o.sev
+		case e.Hybrid && ent.Status == Wrong:
 			f.Severity = lint.Info
+		case e.Optional && ent.Status == Missing:
+			f.Severity = lint.Info
+		case e.Optional:
+			// Optional, but published with a value that does not work.
+			f.Severity = lint.Warning
 		}
 		switch {
+		case o.noFix:
 		case ent.fix != "":
 			f.Fix = ent.fix
 		case !e.Absent:
@@ -119,6 +191,7 @@ func diff(ctx context.Context, r resolver.Resolver, zone zoneHolder, rep *Report
 		}
 		rep.add(f)
 	}
+	rep.add(d.notes...)
 }
 
 type differ struct {
@@ -129,6 +202,12 @@ type differ struct {
 	// zone, when the check answers from zone files, tells which names
 	// they hold: only a zone file can hold a CNAME beside other data.
 	zone zoneHolder
+	// domain is the set's domain: the origin a target without its
+	// trailing dot was made relative to.
+	domain string
+	cur    int               // the index of the entry being diffed
+	over   map[int]*override // by entry index
+	notes  []lint.Finding    // findings beside the entries' own
 }
 
 // zoneHolder is implemented by resolvers that answer from zone files
@@ -136,6 +215,22 @@ type differ struct {
 type zoneHolder interface {
 	Holds(name string) bool
 }
+
+func (d *differ) set(o override) {
+	if d.over[d.cur] == nil {
+		d.over[d.cur] = &override{}
+	}
+	p := d.over[d.cur]
+	if o.rule != nil {
+		p.rule = o.rule
+	}
+	if o.sev != nil {
+		p.sev = o.sev
+	}
+	p.noFix = p.noFix || o.noFix
+}
+
+func sevp(s lint.Severity) *lint.Severity { return &s }
 
 func (d *differ) entry(e records.Expected) Entry {
 	ent := Entry{Purpose: e.Purpose, Workload: e.Workload, Type: e.TypeString(), Name: e.Name, Optional: e.Optional, Found: []string{}}
@@ -163,6 +258,7 @@ func (d *differ) entry(e records.Expected) Entry {
 			return ent
 		}
 		ent.Status, ent.Why = Wrong, fmt.Sprintf("%s must not exist outside the 21Vianet cloud: it breaks Microsoft 365 Apps activation; delete it", e.Name)
+		ent.fix = deletes(rrs)
 		return ent
 	case e.Purpose == records.Verify:
 		return d.verify(e, ent, fail)
@@ -183,6 +279,13 @@ func (d *differ) entry(e records.Expected) Entry {
 	ent.Found = rdatas(rrs)
 	matched, others := split(rrs, e.Want)
 	judge(&ent, matched, others, "another "+e.TypeString()+" record at the name can take its traffic")
+	switch ent.Status {
+	case Wrong:
+		ent.fix = fixLines(deletes(others), zoneLine(e))
+	case Conflict:
+		ent.fix = deletes(others)
+	}
+	d.missingDot(e, &ent, rrs)
 	return ent
 }
 
@@ -212,8 +315,95 @@ func judge(ent *Entry, matched, others []dns.RR, conflictWhy string) {
 	}
 }
 
+// relativeTarget returns, for a target written without its trailing dot
+// in a zone whose origin is domain, the target meant: target is
+// "<fqdn>.<domain>" where <fqdn> is itself a full domain name (it ends
+// in a public suffix, as selector1-….onmicrosoft.com or
+// mail.fabrikam.com do). A live answer can carry the same mistake, made
+// in the zone it was served from.
+func relativeTarget(target, domain string) (string, bool) {
+	t := strings.ToLower(strings.TrimSuffix(target, "."))
+	prefix, ok := strings.CutSuffix(t, "."+domain)
+	if !ok || !strings.Contains(prefix, ".") {
+		return "", false
+	}
+	suffix, icann := publicsuffix.PublicSuffix(prefix)
+	if !icann || suffix == prefix {
+		return "", false
+	}
+	return prefix, true
+}
+
+// withTarget returns a copy of rr pointing at target.
+func withTarget(rr dns.RR, target string) dns.RR {
+	c := dns.Copy(rr)
+	switch v := c.(type) {
+	case *dns.CNAME:
+		v.Target = dns.Fqdn(target)
+	case *dns.MX:
+		v.Mx = dns.Fqdn(target)
+	case *dns.SRV:
+		v.Target = dns.Fqdn(target)
+	}
+	return c
+}
+
+// missingDot looks for targets written without their trailing dot among
+// the records found for an entry, and makes the entry's finding a
+// m365.missing-dot with the corrected lines.
+func (d *differ) missingDot(e records.Expected, ent *Entry, rrs []dns.RR) {
+	var lines, why []string
+	for _, rr := range rrs {
+		meant, ok := relativeTarget(rrTarget(rr), d.domain)
+		if !ok {
+			continue
+		}
+		fixed := withTarget(rr, meant)
+		lines = append(lines, deleteLine(rr), fixed.String())
+		w := fmt.Sprintf("the target %s was written without its trailing dot, so the zone made it %s", meant, strings.TrimSuffix(strings.ToLower(rrTarget(rr)), "."))
+		if e.Want != nil && !e.Absent && e.Want.Match(fixed) {
+			w += "; with the dot it is the expected value"
+		}
+		why = append(why, w)
+	}
+	if len(lines) == 0 {
+		return
+	}
+	if ent.Status == OK {
+		ent.Status = Wrong
+	}
+	ent.Why = strings.Join(why, "; ") + ": end the target with a dot (" + e.Name + " now points nowhere)"
+	ent.fix = fixLines(lines...)
+	d.set(override{rule: &ruleMissingDot, sev: sevp(lint.Error)})
+	// The DKIM lookup explains a dangling selector as signing not being
+	// enabled; here the cause is the missing dot.
+	d.rep.mu.Lock()
+	for i, f := range d.rep.Findings {
+		if f.Rule == "dkim.dangling-cname" && f.Name == e.Name {
+			d.rep.Findings[i].Message = strings.SplitN(f.Message, ": DKIM signing is not enabled", 2)[0] + ": the CNAME's target lacks its trailing dot (see m365.missing-dot)"
+		}
+	}
+	d.rep.mu.Unlock()
+}
+
+func rrTarget(rr dns.RR) string {
+	switch v := rr.(type) {
+	case *dns.CNAME:
+		return v.Target
+	case *dns.MX:
+		return v.Mx
+	case *dns.SRV:
+		return v.Target
+	}
+	return ""
+}
+
 var msCode = regexp.MustCompile(`^(MS=)?ms[0-9]{8}$`)
 
+// verify: the TXT record, or one of its alternatives (the MX, the legacy
+// CNAME). Today's "Add DNS records" page gives a verification MX the
+// highest priority, so its priority is not judged; a verification MX left
+// after the cut-over is reported by the MX entry (m365.leftover).
 func (d *differ) verify(e records.Expected, ent Entry, fail func(error) Entry) Entry {
 	txts, _, err := own(d.ctx, d.r, e.Name, dns.TypeTXT)
 	if err != nil {
@@ -238,14 +428,6 @@ func (d *differ) verify(e records.Expected, ent Entry, fail func(error) Entry) E
 			for _, rr := range mx {
 				if alt.Want.Match(rr) {
 					altMatched = append(altMatched, rrtext.RData(rr))
-					// A verification MX must not compete with real mail.
-					for _, real := range mx {
-						if !alt.Want.Match(real) && real.(*dns.MX).Preference >= rr.(*dns.MX).Preference {
-							ent.Found = append(ent.Found, rdatas([]dns.RR{rr})...)
-							ent.Status, ent.Why = Conflict, fmt.Sprintf("the verification MX %s has a preference at or before the real MX %s: delete it", rrtext.RData(rr), rrtext.RData(real))
-							return ent
-						}
-					}
 				}
 			}
 		case dns.TypeCNAME:
@@ -267,6 +449,9 @@ func (d *differ) verify(e records.Expected, ent Entry, fail func(error) Entry) E
 	case len(others) > 0:
 		ent.Status = Wrong
 		ent.Why = fmt.Sprintf("found %s; expected %s (the MS= prefix is required, and the code must be the one the admin center shows)", strings.Join(rdatas(others), ", "), ent.Expected)
+		if g := e.Want.Guess(); g != nil && e.Want.Exact() {
+			ent.fix = fixLines(deletes(others), zoneLine(e))
+		}
 	default:
 		ent.Status, ent.Why = Missing, "no verification record; expected "+ent.Expected
 	}
@@ -285,21 +470,34 @@ func (d *differ) apexMX(name string) ([]dns.RR, error) {
 	return d.mx, nil
 }
 
+func isVerifyMX(rr dns.RR) bool {
+	mx, ok := rr.(*dns.MX)
+	return ok && strings.HasSuffix(strings.ToLower(mx.Mx), ".msv1.invalid.")
+}
+
 func (d *differ) mxEntry(e records.Expected, ent Entry, fail func(error) Entry) Entry {
 	all, err := d.apexMX(e.Name)
 	if err != nil {
 		return fail(err)
 	}
-	var rrs []dns.RR
+	var rrs, verifying []dns.RR
 	for _, rr := range all {
-		if !strings.HasSuffix(strings.ToLower(rr.(*dns.MX).Mx), ".msv1.invalid.") {
+		if isVerifyMX(rr) {
+			verifying = append(verifying, rr)
+		} else {
 			rrs = append(rrs, rr)
 		}
 	}
 	ent.Found = rdatas(rrs)
 	matched, others := split(rrs, e.Want)
-	judge(&ent, matched, others, "other MX records take mail away from Microsoft 365 (at any preference they receive mail when it is busy, and DANE needs a single MX)")
-	if ent.Status == OK && len(matched) > 1 {
+	judge(&ent, matched, others, "other MX records take mail away from Microsoft 365 (at any preference they receive mail when it is busy, and DANE needs a single MX): remove any other MX records")
+	switch ent.Status {
+	case Conflict:
+		ent.fix = deletes(others)
+	case Wrong:
+		ent.fix = fixLines(deletes(others), zoneLine(e))
+	}
+	if ent.Status == OK && len(matched) > 1 && len(e.Gateways) == 0 {
 		// Both the old mail.protection.outlook.com and the new
 		// mx.microsoft host: a switch-over in progress (In-Region Routing,
 		// DANE) that must end with one MX.
@@ -315,22 +513,84 @@ func (d *differ) mxEntry(e records.Expected, ent Entry, fail func(error) Entry) 
 	if ent.Status == Wrong && e.Hybrid {
 		ent.Why = "hybrid: MX still points on-premises (" + strings.Join(ent.Found, ", ") + "); switch it to Microsoft 365 when the migration completes"
 	}
+	if len(matched) > 0 && len(verifying) > 0 {
+		// Mail reaches Microsoft 365, so the domain is verified: the
+		// verification MX has done its work.
+		f := ruleLeftover.New(e.Name, fmt.Sprintf("the verification MX %s is left behind: the domain already receives mail in Microsoft 365, so it is verified; delete the verification MX", strings.Join(rdatas(verifying), ", ")))
+		f.Type, f.Record, f.Citation, f.Fix = "MX", strings.Join(rdatas(verifying), " | "), citation(e, ruleLeftover), deletes(verifying)
+		d.notes = append(d.notes, f)
+	}
+	d.missingDot(e, &ent, rrs)
 	return ent
+}
+
+// stageMX grades the MX and autodiscover entries by the onboarding stage:
+// before the cut-over, MX and autodiscover pointing at the previous
+// provider are where the domain stands, not mistakes (m365.not-cut-over,
+// a warning); an MX elsewhere while SPF includes Microsoft's domain looks
+// like a filtering gateway in front of Microsoft 365 (m365.gateway).
+func (d *differ) stageMX(set *records.Set) {
+	mxAt, spfAt := -1, -1
+	for i, ent := range d.rep.Diff {
+		switch ent.Purpose {
+		case records.MX:
+			mxAt = i
+		case records.SPF:
+			spfAt = i
+		}
+	}
+	if mxAt < 0 || d.rep.Diff[mxAt].Status != Wrong || set.Items[mxAt].Hybrid || d.over[mxAt] != nil {
+		return
+	}
+	mx := &d.rep.Diff[mxAt]
+	hosts := strings.Join(mx.Found, ", ")
+	if spfAt >= 0 && d.rep.Diff[spfAt].Status == OK {
+		mx.Why = fmt.Sprintf("MX points at %s, not at Microsoft 365, while SPF includes Microsoft's domain: if %s is a third-party filtering gateway in front of Microsoft 365, that is a documented setup (turn on Enhanced Filtering for Connectors and name it as the gateway to make it expected); if not, point MX at Microsoft 365", hosts, hosts)
+		d.over[mxAt] = &override{rule: &ruleGateway, sev: sevp(lint.Warning), noFix: true}
+		return
+	}
+	mx.Why = fmt.Sprintf("mail still flows to %s: verifying the domain does not route mail. When the mailboxes are ready, point MX at Microsoft 365 (expected %s) and remove the other MX records", hosts, mx.Expected)
+	d.over[mxAt] = &override{rule: &ruleNotCutOver, sev: sevp(lint.Warning)}
+	for i, ent := range d.rep.Diff {
+		if ent.Purpose == records.Autodiscover && ent.Status == Wrong && d.over[i] == nil && !set.Items[i].Hybrid {
+			d.rep.Diff[i].Why = "autodiscover still points at the previous provider (" + strings.Join(ent.Found, ", ") + "): move it with the MX at the cut-over"
+			d.over[i] = &override{rule: &ruleNotCutOver, sev: sevp(lint.Warning)}
+		}
+	}
+}
+
+// spfDomains returns the domains the published SPF record includes,
+// directly or through its includes.
+func (d *differ) spfDomains(recs []dns.RR) map[string]bool {
+	included := map[string]bool{}
+	if d.rep.SPF != nil && d.rep.SPF.Root != nil {
+		walkIncludes(d.rep.SPF.Root, included)
+	}
+	for _, rr := range recs {
+		for _, m := range includeRE.FindAllStringSubmatch(rrtext.TXT(rr), -1) {
+			included[strings.ToLower(strings.TrimSuffix(m[1], "."))] = true
+		}
+	}
+	return included
 }
 
 var includeRE = regexp.MustCompile(`(?i)include:\s*([a-z0-9._-]+)`)
 
 // spfEntry matches semantically: the one v=spf1 record must include the
-// cloud's SPF domain, directly or through its includes.
+// cloud's SPF domain, directly or through its includes. Its fixes keep
+// every published term: several records are merged into one, and a
+// missing include is added to the record.
 func (d *differ) spfEntry(e records.Expected, ent Entry, fail func(error) Entry) Entry {
 	txts, _, err := own(d.ctx, d.r, e.Name, dns.TypeTXT)
 	if err != nil {
 		return fail(err)
 	}
 	var recs []dns.RR
+	var texts []string
 	for _, rr := range txts {
 		if spf.IsSPF(rrtext.TXT(rr)) {
 			recs = append(recs, rr)
+			texts = append(texts, rrtext.TXT(rr))
 		}
 	}
 	ent.Found = rdatas(recs)
@@ -339,30 +599,27 @@ func (d *differ) spfEntry(e records.Expected, ent Entry, fail func(error) Entry)
 		wants = append(wants, strings.ToLower(strings.TrimSuffix(m[1], ".")))
 	}
 	ent.Expected = "a v=spf1 record that includes " + strings.Join(wants, ", ") + ", directly or through its includes"
+	included := d.spfDomains(recs)
+	var lacking []string
+	for _, w := range wants {
+		if !included[w] {
+			lacking = append(lacking, w)
+		}
+	}
+	merged := func() string {
+		return fixLines(deletes(recs), txtRR(e.Name, e.TTL, mergeSPF(texts, lacking...)).String())
+	}
 	switch {
 	case len(recs) == 0:
 		ent.Status, ent.Why = Missing, "no v=spf1 record; expected one that includes "+strings.Join(wants, ", ")
 	case len(recs) > 1:
-		ent.Status, ent.Why = Conflict, fmt.Sprintf("%d v=spf1 records: receivers return permerror; merge them into one", len(recs))
+		ent.Status, ent.Why = Conflict, fmt.Sprintf("%d v=spf1 records: receivers return permerror; merge them into one (the fix keeps every term of every record)", len(recs))
+		ent.fix = merged()
+	case len(lacking) > 0:
+		ent.Status, ent.Why = Wrong, "the SPF record does not include "+strings.Join(lacking, ", ")+", directly or through its includes; add it to the record (the fix keeps every other term)"
+		ent.fix = merged()
 	default:
-		included := map[string]bool{}
-		if d.rep.SPF != nil && d.rep.SPF.Root != nil {
-			walkIncludes(d.rep.SPF.Root, included)
-		}
-		for _, m := range includeRE.FindAllStringSubmatch(rrtext.TXT(recs[0]), -1) {
-			included[strings.ToLower(strings.TrimSuffix(m[1], "."))] = true
-		}
-		var lacking []string
-		for _, w := range wants {
-			if !included[w] {
-				lacking = append(lacking, w)
-			}
-		}
-		if len(lacking) > 0 {
-			ent.Status, ent.Why = Wrong, "the SPF record does not include "+strings.Join(lacking, ", ")+", directly or through its includes"
-		} else {
-			ent.Status = OK
-		}
+		ent.Status = OK
 	}
 	return ent
 }
@@ -376,24 +633,46 @@ func walkIncludes(n *spf.Node, seen map[string]bool) {
 	}
 }
 
+// dmarcEntry: Microsoft's DMARC page starts at p=none with reports (rua),
+// then quarantine, then reject, so p=none with rua is ok. p=none without
+// rua gives no way to see reports: a warning. A record without a valid
+// policy is an error. Fixes change only the tag at fault.
 func (d *differ) dmarcEntry(e records.Expected, ent Entry, fail func(error) Entry) Entry {
 	txts, _, err := own(d.ctx, d.r, e.Name, dns.TypeTXT)
 	if err != nil {
 		return fail(err)
 	}
 	var recs []dns.RR
+	var texts []string
 	for _, rr := range txts {
 		if dmarc.IsDMARC(rrtext.TXT(rr)) {
 			recs = append(recs, rr)
+			texts = append(texts, rrtext.TXT(rr))
 		}
 	}
 	ent.Found = rdatas(recs)
 	matched, others := split(recs, e.Want)
+	domain := strings.TrimPrefix(e.Name, "_dmarc.")
 	switch {
 	case len(recs) > 1:
-		ent.Status, ent.Why = Conflict, fmt.Sprintf("%d v=DMARC1 records: receivers discard them all", len(recs))
+		ent.Status, ent.Why = Conflict, fmt.Sprintf("%d v=DMARC1 records: receivers discard them all; merge them into one (the fix keeps every tag and report address)", len(recs))
+		m := mergeDMARC(texts)
+		if !e.Want.Match(txtRR(e.Name, e.TTL, m)) {
+			m, _ = fixDMARC(m, domain)
+		}
+		ent.fix = fixLines(deletes(recs), txtRR(e.Name, e.TTL, m).String())
 	case len(matched) == 0 && len(others) > 0:
-		ent.Status, ent.Why = Wrong, "the DMARC record does not enforce a policy (p=quarantine or p=reject)"
+		fixed, what := fixDMARC(texts[0], domain)
+		tags := parseDMARC(texts[0])
+		if strings.EqualFold(tagValue(tags, "p"), "none") {
+			ent.Status, ent.Why = Wrong, "p=none without rua: monitoring with no way to see the reports; add an aggregate report address (rua) and, once the reports show every legitimate sender passing, move to quarantine, then reject"
+			d.set(override{sev: sevp(lint.Warning)})
+		} else {
+			ent.Status, ent.Why = Wrong, "the DMARC record has no valid policy (p=none, quarantine or reject)"
+		}
+		if what != "" {
+			ent.fix = fixLines(deletes(others), txtRR(e.Name, e.TTL, fixed).String())
+		}
 	default:
 		judge(&ent, matched, others, "")
 	}
@@ -417,6 +696,12 @@ func (d *differ) cnameEntry(e records.Expected, ent Entry, fail func(error) Entr
 		others = addrs
 	}
 	judge(&ent, matched, others, "other records at the name")
+	if ent.Status == Wrong {
+		ent.fix = fixLines(deletes(others), zoneLine(e))
+		if zoneLine(e) == "" {
+			ent.fix = ""
+		}
+	}
 	if ent.Status == OK && d.zone != nil && d.zone.Holds(e.Name) {
 		// RFC 1034 §3.6.2: a CNAME stands alone. Only a zone file can hold
 		// a CNAME beside other data (servers refuse to load one), so live
@@ -425,6 +710,7 @@ func (d *differ) cnameEntry(e records.Expected, ent Entry, fail func(error) Entr
 		if err == nil && len(addrs) > 0 {
 			ent.Found = append(ent.Found, rdatas(addrs)...)
 			ent.Status, ent.Why = Conflict, "a CNAME beside other data (RFC 1034 §3.6.2): "+strings.Join(rdatas(addrs), ", ")
+			ent.fix = deletes(addrs)
 		}
 	}
 	if e.Purpose == records.Autodiscover && ent.Status == OK {
@@ -432,19 +718,45 @@ func (d *differ) cnameEntry(e records.Expected, ent Entry, fail func(error) Entr
 		if err == nil && len(srv) > 0 {
 			ent.Found = append(ent.Found, rdatas(srv)...)
 			ent.Status, ent.Why = Conflict, "an _autodiscover._tcp SRV record that Outlook also tries can send clients elsewhere: "+strings.Join(rdatas(srv), ", ")
+			ent.fix = deletes(srv)
 		}
 	}
 	if ent.Status == Wrong && e.Hybrid {
 		ent.Why = "hybrid: autodiscover still points on-premises (" + strings.Join(ent.Found, ", ") + ")"
 	}
+	if ent.Status == OK && e.Preferred != nil {
+		var not []dns.RR
+		for _, rr := range matched {
+			if !e.Preferred.Match(rr) {
+				not = append(not, rr)
+			}
+		}
+		if len(not) > 0 {
+			f := rulePreferred.New(e.Name, fmt.Sprintf("%s (%s): %s works; %s", e.Purpose, ent.Type, strings.Join(rdatas(not), ", "), e.Note))
+			f.Type, f.Record, f.Citation = ent.Type, strings.Join(rdatas(not), " | "), citation(e, rulePreferred)
+			p := dns.Copy(e.Preferred.Guess())
+			p.Header().Ttl = e.TTL
+			f.Fix = fixLines(deletes(not), p.String())
+			d.notes = append(d.notes, f)
+		}
+	}
+	if e.Want != nil && e.Want.Guess() == nil && ent.Status == Missing {
+		ent.fix = "; " + e.Note
+	}
+	d.missingDot(e, &ent, rrs)
 	return ent
 }
 
-// mixedDKIM flags selector CNAMEs of both the classic onmicrosoft.com form
-// and the newer dkim.mail.microsoft form: they cannot coexist.
-func (d *differ) mixedDKIM() {
+// v1DKIM matches the partition letter of the dkim.mail.microsoft form.
+var v1DKIM = regexp.MustCompile(`\.([a-z])-v1\.dkim\.mail\.microsoft\.?$`)
+
+// dkimSelectors compares the two selectors: both the classic
+// onmicrosoft.com and the newer dkim.mail.microsoft form cannot coexist,
+// and in the newer form both carry one partition letter.
+func (d *differ) dkimSelectors() {
 	var classic, modern bool
 	var idx []int
+	letters := map[string]bool{}
 	for i, ent := range d.rep.Diff {
 		if ent.Purpose != records.DKIM1 && ent.Purpose != records.DKIM2 || ent.Status != OK {
 			continue
@@ -452,15 +764,25 @@ func (d *differ) mixedDKIM() {
 		idx = append(idx, i)
 		for _, f := range ent.Found {
 			f = strings.ToLower(f)
-			classic = classic || strings.Contains(f, ".onmicrosoft.com")
-			modern = modern || strings.Contains(f, ".dkim.mail.microsoft")
+			classic = classic || strings.Contains(f, ".onmicrosoft.")
+			if m := v1DKIM.FindStringSubmatch(f); m != nil {
+				modern = true
+				letters[m[1]] = true
+			}
 		}
 	}
-	if !classic || !modern {
+	var why string
+	switch {
+	case classic && modern:
+		why = "the selectors mix the classic onmicrosoft.com and the new dkim.mail.microsoft targets; both must come from one Get-DkimSigningConfig"
+	case len(letters) > 1:
+		why = "the selectors' dkim.mail.microsoft targets carry different partition letters; both come from one Get-DkimSigningConfig and share one letter"
+	default:
 		return
 	}
 	for _, i := range idx {
 		d.rep.Diff[i].Status = Conflict
-		d.rep.Diff[i].Why = "the selectors mix the classic onmicrosoft.com and the new dkim.mail.microsoft targets; both must come from one Get-DkimSigningConfig"
+		d.rep.Diff[i].Why = why + ": run Get-DkimSigningConfig -Identity " + d.domain + " | Format-List Selector1CNAME,Selector2CNAME"
+		d.over[i] = &override{noFix: true}
 	}
 }

@@ -1,0 +1,224 @@
+package check
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/domainlint/domainlint/resolver"
+	"github.com/miekg/dns"
+)
+
+// The fixes of the Microsoft 365 diff are computed from what is published,
+// so that pasting one never loses a sender, a report address or a tag.
+//
+// A Fix is one or more lines, applied in order:
+//
+//	; delete: <zone line>    delete that record
+//	<zone line>              add that record
+//	; <advice>               nothing to apply: what to do by hand
+//
+// A replacement is a delete followed by an add. (The MX switch-over keeps
+// its older form, "keep only <zone line> and delete the other MX records".)
+
+// deleteLine renders a record as a "; delete:" fix line.
+func deleteLine(rr dns.RR) string { return "; delete: " + rr.String() }
+
+// fixLines joins fix lines.
+func fixLines(lines ...string) string {
+	var out []string
+	for _, l := range lines {
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// txtRR builds a TXT record holding text (split into 255-octet strings).
+func txtRR(name string, ttl uint32, text string) dns.RR {
+	return &dns.TXT{Hdr: dns.RR_Header{Name: dns.Fqdn(name), Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: ttl}, Txt: resolver.EncodeTXT(text)}
+}
+
+// allRank orders the all qualifiers from the most lenient to the strictest.
+var allRank = map[string]int{"+": 0, "?": 1, "~": 2, "-": 3}
+
+// mergeSPF merges the terms of SPF records into one record: terms in the
+// order published, duplicates dropped (case-insensitively), the includes
+// in add inserted unless present, and one all last with the most lenient
+// qualifier published (so that no sender that passed before fails after;
+// the qualifier is the SPF lint's business, not the merge's). A redirect
+// beside an all is ignored by receivers (RFC 7208 §6.1), so merged beside
+// an all it becomes an include of the same domain; without any all, the
+// first redirect stays last.
+func mergeSPF(records []string, add ...string) string {
+	var terms, redirects, exps []string
+	seen := map[string]bool{}
+	all := ""
+	for _, rec := range records {
+		fields := strings.Fields(rec)
+		if len(fields) > 0 && strings.EqualFold(fields[0], "v=spf1") {
+			fields = fields[1:]
+		}
+		for _, t := range fields {
+			lt := strings.ToLower(t)
+			q, body := "+", lt
+			if strings.ContainsAny(lt[:1], "+-~?") {
+				q, body = lt[:1], lt[1:]
+			}
+			switch {
+			case body == "all":
+				if all == "" || allRank[q] < allRank[all] {
+					all = q
+				}
+				continue
+			case strings.HasPrefix(body, "redirect="):
+				redirects = append(redirects, t[strings.Index(t, "=")+1:])
+				continue
+			case strings.HasPrefix(body, "exp="):
+				if len(exps) == 0 {
+					exps = append(exps, t)
+				}
+				continue
+			}
+			if q == "+" && !strings.HasPrefix(lt, "+") {
+				lt = "+" + lt
+			}
+			if !seen[lt] {
+				seen[lt] = true
+				terms = append(terms, t)
+			}
+		}
+	}
+	if all != "" || len(redirects) > 1 {
+		keep := 0
+		if all == "" {
+			keep = 1 // the first redirect stays
+		}
+		for _, r := range redirects[keep:] {
+			if t := "include:" + r; !seen["+"+strings.ToLower(t)] {
+				seen["+"+strings.ToLower(t)] = true
+				terms = append(terms, t)
+			}
+		}
+		redirects = redirects[:keep]
+	}
+	for _, inc := range add {
+		if t := "include:" + inc; !seen["+"+strings.ToLower(t)] {
+			seen["+"+strings.ToLower(t)] = true
+			terms = append(terms, t)
+		}
+	}
+	out := append([]string{"v=spf1"}, terms...)
+	switch {
+	case all == "+":
+		out = append(out, "+all")
+	case all != "":
+		out = append(out, all+"all")
+	case len(redirects) > 0:
+		out = append(out, "redirect="+redirects[0])
+	}
+	out = append(out, exps...)
+	return strings.Join(out, " ")
+}
+
+// dmarcTag is one tag of a DMARC record, as published.
+type dmarcTag struct{ name, value string }
+
+// parseDMARC splits a record into its tags in order; names lowercased.
+func parseDMARC(txt string) []dmarcTag {
+	var out []dmarcTag
+	for _, part := range strings.Split(txt, ";") {
+		k, v, ok := strings.Cut(part, "=")
+		k = strings.ToLower(strings.TrimSpace(k))
+		if !ok || k == "" {
+			continue
+		}
+		out = append(out, dmarcTag{k, strings.TrimSpace(v)})
+	}
+	return out
+}
+
+func renderDMARC(tags []dmarcTag) string {
+	var parts []string
+	for _, t := range tags {
+		parts = append(parts, t.name+"="+t.value)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func tagIndex(tags []dmarcTag, name string) int {
+	return slices.IndexFunc(tags, func(t dmarcTag) bool { return t.name == name })
+}
+
+// setTag sets a tag's value in place, or adds it after v and p.
+func setTag(tags []dmarcTag, name, value string) []dmarcTag {
+	if i := tagIndex(tags, name); i >= 0 {
+		tags[i].value = value
+		return tags
+	}
+	at := len(tags)
+	if name == "p" {
+		at = min(1, len(tags))
+	}
+	return slices.Insert(tags, at, dmarcTag{name, value})
+}
+
+// unionURIs joins comma-separated URI lists, dropping repeats.
+func unionURIs(lists ...string) string {
+	var out []string
+	for _, l := range lists {
+		for _, u := range strings.Split(l, ",") {
+			if u = strings.TrimSpace(u); u != "" && !slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, u) }) {
+				out = append(out, u)
+			}
+		}
+	}
+	return strings.Join(out, ",")
+}
+
+// mergeDMARC merges several DMARC records into one: the first record's
+// tags in order, the tags only the others have after them, and every
+// report URI of every record.
+func mergeDMARC(records []string) string {
+	var tags []dmarcTag
+	for _, rec := range records {
+		for _, t := range parseDMARC(rec) {
+			j := tagIndex(tags, t.name)
+			switch {
+			case j < 0:
+				tags = append(tags, t)
+			case t.name == "rua" || t.name == "ruf":
+				tags[j].value = unionURIs(tags[j].value, t.value)
+			}
+		}
+	}
+	return renderDMARC(tags)
+}
+
+// fixDMARC changes only what is at fault in one DMARC record: a p that is
+// missing or invalid becomes p=none (Microsoft's first step), and p=none
+// without rua gains an aggregate report address. Every other tag and URI
+// stays.
+func fixDMARC(rec, domain string) (string, string) {
+	tags := parseDMARC(rec)
+	var what []string
+	switch p := strings.ToLower(tagValue(tags, "p")); p {
+	case "none", "quarantine", "reject":
+	default:
+		tags = setTag(tags, "p", "none")
+		what = append(what, "p=none")
+	}
+	if strings.EqualFold(tagValue(tags, "p"), "none") && tagValue(tags, "rua") == "" {
+		tags = setTag(tags, "rua", "mailto:dmarc-reports@"+domain)
+		what = append(what, fmt.Sprintf("rua=mailto:dmarc-reports@%s (use a mailbox that exists)", domain))
+	}
+	return renderDMARC(tags), strings.Join(what, " and ")
+}
+
+func tagValue(tags []dmarcTag, name string) string {
+	if i := tagIndex(tags, name); i >= 0 {
+		return tags[i].value
+	}
+	return ""
+}
