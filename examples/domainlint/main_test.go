@@ -14,6 +14,7 @@ import (
 
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/resolver/dnstest"
+	"github.com/google/go-cmp/cmp"
 )
 
 func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
@@ -337,6 +338,9 @@ func TestBadInput(t *testing.T) {
 		{[]string{"-concurrency", "0", "contoso.com"}, "concurrency"},
 		{[]string{"-verify", "MS=ms12345678", "contoso.com"}, "need -m365"},
 		{[]string{"-zone", "testdata/good.example.zone", "-authoritative"}, "need live DNS"},
+		{[]string{"-offline", "contoso.com"}, "go with -zone"},
+		{[]string{"-zone", "testdata/fabrikam.com.zone", "-offline", "-snapshot", "x.snapshot"}, "cannot go with -offline"},
+		{[]string{"-zone", "testdata/fabrikam.com.zone", "-replay", "testdata/fabrikam.com.zone"}, "not a domainlint snapshot"},
 		{[]string{"-domains", "testdata/missing.txt", "-server", "127.0.0.1:9"}, "no such file"},
 		{[]string{"-nosuchflag"}, "flag provided but not defined"},
 	} {
@@ -374,5 +378,66 @@ func TestReadmeCommands(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(string(out), "== contoso.com") {
 		t.Errorf("go run ./examples/domainlint: %v\n%s", err, out)
+	}
+}
+
+// TestLoneZoneOffline: the README's zone-file command on the one zone a
+// repository holds, offline: exit 0, the DMARC record linted, the SPF count
+// a lower bound with the unverified targets named, and a section of its own
+// for what was not verified.
+func TestLoneZoneOffline(t *testing.T) {
+	code, out, errs := runCLI(t, "", "-offline", "-zone", "testdata/fabrikam.com.zone", "-m365", "fabrikam")
+	if code != 0 {
+		t.Errorf("exit %d, want 0\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{
+		"== fabrikam.com",
+		"at least 2 of 10 DNS lookups",
+		"2 targets not verified offline: spf.protection.outlook.com, sendgrid.net",
+		`_dmarc.fabrikam.com "v=DMARC1; p=quarantine; rua=mailto:dmarc@reports.example.net"`,
+		"Not verified offline",
+		"selector1-fabrikam-com._domainkey.fabrikam.onmicrosoft.com TXT (DKIM key of selector selector1)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, never := range []string{"Could not check", "dkim.dangling-cname", "REFUSED"} {
+		if strings.Contains(out, never) {
+			t.Errorf("output has %q:\n%s", never, out)
+		}
+	}
+	code, out, _ = runCLI(t, "", "-offline", "-zone", "testdata/fabrikam.com.zone", "-format", "json")
+	if code != 0 {
+		t.Errorf("json: exit %d", code)
+	}
+	var unverified []struct{ Name, Type, For string }
+	if err := json.Unmarshal(decodeLines(t, out)[0]["unverified"], &unverified); err != nil || len(unverified) == 0 {
+		t.Errorf("json: no unverified field: %v\n%s", err, out)
+	}
+}
+
+// TestSnapshotCLI: a live run with -snapshot, then -replay offline, gives
+// the same report but for its statistics.
+func TestSnapshotCLI(t *testing.T) {
+	world := dnstest.New(t, resolver.ZoneSource{File: "testdata/world.zone"})
+	snap := t.TempDir() + "/fabrikam.snapshot"
+	args := []string{"-zone", "testdata/fabrikam.com.zone", "-m365", "fabrikam", "-format", "json"}
+	code, live, errs := runCLI(t, "", append([]string{"-server", world.Addr, "-snapshot", snap}, args...)...)
+	if code != 0 || !strings.Contains(errs, "recorded") {
+		t.Fatalf("live: exit %d\n%s\n%s", code, live, errs)
+	}
+	code, replay, errs := runCLI(t, "", append([]string{"-replay", snap}, args...)...)
+	if code != 0 {
+		t.Fatalf("replay: exit %d\n%s", code, errs)
+	}
+	a, b := decodeLines(t, live)[0], decodeLines(t, replay)[0]
+	delete(a, "stats")
+	delete(b, "stats")
+	if diff := cmp.Diff(a, b); diff != "" {
+		t.Errorf("live vs replay (-live +replay):\n%s", diff)
+	}
+	if _, ok := b["unverified"]; ok {
+		t.Errorf("replay left names unverified: %s", b["unverified"])
 	}
 }
