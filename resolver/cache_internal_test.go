@@ -2,8 +2,12 @@ package resolver
 
 import (
 	"fmt"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/miekg/dns"
 )
 
 // TestCacheBound: the cache never holds more than CacheSize entries, and
@@ -28,4 +32,124 @@ func TestCacheBound(t *testing.T) {
 	if len(c.cache) < 14 {
 		t.Errorf("eviction dropped too much: %d left", len(c.cache))
 	}
+}
+
+// TestCacheBytesBound: the cache's estimated size never passes CacheBytes,
+// is the sum of its entries', and an entry above an eighth of the bound is
+// not stored.
+func TestCacheBytesBound(t *testing.T) {
+	const bound = 1 << 20
+	c, err := New(Config{Servers: []string{"127.0.0.1:9"}, CacheBytes: bound})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp := time.Now().Add(time.Hour)
+	for i := range 1000 {
+		c.mu.Lock()
+		c.put(qkey{fmt.Sprintf("n%d.example.", i), 1}, centry{st: &step{}, expires: exp, size: int64(1000 + i*37%100_000)})
+		var sum int64
+		for _, e := range c.cache {
+			sum += e.size
+		}
+		b := c.bytes
+		c.mu.Unlock()
+		if b > bound || b != sum {
+			t.Fatalf("after %d puts: %d bytes counted, %d summed, bound %d", i+1, b, sum, bound)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.bytes < bound/2 {
+		t.Errorf("eviction dropped too much: %d bytes left of %d", c.bytes, bound)
+	}
+	c.put(qkey{"huge.example.", 1}, centry{st: &step{}, expires: exp, size: bound/8 + 1})
+	if _, ok := c.cache[qkey{"huge.example.", 1}]; ok {
+		t.Errorf("an entry above an eighth of the bound was stored")
+	}
+}
+
+// TestEntrySizeEstimate: the estimate of what a cache entry retains is not
+// below what it really retains, measured with runtime.MemStats over many
+// copies, for answers of every shape, hostile ones included; nor far
+// above it, so that the bound does not waste the cache.
+func TestEntrySizeEstimate(t *testing.T) {
+	mk := func(s string) dns.RR {
+		r, err := dns.NewRR(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	txt := func(n, l int) dns.RR {
+		r := &dns.TXT{Hdr: dns.RR_Header{Name: "t.example.", Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 60}}
+		for range n {
+			r.Txt = append(r.Txt, strings.Repeat("x", l))
+		}
+		return r
+	}
+	var many []dns.RR
+	for i := range 200 {
+		many = append(many, mk(fmt.Sprintf("t.example. 60 IN A 192.0.2.%d", i%250)))
+	}
+	var mxs []dns.RR
+	for i := range 100 {
+		mxs = append(mxs, mk(fmt.Sprintf("t.example. 60 IN MX %d mx%d.mail.protection.outlook.com.", i, i)))
+	}
+	for _, tc := range []struct {
+		name  string
+		qtype uint16
+		rrs   []dns.RR
+		ns    []dns.RR
+	}{
+		{"one A", dns.TypeA, []dns.RR{mk("t.example. 60 IN A 192.0.2.1")}, nil},
+		{"200 A", dns.TypeA, many, nil},
+		{"100 MX", dns.TypeMX, mxs, nil},
+		{"SPF TXT", dns.TypeTXT, []dns.RR{mk(`t.example. 60 IN TXT "v=spf1 include:spf.protection.outlook.com -all"`)}, nil},
+		{"one-octet TXT", dns.TypeTXT, []dns.RR{txt(29000, 1)}, nil},
+		{"two-octet TXT", dns.TypeTXT, []dns.RR{txt(20000, 2)}, nil},
+		{"255-octet TXT", dns.TypeTXT, []dns.RR{txt(230, 255)}, nil},
+		{"CNAME then NODATA", dns.TypeTXT, []dns.RR{mk("t.example. 60 IN CNAME u.example.")},
+			[]dns.RR{mk("example. 60 IN SOA ns.example. h.example. 1 2 3 4 5")}},
+	} {
+		q := new(dns.Msg)
+		q.SetQuestion("t.example.", tc.qtype)
+		m := new(dns.Msg)
+		m.SetReply(q)
+		m.Answer, m.Ns = tc.rrs, tc.ns
+		wire, err := m.Pack()
+		if err != nil {
+			t.Fatal(err)
+		}
+		const copies = 40
+		entries := make([]centry, copies)
+		var est int64
+		before := heap()
+		for i := range entries {
+			r := new(dns.Msg)
+			if err := r.Unpack(wire); err != nil {
+				t.Fatal(err)
+			}
+			st, err := newStep(r, "t.example.", tc.qtype)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := centry{st: st, ans: wholeAnswer("t.example.", tc.qtype, st)}
+			est = entrySize(qkey{"t.example.", tc.qtype}, e.st, e.ans)
+			entries[i] = e
+		}
+		real := (heap() - before) / copies
+		runtime.KeepAlive(entries)
+		t.Logf("%-18s wire %6d  real %7d  estimate %7d  (%.2f)", tc.name, len(wire), real, est, float64(est)/float64(real))
+		if est < real || est > 3*real+512 {
+			t.Errorf("%s: estimate %d for %d retained", tc.name, est, real)
+		}
+	}
+}
+
+func heap() int64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapAlloc)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 	"net"
 	"strings"
@@ -17,7 +18,7 @@ import (
 
 // Config configures a Client. The zero Config is useful: servers from
 // /etc/resolv.conf, 2 s per try, 2 tries, 64 queries in flight, 8 CNAME
-// hops, a 65,536-entry cache.
+// hops, a cache of 65,536 entries and 64 MiB.
 type Config struct {
 	// Servers are "host" or "host:port" addresses (port 53 by default).
 	// Empty: the nameservers of ResolvConf.
@@ -36,6 +37,14 @@ type Config struct {
 	// CacheSize is the number of answers kept; default 65,536; negative
 	// disables the cache.
 	CacheSize int
+	// CacheBytes bounds the memory the cache holds, as estimated from each
+	// entry's records (their structs, names, strings and slices, erring
+	// high); default 64 MiB, zero or negative meaning the default. An
+	// answer estimated above an eighth of it is not cached. A hostile
+	// answer of one-octet TXT strings holds 8 times its size on the wire
+	// (~470 KB for one TCP answer): the entry cap alone let the cache grow
+	// to ~28 GB.
+	CacheBytes int64
 	// MaxTTL caps how long an answer is cached; default 1 h.
 	MaxTTL time.Duration
 	// UDPSize is the EDNS0 buffer size advertised; default 1232 (the DNS
@@ -66,6 +75,7 @@ type Client struct {
 
 	mu      sync.Mutex
 	cache   map[qkey]centry
+	bytes   int64 // the cache's estimated size: the sum of its entries' sizes
 	flights map[qkey]*flight
 	muxes   map[string]*udpMux // one shared UDP socket per server
 
@@ -81,6 +91,7 @@ type centry struct {
 	st      *step
 	ans     *Answer // the whole answer, when the step needs no chasing
 	expires time.Time
+	size    int64 // estimated heap retained (entrySize)
 }
 
 type flight struct {
@@ -108,6 +119,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.CacheSize == 0 {
 		cfg.CacheSize = 1 << 16
+	}
+	if cfg.CacheBytes <= 0 {
+		cfg.CacheBytes = DefaultCacheBytes
 	}
 	if cfg.MaxTTL <= 0 {
 		cfg.MaxTTL = time.Hour
@@ -220,6 +234,7 @@ func (c *Client) step(ctx context.Context, name string, qtype uint16) (*step, er
 			return e.st, nil
 		}
 		delete(c.cache, k)
+		c.bytes -= e.size
 	}
 	f := c.flights[k]
 	if f != nil && !f.dead {
@@ -266,7 +281,9 @@ func (c *Client) run(ctx context.Context, k qkey, f *flight) {
 	if err == nil && c.cfg.CacheSize > 0 {
 		if ttl := stepTTL(st); ttl > 0 {
 			d := min(time.Duration(ttl)*time.Second, c.cfg.MaxTTL)
-			c.put(k, centry{st: st, ans: wholeAnswer(k.name, k.qtype, st), expires: c.cfg.Now().Add(d)})
+			e := centry{st: st, ans: wholeAnswer(k.name, k.qtype, st), expires: c.cfg.Now().Add(d)}
+			e.size = entrySize(k, e.st, e.ans)
+			c.put(k, e)
 		}
 	}
 	f.st, f.err = st, err
@@ -275,27 +292,100 @@ func (c *Client) run(ctx context.Context, k qkey, f *flight) {
 	f.cancel()
 }
 
-// put stores an entry; c.mu is held. When the cache is full, expired
-// entries go, and arbitrary ones until an eighth of the cache is free.
+// DefaultCacheBytes is the cache's memory bound when Config.CacheBytes is
+// not set: 64 MiB, room for the 65,536-entry cap at 1 KB an entry (an SPF
+// TXT answer is estimated at under 500 octets).
+const DefaultCacheBytes = 64 << 20
+
+// put stores an entry; c.mu is held. An entry estimated above an eighth
+// of CacheBytes is not stored. When the cache is full, in entries or in
+// bytes, expired entries go, and arbitrary ones until an eighth of it is
+// free, in entries and in bytes.
 func (c *Client) put(k qkey, e centry) {
-	if len(c.cache) >= c.cfg.CacheSize {
+	if e.size > c.cfg.CacheBytes/8 {
+		return
+	}
+	if old, ok := c.cache[k]; ok {
+		delete(c.cache, k)
+		c.bytes -= old.size
+	}
+	if len(c.cache) >= c.cfg.CacheSize || c.bytes+e.size > c.cfg.CacheBytes {
 		// Survivors move to a new map: deleting in place would leave the
 		// old one's tombstones, and its memory, growing with the churn of a
 		// long sweep.
 		now := c.cfg.Now()
 		keep := c.cfg.CacheSize - c.cfg.CacheSize/8
-		fresh := make(map[qkey]centry, c.cfg.CacheSize)
+		keepBytes := c.cfg.CacheBytes - c.cfg.CacheBytes/8 - e.size
+		fresh := make(map[qkey]centry, min(keep, len(c.cache)))
+		var size int64
 		for ck, ce := range c.cache {
 			if len(fresh) >= keep {
 				break
 			}
-			if now.Before(ce.expires) {
+			if now.Before(ce.expires) && size+ce.size <= keepBytes {
 				fresh[ck] = ce
+				size += ce.size
 			}
 		}
-		c.cache = fresh
+		c.cache, c.bytes = fresh, size
 	}
 	c.cache[k] = e
+	c.bytes += e.size
+}
+
+// entrySize estimates the heap a cache entry retains: the map slot, the
+// step, the whole answer and the records they hold (see rrSize). The
+// records of the whole answer are the step's, shared. TestEntrySizeEstimate
+// holds it to at least what an entry really retains.
+func entrySize(k qkey, st *step, a *Answer) int64 {
+	n := 256 + allocSize(len(k.name)) + allocSize(16*len(st.answer)) + allocSize(16*len(st.ns))
+	for _, rr := range st.answer {
+		n += rrSize(rr)
+	}
+	for _, rr := range st.ns {
+		n += rrSize(rr)
+	}
+	if a != nil && len(a.Records) > 0 && &a.Records[0] != &st.answer[0] {
+		n += allocSize(16 * len(a.Records))
+	}
+	return int64(n)
+}
+
+// rrSize estimates the heap one record retains: the struct and its owner
+// name; a TXT's character-strings one by one (a string header each, so a
+// one-octet string costs 16 octets or more in memory for 2 on the wire);
+// other types by their length on the wire, doubled for the headers of
+// their names and slices.
+func rrSize(rr dns.RR) int {
+	n := 64 + allocSize(len(rr.Header().Name))
+	var ss []string
+	switch r := rr.(type) {
+	case *dns.TXT:
+		ss = r.Txt
+	case *dns.SPF:
+		ss = r.Txt
+	default:
+		return n + 2*dns.Len(rr)
+	}
+	n += allocSize(16 * len(ss))
+	for _, s := range ss {
+		n += allocSize(len(s))
+	}
+	return n
+}
+
+// allocSize is what the allocator takes for n octets, rounded up to a
+// size class at least as large as Go's: 16-octet steps to 256, then
+// eighths of the next power of two (pages for large objects).
+func allocSize(n int) int {
+	if n <= 0 {
+		return 0
+	}
+	g := 16
+	if n > 256 {
+		g = 1 << (bits.Len(uint(n-1)) - 3)
+	}
+	return (n + g - 1) / g * g
 }
 
 // stepTTL is how long a response may be cached: the least TTL of its

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -287,4 +289,76 @@ func TestHostileUnusableAnswer(t *testing.T) {
 	if err != nil || len(a.Records) != 1 {
 		t.Errorf("good: %+v, %v", a, err)
 	}
+}
+
+// oneOctetTXT is the costliest answer per octet on the wire: a TXT record
+// of n one-octet strings (two octets each on the wire, a string header
+// each in memory).
+func oneOctetTXT(name string, n int) *dns.TXT {
+	t := &dns.TXT{Hdr: dns.RR_Header{Name: name, Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 3600}}
+	t.Txt = make([]string, n)
+	for i := range t.Txt {
+		t.Txt[i] = string(rune('a' + i%26))
+	}
+	return t
+}
+
+// heapInUse returns the live heap after a collection.
+func heapInUse() int64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapAlloc)
+}
+
+// TestHostileCacheBytes: answers of one-octet TXT strings, about 58 KB on
+// the wire (over TCP) and ~470 KB each in memory, fill the cache of a
+// Client with a CacheBytes of 16 MiB; the heap it holds stays within that
+// bound (issue 19, item 7: per entry the cache was unbounded, ~28 GB
+// at the 65,536-entry cap).
+func TestHostileCacheBytes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fills a cache over TCP")
+	}
+	h := startHostile(t, func(q *dns.Msg, tcp bool) []*dns.Msg {
+		m := reply(q, true)
+		if !tcp {
+			m.Truncated = true
+			return []*dns.Msg{m}
+		}
+		m.Answer = []dns.RR{oneOctetTXT(q.Question[0].Name, 29000)}
+		return []*dns.Msg{m}
+	})
+	const bound = 16 << 20
+	c := hostileClient(t, h, func(cfg *resolver.Config) { cfg.CacheBytes, cfg.Timeout = bound, 5*time.Second })
+	ctx := context.Background()
+	if _, err := c.Lookup(ctx, "warm.example", dns.TypeTXT); err != nil {
+		t.Fatal(err)
+	}
+	before := heapInUse()
+	const n = 100
+	for i := range n {
+		a, err := c.Lookup(ctx, fmt.Sprintf("n%d.example", i), dns.TypeTXT)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Records) != 1 || len(a.Records[0].(*dns.TXT).Txt) != 29000 {
+			t.Fatalf("answer %d: %d records", i, len(a.Records))
+		}
+	}
+	grown := heapInUse() - before
+	t.Logf("heap grew %d KB for %d answers of 58 KB on the wire; bound %d KB", grown>>10, n, bound>>10)
+	if grown > bound+bound/2 {
+		t.Errorf("the cache holds %d KB, more than its bound of %d KB", grown>>10, bound>>10)
+	}
+	// Cached answers are still answered from the cache.
+	hits := c.Stats().CacheHits
+	if _, err := c.Lookup(ctx, fmt.Sprintf("n%d.example", n-1), dns.TypeTXT); err != nil {
+		t.Fatal(err)
+	}
+	if c.Stats().CacheHits != hits+1 {
+		t.Errorf("the last answer was not cached")
+	}
+	runtime.KeepAlive(c)
 }
