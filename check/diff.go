@@ -211,9 +211,10 @@ type differ struct {
 }
 
 // zoneHolder is implemented by resolvers that answer from zone files
-// (resolver.Zones): Holds reports whether a loaded zone holds name.
+// (resolver.Zones): Owned returns the records the files hold at name
+// itself, none followed.
 type zoneHolder interface {
-	Holds(name string) bool
+	Owned(name string) []dns.RR
 }
 
 func (d *differ) set(o override) {
@@ -702,12 +703,17 @@ func (d *differ) cnameEntry(e records.Expected, ent Entry, fail func(error) Entr
 			ent.fix = ""
 		}
 	}
-	if ent.Status == OK && d.zone != nil && d.zone.Holds(e.Name) {
+	if ent.Status == OK && d.zone != nil {
 		// RFC 1034 §3.6.2: a CNAME stands alone. Only a zone file can hold
-		// a CNAME beside other data (servers refuse to load one), so live
-		// checks skip this question.
-		addrs, _, err := own(d.ctx, d.r, e.Name, dns.TypeA)
-		if err == nil && len(addrs) > 0 {
+		// a CNAME beside other data (servers refuse to load one), so it is
+		// read from the file itself; live checks skip it.
+		var addrs []dns.RR
+		for _, rr := range d.zone.Owned(e.Name) {
+			if t := rr.Header().Rrtype; t != dns.TypeCNAME && t != dns.TypeRRSIG && t != dns.TypeNSEC {
+				addrs = append(addrs, rr)
+			}
+		}
+		if len(addrs) > 0 {
 			ent.Found = append(ent.Found, rdatas(addrs)...)
 			ent.Status, ent.Why = Conflict, "a CNAME beside other data (RFC 1034 §3.6.2): "+strings.Join(rdatas(addrs), ", ")
 			ent.fix = deletes(addrs)

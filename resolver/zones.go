@@ -183,3 +183,22 @@ func Refused() Resolver { return refused{} }
 func (z *Zones) Holds(name string) bool {
 	return z.db.Find(name) != nil
 }
+
+// Owned returns the records the zone files hold at name itself, of every
+// type, with no CNAME followed; nil for a name outside them or that does
+// not exist. It answers what only a zone file can get wrong, such as a
+// CNAME beside other data (RFC 1034 §3.6.2), which servers refuse to load.
+func (z *Zones) Owned(name string) []dns.RR {
+	owner := canonicalOwner(name)
+	resp, ok := z.db.Query(owner, dns.TypeANY)
+	if !ok || resp.Rcode != dns.RcodeSuccess {
+		return nil
+	}
+	var out []dns.RR
+	for _, rr := range resp.Answer {
+		if strings.EqualFold(rr.Header().Name, owner) {
+			out = append(out, rr)
+		}
+	}
+	return out
+}
