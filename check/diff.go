@@ -320,7 +320,8 @@ func judge(ent *Entry, matched, others []dns.RR, conflictWhy string) {
 // in a zone whose origin is domain, the target meant: target is
 // "<fqdn>.<domain>" where <fqdn> is itself a full domain name (it ends
 // in a public suffix, as selector1-….onmicrosoft.com or
-// mail.fabrikam.com do). A live answer can carry the same mistake, made
+// mail.fabrikam.com do, with a host label below the registrable domain),
+// or it doubles the origin. A live answer can carry the same mistake, made
 // in the zone it was served from.
 func relativeTarget(target, domain string) (string, bool) {
 	t := strings.ToLower(strings.TrimSuffix(target, "."))
@@ -328,8 +329,14 @@ func relativeTarget(target, domain string) (string, bool) {
 	if !ok || !strings.Contains(prefix, ".") {
 		return "", false
 	}
+	if prefix == domain || strings.HasSuffix(prefix, "."+domain) {
+		return prefix, true // the origin doubled: mail.fabrikam.com.fabrikam.com
+	}
+	// A host under a registrable domain (one label more than the
+	// registrable domain at least), so that a legitimate mx.eu.<domain>
+	// is not mistaken for mx.eu.
 	suffix, icann := publicsuffix.PublicSuffix(prefix)
-	if !icann || suffix == prefix {
+	if !icann || strings.Count(prefix, ".") < strings.Count(suffix, ".")+2 {
 		return "", false
 	}
 	return prefix, true
@@ -531,33 +538,54 @@ func (d *differ) mxEntry(e records.Expected, ent Entry, fail func(error) Entry) 
 // a warning); an MX elsewhere while SPF includes Microsoft's domain looks
 // like a filtering gateway in front of Microsoft 365 (m365.gateway).
 func (d *differ) stageMX(set *records.Set) {
-	mxAt, spfAt := -1, -1
+	at := map[records.Purpose]int{}
 	for i, ent := range d.rep.Diff {
-		switch ent.Purpose {
-		case records.MX:
-			mxAt = i
-		case records.SPF:
-			spfAt = i
+		if _, ok := at[ent.Purpose]; !ok {
+			at[ent.Purpose] = i
 		}
 	}
-	if mxAt < 0 || d.rep.Diff[mxAt].Status != Wrong || set.Items[mxAt].Hybrid || d.over[mxAt] != nil {
+	status := func(p records.Purpose) Status {
+		if i, ok := at[p]; ok {
+			return d.rep.Diff[i].Status
+		}
+		return ""
+	}
+	mxAt, ok := at[records.MX]
+	if !ok {
+		return
+	}
+	if s := status(records.MX); (s == OK || s == Conflict) && status(records.Verify) == Missing {
+		// Mail reaches Microsoft 365, so the domain is verified: its
+		// verification record may go ("can be removed after verification").
+		v := &d.rep.Diff[at[records.Verify]]
+		v.Status, v.Why = OK, ""
+	}
+	if d.rep.Diff[mxAt].Status != Wrong || set.Items[mxAt].Hybrid || d.over[mxAt] != nil {
 		return
 	}
 	mx := &d.rep.Diff[mxAt]
 	hosts := strings.Join(mx.Found, ", ")
-	if spfAt >= 0 && d.rep.Diff[spfAt].Status == OK {
-		mx.Why = fmt.Sprintf("MX points at %s, not at Microsoft 365, while SPF includes Microsoft's domain: if %s is a third-party filtering gateway in front of Microsoft 365, that is a documented setup (turn on Enhanced Filtering for Connectors and name it as the gateway to make it expected); if not, point MX at Microsoft 365", hosts, hosts)
+	adAt, hasAD := at[records.Autodiscover]
+	clientsMoved := !hasAD || status(records.Autodiscover) == OK
+	if status(records.SPF) == OK && clientsMoved {
+		// Clients and SPF already point at Microsoft 365, mail does not:
+		// a filtering gateway in front of it.
+		mx.Why = fmt.Sprintf("MX points at %s, not at Microsoft 365, while SPF includes Microsoft's domain and autodiscover points at Microsoft 365: if %s is a third-party filtering gateway in front of Microsoft 365, that is a documented setup (turn on Enhanced Filtering for Connectors and name it as the gateway to make it expected); if not, point MX at Microsoft 365", hosts, hosts)
 		d.over[mxAt] = &override{rule: &ruleGateway, sev: sevp(lint.Warning), noFix: true}
 		return
 	}
+	// Before the cut-over: Microsoft's step moves MX and autodiscover
+	// together, so each finding's fix does both.
 	mx.Why = fmt.Sprintf("mail still flows to %s: verifying the domain does not route mail. When the mailboxes are ready, point MX at Microsoft 365 (expected %s) and remove the other MX records", hosts, mx.Expected)
 	d.over[mxAt] = &override{rule: &ruleNotCutOver, sev: sevp(lint.Warning)}
-	for i, ent := range d.rep.Diff {
-		if ent.Purpose == records.Autodiscover && ent.Status == Wrong && d.over[i] == nil && !set.Items[i].Hybrid {
-			d.rep.Diff[i].Why = "autodiscover still points at the previous provider (" + strings.Join(ent.Found, ", ") + "): move it with the MX at the cut-over"
-			d.over[i] = &override{rule: &ruleNotCutOver, sev: sevp(lint.Warning)}
-		}
+	if !hasAD || status(records.Autodiscover) != Wrong || d.over[adAt] != nil || set.Items[adAt].Hybrid {
+		return
 	}
+	ad := &d.rep.Diff[adAt]
+	ad.Why = "autodiscover still points at the previous provider (" + strings.Join(ad.Found, ", ") + "): move it with the MX at the cut-over"
+	d.over[adAt] = &override{rule: &ruleNotCutOver, sev: sevp(lint.Warning)}
+	step := fixLines(mx.fix, ad.fix)
+	mx.fix, ad.fix = step, step
 }
 
 // spfDomains returns the domains the published SPF record includes,

@@ -1,0 +1,4 @@
+package check
+
+// RelativeTarget exports relativeTarget to the tests.
+var RelativeTarget = relativeTarget

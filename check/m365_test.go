@@ -1,0 +1,362 @@
+package check_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/domainlint/domainlint/check"
+	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/records"
+	"github.com/domainlint/domainlint/resolver"
+	"github.com/miekg/dns"
+)
+
+const m365Providers = "testdata/m365/providers.zone"
+
+// m365Case is a fixture zone and the expected set it is checked against.
+type m365Case struct {
+	domain, file string
+	opts         records.Options
+}
+
+// m365Cases are every fixture whose Microsoft 365 findings offer fixes.
+var m365Cases = []m365Case{
+	{"bad.example", "testdata/bad.example.zone", records.Options{Tenant: "bad", VerifyCode: "MS=ms22222222"}},
+	{"broken.example", "testdata/m365/broken.example.zone", records.Options{Tenant: "broken", VerifyCode: "MS=ms33333333"}},
+	{"oldmx.example", "testdata/m365/oldmx.example.zone", records.Options{Tenant: "oldmx", VerifyCode: "MS=ms66666666"}},
+	{"gw.example", "testdata/m365/gw.example.zone", records.Options{Tenant: "gw"}},
+	{"letters.example", "testdata/m365/letters.example.zone", records.Options{Tenant: "letters"}},
+	{"followed.example", "testdata/m365/followed.example.zone", records.Options{Tenant: "followed", VerifyCode: "MS=ms44444444"}},
+	{"gcchigh.example", "testdata/m365/gcchigh.example.zone", records.Options{Tenant: "gcch.onmicrosoft.us", Cloud: records.GCCHigh, VerifyCode: "MS=ms55555555"}},
+	{"cname-conflict.example", "testdata/cname-conflict.example.zone", records.Options{Tenant: "cc", Workloads: []records.Workload{records.WorkloadExchange}}},
+}
+
+// checkText checks domain answering from zone text and the fixtures'
+// providers zone.
+func checkText(t *testing.T, domain, text string, opts records.Options) *check.Report {
+	t.Helper()
+	zones, err := resolver.NewZones(resolver.ZoneSource{Origin: domain, Text: text}, resolver.ZoneSource{File: m365Providers})
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", domain, err, text)
+	}
+	set, err := records.M365(domain, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return check.Domain(context.Background(), zones, domain, check.Options{Set: &set})
+}
+
+func readZone(t *testing.T, file string) string {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// applyFix applies a finding's Fix to zone text the way an admin would:
+// "; delete: <line>" deletes that record, "keep only <line> and delete
+// the other T records" deletes the others of its type at its name, other
+// comment lines are advice, and a zone line is added. The zone comes back
+// as master-file text, one record a line.
+func applyFix(t *testing.T, origin, text, fix string) (string, bool) {
+	t.Helper()
+	zp := dns.NewZoneParser(strings.NewReader(text), dns.Fqdn(origin), "fixture")
+	var rrs []dns.RR
+	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
+		rrs = append(rrs, rr)
+	}
+	if err := zp.Err(); err != nil {
+		t.Fatal(err)
+	}
+	parse := func(s string) dns.RR {
+		rr, err := dns.NewRR(s)
+		if err != nil || rr == nil {
+			t.Fatalf("fix line %q does not parse: %v", s, err)
+		}
+		return rr
+	}
+	same := func(a, b dns.RR) bool {
+		return strings.EqualFold(a.Header().Name, b.Header().Name) && dns.IsDuplicate(a, b)
+	}
+	applied := false
+	for _, line := range strings.Split(fix, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(line, "; delete: "):
+			del := parse(strings.TrimPrefix(line, "; delete: "))
+			n := len(rrs)
+			rrs = slices.DeleteFunc(rrs, func(rr dns.RR) bool { return same(rr, del) })
+			if len(rrs) == n {
+				t.Errorf("fix deletes %s, which the zone does not hold", del)
+			}
+			applied = true
+		case strings.HasPrefix(line, "keep only "):
+			body, _, _ := strings.Cut(strings.TrimPrefix(line, "keep only "), " and delete the other")
+			keep := parse(body)
+			rrs = slices.DeleteFunc(rrs, func(rr dns.RR) bool {
+				return strings.EqualFold(rr.Header().Name, keep.Header().Name) && rr.Header().Rrtype == keep.Header().Rrtype && !same(rr, keep)
+			})
+			applied = true
+		case strings.HasPrefix(line, ";"), line == "":
+		default:
+			rrs = append(rrs, parse(line))
+			applied = true
+		}
+	}
+	var b strings.Builder
+	for _, rr := range rrs {
+		b.WriteString(rr.String() + "\n")
+	}
+	return b.String(), applied
+}
+
+// findingKey tells findings apart across two checks: a Microsoft 365
+// finding by the purpose its message starts with, too ("spf (TXT)").
+type findingKey struct{ rule, name, typ, subject string }
+
+func keyOf(f lint.Finding) findingKey {
+	k := findingKey{f.Rule, f.Name, f.Type, ""}
+	if strings.HasPrefix(f.Rule, "m365.") {
+		k.subject, _, _ = strings.Cut(f.Message, ":")
+	}
+	return k
+}
+
+// noFixRules are the Microsoft 365 rules that offer no fix line: a
+// gateway is named with an option, and Graph's unavailable records are
+// not the zone's to fix.
+var noFixRules = []string{"m365.gateway", "m365.unavailable"}
+
+// TestFixesVerified applies every fix the fixtures produce for a Microsoft
+// 365 rule to a copy of the zone, checks again, and wants the finding gone
+// and no new error; every m365 rule that offers fixes must be covered.
+func TestFixesVerified(t *testing.T) {
+	covered := map[string]bool{}
+	for _, tc := range m365Cases {
+		text := readZone(t, tc.file)
+		before := checkText(t, tc.domain, text, tc.opts)
+		errs := map[findingKey]bool{}
+		for _, f := range before.Findings {
+			if f.Severity == lint.Error {
+				errs[keyOf(f)] = true
+			}
+		}
+		for _, f := range before.Findings {
+			if !strings.HasPrefix(f.Rule, "m365.") || f.Fix == "" {
+				continue
+			}
+			t.Run(fmt.Sprintf("%s/%s/%s/%s", tc.domain, f.Rule, f.Name, f.Type), func(t *testing.T) {
+				fixed, applied := applyFix(t, tc.domain, text, f.Fix)
+				if !applied {
+					t.Logf("advice only, nothing to apply: %s", f.Fix)
+					return
+				}
+				covered[f.Rule] = true
+				after := checkText(t, tc.domain, fixed, tc.opts)
+				for _, g := range after.Findings {
+					if keyOf(g) == keyOf(f) {
+						t.Errorf("the finding is still there after its fix:\n  before: %s\n  fix:\n%s\n  after: %s", f, f.Fix, g)
+					}
+					if g.Severity == lint.Error && !errs[keyOf(g)] {
+						t.Errorf("the fix of %s brought a new error: %s\n  fix:\n%s", f, g, f.Fix)
+					}
+				}
+				if len(after.Errors) > len(before.Errors) {
+					t.Errorf("the fix brought errors: %v", after.Errors)
+				}
+			})
+		}
+	}
+	for _, r := range check.Rules() {
+		if strings.HasPrefix(r.ID, "m365.") && !slices.Contains(noFixRules, r.ID) && !covered[r.ID] {
+			t.Errorf("no fixture produces a fix of %s to verify", r.ID)
+		}
+	}
+}
+
+// findings returns the findings of rule at name.
+func findingsOf(rep *check.Report, rule, name string) []lint.Finding {
+	var out []lint.Finding
+	for _, f := range rep.Findings {
+		if f.Rule == rule && (name == "" || f.Name == name) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func caseNamed(t *testing.T, domain string) m365Case {
+	t.Helper()
+	for _, c := range m365Cases {
+		if c.domain == domain {
+			return c
+		}
+	}
+	t.Fatalf("no case %s", domain)
+	return m365Case{}
+}
+
+func checkCase(t *testing.T, domain string) *check.Report {
+	t.Helper()
+	c := caseNamed(t, domain)
+	return checkText(t, c.domain, readZone(t, c.file), c.opts)
+}
+
+// TestMicrosoftsStepsAreNotErrors: a domain set up as Microsoft's pages
+// say (DMARC at p=none with rua, no Intune CNAMEs) has no error finding,
+// in the commercial cloud and in GCC High named by contoso.onmicrosoft.us.
+func TestMicrosoftsStepsAreNotErrors(t *testing.T) {
+	for _, d := range []string{"followed.example", "gcchigh.example"} {
+		rep := checkCase(t, d)
+		for _, f := range rep.Findings {
+			if f.Severity == lint.Error {
+				t.Errorf("%s: error finding for Microsoft's own steps: %s", d, f)
+			}
+		}
+		for _, e := range rep.Diff {
+			if e.Status != check.OK && !e.Optional {
+				t.Errorf("%s: %s %s: %s", d, e.Purpose, e.Status, e.Why)
+			}
+		}
+		if len(rep.Errors) > 0 {
+			t.Errorf("%s: %v", d, rep.Errors)
+		}
+	}
+	rep := checkCase(t, "gcchigh.example")
+	for _, f := range rep.Findings {
+		if strings.HasPrefix(f.Rule, "m365.") && !strings.Contains(f.Citation, "gcc-high") {
+			t.Errorf("GCC High finding cites %q, not the GCC High page", f.Citation)
+		}
+	}
+}
+
+func TestSPFFixKeepsSenders(t *testing.T) {
+	rep := checkCase(t, "broken.example")
+	fs := findingsOf(rep, "m365.conflict", "broken.example")
+	i := slices.IndexFunc(fs, func(f lint.Finding) bool { return f.Type == "TXT" })
+	if i < 0 {
+		t.Fatalf("no SPF conflict: %v", rep.Findings)
+	}
+	want := "v=spf1 include:sendgrid.net include:spf.protection.outlook.com ~all"
+	if !strings.Contains(fs[i].Fix, `"`+want+`"`) {
+		t.Errorf("SPF fix:\n%s\nwant the merged record %q", fs[i].Fix, want)
+	}
+}
+
+func TestDMARCFixes(t *testing.T) {
+	for _, tc := range []struct{ domain, want, sev string }{
+		{"broken.example", `"v=DMARC1; p=none; adkim=s; aspf=s; rua=mailto:dmarc-reports@broken.example"`, "warning"},
+		{"gw.example", `"v=DMARC1; p=none; rua=mailto:a@gw.example,mailto:b@gw.example; fo=1"`, "error"},
+		{"letters.example", `"v=DMARC1; p=none; rua=mailto:dmarc@letters.example; ruf=mailto:f@letters.example"`, "error"},
+	} {
+		rep := checkCase(t, tc.domain)
+		var got []lint.Finding
+		for _, f := range rep.Findings {
+			if strings.HasPrefix(f.Rule, "m365.") && f.Name == "_dmarc."+tc.domain {
+				got = append(got, f)
+			}
+		}
+		if len(got) != 1 || !strings.Contains(got[0].Fix, tc.want) || got[0].Severity.String() != tc.sev {
+			t.Errorf("%s: %v\nwant one %s with a fix holding %s", tc.domain, got, tc.sev, tc.want)
+		}
+	}
+	// p=none with rua: Microsoft's documented first step.
+	rep := checkCase(t, "followed.example")
+	for _, e := range rep.Diff {
+		if e.Purpose == records.DMARC && e.Status != check.OK {
+			t.Errorf("p=none with rua: %s %s", e.Status, e.Why)
+		}
+	}
+}
+
+func TestMissingDot(t *testing.T) {
+	rep := checkCase(t, "broken.example")
+	fs := findingsOf(rep, "m365.missing-dot", "selector2._domainkey.broken.example")
+	want := "selector2._domainkey.broken.example.\t3600\tIN\tCNAME\tselector2-broken-example._domainkey.broken.onmicrosoft.com."
+	if len(fs) != 1 || !strings.Contains(fs[0].Fix, "\n"+want) || fs[0].Severity != lint.Error {
+		t.Errorf("missing dot: %v\nwant the corrected line %s", fs, want)
+	}
+	for _, f := range findingsOf(rep, "dkim.dangling-cname", "selector2._domainkey.broken.example") {
+		if strings.Contains(f.Message, "signing is not enabled") {
+			t.Errorf("the dangling selector is still explained as signing not enabled: %s", f)
+		}
+	}
+	for _, tc := range []struct {
+		target string
+		ok     bool
+	}{
+		{"selector2-fabrikam-com._domainkey.fabrikam.onmicrosoft.com.fabrikam.com.", true},
+		{"mail.fabrikam.com.fabrikam.com.", true},
+		{"autodiscover.outlook.com.fabrikam.com", true},
+		{"mail.fabrikam.com.", false},
+		{"mx.eu.fabrikam.com.", false},
+		{"mail.fabrikam.co.uk.fabrikam.com.", true},
+		{"autodiscover.outlook.com.", false},
+	} {
+		if _, ok := check.RelativeTarget(tc.target, "fabrikam.com"); ok != tc.ok {
+			t.Errorf("RelativeTarget(%s) = %v, want %v", tc.target, ok, tc.ok)
+		}
+	}
+}
+
+func TestStageGrading(t *testing.T) {
+	rep := checkCase(t, "oldmx.example")
+	for _, name := range []string{"oldmx.example", "autodiscover.oldmx.example"} {
+		fs := findingsOf(rep, "m365.not-cut-over", name)
+		if len(fs) != 1 || fs[0].Severity != lint.Warning {
+			t.Errorf("%s: %v, want one m365.not-cut-over warning", name, fs)
+		}
+	}
+	if len(findingsOf(rep, "m365.wrong", "oldmx.example")) != 1 {
+		t.Errorf("SPF without Microsoft's include is still wrong: %v", rep.Findings)
+	}
+	// Gateway: a warning naming it, or expected when named.
+	rep = checkCase(t, "gw.example")
+	fs := findingsOf(rep, "m365.gateway", "gw.example")
+	if len(fs) != 1 || fs[0].Severity != lint.Warning || !strings.Contains(fs[0].Message, "mx1.gateway.example") || fs[0].Fix != "" {
+		t.Errorf("gateway: %v", fs)
+	}
+	c := caseNamed(t, "gw.example")
+	c.opts.Gateways = []string{"gateway.example"}
+	rep = checkText(t, c.domain, readZone(t, c.file), c.opts)
+	for _, f := range rep.Findings {
+		if f.Name == "gw.example" && strings.HasPrefix(f.Rule, "m365.") {
+			t.Errorf("named gateway: %s", f)
+		}
+	}
+	// The leftover verification MX is simply to delete.
+	rep = checkCase(t, "broken.example")
+	fs = findingsOf(rep, "m365.leftover", "broken.example")
+	if len(fs) != 1 || fs[0].Fix != "; delete: broken.example.\t3600\tIN\tMX\t0 ms33333333.msv1.invalid." {
+		t.Errorf("leftover: %v", fs)
+	}
+}
+
+func TestIntuneNotRequired(t *testing.T) {
+	rep := checkCase(t, "followed.example")
+	for _, e := range rep.Diff {
+		if (e.Purpose == records.EnterpriseEnrollment || e.Purpose == records.EnterpriseRegistration) && !e.Optional {
+			t.Errorf("%s required", e.Purpose)
+		}
+	}
+	rep = checkCase(t, "broken.example")
+	fs := findingsOf(rep, "m365.preferred", "enterpriseenrollment.broken.example")
+	if len(fs) != 1 || fs[0].Severity != lint.Info || !strings.Contains(fs[0].Fix, "enterpriseenrollment-s.manage.microsoft.com.") {
+		t.Errorf("plain enrollment host: %v", fs)
+	}
+}
+
+func TestDKIMPartitionLetters(t *testing.T) {
+	rep := checkCase(t, "letters.example")
+	for _, e := range rep.Diff {
+		if (e.Purpose == records.DKIM1 || e.Purpose == records.DKIM2) && (e.Status != check.Conflict || !strings.Contains(e.Why, "partition letters")) {
+			t.Errorf("%s: %s %s", e.Purpose, e.Status, e.Why)
+		}
+	}
+}
