@@ -360,3 +360,45 @@ func TestDKIMPartitionLetters(t *testing.T) {
 		}
 	}
 }
+
+func TestStage(t *testing.T) {
+	const head = "@ IN SOA ns1 hostmaster 1 3600 600 86400 300\n@ IN NS ns1\nns1 IN A 192.0.2.53\n"
+	opts := records.Options{Tenant: "st", VerifyCode: "MS=ms77777777"}
+	for _, tc := range []struct {
+		name, text string
+		want       check.Stage
+		next       string
+	}{
+		{"nothing", "", check.StageUnverified, "Verify the domain"},
+		{"verification TXT only", `@ IN TXT "MS=ms77777777"`, check.StageVerified, "Create the mailboxes"},
+		{"old provider", "@ IN TXT \"MS=ms77777777\"\n@ IN MX 10 mx.oldprovider.example.", check.StageOldProvider, "Mail still flows to 10 mx.oldprovider.example."},
+		{"cut over", "@ IN TXT \"MS=ms77777777\"\n@ IN MX 0 st-example.mail.protection.outlook.com.\nautodiscover IN CNAME autodiscover.outlook.com.", check.StageCutOver, "SPF: no v=spf1 record"},
+		{"dkim pending", "@ IN MX 0 st-example.mail.protection.outlook.com.\nautodiscover IN CNAME autodiscover.outlook.com.\n" +
+			"@ IN TXT \"v=spf1 include:spf.protection.outlook.com -all\"\n" +
+			"selector1._domainkey IN CNAME selector1-st-example._domainkey.st.onmicrosoft.com.\nselector2._domainkey IN CNAME selector2-st-example._domainkey.st.onmicrosoft.com.",
+			check.StageDKIMPending, "Set-DkimSigningConfig -Identity st.example -Enabled $true"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := checkText(t, "st.example", head+tc.text+"\n", opts)
+			if got := rep.Stage(); got != tc.want || !strings.Contains(rep.NextStep(), tc.next) {
+				t.Errorf("stage %s, next step %q; want %s and %q", got, rep.NextStep(), tc.want, tc.next)
+			}
+		})
+	}
+	for domain, want := range map[string]check.Stage{
+		"followed.example": check.StageMonitoring,
+		"gcchigh.example":  check.StageEnforcing,
+		"oldmx.example":    check.StageOldProvider,
+		"letters.example":  check.StageCutOver,
+		"gw.example":       check.StageSigning,
+		"broken.example":   check.StageCutOver,
+	} {
+		rep := checkCase(t, domain)
+		if o := rep.Onboarding(); o.Stage != want || o.NextStep == "" {
+			t.Errorf("%s: %+v, want stage %s and a next step", domain, o, want)
+		}
+	}
+	if (&check.Report{}).Stage() != check.StageUnknown || check.StageUnknown.String() != "unknown" {
+		t.Error("a report without a diff has a stage")
+	}
+}

@@ -1,0 +1,205 @@
+package check
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/domainlint/domainlint/internal/rrtext"
+	"github.com/domainlint/domainlint/records"
+	"github.com/miekg/dns"
+)
+
+// Stage is where a domain stands in Microsoft 365's onboarding order, as
+// its DNS shows it. Microsoft's order is: verify the domain, create the
+// mailboxes, move MX and autodiscover, then SPF, DKIM, DMARC at p=none,
+// and enforce. The strings never change.
+type Stage string
+
+const (
+	// StageUnknown: the report has no Microsoft 365 diff.
+	StageUnknown Stage = ""
+	// StageUnverified: no verification record, and mail does not reach
+	// Microsoft 365.
+	StageUnverified Stage = "unverified"
+	// StageVerified: the verification record only; no MX yet.
+	StageVerified Stage = "verified"
+	// StageOldProvider: mail (MX) still goes to the previous provider.
+	// Verification does not route mail.
+	StageOldProvider Stage = "old-provider"
+	// StageCutOver: MX points at Microsoft 365 (or at a filtering gateway
+	// in front of it); autodiscover, SPF or the DKIM CNAMEs are not done.
+	StageCutOver Stage = "cut-over"
+	// StageDKIMPending: the DKIM CNAMEs are published but their targets
+	// are not live: signing is not enabled yet.
+	StageDKIMPending Stage = "dkim-pending"
+	// StageSigning: SPF and DKIM in place, no DMARC record yet.
+	StageSigning Stage = "signing"
+	// StageMonitoring: DMARC at p=none — monitoring, Microsoft's first
+	// DMARC step.
+	StageMonitoring Stage = "dmarc-monitoring"
+	// StageEnforcing: DMARC at p=quarantine or p=reject.
+	StageEnforcing Stage = "enforcing"
+)
+
+// String returns the stage's name ("unknown" for StageUnknown).
+func (s Stage) String() string {
+	if s == StageUnknown {
+		return "unknown"
+	}
+	return string(s)
+}
+
+// Onboarding is the stage and the one next step, for JSON output.
+type Onboarding struct {
+	Stage    Stage  `json:"stage"`
+	NextStep string `json:"next_step,omitempty"`
+}
+
+// Stage recognises the onboarding stage from the report's Microsoft 365
+// diff (and its DKIM lookups). It is StageUnknown without a diff.
+func (r *Report) Stage() Stage { return r.Onboarding().Stage }
+
+// NextStep returns the one thing to do next, in Microsoft's order; empty
+// without a diff.
+func (r *Report) NextStep() string { return r.Onboarding().NextStep }
+
+// Onboarding returns the stage and the next step together.
+func (r *Report) Onboarding() Onboarding {
+	if r == nil || len(r.Diff) == 0 {
+		return Onboarding{}
+	}
+	s := stageOf(r)
+	return Onboarding{Stage: s.stage, NextStep: s.next}
+}
+
+type stageState struct {
+	stage Stage
+	next  string
+}
+
+// entryOf returns the diff entry of purpose p, or nil when the set has none.
+func (r *Report) entryOf(p records.Purpose) *Entry {
+	for i := range r.Diff {
+		if r.Diff[i].Purpose == p {
+			return &r.Diff[i]
+		}
+	}
+	return nil
+}
+
+func (r *Report) hasFinding(rule string) bool {
+	for _, f := range r.Findings {
+		if f.Rule == rule {
+			return true
+		}
+	}
+	return false
+}
+
+// dmarcPolicy returns the p of the domain's own DMARC record ("" when
+// there is none, "invalid" when it has no valid p).
+func (r *Report) dmarcPolicy() (p string, rua bool) {
+	e := r.entryOf(records.DMARC)
+	if e == nil {
+		if r.DMARC != nil && r.DMARC.RFC7489 != nil && r.DMARC.RFC7489.Record != nil {
+			rec := r.DMARC.RFC7489.Record
+			return strings.ToLower(rec.P), len(rec.RUA) > 0
+		}
+		return "", false
+	}
+	if len(e.Found) == 0 {
+		return "", false
+	}
+	rr, err := dns.NewRR("_dmarc. IN TXT " + e.Found[0])
+	if err != nil || rr == nil {
+		return "invalid", false
+	}
+	tags, ok := records.DMARCTags(rrtext.TXT(rr))
+	if !ok {
+		return "invalid", false
+	}
+	switch p := strings.ToLower(tags["p"]); p {
+	case "none", "quarantine", "reject":
+		return p, tags["rua"] != ""
+	}
+	return "invalid", tags["rua"] != ""
+}
+
+func stageOf(r *Report) stageState {
+	ok := func(e *Entry) bool { return e == nil || e.Status == OK }
+	verify, mx, ad, spfE := r.entryOf(records.Verify), r.entryOf(records.MX), r.entryOf(records.Autodiscover), r.entryOf(records.SPF)
+	dk1, dk2 := r.entryOf(records.DKIM1), r.entryOf(records.DKIM2)
+	gateway := r.hasFinding(ruleGateway.ID)
+	mailIn := mx != nil && (mx.Status == OK || mx.Status == Conflict || gateway)
+
+	if mx != nil && !mailIn {
+		verified := verify != nil && verify.Status == OK
+		switch {
+		case mx.Status == Missing && verified:
+			return stageState{StageVerified, "Create the mailboxes, then point MX at Microsoft 365 (" + mx.Expected + ") and autodiscover at Microsoft 365: verifying the domain does not route mail."}
+		case mx.Status == Missing && verify != nil:
+			return stageState{StageUnverified, "Verify the domain: publish the TXT record " + verify.Expected + " the admin center shows."}
+		case verify != nil && !verified:
+			return stageState{StageUnverified, "Verify the domain: publish the TXT record " + verify.Expected + " the admin center shows; mail still flows to " + strings.Join(mx.Found, ", ") + "."}
+		case mx.Status == Missing:
+			return stageState{StageVerified, "Point MX at Microsoft 365 (" + mx.Expected + ") once the mailboxes exist."}
+		}
+		return stageState{StageOldProvider, fmt.Sprintf("Mail still flows to %s: when the mailboxes are ready (and the mail migrated), point MX at Microsoft 365 (%s) and autodiscover at Microsoft 365, and remove the other MX records.", strings.Join(mx.Found, ", "), mx.Expected)}
+	}
+	// Mail reaches Microsoft 365 (or the report has no MX expectation).
+	if mx != nil && mx.Status == Conflict {
+		return stageState{StageCutOver, "Finish the MX cut-over: " + sentence(mx.Why)}
+	}
+	if !ok(ad) {
+		return stageState{StageCutOver, "Point autodiscover at Microsoft 365: " + sentence(ad.Why)}
+	}
+	if !ok(spfE) {
+		return stageState{StageCutOver, "SPF: " + sentence(spfE.Why)}
+	}
+	for _, dk := range []*Entry{dk1, dk2} {
+		if dk != nil && (dk.Status == Conflict || dk.Status == Wrong) {
+			return stageState{StageCutOver, "DKIM: " + sentence(dk.Why)}
+		}
+	}
+	if !ok(dk1) || !ok(dk2) {
+		return stageState{StageCutOver, "DKIM: publish the selector1 and selector2 CNAMEs (exact values: Get-DkimSigningConfig -Identity " + r.Domain + " | Format-List Selector1CNAME,Selector2CNAME); then enable signing."}
+	}
+	if dk1 != nil && !r.dkimLive() {
+		return stageState{StageDKIMPending, "Enable DKIM signing: the CNAMEs are published but their targets are not live yet. Turn it on in the Defender portal or with Set-DkimSigningConfig -Identity " + r.Domain + " -Enabled $true."}
+	}
+	p, rua := r.dmarcPolicy()
+	dmarcE := r.entryOf(records.DMARC)
+	switch {
+	case p == "":
+		return stageState{StageSigning, "Publish DMARC at p=none with reports (_dmarc." + r.Domain + " TXT \"v=DMARC1; p=none; rua=mailto:<a mailbox that reads the reports>\"), then read the reports."}
+	case p == "invalid" || dmarcE != nil && dmarcE.Status == Conflict:
+		return stageState{StageSigning, "Fix the DMARC record: " + sentence(dmarcE.Why)}
+	case p == "none" && !rua:
+		return stageState{StageMonitoring, "Add an aggregate report address (rua) to the DMARC record: p=none without reports shows nothing."}
+	case p == "none":
+		return stageState{StageMonitoring, "When the DMARC reports show every legitimate sender passing SPF or DKIM aligned, move to p=quarantine, then p=reject."}
+	case p == "quarantine":
+		return stageState{StageEnforcing, "When the reports stay clean at p=quarantine, move to p=reject."}
+	}
+	return stageState{StageEnforcing, "Done: keep reading the DMARC reports and add new senders to SPF and DKIM before they send."}
+}
+
+// dkimLive reports whether selector1 and selector2 lead to a key (true
+// when the report did not look them up).
+func (r *Report) dkimLive() bool {
+	for _, s := range r.DKIM {
+		if (s.Selector == "selector1" || s.Selector == "selector2") && (s.Status == "dangling" || s.Status == "missing") {
+			return false
+		}
+	}
+	return true
+}
+
+// sentence ends s with one period.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.HasSuffix(s, ".") {
+		return s
+	}
+	return s + "."
+}
