@@ -55,7 +55,10 @@ type Options struct {
 	// added whenever Set expects DKIM.
 	Selectors []string
 	// Budget bounds the packets sent for the domain (DefaultBudget when 0;
-	// negative: no bound).
+	// negative: no bound). When ctx already carries a budget
+	// (resolver.WithBudget), the check draws on that one instead, so that
+	// work around it for the same domain (finding its nameservers,
+	// CompareViews) counts against one bound and in one Stats.Queries.
 	Budget int
 	// Timeout bounds the whole check (DefaultTimeout when 0).
 	Timeout time.Duration
@@ -137,6 +140,13 @@ func (u Unverified) String() string {
 	return s
 }
 
+// ErrorReport returns the report of a domain that could not be checked
+// at all (its nameservers not found, a check never started): err is its
+// only content.
+func ErrorReport(domain string, err error) *Report {
+	return &Report{Domain: strings.ToLower(strings.TrimSuffix(strings.TrimSpace(domain), ".")), Findings: []lint.Finding{}, Diff: []Entry{}, Errors: []string{err.Error()}}
+}
+
 // Failed reports whether the report has error findings.
 func (r *Report) Failed() bool { return lint.Count(r.Findings, lint.Error) > 0 }
 
@@ -170,11 +180,13 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	budget := opts.Budget
-	if budget == 0 {
-		budget = DefaultBudget
+	if resolver.BudgetFrom(ctx) == nil {
+		budget := opts.Budget
+		if budget == 0 {
+			budget = DefaultBudget
+		}
+		ctx = resolver.WithBudget(ctx, max(budget, 0))
 	}
-	ctx = resolver.WithBudget(ctx, max(budget, 0))
 	if opts.Set == nil && opts.Expect != nil {
 		set, err := opts.Expect(rep.Domain)
 		if err != nil {

@@ -77,7 +77,8 @@ func CompareViews(ctx context.Context, rep *Report, a, b resolver.Resolver, name
 	})
 	var out []ViewDifference
 	for _, q := range qs {
-		if ctx.Err() != nil {
+		if err := ctx.Err(); err != nil {
+			rep.errorf("comparing %s with %s stopped: %v", nameA, nameB, err)
 			break
 		}
 		ansA, _ := viewAnswer(a.Lookup(ctx, q.name, q.qtype))
@@ -88,13 +89,26 @@ func CompareViews(ctx context.Context, rep *Report, a, b resolver.Resolver, name
 		out = append(out, ViewDifference{Name: strings.TrimSuffix(q.name, "."), Type: dns.TypeToString[q.qtype],
 			Views: [2]string{nameA, nameB}, Answers: [2][]string{ansA, ansB}, TTL: ttl})
 	}
+	rep.mu.Lock()
 	rep.Views = append(rep.Views, out...)
+	if b := resolver.BudgetFrom(ctx); b != nil {
+		// The same domain's budget: count what the comparison sent.
+		rep.Stats.Queries = max(rep.Stats.Queries, b.Used())
+	}
+	rep.mu.Unlock()
 	return out
 }
 
+// MaxNameServers bounds the nameserver hosts whose addresses NameServers
+// looks up (two questions each): a zone listing thousands of NS records
+// must not cost thousands of queries.
+const MaxNameServers = 8
+
 // NameServers returns the addresses of domain's own nameservers, found
 // through r: the NS records of the domain or of the nearest parent that has
-// them; at most 4 addresses.
+// them; at most 4 addresses, from at most MaxNameServers hosts (in name
+// order). It costs one question per label walked up, then at most two per
+// host.
 func NameServers(ctx context.Context, r resolver.Resolver, domain string) ([]string, error) {
 	name, err := resolver.CanonicalName(domain)
 	if err != nil {
@@ -107,7 +121,9 @@ func NameServers(ctx context.Context, r resolver.Resolver, domain string) ([]str
 			return nil, fmt.Errorf("check: NS of %s: %w", strings.TrimSuffix(n, "."), err)
 		}
 		for _, rr := range a.Records {
-			hosts = append(hosts, rr.(*dns.NS).Ns)
+			if ns, ok := rr.(*dns.NS); ok {
+				hosts = append(hosts, ns.Ns)
+			}
 		}
 		_, n, _ = strings.Cut(n, ".")
 	}
@@ -115,11 +131,18 @@ func NameServers(ctx context.Context, r resolver.Resolver, domain string) ([]str
 		return nil, fmt.Errorf("check: no NS records for %s or its parents", strings.TrimSuffix(name, "."))
 	}
 	slices.Sort(hosts)
+	hosts = slices.Compact(hosts)
 	var addrs []string
-	for _, h := range hosts {
+	for i, h := range hosts {
+		if i == MaxNameServers || len(addrs) >= 4 {
+			break
+		}
 		for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
 			a, err := r.Lookup(ctx, h, qt)
 			if err != nil {
+				if ctx.Err() != nil {
+					return nil, fmt.Errorf("check: the addresses of the nameservers of %s: %w", strings.TrimSuffix(name, "."), ctx.Err())
+				}
 				continue
 			}
 			for _, rr := range a.Records {
@@ -133,7 +156,12 @@ func NameServers(ctx context.Context, r resolver.Resolver, domain string) ([]str
 		}
 	}
 	if len(addrs) == 0 {
-		return nil, fmt.Errorf("check: the nameservers of %s (%s) have no addresses", strings.TrimSuffix(name, "."), strings.Join(hosts, ", "))
+		shown := hosts[:min(len(hosts), MaxNameServers)]
+		more := ""
+		if len(hosts) > len(shown) {
+			more = fmt.Sprintf(" and %d more", len(hosts)-len(shown))
+		}
+		return nil, fmt.Errorf("check: the nameservers of %s (%s%s) have no addresses", strings.TrimSuffix(name, "."), strings.Join(shown, ", "), more)
 	}
 	return addrs[:min(len(addrs), 4)], nil
 }

@@ -276,13 +276,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 
 	opts := check.Options{Selectors: selectors, Timeout: o.timeout, Expect: setFor}
+	// checkOne checks one domain with -authoritative or -compare: every
+	// phase (finding the nameservers, the check, comparing views) runs
+	// under the domain's one deadline and one packet budget.
 	checkOne := func(ctx context.Context, d string) *check.Report {
+		ctx, cancel := context.WithTimeout(ctx, o.timeout)
+		defer cancel()
+		ctx = resolver.WithBudget(ctx, check.DefaultBudget)
 		target := r
 		if o.authoritative {
 			auth, err := check.Authoritative(ctx, r, d, resolver.Config{})
 			if err != nil {
-				rep := check.Domain(ctx, r, d, check.Options{Budget: -1, Expect: func(string) (*records.Set, error) { return nil, err }})
-				return rep
+				return check.ErrorReport(d, err)
 			}
 			defer auth.Close() // one client per domain: release its socket
 			target = auth

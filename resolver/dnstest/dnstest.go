@@ -253,5 +253,8 @@ func (s *Server) serve(w dns.ResponseWriter, r *dns.Msg) {
 	if !tcp {
 		m.Truncate(size)
 	}
+	// Names compressed, as real servers send them: an answer of
+	// thousands of records still fits the 65,535 octets of a TCP message.
+	m.Compress = true
 	w.WriteMsg(m)
 }

@@ -1,0 +1,153 @@
+package check_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/domainlint/domainlint/check"
+	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/resolver/dnstest"
+	"github.com/miekg/dns"
+)
+
+// nsFlood is a zone listing 2,000 nameservers that have no addresses.
+func nsFlood() string {
+	var b strings.Builder
+	b.WriteString("@ IN SOA ns0 h 1 3600 600 86400 300\n")
+	for i := range 2000 {
+		fmt.Fprintf(&b, "@ IN NS ns%d.nsflood.hostile.\n", i)
+	}
+	return b.String()
+}
+
+// TestHostileNameServers: thousands of NS records cost a bounded number
+// of packets, and unanswering nameservers end at the deadline with a
+// message that says so.
+func TestHostileNameServers(t *testing.T) {
+	srv := dnstest.New(t, resolver.ZoneSource{Origin: "nsflood.hostile", Text: nsFlood()})
+	c, err := resolver.New(resolver.Config{Servers: []string{srv.Addr}, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := resolver.WithBudget(context.Background(), 0)
+	_, err = check.NameServers(ctx, c, "nsflood.hostile")
+	bound := 2 + 2*check.MaxNameServers // NS over UDP then TCP, A and AAAA per host tried
+	t.Logf("2,000 NS: %v; %d packets received, %d counted", err, srv.Total(), resolver.BudgetFrom(ctx).Used())
+	if err == nil || !strings.Contains(err.Error(), "and 1992 more") {
+		t.Errorf("error %v; want the hosts named and the rest counted", err)
+	}
+	if got := srv.Total(); got > bound {
+		t.Errorf("%d packets for one domain's nameservers, bound %d", got, bound)
+	}
+	if used := resolver.BudgetFrom(ctx).Used(); used != srv.Total() {
+		t.Errorf("budget counted %d packets, the server received %d", used, srv.Total())
+	}
+
+	// The same hosts never answering: the deadline ends it, and says so.
+	for i := range check.MaxNameServers * 2 {
+		for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
+			srv.SetFault(fmt.Sprintf("ns%d.nsflood.hostile", i), qt, dnstest.Fault{Drop: true})
+		}
+	}
+	srv.SetFault("ns100.nsflood.hostile", dns.TypeA, dnstest.Fault{Drop: true})
+	c2, err := resolver.New(resolver.Config{Servers: []string{srv.Addr}, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	dctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = check.NameServers(dctx, c2, "nsflood.hostile")
+	elapsed := time.Since(start)
+	t.Logf("unanswering nameservers: %v after %v", err, elapsed.Round(time.Millisecond))
+	if err == nil || !strings.Contains(err.Error(), "deadline exceeded") {
+		t.Errorf("error %v; want the deadline named", err)
+	}
+	if elapsed > time.Second {
+		t.Errorf("took %v past a 300 ms deadline", elapsed)
+	}
+}
+
+// blackhole is a DNS server address that never answers, over UDP or TCP.
+func blackhole(t *testing.T) string {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := pc.LocalAddr().String()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		pc.Close()
+		t.Fatal(err)
+	}
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c) // held open, never answered
+		}
+	}()
+	t.Cleanup(func() {
+		pc.Close()
+		ln.Close()
+		<-done
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return addr
+}
+
+// TestHostileCompareViews: comparing with a server that never answers
+// ends at the domain's deadline with an error saying so, and every packet
+// the comparison sends counts against the domain's one budget.
+func TestHostileCompareViews(t *testing.T) {
+	srv := dnstest.New(t, resolver.ZoneSource{File: loneZone})
+	newClient := func(addr string) *resolver.Client {
+		c, err := resolver.New(resolver.Config{Servers: []string{addr}, CacheSize: -1, Timeout: 2 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	live := newClient(srv.Addr)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+	defer cancel()
+	rep := check.Domain(ctx, live, loneDomain, check.Options{})
+	start := time.Now()
+	check.CompareViews(ctx, rep, live, newClient(blackhole(t)), "public", "internal")
+	elapsed := time.Since(start)
+	t.Logf("compare with a black hole: %v, errors %q", elapsed.Round(time.Millisecond), rep.Errors)
+	if elapsed > time.Second {
+		t.Errorf("comparing took %v past the deadline", elapsed)
+	}
+	if !strings.Contains(strings.Join(rep.Errors, "\n"), "stopped: context deadline exceeded") {
+		t.Errorf("errors %q: want the deadline named", rep.Errors)
+	}
+
+	// One budget for the check and the comparison: no caches, every
+	// question asked three times over, yet never more than the budget.
+	srv.ResetCounts()
+	const budget = 30
+	bctx := resolver.WithBudget(context.Background(), budget)
+	rep = check.Domain(bctx, live, loneDomain, check.Options{})
+	check.CompareViews(bctx, rep, newClient(srv.Addr), newClient(srv.Addr), "a", "b")
+	t.Logf("budget %d: %d packets received, %d counted in the report", budget, srv.Total(), rep.Stats.Queries)
+	if srv.Total() > budget || rep.Stats.Queries != srv.Total() {
+		t.Errorf("%d packets sent, %d counted; budget %d", srv.Total(), rep.Stats.Queries, budget)
+	}
+}
