@@ -20,6 +20,22 @@ import (
 // DefaultMaxBytes bounds the size of one master file.
 const DefaultMaxBytes = 32 << 20
 
+// The bounds on what one master file expands to. The file-size bound does
+// not bound memory: a $GENERATE line expands to 65,536 records, so 40 lines
+// (2.4 KB) made 2.6 million (1.1 GB). Measured on plain files of
+// DefaultMaxBytes: 1.65 million A records of distinct owners hold 350 MB
+// (223 B a record), 550,000 SPF TXT records 143 MB (273 B). Real zones,
+// even large ones, hold far fewer than a million records.
+const (
+	// DefaultMaxRecords bounds the records of one file, $GENERATE and
+	// $INCLUDE expanded: 1,000,000 (~220 MB of small records).
+	DefaultMaxRecords = 1_000_000
+	// DefaultMaxRecordBytes bounds the estimated memory of one file's
+	// records (see recordBytes): 256 MiB. It stops large records
+	// repeated by $GENERATE before the record count does.
+	DefaultMaxRecordBytes = 256 << 20
+)
+
 // Source is one master file to load.
 type Source struct {
 	// Origin is the zone apex. Empty means: take it from the file's SOA.
@@ -32,6 +48,12 @@ type Source struct {
 	AllowInclude bool
 	// MaxBytes bounds the file's size; 0 means DefaultMaxBytes.
 	MaxBytes int64
+	// MaxRecords bounds the records the file expands to; 0 means
+	// DefaultMaxRecords.
+	MaxRecords int
+	// MaxRecordBytes bounds their estimated memory; 0 means
+	// DefaultMaxRecordBytes.
+	MaxRecordBytes int64
 }
 
 // Entry is one record with the comment that stood beside it.
@@ -117,6 +139,15 @@ func Parse(src Source) (*Zone, error) {
 	if int64(len(text)) > max {
 		return nil, fmt.Errorf("%s: zone file larger than %d bytes", name, max)
 	}
+	// A UTF-8 byte order mark, as editors on Windows write: not a TTL.
+	text = bytes.TrimPrefix(text, []byte("\xef\xbb\xbf"))
+	maxRecords, maxRecordBytes := src.MaxRecords, src.MaxRecordBytes
+	if maxRecords <= 0 {
+		maxRecords = DefaultMaxRecords
+	}
+	if maxRecordBytes <= 0 {
+		maxRecordBytes = DefaultMaxRecordBytes
+	}
 	origin := src.Origin
 	if origin != "" {
 		if _, ok := dns.IsDomainName(origin); !ok {
@@ -128,7 +159,8 @@ func Parse(src Source) (*Zone, error) {
 	if parseOrigin == "" {
 		parseOrigin = "."
 	}
-	zp := dns.NewZoneParser(bytes.NewReader(text), parseOrigin, name)
+	lr := &lineReader{text: text}
+	zp := dns.NewZoneParser(lr, parseOrigin, name)
 	zp.SetDefaultTTL(3600)
 	if src.AllowInclude {
 		zp.SetIncludeAllowed(true)
@@ -139,7 +171,17 @@ func Parse(src Source) (*Zone, error) {
 		zp.SetIncludeFS(os.DirFS(dir))
 	}
 	z := &Zone{Origin: origin, names: map[string][]dns.RR{}, ents: map[string]bool{}}
+	var size int64
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
+		size += recordBytes(rr)
+		if len(z.Entries) >= maxRecords || size > maxRecordBytes {
+			what := fmt.Sprintf("%d records", maxRecords)
+			if size > maxRecordBytes {
+				what = fmt.Sprintf("%d MiB of records in memory", maxRecordBytes>>20)
+			}
+			return nil, fmt.Errorf("%s: line %d: the zone expands to more than %s (%s): is a $GENERATE range too wide?",
+				name, lr.line(), what, lr.lineText())
+		}
 		rr.Header().Name = Canon(rr.Header().Name)
 		z.Entries = append(z.Entries, Entry{RR: rr, Comment: zp.Comment()})
 		if soa, isSOA := rr.(*dns.SOA); isSOA && z.soa == nil {
@@ -292,6 +334,85 @@ func (z *Zone) lookup(name string) ([]dns.RR, bool) {
 		return out, true
 	}
 	return nil, false
+}
+
+// recordBytes estimates the memory one record takes in a Zone: the
+// Entry, the record's struct and its slots in the maps, its owner name,
+// and its data by length on the wire, except that a TXT's character
+// strings count 16 octets each beyond their text (a string header each).
+func recordBytes(rr dns.RR) int64 {
+	n := 160 + len(rr.Header().Name)
+	var ss []string
+	switch r := rr.(type) {
+	case *dns.TXT:
+		ss = r.Txt
+	case *dns.SPF:
+		ss = r.Txt
+	default:
+		return int64(n + dns.Len(rr))
+	}
+	for _, s := range ss {
+		n += 16 + len(s)
+	}
+	return int64(n)
+}
+
+// lineReader feeds the zone parser byte by byte (it takes an
+// io.ByteReader as is) and counts the lines it has read, so that a bound
+// broken while a record is expanded can name the line that did it.
+type lineReader struct {
+	text  []byte
+	off   int
+	lines int // newlines read
+	last  int // offset after the last newline read but one: the line the parser is on
+	cur   int // offset after the last newline read
+}
+
+func (r *lineReader) ReadByte() (byte, error) {
+	if r.off >= len(r.text) {
+		return 0, io.EOF
+	}
+	c := r.text[r.off]
+	r.off++
+	if c == '\n' {
+		r.lines++
+		r.last, r.cur = r.cur, r.off
+	}
+	return c, nil
+}
+
+func (r *lineReader) Read(p []byte) (int, error) {
+	if r.off >= len(r.text) {
+		return 0, io.EOF
+	}
+	n := 0
+	for n < len(p) && r.off < len(r.text) {
+		p[n], _ = r.ReadByte()
+		n++
+	}
+	return n, nil
+}
+
+// line returns the number of the line the parser last finished: a record
+// is returned once its line's newline is read.
+func (r *lineReader) line() int {
+	if r.lines == 0 || r.off >= len(r.text) && r.text[len(r.text)-1] != '\n' {
+		return r.lines + 1
+	}
+	return r.lines
+}
+
+// lineText returns that line, shortened for an error message.
+func (r *lineReader) lineText() string {
+	start, end := r.last, r.cur
+	if r.lines == 0 || r.off >= len(r.text) && r.text[len(r.text)-1] != '\n' {
+		start, end = r.cur, len(r.text)
+	}
+	s := strings.TrimSpace(string(r.text[start:end]))
+	if len(s) > 60 {
+		s = s[:60] + "…"
+	}
+	return fmt.Sprintf("%q", s)
 }
 
 // SOA returns the zone's SOA record.
