@@ -316,7 +316,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	if o.domains != "" {
-		seq, total, closeFn, err := domainList(o.domains, stdin)
+		seq, total, closeFn, readErr, err := domainList(o.domains, stdin)
 		if err != nil {
 			return fail(stderr, "%v", err)
 		}
@@ -339,6 +339,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			}
 		}
 		prog.done()
+		if err := readErr(); err != nil {
+			return fail(stderr, "%s: %v (after %d domains)", o.domains, err, scanned)
+		}
 		if scanned == 0 {
 			return fail(stderr, "no domains in %s", o.domains)
 		}
@@ -440,49 +443,72 @@ func (o options) expected() (func(string) (*records.Set, error), error) {
 	}, nil
 }
 
+// maxLine bounds a line of a -domains file kept in memory: a name is at
+// most 253 octets, so a longer line is a bad domain, reported as such,
+// and the rest of it is read past.
+const maxLine = 1024
+
 // domainList reads domains one per line, streaming; total is known for a
-// file (counted first) and -1 for stdin.
-func domainList(path string, stdin io.Reader) (iter.Seq[string], int, func(), error) {
+// file (counted first) and -1 for stdin. After the sequence ends, errFn
+// returns the read error that ended it, if any.
+func domainList(path string, stdin io.Reader) (seq iter.Seq[string], total int, closeFn func(), errFn func() error, err error) {
 	var rd io.Reader
-	closeFn := func() {}
-	total := -1
+	closeFn = func() {}
+	total = -1
 	if path == "-" {
 		rd = stdin
 	} else {
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, 0, nil, err
+			return nil, 0, nil, nil, err
 		}
 		total = 0
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			if line := strings.TrimSpace(sc.Text()); line != "" && !strings.HasPrefix(line, "#") {
-				total++
-			}
+		for range lines(f, &err) {
+			total++
 		}
-		if err := sc.Err(); err != nil {
+		if err != nil {
 			f.Close()
-			return nil, 0, nil, fmt.Errorf("%s: %w", path, err)
+			return nil, 0, nil, nil, fmt.Errorf("%s: %w", path, err)
 		}
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			f.Close()
-			return nil, 0, nil, err
+			return nil, 0, nil, nil, err
 		}
 		rd, closeFn = f, func() { f.Close() }
 	}
-	seq := func(yield func(string) bool) {
-		sc := bufio.NewScanner(rd)
-		for sc.Scan() {
-			line := strings.TrimSpace(sc.Text())
-			if line == "" || strings.HasPrefix(line, "#") {
-				continue
+	var readErr error
+	return lines(rd, &readErr), total, closeFn, func() error { return readErr }, nil
+}
+
+// lines yields the non-empty, non-comment lines of rd, trimmed; a line
+// over maxLine octets is cut there (so it fails as a domain name) and the
+// rest of it skipped. A read error ends the sequence and is stored in
+// *errp.
+func lines(rd io.Reader, errp *error) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		br := bufio.NewReaderSize(rd, maxLine)
+		for {
+			chunk, err := br.ReadSlice('\n')
+			line := string(chunk)
+			if err == bufio.ErrBufferFull {
+				line += "…"
+				for err == bufio.ErrBufferFull {
+					_, err = br.ReadSlice('\n')
+				}
 			}
-			if !yield(line) {
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+				if !yield(line) {
+					return
+				}
+			}
+			if err != nil {
+				if err != io.EOF {
+					*errp = err
+				}
 				return
 			}
 		}
 	}
-	return seq, total, closeFn, nil
 }
 
 // firstOrigin is the apex of the first zone file given.

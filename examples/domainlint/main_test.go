@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"regexp"
@@ -440,4 +441,43 @@ func TestSnapshotCLI(t *testing.T) {
 	if _, ok := b["unverified"]; ok {
 		t.Errorf("replay left names unverified: %s", b["unverified"])
 	}
+}
+
+// TestDomainsLongLine: a line over 64 KiB on standard input is a bad
+// domain, reported; the domains after it are still checked.
+func TestDomainsLongLine(t *testing.T) {
+	srv := server(t)
+	stdin := "good.example\n" + strings.Repeat("x", 100<<10) + "\nbad.example\n"
+	for _, tc := range []struct{ name, file, stdin string }{{"stdin", "-", stdin}, {"file", writeTemp(t, stdin), ""}} {
+		code, out, errs := runCLI(t, tc.stdin, "-server", srv.Addr, "-domains", tc.file, "-format", "json", "-concurrency", "1")
+		if code != 2 {
+			t.Errorf("%s: exit %d, want 2 (a domain could not be checked): %s", tc.name, code, errs)
+		}
+		var got []string
+		for _, o := range decodeLines(t, out) {
+			var d string
+			var e []string
+			json.Unmarshal(o["domain"], &d)
+			json.Unmarshal(o["errors"], &e)
+			if len(d) > 40 {
+				d = fmt.Sprintf("%d octets: %s", len(d), strings.Join(e, ";")[:60])
+			}
+			got = append(got, d)
+		}
+		if len(got) != 3 || got[0] != "good.example" || got[2] != "bad.example" || !strings.Contains(got[1], "invalid DNS name") {
+			t.Errorf("%s: reports %q", tc.name, got)
+		}
+		if len(out) > 64<<10 {
+			t.Errorf("%s: %d bytes of output for three domains", tc.name, len(out))
+		}
+	}
+}
+
+func writeTemp(t *testing.T, text string) string {
+	t.Helper()
+	p := t.TempDir() + "/domains.txt"
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
