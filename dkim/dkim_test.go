@@ -4,8 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/pem"
+	"errors"
+	"math/big"
 	"os"
 	"strings"
 	"testing"
@@ -122,6 +127,65 @@ func TestParseKey(t *testing.T) {
 	k, err = dkim.ParseKey("v=DKIM1; p=")
 	if err != nil || !k.Revoked {
 		t.Errorf("revoked: %+v, %v", k, err)
+	}
+}
+
+// rsaKey returns the base64 p= of an RSA public key with a modulus of the
+// given bits (random, not a product of primes: a verifier only reads it).
+func rsaKey(t *testing.T, bits int) string {
+	t.Helper()
+	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), uint(bits)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.SetBit(n, bits-1, 1).SetBit(n, 0, 1)
+	der, err := x509.MarshalPKIXPublicKey(&rsa.PublicKey{N: n, E: 65537})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(der)
+}
+
+// TestKeyTooLarge: a 65,536-bit RSA key was "ok"; receivers need accept no
+// more than 4096 bits (RFC 8301 §3.2). ParseKey fails on it with a
+// KeyError under dkim.bad-key, and Lookup reports it so, over DNS (the
+// record needs TCP); a 4096-bit key stays fine.
+func TestKeyTooLarge(t *testing.T) {
+	huge := rsaKey(t, 65536)
+	k, err := dkim.ParseKey("v=DKIM1; k=rsa; p=" + huge)
+	var ke *dkim.KeyError
+	if !errors.As(err, &ke) || ke.Rule != "dkim.bad-key" || !strings.Contains(ke.Reason, "65536 bits") {
+		t.Errorf("ParseKey(65536 bits): %v; want a dkim.bad-key KeyError", err)
+	}
+	if k == nil || k.Bits != 65536 || k.PublicKey != nil {
+		t.Errorf("key %v: want Bits 65536 and no PublicKey", k != nil)
+	}
+	for _, bits := range []int{2048, 4096} {
+		if k, err := dkim.ParseKey("v=DKIM1; k=rsa; p=" + rsaKey(t, bits)); err != nil || k.Bits != bits || k.PublicKey == nil {
+			t.Errorf("ParseKey(%d bits): %v", bits, err)
+		}
+	}
+	if _, err := dkim.ParseKey("v=DKIM1; k=rsa; p=" + rsaKey(t, 4097)); err == nil {
+		t.Errorf("ParseKey(4097 bits) = nil error")
+	}
+
+	var zone strings.Builder
+	zone.WriteString("@ IN SOA ns h 1 3600 600 86400 60\nhuge._domainkey IN TXT")
+	for _, s := range resolver.EncodeTXT("v=DKIM1; k=rsa; p=" + huge) {
+		zone.WriteString(` "` + s + `"`)
+	}
+	srv := dnstest.New(t, resolver.ZoneSource{Origin: "big.test", Text: zone.String() + "\n"})
+	c, err := resolver.New(resolver.Config{Servers: []string{srv.Addr}, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s, fs, err := dkim.Lookup(context.Background(), c, "big.test", "huge")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"dkim.bad-key"}, fixture.RuleIDs(fs)); diff != "" || s.Status != "invalid" {
+		t.Errorf("status %q, findings (-want +got):\n%s", s.Status, diff)
 	}
 }
 

@@ -30,6 +30,8 @@ type Key struct {
 	// when revoked or undecodable.
 	PublicKey crypto.PublicKey
 	// Bits is the key size: the RSA modulus length, or 256 for ed25519.
+	// It is set also for an RSA key larger than MaxRSABits, whose
+	// PublicKey is left nil.
 	Bits int
 	// Services are s=, lowercase; empty means all ("*").
 	Services []string
@@ -62,6 +64,13 @@ type KeyError struct {
 }
 
 func (e *KeyError) Error() string { return "dkim: " + e.Reason }
+
+// MaxRSABits is the largest RSA key receivers must accept: RFC 8301 §3.2
+// asks verifiers to handle keys of 1024 to 4096 bits, and no more. A larger
+// key is a bad key: receivers may refuse it (the signatures then fail), and
+// a huge one (a 65,536-bit modulus fits in a TXT answer over TCP) costs
+// every verifier a slow modular exponentiation per signature.
+const MaxRSABits = 4096
 
 // ErrNotKey: the text has a v= tag other than DKIM1, so it is no DKIM key
 // record (RFC 6376 §3.6.1: v= must be first and "DKIM1").
@@ -186,7 +195,11 @@ func (k *Key) decode(p string) string {
 			}
 			return "p= does not decode to an RSA public key (neither PKIX nor PKCS#1)"
 		}
-		k.PublicKey, k.Bits = pub, pub.N.BitLen()
+		k.Bits = pub.N.BitLen()
+		if k.Bits > MaxRSABits {
+			return fmt.Sprintf("RSA key of %d bits: receivers need accept no more than %d (RFC 8301 §3.2), and many refuse larger keys; use 2048", k.Bits, MaxRSABits)
+		}
+		k.PublicKey = pub
 	}
 	return ""
 }
