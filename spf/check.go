@@ -220,6 +220,11 @@ func (g *gate) LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr, err
 	if h, ok := strings.CutSuffix(host, existsMark); ok {
 		host, want = h, dns.TypeA
 	}
+	if host == "." || host == "" {
+		// The target of a null MX (RFC 7505 §3): the root has no
+		// addresses, and need not be asked.
+		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+	}
 	return resolver.NetAdapter{R: onlyType{g.NetAdapter.R, want}}.LookupIPAddr(ctx, host)
 }
 
