@@ -2,6 +2,7 @@ package check_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/domainlint/domainlint/check"
+	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/resolver/dnstest"
 	"github.com/miekg/dns"
@@ -149,5 +151,60 @@ func TestHostileCompareViews(t *testing.T) {
 	t.Logf("budget %d: %d packets received, %d counted in the report", budget, srv.Total(), rep.Stats.Queries)
 	if srv.Total() > budget || rep.Stats.Queries != srv.Total() {
 		t.Errorf("%d packets sent, %d counted; budget %d", srv.Total(), rep.Stats.Queries, budget)
+	}
+}
+
+// TestHostileOutputBounded: records built to multiply findings (a DMARC
+// record of thousands of bad report URIs, an SPF record of one-octet
+// strings, every boundary inside a term) give a bounded report.
+func TestHostileOutputBounded(t *testing.T) {
+	var uris []string
+	for i := 0; len(strings.Join(uris, ",")) < 60_000; i++ {
+		uris = append(uris, fmt.Sprintf("mailto:bad%d@@x", i))
+	}
+	dmarcText := "v=DMARC1; p=reject; rua=" + strings.Join(uris, ",")
+	spfText := "v=spf1 " + strings.Repeat("ip4:192.0.2.1 ", 2_000) + "-all"
+	quoted := func(s string, n int) string {
+		var b strings.Builder
+		for len(s) > 0 {
+			k := min(n, len(s))
+			fmt.Fprintf(&b, " %q", s[:k])
+			s = s[k:]
+		}
+		return b.String()
+	}
+	zone := "@ IN SOA ns h 1 3600 600 86400 300\n" +
+		"_dmarc IN TXT" + quoted(dmarcText, 255) + "\n" +
+		"@ IN TXT" + quoted(spfText, 1) + "\n"
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "big.hostile", Text: zone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	rep := check.Domain(context.Background(), z, "big.hostile", check.Options{})
+	out, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	elapsed := time.Since(start)
+	perRule := map[string]int{}
+	for _, f := range rep.Findings {
+		perRule[f.Rule+" "+f.Name]++
+	}
+	t.Logf("%d URIs, %d SPF strings: %d findings, %d octets of JSON, %v", len(uris), len(spfText), len(rep.Findings), len(out), elapsed.Round(time.Millisecond))
+	for k, n := range perRule {
+		if n > lint.MaxPerRule+1 {
+			t.Errorf("%s: %d findings, bound %d", k, n, lint.MaxPerRule+1)
+		}
+	}
+	// The report's bound (SECURITY.md): linear in the records' size (their
+	// parsed forms, both DMARC readings, the SPF tree's strings), plus a
+	// bounded amount per rule and name; before, it grew with the square.
+	perFinding := lint.MaxRecordBytes + lint.MaxMessageBytes + lint.MaxFixBytes + 512
+	if bound := 20*(len(dmarcText)+len(spfText)) + len(perRule)*(lint.MaxPerRule+1)*perFinding; len(out) > bound {
+		t.Errorf("%d octets of JSON, bound %d", len(out), bound)
+	}
+	if elapsed > 5*time.Second {
+		t.Errorf("took %v", elapsed)
 	}
 }

@@ -253,7 +253,7 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 		rep.errorf("check stopped: %v", err)
 	}
 	explainUnverified(rep)
-	lint.Sort(rep.Findings)
+	rep.Findings = lint.Bound(rep.Findings)
 	slices.Sort(rep.Errors)
 	rep.Errors = slices.Compact(rep.Errors)
 	rep.Stats.Queries = resolver.BudgetFrom(ctx).Used()

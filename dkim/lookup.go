@@ -121,7 +121,7 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain, selector string) (
 	s.Key = k
 	s.Status = "ok"
 	lintKey(s, txt, k, probs, &fs)
-	return s, fs, nil
+	return s, lint.Bound(fs), nil
 }
 
 // chainSteps writes CNAMEs as "owner -> target" steps.

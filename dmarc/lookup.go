@@ -256,8 +256,7 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain string) (*Discovery
 	}
 
 	fs := lintDiscovery(ctx, r, f, d)
-	lint.Sort(fs)
-	return d, fs, ctx.Err()
+	return d, lint.Bound(fs), ctx.Err()
 }
 
 func lintDiscovery(ctx context.Context, r resolver.Resolver, f *finder, d *Discovery) []lint.Finding {

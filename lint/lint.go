@@ -201,3 +201,93 @@ func Find(rules []Rule, id string) (Rule, bool) {
 	}
 	return Rule{}, false
 }
+
+// Bounds on what findings carry, so that output grows with the number of
+// rules, not with the size of a hostile record: a record of a thousand
+// bad URIs or of one-octet strings gives the same few findings.
+const (
+	// MaxPerRule is how many findings of one rule at one name are kept;
+	// the rest are folded into one more finding that counts them.
+	MaxPerRule = 20
+	// MaxRecordBytes is the most of a record's text a finding carries: a
+	// window around its span, marked with "…" where it was cut.
+	MaxRecordBytes = 1024
+	// MaxMessageBytes is the longest message kept.
+	MaxMessageBytes = 1024
+	// MaxFixBytes is the longest fix kept; a longer one is dropped, since
+	// a cut fix must never be pasted.
+	MaxFixBytes = 4096
+)
+
+// Bound returns fs, sorted, with at most MaxPerRule+1 findings per rule
+// and name (past that, the first MaxPerRule and one more that says how
+// many were folded into it), each record cut to a window of
+// MaxRecordBytes around its span and each message to MaxMessageBytes. It
+// is idempotent, and may reorder and modify fs.
+func Bound(fs []Finding) []Finding {
+	Sort(fs)
+	type key struct{ rule, name string }
+	count := map[key]int{}
+	for _, f := range fs {
+		count[key{f.Rule, f.Name}]++
+	}
+	seen := map[key]int{}
+	out := fs[:0]
+	for _, f := range fs {
+		k := key{f.Rule, f.Name}
+		seen[k]++
+		switch n := seen[k]; {
+		case n <= MaxPerRule || count[k] == MaxPerRule+1:
+			out = append(out, clip(f))
+		case n == MaxPerRule+1:
+			f = clip(f)
+			f.Span, f.Fix = Span{}, ""
+			f.Message = fmt.Sprintf("and %d more %s findings at %s, not listed", count[k]-MaxPerRule, f.Rule, f.Name)
+			out = append(out, f)
+		default:
+			// Folded: the fold keeps the most severe severity.
+			for i := len(out) - 1; i >= 0; i-- {
+				if out[i].Rule == f.Rule && out[i].Name == f.Name {
+					out[i].Severity = min(out[i].Severity, f.Severity)
+					break
+				}
+			}
+		}
+	}
+	Sort(out)
+	return out
+}
+
+// clip cuts a finding's record, message and fix to their bounds.
+func clip(f Finding) Finding {
+	if len(f.Message) > MaxMessageBytes {
+		f.Message = strings.ToValidUTF8(f.Message[:MaxMessageBytes], "") + "…"
+	}
+	if len(f.Fix) > MaxFixBytes {
+		f.Fix = ""
+		f.Message += " (the fix is too long to show)"
+	}
+	if len(f.Record) <= MaxRecordBytes {
+		return f
+	}
+	s := min(max(f.Span.Start, 0), len(f.Record))
+	start := max(0, s-MaxRecordBytes/4)
+	end := min(len(f.Record), start+MaxRecordBytes)
+	text := f.Record[start:end]
+	span := Span{Start: min(f.Span.Start, end) - start, End: min(f.Span.End, end) - start}
+	if f.Span.IsZero() || span.Start < 0 {
+		span = Span{}
+	}
+	if start > 0 {
+		text = "…" + text
+		if !span.IsZero() {
+			span.Start += len("…")
+			span.End += len("…")
+		}
+	}
+	if end < len(f.Record) {
+		text += "…"
+	}
+	f.Record, f.Span = text, span
+	return f
+}

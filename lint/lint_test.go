@@ -2,6 +2,7 @@ package lint_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -108,4 +109,47 @@ func FuzzFindingJSON(f *testing.F) {
 			t.Fatalf("round trip:\n in  %+v\n out %+v", in, out)
 		}
 	})
+}
+
+func TestBound(t *testing.T) {
+	rec := strings.Repeat("x", 10_000)
+	var fs []lint.Finding
+	for i := range 1000 {
+		f := lint.Rule{ID: "dmarc.bad-uri", Severity: lint.Warning, Citation: "c"}.New("_dmarc.example.com", strings.Repeat("m", 5000))
+		f.Record, f.Span = rec, lint.Span{Start: i * 10, End: i*10 + 5}
+		fs = append(fs, f)
+	}
+	other := lint.Rule{ID: "dmarc.syntax", Severity: lint.Error, Citation: "c"}.New("_dmarc.example.com", "short")
+	other.Record, other.Fix = "v=DMARC1", strings.Repeat("f", lint.MaxFixBytes+1)
+	fs = append(fs, other)
+	out := lint.Bound(fs)
+	if len(out) != lint.MaxPerRule+2 {
+		t.Fatalf("%d findings, want %d", len(out), lint.MaxPerRule+2)
+	}
+	size := 0
+	for _, f := range out {
+		size += len(f.Record) + len(f.Message) + len(f.Fix)
+		if len(f.Record) > lint.MaxRecordBytes+2*len("…") || len(f.Message) > lint.MaxMessageBytes+64 || len(f.Fix) > lint.MaxFixBytes {
+			t.Errorf("finding not clipped: record %d, message %d, fix %d octets", len(f.Record), len(f.Message), len(f.Fix))
+		}
+		if !f.Span.IsZero() && f.Record[f.Span.Start:f.Span.End] != "xxxxx" {
+			t.Errorf("span %v does not point at the same text in the clipped record", f.Span)
+		}
+	}
+	if out[0].Rule != "dmarc.syntax" || out[0].Fix != "" || !strings.Contains(out[0].Message, "too long to show") {
+		t.Errorf("first finding %+v", out[0])
+	}
+	if again := lint.Bound(slices.Clone(out)); !slices.Equal(again, out) {
+		t.Errorf("Bound is not idempotent")
+	}
+	folds := 0
+	for _, f := range out {
+		if strings.Contains(f.Message, "and 980 more dmarc.bad-uri findings") {
+			folds++
+		}
+	}
+	if folds != 1 {
+		t.Errorf("%d findings fold the other 980", folds)
+	}
+	t.Logf("1,001 findings of 15 KB each → %d findings, %d octets of text", len(out), size)
 }

@@ -163,8 +163,7 @@ func (l Linter) Lint(ctx context.Context, r resolver.Resolver, domain string) (*
 		f.Type, f.Record = "TXT", root.Record
 		w.findings = append(w.findings, f)
 	}
-	lint.Sort(w.findings)
-	return rep, w.findings, nil
+	return rep, lint.Bound(w.findings), nil
 }
 
 type walker struct {
