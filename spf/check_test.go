@@ -32,6 +32,9 @@ postmaster.l IN A  127.0.0.2
 helo       IN TXT "v=spf1 exists:%{l}.l.example -all"
 sender     IN TXT "v=spf1 exists:%{s}.s.example -all"
 postmaster\@sender.example.s IN A 127.0.0.2
+; A null MX (RFC 7505) names no host: no match, and "." is not asked.
+nullmx     IN MX   0 .
+nullmxrec  IN TXT "v=spf1 mx:nullmx.example ~all"
 ; 3. ip6 inside ::ffff:0:0/96 does not match an IPv4 client (cidr6-ip4).
 mapped     IN TXT "v=spf1 ip6:::ffff:192.0.2.1 -all"
 mapped120  IN TXT "v=spf1 ip6:::FFFF:192.0.2.0/120 -all"
@@ -70,6 +73,7 @@ v6all      IN TXT "v=spf1 ip6:::/0 -all"
 		{"ip6 ::ffff:0:0/96 is skipped, ip4 matches", v4, "h.example", "a@mapped96.example", spf.Pass},
 		{"ip6 ::/0 vs IPv4 client", v4, "h.example", "a@v6all.example", spf.Fail},
 		{"ip6 ::/0 vs IPv6 client", v6, "h.example", "a@v6all.example", spf.Pass},
+		{"null MX matches nothing", v4, "h.example", "a@nullmxrec.example", spf.SoftFail},
 	} {
 		v, err := spf.Check(context.Background(), z, tc.ip, tc.helo, tc.sender)
 		if err != nil || v.Result != tc.want {
