@@ -48,9 +48,15 @@ func notFound(name string) *net.DNSError {
 	return &net.DNSError{Err: "no such host", Name: strings.TrimSuffix(name, "."), IsNotFound: true}
 }
 
-// presentation escapes a name as the net package passes it (raw octets)
-// into miekg/dns presentation form: octets other than letters, digits,
-// "-", "_", "." and a few harmless others become \DDD.
+// EscapeName turns a name written as raw text, where every character
+// stands for itself (an SPF domain-spec, RFC 7208 §7.1; what the net
+// package passes), into the presentation form Lookup takes: dots stay
+// label separators, and octets other than letters, digits, "-", "_" and a
+// few harmless others become \DDD, so "a\.b.example" is the three labels
+// "a\", "b" and "example", not the two "a.b" and "example".
+func EscapeName(name string) string { return presentation(name) }
+
+// presentation is EscapeName.
 func presentation(name string) string {
 	for i := 0; i < len(name); i++ {
 		if !plain(name[i]) {

@@ -195,7 +195,7 @@ func (w *walker) void(name string) {
 // root and for records reached by redirect from it: their all decides.
 func (w *walker) node(domain, via string, policy bool) (*Node, error) {
 	n := &Node{Domain: domain, Via: via}
-	a, err := w.r.Lookup(w.ctx, domain, dns.TypeTXT)
+	a, err := w.r.Lookup(w.ctx, w.dnsName(domain, via != ""), dns.TypeTXT)
 	if err != nil {
 		if via == "" || w.ctx.Err() != nil {
 			return nil, err
@@ -274,6 +274,16 @@ func (w *walker) node(domain, via string, policy bool) (*Node, error) {
 	return n, nil
 }
 
+// dnsName is the name to look up for a domain: a target taken from a
+// record is raw text, every character literal ("a\.b" is the label
+// "a\" then "b"), and is escaped; the domain checked is already a name.
+func (w *walker) dnsName(domain string, fromRecord bool) string {
+	if fromRecord {
+		return resolver.EscapeName(domain)
+	}
+	return domain
+}
+
 func withType(f lint.Finding) lint.Finding {
 	f.Type = "TXT"
 	return f
@@ -335,7 +345,7 @@ func (w *walker) term(n *Node, rec *Record, t Term, policy bool) {
 		tc.Note = "not walked: the walk's bound was reached"
 		return
 	}
-	if _, err := resolver.CanonicalName(target); err != nil {
+	if _, err := resolver.CanonicalName(w.dnsName(target, true)); err != nil {
 		// RFC 7208 §4.8: an invalid target name is treated as not existing.
 		tc.Void = true
 		return
@@ -361,13 +371,13 @@ func (w *walker) term(n *Node, rec *Record, t Term, policy bool) {
 	case "a":
 		tc.Void = w.addrVoid(target, failed)
 	case "exists":
-		a, err := w.r.Lookup(w.ctx, target, dns.TypeA)
+		a, err := w.r.Lookup(w.ctx, w.dnsName(target, true), dns.TypeA)
 		if failed(err) {
 			return
 		}
 		tc.Void = a.Void()
 	case "mx":
-		a, err := w.r.Lookup(w.ctx, target, dns.TypeMX)
+		a, err := w.r.Lookup(w.ctx, w.dnsName(target, true), dns.TypeMX)
 		if failed(err) {
 			return
 		}
@@ -387,6 +397,7 @@ func (w *walker) term(n *Node, rec *Record, t Term, policy bool) {
 // addrVoid looks up A and AAAA for an a mechanism. The lookup is void when
 // the name has neither: then it is void for clients of both families.
 func (w *walker) addrVoid(target string, failed func(error) bool) bool {
+	target = w.dnsName(target, true)
 	a, err := w.r.Lookup(w.ctx, target, dns.TypeA)
 	if failed(err) {
 		return false

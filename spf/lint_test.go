@@ -92,3 +92,26 @@ func TestRulesValid(t *testing.T) {
 }
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// TestEscapedDotTarget: in an SPF domain-spec every character is literal,
+// so include:a\.b.example names the labels "a\" and "b", never the single
+// label "a.b" (issue 19).
+func TestEscapedDotTarget(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "esc.test", Text: `
+@       IN SOA ns h 1 3600 600 86400 300
+@       IN TXT "v=spf1 include:a\\.b.esc.test -all"
+a\.b    IN TXT "v=spf1 ip4:192.0.2.1 -all"
+a\\.b   IN TXT "v=spf1 ip4:198.51.100.1 -all"
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, _, err := spf.Lint(context.Background(), z, "esc.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := rep.Root.Terms[0].Child
+	if child == nil || child.Record != "v=spf1 ip4:198.51.100.1 -all" {
+		t.Errorf("include:a\\.b.esc.test reached %+v; want the record at the labels a\\ and b", child)
+	}
+}
