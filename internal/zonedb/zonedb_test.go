@@ -23,7 +23,7 @@ func generateAttack(n int) string {
 // names the file, the line and the bound, having allocated a bounded amount
 // (measured with runtime.MemStats).
 func TestGenerateBound(t *testing.T) {
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		t.Skip("expands a million records")
 	}
 	text := generateAttack(40)

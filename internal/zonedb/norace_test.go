@@ -1,0 +1,5 @@
+//go:build !race
+
+package zonedb
+
+const raceEnabled = false
