@@ -7,7 +7,14 @@
 // partition letter. So an expectation is either exact (from Microsoft
 // Graph's serviceConfigurationRecords, from Get-DkimSigningConfig, or
 // derivable) or a pattern (from the templates in [M365]) that accepts every
-// value Microsoft may have assigned and renders its best guess.
+// value Microsoft may have assigned and renders its best guess. Where
+// Microsoft documents no value (DKIM outside the commercial cloud), a
+// pattern suggests none and its note says where the value comes from.
+//
+// A tenant may be named by any cloud's initial domain ([ParseTenant]);
+// [WithGraph] merges Graph's exact rows with the templates; a filtering
+// gateway in front of Microsoft 365 is expected through Options.Gateways.
+// Every expectation links its own cloud's Learn page ([DocTitle]).
 package records
 
 import (
