@@ -18,6 +18,12 @@
 //     of 10; an include or redirect adds whatever its target's record costs;
 //   - all, ip4, ip6, exp= and unknown modifiers cost nothing;
 //   - redirect= next to an all mechanism is never used and costs nothing;
+//   - evaluation stops at the first mechanism that matches (§4.6.2), so
+//     mechanisms after all, and after an include whose record passes
+//     every client (all its mechanisms +, ending in +all), are never
+//     reached: they cost nothing and are reported (spf.dead-terms). The
+//     include itself is flagged where it matters, as spf.pass-all on the
+//     record it reaches;
 //   - the address lookups behind an mx (one per MX name) count toward the
 //     separate limit of 10 MX names, not toward the 10; the walk asks only
 //     for the MX records and flags more than 10 (spf.mx-limit);
@@ -32,7 +38,17 @@
 //     reported (spf.macro), never guessed; %{d}, the current domain, is
 //     expanded;
 //   - counting goes on past 10, up to [Linter.MaxWalk] terms, and the
-//     report names the term whose lookup was the 11th.
+//     report names the term whose lookup was the 11th;
+//   - the count is the worst case over clients: every reachable term, as
+//     for a client that matches none of them. For one known client,
+//     evaluation ([Check]) may stop earlier and count fewer;
+//   - where Lint and evaluation report one problem differently, Lint names
+//     the cause: an include loop is spf.include-loop (evaluation ends it
+//     in permerror through the limit), and a macro target counts 1 and is
+//     flagged spf.macro;
+//   - a target outside the zone files of an offline check is not looked
+//     up (spf.unverified): the count is then a lower bound, and
+//     spf.lookup-limit fires only when the verified part alone is over.
 //
 // DNS answers come from a [resolver.Resolver], so the same walk runs over
 // live DNS or over a zone file before it is deployed.

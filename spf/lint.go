@@ -79,7 +79,8 @@ type Node struct {
 	// Void are the names this record's terms looked up in vain.
 	Void []string `json:"void,omitempty"`
 
-	void bool // the lookup of this record itself was void
+	void       bool // the lookup of this record itself was void
+	alwaysPass bool // every client passes: included, it always matches
 }
 
 // TermCost is one lookup-costing term in the walk.
@@ -254,13 +255,39 @@ func (w *walker) node(domain, via string, policy bool) (*Node, error) {
 	w.recordLints(domain, rec, policy)
 
 	// Terms in evaluation order: mechanisms left to right, redirect last
-	// and only without all (RFC 7208 §6.1).
+	// and only without all (RFC 7208 §6.1). Evaluation stops at the first
+	// match (§4.6.2): mechanisms after all, or after an include whose
+	// record passes every client, are never reached and cost nothing.
 	hasAll := rec.All() != nil
+	var dead []Term // mechanisms never reached
+	deadAfter := ""
+	n.alwaysPass = hasAll
 	for _, t := range rec.Terms {
-		if !t.CostsLookup() || t.Name == "redirect" {
+		if t.Kind != Mechanism {
 			continue
 		}
-		w.term(n, rec, t, policy)
+		if deadAfter != "" {
+			dead = append(dead, t)
+			continue
+		}
+		if t.Result() != Pass {
+			n.alwaysPass = false
+		}
+		if t.CostsLookup() {
+			w.term(n, rec, t, policy)
+		}
+		switch {
+		case t.Name == "all":
+			deadAfter = rec.Raw[t.Span.Start:t.Span.End]
+		case t.Name == "include" && t.Result() == Pass && len(n.Terms) > 0 && n.Terms[len(n.Terms)-1].Child != nil && n.Terms[len(n.Terms)-1].Child.alwaysPass:
+			deadAfter = rec.Raw[t.Span.Start:t.Span.End] + ", whose record passes every client,"
+		}
+	}
+	if len(dead) > 0 && w.own(domain) {
+		first, last := dead[0].Span, dead[len(dead)-1].Span
+		f := ruleDeadTerms.New(domain, fmt.Sprintf("%s: evaluation stops at %s, so these mechanisms are never reached (and cost no lookups); remove them or move them before it", rec.Raw[first.Start:last.End], deadAfter))
+		f.Type, f.Record, f.Span = "TXT", rec.Raw, lint.Span{Start: first.Start, End: last.End}
+		w.add(f)
 	}
 	if rd := rec.Redirect(); rd != nil && !hasAll {
 		w.term(n, rec, *rd, policy)
