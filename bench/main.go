@@ -166,7 +166,7 @@ func runWorkload(args []string) error {
 		}
 		tally := map[string]int{}
 		start := time.Now()
-		for rep := range check.Scan(ctx, client, seq, opts, *conc) {
+		for rep := range check.Scan(ctx, client, seq, check.ScanOptions{Options: opts, Concurrency: *conc}) {
 			switch {
 			case len(rep.Errors) > 0:
 				tally["errors"]++

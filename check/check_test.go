@@ -186,7 +186,7 @@ func TestScan(t *testing.T) {
 		}
 	}
 	n := 0
-	for rep := range check.Scan(context.Background(), c, domains, check.Options{}, 4) {
+	for rep := range check.Scan(context.Background(), c, domains, check.ScanOptions{Concurrency: 4}) {
 		if rep.SPF == nil || len(rep.Errors) > 0 {
 			t.Errorf("%s: %v", rep.Domain, rep.Errors)
 		}
@@ -200,7 +200,7 @@ func TestScan(t *testing.T) {
 		t.Errorf("sent %d packets for 2 distinct domains, want each question once", st.Sent)
 	}
 	// Breaking out early stops the sweep (goleak checks nothing is left).
-	for range check.Scan(context.Background(), c, domains, check.Options{}, 4) {
+	for range check.Scan(context.Background(), c, domains, check.ScanOptions{Concurrency: 4}) {
 		break
 	}
 }

@@ -323,19 +323,24 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		defer closeFn()
 		prog := newProgress(stderr, total, live)
 		scanned := 0
-		each := func(rep *check.Report) {
-			record(rep)
-			scanned++
-			prog.update(rep)
-		}
 		if o.authoritative || compare != nil {
 			// Each domain needs its own view: one at a time.
+			p := check.Progress{Total: total}
 			for d := range seq {
-				each(checkOne(ctx, d))
+				rep := checkOne(ctx, d)
+				record(rep)
+				scanned++
+				p.Done++
+				if len(rep.Errors) > 0 {
+					p.Errors++
+				}
+				prog.update(p)
 			}
 		} else {
-			for rep := range check.Scan(ctx, r, seq, opts, o.concurrency) {
-				each(rep)
+			sopts := check.ScanOptions{Options: opts, Concurrency: o.concurrency, Total: total, Progress: prog.update}
+			for rep := range check.Scan(ctx, r, seq, sopts) {
+				record(rep)
+				scanned++
 			}
 		}
 		prog.done()

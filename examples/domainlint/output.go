@@ -231,11 +231,8 @@ func newProgress(w io.Writer, total int, live *resolver.Client) *progress {
 	return &progress{w: w, on: isTerminal(w), total: total, start: time.Now(), live: live}
 }
 
-func (p *progress) update(rep *check.Report) {
-	p.done_++
-	if len(rep.Errors) > 0 {
-		p.errors++
-	}
+func (p *progress) update(pr check.Progress) {
+	p.done_, p.errors = pr.Done, pr.Errors
 	if !p.on || time.Since(p.last) < 200*time.Millisecond {
 		return
 	}
