@@ -119,7 +119,10 @@ type Report struct {
 	// outside the zone files and the check ran offline (or a snapshot did
 	// not record them): resolver.ErrUnverified. They are not errors: the
 	// rest was checked, and what depends on them says so.
-	Unverified []Unverified      `json:"unverified,omitempty"`
+	Unverified []Unverified `json:"unverified,omitempty"`
+	// Onboarding is where the domain stands in Microsoft's onboarding
+	// order and the one next step; nil without a Microsoft 365 diff.
+	Onboarding *Onboarding       `json:"onboarding,omitempty"`
 	asked      map[question]bool // questions asked, for CompareViews
 	mu         sync.Mutex
 }
@@ -248,6 +251,9 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	if opts.Set != nil {
 		zone, _ := r.(zoneHolder)
 		diff(ctx, rec, zone, rep, opts.Set)
+		if o := rep.onboarding(); o.Stage != StageUnknown {
+			rep.Onboarding = &o
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		rep.errorf("check stopped: %v", err)

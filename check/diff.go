@@ -183,11 +183,11 @@ func diff(ctx context.Context, r resolver.Resolver, zone zoneHolder, rep *Report
 		switch {
 		case o.noFix:
 		case ent.fix != "":
-			f.Fix = ent.fix
+			f.Fixes = fixesOf(ent.fix)
 		case !e.Absent:
-			f.Fix = zoneLine(e)
+			f.Fixes = fixesOf(zoneLine(e))
 		default:
-			f.Fix = fmt.Sprintf("; delete: %s. CNAME %s", ent.Name, strings.Join(ent.Found, ""))
+			f.Fixes = fixesOf(fmt.Sprintf("; delete: %s. CNAME %s", ent.Name, strings.Join(ent.Found, "")))
 		}
 		rep.add(f)
 	}
@@ -516,7 +516,13 @@ func (d *differ) mxEntry(e records.Expected, ent Entry, fail func(error) Entry) 
 				keep = rr
 			}
 		}
-		ent.fix = "keep only " + keep.String() + " and delete the other MX records"
+		var others []dns.RR
+		for _, rr := range matched {
+			if rr != keep {
+				others = append(others, rr)
+			}
+		}
+		ent.fix = fixLines("; keep only "+keep.String(), deletes(others))
 	}
 	if ent.Status == Wrong && e.Hybrid {
 		ent.Why = "hybrid: MX still points on-premises (" + strings.Join(ent.Found, ", ") + "); switch it to Microsoft 365 when the migration completes"
@@ -525,7 +531,7 @@ func (d *differ) mxEntry(e records.Expected, ent Entry, fail func(error) Entry) 
 		// Mail reaches Microsoft 365, so the domain is verified: the
 		// verification MX has done its work.
 		f := ruleLeftover.New(e.Name, fmt.Sprintf("the verification MX %s is left behind: the domain already receives mail in Microsoft 365, so it is verified; delete the verification MX", strings.Join(rdatas(verifying), ", ")))
-		f.Type, f.Record, f.Citation, f.Fix = "MX", strings.Join(rdatas(verifying), " | "), citation(e, ruleLeftover), deletes(verifying)
+		f.Type, f.Record, f.Citation, f.Fixes = "MX", strings.Join(rdatas(verifying), " | "), citation(e, ruleLeftover), fixesOf(deletes(verifying))
 		d.notes = append(d.notes, f)
 	}
 	d.missingDot(e, &ent, rrs)
@@ -770,7 +776,7 @@ func (d *differ) cnameEntry(e records.Expected, ent Entry, fail func(error) Entr
 			f.Type, f.Record, f.Citation = ent.Type, strings.Join(rdatas(not), " | "), citation(e, rulePreferred)
 			p := dns.Copy(e.Preferred.Guess())
 			p.Header().Ttl = e.TTL
-			f.Fix = fixLines(deletes(not), p.String())
+			f.Fixes = fixesOf(fixLines(deletes(not), p.String()))
 			d.notes = append(d.notes, f)
 		}
 	}

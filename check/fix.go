@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/miekg/dns"
 )
@@ -18,8 +19,8 @@ import (
 //	<zone line>              add that record
 //	; <advice>               nothing to apply: what to do by hand
 //
-// A replacement is a delete followed by an add. (The MX switch-over keeps
-// its older form, "keep only <zone line> and delete the other MX records".)
+// A replacement is a delete followed by an add. fixesOf turns the lines
+// into the finding's lint.Fix, edits for machines and a message for people.
 
 // deleteLine renders a record as a "; delete:" fix line.
 func deleteLine(rr dns.RR) string { return "; delete: " + rr.String() }
@@ -221,4 +222,26 @@ func tagValue(tags []dmarcTag, name string) string {
 		return tags[i].value
 	}
 	return ""
+}
+
+// fixesOf turns fix lines into a finding's fixes: one fix whose edits are
+// the delete and add lines and whose message is the advice lines (or a
+// summary of the edits); nil for no lines.
+func fixesOf(lines string) []lint.Fix {
+	if strings.TrimSpace(lines) == "" {
+		return nil
+	}
+	var edits []lint.Edit
+	var advice []string
+	for _, l := range strings.Split(lines, "\n") {
+		switch {
+		case strings.HasPrefix(l, "; delete: "):
+			edits = append(edits, lint.Edit{Op: lint.Delete, RR: strings.TrimPrefix(l, "; delete: ")})
+		case strings.HasPrefix(l, ";"):
+			advice = append(advice, strings.TrimSpace(strings.TrimPrefix(l, ";")))
+		case strings.TrimSpace(l) != "":
+			edits = append(edits, lint.Edit{Op: lint.Add, RR: l})
+		}
+	}
+	return []lint.Fix{lint.EditFix(strings.Join(advice, "; "), edits...)}
 }

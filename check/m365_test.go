@@ -148,23 +148,23 @@ func TestFixesVerified(t *testing.T) {
 			}
 		}
 		for _, f := range before.Findings {
-			if !strings.HasPrefix(f.Rule, "m365.") || f.Fix == "" {
+			if !strings.HasPrefix(f.Rule, "m365.") || f.FixText() == "" {
 				continue
 			}
 			t.Run(fmt.Sprintf("%s/%s/%s/%s", tc.domain, f.Rule, f.Name, f.Type), func(t *testing.T) {
-				fixed, applied := applyFix(t, tc.domain, text, f.Fix)
+				fixed, applied := applyFix(t, tc.domain, text, f.FixText())
 				if !applied {
-					t.Logf("advice only, nothing to apply: %s", f.Fix)
+					t.Logf("advice only, nothing to apply: %s", f.FixText())
 					return
 				}
 				covered[f.Rule] = true
 				after := checkText(t, tc.domain, fixed, tc.opts)
 				for _, g := range after.Findings {
 					if keyOf(g) == keyOf(f) {
-						t.Errorf("the finding is still there after its fix:\n  before: %s\n  fix:\n%s\n  after: %s", f, f.Fix, g)
+						t.Errorf("the finding is still there after its fix:\n  before: %s\n  fix:\n%s\n  after: %s", f, f.FixText(), g)
 					}
 					if g.Severity == lint.Error && !errs[keyOf(g)] {
-						t.Errorf("the fix of %s brought a new error: %s\n  fix:\n%s", f, g, f.Fix)
+						t.Errorf("the fix of %s brought a new error: %s\n  fix:\n%s", f, g, f.FixText())
 					}
 				}
 				if len(after.Errors) > len(before.Errors) {
@@ -244,8 +244,8 @@ func TestSPFFixKeepsSenders(t *testing.T) {
 		t.Fatalf("no SPF conflict: %v", rep.Findings)
 	}
 	want := "v=spf1 include:sendgrid.net include:spf.protection.outlook.com ~all"
-	if !strings.Contains(fs[i].Fix, `"`+want+`"`) {
-		t.Errorf("SPF fix:\n%s\nwant the merged record %q", fs[i].Fix, want)
+	if !strings.Contains(fs[i].FixText(), `"`+want+`"`) {
+		t.Errorf("SPF fix:\n%s\nwant the merged record %q", fs[i].FixText(), want)
 	}
 }
 
@@ -262,7 +262,7 @@ func TestDMARCFixes(t *testing.T) {
 				got = append(got, f)
 			}
 		}
-		if len(got) != 1 || !strings.Contains(got[0].Fix, tc.want) || got[0].Severity.String() != tc.sev {
+		if len(got) != 1 || !strings.Contains(got[0].FixText(), tc.want) || got[0].Severity.String() != tc.sev {
 			t.Errorf("%s: %v\nwant one %s with a fix holding %s", tc.domain, got, tc.sev, tc.want)
 		}
 	}
@@ -279,7 +279,7 @@ func TestMissingDot(t *testing.T) {
 	rep := checkCase(t, "broken.example")
 	fs := findingsOf(rep, "m365.missing-dot", "selector2._domainkey.broken.example")
 	want := "selector2._domainkey.broken.example.\t3600\tIN\tCNAME\tselector2-broken-example._domainkey.broken.onmicrosoft.com."
-	if len(fs) != 1 || !strings.Contains(fs[0].Fix, "\n"+want) || fs[0].Severity != lint.Error {
+	if len(fs) != 1 || !strings.Contains(fs[0].FixText(), "\n"+want) || fs[0].Severity != lint.Error {
 		t.Errorf("missing dot: %v\nwant the corrected line %s", fs, want)
 	}
 	for _, f := range findingsOf(rep, "dkim.dangling-cname", "selector2._domainkey.broken.example") {
@@ -319,7 +319,7 @@ func TestStageGrading(t *testing.T) {
 	// Gateway: a warning naming it, or expected when named.
 	rep = checkCase(t, "gw.example")
 	fs := findingsOf(rep, "m365.gateway", "gw.example")
-	if len(fs) != 1 || fs[0].Severity != lint.Warning || !strings.Contains(fs[0].Message, "mx1.gateway.example") || fs[0].Fix != "" {
+	if len(fs) != 1 || fs[0].Severity != lint.Warning || !strings.Contains(fs[0].Message, "mx1.gateway.example") || fs[0].FixText() != "" {
 		t.Errorf("gateway: %v", fs)
 	}
 	c := caseNamed(t, "gw.example")
@@ -333,7 +333,7 @@ func TestStageGrading(t *testing.T) {
 	// The leftover verification MX is simply to delete.
 	rep = checkCase(t, "broken.example")
 	fs = findingsOf(rep, "m365.leftover", "broken.example")
-	if len(fs) != 1 || fs[0].Fix != "; delete: broken.example.\t3600\tIN\tMX\t0 ms33333333.msv1.invalid." {
+	if len(fs) != 1 || fs[0].FixText() != "; delete: broken.example.\t3600\tIN\tMX\t0 ms33333333.msv1.invalid." {
 		t.Errorf("leftover: %v", fs)
 	}
 }
@@ -347,7 +347,7 @@ func TestIntuneNotRequired(t *testing.T) {
 	}
 	rep = checkCase(t, "broken.example")
 	fs := findingsOf(rep, "m365.preferred", "enterpriseenrollment.broken.example")
-	if len(fs) != 1 || fs[0].Severity != lint.Info || !strings.Contains(fs[0].Fix, "enterpriseenrollment-s.manage.microsoft.com.") {
+	if len(fs) != 1 || fs[0].Severity != lint.Info || !strings.Contains(fs[0].FixText(), "enterpriseenrollment-s.manage.microsoft.com.") {
 		t.Errorf("plain enrollment host: %v", fs)
 	}
 }
@@ -394,7 +394,7 @@ func TestStage(t *testing.T) {
 		"broken.example":   check.StageCutOver,
 	} {
 		rep := checkCase(t, domain)
-		if o := rep.Onboarding(); o.Stage != want || o.NextStep == "" {
+		if o := rep.Onboarding; o == nil || o.Stage != want || o.NextStep == "" {
 			t.Errorf("%s: %+v, want stage %s and a next step", domain, o, want)
 		}
 	}

@@ -115,8 +115,8 @@ func WriteSARIF(w io.Writer, reports []*Report, artifact string) error {
 				props["record"] = f.Record
 				props["span"] = f.Span
 			}
-			if f.Fix != "" {
-				props["fix"] = f.Fix
+			if len(f.Fixes) > 0 {
+				props["fix"] = f.FixText()
 			}
 			run.Results = append(run.Results, sarifResult{RuleID: f.Rule, RuleIndex: i, Level: sarifLevel(f.Severity),
 				Message: sarifText{f.Message}, Locations: []sarifLocation{loc}, Properties: props})

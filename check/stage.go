@@ -57,14 +57,15 @@ type Onboarding struct {
 
 // Stage recognises the onboarding stage from the report's Microsoft 365
 // diff (and its DKIM lookups). It is StageUnknown without a diff.
-func (r *Report) Stage() Stage { return r.Onboarding().Stage }
+func (r *Report) Stage() Stage { return r.onboarding().Stage }
 
 // NextStep returns the one thing to do next, in Microsoft's order; empty
 // without a diff.
-func (r *Report) NextStep() string { return r.Onboarding().NextStep }
+func (r *Report) NextStep() string { return r.onboarding().NextStep }
 
-// Onboarding returns the stage and the next step together.
-func (r *Report) Onboarding() Onboarding {
+// onboarding returns the stage and the next step together (Domain stores
+// them in Report.Onboarding).
+func (r *Report) onboarding() Onboarding {
 	if r == nil || len(r.Diff) == 0 {
 		return Onboarding{}
 	}

@@ -285,7 +285,10 @@ func lintDiscovery(ctx context.Context, r resolver.Resolver, f *finder, d *Disco
 	if p7.Record == nil && p9.Record == nil {
 		fn := ruleMissing.New("_dmarc."+d.Domain, fmt.Sprintf("no DMARC record for %s or its organizational domain", d.Domain))
 		fn.Type = "TXT"
-		fn.Fix = fmt.Sprintf("_dmarc.%s. 3600 IN TXT \"v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@%s\"", d.Domain, p9.OrgDomain)
+		// Monitoring first: p=none with reports, then quarantine, then
+		// reject once the reports show every sender passing.
+		fn.Fixes = []lint.Fix{lint.EditFix(fmt.Sprintf("start with p=none and a mailbox for the aggregate reports (create dmarc-reports@%s, or name the one you have); move to p=quarantine, then p=reject, once the reports show every sender passing", p9.OrgDomain),
+			lint.Edit{Op: lint.Add, RR: fmt.Sprintf("_dmarc.%s.\t3600\tIN\tTXT\t\"v=DMARC1; p=none; rua=mailto:dmarc-reports@%s\"", d.Domain, p9.OrgDomain)})}
 		return append(fs, fn)
 	}
 	if d.Differ {
@@ -423,7 +426,8 @@ func checkReports(ctx context.Context, r resolver.Resolver, domain string, rec *
 			if !ra.Authorized {
 				f := ruleRUAUnauthorized.New("_dmarc."+domain, fmt.Sprintf("%s is in another organization and publishes no %s TXT \"v=DMARC1\": receivers will not send it reports", u.Address, ra.Name))
 				f.Type, f.Record, f.Span = "TXT", rec.Raw, u.Span
-				f.Fix = fmt.Sprintf("%s. IN TXT \"v=DMARC1\"  ; in the zone of %s", ra.Name, u.Host)
+				f.Fixes = []lint.Fix{lint.EditFix(fmt.Sprintf("the owner of %s publishes, in its zone, the record that accepts reports for this domain; or send the reports to an address in your own domain", u.Host),
+					lint.Edit{Op: lint.Add, RR: fmt.Sprintf("%s.\t3600\tIN\tTXT\t\"v=DMARC1\"", ra.Name)})}
 				*fs = append(*fs, f)
 			}
 		}

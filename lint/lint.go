@@ -119,8 +119,92 @@ type Finding struct {
 	Message string `json:"message"`
 	// Citation is the rule's citation, copied so a finding stands alone.
 	Citation string `json:"citation"`
-	// Fix, when not empty, is what to publish instead (often a zone line).
-	Fix string `json:"fix"`
+	// Fixes are the ways to resolve the finding, alternatives in order of
+	// preference; none when there is no safe change to suggest.
+	Fixes []Fix `json:"fixes,omitempty"`
+}
+
+// Fix is one way to resolve a finding: a message for people and, when
+// the change can be made mechanically, the edits for machines.
+type Fix struct {
+	Message string `json:"message"`
+	// Edits, applied in order, make the change; none when the fix is
+	// advice only (a mailbox to create, a record in someone else's zone
+	// is named in Message and as an edit all the same).
+	Edits []Edit `json:"edits,omitempty"`
+}
+
+// Op is what an Edit does.
+type Op string
+
+const (
+	// Delete removes the record RR names: the same owner, class, type and
+	// data, whatever its TTL.
+	Delete Op = "delete"
+	// Add publishes RR.
+	Add Op = "add"
+)
+
+// Edit adds or deletes one resource record. A replacement is a Delete
+// followed by an Add.
+type Edit struct {
+	Op Op `json:"op"`
+	// RR is the record in master-file form with an absolute owner name:
+	// "example.com.	3600	IN	TXT	\"v=spf1 -all\"".
+	RR string `json:"rr"`
+}
+
+// Text renders a fix as zone-file lines: "; delete: RR" for a deletion,
+// the record for an addition, or "; message" when there are no edits.
+func (x Fix) Text() string {
+	if len(x.Edits) == 0 {
+		return "; " + x.Message
+	}
+	lines := make([]string, len(x.Edits))
+	for i, e := range x.Edits {
+		if e.Op == Delete {
+			lines[i] = "; delete: " + e.RR
+		} else {
+			lines[i] = e.RR
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// FixText is the first fix's Text, or "" when there is none.
+func (f Finding) FixText() string {
+	if len(f.Fixes) == 0 {
+		return ""
+	}
+	return f.Fixes[0].Text()
+}
+
+// EditFix returns a fix that makes the edits, with a message that says so
+// unless one is given.
+func EditFix(message string, edits ...Edit) Fix {
+	if message == "" {
+		var adds, dels int
+		for _, e := range edits {
+			if e.Op == Delete {
+				dels++
+			} else {
+				adds++
+			}
+		}
+		switch {
+		case adds > 0 && dels > 0:
+			message = "replace the record"
+		case adds == 1:
+			message = "add the record"
+		case adds > 1:
+			message = "add the records"
+		case dels == 1:
+			message = "delete the record"
+		default:
+			message = "delete the records"
+		}
+	}
+	return Fix{Message: message, Edits: edits}
 }
 
 // New returns a finding of rule r with the rule's default severity and
@@ -214,8 +298,8 @@ const (
 	MaxRecordBytes = 1024
 	// MaxMessageBytes is the longest message kept.
 	MaxMessageBytes = 1024
-	// MaxFixBytes is the longest fix kept; a longer one is dropped, since
-	// a cut fix must never be pasted.
+	// MaxFixBytes is the most text a finding's fixes may carry; longer
+	// ones are dropped, since a cut fix must never be applied.
 	MaxFixBytes = 4096
 )
 
@@ -241,7 +325,7 @@ func Bound(fs []Finding) []Finding {
 			out = append(out, clip(f))
 		case n == MaxPerRule+1:
 			f = clip(f)
-			f.Span, f.Fix = Span{}, ""
+			f.Span, f.Fixes = Span{}, nil
 			f.Message = fmt.Sprintf("and %d more %s findings at %s, not listed", count[k]-MaxPerRule, f.Rule, f.Name)
 			out = append(out, f)
 		default:
@@ -263,8 +347,15 @@ func clip(f Finding) Finding {
 	if len(f.Message) > MaxMessageBytes {
 		f.Message = strings.ToValidUTF8(f.Message[:MaxMessageBytes], "") + "…"
 	}
-	if len(f.Fix) > MaxFixBytes {
-		f.Fix = ""
+	size := 0
+	for _, x := range f.Fixes {
+		size += len(x.Message)
+		for _, e := range x.Edits {
+			size += len(e.RR)
+		}
+	}
+	if size > MaxFixBytes {
+		f.Fixes = nil
 		f.Message += " (the fix is too long to show)"
 	}
 	if len(f.Record) <= MaxRecordBytes {

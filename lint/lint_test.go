@@ -2,6 +2,7 @@ package lint_test
 
 import (
 	"encoding/json"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -34,12 +35,12 @@ func TestValidate(t *testing.T) {
 func TestFindingJSON(t *testing.T) {
 	r := lint.Rule{ID: "spf.missing", Severity: lint.Warning, Summary: "s", Citation: "RFC 7208 §4.5"}
 	f := r.New("example.com", "no SPF record")
-	f.Type, f.Record, f.Span, f.Fix = "TXT", "v=spf1", lint.Span{Start: 0, End: 6}, "x"
+	f.Type, f.Record, f.Span, f.Fixes = "TXT", "v=spf1", lint.Span{Start: 0, End: 6}, []lint.Fix{lint.EditFix("", lint.Edit{Op: lint.Add, RR: "x"})}
 	b, err := json.Marshal(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"rule":"spf.missing","severity":"warning","name":"example.com","type":"TXT","record":"v=spf1","span":{"start":0,"end":6},"message":"no SPF record","citation":"RFC 7208 §4.5","fix":"x"}`
+	want := `{"rule":"spf.missing","severity":"warning","name":"example.com","type":"TXT","record":"v=spf1","span":{"start":0,"end":6},"message":"no SPF record","citation":"RFC 7208 §4.5","fixes":[{"message":"add the record","edits":[{"op":"add","rr":"x"}]}]}`
 	if string(b) != want {
 		t.Errorf("json = %s\nwant   %s", b, want)
 	}
@@ -47,7 +48,7 @@ func TestFindingJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	if back != f {
+	if !reflect.DeepEqual(back, f) {
 		t.Errorf("round trip = %+v, want %+v", back, f)
 	}
 }
@@ -89,7 +90,7 @@ func FuzzFindingJSON(f *testing.F) {
 	f.Add("spf.missing", 1, "example.com", "TXT", "v=spf1", 0, 6, "msg", "RFC 7208 §4.5", "fix")
 	f.Fuzz(func(t *testing.T, rule string, sev int, name, typ, rec string, start, end int, msg, cit, fix string) {
 		in := lint.Finding{Rule: rule, Severity: lint.Severity(sev % 3), Name: name, Type: typ, Record: rec,
-			Span: lint.Span{Start: start, End: end}, Message: msg, Citation: cit, Fix: fix}
+			Span: lint.Span{Start: start, End: end}, Message: msg, Citation: cit, Fixes: []lint.Fix{{Message: fix, Edits: []lint.Edit{{Op: lint.Delete, RR: fix}}}}}
 		if in.Severity < 0 {
 			in.Severity = -in.Severity
 		}
@@ -105,7 +106,7 @@ func FuzzFindingJSON(f *testing.F) {
 		var want lint.Finding
 		b2, _ := json.Marshal(out)
 		json.Unmarshal(b2, &want)
-		if out != want {
+		if !reflect.DeepEqual(out, want) {
 			t.Fatalf("round trip:\n in  %+v\n out %+v", in, out)
 		}
 	})
@@ -120,7 +121,7 @@ func TestBound(t *testing.T) {
 		fs = append(fs, f)
 	}
 	other := lint.Rule{ID: "dmarc.syntax", Severity: lint.Error, Citation: "c"}.New("_dmarc.example.com", "short")
-	other.Record, other.Fix = "v=DMARC1", strings.Repeat("f", lint.MaxFixBytes+1)
+	other.Record, other.Fixes = "v=DMARC1", []lint.Fix{{Message: strings.Repeat("f", lint.MaxFixBytes+1)}}
 	fs = append(fs, other)
 	out := lint.Bound(fs)
 	if len(out) != lint.MaxPerRule+2 {
@@ -128,18 +129,18 @@ func TestBound(t *testing.T) {
 	}
 	size := 0
 	for _, f := range out {
-		size += len(f.Record) + len(f.Message) + len(f.Fix)
-		if len(f.Record) > lint.MaxRecordBytes+2*len("…") || len(f.Message) > lint.MaxMessageBytes+64 || len(f.Fix) > lint.MaxFixBytes {
-			t.Errorf("finding not clipped: record %d, message %d, fix %d octets", len(f.Record), len(f.Message), len(f.Fix))
+		size += len(f.Record) + len(f.Message) + len(f.FixText())
+		if len(f.Record) > lint.MaxRecordBytes+2*len("…") || len(f.Message) > lint.MaxMessageBytes+64 || len(f.FixText()) > lint.MaxFixBytes {
+			t.Errorf("finding not clipped: record %d, message %d, fix %d octets", len(f.Record), len(f.Message), len(f.FixText()))
 		}
 		if !f.Span.IsZero() && f.Record[f.Span.Start:f.Span.End] != "xxxxx" {
 			t.Errorf("span %v does not point at the same text in the clipped record", f.Span)
 		}
 	}
-	if out[0].Rule != "dmarc.syntax" || out[0].Fix != "" || !strings.Contains(out[0].Message, "too long to show") {
+	if out[0].Rule != "dmarc.syntax" || len(out[0].Fixes) != 0 || !strings.Contains(out[0].Message, "too long to show") {
 		t.Errorf("first finding %+v", out[0])
 	}
-	if again := lint.Bound(slices.Clone(out)); !slices.Equal(again, out) {
+	if again := lint.Bound(slices.Clone(out)); !reflect.DeepEqual(again, out) {
 		t.Errorf("Bound is not idempotent")
 	}
 	folds := 0

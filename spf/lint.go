@@ -175,6 +175,16 @@ type walker struct {
 	findings []lint.Finding
 	path     map[string]bool // domains on the include/redirect path
 	root     string
+	// published is the one SPF record of each domain walked, as answered,
+	// for fixes that replace it.
+	published map[string]*dns.TXT
+}
+
+// txtLine is a TXT record in master-file form, split into strings of 255
+// octets.
+func txtLine(owner string, ttl uint32, text string) string {
+	rr := &dns.TXT{Hdr: dns.RR_Header{Name: dns.Fqdn(owner), Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: ttl}, Txt: resolver.EncodeTXT(text)}
+	return rr.String()
 }
 
 // own reports whether domain is the linted domain or below it: records the
@@ -215,10 +225,19 @@ func (w *walker) node(domain, via string, policy bool) (*Node, error) {
 		n.void = true
 	}
 	var recs []string
-	for _, ss := range a.TXT() {
+	for _, rr := range a.Records {
+		t, ok := rr.(*dns.TXT)
+		if !ok {
+			continue
+		}
+		ss := resolver.DecodeTXT(t.Txt)
 		if IsSPF(strings.Join(ss, "")) {
 			n.Strings = append(n.Strings, ss)
 			recs = append(recs, strings.Join(ss, ""))
+			if w.published == nil {
+				w.published = map[string]*dns.TXT{}
+			}
+			w.published[domain] = t
 		}
 	}
 	switch {
@@ -227,7 +246,12 @@ func (w *walker) node(domain, via string, policy bool) (*Node, error) {
 		switch via {
 		case "":
 			f := ruleMissing.New(domain, "no v=spf1 TXT record: SPF result is none for mail from this domain")
-			f.Type, f.Fix = "TXT", fmt.Sprintf("%s. IN TXT \"v=spf1 -all\"  ; if the domain sends no mail; otherwise list its senders", domain)
+			// No edit to apply blindly: -all for a domain that sends mail
+			// would fail all of it.
+			f.Type, f.Fixes = "TXT", []lint.Fix{
+				{Message: "publish one v=spf1 record listing every host that sends mail as " + domain + " (ip4:, ip6:, include: of each provider), ending with -all"},
+				lint.EditFix("if the domain sends no mail at all", lint.Edit{Op: lint.Add, RR: txtLine(domain, 3600, "v=spf1 -all")}),
+			}
 			w.add(f)
 		case "include":
 			w.add(withType(ruleIncludeMissing.New(domain, fmt.Sprintf("include target %s publishes no SPF record: the include is a permerror", domain))))
@@ -546,7 +570,11 @@ func (w *walker) recordLints(domain string, rec *Record, policy bool) {
 	if policy && all == nil && rec.Redirect() == nil {
 		f := ruleNoAll.New(domain, "the record ends with neither all nor redirect: unlisted hosts get neutral; end it with -all")
 		f.Type, f.Record = "TXT", rec.Raw
-		f.Fix = strings.TrimRight(rec.Raw, " ") + " -all"
+		if old := w.published[domain]; old != nil && w.own(domain) {
+			f.Fixes = []lint.Fix{lint.EditFix("end the record with -all, once it lists every sender",
+				lint.Edit{Op: lint.Delete, RR: old.String()},
+				lint.Edit{Op: lint.Add, RR: txtLine(domain, old.Hdr.Ttl, strings.TrimRight(rec.Raw, " ")+" -all")})}
+		}
 		w.add(f)
 	}
 }

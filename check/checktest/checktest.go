@@ -188,8 +188,11 @@ func findings(fs []lint.Finding, keep func(lint.Finding) bool) string {
 	for _, f := range fs {
 		if keep == nil || keep(f) {
 			fmt.Fprintf(&b, "  %s\n", f)
-			if f.Fix != "" {
-				fmt.Fprintf(&b, "      fix: %s\n", f.Fix)
+			for _, x := range f.Fixes {
+				fmt.Fprintf(&b, "      fix: %s\n", x.Message)
+				for _, e := range x.Edits {
+					fmt.Fprintf(&b, "        %s %s\n", map[lint.Op]string{lint.Add: "+", lint.Delete: "-"}[e.Op], e.RR)
+				}
 			}
 		}
 	}

@@ -88,6 +88,7 @@ type options struct {
 	verify        string
 	hybrid        bool
 	legacy        bool
+	gateways      listFlag
 	graph         string
 	dkimConfig    string
 	selectors     string
@@ -131,7 +132,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.BoolVar(&o.authoritative, "authoritative", false, "query the domain's own nameservers and report where the resolver's cached view differs")
 	fs.StringVar(&o.compare, "compare", "", "also ask this DNS server, `host:port`, and report split-DNS differences")
 	fs.StringVar(&o.tenant, "m365", "", "diff against the Microsoft 365 record set for `tenant` (initial domain prefix)")
-	fs.StringVar(&o.cloud, "cloud", "commercial", "Microsoft 365 cloud: commercial | gcc | gcchigh | dod | china")
+	fs.StringVar(&o.cloud, "cloud", "", "Microsoft 365 cloud: commercial | gcc | gcchigh | dod | china (default: from the tenant's initial domain, else commercial)")
+	fs.Var(&o.gateways, "gateway", "a third-party filtering `host` the MX points at in front of Microsoft 365 (repeatable)")
 	fs.StringVar(&o.workloads, "workloads", "", "Microsoft 365 workloads: verify,exchange,teams,intune,dkim,dmarc (default all but verify)")
 	fs.BoolVar(&o.hybrid, "hybrid", false, "staged migration: MX and autodiscover may still point on-premises (info, not error)")
 	fs.BoolVar(&o.legacy, "legacy", false, "require the Skype for Business records (sip, lyncdiscover, _sip._tls)")
@@ -414,12 +416,20 @@ func (o options) expected() (func(string) (*records.Set, error), error) {
 		}
 	}
 	if o.tenant == "" && graph == nil {
-		if o.verify != "" || o.workloads != "" || o.dkimConfig != "" {
-			return nil, errors.New("-verify, -workloads and -dkim-config need -m365 TENANT or -graph FILE")
+		if o.verify != "" || o.workloads != "" || o.dkimConfig != "" || len(o.gateways) > 0 {
+			return nil, errors.New("-verify, -workloads, -gateway and -dkim-config need -m365 TENANT or -graph FILE")
 		}
 		return func(string) (*records.Set, error) { return nil, nil }, nil
 	}
-	m365opts := records.Options{Tenant: o.tenant, Cloud: cloud, Workloads: workloads, VerifyCode: o.verify, Hybrid: o.hybrid, Legacy: o.legacy}
+	var gateways []string
+	for _, g := range o.gateways {
+		for _, h := range strings.Split(g, ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				gateways = append(gateways, h)
+			}
+		}
+	}
+	m365opts := records.Options{Tenant: o.tenant, Cloud: cloud, Workloads: workloads, VerifyCode: o.verify, Hybrid: o.hybrid, Legacy: o.legacy, Gateways: gateways}
 	// Check the options once, so that a bad code or tenant is a usage error.
 	if graph == nil {
 		if _, err := records.M365("example.com", m365opts); err != nil {
@@ -429,7 +439,13 @@ func (o options) expected() (func(string) (*records.Set, error), error) {
 	return func(domain string) (*records.Set, error) {
 		set := records.Set{}
 		if graph != nil {
-			set = *graph
+			// Graph's exact rows win; the templates add what Graph does
+			// not list (DKIM, DMARC, msoid).
+			s, err := records.WithGraph(*graph, m365opts)
+			if err != nil {
+				return nil, err
+			}
+			set = s
 		} else {
 			s, err := records.M365(domain, m365opts)
 			if err != nil {

@@ -126,9 +126,26 @@ func (p *printer) text(rep *check.Report) error {
 		for _, f := range rep.Findings {
 			fmt.Fprintf(w, "  %s %-26s %s\n", p.severity(f.Severity), f.Rule, f.Name)
 			fmt.Fprintf(w, "          %s (%s)\n", f.Message, f.Citation)
-			if f.Fix != "" {
-				fmt.Fprintf(w, "          fix: %s\n", f.Fix)
+			for i, x := range f.Fixes {
+				label := "fix"
+				if i > 0 {
+					label = " or"
+				}
+				fmt.Fprintf(w, "          %s: %s\n", label, x.Message)
+				for _, e := range x.Edits {
+					sign := "+"
+					if e.Op == lint.Delete {
+						sign = "-"
+					}
+					fmt.Fprintf(w, "            %s %s\n", p.paint(map[string]string{"+": green, "-": red}[sign], sign), e.RR)
+				}
 			}
+		}
+	}
+	if o := rep.Onboarding; o != nil {
+		fmt.Fprintf(w, "\nMicrosoft 365 onboarding: %s\n", o.Stage)
+		if o.NextStep != "" {
+			fmt.Fprintf(w, "Next step: %s\n", o.NextStep)
 		}
 	}
 	if len(rep.Unverified) > 0 {
