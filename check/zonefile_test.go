@@ -216,9 +216,11 @@ func TestSnapshotRoundTrip(t *testing.T) {
 // tb records what checktest.Zone says.
 type tb struct{ errs, logs []string }
 
-func (*tb) Helper()                              {}
-func (r *tb) Errorf(format string, args ...any) { r.errs = append(r.errs, fmt.Sprintf(format, args...)) }
-func (r *tb) Logf(format string, args ...any)   { r.logs = append(r.logs, fmt.Sprintf(format, args...)) }
+func (*tb) Helper() {}
+func (r *tb) Errorf(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+func (r *tb) Logf(format string, args ...any) { r.logs = append(r.logs, fmt.Sprintf(format, args...)) }
 
 // TestChecktestTellsTheTruth: a lone zone in checktest fails on a broken
 // DMARC record and on an empty expected set, lists what was not verified,
