@@ -137,7 +137,7 @@ func TestHostileCompareViews(t *testing.T) {
 	if elapsed > time.Second {
 		t.Errorf("comparing took %v past the deadline", elapsed)
 	}
-	if !strings.Contains(strings.Join(rep.Errors, "\n"), "stopped: context deadline exceeded") {
+	if !strings.Contains(errText(rep), "stopped: context deadline exceeded") {
 		t.Errorf("errors %q: want the deadline named", rep.Errors)
 	}
 

@@ -1,23 +1,31 @@
-// Package check lints a domain's mail-authentication records and diffs its
-// zone against the record set Microsoft 365 expects.
+// Package check lints a domain's mail DNS and diffs its zone against the
+// record set Microsoft 365 expects.
 //
-// [Domain] runs spf.Lint, dmarc.Lookup (with the report authorization
-// check), dkim.Lookup for the selectors asked for (and selector1 and
-// selector2 whenever a Microsoft 365 set is expected) and, given a
-// records.Set, the diff. It answers from any resolver.Resolver: live DNS,
-// a domain's own nameservers ([Authoritative]) or a zone file before it is
-// deployed (resolver.Zones). [CompareViews] reports where two views of the
-// same questions differ (split DNS, caches still holding old answers).
+// [Domain] runs a slice of [Check] values — data, in the shape of x/tools'
+// analysis.Analyzer: a name, the rules it may report, the checks it
+// requires, and Run. [Checks] returns the default slice (SPF, DMARC, DKIM
+// and the Microsoft 365 diff); [Rules] is the catalogue they declare, and a
+// finding of an undeclared rule is an error, never a silent finding. Rules
+// are selected with Options.Enable and Disable, and a zone file may waive
+// one beside a record with `; ignore "rule-id"`.
 //
-// A Report holds findings (lint.Finding, sorted by severity then name),
-// the diff, the SPF tree, per-domain query counts and the errors for what
-// could not be checked: a temporary DNS failure is reported as such, never
-// as a missing record.
+// Domain answers from any resolver.Resolver: live DNS, a domain's own
+// nameservers ([Authoritative]) or zone files before they are deployed
+// (resolver.Zones, offline or with the rest of the world live or from a
+// snapshot). [CompareViews] reports where two views of the same questions
+// differ (split DNS, caches still holding old answers).
+//
+// A Report holds findings (lint.Finding, bounded by lint.Bound, each with
+// its fixes as edits), the diff, the SPF tree, DMARC and DKIM results, the
+// onboarding stage, per-domain query counts, the questions not verified
+// offline, and the errors for what could not be checked: *CheckError
+// values wrapping the cause, so errors.Is(err, resolver.ErrBudget) and
+// the like tell why. A temporary DNS failure is reported as such, never as
+// a missing record.
 //
 // [Scan] sweeps many domains with bounded concurrency and one shared cache,
-// streaming reports; [WriteSARIF] writes findings for code-scanning tools;
-// [Rules] is the whole rule catalogue. Package check/checktest runs a check
-// of a zone file inside go test.
+// streaming reports; [WriteSARIF] writes findings for code-scanning tools.
+// Package check/checktest runs a check of a zone file inside go test.
 package check
 
 import (
@@ -64,6 +72,13 @@ type Options struct {
 	Timeout time.Duration
 	// SPF configures the SPF walk.
 	SPF spf.Linter
+	// Checks are the checks to run; nil: Checks().
+	Checks []*Check
+	// Enable, when not empty, keeps only the findings of these rules: IDs
+	// ("spf.lookup-limit") or prefixes ("spf", "m365"). Disable drops the
+	// findings of the rules it names. A check none of whose rules is left
+	// is not run (unless another check requires it).
+	Enable, Disable []string
 }
 
 // Status of one diff entry.
@@ -114,7 +129,10 @@ type Report struct {
 	DKIM     []*dkim.Selector `json:"dkim,omitempty"`
 	Views    []ViewDifference `json:"views,omitempty"`
 	Stats    Stats            `json:"stats"`
-	Errors   []string         `json:"errors"`
+	// Errors are what could not be checked, each wrapping its cause.
+	Errors []*CheckError `json:"errors"`
+	// Waived counts the findings a zone file waived with `; ignore`.
+	Waived int `json:"waived,omitempty"`
 	// Unverified are the questions not asked because their names are
 	// outside the zone files and the check ran offline (or a snapshot did
 	// not record them): resolver.ErrUnverified. They are not errors: the
@@ -147,16 +165,17 @@ func (u Unverified) String() string {
 // at all (its nameservers not found, a check never started): err is its
 // only content.
 func ErrorReport(domain string, err error) *Report {
-	return &Report{Domain: strings.ToLower(strings.TrimSuffix(strings.TrimSpace(domain), ".")), Findings: []lint.Finding{}, Diff: []Entry{}, Errors: []string{err.Error()}}
+	d := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(domain), "."))
+	return &Report{Domain: d, Findings: []lint.Finding{}, Diff: []Entry{}, Errors: []*CheckError{{Name: d, Err: err}}}
 }
 
 // Failed reports whether the report has error findings.
 func (r *Report) Failed() bool { return lint.Count(r.Findings, lint.Error) > 0 }
 
-func (r *Report) errorf(format string, args ...any) {
+func (r *Report) fail(e *CheckError) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.Errors = append(r.Errors, fmt.Sprintf(format, args...))
+	r.Errors = append(r.Errors, e)
 }
 
 func (r *Report) add(fs ...lint.Finding) {
@@ -165,15 +184,22 @@ func (r *Report) add(fs ...lint.Finding) {
 	r.Findings = append(r.Findings, fs...)
 }
 
-// Domain checks domain through r. It never returns nil; what could not be
-// checked is in Report.Errors (an invalid domain, a cancelled context, a
-// temporary DNS failure, an exhausted budget).
+// Domain checks domain through r: it runs opts.Checks (Checks() when
+// nil) concurrently, each after the checks it requires. It never returns
+// nil; what could not be checked is in Report.Errors (an invalid domain, a
+// cancelled context, a temporary DNS failure, an exhausted budget), each a
+// *CheckError wrapping the cause.
+//
+// When r answers from zone files (resolver.Zones), the rules only a file
+// can break are checked too (a CNAME beside other data), and a comment
+// `; ignore "rule-id"` beside a record waives that rule's findings at the
+// record's name.
 func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Options) *Report {
 	start := time.Now()
-	rep := &Report{Domain: strings.ToLower(strings.TrimSuffix(strings.TrimSpace(domain), ".")), Findings: []lint.Finding{}, Diff: []Entry{}, Errors: []string{}, asked: map[question]bool{}}
+	rep := &Report{Domain: strings.ToLower(strings.TrimSuffix(strings.TrimSpace(domain), ".")), Findings: []lint.Finding{}, Diff: []Entry{}, Errors: []*CheckError{}, asked: map[question]bool{}}
 	name, err := resolver.CanonicalName(rep.Domain)
 	if err != nil {
-		rep.errorf("%v", err)
+		rep.fail(&CheckError{Name: rep.Domain, Err: err})
 		return rep
 	}
 	rep.Domain = strings.TrimSuffix(name, ".")
@@ -193,75 +219,31 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	if opts.Set == nil && opts.Expect != nil {
 		set, err := opts.Expect(rep.Domain)
 		if err != nil {
-			rep.errorf("%v", err)
+			rep.fail(&CheckError{Check: "m365", Name: rep.Domain, Err: err})
 			return rep
 		}
 		opts.Set = set
 	}
-	rec := &recorder{r: r, rep: rep}
-
-	var wg sync.WaitGroup
-	wg.Add(3)
-	go func() {
-		defer wg.Done()
-		sr, fs, err := opts.SPF.Lint(ctx, rec, rep.Domain)
-		if err != nil {
-			rep.errorf("spf: %v", err)
-			return
-		}
-		rep.SPF = sr
-		rep.add(fs...)
-		for _, e := range sr.Errors {
-			rep.errorf("spf: %s", e)
-		}
-	}()
-	go func() {
-		defer wg.Done()
-		d, fs, err := dmarc.Lookup(ctx, rec, rep.Domain)
-		if err != nil {
-			rep.errorf("dmarc: %v", err)
-			return
-		}
-		rep.DMARC = d
-		rep.add(fs...)
-	}()
-	go func() {
-		defer wg.Done()
-		sels := slices.Clone(opts.Selectors)
-		if opts.Set != nil && len(opts.Set.ByPurpose(records.DKIM1)) > 0 {
-			for _, s := range []string{"selector1", "selector2"} {
-				if !slices.Contains(sels, s) {
-					sels = append(sels, s)
-				}
-			}
-		}
-		for _, sel := range sels {
-			s, fs, err := dkim.Lookup(ctx, rec, rep.Domain, sel)
-			if err != nil {
-				rep.errorf("dkim %s: %v", sel, err)
-				continue
-			}
-			rep.mu.Lock()
-			rep.DKIM = append(rep.DKIM, s)
-			rep.mu.Unlock()
-			rep.add(fs...)
-		}
-	}()
-	wg.Wait()
-	if opts.Set != nil {
-		zone, _ := r.(zoneHolder)
-		diff(ctx, rec, zone, rep, opts.Set)
-		if o := rep.onboarding(); o.Stage != StageUnknown {
-			rep.Onboarding = &o
-		}
+	checks := opts.Checks
+	if checks == nil {
+		checks = Checks()
 	}
+	rec := &recorder{r: r, rep: rep}
+	sel := &selection{enable: opts.Enable, disable: opts.Disable}
+	if c, ok := r.(interface{ Comments(string) []string }); ok {
+		sel.comments = c.Comments
+	}
+	zone, _ := r.(zoneHolder)
+	run(ctx, checks, func(c *Check) *Pass {
+		return &Pass{Check: c, Domain: rep.Domain, Resolver: rec, Options: &opts, rep: rep, sel: sel, zone: zone}
+	})
 	if err := ctx.Err(); err != nil {
-		rep.errorf("check stopped: %v", err)
+		rep.fail(&CheckError{Name: rep.Domain, Err: fmt.Errorf("check stopped: %w", err)})
 	}
 	explainUnverified(rep)
 	rep.Findings = lint.Bound(rep.Findings)
-	slices.Sort(rep.Errors)
-	rep.Errors = slices.Compact(rep.Errors)
+	slices.SortFunc(rep.Errors, func(a, b *CheckError) int { return strings.Compare(a.Error(), b.Error()) })
+	rep.Errors = slices.CompactFunc(rep.Errors, func(a, b *CheckError) bool { return a.Error() == b.Error() })
 	rep.Stats.Queries = resolver.BudgetFrom(ctx).Used()
 	rep.Stats.Elapsed = time.Since(start).Milliseconds()
 	return rep

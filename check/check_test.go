@@ -128,8 +128,8 @@ func comparable(r *check.Report) any {
 		F []lint.Finding
 		D []check.Entry
 		T string
-		E []string
-	}{r.Findings, r.Diff, r.SPF.Tree(), r.Errors}
+		E string
+	}{r.Findings, r.Diff, r.SPF.Tree(), errText(r)}
 }
 
 func TestRulesValid(t *testing.T) {

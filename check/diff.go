@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/domainlint/domainlint/dkim"
 	"github.com/domainlint/domainlint/dmarc"
 	"github.com/domainlint/domainlint/internal/rrtext"
 	"github.com/domainlint/domainlint/lint"
@@ -57,14 +56,12 @@ var (
 
 // Rules returns the whole catalogue: this package's rules and those of
 // spf, dkim, dmarc and records.
-func Rules() []lint.Rule {
+func m365Rules() []lint.Rule {
 	out := []lint.Rule{ruleMissing, ruleWrong, ruleConflict, ruleMSOID, ruleMissingDot, ruleLeftover, ruleNotCutOver, ruleGateway, rulePreferred}
-	out = append(out, records.Rules()...)
-	out = append(out, spf.Rules()...)
-	out = append(out, dkim.Rules()...)
-	out = append(out, dmarc.Rules()...)
-	return out
+	return append(out, records.Rules()...)
 }
+
+func spfRules() []lint.Rule { return spf.Rules() }
 
 // own asks name/qtype and returns the records owned by name itself (none
 // when the answer was reached through a CNAME), the answer, or an error.
@@ -125,9 +122,10 @@ type override struct {
 }
 
 // diff compares the zone with the expected set, entry by entry.
-func diff(ctx context.Context, r resolver.Resolver, zone zoneHolder, rep *Report, set *records.Set) {
-	rep.add(set.Findings...)
-	d := &differ{ctx: ctx, r: r, rep: rep, zone: zone, domain: strings.TrimSuffix(strings.ToLower(set.Domain), "."), over: map[int]*override{}}
+func diff(ctx context.Context, p *Pass, zone zoneHolder, set *records.Set) {
+	rep := p.rep
+	p.Report(set.Findings...)
+	d := &differ{ctx: ctx, r: p.Resolver, rep: rep, pass: p, zone: zone, domain: strings.TrimSuffix(strings.ToLower(set.Domain), "."), over: map[int]*override{}}
 	if d.domain == "" {
 		d.domain = rep.Domain
 	}
@@ -189,16 +187,17 @@ func diff(ctx context.Context, r resolver.Resolver, zone zoneHolder, rep *Report
 		default:
 			f.Fixes = fixesOf(fmt.Sprintf("; delete: %s. CNAME %s", ent.Name, strings.Join(ent.Found, "")))
 		}
-		rep.add(f)
+		p.Report(f)
 	}
-	rep.add(d.notes...)
+	p.Report(d.notes...)
 }
 
 type differ struct {
-	ctx context.Context
-	r   resolver.Resolver
-	rep *Report
-	mx  []dns.RR // the apex MX records, once asked
+	ctx  context.Context
+	r    resolver.Resolver
+	rep  *Report
+	pass *Pass
+	mx   []dns.RR // the apex MX records, once asked
 	// zone, when the check answers from zone files, tells which names
 	// they hold: only a zone file can hold a CNAME beside other data.
 	zone zoneHolder
@@ -243,7 +242,7 @@ func (d *differ) entry(e records.Expected) Entry {
 	}
 	fail := func(err error) Entry {
 		ent.Status, ent.Why = Error, err.Error()
-		d.rep.errorf("m365 %s: %v", e.Purpose, err)
+		d.pass.Fail(e.Name, fmt.Errorf("m365 %s: %w", e.Purpose, err))
 		return ent
 	}
 	switch {

@@ -78,7 +78,7 @@ func CompareViews(ctx context.Context, rep *Report, a, b resolver.Resolver, name
 	var out []ViewDifference
 	for _, q := range qs {
 		if err := ctx.Err(); err != nil {
-			rep.errorf("comparing %s with %s stopped: %v", nameA, nameB, err)
+			rep.fail(&CheckError{Check: "views", Name: rep.Domain, Err: fmt.Errorf("comparing %s with %s stopped: %w", nameA, nameB, err)})
 			break
 		}
 		ansA, _ := viewAnswer(a.Lookup(ctx, q.name, q.qtype))

@@ -184,6 +184,24 @@ func (z *Zones) Holds(name string) bool {
 	return z.db.Find(name) != nil
 }
 
+// Comments returns the comments written beside the records at name in
+// the zone files (without the ";"), in file order: what a zone says about
+// its own records, such as a checker's waivers.
+func (z *Zones) Comments(name string) []string {
+	owner := canonicalOwner(name)
+	zone := z.db.Find(owner)
+	if zone == nil {
+		return nil
+	}
+	var out []string
+	for _, e := range zone.Entries {
+		if e.Comment != "" && strings.EqualFold(e.RR.Header().Name, owner) {
+			out = append(out, strings.TrimSpace(strings.TrimPrefix(e.Comment, ";")))
+		}
+	}
+	return out
+}
+
 // Owned returns the records the zone files hold at name itself, of every
 // type, with no CNAME followed; nil for a name outside them or that does
 // not exist. It answers what only a zone file can get wrong, such as a

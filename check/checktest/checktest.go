@@ -133,7 +133,7 @@ func (cfg Config) Zone(t TB, file, domain string, opts check.Options) *check.Rep
 	}
 	rep := check.Domain(context.Background(), zones, domain, opts)
 	for _, e := range rep.Errors {
-		problems = append(problems, "could not check: "+e)
+		problems = append(problems, "could not check: "+e.Error())
 	}
 	if len(rep.Unverified) > 0 {
 		var b strings.Builder

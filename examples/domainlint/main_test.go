@@ -460,15 +460,15 @@ func TestDomainsLongLine(t *testing.T) {
 		var got []string
 		for _, o := range decodeLines(t, out) {
 			var d string
-			var e []string
+			var e []struct{ Kind, Message string }
 			json.Unmarshal(o["domain"], &d)
 			json.Unmarshal(o["errors"], &e)
-			if len(d) > 40 {
-				d = fmt.Sprintf("%d octets: %s", len(d), strings.Join(e, ";")[:60])
+			if len(d) > 40 && len(e) == 1 {
+				d = fmt.Sprintf("%d octets: %s: %s", len(d), e[0].Kind, e[0].Message[:min(60, len(e[0].Message))])
 			}
 			got = append(got, d)
 		}
-		if len(got) != 3 || got[0] != "good.example" || got[2] != "bad.example" || !strings.Contains(got[1], "invalid DNS name") {
+		if len(got) != 3 || got[0] != "good.example" || got[2] != "bad.example" || !strings.Contains(got[1], "invalid-name: invalid DNS name") {
 			t.Errorf("%s: reports %q", tc.name, got)
 		}
 		if len(out) > 64<<10 {

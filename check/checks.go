@@ -1,0 +1,263 @@
+package check
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/domainlint/domainlint/dkim"
+	"github.com/domainlint/domainlint/dmarc"
+	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/records"
+	"github.com/domainlint/domainlint/resolver"
+)
+
+// A Check is one part of a domain's check, as data, in the shape of
+// golang.org/x/tools/go/analysis.Analyzer: a name, the rules its findings
+// may carry, the checks whose results it reads, and Run. Domain runs a
+// slice of them (Options.Checks, or Checks()); the rule catalogue is what
+// that slice declares, and a finding of a rule its check does not declare
+// is reported as an error of the check.
+type Check struct {
+	// Name is short and stable: "spf", "dmarc", "dkim", "m365".
+	Name string
+	// Doc says in a sentence what the check looks at.
+	Doc string
+	// Rules are every rule the check's findings may carry.
+	Rules []lint.Rule
+	// Requires are the checks that must have run first: Run may read
+	// their results from Pass.Result.
+	Requires []*Check
+	// Run does the check. Its error means the check could not run at all
+	// (the domain's own record could not be fetched); failures of single
+	// lookups go through Pass.Fail and the check goes on.
+	Run func(ctx context.Context, p *Pass) error
+}
+
+// Pass is what a Check's Run works with.
+type Pass struct {
+	Check *Check
+	// Domain is the domain checked: lowercase, no trailing dot.
+	Domain string
+	// Resolver asks through the check's recorder: its questions are
+	// counted, compared by CompareViews, and its packets charged to the
+	// domain's budget (through the context).
+	Resolver resolver.Resolver
+	// Options are the check's options (Set resolved from Expect).
+	Options *Options
+
+	rep  *Report
+	sel  *selection
+	zone zoneHolder
+}
+
+// Report adds findings. Findings of rules the options deselect, or that a
+// zone file waives with `; ignore "rule-id"` beside the record, are
+// dropped; a finding of a rule the check does not declare becomes an error
+// of the check.
+func (p *Pass) Report(fs ...lint.Finding) {
+	keep := fs[:0:0]
+	for _, f := range fs {
+		switch {
+		case !slices.ContainsFunc(p.Check.Rules, func(r lint.Rule) bool { return r.ID == f.Rule }):
+			p.Fail(f.Name, fmt.Errorf("%w: %s is not in the rules of check %q (%s)", ErrUndeclaredRule, f.Rule, p.Check.Name, f.Message))
+		case !p.sel.enabled(f.Rule):
+		case p.sel.waived(f.Name, f.Rule):
+			p.rep.mu.Lock()
+			p.rep.Waived++
+			p.rep.mu.Unlock()
+		default:
+			keep = append(keep, f)
+		}
+	}
+	p.rep.add(keep...)
+}
+
+// Fail records that a part of the check could not be done: name is the
+// DNS name concerned (the domain when empty), err the cause.
+func (p *Pass) Fail(name string, err error) {
+	if name == "" {
+		name = p.Domain
+	}
+	p.rep.fail(&CheckError{Check: p.Check.Name, Name: strings.TrimSuffix(name, "."), Err: err})
+}
+
+// Set changes the report under its lock: a check stores its results.
+func (p *Pass) Set(f func(r *Report)) {
+	p.rep.mu.Lock()
+	defer p.rep.mu.Unlock()
+	f(p.rep)
+}
+
+// Result returns the report, to read the results of the checks in
+// Requires (they have finished when Run starts). Reading other parts of
+// it races with the checks still running.
+func (p *Pass) Result() *Report { return p.rep }
+
+// Checks returns the checks Domain runs by default, new values each call:
+// SPF, DMARC, DKIM and the Microsoft 365 diff.
+func Checks() []*Check {
+	spfCheck := &Check{Name: "spf", Doc: "the SPF policy: its tree, the lookup count, every record on the way (RFC 7208)",
+		Rules: spfRules(), Run: runSPF}
+	dkimCheck := &Check{Name: "dkim", Doc: "the DKIM key records of the selectors asked for, and Microsoft 365's two (RFC 6376)",
+		Rules: dkim.Rules(), Run: runDKIM}
+	dmarcCheck := &Check{Name: "dmarc", Doc: "the DMARC policy by both discovery algorithms, and report authorization (RFC 7489, RFC 9989)",
+		Rules: dmarc.Rules(), Run: runDMARC}
+	m365 := &Check{Name: "m365", Doc: "the diff against the Microsoft 365 record set (with Options.Set or Expect)",
+		Rules: m365Rules(), Requires: []*Check{spfCheck, dkimCheck}, Run: runM365}
+	return []*Check{spfCheck, dmarcCheck, dkimCheck, m365}
+}
+
+// Rules returns the rule catalogue of the default checks: what Checks()
+// declares, each rule once.
+func Rules() []lint.Rule { return catalogue(Checks()) }
+
+func catalogue(checks []*Check) []lint.Rule {
+	var out []lint.Rule
+	seen := map[string]bool{}
+	for _, c := range checks {
+		for _, r := range c.Rules {
+			if !seen[r.ID] {
+				seen[r.ID] = true
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+func runSPF(ctx context.Context, p *Pass) error {
+	// The walk's deeper failures are in its report as text; the typed
+	// errors are the lookups that failed on the way, seen here.
+	fr := &failures{r: p.Resolver}
+	sr, fs, err := p.Options.SPF.Lint(ctx, fr, p.Domain)
+	if err != nil {
+		return err
+	}
+	p.Set(func(r *Report) { r.SPF = sr })
+	p.Report(fs...)
+	if len(sr.Errors) > 0 {
+		for _, e := range fr.errs {
+			p.Fail(e.name, e.err)
+		}
+	}
+	return nil
+}
+
+func runDMARC(ctx context.Context, p *Pass) error {
+	d, fs, err := dmarc.Lookup(ctx, p.Resolver, p.Domain)
+	if err != nil {
+		return err
+	}
+	p.Set(func(r *Report) { r.DMARC = d })
+	p.Report(fs...)
+	return nil
+}
+
+func runDKIM(ctx context.Context, p *Pass) error {
+	sels := slices.Clone(p.Options.Selectors)
+	if p.Options.Set != nil && len(p.Options.Set.ByPurpose(records.DKIM1)) > 0 {
+		for _, s := range []string{"selector1", "selector2"} {
+			if !slices.Contains(sels, s) {
+				sels = append(sels, s)
+			}
+		}
+	}
+	for _, sel := range sels {
+		s, fs, err := dkim.Lookup(ctx, p.Resolver, p.Domain, sel)
+		if err != nil {
+			p.Fail(sel+"._domainkey."+p.Domain, err)
+			continue
+		}
+		p.Set(func(r *Report) { r.DKIM = append(r.DKIM, s) })
+		p.Report(fs...)
+	}
+	return nil
+}
+
+func runM365(ctx context.Context, p *Pass) error {
+	if p.Options.Set == nil {
+		return nil
+	}
+	diff(ctx, p, p.zone, p.Options.Set)
+	rep := p.Result()
+	if o := rep.onboarding(); o.Stage != StageUnknown {
+		p.Set(func(r *Report) { r.Onboarding = &o })
+	}
+	return nil
+}
+
+// failures remembers the lookups that failed (not the unverified ones).
+type failures struct {
+	r    resolver.Resolver
+	mu   sync.Mutex
+	errs []struct {
+		name string
+		err  error
+	}
+}
+
+func (f *failures) Lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
+	a, err := f.r.Lookup(ctx, name, qtype)
+	if err != nil && !isUnverified(err) {
+		f.mu.Lock()
+		f.errs = append(f.errs, struct {
+			name string
+			err  error
+		}{name, err})
+		f.mu.Unlock()
+	}
+	return a, err
+}
+
+// run runs the checks in dependency order, each as soon as the checks it
+// requires are done, concurrently otherwise. A check none of whose rules
+// is selected is skipped, unless a check that runs requires it.
+func run(ctx context.Context, checks []*Check, mk func(c *Check) *Pass) {
+	needed := map[*Check]bool{}
+	var need func(c *Check)
+	need = func(c *Check) {
+		if needed[c] {
+			return
+		}
+		needed[c] = true
+		for _, r := range c.Requires {
+			need(r)
+		}
+	}
+	for _, c := range checks {
+		if p := mk(c); slices.ContainsFunc(c.Rules, func(r lint.Rule) bool { return p.sel.enabled(r.ID) }) {
+			need(c)
+		}
+	}
+	done := map[*Check]chan struct{}{}
+	for c := range needed {
+		done[c] = make(chan struct{})
+	}
+	var wg sync.WaitGroup
+	for c := range needed {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer close(done[c])
+			for _, r := range c.Requires {
+				if ch, ok := done[r]; ok {
+					<-ch
+				}
+			}
+			p := mk(c)
+			defer func() {
+				// A panicking check is a result, not a crash (zlint).
+				if v := recover(); v != nil {
+					p.Fail("", fmt.Errorf("%w: %v", ErrCheckPanicked, v))
+				}
+			}()
+			if err := c.Run(ctx, p); err != nil {
+				p.Fail("", err)
+			}
+		}()
+	}
+	wg.Wait()
+}

@@ -1,0 +1,144 @@
+package check_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/domainlint/domainlint/check"
+	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/resolver/dnstest"
+)
+
+// TestCatalogueIsWhatRuns: the catalogue is derived from the checks, and
+// every check declares rules.
+func TestCatalogueIsWhatRuns(t *testing.T) {
+	var ids []string
+	for _, c := range check.Checks() {
+		if c.Name == "" || c.Run == nil || len(c.Rules) == 0 {
+			t.Errorf("check %q is not well formed", c.Name)
+		}
+		for _, r := range c.Rules {
+			ids = append(ids, r.ID)
+		}
+	}
+	var cat []string
+	for _, r := range check.Rules() {
+		cat = append(cat, r.ID)
+	}
+	slices.Sort(ids)
+	slices.Sort(cat)
+	if !slices.Equal(slices.Compact(ids), cat) {
+		t.Errorf("Rules() is not the union of the checks' rules")
+	}
+	if err := check.CheckRules(check.Rules(), "spf", "m365.missing", "dmarc."); err != nil {
+		t.Error(err)
+	}
+	if err := check.CheckRules(check.Rules(), "spf.no-such-rule"); err == nil {
+		t.Error("an unknown rule ID passes")
+	}
+}
+
+// TestUndeclaredRule: a finding of a rule its check does not declare is an
+// error of the check, never a silent finding; a panicking check is an
+// error too, and the other checks still run.
+func TestUndeclaredRule(t *testing.T) {
+	declared := lint.Rule{ID: "custom.declared", Severity: lint.Warning, Summary: "s", Citation: "c"}
+	custom := &check.Check{Name: "custom", Doc: "d", Rules: []lint.Rule{declared}, Run: func(ctx context.Context, p *check.Pass) error {
+		p.Report(declared.New(p.Domain, "fine"))
+		p.Report(lint.Rule{ID: "custom.undeclared", Citation: "c"}.New(p.Domain, "not in the catalogue"))
+		return nil
+	}}
+	boom := &check.Check{Name: "boom", Doc: "d", Rules: []lint.Rule{declared}, Run: func(ctx context.Context, p *check.Pass) error {
+		panic("a bug")
+	}}
+	checks := append(check.Checks(), custom, boom)
+	rep := check.Domain(context.Background(), offlineZones(t, loneZone), loneDomain, check.Options{Checks: checks})
+	if !slices.ContainsFunc(rep.Errors, func(e *check.CheckError) bool {
+		return errors.Is(e, check.ErrUndeclaredRule) && e.Check == "custom"
+	}) {
+		t.Errorf("undeclared rule not reported: %v", rep.Errors)
+	}
+	if !slices.ContainsFunc(rep.Errors, func(e *check.CheckError) bool { return errors.Is(e, check.ErrCheckPanicked) && e.Check == "boom" }) {
+		t.Errorf("panic not reported: %v", rep.Errors)
+	}
+	if !ruleSet(rep.Findings)["custom.declared"] || ruleSet(rep.Findings)["custom.undeclared"] || rep.SPF == nil {
+		t.Errorf("findings %v", rep.Findings)
+	}
+}
+
+// TestRuleSelection: Enable and Disable by ID or prefix; a check whose
+// rules are all disabled is not run and asks nothing.
+func TestRuleSelection(t *testing.T) {
+	z := offlineZones(t, loneZone)
+	ctx := context.Background()
+	all := check.Domain(ctx, z, loneDomain, check.Options{})
+	if !ruleSet(all.Findings)["spf.unverified"] {
+		t.Fatalf("fixture lacks spf.unverified: %v", all.Findings)
+	}
+	off := check.Domain(ctx, z, loneDomain, check.Options{Disable: []string{"spf.unverified"}})
+	if ruleSet(off.Findings)["spf.unverified"] || !ruleSet(off.Findings)["dmarc.org-undetermined"] {
+		t.Errorf("Disable spf.unverified: %v", off.Findings)
+	}
+	only := check.Domain(ctx, z, loneDomain, check.Options{Enable: []string{"dmarc"}})
+	for _, f := range only.Findings {
+		if !strings.HasPrefix(f.Rule, "dmarc.") {
+			t.Errorf("Enable dmarc kept %s", f.Rule)
+		}
+	}
+	if only.SPF != nil {
+		t.Errorf("the SPF check ran with only dmarc enabled")
+	}
+	if only.Stats.Questions >= all.Stats.Questions {
+		t.Errorf("questions: %d with only dmarc, %d with all", only.Stats.Questions, all.Stats.Questions)
+	}
+}
+
+// TestZoneWaiver: `; ignore "rule-id"` beside a record waives that rule
+// at the record's name, and only there.
+func TestZoneWaiver(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "waive.example", Text: `
+@      IN SOA ns h 1 3600 600 86400 300
+@      IN TXT "v=spf1 ip4:192.0.2.1 ~all" ; ignore "spf.softfail-all"
+_dmarc IN TXT "v=DMARC1; p=none; rua=mailto:d@waive.example" ; we know; ignore "dmarc.policy-none"
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := check.Domain(context.Background(), z, "waive.example", check.Options{})
+	if rules := ruleSet(rep.Findings); rules["spf.softfail-all"] || rules["dmarc.policy-none"] || rep.Waived != 2 {
+		t.Errorf("waived %d, findings %v", rep.Waived, rep.Findings)
+	}
+}
+
+// TestTypedErrors: a spent budget and a timeout are told apart with
+// errors.Is, and errors marshal as check, name, kind and message.
+func TestTypedErrors(t *testing.T) {
+	srv := dnstest.New(t, resolver.ZoneSource{File: loneZone})
+	c, err := resolver.New(resolver.Config{Servers: []string{srv.Addr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	rep := check.Domain(context.Background(), c, loneDomain, check.Options{Budget: 2})
+	budget := slices.IndexFunc(rep.Errors, func(e *check.CheckError) bool { return errors.Is(e, resolver.ErrBudget) })
+	if budget < 0 {
+		t.Fatalf("no error wraps resolver.ErrBudget: %v", rep.Errors)
+	}
+	b, err := json.Marshal(rep.Errors[budget])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil || m["kind"] != "budget" || m["check"] == "" || m["message"] == "" {
+		t.Errorf("JSON %s", b)
+	}
+	var back check.CheckError
+	if err := json.Unmarshal(b, &back); err != nil || back.Error() != rep.Errors[budget].Error() {
+		t.Errorf("round trip: %v %q", err, back.Error())
+	}
+}
