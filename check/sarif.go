@@ -52,6 +52,7 @@ type sarifResult struct {
 	Level      string          `json:"level"`
 	Message    sarifText       `json:"message"`
 	Locations  []sarifLocation `json:"locations"`
+	Fixes      []sarifFix      `json:"fixes,omitempty"`
 	Properties map[string]any  `json:"properties,omitempty"`
 }
 
@@ -64,6 +65,35 @@ type sarifPhysical struct {
 	ArtifactLocation struct {
 		URI string `json:"uri"`
 	} `json:"artifactLocation"`
+	Region *sarifRegion `json:"region,omitempty"`
+}
+
+type sarifRegion struct {
+	StartLine int `json:"startLine"`
+}
+
+type sarifFix struct {
+	Description     sarifText           `json:"description"`
+	ArtifactChanges []sarifArtifactEdit `json:"artifactChanges"`
+}
+
+type sarifArtifactEdit struct {
+	ArtifactLocation struct {
+		URI string `json:"uri"`
+	} `json:"artifactLocation"`
+	Replacements []sarifReplacement `json:"replacements"`
+}
+
+type sarifReplacement struct {
+	DeletedRegion   sarifLines `json:"deletedRegion"`
+	InsertedContent *sarifText `json:"insertedContent,omitempty"`
+}
+
+type sarifLines struct {
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn"`
+	EndLine     int `json:"endLine"`
+	EndColumn   int `json:"endColumn"`
 }
 
 type sarifLogical struct {
@@ -86,8 +116,32 @@ func sarifLevel(s lint.Severity) string {
 // whole rule catalogue (Rules) as the tool's rules, so scanners' results
 // load into code-scanning tools. Each result's logical location is the DNS
 // name and type; artifact, when not empty, is the zone file the findings
-// come from.
+// come from, without line numbers (see SARIF).
 func WriteSARIF(w io.Writer, reports []*Report, artifact string) error {
+	return SARIF{Artifact: artifact}.Write(w, reports)
+}
+
+// SARIF writes findings as SARIF 2.1.0.
+type SARIF struct {
+	// Artifact is the zone file the findings are about, as the log names
+	// it (a path relative to the repository root, for code scanning).
+	Artifact string
+	// Line, when set, gives the 1-based line of the record a finding is
+	// about in Artifact, or 0 when the file holds no such record (the
+	// finding then points at the domain alone). internal/zoneedit's
+	// File.LineOf is one.
+	Line func(f lint.Finding) int
+	// Lines, when set, gives the lines a record to delete stands on, and
+	// AddLine the line a record to add goes before, so that a fix's edits
+	// become SARIF replacements (0, 0 when not found). Without them, fixes
+	// are only in the results' properties, as text.
+	Lines   func(rr string) (first, last int)
+	AddLine func(rr string) int
+}
+
+// Write writes the reports' findings as one log.
+func (s SARIF) Write(w io.Writer, reports []*Report) error {
+	artifact := s.Artifact
 	rules := Rules()
 	index := map[string]int{}
 	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "domainlint", InformationURI: "https://github.com/domainlint/domainlint"}}, Results: []sarifResult{}}
@@ -106,9 +160,16 @@ func WriteSARIF(w io.Writer, reports []*Report, artifact string) error {
 				return fmt.Errorf("check: finding of unknown rule %q", f.Rule)
 			}
 			loc := sarifLocation{LogicalLocations: []sarifLogical{{Name: f.Name, FullyQualifiedName: f.Name + " " + f.Type, Kind: "resource"}}}
-			if artifact != "" {
+			line := 0
+			if artifact != "" && s.Line != nil {
+				line = s.Line(f)
+			}
+			if artifact != "" && (s.Line == nil || line > 0) {
 				loc.PhysicalLocation = &sarifPhysical{}
 				loc.PhysicalLocation.ArtifactLocation.URI = artifact
+				if line > 0 {
+					loc.PhysicalLocation.Region = &sarifRegion{StartLine: line}
+				}
 			}
 			props := map[string]any{"domain": rep.Domain, "citation": f.Citation}
 			if f.Record != "" {
@@ -119,10 +180,48 @@ func WriteSARIF(w io.Writer, reports []*Report, artifact string) error {
 				props["fix"] = f.FixText()
 			}
 			run.Results = append(run.Results, sarifResult{RuleID: f.Rule, RuleIndex: i, Level: sarifLevel(f.Severity),
-				Message: sarifText{f.Message}, Locations: []sarifLocation{loc}, Properties: props})
+				Message: sarifText{f.Message}, Locations: []sarifLocation{loc}, Fixes: s.fixes(f), Properties: props})
 		}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}})
+}
+
+// fixes turns a finding's fixes into SARIF fixes on the artifact: a
+// deletion replaces the record's lines with nothing, an addition inserts a
+// line where AddLine says. A fix whose deletions cannot be
+// placed is left out (it is still in the properties as text).
+func (s SARIF) fixes(f lint.Finding) []sarifFix {
+	if s.Artifact == "" || s.Lines == nil || s.AddLine == nil {
+		return nil
+	}
+	var out []sarifFix
+	for _, x := range f.Fixes {
+		if len(x.Edits) == 0 {
+			continue
+		}
+		ch := sarifArtifactEdit{}
+		ch.ArtifactLocation.URI = s.Artifact
+		ok := true
+		for _, e := range x.Edits {
+			switch e.Op {
+			case lint.Delete:
+				first, last := s.Lines(e.RR)
+				if first == 0 {
+					ok = false
+					break
+				}
+				ch.Replacements = append(ch.Replacements, sarifReplacement{DeletedRegion: sarifLines{StartLine: first, StartColumn: 1, EndLine: last + 1, EndColumn: 1}})
+			case lint.Add:
+				at := s.AddLine(e.RR)
+				ch.Replacements = append(ch.Replacements, sarifReplacement{DeletedRegion: sarifLines{StartLine: at, StartColumn: 1, EndLine: at, EndColumn: 1},
+					InsertedContent: &sarifText{e.RR + "\n"}})
+			}
+		}
+		if ok {
+			out = append(out, sarifFix{Description: sarifText{x.Message}, ArtifactChanges: []sarifArtifactEdit{ch}})
+		}
+	}
+	return out
 }

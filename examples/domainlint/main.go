@@ -42,16 +42,20 @@ import (
 	"bufio"
 	"context"
 	"embed"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"iter"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/domainlint/domainlint/check"
+	"github.com/domainlint/domainlint/internal/zoneedit"
 	"github.com/domainlint/domainlint/records"
 	"github.com/domainlint/domainlint/resolver"
 )
@@ -89,6 +93,10 @@ type options struct {
 	hybrid        bool
 	legacy        bool
 	gateways      listFlag
+	disable       listFlag
+	enable        listFlag
+	rules         bool
+	fix           string
 	graph         string
 	dkimConfig    string
 	selectors     string
@@ -145,16 +153,30 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.StringVar(&o.domains, "domains", "", "check the domains in `file`, one per line ('-' for stdin)")
 	fs.IntVar(&o.concurrency, "concurrency", check.DefaultConcurrency, "domains checked at once with -domains")
 	fs.DurationVar(&o.timeout, "timeout", check.DefaultTimeout, "time allowed per domain")
+	fs.Var(&o.disable, "disable", "rules not to report: IDs or prefixes, comma-separated (spf.softfail-all,m365)")
+	fs.Var(&o.enable, "enable", "report only these rules: IDs or prefixes, comma-separated")
+	fs.BoolVar(&o.rules, "rules", false, "list every rule (ID, severity, summary, citation, URL) and exit; also `domainlint rules`")
+	fs.StringVar(&o.fix, "fix", "", "with -zone: write the first zone file to `file` with every fix that has edits applied")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: domainlint [flags] [domain ...]\n\nWith no domain, lints the embedded example zone for %s, offline.\n\nflags:\n", exampleDomain)
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, "\nexit status: 0 no error findings; 1 error findings; 2 usage or I/O failure, or a domain that could not be checked")
+	}
+	if len(args) > 0 && args[0] == "rules" {
+		args = append([]string{"-rules"}, args[1:]...)
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
 		return exitFailure
+	}
+	if o.rules {
+		return listRules(stdout, o.format)
+	}
+	disable, enable := splitList(o.disable), splitList(o.enable)
+	if err := check.CheckRules(check.Rules(), append(slices.Clone(disable), enable...)...); err != nil {
+		return fail(stderr, "-disable/-enable: %v (domainlint rules lists them)", err)
 	}
 	switch o.format {
 	case "text", "json", "sarif":
@@ -198,6 +220,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	var r resolver.Resolver
 	var live *resolver.Client
 	var recorder *resolver.Recorder
+	var fixOutside resolver.Resolver // names outside the files, for -fix
 	switch {
 	case example:
 		zr, err := exampleZones()
@@ -249,6 +272,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if outside != nil {
 			zr = zr.WithFallback(outside)
 		}
+		fixOutside = outside
 		r = zr
 	default:
 		c, err := liveClient()
@@ -277,7 +301,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		compare = c
 	}
 
-	opts := check.Options{Selectors: selectors, Timeout: o.timeout, Expect: setFor}
+	opts := check.Options{Selectors: selectors, Timeout: o.timeout, Expect: setFor, Disable: disable, Enable: enable}
+	if o.fix != "" {
+		if len(o.zones) == 0 || len(domains) != 1 {
+			return fail(stderr, "-fix needs -zone and one domain: it writes that zone file fixed")
+		}
+		return fixZone(ctx, stderr, o.zones[0], o.zones[1:], domains[0], fixOutside, opts, o.fix)
+	}
 	// checkOne checks one domain with -authoritative or -compare: every
 	// phase (finding the nameservers, the check, comparing views) runs
 	// under the domain's one deadline and one packet budget.
@@ -564,4 +594,97 @@ func exampleZones() (*resolver.Zones, error) {
 		return nil, err
 	}
 	return z.WithFallback(snap), nil
+}
+
+// splitList splits comma-separated flag values.
+func splitList(l listFlag) []string {
+	var out []string
+	for _, v := range l {
+		for _, x := range strings.Split(v, ",") {
+			if x = strings.TrimSpace(x); x != "" {
+				out = append(out, x)
+			}
+		}
+	}
+	return out
+}
+
+// listRules prints the catalogue: a table for people, or JSON.
+func listRules(w io.Writer, format string) int {
+	rules := check.Rules()
+	if format == "json" {
+		if err := json.NewEncoder(w).Encode(rules); err != nil {
+			return exitFailure
+		}
+		return exitOK
+	}
+	for _, r := range rules {
+		fmt.Fprintf(w, "%-28s %-7s %s\n%28s %s", r.ID, r.Severity, r.Summary, "", r.Citation)
+		if r.URL != "" {
+			fmt.Fprintf(w, " <%s>", r.URL)
+		}
+		fmt.Fprintln(w)
+	}
+	return exitOK
+}
+
+// maxFixRounds bounds -fix: each round applies the fixes of one check,
+// checks the result again, and stops when nothing more applies.
+const maxFixRounds = 4
+
+// fixZone checks domain from file (and the more zone files), applies every
+// fix whose first alternative has edits to file's text, checks again (a
+// fix may make another's edits moot), and writes the result to out. Fixes
+// whose deletions no longer match, or that touch other zones, are skipped
+// whole; the lines a fix does not touch stay as written.
+func fixZone(ctx context.Context, stderr io.Writer, file string, more []string, domain string, outside resolver.Resolver, opts check.Options, out string) int {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return fail(stderr, "%v", err)
+	}
+	text := string(b)
+	applied, skipped := 0, map[string]string{}
+	for round := 0; round < maxFixRounds; round++ {
+		srcs := []resolver.ZoneSource{{File: file, Text: text}}
+		for _, m := range more {
+			srcs = append(srcs, resolver.ZoneSource{File: m})
+		}
+		zr, err := resolver.NewZones(srcs...)
+		if err != nil {
+			return fail(stderr, "after %d fixes: %v", applied, err)
+		}
+		if outside != nil {
+			zr = zr.WithFallback(outside)
+		}
+		rep := check.Domain(ctx, zr, domain, opts)
+		zf, err := zoneedit.Parse(text, zr.Origins()[0])
+		if err != nil {
+			return fail(stderr, "%v", err)
+		}
+		n := 0
+		for _, f := range rep.Findings {
+			if len(f.Fixes) == 0 || len(f.Fixes[0].Edits) == 0 {
+				continue
+			}
+			if err := zf.Apply(zr.Origins()[0], f.Fixes[0].Edits); err != nil {
+				skipped[f.Rule+" "+f.Name] = err.Error()
+				continue
+			}
+			delete(skipped, f.Rule+" "+f.Name)
+			n++
+		}
+		if n == 0 {
+			break
+		}
+		applied += n
+		text = zf.String()
+	}
+	if err := os.WriteFile(out, []byte(text), 0o644); err != nil {
+		return fail(stderr, "%v", err)
+	}
+	fmt.Fprintf(stderr, "domainlint: %d fixes applied, %s written\n", applied, out)
+	for _, k := range slices.Sorted(maps.Keys(skipped)) {
+		fmt.Fprintf(stderr, "  not applied: %s: %s\n", k, skipped[k])
+	}
+	return exitOK
 }

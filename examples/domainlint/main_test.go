@@ -485,3 +485,111 @@ func writeTemp(t *testing.T, text string) string {
 	}
 	return p
 }
+
+// TestFix: -fix writes the zone with every fix that has edits applied;
+// checking the fixed zone leaves no finding with an edit, and the lines
+// no fix touched are as written.
+func TestFix(t *testing.T) {
+	fixed := t.TempDir() + "/fixed.zone"
+	code, _, errs := runCLI(t, "", "-offline", "-zone", "testdata/bad.example.zone", "-m365", "bad", "-fix", fixed, "bad.example")
+	if code != 0 || !strings.Contains(errs, "fixes applied") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	code, out, _ := runCLI(t, "", "-offline", "-zone", fixed, "-m365", "bad", "-format", "json", "bad.example")
+	var findings []struct {
+		Rule, Name string
+		Fixes      []struct{ Edits []any }
+	}
+	json.Unmarshal(decodeLines(t, out)[0]["findings"], &findings)
+	for _, f := range findings {
+		if len(f.Fixes) > 0 && len(f.Fixes[0].Edits) > 0 {
+			t.Errorf("after -fix, %s %s still has a fix with edits", f.Rule, f.Name)
+		}
+	}
+	if code > 1 {
+		t.Errorf("fixed zone: exit %d", code)
+	}
+	before, _ := os.ReadFile("testdata/bad.example.zone")
+	after, _ := os.ReadFile(fixed)
+	kept := 0
+	for _, l := range strings.Split(string(before), "\n") {
+		if strings.Contains(string(after), l) {
+			kept++
+		}
+	}
+	if total := len(strings.Split(string(before), "\n")); kept < total-8 {
+		t.Errorf("only %d of %d lines kept as written:\n%s", kept, total, after)
+	}
+	if code, _, errs := runCLI(t, "", "-fix", fixed, "bad.example"); code != 2 || !strings.Contains(errs, "needs -zone") {
+		t.Errorf("-fix without -zone: exit %d %s", code, errs)
+	}
+}
+
+// TestRulesAndSelection: the catalogue lists every rule; -disable drops a
+// rule's findings; an unknown rule is a usage error.
+func TestRulesAndSelection(t *testing.T) {
+	for _, args := range [][]string{{"rules"}, {"-rules"}} {
+		code, out, _ := runCLI(t, "", args...)
+		if code != 0 || !strings.Contains(out, "spf.lookup-limit") || !strings.Contains(out, "RFC 7208 §4.6.4") || !strings.Contains(out, "m365.missing-dot") {
+			t.Errorf("%v: exit %d\n%s", args, code, out)
+		}
+	}
+	code, out, _ := runCLI(t, "", "-rules", "-format", "json")
+	var rules []struct{ ID, Severity, Summary, Citation string }
+	if err := json.Unmarshal([]byte(out), &rules); code != 0 || err != nil || len(rules) < 50 {
+		t.Errorf("-rules -format json: %v, %d rules", err, len(rules))
+	}
+	_, with, _ := runCLI(t, "")
+	_, without, _ := runCLI(t, "", "-disable", "spf.lookup-limit,m365.msoid")
+	if !strings.Contains(with, "spf.lookup-limit") || strings.Contains(without, "spf.lookup-limit") || strings.Contains(without, "m365.msoid") {
+		t.Error("-disable did not drop the rules")
+	}
+	if code, _, errs := runCLI(t, "", "-enable", "spf.nope"); code != 2 || !strings.Contains(errs, "spf.nope") {
+		t.Errorf("unknown rule: exit %d %s", code, errs)
+	}
+}
+
+// TestSARIFLines: over a zone file, results point at their record's line
+// and fixes are replacements in that file.
+func TestSARIFLines(t *testing.T) {
+	_, out, _ := runCLI(t, "", "-offline", "-zone", "testdata/bad.example.zone", "-m365", "bad", "-format", "sarif", "bad.example")
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID    string
+				Locations []struct {
+					PhysicalLocation *struct {
+						ArtifactLocation struct{ URI string }
+						Region           *struct{ StartLine int }
+					}
+					LogicalLocations []struct{ Name string }
+				}
+				Fixes []struct {
+					ArtifactChanges []struct {
+						Replacements []struct {
+							DeletedRegion struct{ StartLine, EndLine int }
+						}
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &log); err != nil {
+		t.Fatal(err)
+	}
+	lines := map[string]int{}
+	for _, r := range log.Runs[0].Results {
+		loc := r.Locations[0]
+		if pl := loc.PhysicalLocation; pl != nil && pl.Region != nil {
+			lines[r.RuleID+" "+loc.LogicalLocations[0].Name] = pl.Region.StartLine
+		}
+		if r.RuleID == "m365.msoid" && (len(r.Fixes) != 1 || r.Fixes[0].ArtifactChanges[0].Replacements[0].DeletedRegion.StartLine != 15) {
+			t.Errorf("msoid fix: %+v", r.Fixes)
+		}
+	}
+	for k, want := range map[string]int{"m365.msoid msoid.bad.example": 15, "m365.wrong autodiscover.bad.example": 13, "dmarc.policy-none _dmarc.bad.example": 12, "spf.softfail-all bad.example": 11} {
+		if lines[k] != want {
+			t.Errorf("%s at line %d, want %d", k, lines[k], want)
+		}
+	}
+}

@@ -4,14 +4,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/domainlint/domainlint/check"
 	"github.com/domainlint/domainlint/dkim"
 	"github.com/domainlint/domainlint/dmarc"
+	"github.com/domainlint/domainlint/internal/zoneedit"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
+	"github.com/miekg/dns"
 )
 
 type printer struct {
@@ -43,11 +47,32 @@ func (p *printer) finish() error {
 	if p.o.format != "sarif" {
 		return nil
 	}
-	artifact := ""
-	if len(p.o.zones) > 0 {
-		artifact = p.o.zones[0]
+	if len(p.o.zones) == 0 {
+		return check.WriteSARIF(p.w, p.reports, "")
 	}
-	return check.WriteSARIF(p.w, p.reports, artifact)
+	// Findings about the zone file's records point at their lines; the
+	// others at the domain alone.
+	artifact := p.o.zones[0]
+	text, err := os.ReadFile(artifact)
+	if err != nil {
+		return err
+	}
+	origin := ""
+	if len(p.reports) > 0 {
+		origin = p.reports[0].Domain
+	}
+	zf, err := zoneedit.Parse(string(text), origin)
+	if err != nil {
+		return err
+	}
+	return check.SARIF{
+		Artifact: filepath.ToSlash(artifact),
+		Line: func(f lint.Finding) int {
+			return zf.LineOf(f.Name, dns.StringToType[f.Type], f.Record)
+		},
+		Lines:   zf.Lines,
+		AddLine: zf.AddLine,
+	}.Write(p.w, p.reports)
 }
 
 const (
