@@ -12,6 +12,8 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"io"
+	"log"
 	"math/big"
 	"net"
 	"net/http"
@@ -74,6 +76,8 @@ func New(t testing.TB, h http.Handler, names ...string) *Server {
 		t.Fatal(err)
 	}
 	srv := httptest.NewUnstartedServer(h)
+	// Handshake failures are what some tests are about: keep them quiet.
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER}, PrivateKey: key}}}
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
