@@ -6,6 +6,7 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/domainlint/domainlint/internal/rrtext"
 	"github.com/domainlint/domainlint/resolver"
@@ -24,11 +25,20 @@ type ViewDifference struct {
 	// TTL is what the second view's answer still has to run: how long a
 	// cache may go on serving it.
 	TTL uint32 `json:"ttl"`
+	// Expires is when that is, by the clock of the comparison: after it,
+	// a cache that follows the TTL asks again and sees the change. Zero
+	// when the second view had no records (a negative answer's TTL is
+	// not known here).
+	Expires time.Time `json:"expires,omitzero"`
 }
 
 func (v ViewDifference) String() string {
-	return fmt.Sprintf("%s %s: %s says %s; %s says %s (TTL %ds)", v.Name, v.Type, v.Views[0], strings.Join(v.Answers[0], ", "),
+	s := fmt.Sprintf("%s %s: %s says %s; %s says %s (TTL %ds)", v.Name, v.Type, v.Views[0], strings.Join(v.Answers[0], ", "),
 		v.Views[1], strings.Join(v.Answers[1], ", "), v.TTL)
+	if !v.Expires.IsZero() {
+		s += fmt.Sprintf("; the %s answer expires at %s, in %s: DNS changes take that long to be seen everywhere", v.Views[1], v.Expires.UTC().Format("15:04:05 MST, 2 Jan"), time.Duration(v.TTL)*time.Second)
+	}
+	return s
 }
 
 func viewAnswer(a *resolver.Answer, err error) ([]string, uint32) {
@@ -86,8 +96,12 @@ func CompareViews(ctx context.Context, rep *Report, a, b resolver.Resolver, name
 		if slices.Equal(ansA, ansB) {
 			continue
 		}
-		out = append(out, ViewDifference{Name: strings.TrimSuffix(q.name, "."), Type: dns.TypeToString[q.qtype],
-			Views: [2]string{nameA, nameB}, Answers: [2][]string{ansA, ansB}, TTL: ttl})
+		d := ViewDifference{Name: strings.TrimSuffix(q.name, "."), Type: dns.TypeToString[q.qtype],
+			Views: [2]string{nameA, nameB}, Answers: [2][]string{ansA, ansB}, TTL: ttl}
+		if ttl > 0 {
+			d.Expires = time.Now().Add(time.Duration(ttl) * time.Second).Truncate(time.Second)
+		}
+		out = append(out, d)
 	}
 	rep.mu.Lock()
 	rep.Views = append(rep.Views, out...)
