@@ -12,6 +12,7 @@ import (
 	"errors"
 	"math/big"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -48,7 +49,18 @@ func serve(t *testing.T) (*dnstest.Server, *resolver.Client) {
 func TestLookupFixtures(t *testing.T) {
 	_, c := serve(t)
 	fixture.Check(t, "testdata/dkim.zone", dkim.Rules(), func(t *testing.T, name string) []lint.Finding {
-		sel, domain, _ := strings.Cut(name, "._domainkey.")
+		sel, domain, ok := strings.Cut(name, "._domainkey.")
+		if !ok && strings.HasPrefix(name, "*.") {
+			sel, domain = "*", strings.TrimPrefix(name, "*.")
+		}
+		if sel == "*" {
+			// A wildcard: what discovery makes of it.
+			_, fs, err := dkim.Discover(context.Background(), c, domain)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return fs
+		}
 		_, fs, err := dkim.Lookup(context.Background(), c, domain, sel)
 		if err != nil {
 			t.Fatal(err)
@@ -104,6 +116,34 @@ func TestDiscover(t *testing.T) {
 	found, _, err = dkim.Discover(context.Background(), c, "dkim.test", "good", "ed", "missing", "nope")
 	if err != nil || len(found) != 2 {
 		t.Errorf("Discover(good, ed, missing, nope) = %d found, %v", len(found), err)
+	}
+	// A wildcard is not a selector: only the one published beside it, with
+	// its own record, is found.
+	for _, tc := range []struct {
+		domain string
+		want   []string
+	}{
+		{"wild.dkim.test", []string{"google"}},
+		{"nomail.dkim.test", nil},
+		{"wildcname.dkim.test", nil},
+	} {
+		found, fs, err := dkim.Discover(context.Background(), c, tc.domain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, s := range found {
+			names = append(names, s.Selector)
+		}
+		if diff := cmp.Diff(tc.want, names); diff != "" || !slices.Contains(fixture.RuleIDs(fs), "dkim.wildcard") {
+			t.Errorf("%s: found (-want +got):\n%s findings %v", tc.domain, diff, fs)
+		}
+	}
+	if _, _, err := dkim.Discover(context.Background(), c, "dkim.test", make([]string, dkim.MaxSelectors+1)...); err == nil {
+		t.Errorf("Discover of %d selectors: no error", dkim.MaxSelectors+1)
+	}
+	if n := len(dkim.DefaultSelectors()); n > dkim.MaxSelectors {
+		t.Errorf("%d default selectors, more than %d", n, dkim.MaxSelectors)
 	}
 }
 

@@ -2,8 +2,11 @@ package dkim
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -172,16 +175,32 @@ func lintKey(s *Selector, txt string, k *Key, probs []*KeyError, fs *[]lint.Find
 }
 
 // DefaultSelectors returns the selectors Discover probes when none are
-// given: Microsoft 365's two, and those of common mail services and
-// signing software. It returns a new slice each time.
+// given, a new slice each time. Selectors are chosen by whoever signs, so
+// no list is complete; this one holds those that mail services document
+// or publish at a fixed name:
+//
+//   - Microsoft 365: selector1, selector2 (CNAMEs into the tenant);
+//   - Google Workspace: google;
+//   - Mailchimp and Mandrill: k1, k2, k3, mandrill;
+//   - SendGrid: s1, s2; Fastmail: fm1, fm2, fm3; Proton: protonmail,
+//     protonmail2, protonmail3; Zoho: zoho, zmail; Mailjet: mailjet;
+//     Postmark: pm; Campaign Monitor: cm;
+//   - signing software defaults and common picks: default, dkim, mail,
+//     smtp, email, mx, key1, key2, sig1, dkim1, dkim2, and the date-named
+//     selectors of large senders (20161025, 20210112, 20230601).
+//
+// Services that generate a selector per customer (Amazon SES, Mailgun,
+// HubSpot and others) cannot be found this way: name their selectors.
+// The list is at most MaxSelectors long.
 func DefaultSelectors() []string {
 	return []string{
 		"selector1", "selector2", // Microsoft 365
 		"google",         // Google Workspace
 		"k1", "k2", "k3", // Mailchimp, Mandrill and others
 		"s1", "s2", // SendGrid and others
+		"fm1", "fm2", "fm3", // Fastmail
 		"default", "dkim", "mail", "smtp", "email",
-		"mx", "key1", "key2", "sig1", // Fastmail and others
+		"mx", "key1", "key2", "sig1",
 		"protonmail", "protonmail2", "protonmail3", // Proton
 		"zoho", "zmail", // Zoho
 		"mandrill", "mailjet", "pm", "cm",
@@ -189,24 +208,44 @@ func DefaultSelectors() []string {
 	}
 }
 
+// MaxSelectors bounds the selectors one Discover probes.
+const MaxSelectors = 64
+
 // Discover probes selectors at domain concurrently (DefaultSelectors when
-// none are given) and returns those that publish a record, with findings
-// for them. It runs at most 8 probes at once; the resolver's own cap on
-// queries in flight applies too. It costs one question per selector plus
-// one per CNAME hop.
+// none are given; at most MaxSelectors, more is an error) and returns
+// those that publish a record, with findings for them. It runs at most 8
+// probes at once; the resolver's own cap on queries in flight applies
+// too. It costs one question per selector plus one per CNAME hop, and one
+// more, first: a label no one publishes (a random one), so that a
+// wildcard (*._domainkey.<domain>, or a wildcard above it) is not taken
+// for real selectors. When that label answers, a selector whose answer is
+// the same record (the same strings at the same CNAME target) is the
+// wildcard's, not reported; an info finding, dkim.wildcard, says a
+// wildcard answers, and discovery can then find only selectors whose
+// record differs from it.
 func Discover(ctx context.Context, r resolver.Resolver, domain string, selectors ...string) ([]*Selector, []lint.Finding, error) {
 	if len(selectors) == 0 {
 		selectors = DefaultSelectors()
 	}
+	if len(selectors) > MaxSelectors {
+		return nil, nil, fmt.Errorf("dkim: %d selectors to discover, more than %d", len(selectors), MaxSelectors)
+	}
+	dom, err := resolver.CanonicalName(domain)
+	if err != nil {
+		return nil, nil, err
+	}
+	dom = strings.TrimSuffix(dom, ".")
 	type result struct {
 		s   *Selector
 		fs  []lint.Finding
 		err error
 	}
-	results := make([]result, len(selectors))
+	probe := wildcardProbe()
+	all := append([]string{probe}, selectors...)
+	results := make([]result, len(all))
 	sem := make(chan struct{}, 8)
 	var wg sync.WaitGroup
-	for i, sel := range selectors {
+	for i, sel := range all {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -217,7 +256,7 @@ func Discover(ctx context.Context, r resolver.Resolver, domain string, selectors
 				return
 			}
 			defer func() { <-sem }()
-			s, fs, err := Lookup(ctx, r, domain, sel)
+			s, fs, err := Lookup(ctx, r, dom, sel)
 			results[i] = result{s, fs, err}
 		}()
 	}
@@ -225,21 +264,61 @@ func Discover(ctx context.Context, r resolver.Resolver, domain string, selectors
 	var found []*Selector
 	var fs []lint.Finding
 	var errs []error
-	for _, res := range results {
+	wild := results[0].s
+	if results[0].err != nil || wild == nil || !wild.Exists() {
+		wild = nil
+	}
+	if wild != nil {
+		f := ruleWildcard.New("*._domainkey."+dom, fmt.Sprintf("a selector no one publishes (%s) answers with a record: a wildcard answers for every selector of %s, so discovery reports only selectors whose record differs from it", probe, dom))
+		f.Type, f.Record = "TXT", joinStrings(wild.Strings)
+		if wild.Status == "revoked" {
+			f.Message += "; it is a revoked key (empty p=), as published for a domain that sends no mail"
+		}
+		fs = append(fs, f)
+	}
+	for _, res := range results[1:] {
 		if res.err != nil {
 			errs = append(errs, res.err)
 			continue
 		}
-		if res.s.Exists() {
-			found = append(found, res.s)
-			fs = append(fs, res.fs...)
+		if !res.s.Exists() || wild != nil && sameAnswer(res.s, wild) {
+			continue
 		}
+		found = append(found, res.s)
+		fs = append(fs, res.fs...)
 	}
 	if err := ctx.Err(); err != nil {
 		return found, fs, err
 	}
-	lint.Sort(fs)
-	return found, fs, errors.Join(errs...)
+	return found, lint.Bound(fs), errors.Join(errs...)
+}
+
+// wildcardProbe returns a selector label no one publishes.
+func wildcardProbe() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return "domainlint-" + hex.EncodeToString(b)
+}
+
+// sameAnswer reports whether a selector got the wildcard's answer: the
+// same records at the end of the chain, and, through a CNAME, the same
+// target.
+func sameAnswer(s, wild *Selector) bool {
+	if s.Status != wild.Status || (len(s.Chain) > 0) != (len(wild.Chain) > 0) {
+		return false
+	}
+	if len(s.Chain) > 0 && s.Target != wild.Target {
+		return false
+	}
+	return slices.EqualFunc(s.Strings, wild.Strings, slices.Equal)
+}
+
+func joinStrings(sss [][]string) string {
+	var recs []string
+	for _, ss := range sss {
+		recs = append(recs, strings.Join(ss, ""))
+	}
+	return strings.Join(recs, " | ")
 }
 
 // ruleOf returns the rule a key problem is reported under.

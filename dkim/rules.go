@@ -36,6 +36,9 @@ var (
 	ruleSHA1 = lint.Rule{ID: "dkim.sha1", Severity: lint.Error,
 		Summary:  "h= allows only sha1, which verifiers no longer accept.",
 		Citation: "RFC 8301 §3.1", URL: "https://www.rfc-editor.org/rfc/rfc8301#section-3.1"}
+	ruleWildcard = lint.Rule{ID: "dkim.wildcard", Severity: lint.Info,
+		Summary:  "A wildcard answers for every selector (*._domainkey): selector discovery cannot tell which are in use, and a wildcard key does not make sense for DKIM (a revoked one, empty p=, is a common no-mail practice).",
+		Citation: "RFC 6376 §3.6.2.1", URL: rfc6376 + "#section-3.6.2.1"}
 	ruleUnknownKeyType = lint.Rule{ID: "dkim.unknown-key-type", Severity: lint.Error,
 		Summary:  "k= names a key type other than rsa or ed25519.",
 		Citation: "RFC 6376 §3.6.1, RFC 8463", URL: rfc6376 + "#section-3.6.1"}
@@ -45,6 +48,6 @@ var (
 func Rules() []lint.Rule {
 	return []lint.Rule{
 		ruleMissing, ruleDanglingCNAME, ruleCNAMELoop, ruleMultipleRecords, ruleSyntax, ruleRevoked,
-		ruleWeakKey, ruleBadKey, ruleTesting, ruleSHA1, ruleUnknownKeyType,
+		ruleWeakKey, ruleBadKey, ruleTesting, ruleSHA1, ruleUnknownKeyType, ruleWildcard,
 	}
 }
