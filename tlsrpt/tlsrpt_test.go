@@ -1,0 +1,149 @@
+package tlsrpt_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/domainlint/domainlint/internal/fixture"
+	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/mtasts"
+	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/tlsrpt"
+	"github.com/miekg/dns"
+)
+
+const zoneFile = "testdata/tlsrpt.zone"
+
+func zones(t *testing.T) *resolver.Zones {
+	t.Helper()
+	z, err := resolver.NewZones(resolver.ZoneSource{File: zoneFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return z
+}
+
+// options finds what the caller (check.Domain) would pass: MTA-STS from
+// mtasts.Lookup, DANE from TLSA records at the first MX host.
+func options(t *testing.T, r resolver.Resolver, domain string) tlsrpt.Options {
+	t.Helper()
+	ctx := context.Background()
+	sts, _, err := mtasts.Lookup(ctx, r, domain, mtasts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := tlsrpt.Options{MTASTS: sts.Published()}
+	if a, err := r.Lookup(ctx, domain, dns.TypeMX); err == nil {
+		for _, rr := range a.Records {
+			if mx, ok := rr.(*dns.MX); ok && mx.Mx != "." {
+				if t, err := r.Lookup(ctx, "_25._tcp."+mx.Mx, dns.TypeTLSA); err == nil && len(t.Records) > 0 {
+					opts.DANE = true
+				}
+			}
+		}
+	}
+	return opts
+}
+
+func TestLookupFixtures(t *testing.T) {
+	z := zones(t)
+	fixture.Check(t, zoneFile, tlsrpt.Rules(), func(t *testing.T, name string) []lint.Finding {
+		domain := strings.TrimPrefix(strings.TrimPrefix(name, "_smtp._tls."), "_mta-sts.")
+		_, fs, err := tlsrpt.Lookup(context.Background(), z, domain, options(t, z, domain))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fs
+	})
+}
+
+func TestRulesValid(t *testing.T) {
+	if err := lint.Validate(tlsrpt.Rules()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMissingFix(t *testing.T) {
+	_, fs, err := tlsrpt.Lookup(context.Background(), zones(t), "nortp.example", tlsrpt.Options{MTASTS: true})
+	if err != nil || len(fs) != 1 {
+		t.Fatalf("%v %v", fs, err)
+	}
+	want := "_smtp._tls.nortp.example.\t3600\tIN\tTXT\t\"v=TLSRPTv1; rua=mailto:tls-reports@nortp.example\""
+	if fs[0].FixText() != want || !strings.Contains(fs[0].Message, "MTA-STS") {
+		t.Errorf("got %q, %s", fs[0].FixText(), fs[0].Message)
+	}
+	// The fix is a valid record.
+	if _, err := tlsrpt.Parse("v=TLSRPTv1; rua=mailto:tls-reports@nortp.example"); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestStatus(t *testing.T) {
+	z := zones(t)
+	ctx := context.Background()
+	for domain, want := range map[string]tlsrpt.Status{
+		"clean.example": tlsrpt.StatusPublished,
+		"nortp.example": tlsrpt.StatusNone,
+		"multi.example": tlsrpt.StatusInvalid,
+		"norua.example": tlsrpt.StatusInvalid,
+		"http.example":  tlsrpt.StatusInvalid,
+		"contoso.com":   tlsrpt.StatusUnverified,
+	} {
+		rep, fs, err := tlsrpt.Lookup(ctx, z, domain, tlsrpt.Options{MTASTS: true})
+		if err != nil || rep.Status != want {
+			t.Errorf("%s: status %s, want %s (%v)", domain, rep.Status, want, err)
+		}
+		if want == tlsrpt.StatusUnverified && len(fs) != 0 {
+			t.Errorf("%s: unverified gives findings %v", domain, fs)
+		}
+	}
+	ctx2, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, _, err := tlsrpt.Lookup(ctx2, z, "clean.example", tlsrpt.Options{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+	if _, _, err := tlsrpt.Lookup(ctx, z.WithFallback(resolver.Refused()), "contoso.com", tlsrpt.Options{}); !errors.Is(err, resolver.ErrTemporary) {
+		t.Errorf("temporary: %v", err)
+	}
+}
+
+func TestParse(t *testing.T) {
+	for _, tc := range []struct {
+		txt  string
+		uris []string // scheme:host of each usable URI
+		fail bool
+	}{
+		{"v=TLSRPTv1; rua=mailto:reports@example.com", []string{"mailto:example.com"}, false},
+		{"v=TLSRPTv1;rua=https://reporting.example.com/v1/tlsrpt", []string{"https:reporting.example.com"}, false},
+		{"v=TLSRPTv1; rua=mailto:a@x.example , https://r.example/ ;", []string{"mailto:x.example", "https:r.example"}, false},
+		{"v=TLSRPTv1; rua=mailto:a@x.example; ext.1=val", []string{"mailto:x.example"}, false},
+		{"v=TLSRPTv1; rua=mailto:a%40x.example", []string{"mailto:x.example"}, false},
+		{"v=TLSRPTv1; rua=mailto:a@x.example,", []string{"mailto:x.example"}, true},
+		{"v=TLSRPTv1; rua=ftp://x.example/", nil, true},
+		{"v=TLSRPTv1; rua=https:///path", nil, true},
+		{"v=TLSRPTv1; rua=mailto:", nil, true},
+		{"v=TLSRPTv1; rua=mailto:a@x.example; rua=mailto:b@x.example", []string{"mailto:x.example"}, true},
+		{"v=TLSRPTv1; RUA=mailto:a@x.example", nil, true},
+		{"v=TLSRPTv1; rua=mailto:a@x.example; x=", []string{"mailto:x.example"}, true},
+	} {
+		r, err := tlsrpt.Parse(tc.txt)
+		if (err != nil) != tc.fail || r == nil {
+			t.Errorf("Parse(%q) = %+v, %v", tc.txt, r, err)
+			continue
+		}
+		var got []string
+		for _, u := range r.RUA {
+			if u.Err == "" {
+				got = append(got, u.Scheme+":"+u.Host)
+			}
+		}
+		if strings.Join(got, " ") != strings.Join(tc.uris, " ") {
+			t.Errorf("Parse(%q): URIs %v, want %v", tc.txt, got, tc.uris)
+		}
+	}
+	if _, err := tlsrpt.Parse("v=spf1 -all"); !errors.Is(err, tlsrpt.ErrNotTLSRPT) {
+		t.Errorf("not TLS-RPT: %v", err)
+	}
+}
