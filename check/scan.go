@@ -95,7 +95,7 @@ func Scan(ctx context.Context, r resolver.Resolver, domains iter.Seq[string], op
 					case <-ctx.Done():
 					}
 				}
-				if !send(ErrorReport(d, fmt.Errorf("not checked: the sweep was stopped: %w", ctx.Err()))) {
+				if !send(ErrorReport(d, fmt.Errorf("%w: the sweep was stopped: %w", ErrNotStarted, ctx.Err()))) {
 					return
 				}
 			}

@@ -40,18 +40,23 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"embed"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"iter"
 	"maps"
 	"os"
+	"os/signal"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/domainlint/domainlint/check"
@@ -70,7 +75,12 @@ const (
 )
 
 func main() {
-	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	// Interrupted, a sweep stops starting domains and finishes the output
+	// of those in flight.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 type listFlag []string
@@ -97,6 +107,8 @@ type options struct {
 	enable        listFlag
 	rules         bool
 	fix           string
+	resume        string
+	shard         string
 	graph         string
 	dkimConfig    string
 	selectors     string
@@ -156,6 +168,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.Var(&o.disable, "disable", "rules not to report: IDs or prefixes, comma-separated (spf.softfail-all,m365)")
 	fs.Var(&o.enable, "enable", "report only these rules: IDs or prefixes, comma-separated")
 	fs.BoolVar(&o.rules, "rules", false, "list every rule (ID, severity, summary, citation, URL) and exit; also `domainlint rules`")
+	fs.StringVar(&o.resume, "resume", "", "with -domains and -format json: append reports to `file`, skipping the domains it already reports (a sweep stopped midway goes on)")
+	fs.StringVar(&o.shard, "shard", "", "with -domains: check only the domains of shard `K/N` (by a hash of the name; N workers with K = 0…N-1 split a list)")
 	fs.StringVar(&o.fix, "fix", "", "with -zone: write the first zone file to `file` with every fix that has edits applied")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: domainlint [flags] [domain ...]\n\nWith no domain, lints the embedded example zone for %s, offline.\n\nflags:\n", exampleDomain)
@@ -334,7 +348,26 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return rep
 	}
 
-	out := newPrinter(o, stdout)
+	if (o.resume != "" || o.shard != "") && o.domains == "" {
+		return fail(stderr, "-resume and -shard go with -domains")
+	}
+	if o.resume != "" && o.format != "json" {
+		return fail(stderr, "-resume appends JSON lines: give -format json")
+	}
+	keep, err := o.domainFilter()
+	if err != nil {
+		return fail(stderr, "%v", err)
+	}
+	outW := stdout
+	if o.resume != "" {
+		f, err := openResume(o.resume)
+		if err != nil {
+			return fail(stderr, "-resume: %v", err)
+		}
+		defer f.Close()
+		outW = f
+	}
+	out := newPrinter(o, outW)
 	status := exitOK
 	var writeErr error
 	record := func(rep *check.Report) {
@@ -343,12 +376,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		} else if rep.Failed() {
 			status = max(status, exitFindings)
 		}
+		if o.resume != "" && interrupted(rep) {
+			return // to be checked when the sweep resumes
+		}
 		if err := out.report(rep); err != nil && writeErr == nil {
 			writeErr = err
 		}
 	}
 	if o.domains != "" {
-		seq, total, closeFn, readErr, err := domainList(o.domains, stdin)
+		seq, total, closeFn, readErr, err := domainList(o.domains, stdin, keep)
 		if err != nil {
 			return fail(stderr, "%v", err)
 		}
@@ -502,7 +538,7 @@ const maxLine = 1024
 // domainList reads domains one per line, streaming; total is known for a
 // file (counted first) and -1 for stdin. After the sequence ends, errFn
 // returns the read error that ended it, if any.
-func domainList(path string, stdin io.Reader) (seq iter.Seq[string], total int, closeFn func(), errFn func() error, err error) {
+func domainList(path string, stdin io.Reader, keep func(string) bool) (seq iter.Seq[string], total int, closeFn func(), errFn func() error, err error) {
 	var rd io.Reader
 	closeFn = func() {}
 	total = -1
@@ -514,8 +550,10 @@ func domainList(path string, stdin io.Reader) (seq iter.Seq[string], total int, 
 			return nil, 0, nil, nil, err
 		}
 		total = 0
-		for range lines(f, &err) {
-			total++
+		for d := range lines(f, &err) {
+			if keep(d) {
+				total++
+			}
 		}
 		if err != nil {
 			f.Close()
@@ -528,7 +566,114 @@ func domainList(path string, stdin io.Reader) (seq iter.Seq[string], total int, 
 		rd, closeFn = f, func() { f.Close() }
 	}
 	var readErr error
-	return lines(rd, &readErr), total, closeFn, func() error { return readErr }, nil
+	seq = func(yield func(string) bool) {
+		for d := range lines(rd, &readErr) {
+			if keep(d) && !yield(d) {
+				return
+			}
+		}
+	}
+	return seq, total, closeFn, func() error { return readErr }, nil
+}
+
+// normalDomain is a domain as reports name it.
+func normalDomain(d string) string {
+	return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
+}
+
+// domainFilter keeps the domains of -shard K/N and drops those -resume's
+// file already reports.
+func (o options) domainFilter() (func(string) bool, error) {
+	k, n := 0, 1
+	if o.shard != "" {
+		ks, ns, ok := strings.Cut(o.shard, "/")
+		var err1, err2 error
+		k, err1 = strconv.Atoi(ks)
+		n, err2 = strconv.Atoi(ns)
+		if !ok || err1 != nil || err2 != nil || n < 1 || k < 0 || k >= n {
+			return nil, fmt.Errorf("-shard %q: want K/N with 0 <= K < N", o.shard)
+		}
+	}
+	done := map[string]bool{}
+	if o.resume != "" {
+		var err error
+		if done, err = reported(o.resume); err != nil {
+			return nil, fmt.Errorf("-resume: %w", err)
+		}
+	}
+	return func(d string) bool {
+		d = normalDomain(d)
+		return shardOf(d, n) == k && !done[d]
+	}, nil
+}
+
+// shardOf is the shard of a domain among n: FNV-1a of its name, so every
+// worker computes the same split with no coordinator.
+func shardOf(domain string, n int) int {
+	h := fnv.New64a()
+	h.Write([]byte(domain))
+	return int(h.Sum64() % uint64(n))
+}
+
+// reported reads a JSON Lines file of reports and returns the domains
+// whose report is complete (a whole line that parses).
+func reported(path string) (map[string]bool, error) {
+	done := map[string]bool{}
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return done, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	br := bufio.NewReader(f)
+	for {
+		line, err := br.ReadBytes('\n')
+		if err != nil {
+			break // a last line without its newline was cut short: redo it
+		}
+		var r struct {
+			Domain string `json:"domain"`
+		}
+		if json.Unmarshal(line, &r) == nil && r.Domain != "" {
+			done[normalDomain(r.Domain)] = true
+		}
+	}
+	return done, nil
+}
+
+// openResume opens the -resume file for appending, first cutting off a
+// last line that a killed run left without its newline.
+func openResume(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if cut := int64(bytes.LastIndexByte(b, '\n') + 1); cut < int64(len(b)) {
+		if err := f.Truncate(cut); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	if _, err := f.Seek(0, io.SeekEnd); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// interrupted reports a domain that a stopped sweep never checked, or
+// whose check the stop cut short: resuming checks it again.
+func interrupted(rep *check.Report) bool {
+	return slices.ContainsFunc(rep.Errors, func(e *check.CheckError) bool {
+		return errors.Is(e, check.ErrNotStarted) || errors.Is(e, context.Canceled)
+	})
 }
 
 // lines yields the non-empty, non-comment lines of rd, trimmed; a line

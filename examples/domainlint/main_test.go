@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/resolver/dnstest"
@@ -590,6 +591,94 @@ func TestSARIFLines(t *testing.T) {
 	for k, want := range map[string]int{"m365.msoid msoid.bad.example": 15, "m365.wrong autodiscover.bad.example": 13, "dmarc.policy-none _dmarc.bad.example": 12, "spf.softfail-all bad.example": 11} {
 		if lines[k] != want {
 			t.Errorf("%s at line %d, want %d", k, lines[k], want)
+		}
+	}
+}
+
+// TestShards: the N shards' outputs together are exactly the unsharded
+// output.
+func TestShards(t *testing.T) {
+	srv := server(t)
+	list := writeTemp(t, "good.example\nbad.example\na.good.example\nb.good.example\nc.bad.example\nd.bad.example\ne.good.example\n")
+	domainsOf := func(out string) []string {
+		var got []string
+		for _, o := range decodeLines(t, out) {
+			var d string
+			json.Unmarshal(o["domain"], &d)
+			got = append(got, d)
+		}
+		slices.Sort(got)
+		return got
+	}
+	_, all, _ := runCLI(t, "", "-server", srv.Addr, "-domains", list, "-format", "json")
+	var union []string
+	for k := range 3 {
+		_, part, errs := runCLI(t, "", "-server", srv.Addr, "-domains", list, "-format", "json", "-shard", fmt.Sprintf("%d/3", k))
+		if strings.Contains(errs, "shard") {
+			t.Fatal(errs)
+		}
+		union = append(union, domainsOf(part)...)
+	}
+	slices.Sort(union)
+	if !slices.Equal(union, domainsOf(all)) || len(union) != 7 {
+		t.Errorf("shards give %q; unsharded %q", union, domainsOf(all))
+	}
+	if code, _, errs := runCLI(t, "", "-domains", list, "-shard", "3/3"); code != 2 || !strings.Contains(errs, "0 <= K < N") {
+		t.Errorf("-shard 3/3: exit %d %s", code, errs)
+	}
+}
+
+// TestResumeAfterKill: a sweep killed midway, resumed with the same
+// -resume file, reports every domain exactly once.
+func TestResumeAfterKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the command")
+	}
+	bin := t.TempDir() + "/domainlint"
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	srv := server(t)
+	var list []string
+	for i := range 60 {
+		d := fmt.Sprintf("d%d.good.example", i)
+		list = append(list, d)
+		srv.SetFault(d, 0, dnstest.Fault{Delay: 30 * time.Millisecond}) // slow enough to be killed midway
+	}
+	file := writeTemp(t, strings.Join(list, "\n")+"\n")
+	out := t.TempDir() + "/sweep.jsonl"
+	args := []string{"-server", srv.Addr, "-domains", file, "-format", "json", "-concurrency", "2", "-resume", out}
+	cmd := exec.Command(bin, args...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if b, _ := os.ReadFile(out); bytes.Count(b, []byte("\n")) >= 10 {
+			break
+		}
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	before, _ := os.ReadFile(out)
+	t.Logf("killed after %d reports", bytes.Count(before, []byte("\n")))
+	if n := bytes.Count(before, []byte("\n")); n == 0 || n >= 60 {
+		t.Fatalf("%d reports before the kill: not midway", n)
+	}
+	if b, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() > 1 {
+			t.Fatalf("resume: %v\n%s", err, b)
+		}
+	}
+	after, _ := os.ReadFile(out)
+	seen := map[string]int{}
+	for _, o := range decodeLines(t, string(after)) {
+		var d string
+		json.Unmarshal(o["domain"], &d)
+		seen[d]++
+	}
+	for _, d := range list {
+		if seen[d] != 1 {
+			t.Errorf("%s reported %d times", d, seen[d])
 		}
 	}
 }
