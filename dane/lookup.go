@@ -387,9 +387,11 @@ func checkM365(rep *Report, mx *resolver.Answer, dnskey *dnssec.Result) []lint.F
 	case dnssec.Secure:
 		return fs
 	case dnssec.Insecure:
-		f.Message = fmt.Sprintf("%s is not DNSSEC-signed (its MX answer is not authenticated): sign the zone and publish its DS at the registrar", rep.Domain)
+		f.Message = fmt.Sprintf("%s is not DNSSEC-signed (its MX answer is not authenticated)", rep.Domain)
+		f.Fixes = []lint.Fix{{Message: "sign the zone (at its DNS host) and publish its DS at the registrar"}}
 		if signedFile {
-			f.Message = fmt.Sprintf("%s publishes DNSKEY records but its MX answer is not authenticated: publish the DS at the registrar", rep.Domain)
+			f.Message = fmt.Sprintf("%s publishes DNSKEY records but its MX answer is not authenticated: the parent has no DS for it", rep.Domain)
+			f.Fixes = []lint.Fix{{Message: "publish the DS of the zone's key-signing key at the registrar"}}
 		}
 	case dnssec.ZoneFile:
 		f.Severity = lint.Info
@@ -398,8 +400,9 @@ func checkM365(rep *Report, mx *resolver.Answer, dnskey *dnssec.Result) []lint.F
 			f.Message += ": the zone file publishes DNSKEY records; check online that the DS is at the parent"
 		} else {
 			f.Severity = lint.Warning
-			f.Message += ": the zone file publishes no DNSKEY, so unless its server signs it when loading it is unsigned; sign it and publish the DS at the registrar"
+			f.Message += ": the zone file publishes no DNSKEY, so unless its server signs it when loading it is unsigned"
 		}
+		f.Fixes = []lint.Fix{{Message: "sign the zone, publish the DS at the registrar, and check online that the MX answer carries the AD bit"}}
 	default:
 		f.Severity = lint.Info
 		f.Message = fmt.Sprintf("whether %s is DNSSEC-signed cannot be told: the resolver in use does not validate", rep.Domain)
