@@ -26,7 +26,18 @@
 //     record it reaches;
 //   - the address lookups behind an mx (one per MX name) count toward the
 //     separate limit of 10 MX names, not toward the 10; the walk asks only
-//     for the MX records and flags more than 10 (spf.mx-limit);
+//     for the MX records and flags more than 10 (spf.mx-limit). RFC 7208
+//     §4.6.4 can be read two ways: a limit on the MX records returned, or
+//     on the address lookups evaluation makes, which a client matching
+//     an early host never reaches. spf.mx-limit fires statically, as soon
+//     as the target has more than 10 MX records, because Lint's count is
+//     the worst case over clients; evaluation by [Check] (blitiri, like
+//     pyspf) counts the records first, so a client matching the first
+//     host gets permerror too. Both readings are pinned in the tests;
+//   - an mx whose target publishes a null MX (RFC 7505, "MX 0 .")
+//     matches no host: it costs its lookup, is not void (the answer holds
+//     a record), and "." is not asked for addresses (spf.null-mx on the
+//     domain's own records);
 //   - ptr costs 1; its lookups depend on the client, so none are made;
 //   - a void lookup is one answered NXDOMAIN or with no records (NODATA):
 //     an include or redirect target with no TXT records at all, an a
@@ -35,8 +46,12 @@
 //     listed, a repeated void term once per evaluation;
 //   - a target built from sender macros (%{s}, %{l}, %{i}, …) cannot be
 //     counted statically: the term costs 1 and what lies below it is
-//     reported (spf.macro), never guessed; %{d}, the current domain, is
-//     expanded;
+//     reported (spf.macro), never guessed. Two macros are known
+//     statically and expanded: %{d}, the current domain — inside an
+//     included record, the include's own domain, not the one linted —
+//     and %{o}, the domain of the sender, which is the domain linted in
+//     every record of the tree (so a provider's mx:%{o} looks up the
+//     customer's MX);
 //   - counting goes on past 10, up to [Linter.MaxWalk] terms, and the
 //     report names the term whose lookup was the 11th;
 //   - the count is the worst case over clients: every reachable term, as
@@ -52,6 +67,20 @@
 //
 // DNS answers come from a [resolver.Resolver], so the same walk runs over
 // live DNS or over a zone file before it is deployed.
+//
+// # Records that are not what they look like
+//
+//   - A TXT record that starts with whitespace, or is wrapped in literal
+//     quote characters (`"\"v=spf1 -all\""`, a zone file's quotes typed
+//     into a DNS panel), is not an SPF record: RFC 7208 §4.5 selects
+//     records that begin with "v=spf1" exactly, and [IsSPF] rejects both,
+//     as dmarc.IsDMARC does. When the domain has no SPF record but such a
+//     one, Lint says so (spf.unrecognized, with the record as it should
+//     be) instead of spf.missing; at an include target it says so in
+//     spf.include-missing. [Unwrap] tells the two apart.
+//   - A Sender ID record (spf2.0/…, RFC 4406, historic since RFC 6686)
+//     beside or instead of SPF is spf.sender-id: no receiver evaluates
+//     it, and its list of senders drifts from the SPF record's.
 //
 // # Evaluation
 //

@@ -225,12 +225,16 @@ func (w *walker) node(domain, via string, policy bool) (*Node, error) {
 		n.void = true
 	}
 	var recs []string
+	var others []*dns.TXT // TXT records that are not SPF, for what they may be
 	for _, rr := range a.Records {
 		t, ok := rr.(*dns.TXT)
 		if !ok {
 			continue
 		}
 		ss := resolver.DecodeTXT(t.Txt)
+		if !IsSPF(strings.Join(ss, "")) {
+			others = append(others, t)
+		}
 		if IsSPF(strings.Join(ss, "")) {
 			n.Strings = append(n.Strings, ss)
 			recs = append(recs, strings.Join(ss, ""))
@@ -240,9 +244,29 @@ func (w *walker) node(domain, via string, policy bool) (*Node, error) {
 			w.published[domain] = t
 		}
 	}
+	if via == "" {
+		w.senderID(domain, len(recs) > 0, others)
+	}
 	switch {
 	case len(recs) == 0:
 		n.Status = "none"
+		unrec, why, fixed := unrecognized(others)
+		switch {
+		case via == "" && unrec != nil:
+			// A record meant as SPF that receivers skip: say what
+			// happened, not just "missing".
+			f := ruleUnrecognized.New(domain, fmt.Sprintf("no SPF record is recognized: a TXT record here %s, so receivers skip it and SPF result is none; publish it as %q", why, fixed))
+			f.Type, f.Record = "TXT", strings.Join(resolver.DecodeTXT(unrec.Txt), "")
+			f.Fixes = []lint.Fix{lint.EditFix("publish the record without them",
+				lint.Edit{Op: lint.Delete, RR: unrec.String()},
+				lint.Edit{Op: lint.Add, RR: txtLine(domain, unrec.Hdr.Ttl, fixed)})}
+			w.add(f)
+			return n, nil
+		case via != "" && unrec != nil:
+			why = fmt.Sprintf(" (a TXT record there %s, so it is not recognized)", why)
+		default:
+			why = ""
+		}
 		switch via {
 		case "":
 			f := ruleMissing.New(domain, "no v=spf1 TXT record: SPF result is none for mail from this domain")
@@ -254,9 +278,9 @@ func (w *walker) node(domain, via string, policy bool) (*Node, error) {
 			}
 			w.add(f)
 		case "include":
-			w.add(withType(ruleIncludeMissing.New(domain, fmt.Sprintf("include target %s publishes no SPF record: the include is a permerror", domain))))
+			w.add(withType(ruleIncludeMissing.New(domain, fmt.Sprintf("include target %s publishes no SPF record%s: the include is a permerror", domain, why))))
 		case "redirect":
-			w.add(withType(ruleRedirectMissing.New(domain, fmt.Sprintf("redirect target %s publishes no SPF record: permerror", domain))))
+			w.add(withType(ruleRedirectMissing.New(domain, fmt.Sprintf("redirect target %s publishes no SPF record%s: permerror", domain, why))))
 		}
 		return n, nil
 	case len(recs) > 1:
@@ -380,7 +404,7 @@ func (w *walker) term(n *Node, rec *Record, t Term, policy bool) {
 	}
 	target := n.Domain
 	if t.Domain != "" {
-		exp, ok := expandStatic(t.Domain, n.Domain)
+		exp, ok := expandStatic(t.Domain, n.Domain, w.root)
 		if !ok {
 			tc.Note = "depends on macros: not statically countable below this term"
 			f := ruleMacro.New(n.Domain, fmt.Sprintf("%s depends on the message (macros): its target and any lookups below it cannot be known statically", tc.Term))
@@ -437,6 +461,16 @@ func (w *walker) term(n *Node, rec *Record, t Term, policy bool) {
 			return
 		}
 		tc.Note = plural(len(a.Records), "MX name")
+		if len(a.Records) == 1 {
+			if m, ok := a.Records[0].(*dns.MX); ok && m.Mx == "." {
+				tc.Note = "null MX: matches no host"
+				if w.own(n.Domain) {
+					f := ruleNullMX.New(n.Domain, fmt.Sprintf("%s: %s publishes a null MX (it receives no mail), so the mechanism matches no host; it still costs a lookup: remove it", tc.Term, target))
+					f.Type, f.Record, f.Span = "TXT", rec.Raw, t.Span
+					w.add(f)
+				}
+			}
+		}
 		if len(a.Records) > 10 {
 			f := ruleMXLimit.New(n.Domain, fmt.Sprintf("%s: %s has %d MX records, more than 10: permerror", tc.Term, target, len(a.Records)))
 			f.Type, f.Record, f.Span = "TXT", rec.Raw, t.Span
@@ -591,9 +625,11 @@ func rangeSize(p netip.Prefix) string {
 }
 
 // expandStatic expands a domain-spec whose only macros are %{d} (the
-// current domain) and the escapes %%, %_ and %-. ok is false when the
-// target depends on the message.
-func expandStatic(spec, domain string) (string, bool) {
+// current domain: the include's own, in an included record), %{o} (the
+// domain of the sender: the domain being linted, in every record of the
+// tree) and the escapes %%, %_ and %-. ok is false when the target
+// depends on the message.
+func expandStatic(spec, domain, sender string) (string, bool) {
 	if !strings.Contains(spec, "%") {
 		return strings.ToLower(strings.TrimSuffix(spec, ".")), true
 	}
@@ -618,10 +654,17 @@ func expandStatic(spec, domain string) (string, bool) {
 			continue
 		}
 		end := strings.IndexByte(spec[i:], '}')
-		if end < 0 || spec[i+2]|0x20 != 'd' {
+		if end < 0 || spec[i+1] != '{' || end < 3 {
 			return "", false
 		}
-		b.WriteString(transform(domain, spec[i+3:i+end]))
+		switch spec[i+2] | 0x20 {
+		case 'd':
+			b.WriteString(transform(domain, spec[i+3:i+end]))
+		case 'o':
+			b.WriteString(transform(sender, spec[i+3:i+end]))
+		default:
+			return "", false
+		}
 		i += end
 	}
 	return strings.ToLower(strings.TrimSuffix(b.String(), ".")), true
@@ -632,4 +675,88 @@ func plural(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// senderID reports a Sender ID record (spf2.0/…) at the domain: a
+// leftover of an experiment ended in 2013.
+func (w *walker) senderID(domain string, hasSPF bool, others []*dns.TXT) {
+	for _, t := range others {
+		txt := strings.Join(resolver.DecodeTXT(t.Txt), "")
+		if len(txt) < 7 || !strings.EqualFold(txt[:7], "spf2.0/") {
+			continue
+		}
+		msg := "a Sender ID record (spf2.0/…) is published beside the SPF record: Sender ID is historic and no receiver evaluates it, and its list of senders drifts from the SPF record's; delete it"
+		if !hasSPF {
+			msg = "a Sender ID record (spf2.0/…) is published, and no SPF record: Sender ID is historic, receivers evaluate only v=spf1; publish an SPF record and delete this one"
+		}
+		f := ruleSenderID.New(domain, msg)
+		f.Type, f.Record = "TXT", txt
+		f.Fixes = []lint.Fix{lint.EditFix("delete the Sender ID record", lint.Edit{Op: lint.Delete, RR: t.String()})}
+		w.add(f)
+	}
+}
+
+// unrecognized finds, among TXT records that are not SPF, one meant as
+// SPF that receivers skip: wrapped in literal quote characters (the
+// quotes of a zone file typed into a DNS panel, "\"v=spf1 -all\""), or
+// starting with whitespace. IsSPF rejects both, as RFC 7208 §4.5 does:
+// the record must begin with "v=spf1" exactly. It returns the record,
+// what is wrong with it, and the text it should have.
+func unrecognized(others []*dns.TXT) (rr *dns.TXT, why, fixed string) {
+	for _, t := range others {
+		txt := strings.Join(resolver.DecodeTXT(t.Txt), "")
+		if why, fixed := Unwrap(txt); why != "" && IsSPF(fixed) {
+			return t, why, fixed
+		}
+	}
+	return nil, "", ""
+}
+
+// Unwrap tells what keeps txt from starting with a version tag the way
+// a record must: literal quote characters around it or whitespace before
+// it. It returns what it found ("" when nothing) and the text without
+// it. The dmarc package reads _dmarc records the same way.
+func Unwrap(txt string) (why, fixed string) {
+	fixed = txt
+	var quoted, spaced bool
+	for {
+		t := strings.TrimLeft(fixed, " \t\r\n")
+		if t != fixed {
+			spaced = true
+		}
+		t = strings.TrimRight(t, " \t\r\n")
+		u := trimQuotes(t)
+		if u != t {
+			quoted = true
+		}
+		if u == fixed {
+			break
+		}
+		fixed = u
+	}
+	fixed = strings.TrimRight(fixed, " \t\r\n")
+	switch {
+	case quoted:
+		return "is wrapped in literal quote characters (the quotes are part of the data)", fixed
+	case spaced:
+		return "starts with whitespace", fixed
+	}
+	return "", txt
+}
+
+// trimQuotes removes one pair of quote characters around s: straight,
+// single or typographic.
+func trimQuotes(s string) string {
+	for _, q := range [][2]string{{`"`, `"`}, {"'", "'"}, {"\u201c", "\u201d"}, {`\"`, `\"`}} {
+		if len(s) >= len(q[0])+len(q[1]) && strings.HasPrefix(s, q[0]) && strings.HasSuffix(s, q[1]) {
+			return s[len(q[0]) : len(s)-len(q[1])]
+		}
+	}
+	// An opening quote alone, the closing one lost.
+	for _, q := range []string{`"`, "'", "\u201c"} {
+		if strings.HasPrefix(s, q) {
+			return strings.TrimSuffix(strings.TrimSuffix(s[len(q):], `"`), "\u201d")
+		}
+	}
+	return s
 }

@@ -75,6 +75,15 @@ var (
 	ruleMacro = lint.Rule{ID: "spf.macro", Severity: lint.Info,
 		Summary:  "A term's target depends on the message (sender, IP, HELO macros): its lookups and result cannot be known statically.",
 		Citation: "RFC 7208 §7", URL: rfc + "#section-7"}
+	ruleSenderID = lint.Rule{ID: "spf.sender-id", Severity: lint.Warning,
+		Summary:  "A Sender ID record (spf2.0/…) is published: Sender ID (RFC 4406) is historic, no receiver evaluates it, and it drifts from the SPF record.",
+		Citation: "RFC 6686", URL: "https://www.rfc-editor.org/rfc/rfc6686"}
+	ruleUnrecognized = lint.Rule{ID: "spf.unrecognized", Severity: lint.Error,
+		Summary:  "A TXT record meant as SPF is not recognized (literal quote characters around it, or whitespace before v=spf1): receivers skip it, so the domain has no SPF record.",
+		Citation: "RFC 7208 §4.5", URL: rfc + "#section-4.5"}
+	ruleNullMX = lint.Rule{ID: "spf.null-mx", Severity: lint.Warning,
+		Summary:  "An mx mechanism names a domain that publishes a null MX: it matches no host, yet costs a lookup.",
+		Citation: "RFC 7505 §3, RFC 7208 §5.4", URL: rfc + "#section-5.4"}
 	ruleStringBoundary = lint.Rule{ID: "spf.string-boundary", Severity: lint.Warning,
 		Summary:  "A TXT string boundary falls inside a term: strings are joined with no space, so a missing space at the boundary glues two terms together (info when the string is a full 255 octets, the usual automatic split).",
 		Citation: "RFC 7208 §3.3", URL: rfc + "#section-3.3"}
@@ -87,5 +96,6 @@ func Rules() []lint.Rule {
 		ruleMXLimit, ruleIncludeMissing, ruleRedirectMissing, ruleIncludeLoop, rulePassAll,
 		ruleNeutralAll, ruleSoftfailAll, ruleNoAll, ruleRedirectIgnored, rulePTR, ruleBroadRange,
 		ruleTooLong, ruleSPFRR, ruleDuplicateTerm, ruleUnknownModifier, ruleMacro, ruleStringBoundary,
+		ruleSenderID, ruleUnrecognized, ruleNullMX,
 	}
 }
