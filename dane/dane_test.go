@@ -77,6 +77,9 @@ func TestReport(t *testing.T) {
 		t.Errorf("m365ok: %+v %+v", rep.M365, rep.Hosts)
 	}
 	rep, fs := lookup(t, zones, "m365two.fx.test")
+	if rep.M365.MX != "m365two-fx-test.b-v1.mx.microsoft" {
+		t.Errorf("m365two: %+v", rep.M365)
+	}
 	for _, f := range fs {
 		if f.Rule == "dane.m365-single-mx" && (len(f.Fixes) != 1 || !strings.Contains(f.FixText(), "; delete: m365two.fx.test.\t3600\tIN\tMX\t10 mx.good.fx.test.")) {
 			t.Errorf("single-mx fix: %q", f.FixText())
