@@ -37,8 +37,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/domainlint/domainlint/dane"
 	"github.com/domainlint/domainlint/dkim"
 	"github.com/domainlint/domainlint/dmarc"
+	"github.com/domainlint/domainlint/dnssec"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/records"
 	"github.com/domainlint/domainlint/resolver"
@@ -74,6 +76,9 @@ type Options struct {
 	SPF spf.Linter
 	// Checks are the checks to run; nil: Checks().
 	Checks []*Check
+	// DANE requires Microsoft 365's inbound DANE: a single MX
+	// <token>.<letter>-v1.mx.microsoft on a DNSSEC-signed domain.
+	DANE bool
 	// Enable, when not empty, keeps only the findings of these rules: IDs
 	// ("spf.lookup-limit") or prefixes ("spf", "m365"). Disable drops the
 	// findings of the rules it names. A check none of whose rules is left
@@ -138,6 +143,10 @@ type Report struct {
 	// not record them): resolver.ErrUnverified. They are not errors: the
 	// rest was checked, and what depends on them says so.
 	Unverified []Unverified `json:"unverified,omitempty"`
+	// DNSSEC says whether the mail records' answers were authenticated.
+	DNSSEC *dnssec.Report `json:"dnssec,omitempty"`
+	// DANE is the TLSA status of each MX host.
+	DANE *dane.Report `json:"dane,omitempty"`
 	// Onboarding is where the domain stands in Microsoft's onboarding
 	// order and the one next step; nil without a Microsoft 365 diff.
 	Onboarding *Onboarding       `json:"onboarding,omitempty"`
@@ -228,7 +237,11 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	if checks == nil {
 		checks = Checks()
 	}
-	rec := &recorder{r: r, rep: rep}
+	var rec resolver.Resolver = &recorder{r: r, rep: rep}
+	if h, ok := r.(holder); ok {
+		// Checks that tell zone-file answers from live ones see through.
+		rec = holdingRecorder{rec.(*recorder), h}
+	}
 	sel := &selection{enable: opts.Enable, disable: opts.Disable}
 	if c, ok := r.(interface{ Comments(string) []string }); ok {
 		sel.comments = c.Comments
@@ -248,6 +261,17 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	rep.Stats.Elapsed = time.Since(start).Milliseconds()
 	return rep
 }
+
+// holder is a resolver that knows which names its zone files hold.
+type holder interface{ Holds(name string) bool }
+
+// holdingRecorder is a recorder over zone files.
+type holdingRecorder struct {
+	*recorder
+	h holder
+}
+
+func (h holdingRecorder) Holds(name string) bool { return h.h.Holds(name) }
 
 // question is one DNS question the check asked.
 type question struct {

@@ -122,14 +122,22 @@ func agree(t *testing.T, server, addr string) {
 	}
 }
 
-// comparable drops what legitimately differs between resolvers.
+// comparable drops what legitimately differs between resolvers: whether
+// answers could be authenticated (zone files carry no AD bit; a stub
+// server is no validating resolver).
 func comparable(r *check.Report) any {
+	var fs []lint.Finding
+	for _, f := range r.Findings {
+		if !strings.HasPrefix(f.Rule, "dnssec.") && f.Rule != "dane.unverifiable" {
+			fs = append(fs, f)
+		}
+	}
 	return struct {
 		F []lint.Finding
 		D []check.Entry
 		T string
 		E string
-	}{r.Findings, r.Diff, r.SPF.Tree(), errText(r)}
+	}{fs, r.Diff, r.SPF.Tree(), errText(r)}
 }
 
 func TestRulesValid(t *testing.T) {

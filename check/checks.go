@@ -7,8 +7,10 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/domainlint/domainlint/dane"
 	"github.com/domainlint/domainlint/dkim"
 	"github.com/domainlint/domainlint/dmarc"
+	"github.com/domainlint/domainlint/dnssec"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/records"
 	"github.com/domainlint/domainlint/resolver"
@@ -107,7 +109,11 @@ func Checks() []*Check {
 		Rules: dmarc.Rules(), Run: runDMARC}
 	m365 := &Check{Name: "m365", Doc: "the diff against the Microsoft 365 record set (with Options.Set or Expect)",
 		Rules: m365Rules(), Requires: []*Check{spfCheck, dkimCheck}, Run: runM365}
-	return []*Check{spfCheck, dmarcCheck, dkimCheck, m365}
+	dnssecCheck := &Check{Name: "dnssec", Doc: "whether the mail records' answers were authenticated by a validating resolver (RFC 4035)",
+		Rules: dnssec.Rules(), Run: runDNSSEC}
+	daneCheck := &Check{Name: "dane", Doc: "TLSA records of the MX hosts, DANE for SMTP (RFC 7672), and Microsoft 365's inbound DANE with Options.DANE",
+		Rules: dane.Rules(), Run: runDANE}
+	return []*Check{spfCheck, dmarcCheck, dkimCheck, m365, dnssecCheck, daneCheck}
 }
 
 // Rules returns the rule catalogue of the default checks: what Checks()
@@ -186,6 +192,26 @@ func runM365(ctx context.Context, p *Pass) error {
 	if o := rep.onboarding(); o.Stage != StageUnknown {
 		p.Set(func(r *Report) { r.Onboarding = &o })
 	}
+	return nil
+}
+
+func runDNSSEC(ctx context.Context, p *Pass) error {
+	r, fs, err := dnssec.Lookup(ctx, p.Resolver, p.Domain, dnssec.Options{})
+	if err != nil {
+		return err
+	}
+	p.Set(func(rep *Report) { rep.DNSSEC = r })
+	p.Report(fs...)
+	return nil
+}
+
+func runDANE(ctx context.Context, p *Pass) error {
+	r, fs, err := dane.Lookup(ctx, p.Resolver, p.Domain, dane.Options{RequireM365: p.Options.DANE})
+	if err != nil {
+		return err
+	}
+	p.Set(func(rep *Report) { rep.DANE = r })
+	p.Report(fs...)
 	return nil
 }
 

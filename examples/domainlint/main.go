@@ -103,6 +103,7 @@ type options struct {
 	hybrid        bool
 	legacy        bool
 	gateways      listFlag
+	dane          bool
 	disable       listFlag
 	enable        listFlag
 	rules         bool
@@ -153,6 +154,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.StringVar(&o.compare, "compare", "", "also ask this DNS server, `host:port`, and report split-DNS differences")
 	fs.StringVar(&o.tenant, "m365", "", "diff against the Microsoft 365 record set for `tenant` (initial domain prefix)")
 	fs.StringVar(&o.cloud, "cloud", "", "Microsoft 365 cloud: commercial | gcc | gcchigh | dod | china (default: from the tenant's initial domain, else commercial)")
+	fs.BoolVar(&o.dane, "dane", false, "require Microsoft 365's inbound DANE: a single MX <token>.<x>-v1.mx.microsoft on a DNSSEC-signed domain")
 	fs.Var(&o.gateways, "gateway", "a third-party filtering `host` the MX points at in front of Microsoft 365 (repeatable)")
 	fs.StringVar(&o.workloads, "workloads", "", "Microsoft 365 workloads: verify,exchange,teams,intune,dkim,dmarc (default all but verify)")
 	fs.BoolVar(&o.hybrid, "hybrid", false, "staged migration: MX and autodiscover may still point on-premises (info, not error)")
@@ -315,7 +317,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		compare = c
 	}
 
-	opts := check.Options{Selectors: selectors, Timeout: o.timeout, Expect: setFor, Disable: disable, Enable: enable}
+	opts := check.Options{Selectors: selectors, Timeout: o.timeout, Expect: setFor, Disable: disable, Enable: enable, DANE: o.dane}
 	if o.fix != "" {
 		if len(o.zones) == 0 || len(domains) != 1 {
 			return fail(stderr, "-fix needs -zone and one domain: it writes that zone file fixed")

@@ -6,10 +6,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/domainlint/domainlint/check"
+	"github.com/domainlint/domainlint/dane"
 	"github.com/domainlint/domainlint/dkim"
 	"github.com/domainlint/domainlint/dmarc"
 	"github.com/domainlint/domainlint/internal/zoneedit"
@@ -126,6 +128,22 @@ func (p *printer) text(rep *check.Report) error {
 	}
 	if len(rep.DKIM) > 0 {
 		fmt.Fprintf(w, "\nDKIM\n%s", indent(dkimText(rep.DKIM), "  "))
+	}
+	if d := rep.DNSSEC; d != nil {
+		fmt.Fprintf(w, "\nDNSSEC\n  %s: %s (resolver: %s)\n", d.Domain, d.Status, d.Resolver)
+	}
+	if d := rep.DANE; d != nil && (d.M365 != nil || slices.ContainsFunc(d.Hosts, func(h dane.Host) bool { return len(h.Records) > 0 })) {
+		fmt.Fprintf(w, "\nDANE (TLSA for SMTP)\n")
+		for _, h := range d.Hosts {
+			fmt.Fprintf(w, "  %s: %d usable TLSA, %s (%s)\n", h.TLSAName, h.Usable, h.DANE, h.Status)
+		}
+		if m := d.M365; m != nil {
+			if len(m.Missing) == 0 {
+				fmt.Fprintf(w, "  Microsoft 365 inbound DANE: in place (%s)\n", m.MX)
+			} else {
+				fmt.Fprintf(w, "  Microsoft 365 inbound DANE still needs: %s\n", strings.Join(m.Missing, ", "))
+			}
+		}
 	}
 	if len(rep.Diff) > 0 {
 		fmt.Fprintf(w, "\nMicrosoft 365\n")
