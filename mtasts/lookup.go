@@ -282,8 +282,10 @@ func policy(ctx context.Context, r resolver.Resolver, domain string, opts Option
 				return pr
 			}
 			pr.Status = FetchFailed
-			var rule lint.Rule
-			msg := fmt.Sprintf("%s: %s", pr.URL, fe.Reason)
+			var (
+				rule lint.Rule
+				msg  string
+			)
 			switch fe.Reason {
 			case httpfetch.Unverified:
 				pr.Status, pr.Error = Unverified, ""
