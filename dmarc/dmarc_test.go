@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/domainlint/domainlint/dkim"
 	"github.com/domainlint/domainlint/dmarc"
@@ -15,6 +16,7 @@ import (
 	"github.com/domainlint/domainlint/resolver/dnstest"
 	"github.com/domainlint/domainlint/spf"
 	"github.com/google/go-cmp/cmp"
+	"github.com/miekg/dns"
 	"go.uber.org/goleak"
 )
 
@@ -40,6 +42,102 @@ func TestLookupFixtures(t *testing.T) {
 		}
 		return fs
 	})
+}
+
+// TestPSLPrivateSection: fixtures where the public suffix list's private
+// section and the RFC 9989 tree walk disagree, and dmarc.algorithms-differ
+// says so. Each zone is the vendor's own; the com zone above herokuapp.com
+// is a stand-in that answers NXDOMAIN, so the walk completes.
+func TestPSLPrivateSection(t *testing.T) {
+	differ, _ := lint.Find(dmarc.Rules(), "dmarc.algorithms-differ")
+	for _, file := range []string{"testdata/psl-github.io.zone", "testdata/psl-herokuapp.com.zone"} {
+		t.Run(file, func(t *testing.T) {
+			_, c := client(t, resolver.ZoneSource{File: file}, resolver.ZoneSource{Origin: "com", Text: "@ IN SOA ns h 1 3600 600 86400 300"})
+			fixture.Check(t, file, []lint.Rule{differ}, func(t *testing.T, name string) []lint.Finding {
+				d, fs, err := dmarc.Lookup(context.Background(), c, strings.TrimPrefix(name, "_dmarc."))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d.RFC7489.OrgDomain != d.Domain && !strings.HasPrefix(name, "a.b.") {
+					t.Errorf("RFC 7489 organizational domain %s, want %s (the private section)", d.RFC7489.OrgDomain, d.Domain)
+				}
+				return fs
+			})
+		})
+	}
+}
+
+// TestExistence pins the np existence test: NXDOMAIN is non-existence;
+// NODATA is existence, as receivers read it, unless the server answers
+// NODATA for a name no one publishes too, which is said (ExistsNote and,
+// when np differs from the policy that applies otherwise,
+// dmarc.existence-unknown).
+func TestExistence(t *testing.T) {
+	_, c := client(t, resolver.ZoneSource{File: "testdata/dmarc.zone"})
+	for _, tc := range []struct {
+		domain string
+		exists bool
+		note   bool
+	}{
+		{"nx.np.example", false, false},
+		{"sub.np.example", true, false},
+		{"sub.bl.example", true, true},
+		{"nx.bl.example", true, true}, // the wildcard answers: indistinguishable
+	} {
+		d, fs, err := dmarc.Lookup(context.Background(), c, tc.domain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		unknown := slices.Contains(fixture.RuleIDs(fs), "dmarc.existence-unknown")
+		if d.Exists != tc.exists || (d.ExistsNote != "") != tc.note || unknown != tc.note {
+			t.Errorf("%s: exists %v, note %q, findings %v; want exists %v, note %v", tc.domain, d.Exists, d.ExistsNote, fs, tc.exists, tc.note)
+		}
+	}
+}
+
+// TestReportChecksCouldNotCheck: a timeout or SERVFAIL while checking
+// report authorization or a destination's MX is "could not check", never
+// "unauthorized" nor "no MX".
+func TestReportChecksCouldNotCheck(t *testing.T) {
+	srv, c := client(t, resolver.ZoneSource{File: "testdata/dmarc.zone"})
+	srv.SetFault("auth.example._report._dmarc.auth-reports.example", dns.TypeTXT, dnstest.Fault{Drop: true})
+	srv.SetFault("auth-reports.example", dns.TypeMX, dnstest.Fault{Rcode: dns.RcodeServerFailure})
+	srv.SetFault("clean.example", dns.TypeMX, dnstest.Fault{Rcode: dns.RcodeServerFailure})
+	c2, err := resolver.New(resolver.Config{Servers: []string{srv.Addr}, Timeout: 200 * time.Millisecond, Tries: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = c
+	d, fs, err := dmarc.Lookup(context.Background(), c2, "auth.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Reports) != 1 || d.Reports[0].Authorized || !strings.HasPrefix(d.Reports[0].Err, "could not check: ") || len(fs) != 0 {
+		t.Errorf("timeout: reports %+v, findings %v; want could not check and no finding", d.Reports, fs)
+	}
+	d, fs, err = dmarc.Lookup(context.Background(), c2, "clean.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.ReportHosts) != 1 || d.ReportHosts[0].Status != "error" || !strings.HasPrefix(d.ReportHosts[0].Err, "could not check: ") || len(fs) != 0 {
+		t.Errorf("SERVFAIL: report hosts %+v, findings %v", d.ReportHosts, fs)
+	}
+	// Offline, a destination outside the zone files is not verified: no
+	// finding either way.
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "off.example", Text: `
+@      IN SOA ns h 1 3600 600 86400 300
+_dmarc IN TXT "v=DMARC1; p=reject; rua=mailto:d@reports.vendor.example"
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, fs, err = dmarc.Lookup(context.Background(), z, "off.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Reports) != 1 || d.Reports[0].Err != "not verified offline" || slices.ContainsFunc(fs, func(f lint.Finding) bool { return strings.HasPrefix(f.Rule, "dmarc.rua") }) {
+		t.Errorf("offline: reports %+v, findings %v", d.Reports, fs)
+	}
 }
 
 func TestRulesValid(t *testing.T) {

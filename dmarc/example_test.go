@@ -14,6 +14,8 @@ func ExampleLookup() {
 		resolver.ZoneSource{Origin: "contoso.com", Text: `
 @       IN SOA ns hostmaster 1 3600 600 86400 300
 _dmarc  IN TXT "v=DMARC1; p=none; rua=mailto:dmarc@contoso.com"
+@       IN MX  10 mail
+mail    IN A   192.0.2.25
 news    IN A   192.0.2.7
 `})
 	d, findings, err := dmarc.Lookup(context.Background(), zones, "news.contoso.com")

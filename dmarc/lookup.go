@@ -2,12 +2,17 @@ package dmarc
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/spf"
 	"github.com/miekg/dns"
 	"golang.org/x/net/publicsuffix"
 )
@@ -49,6 +54,18 @@ type ReportAuth struct {
 	Err        string `json:"error,omitempty"`
 }
 
+// ReportHost is the check that a report destination's domain receives
+// mail: its MX records (RFC 5321 §5.1, RFC 7505).
+type ReportHost struct {
+	Host string `json:"host"`
+	// Status: "mx" (it has MX records), "implicit-mx" (no MX, but an A or
+	// AAAA record that RFC 5321 §5.1 delivers to), "no-mx" (neither),
+	// "null-mx" (it accepts no mail), "nxdomain", "unverified" (outside
+	// the zone files, offline) or "error" (could not check).
+	Status string `json:"status"`
+	Err    string `json:"error,omitempty"`
+}
+
 // Discovery is the DMARC policy of a domain under both standards.
 type Discovery struct {
 	Domain  string  `json:"domain"`
@@ -58,10 +75,18 @@ type Discovery struct {
 	// organizational domains.
 	Differ  bool         `json:"differ"`
 	Reports []ReportAuth `json:"reports,omitempty"`
+	// ReportHosts are the report destinations' domains checked for MX
+	// (at most MaxReportChecks).
+	ReportHosts []ReportHost `json:"report_hosts,omitempty"`
 	// Exists is false when the domain itself is NXDOMAIN (its
 	// non-existent-subdomain policy np applies). It is asked only when a
-	// policy found sets np for a subdomain.
+	// policy found sets np for a subdomain. NODATA is read as existing,
+	// as receivers read it; see ExistsNote.
 	Exists bool `json:"exists"`
+	// ExistsNote says why Exists is not proven: the server answers NODATA
+	// even for a name that cannot exist ("black lies", compact denial of
+	// existence), so its NODATA for the domain shows nothing.
+	ExistsNote string `json:"exists_note,omitempty"`
 }
 
 // Effective returns the policy that RFC 9989 receivers apply, or the RFC
@@ -81,10 +106,11 @@ type finder struct {
 }
 
 type found struct {
-	recs  []string // v=DMARC1 records at the name
-	rec   *Record  // the one record, read by RFC 9989, when there is one
-	probs []*Problem
-	err   error
+	recs   []string // v=DMARC1 records at the name
+	rec    *Record  // the one record, read by RFC 9989, when there is one
+	probs  []*Problem
+	others []*dns.TXT // the TXT records that are not DMARC
+	err    error
 }
 
 func (f *finder) at(domain string) found {
@@ -96,9 +122,15 @@ func (f *finder) at(domain string) found {
 	if err != nil {
 		x.err = err
 	} else {
-		for _, ss := range a.TXT() {
-			if txt := strings.Join(ss, ""); IsDMARC(txt) {
+		for _, rr := range a.Records {
+			t, ok := rr.(*dns.TXT)
+			if !ok {
+				continue
+			}
+			if txt := strings.Join(resolver.DecodeTXT(t.Txt), ""); IsDMARC(txt) {
 				x.recs = append(x.recs, txt)
+			} else {
+				x.others = append(x.others, t)
 			}
 		}
 		if len(x.recs) == 1 {
@@ -246,17 +278,151 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain string) (*Discovery
 
 	// Whether the domain exists matters only where np= could apply: a
 	// subdomain under a policy that sets np. Ask only then.
+	var fs []lint.Finding
 	for _, p := range []*Policy{p9, p7} {
 		if p.Record != nil && p.Record.NP != "" && p.PolicyDomain != name {
-			if a, err := r.Lookup(ctx, name, dns.TypeA); err == nil && a.NXDomain() {
-				d.Exists = false
-			}
+			fs = append(fs, existence(ctx, r, d, p)...)
 			break
 		}
 	}
 
-	fs := lintDiscovery(ctx, r, f, d)
+	fs = append(fs, lintDiscovery(ctx, r, f, d)...)
+	fs = append(fs, misplaced(ctx, r, f, d, &fs)...)
 	return d, lint.Bound(fs), ctx.Err()
+}
+
+// existence decides whether the domain exists, for np (RFC 9989): only
+// NXDOMAIN says it does not (RFC 8020). NODATA is read as existing, as
+// receivers read it — but a server that answers NODATA even for names
+// that do not exist ("black lies", compact denial of existence, RFC
+// 9824) gives the same answer for a name that does not exist. A name no
+// one publishes (a random label beside the domain) tells: when it gets
+// NODATA too, the domain's NODATA proves nothing, and a finding says so.
+// It costs one question, and one more for the probe after a NODATA.
+func existence(ctx context.Context, r resolver.Resolver, d *Discovery, p *Policy) []lint.Finding {
+	a, err := r.Lookup(ctx, d.Domain, dns.TypeA)
+	if err != nil {
+		return nil
+	}
+	if a.NXDomain() {
+		d.Exists = false
+		return nil
+	}
+	if len(a.Records) > 0 || len(a.Chain) > 0 {
+		return nil
+	}
+	parent := d.Domain[strings.IndexByte(d.Domain, '.')+1:]
+	probe := existenceProbe() + "." + parent
+	pa, err := r.Lookup(ctx, probe, dns.TypeA)
+	if err != nil || pa.NXDomain() {
+		return nil
+	}
+	rec := p.Record
+	sub := rec.P
+	if rec.SP != "" {
+		sub = rec.SP
+	}
+	d.ExistsNote = fmt.Sprintf("%s answered NODATA, but so did %s, a name no one publishes: the server answers NODATA for names that do not exist (\"black lies\", or a wildcard), so whether %s exists is not known", d.Domain, probe, d.Domain)
+	if sub == rec.NP {
+		return nil // the same policy either way
+	}
+	f := ruleExistenceUnknown.New(d.Domain, fmt.Sprintf("%s has no A record and its server answered NODATA, which receivers read as \"the domain exists\": they apply %s rather than np=%s from _dmarc.%s. But the server answers NODATA even for %s, which no one publishes (\"black lies\", compact denial of existence, or a wildcard), so DNS cannot show whether %s exists",
+		d.Domain, policyTag(rec), rec.NP, p.PolicyDomain, probe, d.Domain))
+	return []lint.Finding{f}
+}
+
+func policyTag(rec *Record) string {
+	if rec.SP != "" {
+		return "sp=" + rec.SP
+	}
+	return "p=" + rec.P
+}
+
+// existenceProbe returns a label no one publishes.
+func existenceProbe() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return "domainlint-" + hex.EncodeToString(b)
+}
+
+// misplaced finds records at the wrong name (dmarc.misplaced): a
+// v=DMARC1 record at the domain itself, where receivers never look for
+// it (RFC 7489 §6.1: _dmarc.<domain>), or an SPF record at _dmarc, where
+// SPF is never read. A misplaced DMARC record when no policy applies
+// replaces dmarc.missing, as an error. It costs one question (the
+// domain's TXT records, which the SPF check asks too).
+func misplaced(ctx context.Context, r resolver.Resolver, f *finder, d *Discovery, fs *[]lint.Finding) []lint.Finding {
+	var out []lint.Finding
+	own := f.at(d.Domain)
+	for _, t := range own.others {
+		txt := strings.Join(resolver.DecodeTXT(t.Txt), "")
+		if !spf.IsSPF(txt) {
+			continue
+		}
+		fn := ruleMisplaced.New("_dmarc."+d.Domain, fmt.Sprintf("an SPF record is published at _dmarc.%s, where SPF is never read: SPF is read at %s itself; delete it (and check that %s has its SPF record)", d.Domain, d.Domain, d.Domain))
+		fn.Type, fn.Record = "TXT", txt
+		fn.Fixes = []lint.Fix{lint.EditFix("delete the record", lint.Edit{Op: lint.Delete, RR: t.String()})}
+		out = append(out, fn)
+	}
+	a, err := r.Lookup(ctx, d.Domain, dns.TypeTXT)
+	if err != nil {
+		return out
+	}
+	for _, rr := range a.Records {
+		t, ok := rr.(*dns.TXT)
+		if !ok {
+			continue
+		}
+		txt := strings.Join(resolver.DecodeTXT(t.Txt), "")
+		if !IsDMARC(txt) {
+			continue
+		}
+		fn := ruleMisplaced.New(d.Domain, fmt.Sprintf("a DMARC record is published at %s itself, where receivers never look: they read _dmarc.%s", d.Domain, d.Domain))
+		fn.Type, fn.Record = "TXT", txt
+		del := lint.Edit{Op: lint.Delete, RR: t.String()}
+		if len(own.recs) == 0 {
+			add := lint.Edit{Op: lint.Add, RR: txtLine("_dmarc."+d.Domain, t.Hdr.Ttl, txt)}
+			fn.Fixes = []lint.Fix{lint.EditFix("move it to _dmarc."+d.Domain, del, add)}
+		} else {
+			fn.Fixes = []lint.Fix{lint.EditFix("delete it: _dmarc."+d.Domain+" has the record receivers read", del)}
+		}
+		if eff := d.Effective(); eff.Record == nil {
+			// No policy at all: this is why, and an error.
+			fn.Severity = lint.Error
+			fn.Message += ", so no DMARC policy applies to its mail"
+			*fs = slices.DeleteFunc(*fs, func(x lint.Finding) bool { return x.Rule == ruleMissing.ID })
+		}
+		out = append(out, fn)
+	}
+	return out
+}
+
+// implicitMX reports whether a domain without MX records has an address
+// that RFC 5321 §5.1 delivers to instead (the "implicit MX"): one or two
+// questions. A failed lookup counts as an address: not known, no finding.
+func implicitMX(ctx context.Context, r resolver.Resolver, host string) bool {
+	for _, t := range []uint16{dns.TypeA, dns.TypeAAAA} {
+		a, err := r.Lookup(ctx, host, t)
+		if err != nil || len(a.Records) > 0 {
+			return true
+		}
+		if a.NXDomain() {
+			return false
+		}
+	}
+	return false
+}
+
+func isNullMX(rr dns.RR) bool {
+	m, ok := rr.(*dns.MX)
+	return ok && m.Mx == "."
+}
+
+// txtLine is a TXT record in master-file form, split into strings of 255
+// octets.
+func txtLine(owner string, ttl uint32, text string) string {
+	rr := &dns.TXT{Hdr: dns.RR_Header{Name: dns.Fqdn(owner), Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: ttl}, Txt: resolver.EncodeTXT(text)}
+	return rr.String()
 }
 
 func lintDiscovery(ctx context.Context, r resolver.Resolver, f *finder, d *Discovery) []lint.Finding {
@@ -280,6 +446,33 @@ func lintDiscovery(ctx context.Context, r resolver.Resolver, f *finder, d *Disco
 	if p7.Record == nil && p9.Record == nil && (p7.Incomplete != "" || p9.Incomplete != "") {
 		// Not known to be missing: the organizational domain's record
 		// could not be asked.
+		return fs
+	}
+	// Records meant as DMARC that receivers skip (literal quotes, leading
+	// whitespace): say what happened.
+	unrec := false
+	for _, name := range slices.Sorted(maps.Keys(f.seen)) {
+		x := f.seen[name]
+		if len(x.recs) > 0 {
+			continue
+		}
+		for _, t := range x.others {
+			txt := strings.Join(resolver.DecodeTXT(t.Txt), "")
+			why, fixed := spf.Unwrap(txt)
+			if why == "" || !IsDMARC(fixed) {
+				continue
+			}
+			fn := ruleUnrecognized.New("_dmarc."+name, fmt.Sprintf("no DMARC record is recognized at _dmarc.%s: a TXT record there %s, so receivers skip it; publish it as %q", name, why, fixed))
+			fn.Type, fn.Record = "TXT", txt
+			fn.Fixes = []lint.Fix{lint.EditFix("publish the record without them",
+				lint.Edit{Op: lint.Delete, RR: t.String()},
+				lint.Edit{Op: lint.Add, RR: txtLine("_dmarc."+name, t.Hdr.Ttl, fixed)})}
+			fs = append(fs, fn)
+			unrec = true
+			break
+		}
+	}
+	if p7.Record == nil && p9.Record == nil && unrec {
 		return fs
 	}
 	if p7.Record == nil && p9.Record == nil {
@@ -308,9 +501,71 @@ func lintDiscovery(ctx context.Context, r resolver.Resolver, f *finder, d *Disco
 			continue
 		}
 		fs = append(fs, lintRecord(p.PolicyDomain, f.at(p.PolicyDomain))...)
-		d.Reports = append(d.Reports, checkReports(ctx, r, p.PolicyDomain, p.Record, &fs)...)
+		reports := checkReports(ctx, r, p.PolicyDomain, p.Record, &fs)
+		d.Reports = append(d.Reports, reports...)
+		d.ReportHosts = append(d.ReportHosts, checkReportHosts(ctx, r, p.PolicyDomain, p.Record, reports, &fs)...)
 	}
 	return fs
+}
+
+// checkReportHosts checks that the domains of the report destinations
+// receive mail: MX records, not a null MX (RFC 7505), not NXDOMAIN. A
+// destination in another organization is checked only once it is known
+// to authorize the reports (one finding per problem, and no more queries
+// than the authorization checks allow); at most
+// MaxReportChecks domains are asked: one MX question each, and A and
+// AAAA for one without MX. A domain
+// outside the zone files of an offline check is not verified, and a
+// temporary failure is "could not check": neither is a finding.
+func checkReportHosts(ctx context.Context, r resolver.Resolver, domain string, rec *Record, auth []ReportAuth, fs *[]lint.Finding) []ReportHost {
+	authorized := map[string]bool{}
+	for _, ra := range auth {
+		authorized[ra.Host] = ra.Authorized
+	}
+	org := OrgDomainPSL(domain)
+	var out []ReportHost
+	done := map[string]bool{}
+	for _, u := range append(append([]URI(nil), rec.RUA...), rec.RUF...) {
+		if u.Err != "" || u.Host == "" || done[u.Host] || OrgDomainPSL(u.Host) != org && !authorized[u.Host] {
+			continue
+		}
+		done[u.Host] = true
+		if len(out) == MaxReportChecks {
+			break
+		}
+		rh := ReportHost{Host: u.Host}
+		a, err := r.Lookup(ctx, u.Host, dns.TypeMX)
+		switch {
+		case err != nil && errors.Is(err, resolver.ErrUnverified):
+			rh.Status, rh.Err = "unverified", resolver.ErrUnverified.Error()
+		case err != nil:
+			rh.Status, rh.Err = "error", "could not check: "+err.Error()
+		case a.NXDomain():
+			rh.Status = "nxdomain"
+		case len(a.Records) == 0 && implicitMX(ctx, r, u.Host):
+			rh.Status = "implicit-mx"
+		case len(a.Records) == 0:
+			rh.Status = "no-mx"
+		case len(a.Records) == 1 && isNullMX(a.Records[0]):
+			rh.Status = "null-mx"
+		default:
+			rh.Status = "mx"
+		}
+		out = append(out, rh)
+		why := map[string]string{
+			"nxdomain": "does not exist (NXDOMAIN)",
+			"null-mx":  "publishes a null MX: it accepts no mail",
+			"no-mx":    "has neither MX nor A/AAAA records, so no mail reaches it (RFC 5321 §5.1)",
+		}[rh.Status]
+		if why == "" {
+			continue
+		}
+		f := ruleRUANoMX.New("_dmarc."+domain, fmt.Sprintf("%s: %s %s; reports sent there are lost", u.Address, u.Host, why))
+		f.Type, f.Record, f.Span = "TXT", rec.Raw, u.Span
+		f.Fixes = []lint.Fix{{Message: fmt.Sprintf("publish MX records for %s naming a host that receives mail, or send the reports to an address at a domain that does", u.Host)}}
+		*fs = append(*fs, f)
+	}
+	return out
 }
 
 // incomplete says which name could not be asked, and why: "_dmarc.com:
@@ -415,8 +670,12 @@ func checkReports(ctx context.Context, r resolver.Resolver, domain string, rec *
 		ra := ReportAuth{Host: u.Host, Name: domain + "._report._dmarc." + u.Host}
 		a, err := r.Lookup(ctx, ra.Name, dns.TypeTXT)
 		switch {
+		case err != nil && errors.Is(err, resolver.ErrUnverified):
+			ra.Err = resolver.ErrUnverified.Error()
 		case err != nil:
-			ra.Err = err.Error()
+			// A timeout or SERVFAIL is not a refusal: could not check,
+			// never "unauthorized".
+			ra.Err = "could not check: " + err.Error()
 		default:
 			for _, ss := range a.TXT() {
 				if IsDMARC(strings.Join(ss, "")) {

@@ -56,11 +56,27 @@ var (
 		Citation: "RFC 9989 §4.10", URL: rfc9989}
 )
 
+var (
+	ruleMisplaced = lint.Rule{ID: "dmarc.misplaced", Severity: lint.Warning,
+		Summary:  "A record at the wrong name: v=DMARC1 at the domain itself, where receivers never look (an error when it is the only policy), or an SPF record at _dmarc, where SPF is never read.",
+		Citation: "RFC 7489 §6.1, RFC 7208 §4.5", URL: rfc7489 + "#section-6.1"}
+	ruleUnrecognized = lint.Rule{ID: "dmarc.unrecognized", Severity: lint.Error,
+		Summary:  "A TXT record at _dmarc meant as DMARC is not recognized (literal quote characters around it, or whitespace before v=DMARC1): receivers skip it.",
+		Citation: "RFC 7489 §6.6.3", URL: rfc7489 + "#section-6.6.3"}
+	ruleRUANoMX = lint.Rule{ID: "dmarc.rua-no-mx", Severity: lint.Warning,
+		Summary:  "A report destination's domain receives no mail (no MX records, a null MX, or NXDOMAIN): reports sent there are lost.",
+		Citation: "RFC 7489 §7.1, RFC 5321 §5.1, RFC 7505 §3", URL: rfc7489 + "#section-7.1"}
+	ruleExistenceUnknown = lint.Rule{ID: "dmarc.existence-unknown", Severity: lint.Info,
+		Summary:  "np= would apply if the domain did not exist, but its server answers NODATA even for names that do not exist (\"black lies\"): receivers read NODATA as existing, and DNS cannot show which is true.",
+		Citation: "RFC 9989 §5.3, RFC 8020 §2, RFC 9824", URL: rfc9989}
+)
+
 // Rules returns this package's rule catalogue.
 func Rules() []lint.Rule {
 	return []lint.Rule{
 		ruleMissing, ruleMultipleRecords, ruleSyntax, rulePolicyNone, rulePct, ruleSPWeaker, ruleNPWeaker,
 		ruleNoRUA, ruleRUAUnauthorized, ruleBadURI, ruleObsoleteTag, ruleUnknownTag, ruleInherited,
 		ruleAlgorithmsDiffer, ruleOrgUndetermined,
+		ruleMisplaced, ruleUnrecognized, ruleRUANoMX, ruleExistenceUnknown,
 	}
 }
