@@ -87,8 +87,8 @@ func TestParkedAcceptance(t *testing.T) {
 	}
 	f := graded[0]
 	wantMsg := "pnone.parked.test sends and receives no mail (it publishes a null MX), so it must also publish: DMARC p=reject (_dmarc.pnone.parked.test has p=none)"
-	wantFix := "; delete: _dmarc.pnone.parked.test.\t3600\tIN\tTXT\t\"v=DMARC1; p=none; rua=mailto:dmarc@pnone.parked.test\"\n" +
-		"_dmarc.pnone.parked.test.\t3600\tIN\tTXT\t\"v=DMARC1; p=reject; rua=mailto:dmarc@pnone.parked.test\""
+	wantFix := "; delete: _dmarc.pnone.parked.test.\t3600\tIN\tTXT\t\"v=DMARC1; p=none; rua=mailto:dmarc@reports.parked.test\"\n" +
+		"_dmarc.pnone.parked.test.\t3600\tIN\tTXT\t\"v=DMARC1; p=reject; rua=mailto:dmarc@reports.parked.test\""
 	if f.Message != wantMsg || f.FixText() != wantFix {
 		t.Errorf("pnone:\n%s\n%s\nwant\n%s\n%s", f.Message, f.FixText(), wantMsg, wantFix)
 	}
