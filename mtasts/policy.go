@@ -37,9 +37,8 @@ type Policy struct {
 	MX []string `json:"mx"`
 	// Extensions are the other fields, which senders ignore.
 	Extensions []Field `json:"extensions,omitempty"`
-	// spans of the first version, mode and max_age fields and of each mx.
-	spans   map[string]lint.Span
-	mxSpans []lint.Span
+	// spans of the version, mode and max_age lines.
+	spans map[string]lint.Span
 }
 
 // String renders the policy with CRLF line ends: version, mode, the mx
@@ -181,7 +180,6 @@ func parsePolicy(text string) (*Policy, []*Problem) {
 			}
 		case "mx":
 			p.MX = append(p.MX, value)
-			p.mxSpans = append(p.mxSpans, span)
 			if reason := checkPattern(value); reason != "" {
 				add(lint.Error, span, "mx %q: %s", value, reason)
 			}
@@ -196,10 +194,8 @@ func parsePolicy(text string) (*Policy, []*Problem) {
 		}
 	}
 	whole := lint.Span{}
-	if p.Version == "" {
-		if _, ok := p.spans["version"]; !ok {
-			add(lint.Error, whole, "no version field (version: STSv1)")
-		}
+	if _, ok := p.spans["version"]; !ok {
+		add(lint.Error, whole, "no version field (version: STSv1)")
 	}
 	if _, ok := p.spans["mode"]; !ok {
 		add(lint.Error, whole, "no mode field (mode: enforce, testing or none)")
