@@ -42,6 +42,7 @@ import (
 	"github.com/domainlint/domainlint/dmarc"
 	"github.com/domainlint/domainlint/dnssec"
 	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/mx"
 	"github.com/domainlint/domainlint/records"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/spf"
@@ -76,6 +77,12 @@ type Options struct {
 	SPF spf.Linter
 	// Checks are the checks to run; nil: Checks().
 	Checks []*Check
+	// Parked grades the domain as one that sends and receives no mail,
+	// as a null MX does: v=spf1 -all, DMARC p=reject, no DKIM keys.
+	Parked bool
+	// Discover probes the common DKIM selectors (dkim.Discover: about 30
+	// questions) besides Selectors.
+	Discover bool
 	// DANE requires Microsoft 365's inbound DANE: a single MX
 	// <token>.<letter>-v1.mx.microsoft on a DNSSEC-signed domain.
 	DANE bool
@@ -143,6 +150,11 @@ type Report struct {
 	// not record them): resolver.ErrUnverified. They are not errors: the
 	// rest was checked, and what depends on them says so.
 	Unverified []Unverified `json:"unverified,omitempty"`
+	// MX is the domain's MX records and their targets.
+	MX *mx.Report `json:"mx,omitempty"`
+	// Parked is set when the domain is graded as one that sends and
+	// receives no mail (null MX, or Options.Parked).
+	Parked bool `json:"parked,omitempty"`
 	// DNSSEC says whether the mail records' answers were authenticated.
 	DNSSEC *dnssec.Report `json:"dnssec,omitempty"`
 	// DANE is the TLSA status of each MX host.

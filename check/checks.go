@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/domainlint/domainlint/dmarc"
 	"github.com/domainlint/domainlint/dnssec"
 	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/mx"
 	"github.com/domainlint/domainlint/records"
 	"github.com/domainlint/domainlint/resolver"
 )
@@ -113,7 +115,48 @@ func Checks() []*Check {
 		Rules: dnssec.Rules(), Run: runDNSSEC}
 	daneCheck := &Check{Name: "dane", Doc: "TLSA records of the MX hosts, DANE for SMTP (RFC 7672), and Microsoft 365's inbound DANE with Options.DANE",
 		Rules: dane.Rules(), Run: runDANE}
-	return []*Check{spfCheck, dmarcCheck, dkimCheck, m365, dnssecCheck, daneCheck}
+	mxCheck := &Check{Name: "mx", Doc: "the MX records: targets that are aliases, addresses, missing or without addresses; null MX (RFC 5321 §5.1, RFC 7505)",
+		Rules: mxRules(), Run: runMX}
+	parked := &Check{Name: "parked", Doc: "a domain that sends and receives no mail (null MX, or Options.Parked) publishes v=spf1 -all, DMARC p=reject and no DKIM keys",
+		Rules: parkedRules(), Requires: []*Check{spfCheck, dmarcCheck, dkimCheck, mxCheck}, Run: runParked}
+	return []*Check{spfCheck, dmarcCheck, dkimCheck, m365, mxCheck, parked, dnssecCheck, daneCheck}
+}
+
+func mxRules() []lint.Rule {
+	return slices.DeleteFunc(mx.Rules(), func(r lint.Rule) bool { return strings.HasPrefix(r.ID, "parked.") })
+}
+
+func parkedRules() []lint.Rule {
+	return slices.DeleteFunc(mx.Rules(), func(r lint.Rule) bool { return !strings.HasPrefix(r.ID, "parked.") })
+}
+
+func runMX(ctx context.Context, p *Pass) error {
+	r, fs, err := mx.Lookup(ctx, p.Resolver, p.Domain)
+	if err != nil {
+		return err
+	}
+	p.Set(func(rep *Report) { rep.MX = r })
+	p.Report(fs...)
+	for _, e := range r.Errors {
+		p.Fail("", errors.New(e))
+	}
+	return nil
+}
+
+// runParked grades a parked domain as one that must not send, and drops
+// the findings that make no sense for it (no rua, no DKIM, ~all).
+func runParked(ctx context.Context, p *Pass) error {
+	rep := p.Result()
+	in := mx.ParkedInput{Domain: p.Domain, MX: rep.MX, Declared: p.Options.Parked, SPF: rep.SPF, DMARC: rep.DMARC, DKIM: rep.DKIM}
+	if !in.IsParked() {
+		return nil
+	}
+	p.Set(func(r *Report) {
+		r.Parked = true
+		r.Findings = slices.DeleteFunc(r.Findings, func(f lint.Finding) bool { return mx.ParkedWaives(f.Rule) })
+	})
+	p.Report(mx.Parked(in)...)
+	return nil
 }
 
 // Rules returns the rule catalogue of the default checks: what Checks()
@@ -164,6 +207,17 @@ func runDMARC(ctx context.Context, p *Pass) error {
 
 func runDKIM(ctx context.Context, p *Pass) error {
 	sels := slices.Clone(p.Options.Selectors)
+	if p.Options.Discover {
+		found, fs, err := dkim.Discover(ctx, p.Resolver, p.Domain)
+		if err != nil {
+			p.Fail("_domainkey."+p.Domain, err)
+		}
+		for _, s := range found {
+			sels = slices.DeleteFunc(sels, func(x string) bool { return x == s.Selector })
+		}
+		p.Set(func(r *Report) { r.DKIM = append(r.DKIM, found...) })
+		p.Report(fs...)
+	}
 	if p.Options.Set != nil && len(p.Options.Set.ByPurpose(records.DKIM1)) > 0 {
 		for _, s := range []string{"selector1", "selector2"} {
 			if !slices.Contains(sels, s) {

@@ -91,6 +91,13 @@ func zoneLine(e records.Expected) string {
 	}
 	c := dns.Copy(g)
 	c.Header().Ttl = e.TTL
+	if e.Type == dns.TypeMX && !e.Want.Exact() {
+		// An MX token is not derivable (hyphens dropped, suffixes added):
+		// a guessed host may not exist and mail sent to it would bounce.
+		// Advice, never an edit: the exact value comes from the admin
+		// center, Graph (-graph) or Get-AcceptedDomain.
+		return "; publish the MX Microsoft 365 shows for this domain in the admin center or Graph (the token is not derivable; it looks like " + c.String() + ")"
+	}
 	return c.String()
 }
 
@@ -502,7 +509,13 @@ func (d *differ) mxEntry(e records.Expected, ent Entry, fail func(error) Entry) 
 	case Conflict:
 		ent.fix = deletes(others)
 	case Wrong:
-		ent.fix = fixLines(deletes(others), zoneLine(e))
+		if e.Want.Exact() {
+			ent.fix = fixLines(deletes(others), zoneLine(e))
+		} else {
+			// The token is not derivable: deleting the old MX before the
+			// right one is published would leave mail nowhere to go.
+			ent.fix = zoneLine(e) + "; then delete the other MX records: " + strings.Join(rdatas(others), ", ")
+		}
 	}
 	if ent.Status == OK && len(matched) > 1 && len(e.Gateways) == 0 {
 		// Both the old mail.protection.outlook.com and the new
@@ -590,6 +603,18 @@ func (d *differ) stageMX(set *records.Set) {
 	ad.Why = "autodiscover still points at the previous provider (" + strings.Join(ad.Found, ", ") + "): move it with the MX at the cut-over"
 	d.over[adAt] = &override{rule: &ruleNotCutOver, sev: sevp(lint.Warning)}
 	step := fixLines(mx.fix, ad.fix)
+	if len(fixesOf(mx.fix)) == 0 || len(fixesOf(mx.fix)[0].Edits) == 0 {
+		// The MX move is advice (its token is not derivable): so is the
+		// whole step, or autodiscover would move without the mail.
+		var advice []string
+		for _, x := range fixesOf(step) {
+			advice = append(advice, x.Message)
+			for _, e := range x.Edits {
+				advice = append(advice, string(e.Op)+" "+e.RR)
+			}
+		}
+		step = "; " + strings.Join(advice, "; ")
+	}
 	mx.fix, ad.fix = step, step
 }
 
