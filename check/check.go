@@ -30,6 +30,7 @@ package check
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"slices"
@@ -37,15 +38,18 @@ import (
 	"sync"
 	"time"
 
+	"github.com/domainlint/domainlint/bimi"
 	"github.com/domainlint/domainlint/dane"
 	"github.com/domainlint/domainlint/dkim"
 	"github.com/domainlint/domainlint/dmarc"
 	"github.com/domainlint/domainlint/dnssec"
 	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/mtasts"
 	"github.com/domainlint/domainlint/mx"
 	"github.com/domainlint/domainlint/records"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/spf"
+	"github.com/domainlint/domainlint/tlsrpt"
 	"github.com/miekg/dns"
 )
 
@@ -83,6 +87,12 @@ type Options struct {
 	// Discover probes the common DKIM selectors (dkim.Discover: about 30
 	// questions) besides Selectors.
 	Discover bool
+	// Fetch allows the HTTPS fetches some checks make: the MTA-STS policy
+	// and the BIMI indicator. Off, nothing but DNS is asked; leave it off
+	// for zone files checked offline.
+	Fetch bool
+	// HTTPS bounds and trusts the fetches.
+	HTTPS FetchOptions
 	// DANE requires Microsoft 365's inbound DANE: a single MX
 	// <token>.<letter>-v1.mx.microsoft on a DNSSEC-signed domain.
 	DANE bool
@@ -159,11 +169,30 @@ type Report struct {
 	DNSSEC *dnssec.Report `json:"dnssec,omitempty"`
 	// DANE is the TLSA status of each MX host.
 	DANE *dane.Report `json:"dane,omitempty"`
+	// MTASTS, TLSRPT and BIMI are those records (and, with Fetch, the
+	// MTA-STS policy and the BIMI indicator).
+	MTASTS *mtasts.Report `json:"mta_sts,omitempty"`
+	TLSRPT *tlsrpt.Report `json:"tls_rpt,omitempty"`
+	BIMI   *bimi.Report   `json:"bimi,omitempty"`
 	// Onboarding is where the domain stands in Microsoft's onboarding
 	// order and the one next step; nil without a Microsoft 365 diff.
 	Onboarding *Onboarding       `json:"onboarding,omitempty"`
 	asked      map[question]bool // questions asked, for CompareViews
 	mu         sync.Mutex
+}
+
+// FetchOptions configure the HTTPS fetches of Options.Fetch.
+type FetchOptions struct {
+	// Timeout bounds each fetch (the package's default when 0); the
+	// domain's deadline bounds them all.
+	Timeout time.Duration
+	// Roots are trusted besides the system roots (and SSL_CERT_FILE).
+	Roots []*x509.Certificate
+	// Port replaces 443 (tests).
+	Port int
+	// AllowPrivate lets hosts resolve to loopback or private addresses;
+	// off, a hostile zone cannot point a fetch at the machine running it.
+	AllowPrivate bool
 }
 
 // Unverified is one question a check did not ask.

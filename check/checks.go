@@ -8,14 +8,17 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/domainlint/domainlint/bimi"
 	"github.com/domainlint/domainlint/dane"
 	"github.com/domainlint/domainlint/dkim"
 	"github.com/domainlint/domainlint/dmarc"
 	"github.com/domainlint/domainlint/dnssec"
 	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/mtasts"
 	"github.com/domainlint/domainlint/mx"
 	"github.com/domainlint/domainlint/records"
 	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/tlsrpt"
 )
 
 // A Check is one part of a domain's check, as data, in the shape of
@@ -119,7 +122,50 @@ func Checks() []*Check {
 		Rules: mxRules(), Run: runMX}
 	parked := &Check{Name: "parked", Doc: "a domain that sends and receives no mail (null MX, or Options.Parked) publishes v=spf1 -all, DMARC p=reject and no DKIM keys",
 		Rules: parkedRules(), Requires: []*Check{spfCheck, dmarcCheck, dkimCheck, mxCheck}, Run: runParked}
-	return []*Check{spfCheck, dmarcCheck, dkimCheck, m365, mxCheck, parked, dnssecCheck, daneCheck}
+	mtastsCheck := &Check{Name: "mtasts", Doc: "the MTA-STS record and, with Options.Fetch, the policy and whether it covers every MX (RFC 8461)",
+		Rules: mtasts.Rules(), Run: runMTASTS}
+	tlsrptCheck := &Check{Name: "tlsrpt", Doc: "the TLS-RPT record, expected wherever MTA-STS or DANE is published (RFC 8460)",
+		Rules: tlsrpt.Rules(), Requires: []*Check{mtastsCheck, daneCheck}, Run: runTLSRPT}
+	bimiCheck := &Check{Name: "bimi", Doc: "the BIMI assertion record, DMARC at enforcement and, with Options.Fetch, the SVG indicator",
+		Rules: bimi.Rules(), Requires: []*Check{dmarcCheck}, Run: runBIMI}
+	return []*Check{spfCheck, dmarcCheck, dkimCheck, m365, mxCheck, parked, dnssecCheck, daneCheck, mtastsCheck, tlsrptCheck, bimiCheck}
+}
+
+func runMTASTS(ctx context.Context, p *Pass) error {
+	f := p.Options.HTTPS
+	r, fs, err := mtasts.Lookup(ctx, p.Resolver, p.Domain, mtasts.Options{Fetch: p.Options.Fetch, Timeout: f.Timeout, Roots: f.Roots, Port: f.Port, AllowPrivate: f.AllowPrivate})
+	if err != nil {
+		return err
+	}
+	p.Set(func(rep *Report) { rep.MTASTS = r })
+	p.Report(fs...)
+	return nil
+}
+
+func runTLSRPT(ctx context.Context, p *Pass) error {
+	rep := p.Result()
+	opts := tlsrpt.Options{MTASTS: rep.MTASTS != nil && rep.MTASTS.Published()}
+	if rep.DANE != nil {
+		opts.DANE = slices.ContainsFunc(rep.DANE.Hosts, func(h dane.Host) bool { return len(h.Records) > 0 })
+	}
+	r, fs, err := tlsrpt.Lookup(ctx, p.Resolver, p.Domain, opts)
+	if err != nil {
+		return err
+	}
+	p.Set(func(rep *Report) { rep.TLSRPT = r })
+	p.Report(fs...)
+	return nil
+}
+
+func runBIMI(ctx context.Context, p *Pass) error {
+	f := p.Options.HTTPS
+	r, fs, err := bimi.Lookup(ctx, p.Resolver, p.Domain, bimi.Options{DMARC: p.Result().DMARC, Fetch: p.Options.Fetch, Timeout: f.Timeout, Roots: f.Roots, Port: f.Port, AllowPrivate: f.AllowPrivate})
+	if err != nil {
+		return err
+	}
+	p.Set(func(rep *Report) { rep.BIMI = r })
+	p.Report(fs...)
+	return nil
 }
 
 func mxRules() []lint.Rule {

@@ -104,6 +104,9 @@ type options struct {
 	legacy        bool
 	gateways      listFlag
 	dane          bool
+	parked        bool
+	discover      bool
+	fetch         bool
 	disable       listFlag
 	enable        listFlag
 	rules         bool
@@ -154,6 +157,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.StringVar(&o.compare, "compare", "", "also ask this DNS server, `host:port`, and report split-DNS differences")
 	fs.StringVar(&o.tenant, "m365", "", "diff against the Microsoft 365 record set for `tenant` (initial domain prefix)")
 	fs.StringVar(&o.cloud, "cloud", "", "Microsoft 365 cloud: commercial | gcc | gcchigh | dod | china (default: from the tenant's initial domain, else commercial)")
+	fs.BoolVar(&o.parked, "parked", false, "grade the domain as one that sends and receives no mail (as a null MX does): v=spf1 -all, DMARC p=reject, no DKIM keys")
+	fs.BoolVar(&o.discover, "discover", false, "probe the common DKIM selectors (Microsoft 365, Google, the usual ESPs; about 30 questions)")
+	fs.BoolVar(&o.fetch, "fetch", true, "live runs: fetch the MTA-STS policy and the BIMI indicator over HTTPS (never offline)")
 	fs.BoolVar(&o.dane, "dane", false, "require Microsoft 365's inbound DANE: a single MX <token>.<x>-v1.mx.microsoft on a DNSSEC-signed domain")
 	fs.Var(&o.gateways, "gateway", "a third-party filtering `host` the MX points at in front of Microsoft 365 (repeatable)")
 	fs.StringVar(&o.workloads, "workloads", "", "Microsoft 365 workloads: verify,exchange,teams,intune,dkim,dmarc (default all but verify)")
@@ -317,7 +323,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		compare = c
 	}
 
-	opts := check.Options{Selectors: selectors, Timeout: o.timeout, Expect: setFor, Disable: disable, Enable: enable, DANE: o.dane}
+	opts := check.Options{Selectors: selectors, Timeout: o.timeout, Expect: setFor, Disable: disable, Enable: enable,
+		DANE: o.dane, Parked: o.parked, Discover: o.discover, Fetch: o.fetch && live != nil}
 	if o.fix != "" {
 		if len(o.zones) == 0 || len(domains) != 1 {
 			return fail(stderr, "-fix needs -zone and one domain: it writes that zone file fixed")
