@@ -684,3 +684,34 @@ func TestResumeAfterKill(t *testing.T) {
 		}
 	}
 }
+
+// TestParked: a parked domain published correctly (null MX, -all,
+// p=reject) has no warnings; with p=none it says exactly what to change.
+func TestParked(t *testing.T) {
+	code, out, _ := runCLI(t, "", "-offline", "-zone", "testdata/parked.example.zone")
+	if code != 0 || strings.Contains(out, "  warning ") || strings.Contains(out, "  error ") {
+		t.Errorf("a correct parked domain: exit %d\n%s", code, out)
+	}
+	text, _ := os.ReadFile("testdata/parked.example.zone")
+	none := writeTemp(t, strings.Replace(string(text), "p=reject;", "p=none;", 1))
+	_, out, _ = runCLI(t, "", "-offline", "-zone", none, "parked.example")
+	for _, want := range []string{"parked.incomplete", "DMARC p=reject (_dmarc.parked.example has p=none)", `+ _dmarc.parked.example.	3600	IN	TXT	"v=DMARC1; p=reject"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("p=none: output lacks %q\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "dmarc.no-rua") || strings.Contains(out, "dmarc.policy-none") {
+		t.Errorf("a parked domain is flagged for lacking rua or for p=none besides parked.incomplete:\n%s", out)
+	}
+}
+
+// TestDANE: -dane on the embedded example says what Microsoft 365's
+// inbound DANE still needs.
+func TestDANE(t *testing.T) {
+	_, out, _ := runCLI(t, "", "-dane")
+	for _, want := range []string{"Microsoft 365 inbound DANE still needs: mx, single-mx, dnssec", "dane.m365-mx"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+}
