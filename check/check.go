@@ -3,8 +3,9 @@
 //
 // [Domain] runs a slice of [Check] values — data, in the shape of x/tools'
 // analysis.Analyzer: a name, the rules it may report, the checks it
-// requires, and Run. [Checks] returns the default slice (SPF, DMARC, DKIM
-// and the Microsoft 365 diff); [Rules] is the catalogue they declare, and a
+// requires, and Run. [Checks] returns the default slice (SPF, DMARC, DKIM,
+// the Microsoft 365 diff, MX, parked domains, DNSSEC, DANE, MTA-STS,
+// TLS-RPT and BIMI); [Rules] is the catalogue they declare, and a
 // finding of an undeclared rule is an error, never a silent finding. Rules
 // are selected with Options.Enable and Disable, and a zone file may waive
 // one beside a record with `; ignore "rule-id"`.

@@ -104,7 +104,9 @@ func (p *Pass) Set(f func(r *Report)) {
 func (p *Pass) Result() *Report { return p.rep }
 
 // Checks returns the checks Domain runs by default, new values each call:
-// SPF, DMARC, DKIM and the Microsoft 365 diff.
+// SPF, DMARC, DKIM, the Microsoft 365 diff (with Options.Set or Expect),
+// MX, parked domains, DNSSEC, DANE, MTA-STS, TLS-RPT and BIMI. Only DNS is
+// asked unless Options.Fetch allows the MTA-STS and BIMI fetches.
 func Checks() []*Check {
 	spfCheck := &Check{Name: "spf", Doc: "the SPF policy: its tree, the lookup count, every record on the way (RFC 7208)",
 		Rules: spfRules(), Run: runSPF}
