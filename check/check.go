@@ -336,7 +336,11 @@ func (c *recorder) Lookup(ctx context.Context, name string, qtype uint16) (*reso
 	var re *resolver.Error
 	if err != nil && errors.Is(err, resolver.ErrUnverified) && errors.As(err, &re) {
 		// The name that was not asked: past a CNAME chain, its target.
-		u := Unverified{Name: strings.TrimSuffix(strings.ToLower(re.Name), "."), Type: dns.TypeToString[re.Type]}
+		name := strings.ToLower(re.Name)
+		if name != "." {
+			name = strings.TrimSuffix(name, ".")
+		}
+		u := Unverified{Name: name, Type: dns.TypeToString[re.Type]}
 		c.rep.mu.Lock()
 		if !slices.Contains(c.rep.Unverified, u) {
 			c.rep.Unverified = append(c.rep.Unverified, u)
@@ -362,6 +366,13 @@ func explainUnverified(rep *Report) {
 		if s.Status == "unverified" {
 			why[s.Target] = "DKIM key of selector " + s.Selector
 		}
+	}
+	if d := rep.DNSSEC; d != nil && d.Probe != nil {
+		name := d.Probe.Name
+		if name == "" {
+			name = "."
+		}
+		why[name] = "DNSSEC probe: whether the resolver validates"
 	}
 	if d := rep.DMARC; d != nil {
 		for _, p := range []*dmarc.Policy{d.RFC9989, d.RFC7489} {
