@@ -129,6 +129,23 @@ func (p *printer) text(rep *check.Report) error {
 	if len(rep.DKIM) > 0 {
 		fmt.Fprintf(w, "\nDKIM\n%s", indent(dkimText(rep.DKIM), "  "))
 	}
+	if m := rep.MX; m != nil {
+		fmt.Fprintf(w, "\nMX (%s)\n", m.Status)
+		for _, h := range m.Hosts {
+			fmt.Fprintf(w, "  %5d %s: %s", h.Preference, h.Target, h.Status)
+			if len(h.Addrs) > 0 {
+				fmt.Fprintf(w, " %v", h.Addrs)
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	if m := rep.MTASTS; m != nil && m.Published() {
+		fmt.Fprintf(w, "\nMTA-STS\n  %s", strings.Join(m.Records, " | "))
+		if m.Policy != nil {
+			fmt.Fprintf(w, "; policy %s (%s)", m.Policy.URL, m.Policy.Status)
+		}
+		fmt.Fprintln(w)
+	}
 	if d := rep.DNSSEC; d != nil {
 		fmt.Fprintf(w, "\nDNSSEC\n  %s: %s (resolver: %s)\n", d.Domain, d.Status, d.Resolver)
 	}
