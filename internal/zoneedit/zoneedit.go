@@ -15,8 +15,9 @@ import (
 
 // File is a master file split into statements.
 type File struct {
-	lines []string
-	stmts []stmt
+	lines  []string
+	stmts  []stmt
+	origin string // the origin given to Parse: the first owner
 }
 
 // stmt is one logical line: a record (possibly spanning lines inside
@@ -26,15 +27,16 @@ type stmt struct {
 	rr          dns.RR // nil for anything but a record this package can place
 	origin      string // the $ORIGIN in force
 	deleted     bool
-	added       []string // lines added after this statement
+	blankOwner  bool     // the record's line leaves the owner to the one before
+	added       []dns.RR // records added after this statement
 }
 
 // Parse splits text into statements. origin is the zone's apex, used
 // until a $ORIGIN says otherwise. Records from $INCLUDE and $GENERATE are
 // not placed (they have no line of their own here).
 func Parse(text, origin string) (*File, error) {
-	f := &File{lines: strings.Split(text, "\n")}
 	origin = dns.Fqdn(strings.ToLower(origin))
+	f := &File{lines: strings.Split(text, "\n"), origin: origin}
 	ttl := uint32(3600)
 	owner := origin
 	for i := 0; i < len(f.lines); {
@@ -71,6 +73,7 @@ func Parse(text, origin string) (*File, error) {
 			src := body
 			if body[0] == ' ' || body[0] == '\t' {
 				src = owner + body // the previous owner continues
+				st.blankOwner = true
 			}
 			zp := dns.NewZoneParser(strings.NewReader(fmt.Sprintf("$TTL %d\n%s\n", ttl, src)), origin, "")
 			if rr, ok := zp.Next(); ok && zp.Err() == nil {
@@ -244,7 +247,7 @@ func (f *File) Apply(origin string, edits []lint.Edit) error {
 		if at < 0 {
 			at = len(f.stmts) - 1
 		}
-		f.stmts[at].added = append(f.stmts[at].added, relative(p.add, f.stmts[at].origin))
+		f.stmts[at].added = append(f.stmts[at].added, p.add)
 	}
 	return nil
 }
@@ -262,16 +265,41 @@ func relative(rr dns.RR, origin string) string {
 	return s
 }
 
-// String returns the file's text with the edits made.
+// String returns the file's text with the edits made. A record whose line
+// leaves its owner blank keeps its owner: when the record before it was
+// deleted, or one with another owner was added in between, its owner is
+// written out.
 func (f *File) String() string {
 	var out []string
+	last := f.origin // the owner the next blank-owner line would take
 	for _, st := range f.stmts {
 		if !st.deleted {
-			out = append(out, f.lines[st.first:st.last+1]...)
+			lines := f.lines[st.first : st.last+1]
+			if st.rr != nil && st.blankOwner && st.rr.Header().Name != last {
+				lines = append([]string{ownerText(st.rr.Header().Name, st.origin) + lines[0]}, lines[1:]...)
+			}
+			out = append(out, lines...)
+			if st.rr != nil {
+				last = st.rr.Header().Name
+			}
 		}
-		out = append(out, st.added...)
+		for _, rr := range st.added {
+			out = append(out, relative(rr, st.origin))
+			last = rr.Header().Name
+		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// ownerText is an owner name as written relative to origin.
+func ownerText(name, origin string) string {
+	switch {
+	case name == origin:
+		return "@"
+	case strings.HasSuffix(name, "."+origin):
+		return strings.TrimSuffix(name, "."+origin)
+	}
+	return name
 }
 
 // Lines returns the 1-based first and last lines of the record rr (in

@@ -90,3 +90,29 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestBlankOwnerKept: deleting the record whose owner the next lines
+// inherit must not hand them to the owner before it.
+func TestBlankOwnerKept(t *testing.T) {
+	const z = `$ORIGIN ex.example.
+@    IN SOA ns h 1 2 3 4 5
+www  IN A   192.0.2.80
+@    IN MX  10 oldmail.ex.example.
+     IN MX  0 ex-example.mail.protection.outlook.com.
+     IN TXT "v=spf1 -all"
+`
+	f, _ := Parse(z, "ex.example")
+	if err := f.Apply("ex.example", []lint.Edit{{Op: lint.Delete, RR: "ex.example. 3600 IN MX 10 oldmail.ex.example."}, {Op: lint.Add, RR: "www.ex.example. 60 IN AAAA 2001:db8::80"}}); err != nil {
+		t.Fatal(err)
+	}
+	g, err := Parse(f.String(), "ex.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rr := range []string{"ex.example. IN MX 0 ex-example.mail.protection.outlook.com.", `ex.example. IN TXT "v=spf1 -all"`, "www.ex.example. IN A 192.0.2.80", "www.ex.example. IN AAAA 2001:db8::80"} {
+		r, _ := dns.NewRR(rr)
+		if g.Line(r) == 0 {
+			t.Errorf("after the edit, %s is gone or moved:\n%s", rr, f.String())
+		}
+	}
+}
