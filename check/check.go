@@ -295,6 +295,10 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	if err := ctx.Err(); err != nil {
 		rep.fail(&CheckError{Name: rep.Domain, Err: fmt.Errorf("check stopped: %w", err)})
 	}
+	// The stage reads every check's results: after they all ran.
+	if o := rep.onboarding(); o.Stage != StageUnknown {
+		rep.Onboarding = &o
+	}
 	explainUnverified(rep)
 	rep.Findings = lint.Bound(rep.Findings)
 	slices.SortFunc(rep.Errors, func(a, b *CheckError) int { return strings.Compare(a.Error(), b.Error()) })

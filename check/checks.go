@@ -290,10 +290,6 @@ func runM365(ctx context.Context, p *Pass) error {
 		return nil
 	}
 	diff(ctx, p, p.zone, p.Options.Set)
-	rep := p.Result()
-	if o := rep.onboarding(); o.Stage != StageUnknown {
-		p.Set(func(r *Report) { r.Onboarding = &o })
-	}
 	return nil
 }
 
@@ -360,6 +356,10 @@ func run(ctx context.Context, checks []*Check, mk func(c *Check) *Pass) {
 			need(c)
 		}
 	}
+	if c := cycle(checks); c != nil {
+		mk(c).Fail("", fmt.Errorf("%w: %s requires itself through Requires", ErrBadCheck, c.Name))
+		return
+	}
 	done := map[*Check]chan struct{}{}
 	for c := range needed {
 		done[c] = make(chan struct{})
@@ -372,7 +372,11 @@ func run(ctx context.Context, checks []*Check, mk func(c *Check) *Pass) {
 			defer close(done[c])
 			for _, r := range c.Requires {
 				if ch, ok := done[r]; ok {
-					<-ch
+					select {
+					case <-ch:
+					case <-ctx.Done():
+						return
+					}
 				}
 			}
 			p := mk(c)
@@ -388,4 +392,32 @@ func run(ctx context.Context, checks []*Check, mk func(c *Check) *Pass) {
 		}()
 	}
 	wg.Wait()
+}
+
+// cycle returns a check that requires itself through Requires, or nil.
+func cycle(checks []*Check) *Check {
+	state := map[*Check]int{} // 1: on the path, 2: done
+	var visit func(c *Check) *Check
+	visit = func(c *Check) *Check {
+		switch state[c] {
+		case 1:
+			return c
+		case 2:
+			return nil
+		}
+		state[c] = 1
+		for _, r := range c.Requires {
+			if bad := visit(r); bad != nil {
+				return bad
+			}
+		}
+		state[c] = 2
+		return nil
+	}
+	for _, c := range checks {
+		if bad := visit(c); bad != nil {
+			return bad
+		}
+	}
+	return nil
 }

@@ -138,7 +138,22 @@ func TestTypedErrors(t *testing.T) {
 		t.Errorf("JSON %s", b)
 	}
 	var back check.CheckError
-	if err := json.Unmarshal(b, &back); err != nil || back.Error() != rep.Errors[budget].Error() {
-		t.Errorf("round trip: %v %q", err, back.Error())
+	if err := json.Unmarshal(b, &back); err != nil || back.Error() != rep.Errors[budget].Error() || back.Kind() != "budget" {
+		t.Errorf("round trip: %v %q %s", err, back.Error(), back.Kind())
+	}
+	if (&check.CheckError{}).Error() == "" {
+		t.Error("the zero CheckError has no message")
+	}
+}
+
+// TestRequiresCycle: checks that require each other are an error of the
+// check, not a hang.
+func TestRequiresCycle(t *testing.T) {
+	a := &check.Check{Name: "a", Doc: "d", Rules: check.Rules()[:1], Run: func(context.Context, *check.Pass) error { return nil }}
+	b := &check.Check{Name: "b", Doc: "d", Rules: check.Rules()[:1], Requires: []*check.Check{a}, Run: a.Run}
+	a.Requires = []*check.Check{b}
+	rep := check.Domain(context.Background(), offlineZones(t, loneZone), loneDomain, check.Options{Checks: []*check.Check{a, b}})
+	if !slices.ContainsFunc(rep.Errors, func(e *check.CheckError) bool { return errors.Is(e, check.ErrBadCheck) }) {
+		t.Errorf("errors %v", rep.Errors)
 	}
 }

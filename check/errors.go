@@ -23,6 +23,8 @@ var (
 	// ErrNotStarted: Scan never started the domain's check (its context
 	// was cancelled first).
 	ErrNotStarted = errors.New("not checked")
+	// ErrBadCheck: the checks given cannot run (a Requires cycle).
+	ErrBadCheck = errors.New("checks cannot run")
 )
 
 // CheckError is something a check could not do. It wraps the cause, so
@@ -35,10 +37,15 @@ type CheckError struct {
 	// Name is the DNS name concerned, without the trailing dot.
 	Name string
 	Err  error
+
+	kind string // set by UnmarshalJSON: the cause's type is not kept
 }
 
 func (e *CheckError) Error() string {
-	msg := e.Err.Error()
+	msg := "unknown error"
+	if e.Err != nil {
+		msg = e.Err.Error()
+	}
 	if e.Check == "" {
 		return msg
 	}
@@ -50,6 +57,9 @@ func (e *CheckError) Unwrap() error { return e.Err }
 // Kind classifies the cause: "budget", "timeout", "canceled",
 // "unverified", "invalid-name", "temporary" or "other".
 func (e *CheckError) Kind() string {
+	if e.kind != "" {
+		return e.kind // as read back from JSON
+	}
 	switch {
 	case errors.Is(e.Err, resolver.ErrBudget):
 		return "budget"
@@ -92,7 +102,7 @@ func (e *CheckError) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	msg := strings.TrimPrefix(v.Message, v.Check+": ")
-	*e = CheckError{Check: v.Check, Name: v.Name, Err: errors.New(msg)}
+	*e = CheckError{Check: v.Check, Name: v.Name, Err: errors.New(msg), kind: v.Kind}
 	return nil
 }
 
