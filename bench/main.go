@@ -63,6 +63,7 @@ type result struct {
 	Seconds  float64        `json:"seconds"`
 	Sent     int64          `json:"sent"` // -1: the implementation cannot tell
 	RSSKB    int64          `json:"rss_kb"`
+	CPU      float64        `json:"cpu_s"` // user + system CPU seconds of the whole process
 	Results  map[string]int `json:"results"`
 }
 
@@ -176,7 +177,7 @@ func runWorkload(args []string) error {
 				tally["clean"]++
 			}
 		}
-		return emit(result{Workload: *workload, Impl: *impl, Domains: n, Seconds: time.Since(start).Seconds(), Sent: sent(), RSSKB: rss(), Results: tally})
+		return emit(result{Workload: *workload, Impl: *impl, Domains: n, Seconds: time.Since(start).Seconds(), Sent: sent(), RSSKB: rss(), CPU: cpu(), Results: tally})
 	default:
 		return fmt.Errorf("no workload %s/%s", *workload, *impl)
 	}
@@ -202,7 +203,13 @@ func runWorkload(args []string) error {
 		}()
 	}
 	wg.Wait()
-	return emit(result{Workload: *workload, Impl: *impl, Domains: len(domains), Seconds: time.Since(start).Seconds(), Sent: sent(), RSSKB: rss(), Results: tally})
+	return emit(result{Workload: *workload, Impl: *impl, Domains: len(domains), Seconds: time.Since(start).Seconds(), Sent: sent(), RSSKB: rss(), CPU: cpu(), Results: tally})
+}
+
+func cpu() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 func rss() int64 {

@@ -10,8 +10,20 @@ import (
 	"github.com/miekg/dns"
 )
 
+// entries returns every cache entry, both generations; c.mu is held.
+func (c *Client) entries() map[qkey]centry {
+	all := map[qkey]centry{}
+	for k, e := range c.old.m {
+		all[k] = e
+	}
+	for k, e := range c.cur.m {
+		all[k] = e
+	}
+	return all
+}
+
 // TestCacheBound: the cache never holds more than CacheSize entries, and
-// eviction keeps unexpired ones.
+// eviction keeps at least the half most recently stored.
 func TestCacheBound(t *testing.T) {
 	c, err := New(Config{Servers: []string{"127.0.0.1:9"}, CacheSize: 16})
 	if err != nil {
@@ -21,16 +33,45 @@ func TestCacheBound(t *testing.T) {
 	for i := range 1000 {
 		c.mu.Lock()
 		c.put(qkey{fmt.Sprintf("n%d.example.", i), 1}, centry{st: &step{}, expires: exp})
-		n := len(c.cache)
+		n := len(c.cur.m) + len(c.old.m)
+		_, last := c.cur.m[qkey{fmt.Sprintf("n%d.example.", i), 1}]
 		c.mu.Unlock()
-		if n > 16 {
-			t.Fatalf("cache holds %d entries, bound 16", n)
+		if n > 16 || !last {
+			t.Fatalf("cache holds %d entries, bound 16; the last stored is there: %v", n, last)
 		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.cache) < 14 {
-		t.Errorf("eviction dropped too much: %d left", len(c.cache))
+	if n := len(c.entries()); n < 8 {
+		t.Errorf("eviction dropped too much: %d left", n)
+	}
+	for i := 992; i < 1000; i++ {
+		if _, ok := c.entries()[qkey{fmt.Sprintf("n%d.example.", i), 1}]; !ok {
+			t.Errorf("n%d, among the 8 last stored, was evicted", i)
+		}
+	}
+}
+
+// TestCacheKeepsWhatIsUsed: an entry asked again and again survives any
+// number of generations.
+func TestCacheKeepsWhatIsUsed(t *testing.T) {
+	c, err := New(Config{Servers: []string{"127.0.0.1:9"}, CacheSize: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	hot := qkey{"hot.example.", 1}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.put(hot, centry{st: &step{}, expires: now.Add(time.Hour)})
+	for i := range 1000 {
+		c.put(qkey{fmt.Sprintf("n%d.example.", i), 1}, centry{st: &step{}, expires: now.Add(time.Hour)})
+		if _, ok := c.get(hot, now); !ok {
+			t.Fatalf("the entry used after every store was evicted after %d stores", i+1)
+		}
+	}
+	if _, ok := c.get(hot, now.Add(2*time.Hour)); ok {
+		t.Errorf("an expired entry was returned")
 	}
 }
 
@@ -48,10 +89,10 @@ func TestCacheBytesBound(t *testing.T) {
 		c.mu.Lock()
 		c.put(qkey{fmt.Sprintf("n%d.example.", i), 1}, centry{st: &step{}, expires: exp, size: int64(1000 + i*37%100_000)})
 		var sum int64
-		for _, e := range c.cache {
+		for _, e := range c.entries() {
 			sum += e.size
 		}
-		b := c.bytes
+		b := c.cur.bytes + c.old.bytes
 		c.mu.Unlock()
 		if b > bound || b != sum {
 			t.Fatalf("after %d puts: %d bytes counted, %d summed, bound %d", i+1, b, sum, bound)
@@ -59,11 +100,11 @@ func TestCacheBytesBound(t *testing.T) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.bytes < bound/2 {
-		t.Errorf("eviction dropped too much: %d bytes left of %d", c.bytes, bound)
+	if b := c.cur.bytes + c.old.bytes; b < bound/2 {
+		t.Errorf("eviction dropped too much: %d bytes left of %d", b, bound)
 	}
 	c.put(qkey{"huge.example.", 1}, centry{st: &step{}, expires: exp, size: bound/8 + 1})
-	if _, ok := c.cache[qkey{"huge.example.", 1}]; ok {
+	if _, ok := c.entries()[qkey{"huge.example.", 1}]; ok {
 		t.Errorf("an entry above an eighth of the bound was stored")
 	}
 }

@@ -2,11 +2,8 @@ package resolver
 
 import (
 	"context"
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"math/bits"
-	"math/rand/v2"
 	"net"
 	"strings"
 	"sync"
@@ -68,16 +65,25 @@ type Stats struct {
 // Client is a caching stub resolver over UDP and TCP. It is safe for
 // concurrent use; share one across goroutines so that they share its cache.
 // It holds one UDP socket per server it has asked; Close releases them.
+//
+// A question costs no goroutine of its own: the caller who asks it first
+// sends the packet, the goroutine reading the server's socket unpacks the
+// answer, caches it and wakes every caller waiting for it, and expires
+// the tries that time out (sending the next one).
 type Client struct {
 	cfg     Config
 	servers []string
 	sem     chan struct{}
 
-	mu      sync.Mutex
-	cache   map[qkey]centry
-	bytes   int64 // the cache's estimated size: the sum of its entries' sizes
-	flights map[qkey]*flight
-	muxes   map[string]*udpMux // one shared UDP socket per server
+	mu sync.Mutex
+	// The cache is two generations: new answers go into cur; when cur
+	// holds half the entries or half the bytes allowed, it becomes old and
+	// the previous old is dropped, in O(1). A hit in old is copied into
+	// cur, so what a sweep keeps asking stays.
+	cur, old cacheGen
+	flights  map[qkey]*flight
+	muxes    []atomic.Pointer[udpMux] // one shared UDP socket per server, by index
+	dialMu   sync.Mutex               // opening and closing muxes
 
 	lookups, sent, hits, coalesced, timeouts, tcpRetries, errs atomic.Int64
 }
@@ -94,13 +100,32 @@ type centry struct {
 	size    int64 // estimated heap retained (entrySize)
 }
 
+// cacheGen is one generation of the cache.
+type cacheGen struct {
+	m     map[qkey]centry
+	bytes int64 // the sum of its entries' sizes
+}
+
+// flight is one question being asked of the servers. Its progress (the
+// try, the packet awaiting an answer) belongs to one goroutine at a time:
+// the caller who sent a packet until it is registered on a udpMux, then
+// whoever takes it off the mux (the reader with its answer or its
+// timeout, an aborting waiter), or the goroutine of a TCP retry.
 type flight struct {
+	k       qkey
 	done    chan struct{}
 	st      *step
 	err     error
-	waiters int
-	dead    bool // every waiter left and the flight was cancelled; do not join
-	cancel  context.CancelFunc
+	budget  *Budget
+	waiters int           // c.mu
+	dead    atomic.Bool   // every waiter left; do not join, send nothing more
+	abort   chan struct{} // c.mu; made on demand, closed when dead
+	// progress
+	try      int
+	last     *Error
+	slot     bool      // holds one of c.sem's slots
+	id       uint16    // the packet awaiting an answer (udpMux.mu)
+	deadline time.Time // its timeout (udpMux.mu)
 }
 
 // New returns a Client. It fails when no server is configured or found.
@@ -152,9 +177,9 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{
 		cfg:     cfg,
 		sem:     make(chan struct{}, cfg.MaxInFlight),
-		cache:   map[qkey]centry{},
+		cur:     cacheGen{m: map[qkey]centry{}},
+		old:     cacheGen{m: map[qkey]centry{}},
 		flights: map[qkey]*flight{},
-		muxes:   map[string]*udpMux{},
 	}
 	for _, s := range servers {
 		if _, _, err := net.SplitHostPort(s); err != nil {
@@ -162,6 +187,7 @@ func New(cfg Config) (*Client, error) {
 		}
 		c.servers = append(c.servers, s)
 	}
+	c.muxes = make([]atomic.Pointer[udpMux], len(c.servers))
 	return c, nil
 }
 
@@ -190,7 +216,7 @@ func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (*Answer
 	// The hot path of a sweep: a whole answer in the cache, shared as is.
 	now := c.cfg.Now()
 	c.mu.Lock()
-	if e, ok := c.cache[qkey{cname, qtype}]; ok && e.ans != nil && now.Before(e.expires) {
+	if e, ok := c.get(qkey{cname, qtype}, now); ok && e.ans != nil {
 		c.mu.Unlock()
 		c.lookups.Add(1)
 		c.hits.Add(1)
@@ -198,6 +224,27 @@ func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (*Answer
 	}
 	c.mu.Unlock()
 	return chase(ctx, cname, qtype, c.cfg.MaxCNAMEHops, c.step)
+}
+
+// get returns the unexpired entry for k; c.mu is held. An entry found in
+// the old generation is copied into the current one.
+func (c *Client) get(k qkey, now time.Time) (centry, bool) {
+	if e, ok := c.cur.m[k]; ok {
+		if now.Before(e.expires) {
+			return e, true
+		}
+		delete(c.cur.m, k)
+		c.cur.bytes -= e.size
+	}
+	if e, ok := c.old.m[k]; ok {
+		delete(c.old.m, k)
+		c.old.bytes -= e.size
+		if now.Before(e.expires) {
+			c.put(k, e)
+			return e, true
+		}
+	}
+	return centry{}, false
 }
 
 // wholeAnswer is the Answer of a step that needs no chasing, or nil.
@@ -227,69 +274,98 @@ func (c *Client) step(ctx context.Context, name string, qtype uint16) (*step, er
 	k := qkey{name, qtype}
 	now := c.cfg.Now()
 	c.mu.Lock()
-	if e, ok := c.cache[k]; ok {
-		if now.Before(e.expires) {
-			c.mu.Unlock()
-			c.hits.Add(1)
-			return e.st, nil
-		}
-		delete(c.cache, k)
-		c.bytes -= e.size
+	if e, ok := c.get(k, now); ok {
+		c.mu.Unlock()
+		c.hits.Add(1)
+		return e.st, nil
 	}
 	f := c.flights[k]
-	if f != nil && !f.dead {
+	if f != nil && !f.dead.Load() {
 		f.waiters++
 		c.mu.Unlock()
 		c.coalesced.Add(1)
-		return c.wait(ctx, k, f)
+		return c.wait(ctx, f)
 	}
 	// The flight outlives the caller who started it only while others wait
-	// on it; it keeps ctx's values (the budget) but not its cancellation.
-	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	f = &flight{done: make(chan struct{}), waiters: 1, cancel: cancel}
+	// on it; it keeps ctx's budget but not its cancellation.
+	f = &flight{k: k, done: make(chan struct{}), waiters: 1, budget: BudgetFrom(ctx)}
 	c.flights[k] = f
 	c.mu.Unlock()
-	go c.run(fctx, k, f)
-	return c.wait(ctx, k, f)
+	c.launch(f)
+	return c.wait(ctx, f)
 }
 
-func (c *Client) wait(ctx context.Context, k qkey, f *flight) (*step, error) {
+func (c *Client) wait(ctx context.Context, f *flight) (*step, error) {
 	select {
 	case <-f.done:
 		return f.st, f.err
 	case <-ctx.Done():
 		c.mu.Lock()
 		f.waiters--
-		if f.waiters == 0 {
-			f.dead = true
-			f.cancel()
+		last := f.waiters == 0
+		if last {
+			f.dead.Store(true)
+			if f.abort != nil {
+				close(f.abort)
+			}
 		}
 		c.mu.Unlock()
-		return nil, &Error{Name: k.name, Type: k.qtype, Rcode: -1, Err: ctx.Err()}
+		if last {
+			c.abandon(f)
+		}
+		return nil, &Error{Name: f.k.name, Type: f.k.qtype, Rcode: -1, Err: ctx.Err()}
 	}
 }
 
-func (c *Client) run(ctx context.Context, k qkey, f *flight) {
-	st, err := c.exchange(ctx, k.name, k.qtype)
+// finish ends a flight: its slot is released, its answer cached and its
+// waiters woken.
+func (c *Client) finish(f *flight, st *step, err error) {
+	if f.slot {
+		f.slot = false
+		<-c.sem
+	}
 	if err != nil {
 		c.errs.Add(1)
+	}
+	k := f.k
+	var e centry
+	cache := false
+	if err == nil && c.cfg.CacheSize > 0 {
+		if ttl := stepTTL(st); ttl > 0 {
+			d := min(time.Duration(ttl)*time.Second, c.cfg.MaxTTL)
+			e = centry{st: st, ans: wholeAnswer(k.name, k.qtype, st), expires: c.cfg.Now().Add(d)}
+			e.size = entrySize(k, e.st, e.ans)
+			cache = true
+		}
 	}
 	c.mu.Lock()
 	if c.flights[k] == f {
 		delete(c.flights, k)
 	}
-	if err == nil && c.cfg.CacheSize > 0 {
-		if ttl := stepTTL(st); ttl > 0 {
-			d := min(time.Duration(ttl)*time.Second, c.cfg.MaxTTL)
-			e := centry{st: st, ans: wholeAnswer(k.name, k.qtype, st), expires: c.cfg.Now().Add(d)}
-			e.size = entrySize(k, e.st, e.ans)
-			c.put(k, e)
-		}
+	if cache {
+		c.put(k, e)
 	}
 	f.st, f.err = st, err
 	c.mu.Unlock()
 	close(f.done)
-	f.cancel()
+}
+
+// abortChan returns the channel closed when f is abandoned, or nil when it
+// already is: for the goroutines of its rare paths that block.
+func (c *Client) abortChan(f *flight) <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if f.dead.Load() {
+		return nil
+	}
+	if f.abort == nil {
+		f.abort = make(chan struct{})
+	}
+	return f.abort
+}
+
+func (c *Client) canceled(f *flight) *Error {
+	return &Error{Name: f.k.name, Type: f.k.qtype, Rcode: -1, Err: context.Canceled}
 }
 
 // DefaultCacheBytes is the cache's memory bound when Config.CacheBytes is
@@ -298,39 +374,30 @@ func (c *Client) run(ctx context.Context, k qkey, f *flight) {
 const DefaultCacheBytes = 64 << 20
 
 // put stores an entry; c.mu is held. An entry estimated above an eighth
-// of CacheBytes is not stored. When the cache is full, in entries or in
-// bytes, expired entries go, and arbitrary ones until an eighth of it is
-// free, in entries and in bytes.
+// of CacheBytes is not stored. When the current generation holds half of
+// CacheSize entries or would pass half of CacheBytes, it becomes the old
+// one and the old one is dropped: the cache never holds more than
+// CacheSize entries or CacheBytes, and keeps at least the half most
+// recently stored or used.
 func (c *Client) put(k qkey, e centry) {
 	if e.size > c.cfg.CacheBytes/8 {
 		return
 	}
-	if old, ok := c.cache[k]; ok {
-		delete(c.cache, k)
-		c.bytes -= old.size
+	if old, ok := c.cur.m[k]; ok {
+		delete(c.cur.m, k)
+		c.cur.bytes -= old.size
 	}
-	if len(c.cache) >= c.cfg.CacheSize || c.bytes+e.size > c.cfg.CacheBytes {
-		// Survivors move to a new map: deleting in place would leave the
-		// old one's tombstones, and its memory, growing with the churn of a
-		// long sweep.
-		now := c.cfg.Now()
-		keep := c.cfg.CacheSize - c.cfg.CacheSize/8
-		keepBytes := c.cfg.CacheBytes - c.cfg.CacheBytes/8 - e.size
-		fresh := make(map[qkey]centry, min(keep, len(c.cache)))
-		var size int64
-		for ck, ce := range c.cache {
-			if len(fresh) >= keep {
-				break
-			}
-			if now.Before(ce.expires) && size+ce.size <= keepBytes {
-				fresh[ck] = ce
-				size += ce.size
-			}
-		}
-		c.cache, c.bytes = fresh, size
+	if old, ok := c.old.m[k]; ok {
+		delete(c.old.m, k)
+		c.old.bytes -= old.size
 	}
-	c.cache[k] = e
-	c.bytes += e.size
+	half := max(c.cfg.CacheSize/2, 1)
+	if len(c.cur.m) >= half || len(c.cur.m)+len(c.old.m) >= c.cfg.CacheSize || c.cur.bytes+e.size > c.cfg.CacheBytes/2 {
+		c.old = c.cur
+		c.cur = cacheGen{m: make(map[qkey]centry, min(half, 1024))}
+	}
+	c.cur.m[k] = e
+	c.cur.bytes += e.size
 }
 
 // entrySize estimates the heap a cache entry retains: the map slot, the
@@ -413,320 +480,4 @@ func stepTTL(st *step) uint32 {
 		}
 	}
 	return ttl
-}
-
-// exchange sends the question, cycling through servers for Tries tries, and
-// retries over TCP when the UDP answer is truncated.
-func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*step, error) {
-	// Built by hand: dns.Msg.SetQuestion draws its ID from crypto/rand, a
-	// system call per query; send sets a fresh ID per packet.
-	q := &dns.Msg{Question: []dns.Question{{Name: name, Qtype: qtype, Qclass: dns.ClassINET}}}
-	q.Opcode = dns.OpcodeQuery
-	q.RecursionDesired = true
-	q.AuthenticatedData = true // RFC 6840 §5.7: ask for the AD bit
-	q.SetEdns0(c.cfg.UDPSize, false)
-
-	var last *Error
-	budget := BudgetFrom(ctx)
-	for try := 0; try < c.cfg.Tries; try++ {
-		server := c.servers[try%len(c.servers)]
-		resp, err := c.send(ctx, budget, "udp", server, q)
-		if err == nil && resp.Truncated {
-			c.tcpRetries.Add(1)
-			resp, err = c.send(ctx, budget, "tcp", server, q)
-		}
-		if err != nil {
-			last = &Error{Name: name, Type: qtype, Rcode: -1, Server: server, Err: err}
-			if errors.Is(err, ErrBudget) || ctx.Err() != nil {
-				return nil, last
-			}
-			continue
-		}
-		switch resp.Rcode {
-		case dns.RcodeSuccess, dns.RcodeNameError:
-			st, err := newStep(resp, name, qtype)
-			if err == nil {
-				return st, nil
-			}
-			// A referral or an unusable answer: as a SERVFAIL, another
-			// server may do better.
-			last = &Error{Name: name, Type: qtype, Rcode: resp.Rcode, Server: server, Err: err}
-		default:
-			last = &Error{Name: name, Type: qtype, Rcode: resp.Rcode, Server: server, Err: ErrTemporary}
-		}
-		if len(c.servers) == 1 {
-			// The one server gave its answer; asking it again will not help.
-			break
-		}
-	}
-	return nil, last
-}
-
-// send writes one query and reads the matching response, within one try's
-// timeout. Responses whose ID or question do not match are ignored on UDP
-// (they may be late answers or spoofs) and fail a TCP exchange.
-func (c *Client) send(ctx context.Context, budget *Budget, network, server string, q *dns.Msg) (*dns.Msg, error) {
-	if !budget.take() {
-		return nil, fmt.Errorf("%w (%d packets)", ErrBudget, budget.Max())
-	}
-	select {
-	case c.sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	defer func() { <-c.sem }()
-	c.sent.Add(1)
-
-	tctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
-	defer cancel()
-	if network == "udp" {
-		mx, err := c.mux(tctx, server)
-		if err != nil {
-			return nil, c.classify(tctx, err)
-		}
-		r, err := mx.exchange(tctx, q)
-		if err != nil {
-			return nil, c.classify(tctx, err)
-		}
-		return r, nil
-	}
-	// TCP, after a truncated UDP answer: one connection per exchange.
-	var d net.Dialer
-	conn, err := d.DialContext(tctx, network, server)
-	if err != nil {
-		return nil, c.classify(tctx, err)
-	}
-	defer conn.Close()
-	deadline, _ := tctx.Deadline()
-	conn.SetDeadline(deadline)
-	stop := context.AfterFunc(tctx, func() { conn.SetDeadline(time.Now()) })
-	defer stop()
-
-	co := &dns.Conn{Conn: conn, UDPSize: c.cfg.UDPSize}
-	// A fresh, unpredictable ID per packet (math/rand/v2's generator is
-	// ChaCha8 seeded by the system), on a copy: flights run concurrently.
-	m := *q
-	m.Id = uint16(rand.Uint32())
-	if err := co.WriteMsg(&m); err != nil {
-		return nil, c.classify(tctx, err)
-	}
-	r, err := co.ReadMsg()
-	switch {
-	case r == nil:
-		return nil, c.classify(tctx, err)
-	case err != nil:
-		return nil, fmt.Errorf("%w: malformed response: %v", ErrTemporary, err)
-	case r.Id != m.Id || !questionMatches(r, &m):
-		return nil, fmt.Errorf("%w: response does not match the question", ErrTemporary)
-	}
-	return r, nil
-}
-
-// Close closes the Client's shared UDP sockets. The Client stays usable:
-// they are opened again when needed.
-func (c *Client) Close() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for s, m := range c.muxes {
-		m.close()
-		delete(c.muxes, s)
-	}
-	return nil
-}
-
-func questionMatches(r, q *dns.Msg) bool {
-	if len(r.Question) != 1 {
-		// A truncated or error response may omit the question.
-		return len(r.Question) == 0 && (r.Truncated || r.Rcode != dns.RcodeSuccess)
-	}
-	a, b := r.Question[0], q.Question[0]
-	return a.Qtype == b.Qtype && a.Qclass == b.Qclass && strings.EqualFold(a.Name, b.Name)
-}
-
-// classify turns a network error into the context's error where the
-// context ended, counting timeouts.
-func (c *Client) classify(tctx context.Context, err error) error {
-	if cerr := tctx.Err(); cerr != nil {
-		if errors.Is(cerr, context.DeadlineExceeded) {
-			c.timeouts.Add(1)
-		}
-		return cerr
-	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		c.timeouts.Add(1)
-		return context.DeadlineExceeded
-	}
-	return err
-}
-
-// udpMux carries every UDP question to one server over one connected
-// socket: a reader goroutine, running only while answers are awaited,
-// hands each response to the question with its ID. Under load that is one
-// read per answer instead of a socket, a poll and a read per question.
-type udpMux struct {
-	conn    net.Conn
-	mu      sync.Mutex
-	pending map[uint16]*waiter
-	reading bool
-	closed  bool
-	failure error // the last read error that was no timeout (ICMP unreachable)
-}
-
-func (c *Client) mux(ctx context.Context, server string) (*udpMux, error) {
-	c.mu.Lock()
-	m := c.muxes[server]
-	c.mu.Unlock()
-	if m != nil {
-		return m, nil
-	}
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "udp", server)
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if m := c.muxes[server]; m != nil {
-		conn.Close()
-		return m, nil
-	}
-	m = &udpMux{conn: conn, pending: map[uint16]*waiter{}}
-	c.muxes[server] = m
-	return m, nil
-}
-
-func (m *udpMux) close() {
-	m.mu.Lock()
-	m.closed = true
-	m.mu.Unlock()
-	m.conn.Close()
-}
-
-// waiter is one question awaiting its answer on a udpMux. The reader
-// hands it only packets whose ID and question match, and it stays
-// registered until its exchange returns, so no packet that arrives in the
-// meantime is lost (issue 19: a mismatched packet followed at once by the
-// real answer used to lose the answer).
-type waiter struct {
-	q  dns.Question
-	ch chan []byte // closed by the reader when the socket fails
-}
-
-// exchange sends q with a fresh ID and waits for the answer that matches
-// it in ID and question; a spoofed or late packet is skipped.
-func (m *udpMux) exchange(ctx context.Context, q *dns.Msg) (*dns.Msg, error) {
-	msg := *q
-	w := &waiter{q: q.Question[0], ch: make(chan []byte, 4)}
-	m.mu.Lock()
-	for {
-		msg.Id = uint16(rand.Uint32())
-		if _, taken := m.pending[msg.Id]; !taken {
-			break
-		}
-	}
-	m.pending[msg.Id] = w
-	if !m.reading {
-		m.reading = true
-		go m.read()
-	}
-	m.mu.Unlock()
-	defer func() {
-		m.mu.Lock()
-		if m.pending[msg.Id] == w {
-			delete(m.pending, msg.Id)
-		}
-		m.mu.Unlock()
-	}()
-	buf, err := msg.Pack()
-	if err != nil {
-		return nil, err
-	}
-	if _, err := m.conn.Write(buf); err != nil {
-		return nil, err
-	}
-	for {
-		select {
-		case b, ok := <-w.ch:
-			if !ok {
-				m.mu.Lock()
-				err := m.failure
-				m.mu.Unlock()
-				return nil, err
-			}
-			r := new(dns.Msg)
-			err := r.Unpack(b)
-			switch {
-			case err != nil && r.Truncated:
-				return r, nil // retried over TCP
-			case err == nil && questionMatches(r, &msg):
-				return r, nil
-			}
-			// Malformed after all: keep waiting, still registered.
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
-}
-
-// read delivers answers while any are awaited, and ends shortly after the
-// last one (so an idle Client holds no goroutine). A packet goes to the
-// question with its ID only when its question matches too; it never blocks
-// on a slow waiter (a full waiter's extra packets are dropped).
-func (m *udpMux) read() {
-	buf := make([]byte, 65535)
-	for {
-		m.conn.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
-		n, err := m.conn.Read(buf)
-		if err != nil {
-			m.mu.Lock()
-			var ne net.Error
-			if !m.closed && !(errors.As(err, &ne) && ne.Timeout()) {
-				// Nothing listens (ICMP port unreachable): every question
-				// waiting on this socket fails now rather than at its timeout.
-				m.failure = err
-				for id, w := range m.pending {
-					delete(m.pending, id)
-					close(w.ch)
-				}
-			}
-			if !m.closed && len(m.pending) > 0 {
-				m.mu.Unlock()
-				continue
-			}
-			m.reading = false
-			m.mu.Unlock()
-			return
-		}
-		if n < 12 {
-			continue
-		}
-		id := uint16(buf[0])<<8 | uint16(buf[1])
-		m.mu.Lock()
-		w := m.pending[id]
-		m.mu.Unlock()
-		if w == nil || !rawQuestionMatches(buf[:n], w.q) {
-			continue
-		}
-		select {
-		case w.ch <- append([]byte(nil), buf[:n]...):
-		default:
-		}
-	}
-}
-
-// rawQuestionMatches is questionMatches on a packet not yet unpacked: one
-// question equal to q, or none in a truncated or error response.
-func rawQuestionMatches(b []byte, q dns.Question) bool {
-	qd := binary.BigEndian.Uint16(b[4:6])
-	if qd != 1 {
-		truncated, rcode := b[2]&0x02 != 0, b[3]&0x0f
-		return qd == 0 && (truncated || rcode != dns.RcodeSuccess)
-	}
-	name, off, err := dns.UnpackDomainName(b, 12)
-	if err != nil || off+4 > len(b) {
-		return false
-	}
-	return binary.BigEndian.Uint16(b[off:]) == q.Qtype && binary.BigEndian.Uint16(b[off+2:]) == q.Qclass &&
-		strings.EqualFold(name, q.Name)
 }

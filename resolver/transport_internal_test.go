@@ -1,0 +1,115 @@
+package resolver
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/miekg/dns"
+)
+
+// TestAppendQuery: the query packed by hand is the one dns.Msg.Pack packs.
+func TestAppendQuery(t *testing.T) {
+	for _, name := range []string{".", "example.com.", "_dmarc.mail.d000001.test.", `a\.b.example.`, `\000x.example.`} {
+		q := &dns.Msg{Question: []dns.Question{{Name: name, Qtype: dns.TypeTXT, Qclass: dns.ClassINET}}}
+		q.Opcode = dns.OpcodeQuery
+		q.RecursionDesired = true
+		q.AuthenticatedData = true
+		q.SetEdns0(1232, false)
+		want, err := q.Pack()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := appendQuery(nil, name, dns.TypeTXT, 1232)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s: %x, %v\nwant %x", name, got, err, want)
+		}
+		if !rawQuestionMatches(got, name, dns.TypeTXT) || rawQuestionMatches(got, "x"+name, dns.TypeTXT) && name != "." {
+			t.Errorf("%s: rawQuestionMatches is wrong on the query itself", name)
+		}
+	}
+}
+
+// TestFastReply: the one-pass reading of a response gives what unpacking
+// it whole and newStep give, for every shape, and declines the shapes it
+// leaves to them.
+func TestFastReply(t *testing.T) {
+	rr := func(s string) dns.RR {
+		r, err := dns.NewRR(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	soa := rr("example.com. 300 IN SOA ns.example.com. h.example.com. 1 2 3 4 60")
+	type tc struct {
+		name   string
+		qname  string
+		qtype  uint16
+		rcode  int
+		ad     bool
+		answer []dns.RR
+		ns     []dns.RR
+		extra  []dns.RR
+		fast   bool
+	}
+	opt := &dns.OPT{Hdr: dns.RR_Header{Name: ".", Rrtype: dns.TypeOPT, Class: 1232}}
+	badvers := &dns.OPT{Hdr: dns.RR_Header{Name: ".", Rrtype: dns.TypeOPT, Class: 1232, Ttl: 1 << 24}}
+	for _, c := range []tc{
+		{"TXT", "example.com.", dns.TypeTXT, 0, false, []dns.RR{rr(`example.com. 60 IN TXT "v=spf1" " -all"`), rr(`example.com. 60 IN TXT "x"`)}, nil, []dns.RR{opt}, true},
+		{"AD", "example.com.", dns.TypeA, 0, true, []dns.RR{rr("example.com. 60 IN A 192.0.2.1")}, nil, nil, true},
+		{"CNAME chain", "www.example.com.", dns.TypeA, 0, false, []dns.RR{rr("www.example.com. 60 IN CNAME example.com."), rr("example.com. 60 IN A 192.0.2.1")}, nil, nil, true},
+		{"alias only", "s1._domainkey.example.com.", dns.TypeTXT, 0, false, []dns.RR{rr("s1._domainkey.example.com. 60 IN CNAME s1.dkim.example.")}, nil, nil, true},
+		{"NODATA", "example.com.", dns.TypeMX, 0, false, nil, []dns.RR{soa}, []dns.RR{opt}, true},
+		{"NXDOMAIN", "nx.example.com.", dns.TypeA, dns.RcodeNameError, false, nil, []dns.RR{soa}, nil, true},
+		{"SERVFAIL", "example.com.", dns.TypeA, dns.RcodeServerFailure, false, nil, nil, nil, true},
+		{"BADVERS", "example.com.", dns.TypeA, 0, false, nil, nil, []dns.RR{badvers}, true},
+		{"NS beside SOA", "example.com.", dns.TypeA, 0, false, nil, []dns.RR{rr("example.com. 60 IN NS ns.example.com."), soa}, nil, true},
+		{"another type", "example.com.", dns.TypeA, 0, false, []dns.RR{rr("example.com. 60 IN AAAA 2001:db8::1")}, nil, nil, false},
+		{"another owner", "example.com.", dns.TypeA, 0, false, []dns.RR{rr("other.example. 60 IN A 192.0.2.1")}, nil, nil, true},
+		{"referral", "example.com.", dns.TypeA, 0, false, nil, []dns.RR{rr("example.com. 60 IN NS ns.example.com.")}, nil, false},
+	} {
+		m := new(dns.Msg)
+		m.SetQuestion(c.qname, c.qtype)
+		m.Response, m.Rcode, m.AuthenticatedData = true, c.rcode, c.ad
+		m.Answer, m.Ns, m.Extra = c.answer, c.ns, c.extra
+		wire, err := m.Pack()
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := qkey{c.qname, c.qtype}
+		got, fast := fastReply(wire, k)
+		if fast != c.fast {
+			t.Errorf("%s: read in one pass: %v, want %v", c.name, fast, c.fast)
+		}
+		whole := new(dns.Msg)
+		if err := whole.Unpack(wire); err != nil {
+			t.Fatal(err)
+		}
+		want := msgOutcome(whole, k)
+		if !fast {
+			got = parseReply(wire, k)
+		}
+		if got.rcode != want.rcode || (got.err == nil) != (want.err == nil) {
+			t.Errorf("%s: rcode %d, err %v; want %d, %v", c.name, got.rcode, got.err, want.rcode, want.err)
+			continue
+		}
+		if got.st == nil || want.st == nil {
+			if got.st != want.st {
+				t.Errorf("%s: step %v, want %v", c.name, got.st, want.st)
+			}
+			continue
+		}
+		str := func(rrs []dns.RR) []string {
+			var out []string
+			for _, r := range rrs {
+				out = append(out, r.String())
+			}
+			return out
+		}
+		if got.st.rcode != want.st.rcode || got.st.ad != want.st.ad ||
+			!cmp.Equal(str(got.st.answer), str(want.st.answer)) || !cmp.Equal(str(got.st.ns), str(want.st.ns)) {
+			t.Errorf("%s: step %+v, want %+v", c.name, got.st, want.st)
+		}
+	}
+}
