@@ -187,6 +187,12 @@ func diff(ctx context.Context, p *Pass, zone zoneHolder, set *records.Set) {
 		}
 		switch {
 		case o.noFix:
+		case e.Optional && ent.Status == Missing:
+			// Optional (legacy Skype for Business, Intune enrollment):
+			// the user's choice, never an edit -fix makes unasked.
+			if line := zoneLine(e); line != "" && !strings.HasPrefix(line, ";") {
+				f.Fixes = []lint.Fix{{Message: "optional: publish it if the domain uses " + string(e.Workload) + ": " + line}}
+			}
 		case ent.fix != "":
 			f.Fixes = fixesOf(ent.fix)
 		case !e.Absent:
@@ -524,7 +530,7 @@ func (d *differ) mxEntry(e records.Expected, ent Entry, fail func(error) Entry) 
 		ent.Status, ent.Why = Conflict, "several Microsoft 365 MX records ("+strings.Join(rdatas(matched), ", ")+"): finish the switch-over by deleting the old one; DANE needs a single MX"
 		keep := matched[0]
 		for _, rr := range matched[1:] {
-			if rr.(*dns.MX).Preference < keep.(*dns.MX).Preference {
+			if mxPref(rr) < mxPref(keep) {
 				keep = rr
 			}
 		}
@@ -666,7 +672,21 @@ func (d *differ) spfEntry(e records.Expected, ent Entry, fail func(error) Entry)
 		}
 	}
 	merged := func() string {
-		return fixLines(deletes(recs), txtRR(e.Name, e.TTL, mergeSPF(texts, lacking...)).String())
+		text := mergeSPF(texts, lacking...)
+		// The merged record must stay within 10 lookups (RFC 7208
+		// §4.6.4): at least what the records cost now, plus one per
+		// include added (more below them). Past 10, the edit would turn
+		// SPF into a permerror: advice only.
+		cost := len(lacking)
+		if d.rep.SPF != nil && len(recs) == 1 {
+			cost += d.rep.SPF.Lookups
+		} else {
+			cost += staticLookups(texts)
+		}
+		if cost > 10 {
+			return fmt.Sprintf("; the merged record %q would need at least %d DNS lookups, more than 10 (RFC 7208 §4.6.4): first remove or flatten includes the domain no longer needs, then publish one record with every sender", text, cost)
+		}
+		return fixLines(deletes(recs), txtRR(e.Name, e.TTL, text).String())
 	}
 	switch {
 	case len(recs) == 0:
@@ -730,7 +750,7 @@ func (d *differ) dmarcEntry(e records.Expected, ent Entry, fail func(error) Entr
 			ent.Status, ent.Why = Wrong, "the DMARC record has no valid policy (p=none, quarantine or reject)"
 		}
 		if what != "" {
-			ent.fix = fixLines(deletes(others), txtRR(e.Name, e.TTL, fixed).String())
+			ent.fix = fixLines("; set "+what, deletes(others), txtRR(e.Name, e.TTL, fixed).String())
 		}
 	default:
 		judge(&ent, matched, others, "")
@@ -778,7 +798,11 @@ func (d *differ) cnameEntry(e records.Expected, ent Entry, fail func(error) Entr
 		}
 	}
 	if e.Purpose == records.Autodiscover && ent.Status == OK {
-		srv, _, err := own(d.ctx, d.r, "_autodiscover._tcp."+strings.TrimPrefix(e.Name, "autodiscover."), dns.TypeSRV)
+		name := "_autodiscover._tcp." + strings.TrimPrefix(e.Name, "autodiscover.")
+		srv, _, err := own(d.ctx, d.r, name, dns.TypeSRV)
+		if err != nil && !isUnverified(err) {
+			d.pass.Fail(name, err)
+		}
 		if err == nil && len(srv) > 0 {
 			ent.Found = append(ent.Found, rdatas(srv)...)
 			ent.Status, ent.Why = Conflict, "an _autodiscover._tcp SRV record that Outlook also tries can send clients elsewhere: "+strings.Join(rdatas(srv), ", ")
@@ -849,4 +873,30 @@ func (d *differ) dkimSelectors() {
 		d.rep.Diff[i].Why = why + ": run Get-DkimSigningConfig -Identity " + d.domain + " | Format-List Selector1CNAME,Selector2CNAME"
 		d.over[i] = &override{noFix: true}
 	}
+}
+
+// staticLookups counts the terms of the records that cost a DNS lookup,
+// not what lies below them: a lower bound.
+func staticLookups(texts []string) int {
+	n := 0
+	for _, t := range texts {
+		rec, err := spf.Parse(t)
+		if err != nil {
+			continue
+		}
+		for _, term := range rec.Terms {
+			if term.CostsLookup() {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// mxPref is an MX record's preference (the largest for anything else).
+func mxPref(rr dns.RR) uint16 {
+	if m, ok := rr.(*dns.MX); ok {
+		return m.Preference
+	}
+	return 65535
 }

@@ -135,7 +135,10 @@ func (l Linter) Lint(ctx context.Context, r resolver.Resolver, domain string) (*
 				w.rep.Errors = append(w.rep.Errors, err.Error())
 			}
 		case len(a.Records) > 0:
-			txt := strings.Join(resolver.DecodeTXT(a.Records[0].(*dns.SPF).Txt), "")
+			var txt string
+			if r, ok := a.Records[0].(*dns.SPF); ok {
+				txt = strings.Join(resolver.DecodeTXT(r.Txt), "")
+			}
 			f := ruleSPFRR.New(name, "an obsolete type-99 SPF record is published; remove it and keep the TXT record")
 			f.Type, f.Record = "SPF", txt
 			w.findings = append(w.findings, f)
@@ -175,9 +178,6 @@ type walker struct {
 	findings []lint.Finding
 	path     map[string]bool // domains on the include/redirect path
 	root     string
-	// published is the one SPF record of each domain walked, as answered,
-	// for fixes that replace it.
-	published map[string]*dns.TXT
 }
 
 // txtLine is a TXT record in master-file form, split into strings of 255
@@ -238,10 +238,6 @@ func (w *walker) node(domain, via string, policy bool) (*Node, error) {
 		if IsSPF(strings.Join(ss, "")) {
 			n.Strings = append(n.Strings, ss)
 			recs = append(recs, strings.Join(ss, ""))
-			if w.published == nil {
-				w.published = map[string]*dns.TXT{}
-			}
-			w.published[domain] = t
 		}
 	}
 	if via == "" {
@@ -604,10 +600,10 @@ func (w *walker) recordLints(domain string, rec *Record, policy bool) {
 	if policy && all == nil && rec.Redirect() == nil {
 		f := ruleNoAll.New(domain, "the record ends with neither all nor redirect: unlisted hosts get neutral; end it with -all")
 		f.Type, f.Record = "TXT", rec.Raw
-		if old := w.published[domain]; old != nil && w.own(domain) {
-			f.Fixes = []lint.Fix{lint.EditFix("end the record with -all, once it lists every sender",
-				lint.Edit{Op: lint.Delete, RR: old.String()},
-				lint.Edit{Op: lint.Add, RR: txtLine(domain, old.Hdr.Ttl, strings.TrimRight(rec.Raw, " ")+" -all")})}
+		if w.own(domain) {
+			// Advice, not an edit: -all fails every sender the record
+			// does not list yet.
+			f.Fixes = []lint.Fix{{Message: "once the record lists every host that sends mail as " + domain + ", end it with -all: " + txtLine(domain, 3600, strings.TrimRight(rec.Raw, " ")+" -all")}}
 		}
 		w.add(f)
 	}
