@@ -137,12 +137,19 @@ type SARIF struct {
 	// are only in the results' properties, as text.
 	Lines   func(rr string) (first, last int)
 	AddLine func(rr string) int
+	// Rules is the catalogue written as the tool's rules: that of the
+	// checks that ran (Rules() when nil). A finding of a rule not in it
+	// is an error.
+	Rules []lint.Rule
 }
 
 // Write writes the reports' findings as one log.
 func (s SARIF) Write(w io.Writer, reports []*Report) error {
 	artifact := s.Artifact
-	rules := Rules()
+	rules := s.Rules
+	if rules == nil {
+		rules = Rules()
+	}
 	index := map[string]int{}
 	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "domainlint", InformationURI: "https://github.com/domainlint/domainlint"}}, Results: []sarifResult{}}
 	for i, r := range rules {

@@ -39,7 +39,8 @@ type Zones struct {
 	db       *zonedb.DB
 	maxHops  int
 	origins  []string
-	fallback Resolver // nil: ErrUnverified
+	fallback Resolver            // nil: ErrUnverified
+	comments map[string][]string // owner → comments beside its records
 }
 
 // NewZones loads the master files. Syntax errors name the file and line.
@@ -57,9 +58,15 @@ func NewZones(srcs ...ZoneSource) (*Zones, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolver: %w", err)
 	}
-	z := &Zones{db: db, maxHops: DefaultMaxCNAMEHops}
+	z := &Zones{db: db, maxHops: DefaultMaxCNAMEHops, comments: map[string][]string{}}
 	for _, zone := range db.Zones() {
 		z.origins = append(z.origins, zone.Origin)
+		for _, e := range zone.Entries {
+			if e.Comment != "" {
+				owner := canonicalOwner(e.RR.Header().Name)
+				z.comments[owner] = append(z.comments[owner], strings.TrimSpace(strings.TrimPrefix(e.Comment, ";")))
+			}
+		}
 	}
 	// In the order the sources were given.
 	slices.SortStableFunc(z.origins, func(a, b string) int { return db.Index(a) - db.Index(b) })
@@ -188,18 +195,7 @@ func (z *Zones) Holds(name string) bool {
 // the zone files (without the ";"), in file order: what a zone says about
 // its own records, such as a checker's waivers.
 func (z *Zones) Comments(name string) []string {
-	owner := canonicalOwner(name)
-	zone := z.db.Find(owner)
-	if zone == nil {
-		return nil
-	}
-	var out []string
-	for _, e := range zone.Entries {
-		if e.Comment != "" && strings.EqualFold(e.RR.Header().Name, owner) {
-			out = append(out, strings.TrimSpace(strings.TrimPrefix(e.Comment, ";")))
-		}
-	}
-	return out
+	return z.comments[canonicalOwner(name)]
 }
 
 // Owned returns the records the zone files hold at name itself, of every

@@ -329,6 +329,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if len(o.zones) == 0 || len(domains) != 1 {
 			return fail(stderr, "-fix needs -zone and one domain: it writes that zone file fixed")
 		}
+		if o.snapshot != "" {
+			return fail(stderr, "-fix and -snapshot: run them one at a time")
+		}
 		return fixZone(ctx, stderr, o.zones[0], o.zones[1:], domains[0], fixOutside, opts, o.fix)
 	}
 	// checkOne checks one domain with -authoritative or -compare: every
@@ -377,6 +380,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		outW = f
 	}
 	out := newPrinter(o, outW)
+	if zr, ok := r.(*resolver.Zones); ok && len(zr.Origins()) > 0 {
+		out.origin = zr.Origins()[0]
+	}
 	status := exitOK
 	var writeErr error
 	record := func(rep *check.Report) {
@@ -782,8 +788,8 @@ func listRules(w io.Writer, format string) int {
 	return exitOK
 }
 
-// maxFixRounds bounds -fix: each round applies the fixes of one check,
-// checks the result again, and stops when nothing more applies.
+// maxFixRounds bounds -fix: each round applies every fix that still
+// applies, checks the result again, and stops when nothing more does.
 const maxFixRounds = 4
 
 // fixZone checks domain from file (and the more zone files), applies every
@@ -798,6 +804,7 @@ func fixZone(ctx context.Context, stderr io.Writer, file string, more []string, 
 	}
 	text := string(b)
 	applied, skipped := 0, map[string]string{}
+	failed := false // error findings left that no fix resolves
 	for round := 0; round < maxFixRounds; round++ {
 		srcs := []resolver.ZoneSource{{File: file, Text: text}}
 		for _, m := range more {
@@ -811,6 +818,12 @@ func fixZone(ctx context.Context, stderr io.Writer, file string, more []string, 
 			zr = zr.WithFallback(outside)
 		}
 		rep := check.Domain(ctx, zr, domain, opts)
+		if len(rep.Errors) > 0 {
+			// Fixes from a partial check could contradict what was not
+			// checked: stop, and write nothing.
+			return fail(stderr, "-fix: %s could not be checked (after %d fixes): %v", domain, applied, rep.Errors[0])
+		}
+		failed = rep.Failed()
 		zf, err := zoneedit.Parse(text, zr.Origins()[0])
 		if err != nil {
 			return fail(stderr, "%v", err)
@@ -839,6 +852,10 @@ func fixZone(ctx context.Context, stderr io.Writer, file string, more []string, 
 	fmt.Fprintf(stderr, "domainlint: %d fixes applied, %s written\n", applied, out)
 	for _, k := range slices.Sorted(maps.Keys(skipped)) {
 		fmt.Fprintf(stderr, "  not applied: %s: %s\n", k, skipped[k])
+	}
+	if failed {
+		fmt.Fprintf(stderr, "domainlint: error findings remain that need a hand: check %s again\n", out)
+		return exitFindings
 	}
 	return exitOK
 }

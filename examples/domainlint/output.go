@@ -21,6 +21,7 @@ import (
 )
 
 type printer struct {
+	origin  string // the first zone file's apex, for SARIF lines
 	o       options
 	w       io.Writer
 	enc     *json.Encoder
@@ -59,8 +60,8 @@ func (p *printer) finish() error {
 	if err != nil {
 		return err
 	}
-	origin := ""
-	if len(p.reports) > 0 {
+	origin := p.origin
+	if origin == "" && len(p.reports) > 0 {
 		origin = p.reports[0].Domain
 	}
 	zf, err := zoneedit.Parse(string(text), origin)
