@@ -32,8 +32,13 @@ import (
 // snapshotHeader is the first line of every snapshot file.
 const snapshotHeader = "; domainlint snapshot 1"
 
-// MaxSnapshotBytes bounds the size of a snapshot file ReadSnapshot reads.
-const MaxSnapshotBytes = 32 << 20
+// MaxSnapshotBytes bounds the size of a snapshot file ReadSnapshot reads,
+// and MaxSnapshotRecords the records in it (and so the memory it holds: a
+// check records a few dozen answers, a sweep's snapshot a few thousand).
+const (
+	MaxSnapshotBytes   = 32 << 20
+	MaxSnapshotRecords = 100_000
+)
 
 // Recorder passes every question to another Resolver and remembers the
 // answers (positive, NXDOMAIN and NODATA alike) to write as a snapshot.
@@ -153,6 +158,7 @@ func ReadSnapshot(rd io.Reader, name string) (*Snapshot, error) {
 		return nil, fmt.Errorf("%s:1: not a domainlint snapshot (the first line must be %q)", name, snapshotHeader)
 	}
 	var cur *Answer
+	records := 0
 	nodata := map[*Answer]bool{}
 	var tail string // the name the next CNAME or record must be owned by
 	for i, line := range lines[1:] {
@@ -181,8 +187,14 @@ func ReadSnapshot(rd io.Reader, name string) (*Snapshot, error) {
 			return nil, fmt.Errorf("%s:%d: a record before the first ;? question line", name, lineNo)
 		}
 		rr, err := dns.NewRR(line)
-		if err != nil || rr == nil {
+		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %v", name, lineNo, err)
+		}
+		if rr == nil {
+			return nil, fmt.Errorf("%s:%d: not a record (directives such as $TTL have no place in a snapshot)", name, lineNo)
+		}
+		if records++; records > MaxSnapshotRecords {
+			return nil, fmt.Errorf("%s:%d: more than %d records", name, lineNo, MaxSnapshotRecords)
 		}
 		owner := canonicalOwner(rr.Header().Name)
 		rr.Header().Name = owner
