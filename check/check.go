@@ -82,6 +82,10 @@ type Options struct {
 	SPF spf.Linter
 	// Checks are the checks to run; nil: Checks().
 	Checks []*Check
+	// ZoneFiles, when the resolver given to Domain answers from zone
+	// files but wraps them (so does not implement resolver.ZoneFiles
+	// itself), is their capability; nil: the resolver's own, if any.
+	ZoneFiles resolver.ZoneFiles
 	// Parked grades the domain as one that sends and receives no mail,
 	// as a null MX does: v=spf1 -all, DMARC p=reject, no DKIM keys.
 	Parked bool
@@ -279,16 +283,18 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	if checks == nil {
 		checks = Checks()
 	}
+	zone := opts.ZoneFiles
+	if zone == nil {
+		zone, _ = r.(resolver.ZoneFiles)
+	}
 	var rec resolver.Resolver = &recorder{r: r, rep: rep}
-	if h, ok := r.(holder); ok {
-		// Checks that tell zone-file answers from live ones see through.
-		rec = holdingRecorder{rec.(*recorder), h}
-	}
 	sel := &selection{enable: opts.Enable, disable: opts.Disable}
-	if c, ok := r.(interface{ Comments(string) []string }); ok {
-		sel.comments = c.Comments
+	if zone != nil {
+		// Checks that tell zone-file answers from live ones see through
+		// the recorder.
+		rec = zoneRecorder{rec.(*recorder), zone}
+		sel.comments = zone.Comments
 	}
-	zone, _ := r.(zoneHolder)
 	run(ctx, checks, func(c *Check) *Pass {
 		return &Pass{Check: c, Domain: rep.Domain, Resolver: rec, Options: &opts, rep: rep, sel: sel, zone: zone}
 	})
@@ -308,16 +314,12 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	return rep
 }
 
-// holder is a resolver that knows which names its zone files hold.
-type holder interface{ Holds(name string) bool }
-
-// holdingRecorder is a recorder over zone files.
-type holdingRecorder struct {
+// zoneRecorder is a recorder over zone files: it passes their capability
+// on.
+type zoneRecorder struct {
 	*recorder
-	h holder
+	resolver.ZoneFiles
 }
-
-func (h holdingRecorder) Holds(name string) bool { return h.h.Holds(name) }
 
 // question is one DNS question the check asked.
 type question struct {

@@ -57,7 +57,7 @@ type Pass struct {
 
 	rep  *Report
 	sel  *selection
-	zone zoneHolder
+	zone resolver.ZoneFiles
 }
 
 // Report adds findings. Findings of rules the options deselect, or that a

@@ -157,3 +157,28 @@ func TestRequiresCycle(t *testing.T) {
 		t.Errorf("errors %v", rep.Errors)
 	}
 }
+
+// wrapped hides a Zones behind another Resolver, as a user's logging or
+// caching layer would.
+type wrapped struct{ r resolver.Resolver }
+
+func (w wrapped) Lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
+	return w.r.Lookup(ctx, name, qtype)
+}
+
+// TestZoneFilesThroughAWrapper: waivers and zone-only rules work through
+// a wrapping resolver when Options.ZoneFiles names the files.
+func TestZoneFilesThroughAWrapper(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "waive.example", Text: `
+@      IN SOA ns h 1 3600 600 86400 300
+@      IN TXT "v=spf1 ip4:192.0.2.1 ~all" ; ignore "spf.softfail-all"
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := check.Domain(context.Background(), wrapped{z}, "waive.example", check.Options{})
+	told := check.Domain(context.Background(), wrapped{z}, "waive.example", check.Options{ZoneFiles: z})
+	if !ruleSet(plain.Findings)["spf.softfail-all"] || ruleSet(told.Findings)["spf.softfail-all"] || told.Waived != 1 {
+		t.Errorf("without ZoneFiles %v; with it %v (waived %d)", plain.Findings, told.Findings, told.Waived)
+	}
+}

@@ -129,7 +129,7 @@ type override struct {
 }
 
 // diff compares the zone with the expected set, entry by entry.
-func diff(ctx context.Context, p *Pass, zone zoneHolder, set *records.Set) {
+func diff(ctx context.Context, p *Pass, zone resolver.ZoneFiles, set *records.Set) {
 	rep := p.rep
 	p.Report(set.Findings...)
 	d := &differ{ctx: ctx, r: p.Resolver, rep: rep, pass: p, zone: zone, domain: strings.TrimSuffix(strings.ToLower(set.Domain), "."), over: map[int]*override{}}
@@ -213,20 +213,13 @@ type differ struct {
 	mx   []dns.RR // the apex MX records, once asked
 	// zone, when the check answers from zone files, tells which names
 	// they hold: only a zone file can hold a CNAME beside other data.
-	zone zoneHolder
+	zone resolver.ZoneFiles
 	// domain is the set's domain: the origin a target without its
 	// trailing dot was made relative to.
 	domain string
 	cur    int               // the index of the entry being diffed
 	over   map[int]*override // by entry index
 	notes  []lint.Finding    // findings beside the entries' own
-}
-
-// zoneHolder is implemented by resolvers that answer from zone files
-// (resolver.Zones): Owned returns the records the files hold at name
-// itself, none followed.
-type zoneHolder interface {
-	Owned(name string) []dns.RR
 }
 
 func (d *differ) set(o override) {

@@ -77,6 +77,24 @@ func NewZones(srcs ...ZoneSource) (*Zones, error) {
 // sources were given.
 func (z *Zones) Origins() []string { return slices.Clone(z.origins) }
 
+// ZoneFiles is what a resolver answering from zone files can tell beyond
+// answers: which names the files hold, the records written at a name, and
+// the comments beside them. check.Domain uses it for what only a file can
+// get wrong (a CNAME beside other data), for `; ignore "rule-id"` waivers,
+// and to tell a zone file's answers from a live, unvalidated one. *Zones
+// implements it; a resolver that wraps one passes it on by implementing
+// it too, or names it in check.Options.ZoneFiles.
+type ZoneFiles interface {
+	// Holds reports whether the files hold name (at or below an apex).
+	Holds(name string) bool
+	// Owned returns the records at name itself, none followed.
+	Owned(name string) []dns.RR
+	// Comments returns the comments beside the records at name.
+	Comments(name string) []string
+}
+
+var _ ZoneFiles = (*Zones)(nil)
+
 // WithFallback returns a Zones over the same files that asks r for every
 // name outside them: a live Client (the rest of the world as it is), a
 // Snapshot, Offline() (the default) or Refused(). A CNAME that leaves the
