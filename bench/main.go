@@ -18,6 +18,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"sync"
 	"sync/atomic"
@@ -93,7 +94,18 @@ func runWorkload(args []string) error {
 	file := fs.String("domains", "domains.txt", "domains file")
 	conc := fs.Int("c", 64, "concurrency")
 	profile := fs.String("cpuprofile", "", "write a CPU profile to `file`")
+	memprofile := fs.String("memprofile", "", "write an allocation profile to `file` at the end")
+	out := fs.String("out", "", "check: write each report as a JSON line to `file` as it completes (streaming output)")
 	fs.Parse(args)
+	if *memprofile != "" {
+		runtime.MemProfileRate = 64 << 10
+		defer func() {
+			if f, err := os.Create(*memprofile); err == nil {
+				pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+		}()
+	}
 	if *profile != "" {
 		f, err := os.Create(*profile)
 		if err != nil {
@@ -121,7 +133,23 @@ func runWorkload(args []string) error {
 			v, _ := spf.Check(ctx, client, clientIP, "helo.bench.example", "postmaster@"+d)
 			return string(v.Result)
 		}
-	case "spf/blitiri":
+	case "spf-engine/domainlint":
+		// The engine without the shared cache: every domain gets a Client
+		// of its own (its own cache and socket, closed after), so nothing
+		// one domain asked helps another, as with the peers.
+		var total atomic.Int64
+		sent = total.Load
+		job = func(d string) string {
+			c, err := resolver.New(resolver.Config{Servers: []string{*server}, MaxInFlight: 2 * *conc, Timeout: 3 * time.Second})
+			if err != nil {
+				return "error"
+			}
+			v, _ := spf.Check(ctx, c, clientIP, "helo.bench.example", "postmaster@"+d)
+			c.Close()
+			total.Add(c.Stats().Sent)
+			return string(v.Result)
+		}
+	case "spf/blitiri", "spf-engine/blitiri":
 		var dialer net.Dialer
 		netr := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
 			return dialer.DialContext(ctx, network, *server)
@@ -166,8 +194,24 @@ func runWorkload(args []string) error {
 			}
 		}
 		tally := map[string]int{}
+		var enc *json.Encoder
+		if *out != "" {
+			f, err := os.Create(*out)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			bw := bufio.NewWriterSize(f, 64<<10)
+			defer bw.Flush()
+			enc = json.NewEncoder(bw)
+		}
 		start := time.Now()
 		for rep := range check.Scan(ctx, client, seq, check.ScanOptions{Options: opts, Concurrency: *conc}) {
+			if enc != nil {
+				if err := enc.Encode(rep); err != nil {
+					return err
+				}
+			}
 			switch {
 			case len(rep.Errors) > 0:
 				tally["errors"]++

@@ -1,25 +1,45 @@
 #!/usr/bin/env bash
 # Rerunnable benchmark: domainlint side by side with its peers, on one
-# synthetic world served by Knot DNS on 127.0.0.1, in one run.
-#   bash bench/run.sh            N=10000 domains, and N=100000 for the RSS check
-#   N=2000 BIG=0 bash bench/run.sh   a quick run
-# Installs what it needs (Debian: knot, dnsperf, python3-spf,
-# python3-dnspython, nodejs, npm; npm: mailauth), prints a table and writes
-# it to bench/RESULTS.md.
+# synthetic world, in one run, in two topologies:
+#   direct   every implementation asks Knot DNS on 127.0.0.1 (the
+#            authoritative server) itself;
+#   unbound  every implementation asks Unbound, a recursive resolver on
+#            127.0.0.1, as a scanner would; Unbound starts from a root on
+#            127.0.53.1:53 (Knot, zone ".") that delegates test. and
+#            example. to the world's Knot on 127.0.53.2:53. Nothing leaves
+#            127.0.0.0/8.
+# Then the memory check: the full check streamed (domains read from a file,
+# each report written as a JSON line as it completes) at N and at BIG.
+#   bash bench/run.sh                 N=10000, BIG=1000000
+#   N=2000 BIG=0 bash bench/run.sh    a quick run (BIG=0: no memory check)
+#   UNBOUND=0 bash bench/run.sh       without the Unbound topology
+# Installs what it needs (Debian: knot, knot-dnsutils, unbound, dnsperf,
+# python3-spf, python3-dnspython, nodejs, npm; npm: mailauth), prints a
+# table and writes it to bench/RESULTS.md. Binding port 53 on 127.0.53.x
+# needs root (or CAP_NET_BIND_SERVICE), as installing does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Debian's packages install into Debian's Python, which may not be first on PATH.
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 N=${N:-10000}
-BIG=${BIG:-100000}
+BIG=${BIG:-1000000}
 C=${C:-64}
+UNBOUND=${UNBOUND:-1}
 work=$(mktemp -d /tmp/domainlint-bench.XXXXXX)
-trap 'kill "$(cat "$work/knot.pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$work"' EXIT
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 need=()
 command -v knotd >/dev/null || need+=(knot)
+command -v knotc >/dev/null || need+=(knot)
 command -v dnsperf >/dev/null || need+=(dnsperf)
+command -v unbound >/dev/null || need+=(unbound)
 "$PY" -c 'import spf, dns.resolver' 2>/dev/null || need+=(python3-spf python3-dnspython)
 command -v node >/dev/null || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then
@@ -32,112 +52,224 @@ mailauth_version=$(node -p "require('./bench/.node/node_modules/mailauth/package
 
 go build -o "$work/bench" ./bench
 
-port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+freeport() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(freeport)
 server="127.0.0.1:$port"
 
-start_knot() { # $1: world folder
-  local w=$1
-  cat > "$work/knot.conf" <<CONF
-server:
-    rundir: "$work"
-    listen: 127.0.0.1@$port
-    udp-workers: 1
-    tcp-workers: 1
+# ask PORT NAME TYPE [ADDR]: succeeds when the server gives an answer.
+ask() {
+  "$PY" - "$@" <<'PY'
+import sys, dns.resolver
+r = dns.resolver.Resolver(configure=False); r.nameservers = [sys.argv[4] if len(sys.argv) > 4 else '127.0.0.1']; r.port = int(sys.argv[1])
+r.lifetime = 2
+try:
+    r.resolve(sys.argv[2], sys.argv[3]); print('ok')
+except Exception:
+    print('no')
+PY
+}
+
+# start_knot NAME CONF_BODY: runs knotd with the server/zone config given.
+start_knot() {
+  local name=$1 body=$2
+  mkdir -p "$work/$name"
+  cat > "$work/$name/knot.conf" <<CONF
 control:
-    listen: "$work/knot.sock"
+    listen: "$work/$name/knot.sock"
 database:
-    storage: "$work"
+    storage: "$work/$name"
 log:
   - target: stderr
     any: error
 mod-stats:
   - id: default
     request-protocol: on
+$body
+CONF
+  knotd -c "$work/$name/knot.conf" 2>"$work/$name/knot.log" &
+  pids+=($!)
+  echo $! > "$work/$name/pid"
+}
+
+stop_knot() { # NAME
+  local pid; pid=$(cat "$work/$1/pid" 2>/dev/null) || return 0
+  kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$work/$1/pid"
+}
+
+# world WORLD_DIR: Knot with the world's zones on 127.0.0.1:$port (the
+# direct topology) and on 127.0.53.2:53 (behind the root, for Unbound).
+start_world() {
+  local w=$1 listen="[ 127.0.0.1@$port ]"
+  [ "$UNBOUND" = 1 ] && listen="[ 127.0.0.1@$port, 127.0.53.2@53 ]"
+  start_knot world "server:
+    rundir: \"$work/world\"
+    listen: $listen
+    udp-workers: 1
+    tcp-workers: 1
 template:
   - id: default
-    storage: "$w"
+    storage: \"$w\"
     zonefile-sync: -1
     journal-content: none
     global-module: mod-stats/default
 zone:
   - domain: test.
-    file: "$w/test.zone"
+    file: \"$w/test.zone\"
   - domain: dkim.example.
-    file: "$w/dkim.example.zone"
+    file: \"$w/dkim.example.zone\"
   - domain: example.
-    file: "$w/example.zone"
-CONF
-  knotd -c "$work/knot.conf" 2>"$work/knot.log" &
-  echo $! > "$work/knot.pid"
-  for _ in $(seq 1 600); do
-    if knotc -c "$work/knot.conf" zone-status test. 2>/dev/null | grep -q serial; then
-      dig_ok=$("$PY" - "$port" <<'PY'
-import sys, dns.resolver
-r = dns.resolver.Resolver(configure=False); r.nameservers = ['127.0.0.1']; r.port = int(sys.argv[1])
-try:
-    r.resolve('_spf1.prov00.test', 'TXT'); print('ok')
-except Exception as e:
-    print('no')
-PY
-)
-      [ "$dig_ok" = ok ] && return 0
-    fi
+    file: \"$w/example.zone\""
+  for _ in $(seq 1 3000); do
+    [ "$(ask "$port" _spf1.prov00.test TXT)" = ok ] && return 0
+    kill -0 "$(cat "$work/world/pid")" 2>/dev/null || break
     sleep 0.2
   done
-  echo "knotd did not start:"; cat "$work/knot.log"; exit 1
+  echo "knotd did not start:"; cat "$work/world/knot.log"; exit 1
 }
-
-stop_knot() { local pid; pid=$(cat "$work/knot.pid" 2>/dev/null) || return 0; kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$work/knot.pid"; }
 
 # Queries Knot received so far (UDP and TCP).
 received() {
-  knotc -c "$work/knot.conf" stats mod-stats 2>/dev/null | awk -F'= ' '/request-protocol/ {s+=$2} END {print s+0}'
+  knotc -c "$work/world/knot.conf" stats mod-stats 2>/dev/null | awk -F'= ' '/request-protocol/ {s+=$2} END {print s+0}'
 }
 
 results="$work/results.jsonl"
 : > "$results"
-measure() { # workload impl command...
-  local wl=$1 impl=$2; shift 2
+# measure TOPOLOGY WORKLOAD IMPL COMMAND...: runs one implementation, adds
+# the queries its server received to its JSON line.
+measure() {
+  local topo=$1 wl=$2 impl=$3; shift 3
   local before after line
-  before=$(received)
+  cold_"$topo"
+  before=$(count_"$topo")
   line=$("$@")
-  after=$(received)
+  after=$(count_"$topo")
   echo "$line" | "$PY" -c "
 import json,sys
-r=json.loads(sys.stdin.read()); r['received']=$after-$before; r['workload']='$wl'; r['impl']='$impl'
+r=json.loads(sys.stdin.read()); r['received']=$after-$before; r['workload']='$wl'; r['impl']='$impl'; r['topology']='$topo'; r['n']=$N
 print(json.dumps(r))" >> "$results"
   tail -1 "$results" >&2
 }
+count_direct() { received; }
 
-world="$work/world"
+world="$work/w$N"
 "$work/bench" gen -n "$N" -out "$world"
-start_knot "$world"
+minimum=$(wc -l < "$world/questions.txt")
+start_world "$world"
 D="$world/domains.txt"
 
-# a. SPF check_host for every domain, one fixed client IP.
-measure spf domainlint "$work/bench" run -workload spf -impl domainlint -server "$server" -domains "$D" -c "$C"
-measure spf blitiri    "$work/bench" run -workload spf -impl blitiri -server "$server" -domains "$D" -c "$C"
-measure spf mailauth   node bench/peers/mailauth.js spf "$port" "$D" "$C" "$mailauth_version"
-measure spf pyspf      "$PY" bench/peers/pyspf.py "$port" "$D" "$C"
-# b. DMARC record discovery.
-measure dmarc domainlint "$work/bench" run -workload dmarc -impl domainlint -server "$server" -domains "$D" -c "$C"
-measure dmarc mailauth   node bench/peers/mailauth.js dmarc "$port" "$D" "$C" "$mailauth_version"
-# c. The full check, against the minimum and the dnsperf replay of it.
-measure check domainlint "$work/bench" run -workload check -impl domainlint -server "$server" -domains "$D" -c "$C"
-minimum=$(wc -l < "$world/questions.txt")
-dnsperf -s 127.0.0.1 -p "$port" -d "$world/questions.txt" -c "$C" -q "$C" -n 1 -t 5 > "$work/dnsperf.txt" 2>&1 || true
-dnsperf_secs=$(awk '/Run time \(s\)/ {print $4}' "$work/dnsperf.txt")
-dnsperf_sent=$(awk '/Queries sent/ {print $3}' "$work/dnsperf.txt")
-stop_knot
+# peers TOPOLOGY PORT: the table's rows against the server on PORT.
+peers() {
+  local topo=$1 p=$2 srv="127.0.0.1:$2"
+  # a. SPF check_host for every domain, one fixed client IP.
+  measure "$topo" spf domainlint "$work/bench" run -workload spf -impl domainlint -server "$srv" -domains "$D" -c "$C"
+  measure "$topo" spf blitiri    "$work/bench" run -workload spf -impl blitiri -server "$srv" -domains "$D" -c "$C"
+  measure "$topo" spf mailauth   node bench/peers/mailauth.js spf "$p" "$D" "$C" "$mailauth_version"
+  measure "$topo" spf pyspf      "$PY" bench/peers/pyspf.py "$p" "$D" "$C"
+  # a'. The engine alone: each domain its own cache, side by side with blitiri.
+  measure "$topo" spf-engine domainlint "$work/bench" run -workload spf-engine -impl domainlint -server "$srv" -domains "$D" -c "$C"
+  measure "$topo" spf-engine blitiri    "$work/bench" run -workload spf-engine -impl blitiri -server "$srv" -domains "$D" -c "$C"
+  # b. DMARC record discovery.
+  measure "$topo" dmarc domainlint "$work/bench" run -workload dmarc -impl domainlint -server "$srv" -domains "$D" -c "$C"
+  measure "$topo" dmarc mailauth   node bench/peers/mailauth.js dmarc "$p" "$D" "$C" "$mailauth_version"
+  # c. The full check, and the dnsperf replay of the questions it needs.
+  measure "$topo" check domainlint "$work/bench" run -workload check -impl domainlint -server "$srv" -domains "$D" -c "$C"
+  cold_"$topo"
+  dnsperf -s 127.0.0.1 -p "$p" -d "$world/questions.txt" -c "$C" -q "$C" -n 1 -t 5 > "$work/dnsperf.txt" 2>&1 || true
+  "$PY" - "$work/dnsperf.txt" "$topo" >> "$results" <<'PY'
+import json, re, sys
+t = open(sys.argv[1]).read()
+g = lambda pat: (re.search(pat, t) or [None, '0'])[1]
+print(json.dumps({'topology': sys.argv[2], 'workload': 'dnsperf', 'secs': float(g(r'Run time \(s\):\s+([\d.]+)')),
+                  'sent': int(g(r'Queries sent:\s+(\d+)')), 'completed': int(g(r'Queries completed:\s+(\d+)'))}))
+PY
+  tail -1 "$results" >&2
+}
+cold_direct() { :; }
+uctl() { unbound-control -c "$work/unbound/unbound.conf" "$@"; }
+# Through Unbound every implementation starts from a cold cache (reloading
+# flushes it), and its queries are counted by Unbound.
+cold_unbound() { uctl reload >/dev/null; }
+count_unbound() { uctl stats_noreset | awk -F= '$1=="total.num.queries" {print $2}'; }
 
-big_rss=0
-if [ "$BIG" -gt 0 ]; then
-  "$work/bench" gen -n "$BIG" -out "$work/big"
-  start_knot "$work/big"
-  line=$("$work/bench" run -workload check -impl domainlint -server "$server" -domains "$work/big/domains.txt" -c "$C")
-  echo "$line" >&2
-  big_rss=$(echo "$line" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["rss_kb"])')
-  stop_knot
+peers direct "$port"
+
+if [ "$UNBOUND" = 1 ]; then
+  # The root: Knot serving "." on 127.0.53.1:53.
+  start_knot root "server:
+    rundir: \"$work/root\"
+    listen: 127.0.53.1@53
+    udp-workers: 1
+    tcp-workers: 1
+template:
+  - id: default
+    storage: \"$world\"
+    zonefile-sync: -1
+    journal-content: none
+zone:
+  - domain: .
+    file: \"$world/root.zone\""
+  uport=$(freeport)
+  mkdir -p "$work/unbound"
+  cat > "$work/unbound/unbound.conf" <<CONF
+server:
+    interface: 127.0.0.1
+    port: $uport
+    outgoing-interface: 127.0.0.1
+    do-ip6: no
+    do-daemonize: no
+    chroot: ""
+    username: ""
+    directory: "$work/unbound"
+    pidfile: "$work/unbound/unbound.pid"
+    use-syslog: no
+    logfile: ""
+    verbosity: 0
+    num-threads: 1
+    so-reuseport: no
+    access-control: 127.0.0.0/8 allow
+    do-not-query-localhost: no
+    root-hints: "$world/root.hints"
+    module-config: "iterator"
+    local-zone: "test." nodefault
+    msg-cache-size: 256m
+    rrset-cache-size: 512m
+    num-queries-per-thread: 4096
+    outgoing-range: 8192
+remote-control:
+    control-enable: yes
+    control-interface: "$work/unbound/unbound.ctl"
+    control-use-cert: no
+CONF
+  unbound -d -c "$work/unbound/unbound.conf" 2>"$work/unbound/unbound.log" &
+  pids+=($!)
+  for _ in $(seq 1 100); do
+    [ "$(ask "$uport" _spf1.prov00.test TXT)" = ok ] && break
+    sleep 0.2
+  done
+  [ "$(ask "$uport" s1-d000000-test.dkim.example TXT)" = ok ] || { echo "unbound does not resolve the world:"; cat "$work/unbound/unbound.log"; exit 1; }
+  peers unbound "$uport"
+  stop_knot root
+  kill "${pids[-1]}" 2>/dev/null || true
 fi
 
-"$PY" bench/table.py "$results" "$N" "$minimum" "${dnsperf_secs:-0}" "${dnsperf_sent:-0}" "$BIG" "$big_rss" "$C" "$mailauth_version" | tee bench/RESULTS.md
+# The memory check: the full check streamed, at N and at BIG.
+stream() { # WORLD_DIR LABEL
+  local line
+  line=$("$work/bench" run -workload check -impl domainlint -server "$server" -domains "$1/domains.txt" -c "$C" -out /dev/null)
+  echo "$line" | "$PY" -c "
+import json,sys
+r=json.loads(sys.stdin.read()); r['workload']='check-stream'; r['impl']='domainlint'; r['topology']='direct'; r['n']=$2
+print(json.dumps(r))" >> "$results"
+  tail -1 "$results" >&2
+}
+if [ "$BIG" -gt 0 ]; then
+  stream "$world" "$N"
+  stop_knot world
+  rm -rf "$world"
+  "$work/bench" gen -n "$BIG" -out "$work/big"
+  start_world "$work/big"
+  stream "$work/big" "$BIG"
+  stop_knot world
+fi
+
+"$PY" bench/table.py "$results" "$N" "$minimum" "$C" "$mailauth_version" | tee bench/RESULTS.md

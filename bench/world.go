@@ -19,6 +19,14 @@ import (
 
 const providers = 36
 
+// worldNS and rootNS are the loopback addresses of the Unbound topology
+// (bench/run.sh): Knot serves the world's zones on worldNS port 53, and
+// the root zone, which delegates test. and example. there, on rootNS.
+const (
+	worldNS = "127.0.53.2"
+	rootNS  = "127.0.53.1"
+)
+
 type world struct {
 	zones     map[string]*strings.Builder // origin → zone text
 	questions map[string]bool             // "name TYPE"
@@ -30,7 +38,9 @@ func (w *world) zone(origin string) *strings.Builder {
 		return b
 	}
 	b := &strings.Builder{}
-	fmt.Fprintf(b, "$ORIGIN %s.\n$TTL 3600\n@ IN SOA ns.%s. hostmaster.%s. 1 3600 600 86400 300\n@ IN NS ns.%s.\n", origin, origin, origin, origin)
+	// ns.<origin> is 127.0.53.2, where run.sh's Unbound topology serves
+	// the world on port 53 behind a root on 127.0.53.1.
+	fmt.Fprintf(b, "$ORIGIN %s.\n$TTL 3600\n@ IN SOA ns.%s. hostmaster.%s. 1 3600 600 86400 300\n@ IN NS ns.%s.\nns IN A %s\n", origin, origin, origin, origin, worldNS)
 	w.zones[origin] = b
 	return b
 }
@@ -159,6 +169,22 @@ func generate(n int, dir string, seed uint64) error {
 		if err := os.WriteFile(filepath.Join(dir, origin+".zone"), []byte(b.String()), 0o644); err != nil {
 			return err
 		}
+	}
+	root := fmt.Sprintf(`$ORIGIN .
+$TTL 86400
+@ IN SOA root-server. hostmaster.root-server. 1 1800 900 604800 86400
+@ IN NS root-server.
+root-server. IN A %s
+test. 172800 IN NS ns.test.
+ns.test. 172800 IN A %s
+example. 172800 IN NS ns.example.
+ns.example. 172800 IN A %s
+`, rootNS, worldNS, worldNS)
+	if err := os.WriteFile(filepath.Join(dir, "root.zone"), []byte(root), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "root.hints"), []byte(fmt.Sprintf(". 3600000 NS root-server.\nroot-server. 3600000 A %s\n", rootNS)), 0o644); err != nil {
+		return err
 	}
 	if err := writeLines(filepath.Join(dir, "domains.txt"), w.domains); err != nil {
 		return err
