@@ -9,9 +9,12 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/miekg/dns"
+	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
 )
 
 // The send and receive path. A question in flight is a flight: the
@@ -366,12 +369,37 @@ func (m *udpMux) take(id uint16, f *flight) bool {
 // its question matches too: a spoofed or late packet is skipped, and so is
 // a malformed one, the question still waiting.
 func (m *udpMux) read() {
-	buf := make([]byte, 65535)
+	// Several answers per system call (recvmmsg) when several wait, into
+	// buffers larger than the EDNS0 size advertised: a longer datagram is
+	// cut short (MSG_TRUNC) and its question retried over TCP.
+	const batch, size = 16, 4096
+	ms := make([]ipv4.Message, batch)
+	bufs := make([]byte, batch*size)
+	for i := range ms {
+		ms[i].Buffers = [][]byte{bufs[i*size : (i+1)*size]}
+	}
+	var pc interface {
+		ReadBatch([]ipv4.Message, int) (int, error)
+	}
+	if uc, ok := m.conn.(*net.UDPConn); ok {
+		if a, ok := uc.RemoteAddr().(*net.UDPAddr); ok && a.IP.To4() == nil {
+			pc = ipv6.NewPacketConn(uc)
+		} else {
+			pc = ipv4.NewPacketConn(uc)
+		}
+	}
 	every := min(25*time.Millisecond, max(m.c.cfg.Timeout/4, time.Millisecond))
 	next := time.Now().Add(every)
 	m.conn.SetReadDeadline(next)
 	for {
-		n, err := m.conn.Read(buf)
+		var n int
+		var err error
+		if pc != nil {
+			n, err = pc.ReadBatch(ms, 0)
+		} else {
+			ms[0].N, err = m.conn.Read(ms[0].Buffers[0])
+			n = 1
+		}
 		if err != nil {
 			var ne net.Error
 			if !(errors.As(err, &ne) && ne.Timeout()) {
@@ -387,8 +415,12 @@ func (m *udpMux) read() {
 				}
 				m.mu.Unlock()
 			}
-		} else if n >= 12 {
-			m.deliver(buf[:n])
+			n = 0
+		}
+		for i := range n {
+			if b := ms[i].Buffers[0][:ms[i].N]; len(b) >= 12 {
+				m.deliver(b, ms[i].Flags&syscall.MSG_TRUNC != 0)
+			}
 		}
 		if now := time.Now(); !now.Before(next) {
 			if m.expire(now, int(100*time.Millisecond/every)) {
@@ -400,7 +432,9 @@ func (m *udpMux) read() {
 	}
 }
 
-func (m *udpMux) deliver(b []byte) {
+// deliver hands the packet b to the question with its ID, when its
+// question matches too. cut: the datagram was longer than the buffer.
+func (m *udpMux) deliver(b []byte, cut bool) {
 	id := binary.BigEndian.Uint16(b)
 	m.mu.Lock()
 	f := m.pending[id]
@@ -408,7 +442,10 @@ func (m *udpMux) deliver(b []byte) {
 	if f == nil || !rawQuestionMatches(b, f.k.name, f.k.qtype) {
 		return
 	}
-	o := parseReply(b, f.k)
+	o := outcome{truncated: true}
+	if !cut {
+		o = parseReply(b, f.k)
+	}
 	if o.malformed || !m.take(id, f) {
 		return
 	}
