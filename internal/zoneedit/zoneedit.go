@@ -272,20 +272,23 @@ func relative(rr dns.RR, origin string) string {
 func (f *File) String() string {
 	var out []string
 	last := f.origin // the owner the next blank-owner line would take
+	moved := false   // a record was deleted or added since the last owner written
 	for _, st := range f.stmts {
-		if !st.deleted {
+		if st.deleted {
+			moved = moved || st.rr != nil
+		} else {
 			lines := f.lines[st.first : st.last+1]
-			if st.rr != nil && st.blankOwner && st.rr.Header().Name != last {
+			if st.rr != nil && st.blankOwner && moved && st.rr.Header().Name != last {
 				lines = append([]string{ownerText(st.rr.Header().Name, st.origin) + lines[0]}, lines[1:]...)
 			}
 			out = append(out, lines...)
 			if st.rr != nil {
-				last = st.rr.Header().Name
+				last, moved = st.rr.Header().Name, false
 			}
 		}
 		for _, rr := range st.added {
 			out = append(out, relative(rr, st.origin))
-			last = rr.Header().Name
+			last, moved = rr.Header().Name, true
 		}
 	}
 	return strings.Join(out, "\n")
