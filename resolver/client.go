@@ -393,8 +393,10 @@ func (c *Client) put(k qkey, e centry) {
 	}
 	half := max(c.cfg.CacheSize/2, 1)
 	if len(c.cur.m) >= half || len(c.cur.m)+len(c.old.m) >= c.cfg.CacheSize || c.cur.bytes+e.size > c.cfg.CacheBytes/2 {
+		// The new generation will fill as the last did: sized for it at
+		// once, it does not grow (and rehash) step by step.
 		c.old = c.cur
-		c.cur = cacheGen{m: make(map[qkey]centry, min(half, 1024))}
+		c.cur = cacheGen{m: make(map[qkey]centry, len(c.old.m))}
 	}
 	c.cur.m[k] = e
 	c.cur.bytes += e.size
