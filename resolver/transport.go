@@ -306,6 +306,21 @@ func (m *udpMux) close() {
 
 var queryBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
+// readBatch is a reader's buffers: 16 datagrams of up to 4 KB (more than
+// the EDNS0 size advertised) per system call. Readers come and go with
+// the traffic (and a Client per domain has its own), so they share them.
+type readBatch struct{ ms []ipv4.Message }
+
+var readBufs = sync.Pool{New: func() any {
+	const batch, size = 16, 4096
+	rb := &readBatch{ms: make([]ipv4.Message, batch)}
+	bufs := make([]byte, batch*size)
+	for i := range rb.ms {
+		rb.ms[i].Buffers = [][]byte{bufs[i*size : (i+1)*size]}
+	}
+	return rb
+}}
+
 // send registers f under a fresh ID and writes its packet. From the
 // registration on, f belongs to whoever takes it off the mux; send takes
 // it back only when the write fails (and nobody took it first), and
@@ -372,12 +387,9 @@ func (m *udpMux) read() {
 	// Several answers per system call (recvmmsg) when several wait, into
 	// buffers larger than the EDNS0 size advertised: a longer datagram is
 	// cut short (MSG_TRUNC) and its question retried over TCP.
-	const batch, size = 16, 4096
-	ms := make([]ipv4.Message, batch)
-	bufs := make([]byte, batch*size)
-	for i := range ms {
-		ms[i].Buffers = [][]byte{bufs[i*size : (i+1)*size]}
-	}
+	rb := readBufs.Get().(*readBatch)
+	defer readBufs.Put(rb)
+	ms := rb.ms
 	var pc interface {
 		ReadBatch([]ipv4.Message, int) (int, error)
 	}
