@@ -20,6 +20,8 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -30,6 +32,7 @@ import (
 	"github.com/domainlint/domainlint/dmarc"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/spf"
+	"github.com/miekg/dns"
 )
 
 func main() {
@@ -96,6 +99,7 @@ func runWorkload(args []string) error {
 	profile := fs.String("cpuprofile", "", "write a CPU profile to `file`")
 	memprofile := fs.String("memprofile", "", "write an allocation profile to `file` at the end")
 	out := fs.String("out", "", "check: write each report as a JSON line to `file` as it completes (streaming output)")
+	asked := fs.String("asked", "", "write the distinct questions asked (\"name TYPE\", sorted) to `file` at the end")
 	fs.Parse(args)
 	if *memprofile != "" {
 		runtime.MemProfileRate = 64 << 10
@@ -125,12 +129,18 @@ func runWorkload(args []string) error {
 		return err
 	}
 	ctx := context.Background()
+	var r resolver.Resolver = client
+	if *asked != "" {
+		rec := &recorder{r: client, seen: map[string]bool{}}
+		r = rec
+		defer rec.write(*asked)
+	}
 	var job func(d string) string
 	sent := func() int64 { return client.Stats().Sent }
 	switch *workload + "/" + *impl {
 	case "spf/domainlint":
 		job = func(d string) string {
-			v, _ := spf.Check(ctx, client, clientIP, "helo.bench.example", "postmaster@"+d)
+			v, _ := spf.Check(ctx, r, clientIP, "helo.bench.example", "postmaster@"+d)
 			return string(v.Result)
 		}
 	case "spf-engine/domainlint":
@@ -162,7 +172,7 @@ func runWorkload(args []string) error {
 		}
 	case "dmarc/domainlint":
 		job = func(d string) string {
-			disc, _, err := dmarc.Lookup(ctx, client, d)
+			disc, _, err := dmarc.Lookup(ctx, r, d)
 			if err != nil {
 				return "error"
 			}
@@ -206,7 +216,7 @@ func runWorkload(args []string) error {
 			enc = json.NewEncoder(bw)
 		}
 		start := time.Now()
-		for rep := range check.Scan(ctx, client, seq, check.ScanOptions{Options: opts, Concurrency: *conc}) {
+		for rep := range check.Scan(ctx, r, seq, check.ScanOptions{Options: opts, Concurrency: *conc}) {
 			if enc != nil {
 				if err := enc.Encode(rep); err != nil {
 					return err
@@ -248,6 +258,48 @@ func runWorkload(args []string) error {
 	}
 	wg.Wait()
 	return emit(result{Workload: *workload, Impl: *impl, Domains: len(domains), Seconds: time.Since(start).Seconds(), Sent: sent(), RSSKB: rss(), CPU: cpu(), Results: tally})
+}
+
+// recorder notes the questions asked of a Resolver.
+type recorder struct {
+	r    resolver.Resolver
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+func (c *recorder) Lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
+	a, err := c.r.Lookup(ctx, name, qtype)
+	c.mu.Lock()
+	c.seen[question(name, qtype)] = true
+	if a != nil {
+		// The CNAME targets a Client chased are questions too.
+		for _, cn := range a.Chain {
+			c.seen[question(cn.Target, qtype)] = true
+		}
+	}
+	c.mu.Unlock()
+	return a, err
+}
+
+// question is a line of questions.txt: "name TYPE", the name without its
+// final dot ("." for the root).
+func question(name string, qtype uint16) string {
+	n := strings.ToLower(strings.TrimSuffix(name, "."))
+	if n == "" {
+		n = "."
+	}
+	return n + " " + dns.TypeToString[qtype]
+}
+
+func (c *recorder) write(path string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	qs := make([]string, 0, len(c.seen))
+	for q := range c.seen {
+		qs = append(qs, q)
+	}
+	slices.Sort(qs)
+	writeLines(path, qs)
 }
 
 func cpu() float64 {
