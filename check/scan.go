@@ -53,6 +53,10 @@ func Scan(ctx context.Context, r resolver.Resolver, domains iter.Seq[string], op
 	if concurrency <= 0 {
 		concurrency = DefaultConcurrency
 	}
+	if opts.Checks == nil {
+		// Built once per sweep, not once per domain.
+		opts.Checks = Checks()
+	}
 	return func(yield func(*Report) bool) {
 		// stop: the consumer broke out; checks in flight are cancelled
 		// and their reports dropped. A cancelled ctx drops nothing.

@@ -110,7 +110,21 @@ type found struct {
 	rec    *Record  // the one record, read by RFC 9989, when there is one
 	probs  []*Problem
 	others []*dns.TXT // the TXT records that are not DMARC
+	// The same record read by RFC 7489, parsed once (strict).
+	rec7   *Record
+	probs7 []*Problem
 	err    error
+}
+
+// strict returns the one record at _dmarc.<domain> read by RFC 7489,
+// parsing it the first time it is asked for.
+func (f *finder) strict(domain string) (*Record, []*Problem) {
+	x := f.at(domain)
+	if x.rec7 == nil && len(x.recs) == 1 {
+		x.rec7, x.probs7 = parse(x.recs[0], RFC7489)
+		f.seen[domain] = x
+	}
+	return x.rec7, x.probs7
 }
 
 func (f *finder) at(domain string) found {
@@ -220,9 +234,32 @@ func (f *finder) orgTreeWalk(domain string) (string, []string, error) {
 // the reports (at most MaxReportChecks queries). The error is for an
 // invalid domain, a cancelled context or a temporary DNS failure.
 func Lookup(ctx context.Context, r resolver.Resolver, domain string) (*Discovery, []lint.Finding, error) {
-	name, err := resolver.CanonicalName(domain)
+	d, f, fs, err := discover(ctx, r, domain)
 	if err != nil {
 		return nil, nil, err
+	}
+	fs = append(fs, lintDiscovery(ctx, r, f, d)...)
+	fs = append(fs, misplaced(ctx, r, f, d, &fs)...)
+	return d, lint.Bound(fs), ctx.Err()
+}
+
+// Discover finds the DMARC policy of domain by both algorithms, as Lookup
+// does, without linting it: none of the lint's questions (report
+// authorization, misplaced records). It is what a receiver does.
+func Discover(ctx context.Context, r resolver.Resolver, domain string) (*Discovery, error) {
+	d, _, _, err := discover(ctx, r, domain)
+	if err != nil {
+		return nil, err
+	}
+	return d, ctx.Err()
+}
+
+// discover is the discovery: the policy by both algorithms, the finder
+// that asked, and the findings of the discovery itself.
+func discover(ctx context.Context, r resolver.Resolver, domain string) (*Discovery, *finder, []lint.Finding, error) {
+	name, err := resolver.CanonicalName(domain)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	name = strings.TrimSuffix(name, ".")
 	f := &finder{ctx: ctx, r: r, seen: map[string]found{}}
@@ -236,7 +273,7 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain string) (*Discovery
 	org, queried, err := f.orgTreeWalk(name)
 	if err != nil {
 		if fatal(ctx, err) || len(queried) == 1 {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		p9.Incomplete = incomplete(queried[len(queried)-1], err)
 		org = OrgDomainPSL(name)
@@ -255,14 +292,14 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain string) (*Discovery
 		p7.Queried = append(p7.Queried, "_dmarc."+t)
 		if x.err != nil {
 			if t == name || fatal(ctx, x.err) {
-				return nil, nil, x.err
+				return nil, nil, nil, x.err
 			}
 			p7.Incomplete = incomplete("_dmarc."+t, x.err)
 			break
 		}
 		if len(x.recs) == 1 {
 			p7.PolicyDomain = t
-			p7.Record, _ = parse(x.recs[0], RFC7489)
+			p7.Record, _ = f.strict(t)
 			break
 		}
 		if t == p7.OrgDomain {
@@ -286,9 +323,7 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain string) (*Discovery
 		}
 	}
 
-	fs = append(fs, lintDiscovery(ctx, r, f, d)...)
-	fs = append(fs, misplaced(ctx, r, f, d, &fs)...)
-	return d, lint.Bound(fs), ctx.Err()
+	return d, f, fs, nil
 }
 
 // existence decides whether the domain exists, for np (RFC 9989): only
@@ -500,7 +535,8 @@ func lintDiscovery(ctx context.Context, r resolver.Resolver, f *finder, d *Disco
 		if p.Record == nil || (p == p7 && p7.PolicyDomain == p9.PolicyDomain) {
 			continue
 		}
-		fs = append(fs, lintRecord(p.PolicyDomain, f.at(p.PolicyDomain))...)
+		_, strict := f.strict(p.PolicyDomain)
+		fs = append(fs, lintRecord(p.PolicyDomain, f.at(p.PolicyDomain), strict)...)
 		reports := checkReports(ctx, r, p.PolicyDomain, p.Record, &fs)
 		d.Reports = append(d.Reports, reports...)
 		d.ReportHosts = append(d.ReportHosts, checkReportHosts(ctx, r, p.PolicyDomain, p.Record, reports, &fs)...)
@@ -593,7 +629,7 @@ func orNone(s string) string {
 // lintRecord lints the one record at _dmarc.<domain>, as RFC 9989 read it
 // when it was fetched, plus what RFC 7489's strict reading rejects on top
 // (as warnings: older receivers).
-func lintRecord(domain string, x found) []lint.Finding {
+func lintRecord(domain string, x found, strict []*Problem) []lint.Finding {
 	name := "_dmarc." + domain
 	txt, rec, probs := x.recs[0], x.rec, x.probs
 	var fs []lint.Finding
@@ -607,7 +643,6 @@ func lintRecord(domain string, x found) []lint.Finding {
 		add(ruleOf(p.Rule), p.Severity, p.Span, p.Reason)
 		seen[p.Reason] = true
 	}
-	_, strict := parse(txt, RFC7489)
 	for _, p := range strict {
 		if !seen[p.Reason] && p.Rule == ruleSyntax.ID {
 			add(ruleSyntax, lint.Warning, p.Span, "RFC 7489 receivers reject this: "+p.Reason)
