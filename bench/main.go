@@ -181,6 +181,18 @@ func runWorkload(args []string) error {
 			}
 			return "none"
 		}
+	case "dmarc/discover":
+		// The discovery alone, as a receiver (and mailauth) does it.
+		job = func(d string) string {
+			disc, err := dmarc.Discover(ctx, r, d)
+			if err != nil {
+				return "error"
+			}
+			if p := disc.Effective(); p.Record != nil {
+				return "found"
+			}
+			return "none"
+		}
 	case "check/domainlint":
 		opts := check.Options{SPF: spf.Linter{SkipSPFType: true}, Selectors: []string{"selector1", "selector2"}}
 		// Streamed from the file, as a sweep of a huge list would be: the

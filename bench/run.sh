@@ -183,6 +183,7 @@ peers() {
   # b. DMARC record discovery.
   measure "$topo" dmarc domainlint "$work/bench" run -workload dmarc -impl domainlint -server "$srv" -domains "$D" -c "$C"
   measure "$topo" dmarc mailauth   node bench/peers/mailauth.js dmarc "$p" "$D" "$C" "$mailauth_version"
+  measure "$topo" dmarc discover   "$work/bench" run -workload dmarc -impl discover -server "$srv" -domains "$D" -c "$C"
   # c. The full check, and the dnsperf replay of the questions it needs.
   measure "$topo" check domainlint "$work/bench" run -workload check -impl domainlint -server "$srv" -domains "$D" -c "$C"
   cold_"$topo"

@@ -90,6 +90,11 @@ for t in topos:
           f'and lints what it finds, asking {rd["received"]/rd["domains"]:.2f} questions per domain (the _dmarc names, and for the lint the domain\'s own TXT records — '
           f'dmarc.misplaced — and the report destinations\' MX — dmarc.rua-no-mx); mailauth runs RFC 7489 discovery only, {rm["received"]/rm["domains"]:.2f} per domain. '
           f'Per question: domainlint {rd["received"]/rd["seconds"]:,.0f}/s, mailauth {rm["received"]/rm["seconds"]:,.0f}/s.')
+    dx = thr(t, 'dmarc', 'discover')
+    if dx and dm:
+        rx, rm = by[(t, 'dmarc', 'discover')], by[(t, 'dmarc', 'mailauth')]
+        p(f'- DMARC discovery alone (dmarc.Discover: both algorithms, no lint), domainlint / mailauth: **{dx/dm:.1f}×** (target ≥ 2×); '
+          f'{rx["received"]/rx["domains"]:.2f} questions per domain against mailauth\'s {rm["received"]/rm["domains"]:.2f}.')
     c = by.get((t, 'check', 'domainlint'))
     dp = by.get((t, 'dnsperf', None))
     if c:
