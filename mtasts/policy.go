@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/domainlint/domainlint/internal/tagvalue"
 	"github.com/domainlint/domainlint/lint"
 )
 
@@ -138,7 +139,7 @@ func parsePolicy(text string) (*Policy, []*Problem) {
 			continue
 		}
 		value = strings.TrimRight(strings.TrimLeft(value, " \t"), " \t")
-		if !validExtName(key) {
+		if !tagvalue.ExtName(key) {
 			add(lint.Error, span, "line %d: %q is not a valid key (no space is allowed before the colon)", n, key)
 			continue
 		}
@@ -237,7 +238,7 @@ func checkPattern(pat string) string {
 			return "has an empty label or one over 63 octets"
 		}
 		for i := 0; i < len(l); i++ {
-			if c := l[i]; !isAlnum(c) && c != '-' {
+			if c := l[i]; !tagvalue.IsAlnum(c) && c != '-' {
 				return fmt.Sprintf("byte %q is not allowed in a host name", c)
 			}
 		}

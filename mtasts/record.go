@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/domainlint/domainlint/internal/tagvalue"
 	"github.com/domainlint/domainlint/lint"
 )
 
@@ -68,24 +69,6 @@ func ParseRecord(txt string) (*Record, error) {
 }
 
 func isWSP(c byte) bool { return c == ' ' || c == '\t' }
-
-func isAlnum(c byte) bool {
-	return c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'z'
-}
-
-// validExtName: (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / "."),
-// the sts-ext-name of §3.1 and the sts-policy-ext-name of §3.2.
-func validExtName(s string) bool {
-	if s == "" || len(s) > 32 || !isAlnum(s[0]) {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if c := s[i]; !isAlnum(c) && c != '_' && c != '-' && c != '.' {
-			return false
-		}
-	}
-	return true
-}
 
 // parseRecord reads the record leniently: every problem is reported and
 // scanning goes on. It returns nil when txt is not an MTA-STS record.
@@ -156,9 +139,9 @@ func parseRecord(txt string) (*Record, []*Problem) {
 			case strings.EqualFold(name, "v"):
 				add(start, stop, "v= appears more than once")
 			default:
-				if !validExtName(name) {
+				if !tagvalue.ExtName(name) {
 					add(start, stop, "%q is not a valid field name", name)
-				} else if !validExtValue(value) {
+				} else if !tagvalue.ExtValue(value) {
 					add(start, stop, "%s=: the value %q is empty or holds a space, \"=\" or a control character", name, value)
 				}
 				r.Extensions = append(r.Extensions, Field{Name: name, Value: value, Span: lint.Span{Start: start, End: stop}})
@@ -177,19 +160,7 @@ func validID(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if !isAlnum(s[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func validExtValue(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x21 || c > 0x7e || c == '=' || c == ';' {
+		if !tagvalue.IsAlnum(s[i]) {
 			return false
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/domainlint/domainlint/internal/tagvalue"
 	"github.com/domainlint/domainlint/lint"
 )
 
@@ -90,21 +91,6 @@ func Parse(txt string) (*Record, error) {
 
 func isWSP(c byte) bool { return c == ' ' || c == '\t' }
 
-func isAlnum(c byte) bool { return c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'z' }
-
-// validExtName: (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".").
-func validExtName(s string) bool {
-	if s == "" || len(s) > 32 || !isAlnum(s[0]) {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if c := s[i]; !isAlnum(c) && c != '_' && c != '-' && c != '.' {
-			return false
-		}
-	}
-	return true
-}
-
 // parse reads the record leniently; nil when txt is not TLS-RPT.
 //
 //	tlsrpt-record  = tlsrpt-version 1*(field-delim tlsrpt-field) [field-delim]
@@ -173,9 +159,9 @@ func parse(txt string) (*Record, []*Problem) {
 		case strings.EqualFold(name, "v"):
 			add(ruleSyntax.ID, start, stop, "v= appears more than once")
 		default:
-			if !validExtName(name) {
+			if !tagvalue.ExtName(name) {
 				add(ruleSyntax.ID, start, stop, "%q is not a valid field name", name)
-			} else if !validExtValue(value) {
+			} else if !tagvalue.ExtValue(value) {
 				add(ruleSyntax.ID, start, stop, "%s=: the value %q is empty or holds a space, \"=\" or a control character", name, value)
 			}
 			r.Extensions = append(r.Extensions, Field{Name: name, Value: value, Span: lint.Span{Start: start, End: stop}})
@@ -186,18 +172,6 @@ func parse(txt string) (*Record, []*Problem) {
 		add(ruleSyntax.ID, 0, len(txt), "no rua= field: reporters have nowhere to send reports, and ignore the record")
 	}
 	return r, probs
-}
-
-func validExtValue(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x21 || c > 0x7e || c == '=' || c == ';' {
-			return false
-		}
-	}
-	return true
 }
 
 // parseRUA splits a rua value at commas; off is the value's offset.

@@ -117,3 +117,35 @@ func Get(tags []Tag, name string) (Tag, bool) {
 	}
 	return Tag{}, false
 }
+
+// IsAlnum reports an ASCII letter or digit.
+func IsAlnum(c byte) bool { return c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+// ExtName reports a valid extension name of MTA-STS and TLS-RPT records
+// (RFC 8461 §3.1 sts-ext-name, §3.2; RFC 8460 §3 tlsrpt-ext-name):
+// (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".").
+func ExtName(s string) bool {
+	if s == "" || len(s) > 32 || !IsAlnum(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !IsAlnum(c) && c != '_' && c != '-' && c != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// ExtValue reports a valid extension value of those records:
+// 1*(%x21-3A / %x3C / %x3E-7E), no "=" and no ";".
+func ExtValue(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x21 || c > 0x7e || c == '=' || c == ';' {
+			return false
+		}
+	}
+	return true
+}
