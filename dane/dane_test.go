@@ -35,7 +35,7 @@ func loadZones(t *testing.T) *resolver.Zones {
 
 func lookup(t *testing.T, zones *resolver.Zones, name string) (*dane.Report, []lint.Finding) {
 	t.Helper()
-	var r resolver.Resolver = simulated{zones: zones, validating: true}
+	var r resolver.Resolver = simulated{Zones: zones, Validating: true}
 	if strings.HasPrefix(name, "offline.") {
 		r = zones
 	}

@@ -37,10 +37,10 @@ func TestFixtures(t *testing.T) {
 	const file = "testdata/dnssec.zone"
 	zones := loadZones(t, file)
 	fixture.Check(t, file, dnssec.Rules(), func(t *testing.T, name string) []lint.Finding {
-		var r resolver.Resolver = simulated{zones: zones, validating: true}
+		var r resolver.Resolver = simulated{Zones: zones, Validating: true}
 		switch {
 		case strings.HasPrefix(name, "novalidate."):
-			r = simulated{zones: zones}
+			r = simulated{Zones: zones}
 		case strings.HasPrefix(name, "offline."):
 			r = zones
 		}
@@ -67,12 +67,12 @@ func TestStatuses(t *testing.T) {
 		tlsa     dnssec.Status
 		signed   bool
 	}{
-		{"secure.fx.test", simulated{zones, true}, dnssec.Validating, dnssec.Secure, dnssec.Secure, false},
-		{"unsigned.insecure.fx.test", simulated{zones, true}, dnssec.Validating, dnssec.Insecure, dnssec.Insecure, false},
-		{"island.insecure.fx.test", simulated{zones, true}, dnssec.Validating, dnssec.Insecure, dnssec.Insecure, true},
-		{"bogus.fx.test", simulated{zones, true}, dnssec.Validating, dnssec.Bogus, "", false},
-		{"mixed.fx.test", simulated{zones, true}, dnssec.Validating, dnssec.Secure, dnssec.Insecure, false},
-		{"novalidate.fx.test", simulated{zones, false}, dnssec.NotValidating, dnssec.Indeterminate, dnssec.Indeterminate, false},
+		{"secure.fx.test", simulated{Zones: zones, Validating: true}, dnssec.Validating, dnssec.Secure, dnssec.Secure, false},
+		{"unsigned.insecure.fx.test", simulated{Zones: zones, Validating: true}, dnssec.Validating, dnssec.Insecure, dnssec.Insecure, false},
+		{"island.insecure.fx.test", simulated{Zones: zones, Validating: true}, dnssec.Validating, dnssec.Insecure, dnssec.Insecure, true},
+		{"bogus.fx.test", simulated{Zones: zones, Validating: true}, dnssec.Validating, dnssec.Bogus, "", false},
+		{"mixed.fx.test", simulated{Zones: zones, Validating: true}, dnssec.Validating, dnssec.Secure, dnssec.Insecure, false},
+		{"novalidate.fx.test", simulated{Zones: zones}, dnssec.NotValidating, dnssec.Indeterminate, dnssec.Indeterminate, false},
 		{"offline.fx.test", zones, dnssec.Offline, dnssec.ZoneFile, dnssec.ZoneFile, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
