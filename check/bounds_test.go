@@ -79,16 +79,11 @@ func TestHostileNameServers(t *testing.T) {
 // blackhole is a DNS server address that never answers, over UDP or TCP.
 func blackhole(t *testing.T) string {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	pc, ln, err := dnstest.Listen()
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := pc.LocalAddr().String()
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		pc.Close()
-		t.Fatal(err)
-	}
 	var conns []net.Conn
 	done := make(chan struct{})
 	go func() {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"runtime"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/resolver/dnstest"
 	"github.com/miekg/dns"
 )
 
@@ -31,13 +31,8 @@ type replyFunc func(q *dns.Msg, tcp bool) []*dns.Msg
 
 func startHostile(t testing.TB, reply replyFunc) *hostile {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	pc, ln, err := dnstest.Listen()
 	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", pc.LocalAddr().String())
-	if err != nil {
-		pc.Close()
 		t.Fatal(err)
 	}
 	h := &hostile{Addr: pc.LocalAddr().String()}

@@ -98,21 +98,9 @@ func Start(zones ...resolver.ZoneSource) (*Server, error) {
 	}
 	s := &Server{db: db, closed: make(chan struct{}), faults: map[key]Fault{}, counts: map[key]int{}}
 
-	var pc net.PacketConn
-	var ln net.Listener
-	for attempt := 0; ; attempt++ {
-		pc, err = net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		ln, err = net.Listen("tcp", pc.LocalAddr().String())
-		if err == nil {
-			break
-		}
-		pc.Close()
-		if attempt == 10 {
-			return nil, fmt.Errorf("dnstest: no port free for both UDP and TCP: %v", err)
-		}
+	pc, ln, err := Listen()
+	if err != nil {
+		return nil, err
 	}
 	s.Addr = pc.LocalAddr().String()
 	h := dns.HandlerFunc(s.serve)
@@ -257,4 +245,24 @@ func (s *Server) serve(w dns.ResponseWriter, r *dns.Msg) {
 	// thousands of records still fits the 65,535 octets of a TCP message.
 	m.Compress = true
 	w.WriteMsg(m)
+}
+
+// Listen returns a UDP socket and a TCP listener on one random loopback
+// port, as a DNS server needs (for a hostile server of a test's own, say).
+// A port taken for TCP by someone else is tried again on another one.
+func Listen() (net.PacketConn, net.Listener, error) {
+	for attempt := 0; ; attempt++ {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			return nil, nil, err
+		}
+		ln, err := net.Listen("tcp", pc.LocalAddr().String())
+		if err == nil {
+			return pc, ln, nil
+		}
+		pc.Close()
+		if attempt == 20 {
+			return nil, nil, fmt.Errorf("dnstest: no port free for both UDP and TCP: %v", err)
+		}
+	}
 }
