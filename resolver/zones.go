@@ -13,18 +13,41 @@ import (
 
 // ZoneSource is one RFC 1035 master file for NewZones.
 type ZoneSource struct {
-	// Origin is the zone apex, e.g. "contoso.com". Empty: the owner of the
-	// file's SOA record.
+	// Origin is the zone apex as the server's configuration names it
+	// (BIND's zone statement, `kzonecheck -o`), e.g. "contoso.com". Empty:
+	// see Domain.
 	Origin string
+	// Domain is the domain the file is loaded to check, for a file whose
+	// origin is not configured (the usual case: a file with no $ORIGIN,
+	// whose server takes the origin from its configuration). The apex is
+	// the owner of the file's SOA when written absolute at or above
+	// Domain, else Domain itself; relative names are relative to it. With
+	// neither Origin nor Domain, the apex is the SOA's owner, and a file
+	// whose SOA is written relative (@) with no $ORIGIN is an error.
+	Domain string
 	// File is read when Text is empty, and names the source in errors.
 	File string
 	// Text is the master file's content.
 	Text string
-	// AllowInclude permits $INCLUDE directives, relative to File's folder.
-	// They are refused by default: a zone file from elsewhere must not read
-	// local files.
+	// AllowInclude permits $INCLUDE directives of regular files under
+	// IncludeRoot (links resolved: none leads out of it). They are
+	// refused by default: a zone file from elsewhere must not read local
+	// files.
 	AllowInclude bool
+	// IncludeRoot is the folder $INCLUDE may read under; empty: File's
+	// folder.
+	IncludeRoot string
 }
+
+// ZoneError is a zone file that could not be loaded: the file, the line
+// where the construct that failed starts, and why.
+type ZoneError = zonedb.Error
+
+// ZoneProblem is something a server refuses or ignores in a zone that
+// loaded: a CNAME beside other data, no SOA or NS at the apex, a record
+// outside the zone (ignored). Kind is "cname-and-other-data",
+// "missing-soa", "missing-ns" or "out-of-zone".
+type ZoneProblem = zonedb.Problem
 
 // Zones answers questions from master files, with the semantics of the
 // zones' authoritative servers: NXDOMAIN versus NODATA, empty non-terminals,
@@ -37,6 +60,7 @@ type ZoneSource struct {
 // verified offline". Zones is safe for concurrent use.
 type Zones struct {
 	db       *zonedb.DB
+	problems []ZoneProblem
 	maxHops  int
 	origins  []string
 	fallback Resolver            // nil: ErrUnverified
@@ -47,7 +71,7 @@ type Zones struct {
 func NewZones(srcs ...ZoneSource) (*Zones, error) {
 	zs := make([]zonedb.Source, len(srcs))
 	for i, s := range srcs {
-		zs[i] = zonedb.Source{Origin: s.Origin, File: s.File, AllowInclude: s.AllowInclude}
+		zs[i] = zonedb.Source{Origin: s.Origin, Domain: s.Domain, File: s.File, AllowInclude: s.AllowInclude, IncludeRoot: s.IncludeRoot}
 		if s.Text != "" {
 			zs[i].Text = []byte(s.Text)
 		} else if s.File == "" {
@@ -61,6 +85,7 @@ func NewZones(srcs ...ZoneSource) (*Zones, error) {
 	z := &Zones{db: db, maxHops: DefaultMaxCNAMEHops, comments: map[string][]string{}}
 	for _, zone := range db.Zones() {
 		z.origins = append(z.origins, zone.Origin)
+		z.problems = append(z.problems, zone.Problems...)
 		for _, e := range zone.Entries {
 			if e.Comment != "" {
 				owner := canonicalOwner(e.RR.Header().Name)
@@ -70,7 +95,40 @@ func NewZones(srcs ...ZoneSource) (*Zones, error) {
 	}
 	// In the order the sources were given.
 	slices.SortStableFunc(z.origins, func(a, b string) int { return db.Index(a) - db.Index(b) })
+	slices.SortStableFunc(z.problems, func(a, b ZoneProblem) int {
+		if c := strings.Compare(a.File, b.File); c != 0 {
+			return c
+		}
+		return a.Line - b.Line
+	})
 	return z, nil
+}
+
+// Problems returns what the zones' servers would refuse or ignore, by
+// file and line: a zone with a CNAME beside other data or no SOA at its
+// apex does not load, and records outside a zone are ignored (and are not
+// answered here either).
+func (z *Zones) Problems() []ZoneProblem { return slices.Clone(z.problems) }
+
+// Owners returns the names the zone files hold records at that end in
+// suffix (lowercase FQDNs, sorted), suffix itself and wildcards left out:
+// the DKIM selectors a zone publishes are Owners("_domainkey.example.org").
+func (z *Zones) Owners(suffix string) []string {
+	suffix = canonicalOwner(suffix)
+	zone := z.db.Find(suffix)
+	if zone == nil {
+		return nil
+	}
+	var out []string
+	for _, e := range zone.Entries {
+		n := e.RR.Header().Name
+		if e.OutOfZone || n == suffix || !dns.IsSubDomain(suffix, n) || strings.HasPrefix(n, "*.") {
+			continue
+		}
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // Origins returns the loaded zones' apexes (FQDNs), in the order the

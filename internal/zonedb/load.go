@@ -1,0 +1,675 @@
+package zonedb
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// Source is one master file to load.
+type Source struct {
+	// Origin is the zone apex as the server's configuration names it
+	// (BIND's zone statement, `kzonecheck -o`): relative names are
+	// relative to it until a $ORIGIN line. Empty: see Domain.
+	Origin string
+	// Domain is the domain the file is loaded to check, for a file whose
+	// origin is not configured. The apex is then the owner of the file's
+	// SOA record when that is written absolute and is Domain or above it,
+	// and Domain otherwise: a file with no $ORIGIN is read relative to
+	// the domain, as BIND and Knot read it relative to the zone their
+	// configuration names. Empty too: the SOA's owner.
+	Domain string
+	// File names the file in errors, and is read when Text is nil.
+	File string
+	// Text is the file's content.
+	Text []byte
+	// AllowInclude permits $INCLUDE of regular files under IncludeRoot
+	// (symbolic links resolved: none leads out of it).
+	AllowInclude bool
+	// IncludeRoot is the folder $INCLUDE may read under; empty: File's
+	// folder.
+	IncludeRoot string
+	// MaxBytes bounds the file and the files it includes, together; 0
+	// means DefaultMaxBytes.
+	MaxBytes int64
+	// MaxRecords bounds the records the file expands to; 0 means
+	// DefaultMaxRecords.
+	MaxRecords int
+	// MaxRecordBytes bounds their estimated memory; 0 means
+	// DefaultMaxRecordBytes.
+	MaxRecordBytes int64
+}
+
+// Entry is one record with the comment that stood beside it and where it
+// was written.
+type Entry struct {
+	RR      dns.RR
+	Comment string
+	// File is the file the record was read from (an $INCLUDEd one, or the
+	// source's), Line the line its text starts on.
+	File string
+	Line int
+	// OutOfZone is set for a record whose owner is outside the zone:
+	// servers ignore it, and so do answers.
+	OutOfZone bool
+}
+
+// ProblemKind names what a server refuses or ignores in a zone.
+type ProblemKind string
+
+// The problems Load finds in a zone that loaded. A server refuses a zone
+// with a CNAME beside other data or no SOA at its apex (Knot: "serious
+// semantic error"; BIND: the zone is not loaded), ignores records outside
+// the zone, and serves a zone without NS records at its apex that no
+// resolver can be referred to.
+const (
+	CNAMEAndOtherData ProblemKind = "cname-and-other-data"
+	MissingSOA        ProblemKind = "missing-soa"
+	MissingNS         ProblemKind = "missing-ns"
+	OutOfZone         ProblemKind = "out-of-zone"
+)
+
+// Problem is one thing a server refuses or ignores in a zone.
+type Problem struct {
+	Kind ProblemKind
+	// Name is the owner concerned (lowercase FQDN).
+	Name string
+	// File and Line are where the record concerned was written (Line 0
+	// for a record that is not there).
+	File    string
+	Line    int
+	Message string
+}
+
+// Error is a zone file that could not be loaded: where, and why.
+type Error struct {
+	File string
+	// Line is where the construct that failed starts (0: the whole file).
+	Line int
+	Msg  string
+	Err  error // the parser's error, if any
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s: line %d: %s", e.File, e.Line, e.Msg)
+	}
+	return e.File + ": " + e.Msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Zone is one loaded zone.
+type Zone struct {
+	Origin   string // lowercase FQDN with trailing dot
+	Entries  []Entry
+	Problems []Problem
+	names    map[string][]dns.RR // lowercase owner → records
+	ents     map[string]bool     // every name at or above an owner, up to the apex
+	soa      *dns.SOA
+}
+
+// DB is a set of zones. It is read-only once built and safe for concurrent use.
+type DB struct {
+	zones map[string]*Zone
+	order []string // origins in load order
+}
+
+// Index returns the position of origin among the loaded sources, or -1.
+func (db *DB) Index(origin string) int {
+	for i, o := range db.order {
+		if o == origin {
+			return i
+		}
+	}
+	return -1
+}
+
+// Load parses the sources into a DB. A source whose origin repeats another's
+// is an error.
+func Load(srcs ...Source) (*DB, error) {
+	db := &DB{zones: map[string]*Zone{}}
+	for _, src := range srcs {
+		z, err := Parse(src)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := db.zones[z.Origin]; dup {
+			return nil, fmt.Errorf("zone %s loaded twice (%s)", z.Origin, src.File)
+		}
+		db.zones[z.Origin] = z
+		db.order = append(db.order, z.Origin)
+	}
+	return db, nil
+}
+
+// Zones returns the loaded zones.
+func (db *DB) Zones() []*Zone {
+	out := make([]*Zone, 0, len(db.zones))
+	for _, z := range db.zones {
+		out = append(out, z)
+	}
+	return out
+}
+
+// Parse reads one master file as its server loads it: relative names
+// against the configured origin (Source.Origin, or as Domain says), a
+// CNAME beside other data or no SOA at the apex found and reported in
+// Zone.Problems, records outside the zone ignored (and reported), names
+// with characters servers refuse (a placeholder such as
+// REPLACE&ME@NAMESERVER) an error. Errors are *Error values naming the
+// file and the line where the construct that failed starts.
+func Parse(src Source) (*Zone, error) {
+	name := src.File
+	if name == "" {
+		name = "zone"
+	}
+	max := src.MaxBytes
+	if max <= 0 {
+		max = DefaultMaxBytes
+	}
+	text := src.Text
+	if text == nil {
+		var err error
+		if text, err = readRegular(src.File, max); err != nil {
+			return nil, &Error{File: name, Msg: err.Error(), Err: err}
+		}
+	}
+	if int64(len(text)) > max {
+		return nil, &Error{File: name, Msg: fmt.Sprintf("zone file larger than %d bytes", max)}
+	}
+	// A UTF-8 byte order mark, as editors on Windows write: not a TTL.
+	text = bytes.TrimPrefix(text, []byte("\xef\xbb\xbf"))
+	origin, err := fqdn(src.Origin)
+	if err != nil {
+		return nil, &Error{File: name, Msg: fmt.Sprintf("invalid origin %q", src.Origin)}
+	}
+	if origin != "" {
+		z, err := parseText(src, name, text, origin, max)
+		if err != nil {
+			return nil, err
+		}
+		return z, z.finish(origin, name)
+	}
+	// No origin configured: find the apex.
+	guess, err := fqdn(src.Domain)
+	if err != nil {
+		return nil, &Error{File: name, Msg: fmt.Sprintf("invalid domain %q", src.Domain)}
+	}
+	if guess == "" {
+		guess = "."
+	}
+	z, err := parseText(src, name, text, guess, max)
+	if err != nil {
+		return nil, err
+	}
+	apex := guess
+	var soa *Entry
+	for i := range z.Entries {
+		if _, ok := z.Entries[i].RR.(*dns.SOA); ok {
+			soa = &z.Entries[i]
+			break
+		}
+	}
+	if soa != nil && soa.RR.Header().Name != "." {
+		apex = soa.RR.Header().Name
+	}
+	if apex == "." {
+		if soa == nil {
+			return nil, &Error{File: name, Msg: "no SOA record and no origin given: cannot tell the zone apex (name the domain the file is for)"}
+		}
+		return nil, &Error{File: name, Line: soa.Line, Msg: "the SOA record's owner is the root (.): the file gives no origin ($ORIGIN, or $ORIGIN .) and writes the owner relative (@); name the domain the file is for, or write the owner absolute (example.org.)"}
+	}
+	if src.Domain != "" && !dns.IsSubDomain(apex, guess) {
+		return nil, &Error{File: name, Line: soa.Line, Msg: fmt.Sprintf("the SOA record makes this the zone of %s, which does not hold %s", strings.TrimSuffix(apex, "."), strings.TrimSuffix(guess, "."))}
+	}
+	if apex != guess && !setsOriginFirst(text) {
+		if z, err = parseText(src, name, text, apex, max); err != nil {
+			return nil, err
+		}
+	}
+	return z, z.finish(apex, name)
+}
+
+// fqdn validates a name and returns it lowercase and fully qualified; ""
+// stays "".
+func fqdn(name string) (string, error) {
+	if name == "" {
+		return "", nil
+	}
+	if _, ok := dns.IsDomainName(name); !ok {
+		return "", errors.New("invalid name")
+	}
+	return Canon(dns.Fqdn(name)), nil
+}
+
+// setsOriginFirst reports whether the file's first directive or record is
+// a $ORIGIN with an absolute name: then the configured origin names
+// nothing in it.
+func setsOriginFirst(text []byte) bool {
+	for line := range bytes.Lines(text) {
+		t := strings.TrimSpace(string(line))
+		if t == "" || t[0] == ';' || hasPrefixFold(t, "$TTL") {
+			continue
+		}
+		f := strings.Fields(t)
+		return len(f) >= 2 && strings.EqualFold(f[0], "$ORIGIN") && strings.HasSuffix(f[1], ".") && f[1] != "."
+	}
+	return false
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// readRegular reads a regular file of at most max octets; a FIFO, a
+// device or a folder is refused without being read.
+func readRegular(path string, max int64) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%s)", fi.Mode().Type())
+	}
+	if fi.Size() > max {
+		return nil, fmt.Errorf("larger than %d bytes", max)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("larger than %d bytes", max)
+	}
+	return b, nil
+}
+
+// parseText runs the master-file parser over text with origin as the
+// initial $ORIGIN, and collects the records with their comments, files
+// and lines.
+func parseText(src Source, name string, text []byte, origin string, max int64) (*Zone, error) {
+	maxRecords, maxRecordBytes := src.MaxRecords, src.MaxRecordBytes
+	if maxRecords <= 0 {
+		maxRecords = DefaultMaxRecords
+	}
+	if maxRecordBytes <= 0 {
+		maxRecordBytes = DefaultMaxRecordBytes
+	}
+	t := &tracker{}
+	lr := t.reader(name, text)
+	zp := dns.NewZoneParser(lr, origin, name)
+	zp.SetDefaultTTL(3600)
+	if src.AllowInclude {
+		root := src.IncludeRoot
+		if root == "" {
+			root = filepath.Dir(src.File)
+		}
+		ifs, err := newIncludeFS(root, filepath.IsAbs(src.File), t, max-int64(len(text)))
+		if err != nil {
+			return nil, &Error{File: name, Msg: "$INCLUDE root: " + err.Error(), Err: err}
+		}
+		zp.SetIncludeAllowed(true)
+		zp.SetIncludeFS(ifs)
+	}
+	z := &Zone{names: map[string][]dns.RR{}, ents: map[string]bool{}}
+	var size int64
+	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
+		cur := t.cur
+		line := cur.recordStart()
+		size += recordBytes(rr)
+		if len(z.Entries) >= maxRecords || size > maxRecordBytes {
+			what := fmt.Sprintf("%d records", maxRecords)
+			if size > maxRecordBytes {
+				what = fmt.Sprintf("%d MiB of records in memory", maxRecordBytes>>20)
+			}
+			return nil, &Error{File: cur.file, Line: cur.line(), Msg: fmt.Sprintf("the zone expands to more than %s (%s): is a $GENERATE range too wide?", what, cur.lineText())}
+		}
+		if err := checkNames(rr); err != nil {
+			return nil, &Error{File: cur.file, Line: line, Msg: err.Error()}
+		}
+		rr.Header().Name = Canon(rr.Header().Name)
+		z.Entries = append(z.Entries, Entry{RR: rr, Comment: zp.Comment(), File: cur.file, Line: line})
+	}
+	if err := zp.Err(); err != nil {
+		cur := t.cur
+		msg := err.Error()
+		// The parser names the file it read; the error names it once.
+		msg = strings.TrimPrefix(msg, name+": ")
+		msg = strings.TrimPrefix(msg, cur.file+": ")
+		msg = strings.TrimPrefix(msg, "dns: ")
+		start := cur.recordStart()
+		return nil, &Error{File: cur.file, Line: start, Msg: msg, Err: err}
+	}
+	return z, nil
+}
+
+// finish sets the apex, sets aside what lies outside it, indexes the
+// names and finds what a server refuses.
+func (z *Zone) finish(apex, file string) error {
+	z.Origin = apex
+	var above []Entry // SOA records above the apex: "$ORIGIN ." then "@ SOA"
+	for i := range z.Entries {
+		e := &z.Entries[i]
+		owner := e.RR.Header().Name
+		if !dns.IsSubDomain(apex, owner) {
+			e.OutOfZone = true
+			if _, ok := e.RR.(*dns.SOA); ok && dns.IsSubDomain(owner, apex) {
+				above = append(above, *e)
+				continue
+			}
+			z.Problems = append(z.Problems, Problem{Kind: OutOfZone, Name: owner, File: e.File, Line: e.Line,
+				Message: fmt.Sprintf("%s %s is outside the zone %s: servers ignore it (Knot: \"ignoring out-of-zone data\"), and so does this check", strings.TrimSuffix(owner, "."), dns.TypeToString[e.RR.Header().Rrtype], strings.TrimSuffix(apex, "."))})
+			continue
+		}
+		if soa, ok := e.RR.(*dns.SOA); ok && owner == apex && z.soa == nil {
+			z.soa = soa
+		}
+		if e.RR.Header().Class != dns.ClassINET {
+			continue
+		}
+		z.names[owner] = append(z.names[owner], e.RR)
+		for n := owner; ; {
+			z.ents[n] = true
+			if n == apex {
+				break
+			}
+			n = parent(n)
+		}
+	}
+	if z.soa == nil {
+		p := Problem{Kind: MissingSOA, Name: apex, File: file,
+			Message: fmt.Sprintf("no SOA record at the zone apex %s: servers refuse to load the zone (Knot: \"missing SOA at the zone apex\")", strings.TrimSuffix(apex, "."))}
+		if len(above) > 0 {
+			a := above[0]
+			p.File, p.Line = a.File, a.Line
+			p.Message = fmt.Sprintf("the SOA record is at %s, above the zone apex %s: the file sets an origin above the domain (often `$ORIGIN .` in an export) before writing the SOA's owner relative (@); write its owner as %s, or put `$ORIGIN %s` before it. Servers refuse the zone as it is (Knot: \"missing SOA at the zone apex\")",
+				orRoot(a.RR.Header().Name), strings.TrimSuffix(apex, "."), apex, apex)
+		}
+		z.Problems = append(z.Problems, p)
+		// Negative answers still need an SOA (RFC 2308).
+		z.soa = &dns.SOA{
+			Hdr: dns.RR_Header{Name: apex, Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: 3600},
+			Ns:  "ns.invalid.", Mbox: "hostmaster.invalid.", Serial: 1,
+			Refresh: 3600, Retry: 600, Expire: 86400, Minttl: 300,
+		}
+	} else if !slices.ContainsFunc(z.names[apex], func(rr dns.RR) bool { return rr.Header().Rrtype == dns.TypeNS }) {
+		p := Problem{Kind: MissingNS, Name: apex, File: file,
+			Message: fmt.Sprintf("no NS records at the zone apex %s: the zone names no nameservers (Knot: \"missing NS at the zone apex\")", strings.TrimSuffix(apex, "."))}
+		if e := z.entryOf(z.soa); e != nil {
+			p.File, p.Line = e.File, e.Line
+		}
+		z.Problems = append(z.Problems, p)
+	}
+	z.Problems = append(z.Problems, z.cnameProblems()...)
+	return nil
+}
+
+func orRoot(name string) string {
+	if name == "." {
+		return "the root (.)"
+	}
+	return strings.TrimSuffix(name, ".")
+}
+
+// entryOf returns the entry of rr.
+func (z *Zone) entryOf(rr dns.RR) *Entry {
+	for i := range z.Entries {
+		if z.Entries[i].RR == rr {
+			return &z.Entries[i]
+		}
+	}
+	return nil
+}
+
+// cnameProblems finds the names with a CNAME and other data, or more than
+// one CNAME (RFC 1034 §3.6.2, RFC 2181 §10.1): servers refuse the zone.
+// DNSSEC's own records may stand beside a CNAME (RFC 4035 §2.5).
+func (z *Zone) cnameProblems() []Problem {
+	var out []Problem
+	done := map[string]bool{}
+	for i := range z.Entries {
+		e := &z.Entries[i]
+		c, ok := e.RR.(*dns.CNAME)
+		if !ok || e.OutOfZone || done[c.Hdr.Name] {
+			continue
+		}
+		owner := c.Hdr.Name
+		done[owner] = true
+		var others []string
+		for _, rr := range z.names[owner] {
+			switch rr.Header().Rrtype {
+			case dns.TypeRRSIG, dns.TypeNSEC, dns.TypeNSEC3:
+			case dns.TypeCNAME:
+				if rr != dns.RR(c) && !dns.IsDuplicate(rr, c) {
+					others = append(others, "another CNAME")
+				}
+			default:
+				others = append(others, dns.TypeToString[rr.Header().Rrtype])
+			}
+		}
+		if len(others) == 0 {
+			continue
+		}
+		slices.Sort(others)
+		others = slices.Compact(others)
+		out = append(out, Problem{Kind: CNAMEAndOtherData, Name: owner, File: e.File, Line: e.Line,
+			Message: fmt.Sprintf("%s has a CNAME and other data (%s): a CNAME must stand alone (RFC 1034 §3.6.2, RFC 2181 §10.1); servers refuse the zone (Knot: \"another record exists beside CNAME\")", strings.TrimSuffix(owner, "."), strings.Join(others, ", "))})
+	}
+	return out
+}
+
+// checkNames refuses names with characters a master file may hold only
+// escaped: Knot refuses such a file ("invalid domain name character"),
+// and a placeholder left in (REPLACE&ME$WITH^YOUR@NAMESERVER) is the
+// usual cause.
+func checkNames(rr dns.RR) error {
+	names := []string{rr.Header().Name}
+	switch r := rr.(type) {
+	case *dns.NS:
+		names = append(names, r.Ns)
+	case *dns.MX:
+		names = append(names, r.Mx)
+	case *dns.CNAME:
+		names = append(names, r.Target)
+	case *dns.DNAME:
+		names = append(names, r.Target)
+	case *dns.PTR:
+		names = append(names, r.Ptr)
+	case *dns.SRV:
+		names = append(names, r.Target)
+	case *dns.SOA:
+		names = append(names, r.Ns, r.Mbox)
+	}
+	for _, n := range names {
+		for i := 0; i < len(n); i++ {
+			c := n[i]
+			switch {
+			case c == '\\':
+				i++ // an escape: whatever follows is taken as written
+			case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9',
+				c == '-', c == '_', c == '/', c == '*', c == '.':
+			default:
+				return fmt.Errorf("invalid character %q in the name %q of a %s record: servers refuse the file (Knot: \"invalid domain name character\"); is it a placeholder left in?",
+					string(c), n, dns.TypeToString[rr.Header().Rrtype])
+			}
+		}
+	}
+	return nil
+}
+
+// tracker knows which file the parser is reading: the source's, or an
+// $INCLUDEd one.
+type tracker struct{ cur *lineReader }
+
+func (t *tracker) reader(file string, text []byte) *lineReader {
+	r := &lineReader{t: t, file: file, text: text, recLine: 1}
+	if t.cur == nil {
+		t.cur = r
+	}
+	return r
+}
+
+// lineReader feeds the zone parser byte by byte (it takes an
+// io.ByteReader as is) and counts the lines it has read, so that a record
+// and an error can name the line where they start.
+type lineReader struct {
+	t     *tracker
+	file  string
+	text  []byte
+	off   int
+	lines int // newlines read
+	last  int // offset after the last newline read but one: the line the parser is on
+	cur   int // offset after the last newline read
+	// recOff is where the text after the last record returned starts,
+	// recLine its line.
+	recOff, recLine int
+}
+
+func (r *lineReader) ReadByte() (byte, error) {
+	r.t.cur = r
+	if r.off >= len(r.text) {
+		return 0, io.EOF
+	}
+	c := r.text[r.off]
+	r.off++
+	if c == '\n' {
+		r.lines++
+		r.last, r.cur = r.cur, r.off
+	}
+	return c, nil
+}
+
+func (r *lineReader) Read(p []byte) (int, error) {
+	if r.off >= len(r.text) {
+		return 0, io.EOF
+	}
+	n := 0
+	for n < len(p) && r.off < len(r.text) {
+		p[n], _ = r.ReadByte()
+		n++
+	}
+	return n, nil
+}
+
+// recordStart returns the line where the record (or the construct) just
+// read starts: the first line since the last record that holds more than
+// blanks, a comment or a directive; and moves past it.
+func (r *lineReader) recordStart() int {
+	start := 0
+	line := r.recLine
+	for l := range bytes.Lines(r.text[r.recOff:r.off]) {
+		t := bytes.TrimLeft(l, " \t\r")
+		if len(t) > 0 && t[0] != ';' && t[0] != '$' && t[0] != '\n' {
+			start = line
+			break
+		}
+		line++
+	}
+	r.recLine += bytes.Count(r.text[r.recOff:r.off], []byte("\n"))
+	r.recOff = r.off
+	if start == 0 {
+		start = r.line() // a $GENERATE line's records
+	}
+	return start
+}
+
+// line returns the number of the line the parser last finished: a record
+// is returned once its line's newline is read.
+func (r *lineReader) line() int {
+	if r.lines == 0 || r.off >= len(r.text) && len(r.text) > 0 && r.text[len(r.text)-1] != '\n' {
+		return r.lines + 1
+	}
+	return r.lines
+}
+
+// lineText returns that line, shortened for an error message.
+func (r *lineReader) lineText() string {
+	start, end := r.last, r.cur
+	if r.lines == 0 || r.off >= len(r.text) && len(r.text) > 0 && r.text[len(r.text)-1] != '\n' {
+		start, end = r.cur, len(r.text)
+	}
+	s := strings.TrimSpace(string(r.text[start:end]))
+	if len(s) > 60 {
+		s = s[:60] + "…"
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// includeFS opens the files $INCLUDE names: regular files under root
+// (links resolved), within what is left of the size bound.
+type includeFS struct {
+	root   string // with links resolved
+	abs    bool   // the source's path is absolute: the parser's paths lost their "/"
+	t      *tracker
+	budget int64
+}
+
+func newIncludeFS(root string, abs bool, t *tracker, budget int64) (*includeFS, error) {
+	r, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
+	if r, err = filepath.EvalSymlinks(r); err != nil {
+		return nil, err
+	}
+	return &includeFS{root: r, abs: abs, t: t, budget: budget}, nil
+}
+
+func (f *includeFS) Open(name string) (fs.File, error) {
+	p := filepath.FromSlash(name)
+	if f.abs {
+		p = string(filepath.Separator) + p
+	}
+	p, err := filepath.Abs(p)
+	if err != nil {
+		return nil, err
+	}
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return nil, err
+	}
+	if rel, err := filepath.Rel(f.root, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return nil, fmt.Errorf("%s is outside %s: $INCLUDE reads only files under the zone file's folder (the CLI's -include-root, ZoneSource.IncludeRoot, names another)", real, f.root)
+	}
+	if f.budget <= 0 {
+		return nil, errors.New("the zone file and its includes are larger than the size bound")
+	}
+	text, err := readRegular(real, f.budget)
+	if err != nil {
+		return nil, err
+	}
+	f.budget -= int64(len(text))
+	return &includeFile{lineReader: f.t.reader(name, text), name: name, size: int64(len(text))}, nil
+}
+
+// includeFile is an included file, read whole, as the parser reads it.
+type includeFile struct {
+	*lineReader
+	name string
+	size int64
+}
+
+func (i *includeFile) Stat() (fs.FileInfo, error) { return i, nil }
+func (i *includeFile) Close() error               { return nil }
+func (i *includeFile) Name() string               { return filepath.Base(i.name) }
+func (i *includeFile) Size() int64                { return i.size }
+func (i *includeFile) Mode() fs.FileMode          { return 0o444 }
+func (i *includeFile) ModTime() time.Time         { return time.Time{} }
+func (i *includeFile) IsDir() bool                { return false }
+func (i *includeFile) Sys() any                   { return nil }
