@@ -160,6 +160,10 @@ type Report struct {
 	Errors []*CheckError `json:"errors"`
 	// Waived counts the findings a zone file waived with `; ignore`.
 	Waived int `json:"waived,omitempty"`
+	// Waivers are the `; ignore` comments that waived findings: the name,
+	// the rule (or prefix) written, and how many findings each waived. A
+	// comment not among them waived nothing.
+	Waivers []Waiver `json:"waivers,omitempty"`
 	// Unverified are the questions not asked because their names are
 	// outside the zone files and the check ran offline (or a snapshot did
 	// not record them): resolver.ErrUnverified. They are not errors: the
@@ -184,6 +188,13 @@ type Report struct {
 	Onboarding *Onboarding       `json:"onboarding,omitempty"`
 	asked      map[question]bool // questions asked, for CompareViews
 	mu         sync.Mutex
+}
+
+// Waiver is one `; ignore "rule"` comment that waived findings.
+type Waiver struct {
+	Name     string `json:"name"`
+	Rule     string `json:"rule"`
+	Findings int    `json:"findings"`
 }
 
 // FetchOptions configure the HTTPS fetches of Options.Fetch.
@@ -307,6 +318,7 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	}
 	explainUnverified(rep)
 	rep.Findings = lint.Bound(rep.Findings)
+	slices.SortFunc(rep.Waivers, func(a, b Waiver) int { return strings.Compare(a.Name+" "+a.Rule, b.Name+" "+b.Rule) })
 	slices.SortFunc(rep.Errors, func(a, b *CheckError) int { return strings.Compare(a.Error(), b.Error()) })
 	rep.Errors = slices.CompactFunc(rep.Errors, func(a, b *CheckError) bool { return a.Error() == b.Error() })
 	rep.Stats.Queries = resolver.BudgetFrom(ctx).Used()

@@ -71,15 +71,31 @@ func (p *Pass) Report(fs ...lint.Finding) {
 		case !slices.ContainsFunc(p.Check.Rules, func(r lint.Rule) bool { return r.ID == f.Rule }):
 			p.Fail(f.Name, fmt.Errorf("%w: %s is not in the rules of check %q (%s)", ErrUndeclaredRule, f.Rule, p.Check.Name, f.Message))
 		case !p.sel.enabled(f.Rule):
-		case p.sel.waived(f.Name, f.Rule):
-			p.rep.mu.Lock()
-			p.rep.Waived++
-			p.rep.mu.Unlock()
+		case p.waive(f):
 		default:
 			keep = append(keep, f)
 		}
 	}
 	p.rep.add(keep...)
+}
+
+// waive reports whether a zone file waives f, and counts the waiver.
+func (p *Pass) waive(f lint.Finding) bool {
+	pattern, ok := p.sel.waived(f.Name, f.Rule)
+	if !ok {
+		return false
+	}
+	p.rep.mu.Lock()
+	defer p.rep.mu.Unlock()
+	p.rep.Waived++
+	w := Waiver{Name: f.Name, Rule: pattern}
+	if i := slices.IndexFunc(p.rep.Waivers, func(x Waiver) bool { return x.Name == w.Name && x.Rule == w.Rule }); i >= 0 {
+		p.rep.Waivers[i].Findings++
+	} else {
+		w.Findings = 1
+		p.rep.Waivers = append(p.rep.Waivers, w)
+	}
+	return true
 }
 
 // Fail records that a part of the check could not be done: name is the
@@ -130,7 +146,9 @@ func Checks() []*Check {
 		Rules: tlsrpt.Rules(), Requires: []*Check{mtastsCheck, daneCheck}, Run: runTLSRPT}
 	bimiCheck := &Check{Name: "bimi", Doc: "the BIMI assertion record, DMARC at enforcement and, with Options.Fetch, the SVG indicator",
 		Rules: bimi.Rules(), Requires: []*Check{dmarcCheck}, Run: runBIMI}
-	return []*Check{spfCheck, dmarcCheck, dkimCheck, m365, mxCheck, parked, dnssecCheck, daneCheck, mtastsCheck, tlsrptCheck, bimiCheck}
+	zoneCheck := &Check{Name: "zone", Doc: "with zone files: what the zone's server refuses or ignores (a CNAME beside other data, no SOA or NS at the apex, records outside the zone)",
+		Rules: zoneRules(), Requires: []*Check{m365}, Run: runZone}
+	return []*Check{zoneCheck, spfCheck, dmarcCheck, dkimCheck, m365, mxCheck, parked, dnssecCheck, daneCheck, mtastsCheck, tlsrptCheck, bimiCheck}
 }
 
 func runMTASTS(ctx context.Context, p *Pass) error {

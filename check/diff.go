@@ -205,6 +205,10 @@ func diff(ctx context.Context, p *Pass, zone resolver.ZoneFiles, set *records.Se
 	p.Report(d.notes...)
 }
 
+// cnameBesideWhy starts the Why of a diff entry whose CNAME stands beside
+// other data.
+const cnameBesideWhy = "a CNAME beside other data (RFC 1034 §3.6.2)"
+
 type differ struct {
 	ctx  context.Context
 	r    resolver.Resolver
@@ -786,7 +790,7 @@ func (d *differ) cnameEntry(e records.Expected, ent Entry, fail func(error) Entr
 		}
 		if len(addrs) > 0 {
 			ent.Found = append(ent.Found, rdatas(addrs)...)
-			ent.Status, ent.Why = Conflict, "a CNAME beside other data (RFC 1034 §3.6.2): "+strings.Join(rdatas(addrs), ", ")
+			ent.Status, ent.Why = Conflict, cnameBesideWhy+": "+strings.Join(rdatas(addrs), ", ")
 			ent.fix = deletes(addrs)
 		}
 	}

@@ -138,9 +138,9 @@ var quotedRE = regexp.MustCompile(`"([^"]+)"`)
 // waived reports whether the zone file waives rule on a record at name:
 //
 //	_dmarc IN TXT "v=DMARC1; p=none; rua=…" ; ignore "dmarc.policy-none"
-func (s *selection) waived(name, rule string) bool {
+func (s *selection) waived(name, rule string) (pattern string, ok bool) {
 	if s == nil || s.comments == nil {
-		return false
+		return "", false
 	}
 	for _, c := range s.comments(name) {
 		m := ignoreRE.FindStringSubmatch(c)
@@ -149,11 +149,11 @@ func (s *selection) waived(name, rule string) bool {
 		}
 		for _, q := range quotedRE.FindAllStringSubmatch(m[1], -1) {
 			if matches(rule, q[1]) {
-				return true
+				return q[1], true
 			}
 		}
 	}
-	return false
+	return "", false
 }
 
 // CheckRules validates a catalogue and that every rule ID given to

@@ -149,6 +149,13 @@ type ZoneFiles interface {
 	Owned(name string) []dns.RR
 	// Comments returns the comments beside the records at name.
 	Comments(name string) []string
+	// Problems returns what the files' servers would refuse or ignore.
+	Problems() []ZoneProblem
+	// Owners returns the names the files hold records at below suffix.
+	Owners(suffix string) []string
+	// Zone returns the apex of the loaded zone that holds name ("" for
+	// none).
+	Zone(name string) string
 }
 
 var _ ZoneFiles = (*Zones)(nil)
@@ -261,6 +268,14 @@ func (refused) Lookup(ctx context.Context, name string, qtype uint16) (*Answer, 
 // error). Give it to Zones.WithFallback to see what a check does against
 // such a server.
 func Refused() Resolver { return refused{} }
+
+// Zone returns the apex (FQDN) of the loaded zone that holds name, or "".
+func (z *Zones) Zone(name string) string {
+	if zone := z.db.Find(name); zone != nil {
+		return zone.Origin
+	}
+	return ""
+}
 
 // Holds reports whether a loaded zone holds name (at or below its apex).
 func (z *Zones) Holds(name string) bool {

@@ -36,11 +36,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/domainlint/domainlint/check"
-	"github.com/domainlint/domainlint/internal/fixture"
 	"github.com/domainlint/domainlint/internal/zonedb"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
@@ -63,8 +63,13 @@ type Config struct {
 	// snapshot file written by `domainlint -snapshot` (see
 	// resolver.ReadSnapshot); names it does not hold stay unverified.
 	Snapshot string
-	// FailUnverified makes anything not verified fail the test.
+	// FailUnverified makes anything not verified fail the test. With a
+	// Snapshot, a name the zone needs that the snapshot does not hold
+	// always fails it: the snapshot is older than the zone.
 	FailUnverified bool
+	// IncludeRoot is the folder $INCLUDE may read files under; empty:
+	// each zone file's own folder.
+	IncludeRoot string
 }
 
 // Zone checks domain answering from file and the more zone files,
@@ -83,8 +88,11 @@ func (cfg Config) Zone(t TB, file, domain string, opts check.Options) *check.Rep
 	files := append([]string{file}, cfg.Zones...)
 	srcs := make([]resolver.ZoneSource, len(files))
 	for i, f := range files {
-		srcs[i] = resolver.ZoneSource{File: f}
+		srcs[i] = resolver.ZoneSource{File: f, AllowInclude: true, IncludeRoot: cfg.IncludeRoot}
 	}
+	// The domain's own file is read as its server reads it: relative to
+	// the domain when it sets no $ORIGIN.
+	srcs[0].Domain = domain
 	zones, err := resolver.NewZones(srcs...)
 	if err != nil {
 		t.Errorf("checktest: %v", err)
@@ -116,17 +124,35 @@ func (cfg Config) Zone(t TB, file, domain string, opts check.Options) *check.Rep
 	if opts.Set != nil && len(opts.Set.Items) == 0 {
 		problems = append(problems, "the expected record set is empty, so the diff checks nothing (did records.M365 fail, or get no tenant?)")
 	}
+	catalogue := check.Rules()
+	if opts.Checks != nil {
+		catalogue = nil
+		for _, c := range opts.Checks {
+			catalogue = append(catalogue, c.Rules...)
+		}
+	}
 	wanted := map[string]bool{}
 	hasWants := false
-	for _, f := range files {
-		z, err := zonedb.Parse(zonedb.Source{File: f})
+	var ignores []annotation
+	for i, f := range files {
+		src := zonedb.Source{File: f, AllowInclude: true, IncludeRoot: cfg.IncludeRoot}
+		if i == 0 {
+			src.Domain = domain
+		}
+		z, err := zonedb.Parse(src)
 		if err != nil {
 			t.Errorf("checktest: %v", err)
 			return nil
 		}
-		for _, ids := range fixture.Wants(z) {
+		anns, bad := annotations(z, catalogue)
+		problems = append(problems, bad...)
+		for _, a := range anns {
+			if a.kind == "ignore" {
+				ignores = append(ignores, a)
+				continue
+			}
 			hasWants = true
-			for _, id := range ids {
+			for _, id := range a.ids {
 				wanted[id] = true
 			}
 		}
@@ -135,15 +161,33 @@ func (cfg Config) Zone(t TB, file, domain string, opts check.Options) *check.Rep
 	for _, e := range rep.Errors {
 		problems = append(problems, "could not check: "+e.Error())
 	}
+	// An ignore that waives nothing is reported, as nolintlint does: the
+	// finding it was written for is gone, or it never matched.
+	for _, a := range ignores {
+		for _, id := range a.ids {
+			if !slices.ContainsFunc(rep.Waivers, func(w check.Waiver) bool { return w.Name == a.owner && w.Rule == id }) {
+				problems = append(problems, fmt.Sprintf("%s:%d: ignore %q at %s waives no finding: remove it", a.file, a.line, id, a.owner))
+			}
+		}
+	}
 	if len(rep.Unverified) > 0 {
-		var b strings.Builder
+		var b, stale strings.Builder
 		fmt.Fprintf(&b, "not verified offline (outside the zone files%s):", map[bool]string{false: "", true: " and the snapshot"}[cfg.Snapshot != ""])
 		for _, u := range rep.Unverified {
 			b.WriteString("\n  " + u.String())
+			// A name the zone needs that the snapshot does not hold: the
+			// snapshot is older than the zone. What concerns the resolver,
+			// not the zone (the DNSSEC probe), never fails the test.
+			if cfg.Snapshot != "" && !strings.HasPrefix(u.For, "DNSSEC probe") {
+				stale.WriteString("\n  " + u.String())
+			}
 		}
-		if cfg.FailUnverified {
+		switch {
+		case stale.Len() > 0 && !cfg.FailUnverified:
+			problems = append(problems, fmt.Sprintf("the snapshot %s does not hold names the zone now needs (record it again: domainlint -zone %s -snapshot %s %s):%s", cfg.Snapshot, file, cfg.Snapshot, domain, stale.String()))
+		case cfg.FailUnverified:
 			problems = append(problems, b.String())
-		} else {
+		default:
 			t.Logf("checktest: %s: %s", domain, b.String())
 		}
 	}
@@ -172,6 +216,57 @@ func (cfg Config) Zone(t TB, file, domain string, opts check.Options) *check.Rep
 		t.Errorf("checktest: %s (%s):\n%s", domain, file, strings.Join(problems, "\n"))
 	}
 	return rep
+}
+
+// annotation is one `; want` or `; ignore` comment.
+type annotation struct {
+	kind  string // "want" or "ignore"
+	file  string
+	line  int
+	owner string // no trailing dot
+	ids   []string
+}
+
+var (
+	// A directive written as one: the word, then what should be quoted
+	// rule IDs.
+	directiveRE = regexp.MustCompile(`\b(want|ignore)\s+("|none\b|[a-z0-9-]+\.[a-z0-9.-]*)`)
+	wellFormed  = map[string]*regexp.Regexp{
+		"want":   regexp.MustCompile(`\bwant\s+(none\b|(?:"[^"]+"\s*)+)`),
+		"ignore": regexp.MustCompile(`\bignore\s+((?:"[^"]+"\s*)+)`),
+	}
+	quotedRE = regexp.MustCompile(`"([^"]+)"`)
+)
+
+// annotations reads the want and ignore comments of a zone, and says what
+// is wrong with any: unquoted or unterminated rule IDs, unknown rules.
+func annotations(z *zonedb.Zone, catalogue []lint.Rule) (out []annotation, problems []string) {
+	for _, e := range z.Entries {
+		c := strings.TrimSpace(strings.TrimPrefix(e.Comment, ";"))
+		for _, m := range directiveRE.FindAllStringSubmatchIndex(c, -1) {
+			kind := c[m[2]:m[3]]
+			rest := c[m[0]:]
+			w := wellFormed[kind].FindStringSubmatch(rest)
+			if w == nil || !strings.HasPrefix(rest, w[0]) || strings.Count(strings.TrimSpace(w[0][len(kind):]), `"`)%2 != 0 || strings.Count(rest, `"`)%2 != 0 {
+				problems = append(problems, fmt.Sprintf("%s:%d: malformed %s comment %q: write the rule IDs quoted, as %s \"dmarc.policy-none\"", e.File, e.Line, kind, c, kind))
+				continue
+			}
+			a := annotation{kind: kind, file: e.File, line: e.Line, owner: strings.TrimSuffix(e.RR.Header().Name, "."), ids: []string{}}
+			for _, q := range quotedRE.FindAllStringSubmatch(w[1], -1) {
+				a.ids = append(a.ids, q[1])
+			}
+			for _, id := range a.ids {
+				known := slices.ContainsFunc(catalogue, func(r lint.Rule) bool {
+					return r.ID == id || kind == "ignore" && strings.HasPrefix(r.ID, id+".")
+				})
+				if !known {
+					problems = append(problems, fmt.Sprintf("%s:%d: %s %q names no rule (domainlint rules lists them)", e.File, e.Line, kind, id))
+				}
+			}
+			out = append(out, a)
+		}
+	}
+	return out, problems
 }
 
 func sortedKeys(m map[string]bool) []string {

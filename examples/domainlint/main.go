@@ -111,6 +111,7 @@ type options struct {
 	enable        listFlag
 	rules         bool
 	fix           string
+	includeRoot   string
 	resume        string
 	shard         string
 	graph         string
@@ -178,6 +179,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.BoolVar(&o.rules, "rules", false, "list every rule (ID, severity, summary, citation, URL) and exit; also `domainlint rules`")
 	fs.StringVar(&o.resume, "resume", "", "with -domains and -format json: append reports to `file`, skipping the domains it already reports (a sweep stopped midway goes on)")
 	fs.StringVar(&o.shard, "shard", "", "with -domains: check only the domains of shard `K/N` (by a hash of the name; N workers with K = 0…N-1 split a list)")
+	fs.StringVar(&o.includeRoot, "include-root", "", "with -zone: the `folder` $INCLUDE may read files under (default: each zone file's own folder)")
 	fs.StringVar(&o.fix, "fix", "", "with -zone: write the first zone file to `file` with every fix that has edits applied")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: domainlint [flags] [domain ...]\n\nWith no domain, lints the embedded example zone for %s, offline.\n\nflags:\n", exampleDomain)
@@ -254,11 +256,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			fmt.Fprintf(stdout, "No domain given: checking the embedded example zone for %s (tenant %q), offline, with a snapshot of the provider records it points at.\nRun `domainlint -m365 TENANT example.org` to check a live domain, or `domainlint -zone FILE` a zone file.\n\n", exampleDomain, exampleTenant)
 		}
 	case len(o.zones) > 0:
-		srcs := make([]resolver.ZoneSource, len(o.zones))
-		for i, z := range o.zones {
-			srcs[i] = resolver.ZoneSource{File: z}
-		}
-		zr, err := resolver.NewZones(srcs...)
+		zr, err := resolver.NewZones(o.zoneSources(domains)...)
 		if err != nil {
 			return fail(stderr, "%v", err)
 		}
@@ -332,7 +330,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if o.snapshot != "" {
 			return fail(stderr, "-fix and -snapshot: run them one at a time")
 		}
-		return fixZone(ctx, stderr, o.zones[0], o.zones[1:], domains[0], fixOutside, opts, o.fix)
+		return fixZone(ctx, stderr, o.zoneSources(domains), domains[0], fixOutside, opts, o.fix)
 	}
 	// checkOne checks one domain with -authoritative or -compare: every
 	// phase (finding the nameservers, the check, comparing views) runs
@@ -722,6 +720,21 @@ func lines(rd io.Reader, errp *error) iter.Seq[string] {
 	}
 }
 
+// zoneSources are the -zone files as their servers load them: the first
+// is the zone of the first domain checked (its origin, when the file sets
+// none), and $INCLUDE reads files under -include-root or the file's own
+// folder.
+func (o options) zoneSources(domains []string) []resolver.ZoneSource {
+	srcs := make([]resolver.ZoneSource, len(o.zones))
+	for i, z := range o.zones {
+		srcs[i] = resolver.ZoneSource{File: z, AllowInclude: true, IncludeRoot: o.includeRoot}
+	}
+	if len(srcs) > 0 && len(domains) > 0 {
+		srcs[0].Domain = domains[0]
+	}
+	return srcs
+}
+
 // firstOrigin is the apex of the first zone file given.
 func firstOrigin(z *resolver.Zones) []string {
 	for _, o := range z.Origins() {
@@ -797,7 +810,8 @@ const maxFixRounds = 4
 // fix may make another's edits moot), and writes the result to out. Fixes
 // whose deletions no longer match, or that touch other zones, are skipped
 // whole; the lines a fix does not touch stay as written.
-func fixZone(ctx context.Context, stderr io.Writer, file string, more []string, domain string, outside resolver.Resolver, opts check.Options, out string) int {
+func fixZone(ctx context.Context, stderr io.Writer, sources []resolver.ZoneSource, domain string, outside resolver.Resolver, opts check.Options, out string) int {
+	file := sources[0].File
 	b, err := os.ReadFile(file)
 	if err != nil {
 		return fail(stderr, "%v", err)
@@ -806,10 +820,8 @@ func fixZone(ctx context.Context, stderr io.Writer, file string, more []string, 
 	applied, skipped := 0, map[string]string{}
 	failed := false // error findings left that no fix resolves
 	for round := 0; round < maxFixRounds; round++ {
-		srcs := []resolver.ZoneSource{{File: file, Text: text}}
-		for _, m := range more {
-			srcs = append(srcs, resolver.ZoneSource{File: m})
-		}
+		srcs := slices.Clone(sources)
+		srcs[0].Text = text
 		zr, err := resolver.NewZones(srcs...)
 		if err != nil {
 			return fail(stderr, "after %d fixes: %v", applied, err)

@@ -82,6 +82,8 @@ const (
 // Problem is one thing a server refuses or ignores in a zone.
 type Problem struct {
 	Kind ProblemKind
+	// Zone is the apex of the zone concerned (lowercase FQDN).
+	Zone string
 	// Name is the owner concerned (lowercase FQDN).
 	Name string
 	// File and Line are where the record concerned was written (Line 0
@@ -208,6 +210,11 @@ func Parse(src Source) (*Zone, error) {
 	}
 	if guess == "" {
 		guess = "."
+		// gdnsd names a zone by its file: "example.org.zone", "db.example.org".
+		if d := domainOfFile(src.File); d != "" && !setsOriginFirst(text) {
+			guess = d
+			src.Domain = ""
+		}
 	}
 	z, err := parseText(src, name, text, guess, max)
 	if err != nil {
@@ -224,7 +231,7 @@ func Parse(src Source) (*Zone, error) {
 	if soa != nil && soa.RR.Header().Name != "." {
 		apex = soa.RR.Header().Name
 	}
-	if apex == "." {
+	if apex == "." && !(soa != nil && src.Domain == "" && rootWritten(text, soa.Line)) {
 		if soa == nil {
 			return nil, &Error{File: name, Msg: "no SOA record and no origin given: cannot tell the zone apex (name the domain the file is for)"}
 		}
@@ -239,6 +246,41 @@ func Parse(src Source) (*Zone, error) {
 		}
 	}
 	return z, z.finish(apex, name)
+}
+
+// rootWritten reports whether the record on line n of text is written
+// with the root's own name as its owner: a root zone, not an SOA written
+// relative to no origin.
+func rootWritten(text []byte, n int) bool {
+	i := 0
+	for l := range bytes.Lines(text) {
+		if i++; i == n {
+			f := strings.Fields(string(l))
+			return len(f) > 0 && f[0] == "."
+		}
+	}
+	return false
+}
+
+// domainOfFile returns the domain a file's name names ("example.org.zone",
+// "db.example.org", "example.org"), or "".
+func domainOfFile(path string) string {
+	if path == "" {
+		return ""
+	}
+	b := strings.ToLower(filepath.Base(path))
+	for _, suf := range []string{".zone", ".db", ".hosts", ".txt"} {
+		b = strings.TrimSuffix(b, suf)
+	}
+	b = strings.TrimPrefix(b, "db.")
+	if !strings.Contains(b, ".") {
+		return ""
+	}
+	d, err := fqdn(b)
+	if err != nil {
+		return ""
+	}
+	return d
 }
 
 // fqdn validates a name and returns it lowercase and fully qualified; ""
@@ -417,6 +459,9 @@ func (z *Zone) finish(apex, file string) error {
 		z.Problems = append(z.Problems, p)
 	}
 	z.Problems = append(z.Problems, z.cnameProblems()...)
+	for i := range z.Problems {
+		z.Problems[i].Zone = apex
+	}
 	return nil
 }
 

@@ -1,0 +1,88 @@
+package check
+
+import (
+	"context"
+	"strings"
+
+	"github.com/domainlint/domainlint/lint"
+)
+
+const rfc1035 = "https://www.rfc-editor.org/rfc/rfc1035"
+
+// The rules of the zone check: what a zone file's server refuses or
+// ignores. Their IDs never change.
+var (
+	ruleZoneCNAME = lint.Rule{ID: "zone.cname-and-other-data", Severity: lint.Error,
+		Summary:  "A name holds a CNAME and other data (or two CNAMEs): servers refuse to load the zone, so none of its records is served.",
+		Citation: "RFC 1034 §3.6.2, RFC 2181 §10.1", URL: "https://www.rfc-editor.org/rfc/rfc2181#section-10.1"}
+	ruleZoneMissingSOA = lint.Rule{ID: "zone.missing-soa", Severity: lint.Error,
+		Summary:  "No SOA record at the zone apex (often an SOA written as @ under `$ORIGIN .`): servers refuse to load the zone.",
+		Citation: "RFC 1035 §5.2", URL: rfc1035 + "#section-5.2"}
+	ruleZoneMissingNS = lint.Rule{ID: "zone.missing-ns", Severity: lint.Warning,
+		Summary:  "No NS records at the zone apex: the zone names no nameservers.",
+		Citation: "RFC 1034 §4.2.1, RFC 1035 §5.2", URL: rfc1035 + "#section-5.2"}
+	ruleZoneOutOfZone = lint.Rule{ID: "zone.out-of-zone", Severity: lint.Warning,
+		Summary:  "A record outside the zone's apex: servers ignore it, so it is not published (an origin mistake, or a record meant for another zone file).",
+		Citation: "RFC 1035 §5.2", URL: rfc1035 + "#section-5.2"}
+)
+
+func zoneRules() []lint.Rule {
+	return []lint.Rule{ruleZoneCNAME, ruleZoneMissingSOA, ruleZoneMissingNS, ruleZoneOutOfZone}
+}
+
+
+// runZone reports what the server of the zone that holds the domain would
+// refuse or ignore in its file.
+func runZone(ctx context.Context, p *Pass) error {
+	if p.zone == nil {
+		return nil
+	}
+	apex := p.zone.Zone(p.Domain)
+	if apex == "" {
+		return nil
+	}
+	for _, pr := range p.zone.Problems() {
+		if pr.Zone != apex {
+			continue
+		}
+		if pr.Kind == "cname-and-other-data" && m365Conflict(p.Result(), pr.Name) {
+			continue // one defect, one finding: the diff's says what to delete
+		}
+		var rule lint.Rule
+		switch pr.Kind {
+		case "cname-and-other-data":
+			rule = ruleZoneCNAME
+		case "missing-soa":
+			rule = ruleZoneMissingSOA
+		case "missing-ns":
+			rule = ruleZoneMissingNS
+		case "out-of-zone":
+			rule = ruleZoneOutOfZone
+		default:
+			continue
+		}
+		f := rule.New(strings.TrimSuffix(pr.Name, "."), pr.Message)
+		switch pr.Kind {
+		case "cname-and-other-data":
+			f.Type = "CNAME"
+		case "missing-soa":
+			f.Type = "SOA"
+		case "missing-ns":
+			f.Type = "NS"
+		}
+		p.Report(f)
+	}
+	return nil
+}
+
+// m365Conflict reports whether the Microsoft 365 diff already reports the
+// CNAME beside other data at name, with the records to delete.
+func m365Conflict(rep *Report, name string) bool {
+	name = strings.TrimSuffix(name, ".")
+	for _, e := range rep.Diff {
+		if e.Status == Conflict && strings.EqualFold(e.Name, name) && strings.HasPrefix(e.Why, cnameBesideWhy) {
+			return true
+		}
+	}
+	return false
+}
