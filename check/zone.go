@@ -30,7 +30,6 @@ func zoneRules() []lint.Rule {
 	return []lint.Rule{ruleZoneCNAME, ruleZoneMissingSOA, ruleZoneMissingNS, ruleZoneOutOfZone}
 }
 
-
 // runZone reports what the server of the zone that holds the domain would
 // refuse or ignore in its file.
 func runZone(ctx context.Context, p *Pass) error {
