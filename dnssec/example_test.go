@@ -34,5 +34,4 @@ func ExampleLookup() {
 	// contoso.com MX zone-file
 	// contoso.com DNSKEY zone-file
 	// _25._tcp.contoso-com.a-v1.mx.microsoft TLSA unverified
-	// info dnssec.offline
 }

@@ -43,6 +43,10 @@ type Report struct {
 	Probe *Check `json:"probe,omitempty"`
 	// Checks are the MX, DNSKEY, TLSA and extra questions, in that order.
 	Checks []Check `json:"checks"`
+	// Note says what the resolver in use (one that does not validate) or
+	// zone files (no AD bit) leave unknown: not a finding, since it is
+	// not about the domain.
+	Note string `json:"note,omitempty"`
 	// Truncated is set when MX hosts or names past the bounds were left out.
 	Truncated bool `json:"truncated,omitempty"`
 }
@@ -92,6 +96,7 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	}
 	rep.Resolver, rep.Probe, rep.Checks = as.Resolver, as.Probe, as.Checks
 	rep.Status = as.Checks[0].Status
+	rep.Note = note(rep)
 	return rep, lint.Bound(findings(rep)), nil
 }
 
@@ -128,30 +133,35 @@ func MXHosts(a *resolver.Answer, max int) ([]string, bool) {
 	return out, false
 }
 
-func findings(rep *Report) []lint.Finding {
-	var fs []lint.Finding
+// note says what the resolver's part means for the report: a fact about
+// the resolver or the zone files, not about the domain, so never a
+// finding.
+func note(rep *Report) string {
 	switch rep.Resolver {
-	case NotValidating, Unknown:
-		f := ruleNotValidating.New(rep.Domain, "")
+	case NotValidating:
 		probe := "the probe"
 		if rep.Probe != nil {
 			probe = fmt.Sprintf("the probe (%s %s)", rep.Probe.Name, rep.Probe.Type)
 		}
-		if rep.Resolver == NotValidating {
-			f.Message = fmt.Sprintf("the resolver in use does not validate DNSSEC: no answer, not even %s, carried the AD bit, so whether %s is signed cannot be told; use a validating resolver", probe, rep.Domain)
-		} else {
-			f.Message = fmt.Sprintf("no answer carried the AD bit and %s failed (%s), so whether the resolver validates, and whether %s is signed, cannot be told", probe, probeDetail(rep.Probe), rep.Domain)
+		return fmt.Sprintf("the resolver in use does not validate DNSSEC: no answer, not even %s, carried the AD bit, so whether %s is signed cannot be told from here; ask through a validating resolver to know", probe, rep.Domain)
+	case Unknown:
+		probe := "the probe"
+		if rep.Probe != nil {
+			probe = fmt.Sprintf("the probe (%s %s)", rep.Probe.Name, rep.Probe.Type)
 		}
-		fs = append(fs, f)
+		return fmt.Sprintf("no answer carried the AD bit and %s failed (%s), so whether the resolver validates, and whether %s is signed, cannot be told", probe, probeDetail(rep.Probe), rep.Domain)
 	case Offline:
-		f := ruleOffline.New(rep.Domain, fmt.Sprintf("DNSSEC status of %s is not verifiable offline: zone files carry no AD bit", rep.Domain))
+		n := fmt.Sprintf("not verifiable offline: zone files carry no AD bit")
 		if rep.Signed {
-			f.Message += "; the zone file publishes DNSKEY records, so it is signed: check online that the parent has its DS"
-		} else {
-			f.Message += "; the zone file publishes no DNSKEY (a zone signed by its server when loaded looks the same)"
+			return n + "; the zone file publishes DNSKEY records, so it is signed: check online that the parent has its DS"
 		}
-		fs = append(fs, f)
+		return n + "; the zone file publishes no DNSKEY (a zone signed by its server when loaded looks the same)"
 	}
+	return ""
+}
+
+func findings(rep *Report) []lint.Finding {
+	var fs []lint.Finding
 	domainInsecure := false
 	for i, c := range rep.Checks {
 		switch c.Status {

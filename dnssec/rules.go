@@ -20,12 +20,6 @@ var (
 	ruleIsland = lint.Rule{ID: "dnssec.island", Severity: lint.Warning,
 		Summary:  "The zone publishes DNSKEY records but a validating resolver does not authenticate them: the parent zone has no DS for it (an island of security), so validators treat the zone as unsigned.",
 		Citation: "RFC 4035 §5.2, RFC 4033 §5", URL: rfc4035 + "#section-5.2"}
-	ruleNotValidating = lint.Rule{ID: "dnssec.not-validating", Severity: lint.Warning,
-		Summary:  "The resolver in use does not validate DNSSEC (it never sets the AD bit, not even on the probe): whether the zone is signed cannot be told from its answers.",
-		Citation: "RFC 6840 §5.8, RFC 4035 §3.2.3", URL: rfc6840 + "#section-5.8"}
-	ruleOffline = lint.Rule{ID: "dnssec.offline", Severity: lint.Info,
-		Summary:  "The answers came from zone files, which carry no AD bit: DNSSEC status is not verifiable offline.",
-		Citation: "RFC 4035 §3.2.3", URL: rfc4035 + "#section-3.2.3"}
 	ruleLookupFailed = lint.Rule{ID: "dnssec.lookup-failed", Severity: lint.Warning,
 		Summary:  "A lookup that matters failed (timeout, REFUSED, or SERVFAIL from a resolver not known to validate): its DNSSEC status is unknown, and senders that need it defer mail.",
 		Citation: "RFC 7672 §2.1.1", URL: rfc7672 + "#section-2.1.1"}
@@ -33,5 +27,8 @@ var (
 
 // Rules returns this package's rule catalogue.
 func Rules() []lint.Rule {
-	return []lint.Rule{ruleInsecure, ruleBogus, ruleIsland, ruleNotValidating, ruleOffline, ruleLookupFailed}
+	// dnssec.not-validating and dnssec.offline were retired: whether the
+	// resolver validates, or that zone files carry no AD bit, is said in
+	// Report.Note, not as a finding about the domain.
+	return []lint.Rule{ruleInsecure, ruleBogus, ruleIsland, ruleLookupFailed}
 }

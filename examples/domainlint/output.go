@@ -149,6 +149,9 @@ func (p *printer) text(rep *check.Report) error {
 	}
 	if d := rep.DNSSEC; d != nil {
 		fmt.Fprintf(w, "\nDNSSEC\n  %s: %s (resolver: %s)\n", d.Domain, d.Status, d.Resolver)
+		if d.Note != "" {
+			fmt.Fprintf(w, "  note: %s\n", d.Note)
+		}
 	}
 	if d := rep.DANE; d != nil && (d.M365 != nil || slices.ContainsFunc(d.Hosts, func(h dane.Host) bool { return len(h.Records) > 0 })) {
 		fmt.Fprintf(w, "\nDANE (TLSA for SMTP)\n")
