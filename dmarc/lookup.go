@@ -471,16 +471,23 @@ func lintDiscovery(ctx context.Context, r resolver.Resolver, f *finder, d *Disco
 		}
 	}
 	p7, p9 := d.RFC7489, d.RFC9989
-	if p9.Incomplete != "" {
+	// Only names above the organizational domain went unasked (public
+	// suffixes, where only a public suffix operator's policy can stand):
+	// the organizational domain is known all the same.
+	psdOnly := p9.Incomplete != "" && p7.Incomplete == "" && aboveOrg(p9.Incomplete, p7.OrgDomain)
+	if p9.Incomplete != "" && !psdOnly && !strings.HasSuffix(p9.Incomplete, ": "+resolver.ErrUnverified.Error()) {
+		// Offline, a name outside the zone files is listed as not
+		// verified, with what it was for: not a finding about the domain.
 		fn := ruleOrgUndetermined.New(d.Domain, fmt.Sprintf("the DNS tree walk could not ask %s, so the organizational domain is %s, by the public suffix list", strings.Replace(p9.Incomplete, ": ", " (", 1)+")", p9.OrgDomain))
 		if p9.Record == nil {
 			fn.Message += "; no policy was found below that name"
 		}
 		fs = append(fs, fn)
 	}
-	if p7.Record == nil && p9.Record == nil && (p7.Incomplete != "" || p9.Incomplete != "") {
+	if p7.Record == nil && p9.Record == nil && (p7.Incomplete != "" || p9.Incomplete != "") && !psdOnly {
 		// Not known to be missing: the organizational domain's record
-		// could not be asked.
+		// could not be asked. (When it was, and only names above it
+		// went unasked, the record is known to be missing.)
 		return fs
 	}
 	// Records meant as DMARC that receivers skip (literal quotes, leading
@@ -511,12 +518,21 @@ func lintDiscovery(ctx context.Context, r resolver.Resolver, f *finder, d *Disco
 		return fs
 	}
 	if p7.Record == nil && p9.Record == nil {
-		fn := ruleMissing.New("_dmarc."+d.Domain, fmt.Sprintf("no DMARC record for %s or its organizational domain", d.Domain))
+		msg := fmt.Sprintf("no DMARC record for %s or its organizational domain", d.Domain)
+		if d.Domain != p7.OrgDomain {
+			msg = fmt.Sprintf("no DMARC record for %s or its organizational domain %s", d.Domain, p7.OrgDomain)
+		}
+		if psdOnly {
+			name, _, _ := strings.Cut(p9.Incomplete, ":")
+			msg += fmt.Sprintf(" (%s, a public suffix's name, was not asked: only a public suffix operator's policy, RFC 9989 psd=y, could stand there)", name)
+		}
+		fn := ruleMissing.New("_dmarc."+d.Domain, msg)
 		fn.Type = "TXT"
-		// Monitoring first: p=none with reports, then quarantine, then
-		// reject once the reports show every sender passing.
-		fn.Fixes = []lint.Fix{lint.EditFix(fmt.Sprintf("start with p=none and a mailbox for the aggregate reports (create dmarc-reports@%s, or name the one you have); move to p=quarantine, then p=reject, once the reports show every sender passing", p9.OrgDomain),
-			lint.Edit{Op: lint.Add, RR: fmt.Sprintf("_dmarc.%s.\t3600\tIN\tTXT\t\"v=DMARC1; p=none; rua=mailto:dmarc-reports@%s\"", d.Domain, p9.OrgDomain)})}
+		// Monitoring first: p=none, then reports to a mailbox that exists
+		// (none is guessed), then quarantine, then reject once the reports
+		// show every sender passing.
+		fn.Fixes = []lint.Fix{lint.EditFix(fmt.Sprintf("start with p=none, and add rua=mailto: with a mailbox of yours that receives the aggregate reports (at %s, or one that authorizes them); move to p=quarantine, then p=reject, once the reports show every sender passing", p9.OrgDomain),
+			lint.Edit{Op: lint.Add, RR: fmt.Sprintf("_dmarc.%s.\t3600\tIN\tTXT\t\"v=DMARC1; p=none\"", d.Domain)})}
 		return append(fs, fn)
 	}
 	if d.Differ {
@@ -602,6 +618,17 @@ func checkReportHosts(ctx context.Context, r resolver.Resolver, domain string, r
 		*fs = append(*fs, f)
 	}
 	return out
+}
+
+// aboveOrg reports whether the name an incomplete walk could not ask
+// ("_dmarc.com: …") is above org: a public suffix's.
+func aboveOrg(incomplete, org string) bool {
+	name, _, ok := strings.Cut(incomplete, ":")
+	if !ok {
+		return false
+	}
+	name = strings.TrimPrefix(name, "_dmarc.")
+	return !strings.EqualFold(name, org) && dns.IsSubDomain(dns.Fqdn(name), dns.Fqdn(org))
 }
 
 // incomplete says which name could not be asked, and why: "_dmarc.com:
