@@ -284,6 +284,16 @@ func runDKIM(ctx context.Context, p *Pass) error {
 		p.Set(func(r *Report) { r.DKIM = append(r.DKIM, found...) })
 		p.Report(fs...)
 	}
+	// A zone file lists its selectors: every name under _domainkey is
+	// checked (keys, CNAMEs into the file or into providers).
+	if p.zone != nil {
+		suffix := "._domainkey." + p.Domain + "."
+		for _, owner := range p.zone.Owners("_domainkey." + p.Domain) {
+			if sel := strings.TrimSuffix(owner, suffix); sel != owner && !slices.Contains(sels, sel) && !discovered(p, sel) {
+				sels = append(sels, sel)
+			}
+		}
+	}
 	if p.Options.Set != nil && len(p.Options.Set.ByPurpose(records.DKIM1)) > 0 {
 		for _, s := range []string{"selector1", "selector2"} {
 			if !slices.Contains(sels, s) {
@@ -301,6 +311,15 @@ func runDKIM(ctx context.Context, p *Pass) error {
 		p.Report(fs...)
 	}
 	return nil
+}
+
+// discovered reports whether discovery already reported selector sel.
+func discovered(p *Pass, sel string) bool {
+	var found bool
+	p.Set(func(r *Report) {
+		found = slices.ContainsFunc(r.DKIM, func(s *dkim.Selector) bool { return s.Selector == sel })
+	})
+	return found
 }
 
 func runM365(ctx context.Context, p *Pass) error {

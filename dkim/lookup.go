@@ -281,7 +281,10 @@ func Discover(ctx context.Context, r resolver.Resolver, domain string, selectors
 			errs = append(errs, res.err)
 			continue
 		}
-		if !res.s.Exists() || wild != nil && sameAnswer(res.s, wild) {
+		// A selector with nothing at its name is not published; one that
+		// is there but broken (a dangling CNAME, a loop) is, and is
+		// reported.
+		if res.s.Status == "missing" || wild != nil && sameAnswer(res.s, wild) {
 			continue
 		}
 		found = append(found, res.s)
