@@ -158,6 +158,9 @@ type Report struct {
 	Stats    Stats            `json:"stats"`
 	// Errors are what could not be checked, each wrapping its cause.
 	Errors []*CheckError `json:"errors"`
+	// NXDomain is set when the domain itself does not exist (NXDOMAIN
+	// at its name): nothing else is reported.
+	NXDomain bool `json:"nxdomain,omitempty"`
 	// Waived counts the findings a zone file waived with `; ignore`.
 	Waived int `json:"waived,omitempty"`
 	// Waivers are the `; ignore` comments that waived findings: the name,
@@ -312,6 +315,15 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	if err := ctx.Err(); err != nil {
 		rep.fail(&CheckError{Name: rep.Domain, Err: fmt.Errorf("check stopped: %w", err)})
 	}
+	if nxdomain(ctx, r, name) {
+		// The domain does not exist: said once (Report.NXDomain), not as
+		// every record missing with fixes that add them.
+		rep.NXDomain = true
+		rep.Findings, rep.Diff = []lint.Finding{}, []Entry{}
+		rep.Stats.Queries = resolver.BudgetFrom(ctx).Used()
+		rep.Stats.Elapsed = time.Since(start).Milliseconds()
+		return rep
+	}
 	// The stage reads every check's results: after they all ran.
 	if o := rep.onboarding(); o.Stage != StageUnknown {
 		rep.Onboarding = &o
@@ -324,6 +336,16 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	rep.Stats.Queries = resolver.BudgetFrom(ctx).Used()
 	rep.Stats.Elapsed = time.Since(start).Milliseconds()
 	return rep
+}
+
+// nxdomain reports whether name itself does not exist. The SPF check
+// asked the same question, so a caching resolver answers from its cache.
+func nxdomain(ctx context.Context, r resolver.Resolver, name string) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	a, err := r.Lookup(ctx, name, dns.TypeTXT)
+	return err == nil && a.NXDomain() && len(a.Chain) == 0
 }
 
 // zoneRecorder is a recorder over zone files: it passes their capability

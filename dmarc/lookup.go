@@ -80,9 +80,14 @@ type Discovery struct {
 	ReportHosts []ReportHost `json:"report_hosts,omitempty"`
 	// Exists is false when the domain itself is NXDOMAIN (its
 	// non-existent-subdomain policy np applies). It is asked only when a
-	// policy found sets np for a subdomain. NODATA is read as existing,
-	// as receivers read it; see ExistsNote.
-	Exists bool `json:"exists"`
+	// policy found sets np for a subdomain; until then it is true, as
+	// evaluation reads a domain not known to be missing. NODATA is read
+	// as existing, as receivers read it; see ExistsNote.
+	Exists bool `json:"-"`
+	// Existence is what was asked to set Exists: "exists" or
+	// "nxdomain"; empty when it was not asked (the JSON report claims
+	// nothing it did not ask).
+	Existence string `json:"existence,omitempty"`
 	// ExistsNote says why Exists is not proven: the server answers NODATA
 	// even for a name that cannot exist ("black lies", compact denial of
 	// existence), so its NODATA for the domain shows nothing.
@@ -340,9 +345,10 @@ func existence(ctx context.Context, r resolver.Resolver, d *Discovery, p *Policy
 		return nil
 	}
 	if a.NXDomain() {
-		d.Exists = false
+		d.Exists, d.Existence = false, "nxdomain"
 		return nil
 	}
+	d.Existence = "exists"
 	if len(a.Records) > 0 || len(a.Chain) > 0 {
 		return nil
 	}

@@ -386,7 +386,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	record := func(rep *check.Report) {
 		if len(rep.Errors) > 0 {
 			status = max(status, exitFailure)
-		} else if rep.Failed() {
+		} else if rep.Failed() || rep.NXDomain {
 			status = max(status, exitFindings)
 		}
 		if o.resume != "" && interrupted(rep) {

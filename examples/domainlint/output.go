@@ -121,6 +121,13 @@ func (p *printer) text(rep *check.Report) error {
 	fmt.Fprintf(w, "%s  (%d errors, %d warnings, %d info; %d questions, %d sent as DNS queries, %d ms)\n",
 		p.paint(bold, "== "+rep.Domain), lint.Count(rep.Findings, lint.Error), lint.Count(rep.Findings, lint.Warning),
 		lint.Count(rep.Findings, lint.Info), rep.Stats.Questions, rep.Stats.Queries, rep.Stats.Elapsed)
+	if rep.NXDomain {
+		fmt.Fprintf(w, "\n%s does not exist (NXDOMAIN): its name has no records at all, so there is nothing to lint. Is the name right, and is the domain delegated?\n\n", rep.Domain)
+		return w.err
+	}
+	if rep.Waived > 0 {
+		fmt.Fprintf(w, "  (%d findings waived by `; ignore` comments in the zone file)\n", rep.Waived)
+	}
 	if rep.SPF != nil {
 		fmt.Fprintf(w, "\nSPF\n%s", indent(rep.SPF.Tree(), "  "))
 	}

@@ -208,6 +208,12 @@ func Parse(src Source) (*Zone, error) {
 	if err != nil {
 		return nil, &Error{File: name, Msg: fmt.Sprintf("invalid domain %q", src.Domain)}
 	}
+	if d := domainOfFile(src.File); d != "" && guess != "" && d != guess && dns.IsSubDomain(d, guess) && !setsOriginFirst(text) {
+		// The file is named for a zone above the domain checked
+		// ("example.org.zone" for sub.example.org): read it relative to
+		// that zone, as gdnsd names zones by their files.
+		guess = d
+	}
 	if guess == "" {
 		guess = "."
 		// gdnsd names a zone by its file: "example.org.zone", "db.example.org".
@@ -237,8 +243,8 @@ func Parse(src Source) (*Zone, error) {
 		}
 		return nil, &Error{File: name, Line: soa.Line, Msg: "the SOA record's owner is the root (.): the file gives no origin ($ORIGIN, or $ORIGIN .) and writes the owner relative (@); name the domain the file is for, or write the owner absolute (example.org.)"}
 	}
-	if src.Domain != "" && !dns.IsSubDomain(apex, guess) {
-		return nil, &Error{File: name, Line: soa.Line, Msg: fmt.Sprintf("the SOA record makes this the zone of %s, which does not hold %s", strings.TrimSuffix(apex, "."), strings.TrimSuffix(guess, "."))}
+	if domain, _ := fqdn(src.Domain); domain != "" && !dns.IsSubDomain(apex, domain) {
+		return nil, &Error{File: name, Line: soa.Line, Msg: fmt.Sprintf("the SOA record makes this the zone of %s, which does not hold %s", strings.TrimSuffix(apex, "."), strings.TrimSuffix(domain, "."))}
 	}
 	if apex != guess && !setsOriginFirst(text) {
 		if z, err = parseText(src, name, text, apex, max); err != nil {
