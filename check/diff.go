@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/domainlint/domainlint/dmarc"
@@ -586,6 +587,16 @@ func (d *differ) stageMX(set *records.Set) {
 	}
 	mx := &d.rep.Diff[mxAt]
 	hosts := strings.Join(mx.Found, ", ")
+	if strings.Contains(mx.Expected, ".mail.protection.office365.us") && slices.ContainsFunc(mx.Found, func(f string) bool {
+		_, host, _ := strings.Cut(f, " ")
+		return records.M365MX.MatchString(strings.TrimSuffix(strings.ToLower(host), "."))
+	}) {
+		// Microsoft 365's commercial MX, checked against a government
+		// cloud's set: the cloud is the likelier mistake.
+		mx.Why = fmt.Sprintf("MX points at the commercial cloud (%s), but the expected records are GCC High's or DoD's (%s): check -cloud (a commercial tenant's domain is checked with -cloud commercial)", hosts, mx.Expected)
+		d.over[mxAt] = &override{noFix: true}
+		return
+	}
 	adAt, hasAD := at[records.Autodiscover]
 	clientsMoved := !hasAD || status(records.Autodiscover) == OK
 	if status(records.SPF) == OK && clientsMoved {

@@ -375,6 +375,26 @@ func TestDKIMPartitionLetters(t *testing.T) {
 	}
 }
 
+// TestStageDoneOnlyWhenDone: at enforcement with every other record in
+// place, the next step names the required record still missing (the
+// Teams federation SRV), not "Done".
+func TestStageDoneOnlyWhenDone(t *testing.T) {
+	const head = "@ IN SOA ns1 hostmaster 1 3600 600 86400 300\n@ IN NS ns1\nns1 IN A 192.0.2.53\n"
+	text := head + "@ IN TXT \"MS=ms77777777\"\n@ IN MX 0 good-example.mail.protection.outlook.com.\nautodiscover IN CNAME autodiscover.outlook.com.\n" +
+		"@ IN TXT \"v=spf1 include:spf.protection.outlook.com -all\"\n_dmarc IN TXT \"v=DMARC1; p=reject; rua=mailto:d@good.example\"\n" +
+		"selector1._domainkey IN CNAME selector1-good-example._domainkey.good.onmicrosoft.com.\nselector2._domainkey IN CNAME selector2-good-example._domainkey.good.onmicrosoft.com.\n"
+	rep := checkText(t, "good.example", text, records.Options{Tenant: "good", VerifyCode: "MS=ms77777777"})
+	if rep.Stage() != check.StageEnforcing || !strings.Contains(rep.NextStep(), "sip-federation") {
+		t.Errorf("stage %s, next %q; want enforcing and the sip-federation SRV", rep.Stage(), rep.NextStep())
+	}
+	rep = checkText(t, "good.example", text+"_sipfederationtls._tcp IN SRV 100 1 5061 sipfed.online.lync.com.\n", records.Options{Tenant: "good", VerifyCode: "MS=ms77777777"})
+	// Every record in place, but an error finding is left (the
+	// fixture's MX host does not exist): not "Done" either.
+	if rep.Stage() != check.StageEnforcing || !strings.Contains(rep.NextStep(), "mx.missing-target") {
+		t.Errorf("an error left: stage %s, next %q", rep.Stage(), rep.NextStep())
+	}
+}
+
 func TestStage(t *testing.T) {
 	const head = "@ IN SOA ns1 hostmaster 1 3600 600 86400 300\n@ IN NS ns1\nns1 IN A 192.0.2.53\n"
 	opts := records.Options{Tenant: "st", VerifyCode: "MS=ms77777777"}
@@ -387,7 +407,12 @@ func TestStage(t *testing.T) {
 		{"verification TXT only", `@ IN TXT "MS=ms77777777"`, check.StageVerified, "Create the mailboxes"},
 		{"old provider", "@ IN TXT \"MS=ms77777777\"\n@ IN MX 10 mx.oldprovider.example.", check.StageOldProvider, "Mail still flows to 10 mx.oldprovider.example."},
 		{"cut over", "@ IN TXT \"MS=ms77777777\"\n@ IN MX 0 st-example.mail.protection.outlook.com.\nautodiscover IN CNAME autodiscover.outlook.com.", check.StageCutOver, "SPF: no v=spf1 record"},
-		{"dkim pending", "@ IN MX 0 st-example.mail.protection.outlook.com.\nautodiscover IN CNAME autodiscover.outlook.com.\n" +
+		// MX, SPF and autodiscover at Microsoft 365 are no evidence that
+		// the domain is verified: anyone can publish them.
+		{"no evidence of verification", "@ IN MX 0 st-example.mail.protection.outlook.com.\nautodiscover IN CNAME autodiscover.outlook.com.\n" +
+			"@ IN TXT \"v=spf1 include:spf.protection.outlook.com -all\"\n_dmarc IN TXT \"v=DMARC1; p=reject\"",
+			check.StageUnverified, `publish the TXT record "MS=ms77777777" at st.example`},
+		{"dkim pending", "@ IN TXT \"MS=ms77777777\"\n@ IN MX 0 st-example.mail.protection.outlook.com.\nautodiscover IN CNAME autodiscover.outlook.com.\n" +
 			"@ IN TXT \"v=spf1 include:spf.protection.outlook.com -all\"\n" +
 			"selector1._domainkey IN CNAME selector1-st-example._domainkey.st.onmicrosoft.com.\nselector2._domainkey IN CNAME selector2-st-example._domainkey.st.onmicrosoft.com.",
 			check.StageDKIMPending, "Set-DkimSigningConfig -Identity st.example -Enabled $true"},

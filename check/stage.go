@@ -2,9 +2,11 @@ package check
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/domainlint/domainlint/internal/rrtext"
+	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/records"
 	"github.com/miekg/dns"
 )
@@ -133,17 +135,23 @@ func stageOf(r *Report) stageState {
 	gateway := r.hasFinding(ruleGateway.ID)
 	mailIn := mx != nil && (mx.Status == OK || mx.Status == Conflict || gateway)
 
+	// Verified only with evidence: the MS= record, or DKIM keys live in
+	// the tenant (Microsoft creates them only for a verified domain).
+	// MX or SPF pointing at Microsoft 365 is no evidence: anyone can
+	// publish them.
+	if r.verifiedBy(verify) == "" {
+		next := "Verify the domain in the Microsoft 365 admin center (Settings > Domains): publish " + verifyRecord(verify) + "; nothing in this zone shows it is verified (no MS= record, no DKIM keys live in the tenant)."
+		if mx != nil && len(mx.Found) > 0 && !mailIn {
+			next += " Mail still flows to " + strings.Join(mx.Found, ", ") + "."
+		}
+		return stageState{StageUnverified, next}
+	}
 	if mx != nil && !mailIn {
-		verified := verify != nil && verify.Status == OK
-		switch {
-		case mx.Status == Missing && verified:
+		if mx.Status == Missing {
 			return stageState{StageVerified, "Create the mailboxes, then point MX at Microsoft 365 (" + mx.Expected + ") and autodiscover at Microsoft 365: verifying the domain does not route mail."}
-		case mx.Status == Missing && verify != nil:
-			return stageState{StageUnverified, "Verify the domain: publish the TXT record " + verify.Expected + " the admin center shows."}
-		case verify != nil && !verified:
-			return stageState{StageUnverified, "Verify the domain: publish the TXT record " + verify.Expected + " the admin center shows; mail still flows to " + strings.Join(mx.Found, ", ") + "."}
-		case mx.Status == Missing:
-			return stageState{StageVerified, "Point MX at Microsoft 365 (" + mx.Expected + ") once the mailboxes exist."}
+		}
+		if strings.Contains(mx.Why, "check -cloud") {
+			return stageState{StageOldProvider, sentence(mx.Why)}
 		}
 		return stageState{StageOldProvider, fmt.Sprintf("Mail still flows to %s: when the mailboxes are ready (and the mail migrated), point MX at Microsoft 365 (%s) and autodiscover at Microsoft 365, and remove the other MX records.", strings.Join(mx.Found, ", "), mx.Expected)}
 	}
@@ -182,7 +190,50 @@ func stageOf(r *Report) stageState {
 	case p == "quarantine":
 		return stageState{StageEnforcing, "When the reports stay clean at p=quarantine, move to p=reject."}
 	}
+	// Done only when nothing required is left: a required record still
+	// missing (the Teams federation SRV), then any error finding.
+	for _, e := range r.Diff {
+		if !e.Optional && e.Status != OK && e.Status != Error {
+			return stageState{StageEnforcing, fmt.Sprintf("Publish the %s record (%s %s): %s", e.Purpose, e.Type, e.Name, sentence(e.Why))}
+		}
+	}
+	for _, f := range r.Findings {
+		if f.Severity == lint.Error {
+			return stageState{StageEnforcing, fmt.Sprintf("Fix %s at %s: %s", f.Rule, f.Name, sentence(f.Message))}
+		}
+	}
 	return stageState{StageEnforcing, "Done: keep reading the DMARC reports and add new senders to SPF and DKIM before they send."}
+}
+
+// verifiedBy says what shows the domain is verified in a tenant, or "".
+func (r *Report) verifiedBy(verify *Entry) string {
+	if verify != nil && verify.Status == OK && len(verify.Found) > 0 {
+		return "the MS= verification record"
+	}
+	live := 0
+	for _, s := range r.DKIM {
+		if (s.Selector == "selector1" || s.Selector == "selector2") && s.Status == "ok" && (strings.Contains(s.Target, ".onmicrosoft.") || strings.HasSuffix(s.Target, ".dkim.mail.microsoft")) {
+			live++
+		}
+	}
+	if live > 0 {
+		return "DKIM keys live in the tenant, which Microsoft creates only for a verified domain"
+	}
+	return ""
+}
+
+// verifyCodeRE is an exact verification code in an expectation.
+var verifyCodeRE = regexp.MustCompile(`MS=ms[0-9]{8}`)
+
+// verifyRecord names the verification record: exactly, when the code was
+// given, otherwise in words (never a placeholder).
+func verifyRecord(verify *Entry) string {
+	if verify != nil {
+		if code := verifyCodeRE.FindString(verify.Expected); code != "" {
+			return fmt.Sprintf("the TXT record %q at %s", code, verify.Name)
+		}
+	}
+	return "the TXT record with the MS=ms… code the admin center shows (-verify CODE checks it)"
 }
 
 // dkimLive reports whether selector1 and selector2 lead to a key (true

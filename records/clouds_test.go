@@ -48,7 +48,7 @@ func TestTenantOfEveryCloud(t *testing.T) {
 			t.Errorf("tenant %q, cloud %q: SPF %s, want the %s include", tc.tenant, tc.cloud, spf, tc.want)
 		}
 		if tc.mx != "" {
-			if g := set.ByPurpose(records.MX)[0].Want.String(); g != tc.mx {
+			if g := set.ByPurpose(records.MX)[0].Want.Guess().String(); !strings.HasSuffix(g, "\t"+tc.mx) {
 				t.Errorf("tenant %q: MX %s, want %s", tc.tenant, g, tc.mx)
 			}
 		}

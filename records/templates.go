@@ -376,7 +376,10 @@ func (b *builder) exchange() []Expected {
 	var m365 Want
 	switch b.cloud {
 	case GCCHigh, DoD:
-		m365 = Exact{b.rr("%s. IN MX 0 %s.mail.protection.office365.us.", b.domain, b.tenant)}
+		// Microsoft documents <tenant>.mail.protection.office365.us; any
+		// host of that family is Microsoft 365's own, never a gateway.
+		m365 = hostPattern(dns.TypeMX, "MX 0 "+b.tenant+".mail.protection.office365.us (a <token>.mail.protection.office365.us host)",
+			GovMX, b.rr("%s. IN MX 0 %s.mail.protection.office365.us.", b.domain, b.tenant))
 	case China:
 		m365 = hostPattern(dns.TypeMX, "MX 0 <token>.mail.protection.partner.outlook.cn",
 			regexp.MustCompile(`^[a-z0-9-]+\.mail\.protection\.partner\.outlook\.cn$`),
@@ -420,6 +423,10 @@ func (b *builder) exchange() []Expected {
 	}
 	return []Expected{mx, sp, ad, b.msoid()}
 }
+
+// GovMX matches the Microsoft 365 MX hosts of GCC High and DoD:
+// <token>.mail.protection.office365.us.
+var GovMX = regexp.MustCompile(`^[a-z0-9-]+\.mail\.protection\.office365\.us$`)
 
 // M365MX matches the Microsoft 365 MX hosts of the commercial cloud:
 // <token>.mail.protection.outlook.com, <token>.<c>-v1.mx.microsoft and the
