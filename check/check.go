@@ -329,6 +329,7 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 		rep.Onboarding = &o
 	}
 	explainUnverified(rep)
+	rep.Findings = fold(rep.Findings)
 	rep.Findings = lint.Bound(rep.Findings)
 	slices.SortFunc(rep.Waivers, func(a, b Waiver) int { return strings.Compare(a.Name+" "+a.Rule, b.Name+" "+b.Rule) })
 	slices.SortFunc(rep.Errors, func(a, b *CheckError) int { return strings.Compare(a.Error(), b.Error()) })
@@ -336,6 +337,63 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	rep.Stats.Queries = resolver.BudgetFrom(ctx).Used()
 	rep.Stats.Elapsed = time.Since(start).Milliseconds()
 	return rep
+}
+
+// sameDefect are the pairs of rules that report one defect at one name
+// from two sides: the Microsoft 365 diff, and the protocol's own check.
+var sameDefect = [][2]string{
+	{"m365.missing", "dkim.missing"},
+	{"m365.wrong", "dkim.missing"},
+	{"m365.conflict", "spf.multiple-records"},
+	{"m365.conflict", "dmarc.multiple-records"},
+	{"m365.wrong", "dmarc.syntax"},
+	{"m365.wrong", "spf.syntax"},
+}
+
+// fold reports each defect once: of two findings of a sameDefect pair at
+// one name, the protocol's is kept (it is the more exact, with the
+// record's span and the RFC), with the diff's fixes before its own (the
+// records Microsoft expects), and the diff's rule listed as related.
+func fold(fs []lint.Finding) []lint.Finding {
+	drop := map[int]bool{}
+	for _, pair := range sameDefect {
+		for i := range fs {
+			if fs[i].Rule != pair[0] || drop[i] {
+				continue
+			}
+			for j := range fs {
+				if fs[j].Rule != pair[1] || drop[j] || !strings.EqualFold(fs[i].Name, fs[j].Name) {
+					continue
+				}
+				keep, other := j, i
+				// The diff's fixes first (the records Microsoft expects),
+				// then the protocol's own.
+				fixes := slices.Clone(fs[other].Fixes)
+				for _, x := range fs[keep].Fixes {
+					if !slices.ContainsFunc(fixes, func(y lint.Fix) bool { return y.Message == x.Message }) {
+						fixes = append(fixes, x)
+					}
+				}
+				fs[keep].Fixes = fixes
+				fs[keep].Related = append(fs[keep].Related, fs[other].Rule)
+				if fs[other].Severity < fs[keep].Severity { // Error is 0: the more severe
+					fs[keep].Severity = fs[other].Severity
+				}
+				drop[other] = true
+				break
+			}
+		}
+	}
+	if len(drop) == 0 {
+		return fs
+	}
+	out := fs[:0]
+	for i, f := range fs {
+		if !drop[i] {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // nxdomain reports whether name itself does not exist. The SPF check

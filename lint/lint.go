@@ -122,6 +122,9 @@ type Finding struct {
 	// Fixes are the ways to resolve the finding, alternatives in order of
 	// preference; none when there is no safe change to suggest.
 	Fixes []Fix `json:"fixes,omitempty"`
+	// Related are the rules that saw the same defect at the same name and
+	// were folded into this finding: one defect, one finding.
+	Related []string `json:"related,omitempty"`
 }
 
 // Fix is one way to resolve a finding: a message for people and, when

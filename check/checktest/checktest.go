@@ -198,6 +198,12 @@ func (cfg Config) Zone(t TB, file, domain string, opts check.Options) *check.Rep
 			if f.Severity != lint.Info || wanted[f.Rule] {
 				got[f.Rule] = true
 			}
+			// A defect folded into another rule's finding is found too.
+			for _, r := range f.Related {
+				if wanted[r] {
+					got[r] = true
+				}
+			}
 		}
 		if diff := cmp.Diff(want, sortedKeys(got)); diff != "" {
 			problems = append(problems, "rules (-wanted +found):\n"+diff+"findings:\n"+findings(rep.Findings, nil))
