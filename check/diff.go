@@ -681,6 +681,11 @@ func (d *differ) spfEntry(e records.Expected, ent Entry, fail func(error) Entry)
 	}
 	merged := func() string {
 		text := mergeSPF(texts, lacking...)
+		// A merge never chooses the policy: records that end differently
+		// (-all beside ~all), or in +all, are merged by hand.
+		if alls := spfAlls(texts); len(alls) > 1 || slices.Contains(alls, "+") {
+			return fmt.Sprintf("; the records end differently (%s): merge them by hand into one record, ending with the strictest qualifier every sender passes (-all, then ~all; never +all); its terms: %q", strings.Join(qualifiedAlls(alls), ", "), text)
+		}
 		// The merged record must stay within 10 lookups (RFC 7208
 		// §4.6.4): at least what the records cost now, plus one per
 		// include added (more below them). Past 10, the edit would turn
@@ -709,6 +714,19 @@ func (d *differ) spfEntry(e records.Expected, ent Entry, fail func(error) Entry)
 		ent.Status = OK
 	}
 	return ent
+}
+
+// qualifiedAlls writes qualifiers as all terms ("" as "no all").
+func qualifiedAlls(qs []string) []string {
+	var out []string
+	for _, q := range qs {
+		if q == "" {
+			out = append(out, "no all")
+		} else {
+			out = append(out, q+"all")
+		}
+	}
+	return out
 }
 
 func walkIncludes(n *spf.Node, seen map[string]bool) {

@@ -46,9 +46,9 @@ var allRank = map[string]int{"+": 0, "?": 1, "~": 2, "-": 3}
 
 // mergeSPF merges the terms of SPF records into one record: terms in the
 // order published, duplicates dropped (case-insensitively), the includes
-// in add inserted unless present, and one all last with the most lenient
-// qualifier published (so that no sender that passed before fails after;
-// the qualifier is the SPF lint's business, not the merge's). A redirect
+// in add inserted unless present, and one all last with the strictest
+// qualifier published (a merge never weakens the policy; callers make
+// records that disagree on it, or end in +all, advice: see spfAlls). A redirect
 // beside an all is ignored by receivers (RFC 7208 §6.1), so merged beside
 // an all it becomes an include of the same domain; without any all, the
 // first redirect stays last.
@@ -69,7 +69,7 @@ func mergeSPF(records []string, add ...string) string {
 			}
 			switch {
 			case body == "all":
-				if all == "" || allRank[q] < allRank[all] {
+				if all == "" || allRank[q] > allRank[all] {
 					all = q
 				}
 				continue
@@ -121,6 +121,28 @@ func mergeSPF(records []string, add ...string) string {
 	}
 	out = append(out, exps...)
 	return strings.Join(out, " ")
+}
+
+// spfAlls returns the distinct all qualifiers the records end with ("" for
+// a record without all), sorted.
+func spfAlls(records []string) []string {
+	var out []string
+	for _, rec := range records {
+		q := ""
+		for _, t := range strings.Fields(strings.ToLower(rec)) {
+			if t == "all" || len(t) == 4 && t[1:] == "all" && strings.ContainsAny(t[:1], "+-~?") {
+				q = t[:len(t)-3]
+				if q == "" {
+					q = "+"
+				}
+			}
+		}
+		if !slices.Contains(out, q) {
+			out = append(out, q)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // dmarcTag is one tag of a DMARC record, as published.

@@ -257,9 +257,40 @@ func TestSPFFixKeepsSenders(t *testing.T) {
 	if i < 0 {
 		t.Fatalf("no SPF conflict: %v", rep.Findings)
 	}
-	want := "v=spf1 include:sendgrid.net include:spf.protection.outlook.com ~all"
-	if !strings.Contains(fs[i].FixText(), `"`+want+`"`) {
-		t.Errorf("SPF fix:\n%s\nwant the merged record %q", fs[i].FixText(), want)
+	// The records end in ~all and -all: the merge is advice, never an
+	// edit that picks one (it used to keep ~all and weaken the policy).
+	want := "v=spf1 include:sendgrid.net include:spf.protection.outlook.com -all"
+	if len(fs[i].Fixes) == 0 || len(fs[i].Fixes[0].Edits) > 0 || !strings.Contains(fs[i].FixText(), want) || !strings.Contains(fs[i].FixText(), "-all, ~all") {
+		t.Errorf("SPF fix:\n%s\nwant advice naming both qualifiers and the terms %q", fs[i].FixText(), want)
+	}
+}
+
+// TestSPFMergeNeverWeakens: two SPF records are merged keeping every
+// mechanism; records that agree on all give an edit with that all, and
+// records that disagree, or end in +all, give advice.
+func TestSPFMergeNeverWeakens(t *testing.T) {
+	const head = "@ IN SOA ns1 hostmaster 1 3600 600 86400 300\n@ IN NS ns1\nns1 IN A 192.0.2.53\n"
+	opts := records.Options{Tenant: "st", Workloads: []records.Workload{records.WorkloadExchange}}
+	for _, tc := range []struct {
+		name, a, b string
+		edit       bool
+		want       string
+	}{
+		{"agree", "v=spf1 include:sendgrid.net -all", "v=spf1 ip4:192.0.2.1 -all", true, "v=spf1 include:sendgrid.net ip4:192.0.2.1 include:spf.protection.outlook.com -all"},
+		{"-all and ~all", "v=spf1 include:sendgrid.net -all", "v=spf1 ip4:192.0.2.1 ~all", false, "-all, ~all"},
+		{"-all and +all", "v=spf1 include:sendgrid.net -all", "v=spf1 ip4:192.0.2.1 +all", false, "+all"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := checkText(t, "st.example", head+"@ IN TXT \""+tc.a+"\"\n@ IN TXT \""+tc.b+"\"\n", opts)
+			fs := findingsOf(rep, "m365.conflict", "st.example")
+			if len(fs) != 1 {
+				t.Fatalf("findings %v", rep.Findings)
+			}
+			x := fs[0].Fixes[0]
+			if (len(x.Edits) > 0) != tc.edit || !strings.Contains(x.Text(), tc.want) {
+				t.Errorf("fix %q (edits %v), want edit=%v holding %q", x.Text(), len(x.Edits) > 0, tc.edit, tc.want)
+			}
+		})
 	}
 }
 
