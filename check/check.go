@@ -347,6 +347,7 @@ var sameDefect = [][2]string{
 	{"m365.conflict", "spf.multiple-records"},
 	{"m365.conflict", "dmarc.multiple-records"},
 	{"m365.wrong", "dmarc.syntax"},
+	{"m365.wrong", "dmarc.no-rua"},
 	{"m365.wrong", "spf.syntax"},
 }
 

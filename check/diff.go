@@ -762,12 +762,25 @@ func (d *differ) dmarcEntry(e records.Expected, ent Entry, fail func(error) Entr
 	case len(recs) > 1:
 		ent.Status, ent.Why = Conflict, fmt.Sprintf("%d v=DMARC1 records: receivers discard them all; merge them into one (the fix keeps every tag and report address)", len(recs))
 		m := mergeDMARC(texts)
+		advice := ""
 		if !e.Want.Match(txtRR(e.Name, e.TTL, m)) {
-			m, _ = fixDMARC(m, domain)
+			m, _, advice = fixDMARC(m, domain)
 		}
-		ent.fix = fixLines(deletes(recs), txtRR(e.Name, e.TTL, m).String())
+		for _, tag := range []string{"p", "sp", "np"} {
+			if vs := dmarcPolicies(texts, tag); len(vs) > 1 {
+				// Which policy was meant is the owner's choice: a merge
+				// never picks the weaker one for them.
+				advice = fmt.Sprintf("the records set different %s= (%s): merge them by hand into one record with the policy you mean; its other tags and report addresses: %q", tag, strings.Join(vs, ", "), m)
+				break
+			}
+		}
+		if advice != "" {
+			ent.fix = "; " + advice
+		} else {
+			ent.fix = fixLines(deletes(recs), txtRR(e.Name, e.TTL, m).String())
+		}
 	case len(matched) == 0 && len(others) > 0:
-		fixed, what := fixDMARC(texts[0], domain)
+		fixed, what, advice := fixDMARC(texts[0], domain)
 		tags := parseDMARC(texts[0])
 		if strings.EqualFold(tagValue(tags, "p"), "none") {
 			ent.Status, ent.Why = Wrong, "p=none without rua: monitoring with no way to see the reports; add an aggregate report address (rua) and, once the reports show every legitimate sender passing, move to quarantine, then reject"
@@ -775,8 +788,13 @@ func (d *differ) dmarcEntry(e records.Expected, ent Entry, fail func(error) Entr
 		} else {
 			ent.Status, ent.Why = Wrong, "the DMARC record has no valid policy (p=none, quarantine or reject)"
 		}
-		if what != "" {
+		switch {
+		case what != "" && advice != "":
+			ent.fix = fixLines("; set "+what+"; then "+advice, deletes(others), txtRR(e.Name, e.TTL, fixed).String())
+		case what != "":
 			ent.fix = fixLines("; set "+what, deletes(others), txtRR(e.Name, e.TTL, fixed).String())
+		case advice != "":
+			ent.fix = "; " + advice
 		}
 	default:
 		judge(&ent, matched, others, "")

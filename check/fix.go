@@ -219,24 +219,40 @@ func mergeDMARC(records []string) string {
 	return renderDMARC(tags)
 }
 
-// fixDMARC changes only what is at fault in one DMARC record: a p that is
-// missing or invalid becomes p=none (Microsoft's first step), and p=none
-// without rua gains an aggregate report address. Every other tag and URI
-// stays.
-func fixDMARC(rec, domain string) (string, string) {
+// fixDMARC changes only what is at fault in one DMARC record, and only
+// where the change is certain: a missing p becomes p=none (Microsoft's
+// first step, and what receivers apply to such a record with a valid rua,
+// RFC 7489 §6.6.3). An invalid p (which policy was meant?) and p=none
+// without rua (which mailbox reads the reports?) are advice: nothing is
+// guessed. Every other tag and URI stays.
+func fixDMARC(rec, domain string) (fixed, what, advice string) {
 	tags := parseDMARC(rec)
-	var what []string
-	switch p := strings.ToLower(tagValue(tags, "p")); p {
-	case "none", "quarantine", "reject":
-	default:
+	var whats, advices []string
+	switch p := strings.ToLower(tagValue(tags, "p")); {
+	case p == "none" || p == "quarantine" || p == "reject":
+	case tagIndex(tags, "p") < 0:
 		tags = setTag(tags, "p", "none")
-		what = append(what, "p=none")
+		whats = append(whats, "p=none")
+	default:
+		advices = append(advices, fmt.Sprintf("p=%s is not a policy: write the one meant, p=none, p=quarantine or p=reject", tagValue(tags, "p")))
 	}
 	if strings.EqualFold(tagValue(tags, "p"), "none") && tagValue(tags, "rua") == "" {
-		tags = setTag(tags, "rua", "mailto:dmarc-reports@"+domain)
-		what = append(what, fmt.Sprintf("rua=mailto:dmarc-reports@%s (use a mailbox that exists)", domain))
+		advices = append(advices, fmt.Sprintf("add rua=mailto: with a mailbox of yours that reads the aggregate reports (at %s, or one that authorizes them)", domain))
 	}
-	return renderDMARC(tags), strings.Join(what, " and ")
+	return renderDMARC(tags), strings.Join(whats, " and "), strings.Join(advices, "; ")
+}
+
+// dmarcPolicies returns the distinct values of tag name across records
+// ("" for a record without it).
+func dmarcPolicies(records []string, name string) []string {
+	var out []string
+	for _, rec := range records {
+		v := strings.ToLower(tagValue(parseDMARC(rec), name))
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func tagValue(tags []dmarcTag, name string) string {
