@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"fmt"
+	"github.com/domainlint/domainlint/dkim"
 	"regexp"
 	"slices"
 	"strings"
@@ -98,6 +99,19 @@ func zoneLine(e records.Expected) string {
 		// Advice, never an edit: the exact value comes from the admin
 		// center, Graph (-graph) or Get-AcceptedDomain.
 		return "; publish the MX Microsoft 365 shows for this domain in the admin center or Graph (the token is not derivable; it looks like " + c.String() + ")"
+	}
+	if !e.Want.Exact() {
+		// A guessed value is never written as data (a verification code,
+		// a DKIM CNAME whose form depends on when the domain was added, a
+		// report mailbox that may not exist): say where the value is.
+		switch e.Purpose {
+		case records.Verify:
+			return "; publish the TXT record with the MS=ms… code the admin center shows for this domain (Settings > Domains; -verify CODE makes it exact)"
+		case records.DKIM1, records.DKIM2:
+			return fmt.Sprintf("; publish the CNAME Get-DkimSigningConfig -Identity %s shows (Selector1CNAME, Selector2CNAME; -dkim-config makes it exact); it looks like %s", strings.TrimPrefix(strings.TrimPrefix(e.Name, "selector1._domainkey."), "selector2._domainkey."), c.String())
+		case records.DMARC:
+			return fmt.Sprintf("; publish a DMARC record: p=none with rua=mailto: and a mailbox of yours that reads the aggregate reports, e.g. %s", c.String())
+		}
 	}
 	return c.String()
 }
@@ -292,7 +306,7 @@ func (d *differ) entry(e records.Expected) Entry {
 	judge(&ent, matched, others, "another "+e.TypeString()+" record at the name can take its traffic")
 	switch ent.Status {
 	case Wrong:
-		ent.fix = fixLines(deletes(others), zoneLine(e))
+		ent.fix = replaceLines(others, zoneLine(e))
 	case Conflict:
 		ent.fix = deletes(others)
 	}
@@ -468,7 +482,7 @@ func (d *differ) verify(e records.Expected, ent Entry, fail func(error) Entry) E
 		ent.Status = Wrong
 		ent.Why = fmt.Sprintf("found %s; expected %s (the MS= prefix is required, and the code must be the one the admin center shows)", strings.Join(rdatas(others), ", "), ent.Expected)
 		if g := e.Want.Guess(); g != nil && e.Want.Exact() {
-			ent.fix = fixLines(deletes(others), zoneLine(e))
+			ent.fix = replaceLines(others, zoneLine(e))
 		}
 	default:
 		ent.Status, ent.Why = Missing, "no verification record; expected "+ent.Expected
@@ -514,7 +528,7 @@ func (d *differ) mxEntry(e records.Expected, ent Entry, fail func(error) Entry) 
 		ent.fix = deletes(others)
 	case Wrong:
 		if e.Want.Exact() {
-			ent.fix = fixLines(deletes(others), zoneLine(e))
+			ent.fix = replaceLines(others, zoneLine(e))
 		} else {
 			// The token is not derivable: deleting the old MX before the
 			// right one is published would leave mail nowhere to go.
@@ -716,6 +730,32 @@ func (d *differ) spfEntry(e records.Expected, ent Entry, fail func(error) Entry)
 	return ent
 }
 
+// liveSelector returns the DKIM check's result for selector when its key
+// resolved (status ok), else nil.
+func (d *differ) liveSelector(selector string) *dkim.Selector {
+	for _, s := range d.rep.DKIM {
+		if s.Selector == selector && s.Status == "ok" {
+			return s
+		}
+	}
+	return nil
+}
+
+// tenantOf names the tenant a DKIM target points into: the label before
+// onmicrosoft.com or before <c>-v1.dkim.mail.microsoft.
+func tenantOf(target string) string {
+	labels := strings.Split(strings.TrimSuffix(target, "."), ".")
+	for i, l := range labels {
+		if i > 0 && (l == "onmicrosoft" || strings.HasSuffix(l, "-v1") && i+1 < len(labels) && labels[i+1] == "dkim") {
+			if l == "onmicrosoft" {
+				return "tenant " + labels[i-1]
+			}
+			return "tenant " + labels[i-1]
+		}
+	}
+	return target
+}
+
 // qualifiedAlls writes qualifiers as all terms ("" as "no all").
 func qualifiedAlls(qs []string) []string {
 	var out []string
@@ -819,8 +859,18 @@ func (d *differ) cnameEntry(e records.Expected, ent Entry, fail func(error) Entr
 		others = addrs
 	}
 	judge(&ent, matched, others, "other records at the name")
+	if ent.Status == Wrong && (e.Purpose == records.DKIM1 || e.Purpose == records.DKIM2) {
+		if s := d.liveSelector(strings.TrimSuffix(strings.SplitN(e.Name, ".", 2)[0], ".")); s != nil {
+			// The published CNAME works: its key resolves. A record that
+			// works is never replaced by one not verified to work; the
+			// likelier mistake is the tenant named to the check.
+			ent.Why = fmt.Sprintf("the DKIM CNAME points into %s, whose key resolves (%s); the expected set says %s: check the tenant given to the check (a typo?) before changing a record that works", tenantOf(s.Target), s.Target, ent.Expected)
+			d.set(override{sev: sevp(lint.Warning), noFix: true})
+			return ent
+		}
+	}
 	if ent.Status == Wrong {
-		ent.fix = fixLines(deletes(others), zoneLine(e))
+		ent.fix = replaceLines(others, zoneLine(e))
 		if zoneLine(e) == "" {
 			ent.fix = ""
 		}

@@ -262,6 +262,23 @@ func tagValue(tags []dmarcTag, name string) string {
 	return ""
 }
 
+// replaceLines is the fix that replaces others with the expected record:
+// an edit when the record is known exactly, and advice otherwise — a
+// record is never deleted before its replacement is known.
+func replaceLines(others []dns.RR, line string) string {
+	if strings.HasPrefix(line, ";") || line == "" {
+		var dels []string
+		for _, rr := range others {
+			dels = append(dels, rr.String())
+		}
+		if len(dels) == 0 {
+			return line
+		}
+		return fixLines(line, "; then delete "+strings.Join(dels, ", "))
+	}
+	return fixLines(deletes(others), line)
+}
+
 // fixesOf turns fix lines into a finding's fixes: one fix whose edits are
 // the delete and add lines and whose message is the advice lines (or a
 // summary of the edits); nil for no lines.
@@ -280,6 +297,9 @@ func fixesOf(lines string) []lint.Fix {
 		case strings.TrimSpace(l) != "":
 			edits = append(edits, lint.Edit{Op: lint.Add, RR: l})
 		}
+	}
+	if len(edits) == 0 {
+		return []lint.Fix{{Message: strings.Join(advice, "; ")}}
 	}
 	return []lint.Fix{lint.EditFix(strings.Join(advice, "; "), edits...)}
 }
