@@ -663,7 +663,9 @@ func expandStatic(spec, domain, sender string) (string, bool) {
 		}
 		i += end
 	}
-	return strings.ToLower(strings.TrimSuffix(b.String(), ".")), true
+	// RFC 7208 §7.3: an expansion over 253 characters loses labels on
+	// the left, as Check's lookups do.
+	return truncate(strings.ToLower(strings.TrimSuffix(b.String(), "."))), true
 }
 
 func plural(n int, what string) string {
