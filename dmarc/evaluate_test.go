@@ -85,3 +85,55 @@ a.m9         IN A 192.0.2.1
 		}
 	}
 }
+
+// TestPolicyDiscoveryOrgDomain is issue 25's class 4. RFC 9989 §4.10.1:
+// "The DMARC Policy Record to be applied to an email message will be the
+// record found at any of the following locations, listed from highest
+// preference to lowest: The Author Domain; The Organizational Domain of
+// the Author Domain; The Public Suffix Domain of the Author Domain." and
+// "If no valid DMARC Policy Record is found by the first query, then
+// perform a DNS Tree Walk to find the Author Domain's Organizational
+// Domain or its Public Suffix Domain." A record the walk meets between the
+// Author Domain and its Organizational Domain is not the policy. The
+// Organizational Domain is chosen by §4.10.2: psd=n marks it, psd=y marks
+// the name one label below, else "select the DMARC Policy Record found at
+// the name with the fewest number of labels".
+func TestPolicyDiscoveryOrgDomain(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "test", Text: `
+@                IN SOA ns h 1 2 3 4 5
+_dmarc.m1        IN TXT "v=DMARC1; p=reject; sp=quarantine"
+_dmarc.mid.m1    IN TXT "v=DMARC1; p=reject"
+x.mid.m1         IN A 192.0.2.1
+; psd=n below the registered domain makes mid.n1 the organizational domain.
+_dmarc.n1        IN TXT "v=DMARC1; p=reject; sp=quarantine"
+_dmarc.mid.n1    IN TXT "v=DMARC1; p=reject; psd=n"
+x.mid.n1         IN A 192.0.2.1
+; A PSD: the organizational domain org.p1 has no record, so the PSD's
+; applies, not the record at b.org.p1 on the way.
+_dmarc.p1        IN TXT "v=DMARC1; p=reject; sp=none; psd=y"
+_dmarc.b.org.p1  IN TXT "v=DMARC1; p=quarantine"
+a.b.org.p1       IN A 192.0.2.1
+; The Author Domain's own record comes first.
+_dmarc.x.mid.o1  IN TXT "v=DMARC1; p=none"
+_dmarc.mid.o1    IN TXT "v=DMARC1; p=reject"
+_dmarc.o1        IN TXT "v=DMARC1; p=reject"
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		from, policyDomain, applied, disposition string
+	}{
+		{"x.mid.m1.test", "m1.test", "sp", "quarantine"},
+		{"x.mid.n1.test", "mid.n1.test", "p", "reject"}, // no sp=: p applies
+		{"a.b.org.p1.test", "p1.test", "sp", "none"},
+		{"x.mid.o1.test", "x.mid.o1.test", "p", "none"},
+	} {
+		ev := evaluate(t, z, tc.from)
+		v := ev.RFC9989
+		if v.PolicyDomain != tc.policyDomain || v.Applied != tc.applied || v.Disposition != tc.disposition {
+			t.Errorf("%s: policy from _dmarc.%s, %s, disposition %s; want _dmarc.%s, %s, %s\n%v",
+				tc.from, v.PolicyDomain, v.Applied, v.Disposition, tc.policyDomain, tc.applied, tc.disposition, v.Steps)
+		}
+	}
+}
