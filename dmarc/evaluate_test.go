@@ -137,3 +137,23 @@ _dmarc.o1        IN TXT "v=DMARC1; p=reject"
 		}
 	}
 }
+
+// TestTreeWalkStopsAtPSDOnTheDomain: RFC 9989 §4.10 step 2, "If a single
+// record remains and it contains a "psd=n" or "psd=y" tag, stop.", and
+// §4.10.2 rule 2 applies psd=y only to "a valid DMARC Policy Record,
+// other than the one for the domain where the tree walk started": a
+// domain with psd=y is its own organizational domain, whatever is above.
+func TestTreeWalkStopsAtPSDOnTheDomain(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "test", Text: `
+@           IN SOA ns h 1 2 3 4 5
+_dmarc.x.q2 IN TXT "v=DMARC1; p=reject; psd=y"
+_dmarc.q2   IN TXT "v=DMARC1; p=reject"
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	org, err := dmarc.OrgDomainTreeWalk(context.Background(), z, "x.q2.test")
+	if err != nil || org != "x.q2.test" {
+		t.Errorf("OrgDomainTreeWalk(x.q2.test) = %q, %v; want x.q2.test", org, err)
+	}
+}
