@@ -280,8 +280,8 @@ func TestParseRecord(t *testing.T) {
 		{"v=STSv1; id=", "", true},
 		{"v=STSv1; id=" + strings.Repeat("a", 33), strings.Repeat("a", 33), true},
 		{"v=STSv1; id=a; id=b", "a", false}, // the first counts (RFC 8461 §3.2)
-		{"v=STSv1; id=a; id=", "a", true},    // neither sts-id nor sts-extension
-		{"v=STSv1; id=a; ID=b", "a", false},  // an extension
+		{"v=STSv1; id=a; id=", "a", true},   // neither sts-id nor sts-extension
+		{"v=STSv1; id=a; ID=b", "a", false}, // an extension
 		{"v=STSv1; id=a; v=STSv2", "a", false},
 		{"v=STSv1; ID=a", "", true},
 		{"v=STSv1 id=a", "", true},
