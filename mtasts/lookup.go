@@ -210,10 +210,13 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain string, opts Option
 				fs = append(fs, f)
 				continue
 			}
-			f := ruleSyntax.New(owner, p.Reason+"; senders ignore the record")
-			f.Type, f.Record, f.Span = "TXT", rec.Raw, p.Span
+			f := ruleSyntax.New(owner, p.Reason)
+			f.Type, f.Record, f.Span, f.Severity = "TXT", rec.Raw, p.Span, p.Severity
+			if p.Severity == lint.Error {
+				f.Message += "; senders ignore the record"
+				rep.Status = StatusInvalid
+			}
 			fs = append(fs, f)
-			rep.Status = StatusInvalid
 		}
 	default:
 		rep.Status = StatusInvalid

@@ -284,6 +284,7 @@ func TestParseRecord(t *testing.T) {
 		{"v=STSv1; id=a; ID=b", "a", false}, // an extension
 		{"v=STSv1; id=a; v=STSv2", "a", false},
 		{"v=STSv1; ID=a", "", true},
+		{"v=STSv1; id=a ", "a", false}, // a warning: whitespace outside the grammar
 		{"v=STSv1 id=a", "", true},
 		{"v=STSv1; id=a;; x=y", "a", true},
 		{"v=STSv1; id=a; x=", "a", true},

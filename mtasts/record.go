@@ -125,6 +125,12 @@ func parseRecord(txt string) (*Record, []*Problem) {
 			stop--
 		}
 		field := txt[start:stop]
+		if field != "" && end == len(txt) && stop < end {
+			// sts-field-delim = *WSP ";" *WSP is the only place for
+			// whitespace between fields (RFC 8461 §3.1).
+			probs = append(probs, &Problem{Span: lint.Span{Start: stop, End: end}, Severity: lint.Warning,
+				Reason: "whitespace after the last field: the grammar allows whitespace only around \";\" (RFC 8461 §3.1), and senders that parse strictly ignore the record; delete it"})
+		}
 		switch {
 		case field == "" && end == len(txt):
 			// The optional trailing separator.
