@@ -117,6 +117,10 @@ a.b.org.p1       IN A 192.0.2.1
 _dmarc.x.mid.o1  IN TXT "v=DMARC1; p=none"
 _dmarc.mid.o1    IN TXT "v=DMARC1; p=reject"
 _dmarc.o1        IN TXT "v=DMARC1; p=reject"
+; The walk cannot ask _dmarc.w1 (its CNAME leaves the zone files): the
+; organizational domain as far as the walk got is mid.w1.
+_dmarc.w1        IN CNAME _dmarc.elsewhere.invalid.
+_dmarc.mid.w1    IN TXT "v=DMARC1; p=reject; sp=quarantine"
 `})
 	if err != nil {
 		t.Fatal(err)
@@ -128,6 +132,7 @@ _dmarc.o1        IN TXT "v=DMARC1; p=reject"
 		{"x.mid.n1.test", "mid.n1.test", "p", "reject"}, // no sp=: p applies
 		{"a.b.org.p1.test", "p1.test", "sp", "none"},
 		{"x.mid.o1.test", "x.mid.o1.test", "p", "none"},
+		{"x.mid.w1.test", "mid.w1.test", "sp", "quarantine"},
 	} {
 		ev := evaluate(t, z, tc.from)
 		v := ev.RFC9989

@@ -301,13 +301,26 @@ func discover(ctx context.Context, r resolver.Resolver, domain string) (*Discove
 		org, psd = OrgDomainPSL(name), ""
 	}
 	p9.OrgDomain, p9.Queried = org, queried
+	candidates := []string{org, psd}
+	if p9.Incomplete != "" {
+		// The organizational domain as far as the walk got: the name
+		// with the fewest labels that has a record, below the failure
+		// (no record there had psd=, or the walk would have stopped).
+		// With none, the public suffix list's answer stands in (below).
+		candidates = nil
+		for _, t := range treeWalkTargets(name)[:len(queried)-1] {
+			if x := f.at(t); x.rec != nil {
+				candidates = []string{t}
+			}
+		}
+	}
 	if x := f.at(name); x.rec != nil {
 		p9.PolicyDomain, p9.Record = name, x.rec
-	} else if p9.Incomplete == "" {
+	} else {
 		// Only names the walk asked: an organizational domain it skipped
 		// (an 8-label name under a PSD, when the domain has 9 or more) is
 		// not asked beyond MaxTreeWalk, and the PSD's record applies.
-		for _, t := range []string{org, psd} {
+		for _, t := range candidates {
 			if x, ok := f.seen[t]; ok && t != "" && x.rec != nil {
 				p9.PolicyDomain, p9.Record = t, x.rec
 				break
