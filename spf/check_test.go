@@ -156,3 +156,46 @@ func TestLintMacroTruncation(t *testing.T) {
 		t.Errorf("include target %q (void %v, child %v); want %q", tc.Target, tc.Void, tc.Child != nil, target)
 	}
 }
+
+// TestVoidPerFamily: RFC 7208 §5.3, "An address lookup is done on the
+// <target-name> using the type of lookup (A or AAAA) appropriate for the
+// connection type (IPv4 or IPv6)", and §4.6.4, "SPF implementations
+// SHOULD limit "void lookups" to two": a name with only AAAA records is a
+// void lookup for an IPv4 client. Lint counts voids per address family,
+// shows them in the tree, and warns when one family passes the limit, as
+// Check finds for a client of that family.
+func TestVoidPerFamily(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "example", Text: `
+@     IN SOA ns h 1 2 3 4 5
+six1  IN AAAA 2001:db8::61
+six2  IN AAAA 2001:db8::62
+six3  IN AAAA 2001:db8::63
+four  IN A 192.0.2.4
+v     IN TXT "v=spf1 a:six1.example a:six2.example a:six3.example a:four.example -all"
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, fs, err := spf.Linter{SkipSPFType: true}.Lint(context.Background(), z, "v.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.VoidLookups != 0 || rep.VoidIPv4 != 3 || rep.VoidIPv6 != 1 {
+		t.Errorf("voids %d, IPv4 %d, IPv6 %d; want 0, 3, 1", rep.VoidLookups, rep.VoidIPv4, rep.VoidIPv6)
+	}
+	tree := rep.Tree()
+	for _, want := range []string{"0 of 2 void (3 for IPv4 clients, 1 for IPv6)", "a:six1.example  VOID for IPv4 clients", "a:four.example  VOID for IPv6 clients"} {
+		if !strings.Contains(tree, want) {
+			t.Errorf("tree lacks %q:\n%s", want, tree)
+		}
+	}
+	if len(fs) != 1 || fs[0].Rule != "spf.void-lookup-limit" || !strings.Contains(fs[0].Message, "IPv4 client") {
+		t.Errorf("findings %v; want one spf.void-lookup-limit for IPv4 clients", fs)
+	}
+	for ip, want := range map[string]spf.Result{"192.0.2.4": spf.PermError, "2001:db8::61": spf.Pass} {
+		v, err := spf.Check(context.Background(), z, netip.MustParseAddr(ip), "h.example", "a@v.example")
+		if err != nil || v.Result != want {
+			t.Errorf("Check(%s) = %+v, %v; want %s", ip, v, err, want)
+		}
+	}
+}
