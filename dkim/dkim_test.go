@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
+	"errors"
 	"math/big"
 	"os"
 	"slices"
@@ -379,5 +380,22 @@ func BenchmarkParseKey(b *testing.B) {
 		if _, err := dkim.ParseKey(rec); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestKeyValuesCaseSensitive: RFC 6376 §3.2, "Values MUST be processed as
+// case sensitive unless the specific tag description of semantics
+// specifies case insensitivity." k=, h=, s= and t= do not, and verifiers
+// (go-msgauth, dkimpy, Mail::DKIM) compare them exactly: k=RSA is no key
+// type they know.
+func TestKeyValuesCaseSensitive(t *testing.T) {
+	pub, _ := os.ReadFile("testdata/keys/rsa2048.pub")
+	var ke *dkim.KeyError
+	if _, err := dkim.ParseKey("v=DKIM1; k=RSA; p=" + string(pub)); !errors.As(err, &ke) || ke.Rule != "dkim.unknown-key-type" || !strings.Contains(ke.Reason, "write rsa") {
+		t.Errorf("k=RSA: %v; want dkim.unknown-key-type", err)
+	}
+	k, err := dkim.ParseKey("v=DKIM1; h=SHA256; t=Y; p=" + string(pub))
+	if err != nil || k.Testing() || k.Hashes[0] != "SHA256" {
+		t.Errorf("h=SHA256; t=Y: %+v, %v; want the values as written, not testing", k, err)
 	}
 }

@@ -20,9 +20,13 @@ type Key struct {
 	Raw string
 	// Version is v=, "DKIM1" when present.
 	Version string
-	// Hashes are the h= algorithms, lowercase; empty means all.
+	// Hashes are the h= algorithms as written; empty means all. Tag
+	// values are case-sensitive (RFC 6376 §3.2: "Values MUST be processed
+	// as case sensitive unless the specific tag description of semantics
+	// specifies case insensitivity"), as verifiers compare them: h=SHA256
+	// allows no sha256, k=RSA is no key type they know.
 	Hashes []string
-	// Type is k=, lowercase; "rsa" when absent.
+	// Type is k= as written; "rsa" when absent.
 	Type string
 	// Notes is n=.
 	Notes string
@@ -31,11 +35,10 @@ type Key struct {
 	PublicKey crypto.PublicKey
 	// Bits is the key size: the RSA modulus length, or 256 for ed25519.
 	Bits int
-	// Services are s= as written (tag values are case-sensitive, RFC
-	// 6376 §3.2); empty when s= is absent, which means all ("*"). See
-	// ForEmail.
+	// Services are s= as written; empty when s= is absent, which means
+	// all ("*"). See ForEmail.
 	Services []string
-	// Flags are t=, lowercase: "y" (testing), "s" (strict).
+	// Flags are t= as written: "y" (testing), "s" (strict).
 	Flags []string
 	// Revoked is set when p= is empty (RFC 6376 §3.6.1).
 	Revoked bool
@@ -134,11 +137,11 @@ func parseKey(txt string) (*Key, []*KeyError) {
 		case "h":
 			k.Hashes = splitList(v)
 		case "k":
-			k.Type = strings.ToLower(v)
+			k.Type = v
 		case "n":
 			k.Notes = v
 		case "s":
-			k.Services = splitServices(v)
+			k.Services = splitList(v)
 			if why := checkServices(v); why != "" {
 				probs = append(probs, &KeyError{Rule: ruleSyntax.ID, Span: t.Span, Reason: why})
 			} else if !k.ForEmail() {
@@ -151,7 +154,11 @@ func parseKey(txt string) (*Key, []*KeyError) {
 	switch k.Type {
 	case "rsa", "ed25519":
 	default:
-		probs = append(probs, &KeyError{Rule: ruleUnknownKeyType.ID, Span: k.Spans["k"], Reason: fmt.Sprintf("k=%s is not a key type verifiers know (rsa, ed25519)", k.Type)})
+		reason := fmt.Sprintf("k=%s is not a key type verifiers know (rsa, ed25519)", k.Type)
+		if strings.EqualFold(k.Type, "rsa") || strings.EqualFold(k.Type, "ed25519") {
+			reason += "; tag values are case-sensitive (RFC 6376 §3.2): write " + strings.ToLower(k.Type)
+		}
+		probs = append(probs, &KeyError{Rule: ruleUnknownKeyType.ID, Span: k.Spans["k"], Reason: reason})
 	}
 	p, ok := tagvalue.Get(tags, "p")
 	switch {
@@ -165,19 +172,6 @@ func parseKey(txt string) (*Key, []*KeyError) {
 		}
 	}
 	return k, probs
-}
-
-// splitServices splits s= at ":", keeping the case (RFC 6376 §3.2: "Values
-// MUST be processed as case sensitive unless the specific tag description
-// of semantics specifies case insensitivity"; s= does not).
-func splitServices(v string) []string {
-	var out []string
-	for _, s := range strings.Split(v, ":") {
-		if s = strings.Trim(s, " \t\r\n"); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // checkServices checks s= against RFC 6376 §3.6.1:
@@ -226,10 +220,12 @@ func notEmail(v string) string {
 	return msg
 }
 
+// splitList splits a colon-separated list, keeping the case (RFC 6376
+// §3.2: values are case-sensitive).
 func splitList(v string) []string {
 	var out []string
 	for _, s := range strings.Split(v, ":") {
-		if s = strings.ToLower(strings.TrimSpace(s)); s != "" {
+		if s = strings.TrimSpace(s); s != "" {
 			out = append(out, s)
 		}
 	}
