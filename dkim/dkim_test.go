@@ -188,27 +188,23 @@ func rsaKey(t *testing.T, bits int) string {
 	return base64.StdEncoding.EncodeToString(der)
 }
 
-// TestKeyTooLarge: a 65,536-bit RSA key was "ok"; receivers need accept no
-// more than 4096 bits (RFC 8301 §3.2). ParseKey fails on it with a
-// KeyError under dkim.bad-key, and Lookup reports it so, over DNS (the
-// record needs TCP); a 4096-bit key stays fine.
-func TestKeyTooLarge(t *testing.T) {
+// TestLargeRSAKey is issue 25's class 6. RFC 8301 §3.2: "Verifiers MUST
+// be able to validate signatures with keys ranging from 1024 bits to 4096
+// bits, and they MAY be able to validate signatures with larger keys." A
+// key over 4096 bits parses, with its PublicKey, and Lookup warns
+// (dkim.large-key) that some receivers refuse it — over DNS too (a
+// 65,536-bit key needs TCP).
+func TestLargeRSAKey(t *testing.T) {
 	huge := rsaKey(t, 65536)
-	k, err := dkim.ParseKey("v=DKIM1; k=rsa; p=" + huge)
-	var ke *dkim.KeyError
-	if !errors.As(err, &ke) || ke.Rule != "dkim.bad-key" || !strings.Contains(ke.Reason, "65536 bits") {
-		t.Errorf("ParseKey(65536 bits): %v; want a dkim.bad-key KeyError", err)
-	}
-	if k == nil || k.Bits != 65536 || k.PublicKey != nil {
-		t.Errorf("key %v: want Bits 65536 and no PublicKey", k != nil)
-	}
-	for _, bits := range []int{2048, 4096} {
-		if k, err := dkim.ParseKey("v=DKIM1; k=rsa; p=" + rsaKey(t, bits)); err != nil || k.Bits != bits || k.PublicKey == nil {
-			t.Errorf("ParseKey(%d bits): %v", bits, err)
+	for _, bits := range []int{2048, 4096, 4097, 8192, 65536} {
+		p := huge
+		if bits != 65536 {
+			p = rsaKey(t, bits)
 		}
-	}
-	if _, err := dkim.ParseKey("v=DKIM1; k=rsa; p=" + rsaKey(t, 4097)); err == nil {
-		t.Errorf("ParseKey(4097 bits) = nil error")
+		k, err := dkim.ParseKey("v=DKIM1; k=rsa; p=" + p)
+		if err != nil || k.Bits != bits || k.PublicKey == nil {
+			t.Errorf("ParseKey(%d bits): %v (key %v)", bits, err, k != nil)
+		}
 	}
 
 	var zone strings.Builder
@@ -226,8 +222,42 @@ func TestKeyTooLarge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"dkim.bad-key"}, fixture.RuleIDs(fs)); diff != "" || s.Status != "invalid" {
-		t.Errorf("status %q, findings (-want +got):\n%s", s.Status, diff)
+	if diff := cmp.Diff([]string{"dkim.large-key"}, fixture.RuleIDs(fs)); diff != "" || s.Status != "ok" || fs[0].Severity != lint.Warning {
+		t.Errorf("status %q, findings (-want +got):\n%s%v", s.Status, diff, fs)
+	}
+}
+
+// TestKeyServiceType is issue 25's class 5. RFC 6376 §3.6.1, s=: "A
+// colon-separated list of service types to which this record applies.
+// Verifiers for a given service type MUST ignore this record if the
+// appropriate type is not listed." Its ABNF lists at least one type:
+// "key-s-tag = %x73 [FWS] "=" [FWS] key-s-tag-type 0*( [FWS] ":" [FWS]
+// key-s-tag-type )", so an empty s= is a syntax error. Values are
+// case-sensitive (§3.2), so s=EMAIL lists no email.
+func TestKeyServiceType(t *testing.T) {
+	const p = "; k=ed25519; p=mE95tvxhhioP7tv5hrSRZE56c65E729PrUO+VR5IAO0="
+	for _, tc := range []struct {
+		s        string
+		forEmail bool
+		parses   bool
+	}{
+		{"", true, true}, // no s=: all services
+		{"; s=email", true, true},
+		{"; s=*", true, true},
+		{"; s=tlsrpt:email", true, true},
+		{"; s = foo : * ", true, true},
+		{"; s=tlsrpt", false, true},
+		{"; s=foo", false, true},
+		{"; s=EMAIL", false, true},
+		{"; s=", false, false},
+		{"; s= ", false, false},
+		{"; s=email:", true, false},
+		{"; s=e_mail", false, false},
+	} {
+		k, err := dkim.ParseKey("v=DKIM1" + tc.s + p)
+		if (err == nil) != tc.parses || k == nil || k.ForEmail() != tc.forEmail {
+			t.Errorf("ParseKey(%q): %v, ForEmail %v; want parses %v, ForEmail %v", tc.s, err, k != nil && k.ForEmail(), tc.parses, tc.forEmail)
+		}
 	}
 }
 
@@ -270,6 +300,9 @@ func TestVerify(t *testing.T) {
 	weakSigned := sign(t, signer(t, "testdata/keys/rsa1024.pem", "dkim.test", "weak"), message)
 	testingSigned := sign(t, signer(t, "testdata/keys/ed25519.pem", "dkim.test", "testing"), message)
 	timeoutSigned := sign(t, signer(t, "testdata/keys/ed25519.pem", "dkim.test", "slow"), message)
+	tlsrptSigned := sign(t, signer(t, "testdata/keys/ed25519.pem", "dkim.test", "tlsrpt"), message)
+	fooSigned := sign(t, signer(t, "testdata/keys/ed25519.pem", "dkim.test", "foo"), message)
+	bothSigned := sign(t, signer(t, "testdata/keys/ed25519.pem", "dkim.test", "both"), message)
 	srv.SetFault("slow._domainkey.dkim.test", dns.TypeTXT, dnstest.Fault{Drop: true})
 	tampered := strings.Replace(rsaSigned, "Hello Bob.", "Hello Bob!", 1)
 
@@ -284,6 +317,10 @@ func TestVerify(t *testing.T) {
 		{"weak key", weakSigned, dkim.Pass, []string{"dkim.weak-key"}},
 		{"testing key", testingSigned, dkim.Pass, []string{"dkim.testing"}},
 		{"key lookup times out", timeoutSigned, dkim.TempError, []string{}},
+		// RFC 6376 §3.6.1: a key not for email is ignored.
+		{"key for TLS-RPT only", tlsrptSigned, dkim.PermError, []string{"dkim.not-email"}},
+		{"key for an unknown service", fooSigned, dkim.PermError, []string{"dkim.not-email"}},
+		{"key for email and TLS-RPT", bothSigned, dkim.Pass, []string{}},
 		{"unsigned", message, dkim.None, []string{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -345,5 +382,22 @@ func BenchmarkParseKey(b *testing.B) {
 		if _, err := dkim.ParseKey(rec); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestKeyValuesCaseSensitive: RFC 6376 §3.2, "Values MUST be processed as
+// case sensitive unless the specific tag description of semantics
+// specifies case insensitivity." k=, h=, s= and t= do not, and verifiers
+// (go-msgauth, dkimpy, Mail::DKIM) compare them exactly: k=RSA is no key
+// type they know.
+func TestKeyValuesCaseSensitive(t *testing.T) {
+	pub, _ := os.ReadFile("testdata/keys/rsa2048.pub")
+	var ke *dkim.KeyError
+	if _, err := dkim.ParseKey("v=DKIM1; k=RSA; p=" + string(pub)); !errors.As(err, &ke) || ke.Rule != "dkim.unknown-key-type" || !strings.Contains(ke.Reason, "write rsa") {
+		t.Errorf("k=RSA: %v; want dkim.unknown-key-type", err)
+	}
+	k, err := dkim.ParseKey("v=DKIM1; h=SHA256; t=Y; p=" + string(pub))
+	if err != nil || k.Testing() || k.Hashes[0] != "SHA256" {
+		t.Errorf("h=SHA256; t=Y: %+v, %v; want the values as written, not testing", k, err)
 	}
 }

@@ -20,9 +20,13 @@ type Key struct {
 	Raw string
 	// Version is v=, "DKIM1" when present.
 	Version string
-	// Hashes are the h= algorithms, lowercase; empty means all.
+	// Hashes are the h= algorithms as written; empty means all. Tag
+	// values are case-sensitive (RFC 6376 §3.2: "Values MUST be processed
+	// as case sensitive unless the specific tag description of semantics
+	// specifies case insensitivity"), as verifiers compare them: h=SHA256
+	// allows no sha256, k=RSA is no key type they know.
 	Hashes []string
-	// Type is k=, lowercase; "rsa" when absent.
+	// Type is k= as written; "rsa" when absent.
 	Type string
 	// Notes is n=.
 	Notes string
@@ -30,12 +34,11 @@ type Key struct {
 	// when revoked or undecodable.
 	PublicKey crypto.PublicKey
 	// Bits is the key size: the RSA modulus length, or 256 for ed25519.
-	// It is set also for an RSA key larger than MaxRSABits, whose
-	// PublicKey is left nil.
 	Bits int
-	// Services are s=, lowercase; empty means all ("*").
+	// Services are s= as written; empty when s= is absent, which means
+	// all ("*"). See ForEmail.
 	Services []string
-	// Flags are t=, lowercase: "y" (testing), "s" (strict).
+	// Flags are t= as written: "y" (testing), "s" (strict).
 	Flags []string
 	// Revoked is set when p= is empty (RFC 6376 §3.6.1).
 	Revoked bool
@@ -46,6 +49,17 @@ type Key struct {
 // Testing reports t=y: the domain is testing DKIM, and verifiers must not
 // treat signed mail differently from unsigned (RFC 6376 §3.6.1).
 func (k *Key) Testing() bool { return contains(k.Flags, "y") }
+
+// ForEmail reports whether the key may verify email signatures: s= is
+// absent or lists "email" or "*" (RFC 6376 §3.6.1: "Verifiers for a given
+// service type MUST ignore this record if the appropriate type is not
+// listed"). An s= that is empty lists nothing.
+func (k *Key) ForEmail() bool {
+	if _, ok := k.Spans["s"]; !ok {
+		return true
+	}
+	return contains(k.Services, "email") || contains(k.Services, "*")
+}
 
 func contains(l []string, s string) bool {
 	for _, x := range l {
@@ -65,21 +79,25 @@ type KeyError struct {
 
 func (e *KeyError) Error() string { return "dkim: " + e.Reason }
 
-// MaxRSABits is the largest RSA key receivers must accept: RFC 8301 §3.2
-// asks verifiers to handle keys of 1024 to 4096 bits, and no more. A larger
-// key is a bad key: receivers may refuse it (the signatures then fail), and
-// a huge one (a 65,536-bit modulus fits in a TXT answer over TCP) costs
-// every verifier a slow modular exponentiation per signature.
+// MaxRSABits is the largest RSA key verifiers must accept. RFC 8301 §3.2:
+// "Verifiers MUST be able to validate signatures with keys ranging from
+// 1024 bits to 4096 bits, and they MAY be able to validate signatures with
+// larger keys." A larger key parses, and is valid; Lookup warns of it
+// (dkim.large-key): some receivers refuse it (the signatures then fail),
+// and a huge one (a 65,536-bit modulus fits in a TXT answer over TCP)
+// costs every verifier a slow modular exponentiation per signature.
 const MaxRSABits = 4096
 
 // ErrNotKey: the text has a v= tag other than DKIM1, so it is no DKIM key
 // record (RFC 6376 §3.6.1: v= must be first and "DKIM1").
 var ErrNotKey = errors.New("dkim: not a DKIM key record (v= is not DKIM1)")
 
-// ParseKey parses a key record. It fails on broken tag syntax, a v= that
-// is not first or not DKIM1, an unknown key type, and a p= that does not
-// decode to a key of type k=. A revoked key (empty p=) parses, with
-// Revoked set.
+// ParseKey parses a key record. It fails on broken tag syntax (an s= that
+// lists no service type among it), a v= that is not first or not DKIM1,
+// an unknown key type, and a p= that does not decode to a key of type k=.
+// A revoked key (empty p=) parses, with Revoked set; so does a key for
+// other services than email (see ForEmail), and an RSA key of any size
+// (see MaxRSABits).
 func ParseKey(txt string) (*Key, error) {
 	k, probs := parseKey(txt)
 	for _, p := range probs {
@@ -119,11 +137,16 @@ func parseKey(txt string) (*Key, []*KeyError) {
 		case "h":
 			k.Hashes = splitList(v)
 		case "k":
-			k.Type = strings.ToLower(v)
+			k.Type = v
 		case "n":
 			k.Notes = v
 		case "s":
 			k.Services = splitList(v)
+			if why := checkServices(v); why != "" {
+				probs = append(probs, &KeyError{Rule: ruleSyntax.ID, Span: t.Span, Reason: why})
+			} else if !k.ForEmail() {
+				probs = append(probs, &KeyError{Rule: ruleNotEmail.ID, Span: t.Span, Reason: notEmail(v)})
+			}
 		case "t":
 			k.Flags = splitList(v)
 		}
@@ -131,7 +154,11 @@ func parseKey(txt string) (*Key, []*KeyError) {
 	switch k.Type {
 	case "rsa", "ed25519":
 	default:
-		probs = append(probs, &KeyError{Rule: ruleUnknownKeyType.ID, Span: k.Spans["k"], Reason: fmt.Sprintf("k=%s is not a key type verifiers know (rsa, ed25519)", k.Type)})
+		reason := fmt.Sprintf("k=%s is not a key type verifiers know (rsa, ed25519)", k.Type)
+		if strings.EqualFold(k.Type, "rsa") || strings.EqualFold(k.Type, "ed25519") {
+			reason += "; tag values are case-sensitive (RFC 6376 §3.2): write " + strings.ToLower(k.Type)
+		}
+		probs = append(probs, &KeyError{Rule: ruleUnknownKeyType.ID, Span: k.Spans["k"], Reason: reason})
 	}
 	p, ok := tagvalue.Get(tags, "p")
 	switch {
@@ -147,10 +174,58 @@ func parseKey(txt string) (*Key, []*KeyError) {
 	return k, probs
 }
 
+// checkServices checks s= against RFC 6376 §3.6.1:
+//
+//	key-s-tag        = %x73 [FWS] "=" [FWS] key-s-tag-type
+//	                   0*( [FWS] ":" [FWS] key-s-tag-type )
+//	key-s-tag-type   = "email" / "*" / x-key-s-tag-type
+//	x-key-s-tag-type = hyphenated-word   ; for future extension
+//	hyphenated-word  = ALPHA [ *(ALPHA / DIGIT / "-") (ALPHA / DIGIT) ]
+func checkServices(v string) string {
+	if strings.Trim(v, " \t\r\n") == "" {
+		return "s= is empty: it must list at least one service type, email or * (RFC 6376 §3.6.1); verifiers read it as a list without email and ignore the key"
+	}
+	for _, s := range strings.Split(v, ":") {
+		s = strings.Trim(s, " \t\r\n")
+		if s != "*" && !hyphenatedWord(s) {
+			return fmt.Sprintf("s=%s: %q is not a service type (email, *, or a word of letters, digits and inner hyphens; RFC 6376 §3.6.1)", v, s)
+		}
+	}
+	return ""
+}
+
+func hyphenatedWord(s string) bool {
+	if s == "" || !isAlpha(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !isAlpha(c) && !(c >= '0' && c <= '9') && (c != '-' || i == len(s)-1) {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlpha(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+// notEmail says why a key whose s= lists neither email nor * is no key
+// for mail.
+func notEmail(v string) string {
+	msg := fmt.Sprintf("s=%s does not list email (or *): verifiers of mail ignore the key (RFC 6376 §3.6.1), and every signature made with it fails", v)
+	if strings.Contains(v, "tlsrpt") {
+		msg += "; s=tlsrpt is for signing TLS-RPT reports (RFC 8460 §3): add email (s=email:tlsrpt) if the selector signs mail too"
+	} else if strings.Contains(strings.ToLower(v), "email") {
+		msg += "; the value is case-sensitive: write email in lower case"
+	}
+	return msg
+}
+
+// splitList splits a colon-separated list, keeping the case (RFC 6376
+// §3.2: values are case-sensitive).
 func splitList(v string) []string {
 	var out []string
 	for _, s := range strings.Split(v, ":") {
-		if s = strings.ToLower(strings.TrimSpace(s)); s != "" {
+		if s = strings.TrimSpace(s); s != "" {
 			out = append(out, s)
 		}
 	}
@@ -196,9 +271,6 @@ func (k *Key) decode(p string) string {
 			return "p= does not decode to an RSA public key (neither PKIX nor PKCS#1)"
 		}
 		k.Bits = pub.N.BitLen()
-		if k.Bits > MaxRSABits {
-			return fmt.Sprintf("RSA key of %d bits: receivers need accept no more than %d (RFC 8301 §3.2), and many refuse larger keys; use 2048", k.Bits, MaxRSABits)
-		}
 		k.PublicKey = pub
 	}
 	return ""

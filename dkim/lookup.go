@@ -153,7 +153,11 @@ func lintKey(s *Selector, txt string, k *Key, probs []*KeyError, fs *[]lint.Find
 	}
 	for _, p := range probs {
 		s.Status = "invalid"
-		add(ruleOf(p.Rule), p.Span, p.Reason)
+		f := add(ruleOf(p.Rule), p.Span, p.Reason)
+		if p.Rule == ruleNotEmail.ID && contains(k.Services, "tlsrpt") {
+			// A key for signing TLS-RPT reports alone is as meant.
+			f.Severity = lint.Warning
+		}
 	}
 	if k.Revoked {
 		s.Status = "revoked"
@@ -165,6 +169,9 @@ func lintKey(s *Selector, txt string, k *Key, probs []*KeyError, fs *[]lint.Find
 			f.Severity = lint.Error
 			f.Message = fmt.Sprintf("RSA key of %d bits: verifiers reject keys under 1024 bits (RFC 8301 §3.2); use 2048", k.Bits)
 		}
+	}
+	if k.Type == "rsa" && k.Bits > MaxRSABits {
+		add(ruleLargeKey, k.Spans["p"], fmt.Sprintf("RSA key of %d bits: verifiers need accept no more than %d (RFC 8301 §3.2); some refuse larger keys, and then the signatures fail; use 2048", k.Bits, MaxRSABits))
 	}
 	if k.Testing() {
 		add(ruleTesting, k.Spans["t"], "t=y: verifiers treat mail signed with this key as unsigned; remove the flag once DKIM works")
@@ -331,6 +338,8 @@ func ruleOf(id string) lint.Rule {
 		return ruleBadKey
 	case ruleUnknownKeyType.ID:
 		return ruleUnknownKeyType
+	case ruleNotEmail.ID:
+		return ruleNotEmail
 	}
 	return ruleSyntax
 }

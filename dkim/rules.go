@@ -39,6 +39,12 @@ var (
 	ruleWildcard = lint.Rule{ID: "dkim.wildcard", Severity: lint.Info,
 		Summary:  "A wildcard answers for every selector (*._domainkey): selector discovery cannot tell which are in use, and a wildcard key does not make sense for DKIM (a revoked one, empty p=, is a common no-mail practice).",
 		Citation: "RFC 6376 §3.6.2.1", URL: rfc6376 + "#section-3.6.2.1"}
+	ruleNotEmail = lint.Rule{ID: "dkim.not-email", Severity: lint.Error,
+		Summary:  "s= lists neither email nor *: mail verifiers ignore the key, and every signature made with it fails (a key for TLS-RPT reports alone says s=tlsrpt, a warning).",
+		Citation: "RFC 6376 §3.6.1", URL: rfc6376 + "#section-3.6.1"}
+	ruleLargeKey = lint.Rule{ID: "dkim.large-key", Severity: lint.Warning,
+		Summary:  "The RSA key is larger than 4096 bits: verifiers need accept no more (they may), some refuse it, and each verification costs more.",
+		Citation: "RFC 8301 §3.2", URL: "https://www.rfc-editor.org/rfc/rfc8301#section-3.2"}
 	ruleUnknownKeyType = lint.Rule{ID: "dkim.unknown-key-type", Severity: lint.Error,
 		Summary:  "k= names a key type other than rsa or ed25519.",
 		Citation: "RFC 6376 §3.6.1, RFC 8463", URL: rfc6376 + "#section-3.6.1"}
@@ -48,6 +54,6 @@ var (
 func Rules() []lint.Rule {
 	return []lint.Rule{
 		ruleMissing, ruleDanglingCNAME, ruleCNAMELoop, ruleMultipleRecords, ruleSyntax, ruleRevoked,
-		ruleWeakKey, ruleBadKey, ruleTesting, ruleSHA1, ruleUnknownKeyType, ruleWildcard,
+		ruleWeakKey, ruleBadKey, ruleTesting, ruleSHA1, ruleUnknownKeyType, ruleWildcard, ruleNotEmail, ruleLargeKey,
 	}
 }

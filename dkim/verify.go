@@ -81,7 +81,7 @@ func Verify(ctx context.Context, r resolver.Resolver, msg io.Reader) ([]Signatur
 	}
 	var sigs []Signature
 	var fs []lint.Finding
-	checked := map[string]bool{}
+	checked := map[string]*Selector{}
 	for i, v := range verifs {
 		s := Signature{Domain: strings.ToLower(v.Domain), Identifier: v.Identifier, Result: Pass}
 		if i < len(fields) {
@@ -108,23 +108,35 @@ func Verify(ctx context.Context, r resolver.Resolver, msg io.Reader) ([]Signatur
 		default:
 			s.Result, s.Reason = Fail, v.Err.Error()
 		}
-		sigs = append(sigs, s)
 		// Lint the key that signed (or tried to): the lookup is cached.
 		key := s.Selector + "._domainkey." + s.Domain
-		if s.Domain == "" || s.Selector == "" || checked[key] || s.Result == TempError {
+		if s.Domain == "" || s.Selector == "" || s.Result == TempError {
+			sigs = append(sigs, s)
 			continue
 		}
-		checked[key] = true
-		_, kfs, err := Lookup(ctx, r, s.Domain, s.Selector)
-		if err != nil {
-			continue
-		}
-		for _, f := range kfs {
-			switch f.Rule {
-			case ruleWeakKey.ID, ruleTesting.ID, ruleRevoked.ID, ruleSHA1.ID:
-				fs = append(fs, f)
+		sel, seen := checked[key]
+		if !seen {
+			var kfs []lint.Finding
+			var lerr error
+			if sel, kfs, lerr = Lookup(ctx, r, s.Domain, s.Selector); lerr != nil {
+				sel = nil
+			}
+			checked[key] = sel
+			for _, f := range kfs {
+				switch f.Rule {
+				case ruleWeakKey.ID, ruleTesting.ID, ruleRevoked.ID, ruleSHA1.ID, ruleNotEmail.ID, ruleLargeKey.ID:
+					fs = append(fs, f)
+				}
 			}
 		}
+		// RFC 6376 §3.6.1: "Verifiers for a given service type MUST
+		// ignore this record if the appropriate type is not listed." The
+		// key that verified must be one for email.
+		if s.Result == Pass && sel != nil && sel.Key != nil && !sel.Key.ForEmail() {
+			s.Result = PermError
+			s.Reason = fmt.Sprintf("the key at %s is not for email (s=%s)", sel.Target, strings.Join(sel.Key.Services, ":"))
+		}
+		sigs = append(sigs, s)
 	}
 	lint.Sort(fs)
 	return sigs, fs, nil

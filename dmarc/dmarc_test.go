@@ -166,7 +166,10 @@ a.b.c.d.e.f.g.h.i.corp IN A 192.0.2.1
 	}{
 		{"clean.example", "clean.example", "clean.example", "clean.example", "clean.example", false},
 		{"sub.inh.example", "inh.example", "inh.example", "inh.example", "inh.example", false},
-		{"a.b.diff.example", "diff.example", "diff.example", "diff.example", "b.diff.example", true},
+		// RFC 9989 §4.10.1: the organizational domain's record, not the
+		// first record the walk meets (_dmarc.b.diff.example).
+		{"a.b.diff.example", "diff.example", "diff.example", "diff.example", "diff.example", false},
+		{"a.b.ndiff.example", "ndiff.example", "b.ndiff.example", "ndiff.example", "b.ndiff.example", true},
 		// A PSD with psd=y: RFC 9989 makes the name below it the
 		// organizational domain; the public suffix list does not know test.
 		{"agency.psd.test", "psd.test", "agency.psd.test", "psd.test", "psd.test", true},

@@ -56,4 +56,15 @@
 //     stops only at a psd=n record or the top, and may apply the vendor's
 //     policy. dmarc.algorithms-differ names both; the fixtures
 //     testdata/psl-*.zone pin it.
+//   - RFC 9989's policy is the Author Domain's record, else its
+//     organizational domain's, else its Public Suffix Domain's (§4.10.1):
+//     not the first record the tree walk meets. A record between the
+//     domain and its organizational domain (at mid.example.com for mail
+//     from x.mid.example.com, when example.com has one too and neither
+//     says psd=n) decides nothing.
+//   - A record without a valid p=, or with an sp= (np=, for RFC 9989)
+//     that is not valid, is applied as p=none when rua= holds a
+//     syntactically valid URI (an https: one counts), and not at all
+//     otherwise: [Evaluate] returns result none (RFC 7489 §6.6.3 step 6,
+//     RFC 9989 §4.10.1).
 package dmarc

@@ -63,8 +63,11 @@ type Evaluation struct {
 // for RFC 7489, by the DNS tree walk through r for RFC 9989) and the
 // disposition a receiver applies: p for the policy domain itself, sp for
 // its subdomains, np for subdomains that do not exist; pct (RFC 7489) and
-// t=y (RFC 9989) soften it. With a nil resolver, the RFC 9989 verdict
-// uses the public suffix list too.
+// t=y (RFC 9989) soften it. A record without a valid p=, or with an
+// invalid sp= (or np=, for RFC 9989), counts as p=none when its rua= holds
+// a syntactically valid URI, and otherwise is not applied: result none
+// (RFC 7489 §6.6.3 step 6, RFC 9989 §4.10.1). With a nil resolver, the
+// RFC 9989 verdict uses the public suffix list too.
 func Evaluate(ctx context.Context, r resolver.Resolver, d *Discovery, ids Identifiers) (*Evaluation, error) {
 	from := canon(ids.From)
 	f := &finder{ctx: ctx, r: r, seen: map[string]found{}}
@@ -124,8 +127,24 @@ func verdict(p *Policy, from string, exists bool, ids Identifiers, org func(stri
 		step("no DMARC policy for %s (asked %s): DMARC result none", from, strings.Join(p.Queried, ", "))
 		return v
 	}
-	v.PolicyDomain = p.PolicyDomain
 	step("policy record at _dmarc.%s: %s", p.PolicyDomain, rec.Raw)
+	// RFC 7489 §6.6.3 step 6 and RFC 9989 §4.10.1: "If a retrieved DMARC
+	// Policy Record does not contain a valid "p" tag, or contains an "sp"
+	// or "np" tag that is not valid, then: If a "rua" tag is present and
+	// contains at least one syntactically valid reporting URI, the Mail
+	// Receiver MUST act as if a record containing "p=none" was retrieved
+	// and continue processing; Otherwise, the Mail Receiver applies no
+	// DMARC processing to this message." (RFC 7489 knows no np.)
+	asNone := false
+	if bad := rec.unusablePolicy(p.Algorithm == RFC7489.String()); bad != "" {
+		if !rec.hasReportURI() {
+			step("%s, and no syntactically valid rua= URI: no DMARC processing (%s): DMARC result none", bad, stepRule(p.Algorithm))
+			return v
+		}
+		asNone = true
+		step("%s, but rua= holds a valid URI: processed as if the record were p=none (%s)", bad, stepRule(p.Algorithm))
+	}
+	v.PolicyDomain = p.PolicyDomain
 
 	if ids.SPF == spf.Pass {
 		ok, why := aligned(rec.ASPF, ids.MailFrom, from, org)
@@ -162,9 +181,8 @@ func verdict(p *Policy, from string, exists bool, ids Identifiers, org func(stri
 	case rec.SP != "":
 		policy, tag = rec.SP, "sp"
 	}
-	if policy == "" {
+	if asNone {
 		policy = None
-		step("the record has no valid p=: treated as p=none")
 	}
 	v.Applied = tag
 	disp := policy
@@ -178,6 +196,15 @@ func verdict(p *Policy, from string, exists bool, ids Identifiers, org func(stri
 	v.Disposition = disp
 	step("disposition: %s (%s=%s)", disp, tag, policy)
 	return v
+}
+
+// stepRule names the section that decides a record without a usable
+// policy.
+func stepRule(algorithm string) string {
+	if algorithm == RFC7489.String() {
+		return "RFC 7489 §6.6.3"
+	}
+	return "RFC 9989 §4.10.1"
 }
 
 func weaker(p string) string {

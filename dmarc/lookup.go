@@ -203,33 +203,47 @@ func OrgDomainTreeWalk(ctx context.Context, r resolver.Resolver, domain string) 
 // orgTreeWalk walks the tree for the organizational domain. The error is
 // the first failed lookup; the names queried up to it are returned too.
 func (f *finder) orgTreeWalk(domain string) (string, []string, error) {
+	org, _, queried, err := f.treeWalk(domain)
+	return org, queried, err
+}
+
+// treeWalk is the DNS tree walk of RFC 9989 §4.10 from domain, and the
+// choice of the organizational domain of §4.10.2 over the records it
+// found. psd is the Public Suffix Domain when a record with psd=y above
+// domain decided it (the organizational domain is then the name one label
+// below), else "". The walk stops at a record with psd=n or psd=y (§4.10
+// step 2, "If a single record remains and it contains a "psd=n" or
+// "psd=y" tag, stop"), at the domain itself too: psd=y there does not
+// make the name below it the organizational domain (§4.10.2 rule 2,
+// "other than the one for the domain where the tree walk started"), so
+// the domain is its own.
+func (f *finder) treeWalk(domain string) (org, psd string, queried []string, err error) {
 	targets := treeWalkTargets(domain)
-	var queried []string
 	shortest := ""
 	for i, t := range targets {
 		x := f.at(t)
 		queried = append(queried, "_dmarc."+t)
 		if x.err != nil {
-			return "", queried, x.err
+			return "", "", queried, x.err
 		}
 		rec := x.rec
 		if rec == nil {
 			continue
 		}
 		switch {
-		case rec.PSD == "n":
-			return t, queried, nil
-		case rec.PSD == "y" && i > 0:
+		case rec.PSD == "n" || rec.PSD == "y" && i == 0:
+			return t, "", queried, nil
+		case rec.PSD == "y":
 			// One label below the PSD, on the way to the domain.
 			labels := strings.Split(domain, ".")
-			return strings.Join(labels[len(labels)-strings.Count(t, ".")-2:], "."), queried, nil
+			return strings.Join(labels[len(labels)-strings.Count(t, ".")-2:], "."), t, queried, nil
 		}
 		shortest = t
 	}
 	if shortest == "" {
-		return domain, queried, nil
+		return domain, "", queried, nil
 	}
-	return shortest, queried, nil
+	return shortest, "", queried, nil
 }
 
 // Lookup discovers the DMARC policy of domain by both RFC 7489 (the exact
@@ -270,24 +284,52 @@ func discover(ctx context.Context, r resolver.Resolver, domain string) (*Discove
 	f := &finder{ctx: ctx, r: r, seen: map[string]found{}}
 	d := &Discovery{Domain: name, Exists: true}
 
-	// RFC 9989: the first single record on the tree walk is the policy.
+	// RFC 9989 §4.10.1: "The DMARC Policy Record to be applied to an
+	// email message will be the record found at any of the following
+	// locations, listed from highest preference to lowest: The Author
+	// Domain; The Organizational Domain of the Author Domain; The Public
+	// Suffix Domain of the Author Domain." Not the first record the walk
+	// meets: a record at a name between the domain and its organizational
+	// domain is not the policy ("If no valid DMARC Policy Record is found
+	// by the first query, then perform a DNS Tree Walk to find the Author
+	// Domain's Organizational Domain or its Public Suffix Domain").
 	// The record at the domain itself must be asked; a name above it that
 	// cannot be (offline, REFUSED, SERVFAIL, a timeout) leaves the walk
 	// incomplete, and the public suffix list stands in for it.
 	p9 := &Policy{Algorithm: RFC9989.String()}
-	org, queried, err := f.orgTreeWalk(name)
+	org, psd, queried, err := f.treeWalk(name)
 	if err != nil {
 		if fatal(ctx, err) || len(queried) == 1 {
 			return nil, nil, nil, err
 		}
 		p9.Incomplete = incomplete(queried[len(queried)-1], err)
-		org = OrgDomainPSL(name)
+		org, psd = OrgDomainPSL(name), ""
 	}
 	p9.OrgDomain, p9.Queried = org, queried
-	for _, t := range treeWalkTargets(name)[:len(queried)] {
-		if x := f.at(t); x.rec != nil {
-			p9.PolicyDomain, p9.Record = t, x.rec
-			break
+	candidates := []string{org, psd}
+	if p9.Incomplete != "" {
+		// The organizational domain as far as the walk got: the name
+		// with the fewest labels that has a record, below the failure
+		// (no record there had psd=, or the walk would have stopped).
+		// With none, the public suffix list's answer stands in (below).
+		candidates = nil
+		for _, t := range treeWalkTargets(name)[:len(queried)-1] {
+			if x := f.at(t); x.rec != nil {
+				candidates = []string{t}
+			}
+		}
+	}
+	if x := f.at(name); x.rec != nil {
+		p9.PolicyDomain, p9.Record = name, x.rec
+	} else {
+		// Only names the walk asked: an organizational domain it skipped
+		// (an 8-label name under a PSD, when the domain has 9 or more) is
+		// not asked beyond MaxTreeWalk, and the PSD's record applies.
+		for _, t := range candidates {
+			if x, ok := f.seen[t]; ok && t != "" && x.rec != nil {
+				p9.PolicyDomain, p9.Record = t, x.rec
+				break
+			}
 		}
 	}
 	// RFC 7489: the domain, then its organizational domain by the PSL.

@@ -258,6 +258,54 @@ func parse(txt string, mode Mode) (*Record, []*Problem) {
 	return r, probs
 }
 
+// unusablePolicy says why the record has no usable policy, or "": no
+// valid p= tag, or an sp= (or, unless rfc7489, np=) tag whose value is
+// not valid. Receivers then act as if it were p=none when rua= holds a
+// valid URI, and ignore it otherwise (RFC 7489 §6.6.3, RFC 9989 §4.10.1).
+func (r *Record) unusablePolicy(rfc7489 bool) string {
+	if r.P == "" {
+		for _, t := range r.Tags {
+			if strings.EqualFold(t.Name, "p") {
+				return fmt.Sprintf("%s=%s is not a valid policy", t.Name, t.Value)
+			}
+		}
+		return "the record has no p= tag"
+	}
+	for _, t := range r.Tags {
+		name := strings.ToLower(t.Name)
+		if name != "sp" && (name != "np" || rfc7489) {
+			continue
+		}
+		if !contains(validValues[name], strings.ToLower(t.Value)) {
+			return fmt.Sprintf("%s=%s is not a valid policy", t.Name, t.Value)
+		}
+	}
+	return ""
+}
+
+// hasReportURI reports whether rua= holds at least one syntactically
+// valid reporting URI: a mailto: URI with an address, or a URI of another
+// scheme (which this package does not send to, but which is a URI), with
+// a well-formed size limit.
+func (r *Record) hasReportURI() bool {
+	for _, u := range r.RUA {
+		if u.Err == "" {
+			return true
+		}
+		body := u.Raw
+		if i := strings.LastIndexByte(body, '!'); i >= 0 {
+			if !validLimit(body[i+1:]) {
+				continue
+			}
+			body = body[:i]
+		}
+		if pu, err := url.Parse(body); err == nil && pu.Scheme != "" && !strings.EqualFold(pu.Scheme, "mailto") && (pu.Opaque != "" || pu.Host != "" || pu.Path != "") {
+			return true
+		}
+	}
+	return false
+}
+
 func contains(l []string, s string) bool {
 	for _, x := range l {
 		if x == s {

@@ -204,10 +204,19 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain string, opts Option
 		rep.Record = rec
 		rep.Status = StatusPublished
 		for _, p := range probs {
-			f := ruleSyntax.New(owner, p.Reason+"; senders ignore the record")
-			f.Type, f.Record, f.Span = "TXT", rec.Raw, p.Span
+			if p.Rule == ruleIgnoredField.ID {
+				f := ruleIgnoredField.New(owner, p.Reason)
+				f.Type, f.Record, f.Span = "TXT", rec.Raw, p.Span
+				fs = append(fs, f)
+				continue
+			}
+			f := ruleSyntax.New(owner, p.Reason)
+			f.Type, f.Record, f.Span, f.Severity = "TXT", rec.Raw, p.Span, p.Severity
+			if p.Severity == lint.Error {
+				f.Message += "; senders ignore the record"
+				rep.Status = StatusInvalid
+			}
 			fs = append(fs, f)
-			rep.Status = StatusInvalid
 		}
 	default:
 		rep.Status = StatusInvalid
@@ -324,7 +333,11 @@ func policy(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	p, probs := parsePolicy(body)
 	pr.Policy, pr.Valid = p, true
 	for _, pb := range probs {
-		f := rulePolicySyntax.New(host, pb.Reason)
+		rule := rulePolicySyntax
+		if pb.Rule == ruleIgnoredField.ID {
+			rule = ruleIgnoredField
+		}
+		f := rule.New(host, pb.Reason)
 		f.Severity, f.Record, f.Span = pb.Severity, body, pb.Span
 		if pb.Severity == lint.Error {
 			pr.Valid = false

@@ -279,8 +279,12 @@ func TestParseRecord(t *testing.T) {
 		{"v=STSv1 ;  id=abc ; ext=val.ue", "abc", false},
 		{"v=STSv1; id=", "", true},
 		{"v=STSv1; id=" + strings.Repeat("a", 33), strings.Repeat("a", 33), true},
-		{"v=STSv1; id=a; id=b", "a", true},
+		{"v=STSv1; id=a; id=b", "a", false}, // the first counts (RFC 8461 §3.2)
+		{"v=STSv1; id=a; id=", "a", true},   // neither sts-id nor sts-extension
+		{"v=STSv1; id=a; ID=b", "a", false}, // an extension
+		{"v=STSv1; id=a; v=STSv2", "a", false},
 		{"v=STSv1; ID=a", "", true},
+		{"v=STSv1; id=a ", "a", false}, // a warning: whitespace outside the grammar
 		{"v=STSv1 id=a", "", true},
 		{"v=STSv1; id=a;; x=y", "a", true},
 		{"v=STSv1; id=a; x=", "a", true},
@@ -311,14 +315,15 @@ func TestParsePolicy(t *testing.T) {
 		{"mode: enforce\nmx: a.example\nmax_age: 1\n", "no version"},
 		{"version: STSv2\nmode: enforce\nmx: a.example\nmax_age: 1\n", "STSv2"},
 		{"version: STSv1\nmode: ENFORCE\nmx: a.example\nmax_age: 1\n", "ENFORCE"},
-		{"version: STSv1\nmode: enforce\nmode: testing\nmx: a.example\nmax_age: 1\n", "more than once"},
+		{"version: STSv1\nmode: enforce\nmode: testing\nmx: a.example\nmax_age: 1\n", ""},
+		{"version: STSv1\nmode: enforce\nmode:\nmx: a.example\nmax_age: 1\n", "no value"},
 		{"version: STSv1\nmode: enforce\nmx: mail.*.example\nmax_age: 1\n", "wildcard"},
 		{"version: STSv1\nmode: enforce\nmx: *.com\nmax_age: 1\n", "top-level"},
 		{"version: STSv1\nmode: enforce\nmx: a.example.\nmax_age: 1\n", "trailing dot"},
 		{"version: STSv1\nmode: enforce\nmx: a_b.example\nmax_age: 1\n", "not allowed"},
 		{"version : STSv1\nmode: enforce\nmx: a.example\nmax_age: 1\n", "not a valid key"},
 		{"version: STSv1\nmode: enforce\nmx a.example\nmax_age: 1\n", "not \"key: value\""},
-		{"Version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 1\n", "case-sensitive"},
+		{"Version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 1\n", "no version"},
 	} {
 		p, err := mtasts.ParsePolicy(tc.text)
 		switch {
@@ -333,5 +338,64 @@ func TestParsePolicy(t *testing.T) {
 	// A blank line is a warning, not an error.
 	if _, err := mtasts.ParsePolicy("version: STSv1\n\nmode: none\nmax_age: 1\n"); err != nil {
 		t.Errorf("blank line: %v", err)
+	}
+}
+
+// TestRepeatedFields is issue 25's class 7. RFC 8461 §3.2: "Parsers MUST
+// accept TXT records and policy files that are syntactically valid (i.e.,
+// valid key/value pairs separated by semicolons for TXT records),
+// possibly containing additional key/value pairs not specified in this
+// document, in which case unknown fields SHALL be ignored. If any
+// non-repeated field -- i.e., all fields excepting "mx" -- is duplicated,
+// all entries except for the first SHALL be ignored." A repeat is a
+// warning (mtasts.ignored-field), not an invalid record or policy.
+func TestRepeatedFields(t *testing.T) {
+	r, err := mtasts.ParseRecord("v=STSv1; id=first; id=second")
+	if err != nil || r.ID != "first" {
+		t.Errorf("repeated id=: %+v, %v; want id first", r, err)
+	}
+	p, err := mtasts.ParsePolicy("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 86400\nversion: STSv2\nmode: bogus\nmax_age: x\n")
+	if err != nil || p.Version != "STSv1" || p.Mode != mtasts.Enforce || p.MaxAge != 86400 {
+		t.Errorf("repeated fields: %+v, %v; want STSv1, enforce, 86400", p, err)
+	}
+	srv := policyServer(t)
+	rep, fs, err := mtasts.Lookup(context.Background(), zones(t), "repeat.example", fetchOpts(srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Status != mtasts.StatusPublished || !rep.Policy.Valid || rep.Record.ID != "18" || rep.Policy.Policy.Mode != mtasts.Enforce || rep.Policy.Policy.MaxAge != 1209600 {
+		t.Errorf("record %+v, policy %+v", rep.Record, rep.Policy.Policy)
+	}
+	var n int
+	for _, f := range fs {
+		if f.Rule != "mtasts.ignored-field" || f.Severity != lint.Warning {
+			t.Errorf("finding %v; want only mtasts.ignored-field warnings", f)
+		}
+		n++
+	}
+	if n != 5 { // id=19, ID=20; mode, Mx:, max_age
+		t.Errorf("%d findings, want 5: %v", n, fs)
+	}
+}
+
+// TestExtensionNames is issue 25's class 8, for MTA-STS. The ABNF of RFC
+// 8461 §3.2, "sts-policy-ext-name = (sts-policy-alphanum)
+// *31(sts-policy-alphanum / "_" / "-" / ".")", makes "Mx" a valid
+// extension name, and "unknown fields SHALL be ignored": a policy with
+// "Mx:" is valid, its Mx: does nothing, and a warning says so. So for
+// "ID=" in the TXT record (RFC 8461 §3.1, sts-ext-name).
+func TestExtensionNames(t *testing.T) {
+	p, err := mtasts.ParsePolicy("version: STSv1\nmode: enforce\nmx: a.example\nMx: b.example\nmax_age: 86400\n")
+	if err != nil || len(p.MX) != 1 || len(p.Extensions) != 1 || p.Extensions[0].Name != "Mx" {
+		t.Errorf("Mx: %+v, %v; want valid, mx a.example, extension Mx", p, err)
+	}
+	// With no mx field left, enforce mode has no pattern: that is the
+	// error, not the name.
+	if _, err := mtasts.ParsePolicy("version: STSv1\nmode: enforce\nMx: a.example\nmax_age: 86400\n"); err == nil || !strings.Contains(err.Error(), "no mx") {
+		t.Errorf("only Mx: %v; want \"no mx\"", err)
+	}
+	r, err := mtasts.ParseRecord("v=STSv1; id=1; ID=2")
+	if err != nil || r.ID != "1" || len(r.Extensions) != 1 {
+		t.Errorf("ID=: %+v, %v", r, err)
 	}
 }

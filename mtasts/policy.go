@@ -144,8 +144,15 @@ func parsePolicy(text string) (*Policy, []*Problem) {
 			continue
 		}
 		once := func() bool {
-			if _, dup := p.spans[key]; dup {
-				add(lint.Error, span, "line %d: %s appears more than once", n, key)
+			if first, dup := p.spans[key]; dup && value != "" {
+				// RFC 8461 §3.2: "If any non-repeated field -- i.e., all
+				// fields excepting "mx" -- is duplicated, all entries
+				// except for the first SHALL be ignored."
+				probs = append(probs, &Problem{Rule: ruleIgnoredField.ID, Span: span, Severity: lint.Warning,
+					Reason: fmt.Sprintf("line %d: %s appears more than once: the first (%q) counts, senders ignore this one (RFC 8461 §3.2); delete it", n, key, text[first.Start:first.End])})
+				return false
+			} else if dup {
+				add(lint.Error, span, "line %d: %s has no value", n, key)
 				return false
 			}
 			p.spans[key] = span
@@ -185,11 +192,13 @@ func parsePolicy(text string) (*Policy, []*Problem) {
 				add(lint.Error, span, "mx %q: %s", value, reason)
 			}
 		default:
-			if strings.EqualFold(key, "version") || strings.EqualFold(key, "mode") || strings.EqualFold(key, "max_age") || strings.EqualFold(key, "mx") {
-				add(lint.Error, span, "line %d: the key %q is case-sensitive, write %s", n, key, strings.ToLower(key))
-			}
 			if value == "" {
 				add(lint.Error, span, "line %d: %s has no value", n, key)
+			} else if strings.EqualFold(key, "version") || strings.EqualFold(key, "mode") || strings.EqualFold(key, "max_age") || strings.EqualFold(key, "mx") {
+				// A valid extension name (sts-policy-ext-name): the policy
+				// may be valid, but the field does nothing.
+				probs = append(probs, &Problem{Rule: ruleIgnoredField.ID, Span: span, Severity: lint.Warning,
+					Reason: fmt.Sprintf("line %d: %q is an extension field, which senders ignore: field names are case-sensitive (RFC 8461 §3.2); write %s", n, key+":", strings.ToLower(key)+":")})
 			}
 			p.Extensions = append(p.Extensions, Field{Name: key, Value: value, Span: span})
 		}

@@ -38,6 +38,9 @@ func (r *Record) String() string {
 
 // Problem is something wrong in a record or policy, at a place in it.
 type Problem struct {
+	// Rule is the ID of the rule a linter reports it under: the syntax
+	// rule of the record or the policy when empty.
+	Rule     string
 	Span     lint.Span
 	Severity lint.Severity
 	Reason   string
@@ -56,14 +59,18 @@ func IsSTS(txt string) bool {
 }
 
 // ParseRecord parses an _mta-sts TXT record strictly: the error is
-// ErrNotSTS or the first problem (a *Problem).
+// ErrNotSTS or the first problem of error severity (a *Problem). A record
+// the grammar accepts parses, with fields that do nothing (a repeated id=,
+// a field named ID=) among its warnings.
 func ParseRecord(txt string) (*Record, error) {
 	r, probs := parseRecord(txt)
 	if r == nil {
 		return nil, ErrNotSTS
 	}
-	if len(probs) > 0 {
-		return r, probs[0]
+	for _, p := range probs {
+		if p.Severity == lint.Error {
+			return r, p
+		}
 	}
 	return r, nil
 }
@@ -86,6 +93,10 @@ func parseRecord(txt string) (*Record, []*Problem) {
 	var probs []*Problem
 	add := func(start, end int, format string, args ...any) {
 		probs = append(probs, &Problem{Span: lint.Span{Start: start, End: end}, Severity: lint.Error, Reason: fmt.Sprintf(format, args...)})
+	}
+	// ignored: a field the grammar accepts and senders ignore.
+	ignored := func(start, end int, format string, args ...any) {
+		probs = append(probs, &Problem{Rule: ruleIgnoredField.ID, Span: lint.Span{Start: start, End: end}, Severity: lint.Warning, Reason: fmt.Sprintf(format, args...)})
 	}
 	pos := 7
 	for pos < len(txt) && isWSP(txt[pos]) {
@@ -114,6 +125,12 @@ func parseRecord(txt string) (*Record, []*Problem) {
 			stop--
 		}
 		field := txt[start:stop]
+		if field != "" && end == len(txt) && stop < end {
+			// sts-field-delim = *WSP ";" *WSP is the only place for
+			// whitespace between fields (RFC 8461 §3.1).
+			probs = append(probs, &Problem{Span: lint.Span{Start: stop, End: end}, Severity: lint.Warning,
+				Reason: "whitespace after the last field: the grammar allows whitespace only around \";\" (RFC 8461 §3.1), and senders that parse strictly ignore the record; delete it"})
+		}
 		switch {
 		case field == "" && end == len(txt):
 			// The optional trailing separator.
@@ -124,25 +141,33 @@ func parseRecord(txt string) (*Record, []*Problem) {
 			switch {
 			case !ok:
 				add(start, stop, "%q has no \"=\"", field)
+			case (name == "id" && seenID || name == "v") && !validID(value) && !tagvalue.ExtValue(value):
+				// Neither sts-id nor sts-extension: outside the grammar.
+				add(start, stop, "%s=: the value %q is empty or holds a space, \"=\" or a control character", name, value)
+			case name == "id" && seenID:
+				// RFC 8461 §3.2: "If any non-repeated field -- i.e., all
+				// fields excepting "mx" -- is duplicated, all entries
+				// except for the first SHALL be ignored." (Parsers of
+				// "TXT records and policy files".) Any value: it is not
+				// read.
+				ignored(start, stop, "id= appears more than once: the first counts (id=%s), senders ignore this one (RFC 8461 §3.2); delete it", r.ID)
 			case name == "id":
-				if seenID {
-					add(start, stop, "id= appears more than once")
-					break
-				}
 				seenID = true
 				r.ID, r.IDSpan = value, lint.Span{Start: start + 3, End: stop}
 				if !validID(value) {
 					add(start, stop, "id=%q must be 1 to 32 letters and digits", value)
 				}
-			case strings.EqualFold(name, "id"):
-				add(start, stop, "%q: the tag name is case-sensitive, write id=", name+"=")
-			case strings.EqualFold(name, "v"):
-				add(start, stop, "v= appears more than once")
+			case name == "v":
+				ignored(start, stop, "v= appears more than once: the first counts, senders ignore this one (RFC 8461 §3.2); delete it")
 			default:
 				if !tagvalue.ExtName(name) {
 					add(start, stop, "%q is not a valid field name", name)
 				} else if !tagvalue.ExtValue(value) {
 					add(start, stop, "%s=: the value %q is empty or holds a space, \"=\" or a control character", name, value)
+				} else if strings.EqualFold(name, "id") || strings.EqualFold(name, "v") {
+					// A valid extension name (sts-ext-name): the record
+					// may be valid, but the field does nothing.
+					ignored(start, stop, "%q is an extension field, which senders ignore: field names are case-sensitive (RFC 8461 §3.1); write %s", name+"=", strings.ToLower(name)+"=")
 				}
 				r.Extensions = append(r.Extensions, Field{Name: name, Value: value, Span: lint.Span{Start: start, End: stop}})
 			}

@@ -30,6 +30,9 @@ var (
 	rulePolicySyntax = lint.Rule{ID: "mtasts.policy-syntax", Severity: lint.Error,
 		Summary:  "The policy file breaks the grammar: version STSv1, mode enforce|testing|none, max_age 0..31557600, mx patterns (a leading *. at most), one key: value per line.",
 		Citation: "RFC 8461 §3.2", URL: rfc8461 + "#section-3.2"}
+	ruleIgnoredField = lint.Rule{ID: "mtasts.ignored-field", Severity: lint.Warning,
+		Summary:  "A field the grammar accepts does nothing: a repeated id=, version, mode or max_age (the first counts), or a field named like one in other case (Mx:, ID=), which is an extension senders ignore.",
+		Citation: "RFC 8461 §3.1, §3.2", URL: rfc8461 + "#section-3.2"}
 	ruleMaxAgeShort = lint.Rule{ID: "mtasts.max-age-short", Severity: lint.Warning,
 		Summary:  "max_age is under a day: the policy expires from senders' caches quickly, leaving a window for a downgrade attack at each refresh (weeks or more are advised).",
 		Citation: "RFC 8461 §3.2", URL: rfc8461 + "#section-3.2"}
@@ -52,6 +55,6 @@ func Rules() []lint.Rule {
 	return []lint.Rule{
 		ruleSyntax, ruleMultipleRecords, rulePolicyUnreachable, rulePolicyCertificate, rulePolicyRedirect,
 		rulePolicyStatus, rulePolicyMediaType, rulePolicySyntax, ruleMaxAgeShort, ruleModeTesting, ruleModeNone,
-		ruleMXNotCovered, ruleIDUnchanged,
+		ruleMXNotCovered, ruleIDUnchanged, ruleIgnoredField,
 	}
 }

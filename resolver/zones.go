@@ -37,6 +37,11 @@ type ZoneSource struct {
 	// IncludeRoot is the folder $INCLUDE may read under; empty: File's
 	// folder.
 	IncludeRoot string
+	// AnyNames accepts names with characters servers refuse unescaped in
+	// a master file (Knot: "invalid domain name character"), such as ':'
+	// in a test suite's names. Off, such a name (often a placeholder left
+	// in: REPLACE&ME@NAMESERVER) fails the load, as it fails the server's.
+	AnyNames bool
 }
 
 // ZoneError is a zone file that could not be loaded: the file, the line
@@ -71,7 +76,7 @@ type Zones struct {
 func NewZones(srcs ...ZoneSource) (*Zones, error) {
 	zs := make([]zonedb.Source, len(srcs))
 	for i, s := range srcs {
-		zs[i] = zonedb.Source{Origin: s.Origin, Domain: s.Domain, File: s.File, AllowInclude: s.AllowInclude, IncludeRoot: s.IncludeRoot}
+		zs[i] = zonedb.Source{Origin: s.Origin, Domain: s.Domain, File: s.File, AllowInclude: s.AllowInclude, IncludeRoot: s.IncludeRoot, AnyNames: s.AnyNames}
 		if s.Text != "" {
 			zs[i].Text = []byte(s.Text)
 		} else if s.File == "" {

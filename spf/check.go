@@ -120,7 +120,8 @@ type gate struct {
 const brokenRecord = "v=spf1 !rejected-by-strict-parser"
 
 func (g *gate) LookupTXT(ctx context.Context, name string) ([]string, error) {
-	txts, err := g.NetAdapter.LookupTXT(ctx, unhide(name))
+	name = truncate(unhide(name))
+	txts, err := g.NetAdapter.LookupTXT(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -202,8 +203,34 @@ func rewrite(rec *Record) string {
 
 func unhide(name string) string { return strings.ReplaceAll(name, slash, "/") }
 
+// maxExpansion is the longest name a macro expansion is looked up as.
+const maxExpansion = 253
+
+// truncate shortens a name that macro expansion made longer than
+// maxExpansion characters (a trailing dot not counted), as RFC 7208 §7.3
+// has it: "When the result of macro expansion is used in a domain name
+// query, if the expanded domain name exceeds 253 characters (the maximum
+// length of a domain name in this format), the left side is truncated to
+// fit, by removing successive labels (and their following dots) until the
+// total length does not exceed 253 characters." Names without macros are
+// never that long: the parser rejects them.
+func truncate(name string) string {
+	n, fqdn := strings.CutSuffix(name, ".")
+	for len(n) > maxExpansion {
+		i := strings.IndexByte(n, '.')
+		if i < 0 {
+			break
+		}
+		n = n[i+1:]
+	}
+	if fqdn {
+		return n + "."
+	}
+	return n
+}
+
 func (g *gate) LookupMX(ctx context.Context, name string) ([]*net.MX, error) {
-	return g.NetAdapter.LookupMX(ctx, unhide(name))
+	return g.NetAdapter.LookupMX(ctx, truncate(unhide(name)))
 }
 
 // LookupIPAddr asks for the addresses the evaluator compares with the
@@ -220,6 +247,7 @@ func (g *gate) LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr, err
 	if h, ok := strings.CutSuffix(host, existsMark); ok {
 		host, want = h, dns.TypeA
 	}
+	host = truncate(host)
 	if host == "." || host == "" {
 		// The target of a null MX (RFC 7505 §3): the root has no
 		// addresses, and need not be asked.

@@ -3,6 +3,7 @@ package spf_test
 import (
 	"context"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/domainlint/domainlint/resolver"
@@ -78,6 +79,123 @@ v6all      IN TXT "v=spf1 ip6:::/0 -all"
 		v, err := spf.Check(context.Background(), z, tc.ip, tc.helo, tc.sender)
 		if err != nil || v.Result != tc.want {
 			t.Errorf("%s: Check(%s, %q, %q) = %+v, %v; want %s", tc.name, tc.ip, tc.helo, tc.sender, v, err, tc.want)
+		}
+	}
+}
+
+// TestCheckMacroTruncation is issue 25's class 1, RFC 7208 §7.3: "When the
+// result of macro expansion is used in a domain name query, if the
+// expanded domain name exceeds 253 characters (the maximum length of a
+// domain name in this format), the left side is truncated to fit, by
+// removing successive labels (and their following dots) until the total
+// length does not exceed 253 characters."
+func TestCheckMacroTruncation(t *testing.T) {
+	l54 := strings.Repeat("a", 54)
+	l60 := strings.Repeat("e", 60)
+	dotted := "b." + strings.Repeat("c", 50) + "." + strings.Repeat("d", 50) // 103 characters, 3 labels
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "example", Text: `
+@      IN SOA ns h 1 2 3 4 5
+; 5×54 + 4 dots + ".t.n1.example" = 287: the first label goes, leaving 232.
+` + strings.Repeat(l54+".", 4) + `t.n1 IN A 192.0.2.1
+n1     IN TXT "v=spf1 exists:%{l}.%{l}.%{l}.%{l}.%{l}.t.n1.example -all"
+; include: and a: targets are truncated too.
+inc    IN TXT "v=spf1 include:%{l}.%{l}.%{l}.%{l}.%{l}.i.example -all"
+` + strings.Repeat(l54+".", 4) + `i IN TXT "v=spf1 +all"
+a      IN TXT "v=spf1 a:%{l}.%{l}.%{l}.%{l}.%{l}.t.n1.example -all"
+; A dotted local-part loses its labels one at a time: 3×103 + 2 + 13 =
+; 321, less "b." (2), "ccc…." and "ddd…." (51 each) = 217.
+dot    IN TXT "v=spf1 exists:%{l}.%{l}.%{l}.t.example -all"
+` + dotted + "." + dotted + `.t IN A 127.0.0.2
+; 4×60 + 3 dots + ".e.example" = 253 characters exactly: not truncated.
+exact  IN TXT "v=spf1 exists:%{l}.%{l}.%{l}.%{l}.e.example -all"
+` + strings.Repeat(l60+".", 3) + l60 + `.e IN A 127.0.0.2
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v4 := netip.MustParseAddr("192.0.2.1")
+	for _, tc := range []struct {
+		name, sender string
+		want         spf.Result
+	}{
+		{"exists, 54-character local-part", l54 + "@n1.example", spf.Pass},
+		{"include", l54 + "@inc.example", spf.Pass},
+		{"a", l54 + "@a.example", spf.Pass},
+		{"a dotted local-part", dotted + "@dot.example", spf.Pass},
+		{"253 characters: not truncated", l60 + "@exact.example", spf.Pass},
+		{"short: nothing to truncate, no match", "x@n1.example", spf.Fail},
+	} {
+		v, err := spf.Check(context.Background(), z, v4, "h.example", tc.sender)
+		if err != nil || v.Result != tc.want {
+			t.Errorf("%s: Check(%q) = %+v, %v; want %s", tc.name, tc.sender, v, err, tc.want)
+		}
+	}
+}
+
+// TestLintMacroTruncation: Lint expands %{d} and %{o} itself, and
+// truncates the expansion as Check's lookups do (RFC 7208 §7.3), so it
+// walks the include a receiver follows.
+func TestLintMacroTruncation(t *testing.T) {
+	d := strings.Repeat("x", 60) + ".lint.example" // 73 characters
+	// d.d.d.d.i2.example is 306 characters; without the first label, 245.
+	target := "lint.example." + d + "." + d + "." + d + ".i2.example"
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "example", Text: `
+@ IN SOA ns h 1 2 3 4 5
+` + d + `. IN TXT "v=spf1 include:%{d}.%{d}.%{d}.%{d}.i2.example -all"
+` + target + `. IN TXT "v=spf1 ip4:192.0.2.1 -all"
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, _, err := spf.Lint(context.Background(), z, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := rep.Root.Terms[0]
+	if tc.Target != target || tc.Child == nil || tc.Void {
+		t.Errorf("include target %q (void %v, child %v); want %q", tc.Target, tc.Void, tc.Child != nil, target)
+	}
+}
+
+// TestVoidPerFamily: RFC 7208 §5.3, "An address lookup is done on the
+// <target-name> using the type of lookup (A or AAAA) appropriate for the
+// connection type (IPv4 or IPv6)", and §4.6.4, "SPF implementations
+// SHOULD limit "void lookups" to two": a name with only AAAA records is a
+// void lookup for an IPv4 client. Lint counts voids per address family,
+// shows them in the tree, and warns when one family passes the limit, as
+// Check finds for a client of that family.
+func TestVoidPerFamily(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "example", Text: `
+@     IN SOA ns h 1 2 3 4 5
+six1  IN AAAA 2001:db8::61
+six2  IN AAAA 2001:db8::62
+six3  IN AAAA 2001:db8::63
+four  IN A 192.0.2.4
+v     IN TXT "v=spf1 a:six1.example a:six2.example a:six3.example a:four.example -all"
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, fs, err := spf.Linter{SkipSPFType: true}.Lint(context.Background(), z, "v.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.VoidLookups != 0 || rep.VoidIPv4 != 3 || rep.VoidIPv6 != 1 {
+		t.Errorf("voids %d, IPv4 %d, IPv6 %d; want 0, 3, 1", rep.VoidLookups, rep.VoidIPv4, rep.VoidIPv6)
+	}
+	tree := rep.Tree()
+	for _, want := range []string{"0 of 2 void (3 for IPv4 clients, 1 for IPv6)", "a:six1.example  VOID for IPv4 clients", "a:four.example  VOID for IPv6 clients"} {
+		if !strings.Contains(tree, want) {
+			t.Errorf("tree lacks %q:\n%s", want, tree)
+		}
+	}
+	if len(fs) != 1 || fs[0].Rule != "spf.void-lookup-limit" || !strings.Contains(fs[0].Message, "IPv4 client") {
+		t.Errorf("findings %v; want one spf.void-lookup-limit for IPv4 clients", fs)
+	}
+	for ip, want := range map[string]spf.Result{"192.0.2.4": spf.PermError, "2001:db8::61": spf.Pass} {
+		v, err := spf.Check(context.Background(), z, netip.MustParseAddr(ip), "h.example", "a@v.example")
+		if err != nil || v.Result != want {
+			t.Errorf("Check(%s) = %+v, %v; want %s", ip, v, err, want)
 		}
 	}
 }

@@ -44,6 +44,12 @@
 //     target with neither A nor AAAA, an mx target with no MX, an exists
 //     target with no A; more than 2 is an error; every void lookup is
 //     listed, a repeated void term once per evaluation;
+//   - an a target with addresses of one family only is void for clients
+//     of the other (RFC 7208 §5.3 asks for the client's family): the
+//     report counts voids per family (VoidIPv4, VoidIPv6), the tree marks
+//     such terms "VOID for IPv4 clients", and more than 2 for one family
+//     is a warning (spf.void-lookup-limit). Each a term costs two
+//     questions (A and AAAA), one for NXDOMAIN;
 //   - a target built from sender macros (%{s}, %{l}, %{i}, …) cannot be
 //     counted statically: the term costs 1 and what lies below it is
 //     reported (spf.macro), never guessed. Two macros are known

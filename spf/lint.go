@@ -44,6 +44,18 @@ type Report struct {
 	// VoidNames lists them in order.
 	VoidLookups int      `json:"void_lookups"`
 	VoidNames   []string `json:"void_names,omitempty"`
+	// VoidIPv4 and VoidIPv6 count the void lookups a client of that
+	// address family meets: VoidLookups, and the a terms whose name has
+	// addresses of the other family only (RFC 7208 §5.3 compares the
+	// client with its own family's records, so a name with only AAAA
+	// records is a void lookup for an IPv4 client, §4.6.4). Either may
+	// pass the limit of 2 while VoidLookups does not.
+	VoidIPv4 int `json:"void_ipv4"`
+	VoidIPv6 int `json:"void_ipv6"`
+	// VoidNamesIPv4 and VoidNamesIPv6 list the names void for that
+	// family only, in order.
+	VoidNamesIPv4 []string `json:"void_names_ipv4,omitempty"`
+	VoidNamesIPv6 []string `json:"void_names_ipv6,omitempty"`
 	// Truncated is set when the walk stopped at MaxWalk terms.
 	Truncated bool `json:"truncated,omitempty"`
 	// Unverified lists the targets that were not looked up because they
@@ -92,6 +104,10 @@ type TermCost struct {
 	Target string `json:"target,omitempty"`
 	// Void is set when the lookup returned NXDOMAIN or no records.
 	Void bool `json:"void,omitempty"`
+	// VoidFor is "ipv4" or "ipv6" when the lookup is void for clients
+	// of that family only: an a term whose name has addresses of the
+	// other family alone.
+	VoidFor string `json:"void_for,omitempty"`
 	// Note says more: "3 MX names", "depends on macros", …
 	Note string `json:"note,omitempty"`
 	// Child is the record reached by include or redirect.
@@ -166,6 +182,22 @@ func (l Linter) Lint(ctx context.Context, r resolver.Resolver, domain string) (*
 		f := ruleVoidLookupLimit.New(name, fmt.Sprintf("%d lookups return NXDOMAIN or no records (%s); more than 2 is a permerror", rep.VoidLookups, strings.Join(rep.VoidNames, ", ")))
 		f.Type, f.Record = "TXT", root.Record
 		w.findings = append(w.findings, f)
+	} else {
+		for _, fam := range []struct {
+			name, other string
+			n           int
+			names       []string
+		}{{"IPv4", "AAAA", rep.VoidIPv4, rep.VoidNamesIPv4}, {"IPv6", "A", rep.VoidIPv6, rep.VoidNamesIPv6}} {
+			if fam.n <= 2 {
+				continue
+			}
+			all := append(append([]string(nil), rep.VoidNames...), fam.names...)
+			f := ruleVoidLookupLimit.New(name, fmt.Sprintf("for an %s client, %d lookups return no records (%s): %s has only %s records, which a client of the other family does not use (RFC 7208 §5.3), so its lookup is void; more than 2 is a permerror for %s senders",
+				fam.name, fam.n, strings.Join(all, ", "), strings.Join(fam.names, ", "), fam.other, fam.name))
+			// Only clients of one family meet it: a warning.
+			f.Severity, f.Type, f.Record = lint.Warning, "TXT", root.Record
+			w.findings = append(w.findings, f)
+		}
 	}
 	return rep, lint.Bound(w.findings), nil
 }
@@ -200,6 +232,20 @@ func (w *walker) add(f lint.Finding) { w.findings = append(w.findings, f) }
 func (w *walker) void(name string) {
 	w.rep.VoidLookups++
 	w.rep.VoidNames = append(w.rep.VoidNames, name)
+	w.rep.VoidIPv4++
+	w.rep.VoidIPv6++
+}
+
+// voidFor counts a lookup void for clients of one address family only.
+func (w *walker) voidFor(family, name string) {
+	switch family {
+	case "ipv4":
+		w.rep.VoidIPv4++
+		w.rep.VoidNamesIPv4 = append(w.rep.VoidNamesIPv4, name)
+	case "ipv6":
+		w.rep.VoidIPv6++
+		w.rep.VoidNamesIPv6 = append(w.rep.VoidNamesIPv6, name)
+	}
 }
 
 // node fetches and walks the record at domain. policy is true for the
@@ -391,6 +437,8 @@ func (w *walker) term(n *Node, rec *Record, t Term, policy bool) {
 		if tc.Void {
 			w.void(tc.Target)
 			n.Void = append(n.Void, tc.Target)
+		} else if tc.VoidFor != "" {
+			w.voidFor(tc.VoidFor, tc.Target)
 		}
 		n.Terms = append(n.Terms, tc)
 	}()
@@ -440,7 +488,7 @@ func (w *walker) term(n *Node, rec *Record, t Term, policy bool) {
 			w.unverified(n, rec, t, &tc)
 		}
 	case "a":
-		tc.Void = w.addrVoid(target, failed)
+		tc.Void, tc.VoidFor = w.addrVoid(target, failed)
 	case "exists":
 		a, err := w.r.Lookup(w.ctx, w.dnsName(target, true), dns.TypeA)
 		if failed(err) {
@@ -477,22 +525,31 @@ func (w *walker) term(n *Node, rec *Record, t Term, policy bool) {
 
 // addrVoid looks up A and AAAA for an a mechanism. The lookup is void when
 // the name has neither: then it is void for clients of both families.
-func (w *walker) addrVoid(target string, failed func(error) bool) bool {
+// When it has one family's addresses only, it is void for clients of the
+// other (RFC 7208 §5.3 asks for the client's own family): voidFor is
+// "ipv4" or "ipv6" then. It costs two questions, one for NXDOMAIN.
+func (w *walker) addrVoid(target string, failed func(error) bool) (void bool, voidFor string) {
 	target = w.dnsName(target, true)
 	a, err := w.r.Lookup(w.ctx, target, dns.TypeA)
 	if failed(err) {
-		return false
+		return false, ""
 	}
-	if len(a.Records) > 0 {
-		return false
+	if a.NXDomain() {
+		return true, ""
 	}
-	if !a.NXDomain() {
-		aaaa, err := w.r.Lookup(w.ctx, target, dns.TypeAAAA)
-		if failed(err) || len(aaaa.Records) > 0 {
-			return false
-		}
+	aaaa, err := w.r.Lookup(w.ctx, target, dns.TypeAAAA)
+	if failed(err) {
+		return false, ""
 	}
-	return true
+	switch has4, has6 := len(a.Records) > 0, len(aaaa.Records) > 0; {
+	case !has4 && !has6:
+		return true, ""
+	case !has4:
+		return false, "ipv4"
+	case !has6:
+		return false, "ipv6"
+	}
+	return false, ""
 }
 
 // unverified reports a term whose target is outside the zone files in an
@@ -663,7 +720,9 @@ func expandStatic(spec, domain, sender string) (string, bool) {
 		}
 		i += end
 	}
-	return strings.ToLower(strings.TrimSuffix(b.String(), ".")), true
+	// RFC 7208 §7.3: an expansion over 253 characters loses labels on
+	// the left, as Check's lookups do.
+	return truncate(strings.ToLower(strings.TrimSuffix(b.String(), "."))), true
 }
 
 func plural(n int, what string) string {

@@ -21,6 +21,9 @@ func (r *Report) Tree() string {
 		atLeast = "at least "
 	}
 	fmt.Fprintf(&b, "%s: %s%d of 10 DNS lookups, %s%d of 2 void", r.Domain, atLeast, r.Lookups, atLeast, r.VoidLookups)
+	if r.VoidIPv4 != r.VoidLookups || r.VoidIPv6 != r.VoidLookups {
+		fmt.Fprintf(&b, " (%d for IPv4 clients, %d for IPv6)", r.VoidIPv4, r.VoidIPv6)
+	}
 	if r.CrossedAt != "" {
 		fmt.Fprintf(&b, "; the 11th is %s", r.CrossedAt)
 	}
@@ -56,8 +59,13 @@ func writeNode(b *strings.Builder, n *Node, indent int) {
 	}
 	for _, t := range n.Terms {
 		line := fmt.Sprintf("%s%4d  %s", pad, t.Running, t.Term)
-		if t.Void {
+		switch {
+		case t.Void:
 			line += "  VOID"
+		case t.VoidFor == "ipv4":
+			line += "  VOID for IPv4 clients"
+		case t.VoidFor == "ipv6":
+			line += "  VOID for IPv6 clients"
 		}
 		if t.Note != "" {
 			line += "  (" + t.Note + ")"

@@ -91,14 +91,18 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain string, opts Option
 		rep.Record, rep.Status = rec, StatusPublished
 		for _, p := range probs {
 			rule := ruleSyntax
-			if p.Rule == ruleBadURI.ID {
+			switch {
+			case p.Rule == ruleBadURI.ID:
 				rule = ruleBadURI
-			} else {
+			case p.Rule == ruleIgnoredField.ID:
+				rule = ruleIgnoredField
+			case p.Severity == lint.Error:
 				rep.Status = StatusInvalid
 			}
 			f := rule.New(owner, p.Reason)
 			f.Type, f.Record, f.Span = "TXT", rec.Raw, p.Span
-			if rule == ruleSyntax {
+			f.Severity = p.Severity
+			if rule == ruleSyntax && p.Severity == lint.Error {
 				f.Message += "; reporters ignore the record"
 			}
 			fs = append(fs, f)

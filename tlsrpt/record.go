@@ -58,9 +58,13 @@ func (r *Record) String() string {
 
 // Problem is something wrong in a record, with the rule it falls under.
 type Problem struct {
-	Rule   string
-	Span   lint.Span
-	Reason string
+	Rule string
+	// Severity is Error (the zero value) unless the record stays usable:
+	// whitespace the grammar has no room for, which reporters that
+	// parse strictly reject, or a field that does nothing.
+	Severity lint.Severity
+	Span     lint.Span
+	Reason   string
 }
 
 func (p *Problem) Error() string { return "tlsrpt: " + p.Reason }
@@ -77,14 +81,18 @@ func IsTLSRPT(txt string) bool {
 }
 
 // Parse parses a TLS-RPT record strictly: the error is ErrNotTLSRPT or
-// the first problem (a *Problem).
+// the first problem of error severity (a *Problem). Warnings do not fail
+// it: whitespace outside the grammar (after "rua=", at the end), which
+// lenient reporters trim, and fields that do nothing (Rua=, a second v=).
 func Parse(txt string) (*Record, error) {
 	r, probs := parse(txt)
 	if r == nil {
 		return nil, ErrNotTLSRPT
 	}
-	if len(probs) > 0 {
-		return r, probs[0]
+	for _, p := range probs {
+		if p.Severity == lint.Error {
+			return r, p
+		}
 	}
 	return r, nil
 }
@@ -105,6 +113,9 @@ func parse(txt string) (*Record, []*Problem) {
 	var probs []*Problem
 	add := func(rule string, start, end int, format string, args ...any) {
 		probs = append(probs, &Problem{Rule: rule, Span: lint.Span{Start: start, End: end}, Reason: fmt.Sprintf(format, args...)})
+	}
+	warn := func(rule string, start, end int, format string, args ...any) {
+		probs = append(probs, &Problem{Rule: rule, Severity: lint.Warning, Span: lint.Span{Start: start, End: end}, Reason: fmt.Sprintf(format, args...)})
 	}
 	const vlen = len("v=TLSRPTv1")
 	pos := vlen
@@ -132,6 +143,12 @@ func parse(txt string) (*Record, []*Problem) {
 			stop--
 		}
 		field := txt[start:stop]
+		if field != "" && end == len(txt) && stop < end {
+			// RFC 8460 §3: field-delim = *WSP ";" *WSP is the only place
+			// for whitespace between fields, and none may follow the last
+			// field without a ";".
+			warn(ruleSyntax.ID, stop, end, "whitespace after the last field: the grammar allows whitespace only around \";\" (RFC 8460 §3), and reporters that parse strictly ignore the record; delete it")
+		}
 		name, value, ok := strings.Cut(field, "=")
 		switch {
 		case field == "" && end == len(txt):
@@ -145,6 +162,10 @@ func parse(txt string) (*Record, []*Problem) {
 				break
 			}
 			seenRUA = true
+			if value != "" && isWSP(value[0]) {
+				// tlsrpt-rua = %s"rua=" tlsrpt-uri *(*WSP "," *WSP tlsrpt-uri)
+				warn(ruleSyntax.ID, start, stop, "whitespace after \"rua=\": the grammar has the URI follow \"=\" at once (RFC 8460 §3), and reporters that parse strictly ignore the record; write rua=%s", strings.TrimLeft(value, " \t"))
+			}
 			r.RUA = parseRUA(value, start+4)
 			if len(r.RUA) == 0 {
 				add(ruleSyntax.ID, start, stop, "rua= is empty")
@@ -154,15 +175,22 @@ func parse(txt string) (*Record, []*Problem) {
 					add(ruleBadURI.ID, u.Span.Start, u.Span.End, "rua %q: %s", u.Raw, u.Err)
 				}
 			}
-		case strings.EqualFold(name, "rua"):
-			add(ruleSyntax.ID, start, stop, "%q: the field name is case-sensitive, write rua=", name+"=")
-		case strings.EqualFold(name, "v"):
-			add(ruleSyntax.ID, start, stop, "v= appears more than once")
 		default:
-			if !tagvalue.ExtName(name) {
+			switch {
+			case !tagvalue.ExtName(name):
 				add(ruleSyntax.ID, start, stop, "%q is not a valid field name", name)
-			} else if !tagvalue.ExtValue(value) {
+			case !tagvalue.ExtValue(value):
 				add(ruleSyntax.ID, start, stop, "%s=: the value %q is empty or holds a space, \"=\" or a control character", name, value)
+			case strings.EqualFold(name, "rua") || strings.EqualFold(name, "v"):
+				// tlsrpt-ext-name = (ALPHA / DIGIT) *31(ALPHA / DIGIT /
+				// "_" / "-" / "."): a valid extension, which "SHALL be
+				// ignored" (RFC 8460 §3). The record may be valid; the
+				// field does nothing.
+				what := "the field name is case-sensitive, and reports go only to rua="
+				if strings.EqualFold(name, "v") {
+					what = "the version is the first field alone"
+				}
+				warn(ruleIgnoredField.ID, start, stop, "%q is an extension field, which reporters ignore: %s (RFC 8460 §3); delete it or write %s", name+"=", what, strings.ToLower(name)+"=")
 			}
 			r.Extensions = append(r.Extensions, Field{Name: name, Value: value, Span: lint.Span{Start: start, End: stop}})
 		}

@@ -15,6 +15,9 @@ var (
 	ruleSyntax = lint.Rule{ID: "tlsrpt.syntax", Severity: lint.Error,
 		Summary:  "The _smtp._tls record breaks the grammar (v=TLSRPTv1 first, then one rua= with at least one URI): reporters ignore it.",
 		Citation: "RFC 8460 §3", URL: rfc8460 + "#section-3"}
+	ruleIgnoredField = lint.Rule{ID: "tlsrpt.ignored-field", Severity: lint.Warning,
+		Summary:  "A field the grammar accepts as an extension does nothing: Rua= (field names are case-sensitive, reports go only to rua=), or a second v=.",
+		Citation: "RFC 8460 §3", URL: rfc8460 + "#section-3"}
 	ruleBadURI = lint.Rule{ID: "tlsrpt.bad-uri", Severity: lint.Error,
 		Summary:  "A rua URI is not a usable mailto: or https: URI: reports for it go nowhere.",
 		Citation: "RFC 8460 §3", URL: rfc8460 + "#section-3"}
@@ -22,5 +25,5 @@ var (
 
 // Rules returns this package's rule catalogue.
 func Rules() []lint.Rule {
-	return []lint.Rule{ruleMissing, ruleMultipleRecords, ruleSyntax, ruleBadURI}
+	return []lint.Rule{ruleMissing, ruleMultipleRecords, ruleSyntax, ruleBadURI, ruleIgnoredField}
 }

@@ -147,3 +147,73 @@ func TestParse(t *testing.T) {
 		t.Errorf("not TLS-RPT: %v", err)
 	}
 }
+
+// lookupOne looks up the TLS-RPT record txt published for t.example.
+func lookupOne(t *testing.T, txt string) (*tlsrpt.Report, []lint.Finding) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("@ IN SOA ns h 1 2 3 4 5\n_smtp._tls IN TXT")
+	for _, s := range resolver.EncodeTXT(txt) {
+		b.WriteString(` "` + s + `"`)
+	}
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "t.example", Text: b.String() + "\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, fs, err := tlsrpt.Lookup(context.Background(), z, "t.example", tlsrpt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep, fs
+}
+
+// TestRuaExtensionName is issue 25's class 8, for TLS-RPT. RFC 8460 §3:
+// "tlsrpt-ext-name = (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" /
+// ".")", and "Parsers MUST accept TXT records which are syntactically
+// valid (i.e., valid key-value pairs separated by semicolons) and
+// implementing a superset of this specification, in which case unknown
+// fields SHALL be ignored." Rua= is such a field: the record is valid,
+// Rua= does nothing, and a warning says so.
+func TestRuaExtensionName(t *testing.T) {
+	const txt = "v=TLSRPTv1; rua=mailto:a@t.example; Rua=mailto:b@t.example"
+	r, err := tlsrpt.Parse(txt)
+	if err != nil || len(r.RUA) != 1 || len(r.Extensions) != 1 || r.Extensions[0].Name != "Rua" {
+		t.Errorf("Parse(%q) = %+v, %v; want valid, one rua, the extension Rua", txt, r, err)
+	}
+	rep, fs := lookupOne(t, txt)
+	if rep.Status != tlsrpt.StatusPublished || len(fs) != 1 || fs[0].Rule != "tlsrpt.ignored-field" || fs[0].Severity != lint.Warning {
+		t.Errorf("status %s, findings %v; want published, one tlsrpt.ignored-field warning", rep.Status, fs)
+	}
+	// Rua= alone leaves the record without rua=: that is the error.
+	if _, err := tlsrpt.Parse("v=TLSRPTv1; Rua=mailto:b@t.example"); err == nil || !strings.Contains(err.Error(), "no rua=") {
+		t.Errorf("Rua= alone: %v; want \"no rua=\"", err)
+	}
+}
+
+// TestWhitespaceOutsideGrammar is issue 25's class 9. RFC 8460 §3:
+// "tlsrpt-record = tlsrpt-version 1*(field-delim tlsrpt-field)
+// [field-delim]", "field-delim = *WSP ";" *WSP" and "tlsrpt-rua =
+// %s"rua=" tlsrpt-uri *(*WSP "," *WSP tlsrpt-uri)": no whitespace after
+// "rua=", none after the last field unless a ";" follows. Each is a
+// finding (tlsrpt.syntax, a warning: lenient reporters trim it).
+func TestWhitespaceOutsideGrammar(t *testing.T) {
+	for _, tc := range []struct {
+		txt     string
+		finding bool
+	}{
+		{"v=TLSRPTv1; rua= mailto:a@t.example", true},
+		{"v=TLSRPTv1; rua=\tmailto:a@t.example", true},
+		{"v=TLSRPTv1; rua=mailto:a@t.example ", true},
+		{"v=TLSRPTv1; rua=mailto:a@t.example\t", true},
+		{"v=TLSRPTv1; rua=mailto:a@t.example; x=y ", true},
+		{"v=TLSRPTv1; rua=mailto:a@t.example; ", false},
+		{"v=TLSRPTv1 ;rua=mailto:a@t.example ; x=y ;", false},
+		{"v=TLSRPTv1; rua=mailto:a@t.example , mailto:b@t.example", false},
+	} {
+		rep, fs := lookupOne(t, tc.txt)
+		got := len(fs) == 1 && fs[0].Rule == "tlsrpt.syntax" && fs[0].Severity == lint.Warning
+		if got != tc.finding || (!tc.finding && len(fs) > 0) || rep.Status != tlsrpt.StatusPublished {
+			t.Errorf("%q: status %s, findings %v; want a tlsrpt.syntax warning: %v", tc.txt, rep.Status, fs, tc.finding)
+		}
+	}
+}
