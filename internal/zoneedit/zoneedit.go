@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/domainlint/domainlint/lint"
 	"github.com/miekg/dns"
@@ -18,6 +19,7 @@ type File struct {
 	lines  []string
 	stmts  []stmt
 	origin string // the origin given to Parse: the first owner
+	bom    bool   // the text started with a byte order mark
 }
 
 // stmt is one logical line: a record (possibly spanning lines inside
@@ -28,7 +30,9 @@ type stmt struct {
 	origin      string // the $ORIGIN in force
 	deleted     bool
 	blankOwner  bool     // the record's line leaves the owner to the one before
+	absOwner    bool     // the record's owner is written absolute
 	added       []dns.RR // records added after this statement
+	replaced    dns.RR   // the record that takes this one's place, in its lines
 }
 
 // Parse splits text into statements. origin is the zone's apex, used
@@ -36,7 +40,13 @@ type stmt struct {
 // not placed (they have no line of their own here).
 func Parse(text, origin string) (*File, error) {
 	origin = dns.Fqdn(strings.ToLower(origin))
-	f := &File{lines: strings.Split(text, "\n"), origin: origin}
+	f := &File{origin: origin}
+	// A byte order mark is not part of the first line's text: it would
+	// hide a $ORIGIN there. It is written back as it was.
+	if rest, ok := strings.CutPrefix(text, "\ufeff"); ok {
+		text, f.bom = rest, true
+	}
+	f.lines = strings.Split(text, "\n")
 	ttl := uint32(3600)
 	owner := origin
 	for i := 0; i < len(f.lines); {
@@ -74,6 +84,8 @@ func Parse(text, origin string) (*File, error) {
 			if body[0] == ' ' || body[0] == '\t' {
 				src = owner + body // the previous owner continues
 				st.blankOwner = true
+			} else if fields := strings.Fields(body); len(fields) > 0 && strings.HasSuffix(fields[0], ".") {
+				st.absOwner = true
 			}
 			zp := dns.NewZoneParser(strings.NewReader(fmt.Sprintf("$TTL %d\n%s\n", ttl, src)), origin, "")
 			if rr, ok := zp.Next(); ok && zp.Err() == nil {
@@ -224,8 +236,33 @@ func (f *File) Apply(origin string, edits []lint.Edit) error {
 			return fmt.Errorf("zoneedit: unknown edit %q", e.Op)
 		}
 	}
+	// A deletion followed by an addition of the same owner and type is a
+	// replacement: the new record takes the old one's lines, as a person
+	// edits a record in place.
+	replacedBy := map[int]dns.RR{}
+	for i, p := range plans {
+		if p.del < 0 {
+			continue
+		}
+		old := f.stmts[p.del].rr
+		for j := i + 1; j < len(plans); j++ {
+			if a := plans[j].add; a != nil && plans[j].del == -1 && a.Header().Name == old.Header().Name && a.Header().Rrtype == old.Header().Rrtype {
+				replacedBy[p.del] = a
+				plans[j].add = nil
+				plans[j].del = -2 // placed
+				break
+			}
+		}
+	}
 	for _, p := range plans {
+		if p.del == -2 {
+			continue
+		}
 		if p.del >= 0 {
+			if rr, ok := replacedBy[p.del]; ok {
+				f.stmts[p.del].replaced = rr
+				continue
+			}
 			f.stmts[p.del].deleted = true
 			continue
 		}
@@ -276,6 +313,9 @@ func (f *File) String() string {
 	for _, st := range f.stmts {
 		if st.deleted {
 			moved = moved || st.rr != nil
+		} else if st.replaced != nil {
+			out = append(out, f.replaceText(st))
+			last, moved = st.replaced.Header().Name, false
 		} else {
 			lines := f.lines[st.first : st.last+1]
 			if st.rr != nil && st.blankOwner && moved && st.rr.Header().Name != last {
@@ -287,11 +327,169 @@ func (f *File) String() string {
 			}
 		}
 		for _, rr := range st.added {
-			out = append(out, relative(rr, st.origin))
+			if f.absoluteStyle() {
+				out = append(out, rr.String())
+			} else {
+				out = append(out, relative(rr, st.origin))
+			}
 			last, moved = rr.Header().Name, true
 		}
 	}
-	return strings.Join(out, "\n")
+	text := strings.Join(out, "\n")
+	if f.bom {
+		text = "\ufeff" + text
+	}
+	return text
+}
+
+// absoluteStyle reports whether the file writes its owners absolute
+// (most records that name their owner end it with a dot): added records
+// are written the same way.
+func (f *File) absoluteStyle() bool {
+	abs, rel := 0, 0
+	for _, st := range f.stmts {
+		if st.rr == nil || st.blankOwner {
+			continue
+		}
+		if st.absOwner {
+			abs++
+		} else {
+			rel++
+		}
+	}
+	return abs > rel
+}
+
+// replaceText writes the record that replaces st's in st's own style: the
+// owner, TTL, class and type as written on its first line, the new data,
+// and the comment its lines carried.
+func (f *File) replaceText(st stmt) string {
+	first := f.lines[st.first]
+	comment := ""
+	for _, l := range f.lines[st.first : st.last+1] {
+		if c := commentOf(l); c != "" {
+			comment = c
+		}
+	}
+	rr := st.replaced
+	data := strings.TrimPrefix(rr.String(), rr.Header().String())
+	tname := dns.TypeToString[rr.Header().Rrtype]
+	// The text up to and including the type, as written.
+	code := stripComment(first)
+	prefix := ""
+	if i := indexField(code, tname); i >= 0 {
+		prefix = code[:i+len(tname)]
+		// Keep the spacing that followed the type.
+		rest := code[i+len(tname):]
+		ws := rest[:len(rest)-len(strings.TrimLeft(rest, " \t"))]
+		if ws == "" {
+			ws = " "
+		}
+		prefix += ws
+	} else {
+		prefix = relative(rr, st.origin)
+		prefix = prefix[:len(prefix)-len(data)]
+	}
+	line := prefix + data
+	if comment != "" {
+		line += " " + comment
+	}
+	return line
+}
+
+// indexField returns the offset of the first whitespace-separated field
+// of s equal to name (case-insensitively), or -1.
+func indexField(s, name string) int {
+	off := 0
+	for _, fld := range strings.Fields(s) {
+		i := strings.Index(s[off:], fld) + off
+		if strings.EqualFold(fld, name) {
+			return i
+		}
+		off = i + len(fld)
+	}
+	return -1
+}
+
+// commentOf returns a line's comment (from its ";" outside quotes), or "".
+func commentOf(line string) string {
+	quoted := false
+	for i := 0; i < len(line); i++ {
+		switch c := line[i]; {
+		case c == '\\':
+			i++
+		case c == '"':
+			quoted = !quoted
+		case c == ';' && !quoted:
+			return line[i:]
+		}
+	}
+	return ""
+}
+
+// BumpSerial raises the SOA serial of the zone at origin as a person
+// does: a serial that reads as a date, YYYYMMDDnn, becomes today's date
+// with nn 00, or nn+1 when it is already today's (or later); any other
+// serial is raised by one. It reports the old and new serials; ok is
+// false when the file holds no SOA record it can place.
+func (f *File) BumpSerial(today time.Time) (old, new uint32, ok bool) {
+	for i, st := range f.stmts {
+		soa, isSOA := st.rr.(*dns.SOA)
+		if !isSOA || st.deleted || st.replaced != nil {
+			continue
+		}
+		old = soa.Serial
+		new = nextSerial(old, today)
+		if !f.replaceToken(i, strconv.FormatUint(uint64(old), 10), strconv.FormatUint(uint64(new), 10)) {
+			return old, old, false
+		}
+		soa.Serial = new
+		return old, new, true
+	}
+	return 0, 0, false
+}
+
+func nextSerial(old uint32, today time.Time) uint32 {
+	s := strconv.FormatUint(uint64(old), 10)
+	if len(s) == 10 {
+		if d, err := time.Parse("20060102", s[:8]); err == nil && d.Year() >= 1990 {
+			base, _ := strconv.ParseUint(today.Format("20060102")+"00", 10, 32)
+			if uint64(old) < base {
+				return uint32(base)
+			}
+		}
+	}
+	return old + 1 // wraps as serial arithmetic does (RFC 1982)
+}
+
+// replaceToken replaces the first whole token old after the SOA's two
+// names in statement i's lines.
+func (f *File) replaceToken(i int, old, new string) bool {
+	st := f.stmts[i]
+	seen := 0 // tokens after the type: mname, rname, then the serial
+	afterType := false
+	for li := st.first; li <= st.last; li++ {
+		line := f.lines[li]
+		code := stripComment(line)
+		off := 0
+		for _, fld := range strings.Fields(strings.NewReplacer("(", " ", ")", " ").Replace(code)) {
+			at := strings.Index(code[off:], fld) + off
+			off = at + len(fld)
+			if !afterType {
+				afterType = strings.EqualFold(fld, "SOA")
+				continue
+			}
+			seen++
+			if seen == 3 {
+				if fld != old {
+					return false
+				}
+				f.lines[li] = line[:at] + new + line[at+len(fld):]
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // ownerText is an owner name as written relative to origin.

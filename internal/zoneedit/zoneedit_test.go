@@ -3,6 +3,7 @@ package zoneedit
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/domainlint/domainlint/lint"
 	"github.com/miekg/dns"
@@ -63,7 +64,8 @@ func TestApply(t *testing.T) {
 	got := f.String()
 	want := strings.Replace(strings.Replace(zone, "        IN MX  10 mail          ; the old gateway\n", "", 1),
 		`@       IN TXT "v=spf1 include:sendgrid.net" " ~all" ; two strings`+"\n",
-		"@\t3600\tIN\tTXT\t\"v=spf1 include:sendgrid.net include:spf.protection.outlook.com ~all\"\n", 1)
+		// In place, in the line's own style, with its comment.
+		`@       IN TXT "v=spf1 include:sendgrid.net include:spf.protection.outlook.com ~all" ; two strings`+"\n", 1)
 	if got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
@@ -114,5 +116,39 @@ www  IN A   192.0.2.80
 		if g.Line(r) == 0 {
 			t.Errorf("after the edit, %s is gone or moved:\n%s", rr, f.String())
 		}
+	}
+}
+
+// TestEditsAsAPersonMakesThem: a replaced record keeps its line; a file
+// that writes absolute owners gets absolute owners; the serial is bumped
+// as a date or by one; a byte order mark hides no $ORIGIN.
+func TestEditsAsAPersonMakesThem(t *testing.T) {
+	const abs = "example.org. 3600 IN SOA ns.example.net. h.example.org. ( 2024010101 3600 600 1209600 300 )\nexample.org. 3600 IN NS ns.example.net.\nexample.org. 3600 IN TXT \"v=spf1 -all\"\n"
+	f, _ := Parse(abs, "example.org")
+	if err := f.Apply("example.org", []lint.Edit{{Op: lint.Add, RR: "_dmarc.example.org. 3600 IN TXT \"v=DMARC1; p=reject\""}}); err != nil {
+		t.Fatal(err)
+	}
+	today := time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)
+	if old, new, ok := f.BumpSerial(today); !ok || old != 2024010101 || new != 2026120400 {
+		t.Errorf("serial %d -> %d, %v", old, new, ok)
+	}
+	got := f.String()
+	if !strings.Contains(got, "\n_dmarc.example.org.\t3600\tIN\tTXT") || !strings.Contains(got, "( 2026120400 3600") {
+		t.Errorf("absolute style or serial:\n%s", got)
+	}
+	for _, tc := range []struct{ old, want uint32 }{{2026120400, 2026120401}, {2026120499, 2026120500}, {7, 8}, {2099010100, 2099010101}} {
+		if got := nextSerial(tc.old, today); got != tc.want {
+			t.Errorf("nextSerial(%d) = %d, want %d", tc.old, got, tc.want)
+		}
+	}
+	// BOM then $ORIGIN sub…, a later $ORIGIN: the deletion removes the
+	// record of the name asked, no other.
+	bom := "\ufeff$ORIGIN sub.za.adv.\n@ IN TXT \"v=spf1 -all\"\n$ORIGIN za.adv.\n@ IN TXT \"v=spf1 -all\"\n"
+	g, _ := Parse(bom, "za.adv")
+	if err := g.Apply("za.adv", []lint.Edit{{Op: lint.Delete, RR: "za.adv. 3600 IN TXT \"v=spf1 -all\""}}); err != nil {
+		t.Fatal(err)
+	}
+	if out := g.String(); !strings.HasPrefix(out, "\ufeff$ORIGIN sub.za.adv.\n@ IN TXT") || strings.Count(out, "v=spf1") != 1 {
+		t.Errorf("BOM file:\n%q", out)
 	}
 }
