@@ -50,7 +50,6 @@ import (
 	"hash/fnv"
 	"io"
 	"iter"
-	"maps"
 	"os"
 	"os/signal"
 	"slices"
@@ -60,9 +59,9 @@ import (
 	"time"
 
 	"github.com/domainlint/domainlint/check"
-	"github.com/domainlint/domainlint/internal/zoneedit"
 	"github.com/domainlint/domainlint/records"
 	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/zonefix"
 )
 
 //go:embed zones/contoso.com.zone zones/providers.snapshot
@@ -111,6 +110,9 @@ type options struct {
 	enable        listFlag
 	rules         bool
 	fix           string
+	diff          bool
+	fixInfo       bool
+	keepSerial    bool
 	includeRoot   string
 	resume        string
 	shard         string
@@ -180,7 +182,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.StringVar(&o.resume, "resume", "", "with -domains and -format json: append reports to `file`, skipping the domains it already reports (a sweep stopped midway goes on)")
 	fs.StringVar(&o.shard, "shard", "", "with -domains: check only the domains of shard `K/N` (by a hash of the name; N workers with K = 0…N-1 split a list)")
 	fs.StringVar(&o.includeRoot, "include-root", "", "with -zone: the `folder` $INCLUDE may read files under (default: each zone file's own folder)")
-	fs.StringVar(&o.fix, "fix", "", "with -zone: write the first zone file to `file` with every fix that has edits applied")
+	fs.StringVar(&o.fix, "fix", "", "with -zone: write the first zone file to `file` with every fix applied that is proven safe (re-loaded and re-checked), and print them and the diff")
+	fs.BoolVar(&o.diff, "diff", false, "with -zone: print the fixes -fix would apply and the diff, writing nothing")
+	fs.BoolVar(&o.fixInfo, "fix-info", false, "with -fix or -diff: apply the fixes of info findings too")
+	fs.BoolVar(&o.keepSerial, "keep-serial", false, "with -fix or -diff: leave the SOA serial as written (default: raised once when anything changed)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: domainlint [flags] [domain ...]\n\nWith no domain, lints the embedded example zone for %s, offline.\n\nflags:\n", exampleDomain)
 		fs.PrintDefaults()
@@ -323,14 +328,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 	opts := check.Options{Selectors: selectors, Timeout: o.timeout, Expect: setFor, Disable: disable, Enable: enable,
 		DANE: o.dane, Parked: o.parked, Discover: o.discover, Fetch: o.fetch && live != nil}
-	if o.fix != "" {
+	if o.fix != "" || o.diff {
 		if len(o.zones) == 0 || len(domains) != 1 {
-			return fail(stderr, "-fix needs -zone and one domain: it writes that zone file fixed")
+			return fail(stderr, "-fix and -diff need -zone and one domain: they fix that zone file")
 		}
 		if o.snapshot != "" {
 			return fail(stderr, "-fix and -snapshot: run them one at a time")
 		}
-		return fixZone(ctx, stderr, o.zoneSources(domains), domains[0], fixOutside, opts, o.fix)
+		return fixZone(ctx, stdout, stderr, o.zoneSources(domains), domains[0], fixOutside, o, opts)
 	}
 	// checkOne checks one domain with -authoritative or -compare: every
 	// phase (finding the nameservers, the check, comparing views) runs
@@ -801,72 +806,38 @@ func listRules(w io.Writer, format string) int {
 	return exitOK
 }
 
-// maxFixRounds bounds -fix: each round applies every fix that still
-// applies, checks the result again, and stops when nothing more does.
-const maxFixRounds = 4
-
-// fixZone checks domain from file (and the more zone files), applies every
-// fix whose first alternative has edits to file's text, checks again (a
-// fix may make another's edits moot), and writes the result to out. Fixes
-// whose deletions no longer match, or that touch other zones, are skipped
-// whole; the lines a fix does not touch stay as written.
-func fixZone(ctx context.Context, stderr io.Writer, sources []resolver.ZoneSource, domain string, outside resolver.Resolver, opts check.Options, out string) int {
-	file := sources[0].File
-	b, err := os.ReadFile(file)
+// fixZone checks domain from the zone files, applies every fix that
+// zonefix proves safe to the first, prints what it fixed, what stayed
+// advice and the unified diff, and writes the result to out ("" with
+// -diff: nothing is written). Exit 0 when no error finding is left, 1
+// when some are.
+func fixZone(ctx context.Context, stdout, stderr io.Writer, sources []resolver.ZoneSource, domain string, outside resolver.Resolver, o options, opts check.Options) int {
+	res, err := zonefix.Fix(ctx, sources, domain, zonefix.Options{Check: opts, Outside: outside, Info: o.fixInfo, KeepSerial: o.keepSerial})
 	if err != nil {
-		return fail(stderr, "%v", err)
+		return fail(stderr, "-fix: %v", err)
 	}
-	text := string(b)
-	applied, skipped := 0, map[string]string{}
-	failed := false // error findings left that no fix resolves
-	for round := 0; round < maxFixRounds; round++ {
-		srcs := slices.Clone(sources)
-		srcs[0].Text = text
-		zr, err := resolver.NewZones(srcs...)
-		if err != nil {
-			return fail(stderr, "after %d fixes: %v", applied, err)
-		}
-		if outside != nil {
-			zr = zr.WithFallback(outside)
-		}
-		rep := check.Domain(ctx, zr, domain, opts)
-		if len(rep.Errors) > 0 {
-			// Fixes from a partial check could contradict what was not
-			// checked: stop, and write nothing.
-			return fail(stderr, "-fix: %s could not be checked (after %d fixes): %v", domain, applied, rep.Errors[0])
-		}
-		failed = rep.Failed()
-		zf, err := zoneedit.Parse(text, zr.Origins()[0])
-		if err != nil {
+	for _, a := range res.Applied {
+		fmt.Fprintf(stdout, "fixed: %s %s %s: %s\n", a.Finding.Severity, a.Finding.Rule, a.Finding.Name, a.Fix.Message)
+	}
+	for _, r := range res.Refused {
+		fmt.Fprintf(stdout, "not applied: %s %s: %s\n", r.Finding.Rule, r.Finding.Name, r.Why)
+	}
+	if res.Serial != 0 {
+		fmt.Fprintf(stdout, "SOA serial raised to %d\n", res.Serial)
+	}
+	if res.Changed() {
+		fmt.Fprint(stdout, zonefix.Diff(sources[0].File, res.Before, res.After))
+	}
+	if o.fix != "" {
+		if err := os.WriteFile(o.fix, []byte(res.After), 0o644); err != nil {
 			return fail(stderr, "%v", err)
 		}
-		n := 0
-		for _, f := range rep.Findings {
-			if len(f.Fixes) == 0 || len(f.Fixes[0].Edits) == 0 {
-				continue
-			}
-			if err := zf.Apply(zr.Origins()[0], f.Fixes[0].Edits); err != nil {
-				skipped[f.Rule+" "+f.Name] = err.Error()
-				continue
-			}
-			delete(skipped, f.Rule+" "+f.Name)
-			n++
-		}
-		if n == 0 {
-			break
-		}
-		applied += n
-		text = zf.String()
+		fmt.Fprintf(stderr, "domainlint: %d fixes applied, %s written\n", len(res.Applied), o.fix)
+	} else {
+		fmt.Fprintf(stderr, "domainlint: %d fixes would apply (-diff: nothing written)\n", len(res.Applied))
 	}
-	if err := os.WriteFile(out, []byte(text), 0o644); err != nil {
-		return fail(stderr, "%v", err)
-	}
-	fmt.Fprintf(stderr, "domainlint: %d fixes applied, %s written\n", applied, out)
-	for _, k := range slices.Sorted(maps.Keys(skipped)) {
-		fmt.Fprintf(stderr, "  not applied: %s: %s\n", k, skipped[k])
-	}
-	if failed {
-		fmt.Fprintf(stderr, "domainlint: error findings remain that need a hand: check %s again\n", out)
+	if res.Report.Failed() {
+		fmt.Fprintf(stderr, "domainlint: error findings remain that need a hand (their fixes are advice): check %s again\n", map[bool]string{true: o.fix, false: sources[0].File}[o.fix != ""])
 		return exitFindings
 	}
 	return exitOK

@@ -1,0 +1,119 @@
+package zonefix_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/domainlint/domainlint/check"
+	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/zonefix"
+	"github.com/miekg/dns"
+)
+
+const base = `$TTL 3600
+example.org. IN SOA ns.example.net. h.example.org. ( 2024010101 3600 600 1209600 300 )
+example.org. IN NS ns.example.net.
+example.org. IN MX 0 .
+example.org. IN TXT "v=spf1 ip4:192.0.2.1 -all"
+_dmarc.example.org. IN TXT "v=DMARC1; p=reject; rua=mailto:d@example.org"
+_smtp._tls.example.org. IN CNAME tlsrpt.example.net.
+`
+
+var ruleCustom = lint.Rule{ID: "custom.fixme", Severity: lint.Error, Summary: "A finding whose fix the test chooses.", Citation: "none"}
+
+// custom is a check that reports one error while www.example.org has no
+// A record, with the fix given: the fixes a buggy or hostile check could
+// offer, which zonefix must prove before it writes them.
+func custom(edits ...lint.Edit) *check.Check {
+	return &check.Check{Name: "custom", Doc: "test", Rules: []lint.Rule{ruleCustom}, Run: func(ctx context.Context, p *check.Pass) error {
+		a, err := p.Resolver.Lookup(ctx, "www."+p.Domain, dns.TypeA)
+		if err == nil && len(a.Records) > 0 {
+			return nil
+		}
+		f := ruleCustom.New(p.Domain, "www has no address")
+		f.Fixes = []lint.Fix{lint.EditFix("", edits...)}
+		p.Report(f)
+		return nil
+	}}
+}
+
+func fix(t *testing.T, c *check.Check) *zonefix.Result {
+	t.Helper()
+	res, err := zonefix.Fix(context.Background(), []resolver.ZoneSource{{File: "example.org.zone", Text: base, Domain: "example.org"}}, "example.org",
+		zonefix.Options{Check: check.Options{Checks: append(check.Checks(), c)}, Now: time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func add(rr string) lint.Edit { return lint.Edit{Op: lint.Add, RR: rr} }
+func del(rr string) lint.Edit { return lint.Edit{Op: lint.Delete, RR: rr} }
+
+const (
+	spfRR   = `example.org. 3600 IN TXT "v=spf1 ip4:192.0.2.1 -all"`
+	dmarcRR = `_dmarc.example.org. 3600 IN TXT "v=DMARC1; p=reject; rua=mailto:d@example.org"`
+	wwwRR   = `www.example.org. 3600 IN A 192.0.2.80`
+)
+
+// TestUnsafeFixesRefused: each invariant of the package doc, a fix that
+// breaks it, refused with the reason, and the file left as it was.
+func TestUnsafeFixesRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		edits []lint.Edit
+		why   string
+	}{
+		{"a second DMARC record beside p=reject", []lint.Edit{add(wwwRR), add(`_dmarc.example.org. 3600 IN TXT "v=DMARC1; p=none"`)}, "second DMARC record"},
+		{"SPF +all", []lint.Edit{add(wwwRR), del(spfRR), add(`example.org. 3600 IN TXT "v=spf1 ip4:192.0.2.1 +all"`)}, ""},
+		{"SPF ~all for -all", []lint.Edit{add(wwwRR), del(spfRR), add(`example.org. 3600 IN TXT "v=spf1 ip4:192.0.2.1 ~all"`)}, ""},
+		{"SPF sender dropped", []lint.Edit{add(wwwRR), del(spfRR), add(`example.org. 3600 IN TXT "v=spf1 -all"`)}, "drops ip4:192.0.2.1"},
+		{"DMARC p=reject to p=none", []lint.Edit{add(wwwRR), del(dmarcRR), add(`_dmarc.example.org. 3600 IN TXT "v=DMARC1; p=none; rua=mailto:d@example.org"`)}, "weakens the DMARC p from reject to none"},
+		{"DMARC report address dropped", []lint.Edit{add(wwwRR), del(dmarcRR), add(`_dmarc.example.org. 3600 IN TXT "v=DMARC1; p=reject"`)}, "drops the report address"},
+		{"DMARC removed", []lint.Edit{add(wwwRR), del(dmarcRR)}, ""},
+		{"TXT beside a CNAME (Knot refuses the file)", []lint.Edit{add(wwwRR), add(`_smtp._tls.example.org. 3600 IN TXT "v=TLSRPTv1; rua=mailto:t@example.org"`)}, "zone.cname-and-other-data"},
+		{"a record outside the zone", []lint.Edit{add(wwwRR), add(`x.example.net. 3600 IN A 192.0.2.1`)}, "outside the zone"},
+		{"deleting what is not there", []lint.Edit{add(wwwRR), del(`example.org. 3600 IN TXT "v=spf1 ?all"`)}, "holds no"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := fix(t, custom(tc.edits...))
+			if res.Changed() || res.After != base {
+				t.Errorf("applied: %+v\n%s", res.Applied, zonefix.Diff("z", res.Before, res.After))
+			}
+			var why string
+			for _, r := range res.Refused {
+				if r.Finding.Rule == ruleCustom.ID {
+					why = r.Why
+				}
+			}
+			if why == "" || !strings.Contains(why, tc.why) {
+				t.Errorf("refused because %q, want %q", why, tc.why)
+			}
+		})
+	}
+}
+
+// TestSafeFixApplied: a fix that only adds what is missing is applied in
+// the file's style (absolute owners here), the serial raised as a date,
+// and the result checks clean of the finding.
+func TestSafeFixApplied(t *testing.T) {
+	res := fix(t, custom(add(wwwRR)))
+	if len(res.Applied) != 1 || res.Serial != 2026120400 {
+		t.Fatalf("applied %+v, serial %d, refused %+v", res.Applied, res.Serial, res.Refused)
+	}
+	if !strings.Contains(res.After, "\nwww.example.org.\t3600\tIN\tA\t192.0.2.80") || !strings.Contains(res.After, "( 2026120400 3600") {
+		t.Errorf("after:\n%s", res.After)
+	}
+	for _, f := range res.Report.Findings {
+		if f.Rule == ruleCustom.ID {
+			t.Errorf("still there: %s", f)
+		}
+	}
+	d := zonefix.Diff("example.org.zone", res.Before, res.After)
+	if !strings.HasPrefix(d, "--- example.org.zone\n+++ example.org.zone\n@@ -1,") || !strings.Contains(d, "\n+www.example.org.") {
+		t.Errorf("diff:\n%s", d)
+	}
+}
