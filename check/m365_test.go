@@ -474,3 +474,43 @@ func TestStage(t *testing.T) {
 		t.Error("a report without a diff has a stage")
 	}
 }
+
+// TestWorkingDKIMNotReplaced: DKIM CNAMEs whose keys resolve, in another
+// tenant than the one named (a typo: -m365 fabrikamtoy for fabrikamtoys),
+// are reported as such, a warning with no edit: rewriting them would make
+// both selectors dangle.
+func TestWorkingDKIMNotReplaced(t *testing.T) {
+	rep := checkCase(t, "bad.example")
+	fs := findingsOf(rep, "m365.wrong", "selector1._domainkey.bad.example")
+	if len(fs) != 1 {
+		t.Fatalf("findings %v", rep.Findings)
+	}
+	f := fs[0]
+	if f.Severity != lint.Warning || len(f.Fixes) > 0 || !strings.Contains(f.Message, "points into tenant othertenant, whose key resolves") {
+		t.Errorf("%s; fixes %v", f, f.Fixes)
+	}
+}
+
+// TestNoPlaceholderWritten: without the code (-verify), the verification
+// fix says where to find it; it never writes MS=ms00000000. Nor is a
+// DKIM CNAME of a form that depends on the domain's age, or a report
+// mailbox, written as data.
+func TestNoPlaceholderWritten(t *testing.T) {
+	const head = "@ IN SOA ns1 hostmaster 1 3600 600 86400 300\n@ IN NS ns1\nns1 IN A 192.0.2.53\n"
+	rep := checkText(t, "st.example", head, records.Options{Tenant: "st", Workloads: []records.Workload{records.WorkloadVerify, records.WorkloadDKIM, records.WorkloadDMARC}})
+	for _, f := range rep.Findings {
+		for _, x := range f.Fixes {
+			for _, e := range x.Edits {
+				if strings.Contains(e.RR, "MS=ms00000000") || strings.Contains(e.RR, "dmarc-reports@") || strings.Contains(e.RR, "_domainkey") {
+					t.Errorf("%s writes a guessed value: %s", f.Rule, e.RR)
+				}
+			}
+		}
+		if strings.Contains(f.FixText(), "admin center shows the admin center") {
+			t.Errorf("garbled: %s", f.FixText())
+		}
+	}
+	if next := rep.NextStep(); strings.Contains(next, "00000000") || !strings.Contains(next, "MS=ms… code the admin center shows") {
+		t.Errorf("next step %q", next)
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -195,5 +196,39 @@ func TestNXDomainSaidOnce(t *testing.T) {
 	_, out, _ := runCLI(t, "", "-offline", "-zone", z, "nope.example.org")
 	if !strings.Contains(out, "does not exist (NXDOMAIN)") {
 		t.Errorf("text output: %s", out)
+	}
+}
+
+// TestFixAbsoluteOwners: a file with no $ORIGIN and full owner names is
+// fixed (it used to exit 2: "record \"_dmarc\" is outside the zone"), in
+// its own style, with the serial raised, and the written zone loads in
+// Knot when kzonecheck is installed.
+func TestFixAbsoluteOwners(t *testing.T) {
+	z := writeZone(t, "example.org.zone", "$TTL 3600\nexample.org. IN SOA ns.example.net. h.example.org. ( 2024010101 3600 600 1209600 300 )\nexample.org. IN NS ns.example.net.\nexample.org. IN MX 0 .\nexample.org. IN TXT \"v=spf1 -all\"\n")
+	out := filepath.Join(filepath.Dir(z), "fixed.zone")
+	code, stdout, errs := runCLI(t, "", "-offline", "-zone", z, "-fix", out, "example.org")
+	if code == 2 {
+		t.Fatalf("exit 2: %s", errs)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A null MX: the domain is parked, so its DMARC record is p=reject.
+	if !strings.Contains(string(b), "\n_dmarc.example.org.\t3600\tIN\tTXT\t\"v=DMARC1; p=reject\"") || strings.Contains(string(b), "rua=") || strings.Contains(string(b), "2024010101") {
+		t.Errorf("written:\n%s", b)
+	}
+	if !strings.Contains(stdout, "fixed: error dmarc.missing") || !strings.Contains(stdout, "+_dmarc.example.org.") {
+		t.Errorf("-fix did not say what it fixed, with the diff:\n%s", stdout)
+	}
+	if _, err := exec.LookPath("kzonecheck"); err == nil {
+		if msg, err := exec.Command("kzonecheck", "-o", "example.org", out).CombinedOutput(); err != nil {
+			t.Errorf("Knot refuses the fixed zone: %v\n%s", err, msg)
+		}
+	}
+	// -diff writes nothing and prints the same diff.
+	code, stdout, _ = runCLI(t, "", "-offline", "-zone", z, "-diff", "example.org")
+	if code == 2 || !strings.Contains(stdout, "+_dmarc.example.org.") {
+		t.Errorf("-diff: exit %d\n%s", code, stdout)
 	}
 }
