@@ -104,7 +104,7 @@ func TestSafeFixApplied(t *testing.T) {
 	if len(res.Applied) != 1 || res.Serial != 2026120400 {
 		t.Fatalf("applied %+v, serial %d, refused %+v", res.Applied, res.Serial, res.Refused)
 	}
-	if !strings.Contains(res.After, "\nwww.example.org.\t3600\tIN\tA\t192.0.2.80") || !strings.Contains(res.After, "( 2026120400 3600") {
+	if !strings.Contains(res.After, "\nwww.example.org. IN A 192.0.2.80\n") || !strings.Contains(res.After, "( 2026120400 3600") {
 		t.Errorf("after:\n%s", res.After)
 	}
 	for _, f := range res.Report.Findings {

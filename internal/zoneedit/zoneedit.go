@@ -33,6 +33,7 @@ type stmt struct {
 	absOwner    bool     // the record's owner is written absolute
 	added       []dns.RR // records added after this statement
 	replaced    dns.RR   // the record that takes this one's place, in its lines
+	ttl         uint32   // the $TTL in force
 }
 
 // Parse splits text into statements. origin is the zone's apex, used
@@ -59,7 +60,7 @@ func Parse(text, origin string) (*File, error) {
 				break
 			}
 		}
-		st := stmt{first: first, last: i - 1, origin: origin}
+		st := stmt{first: first, last: i - 1, origin: origin, ttl: ttl}
 		body := strings.Join(f.lines[first:i], "\n")
 		code := strings.TrimSpace(stripComment(body))
 		switch {
@@ -327,11 +328,7 @@ func (f *File) String() string {
 			}
 		}
 		for _, rr := range st.added {
-			if f.absoluteStyle() {
-				out = append(out, rr.String())
-			} else {
-				out = append(out, relative(rr, st.origin))
-			}
+			out = append(out, f.styled(rr, st.origin, st.ttl))
 			last, moved = rr.Header().Name, true
 		}
 	}
@@ -340,6 +337,82 @@ func (f *File) String() string {
 		text = "\ufeff" + text
 	}
 	return text
+}
+
+// styled writes an added record as the file writes its records: owners
+// absolute or relative, the owner column as wide, the TTL and class
+// written or left out, the type column as wide; tab-separated
+// presentation form when the file has no record to follow.
+func (f *File) styled(rr dns.RR, origin string, defaultTTL uint32) string {
+	owner := ownerText(rr.Header().Name, origin)
+	if f.absoluteStyle() {
+		owner = rr.Header().Name
+	}
+	// The sample: the last one-line record with an owner. Its columns are
+	// followed only when the file aligns its records (every such line
+	// starts its second field at the same column).
+	sample := ""
+	aligned, col2 := true, -1
+	for i := len(f.stmts) - 1; i >= 0; i-- {
+		st := f.stmts[i]
+		if st.rr == nil || st.blankOwner || st.first != st.last || st.rr.Header().Rrtype == dns.TypeSOA {
+			continue
+		}
+		line := stripComment(f.lines[st.first])
+		if sample == "" {
+			sample = line
+		}
+		if fl := strings.Fields(line); len(fl) > 1 {
+			c := strings.Index(line[len(fl[0]):], fl[1]) + len(fl[0])
+			if col2 >= 0 && c != col2 {
+				aligned = false
+			}
+			col2 = c
+		}
+	}
+	pad := func(n int) int { return max(n, 1) }
+	if !aligned {
+		pad = func(int) int { return 1 }
+	}
+	data := strings.TrimPrefix(rr.String(), rr.Header().String())
+	tname := dns.TypeToString[rr.Header().Rrtype]
+	fields := strings.Fields(sample)
+	if len(fields) < 3 || strings.Contains(sample, "\t") {
+		if f.absoluteStyle() {
+			return rr.String()
+		}
+		return relative(rr, origin)
+	}
+	// The columns of the sample: owner, [TTL], [class], type, data.
+	var b strings.Builder
+	off := 0
+	col := func(i int) int { return strings.Index(sample[off:], fields[i]) + off }
+	second := col(1)
+	b.WriteString(owner)
+	b.WriteString(strings.Repeat(" ", pad(second-len(owner))))
+	k := 1
+	if _, err := strconv.ParseUint(fields[k], 10, 32); err == nil {
+		b.WriteString(strconv.FormatUint(uint64(rr.Header().Ttl), 10) + " ")
+		k++
+	} else if rr.Header().Ttl != defaultTTL {
+		b.WriteString(strconv.FormatUint(uint64(rr.Header().Ttl), 10) + " ")
+	}
+	if k < len(fields) && strings.EqualFold(fields[k], "IN") {
+		b.WriteString(fields[k] + " ")
+		k++
+	}
+	if k+1 < len(fields) {
+		off = 0
+		typeAt := col(k)
+		off = typeAt + len(fields[k])
+		dataAt := col(k + 1)
+		b.WriteString(tname)
+		b.WriteString(strings.Repeat(" ", pad(dataAt-typeAt-len(tname))))
+	} else {
+		b.WriteString(tname + " ")
+	}
+	b.WriteString(data)
+	return b.String()
 }
 
 // absoluteStyle reports whether the file writes its owners absolute

@@ -133,7 +133,7 @@ func TestEditsAsAPersonMakesThem(t *testing.T) {
 		t.Errorf("serial %d -> %d, %v", old, new, ok)
 	}
 	got := f.String()
-	if !strings.Contains(got, "\n_dmarc.example.org.\t3600\tIN\tTXT") || !strings.Contains(got, "( 2026120400 3600") {
+	if !strings.Contains(got, "\n_dmarc.example.org. 3600 IN TXT \"v=DMARC1; p=reject\"") || !strings.Contains(got, "( 2026120400 3600") {
 		t.Errorf("absolute style or serial:\n%s", got)
 	}
 	for _, tc := range []struct{ old, want uint32 }{{2026120400, 2026120401}, {2026120499, 2026120500}, {7, 8}, {2099010100, 2099010101}} {
