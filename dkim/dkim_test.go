@@ -401,3 +401,26 @@ func TestKeyValuesCaseSensitive(t *testing.T) {
 		t.Errorf("h=SHA256; t=Y: %+v, %v; want the values as written, not testing", k, err)
 	}
 }
+
+// TestDamagedKeys: a key damaged by copy and paste says how (real zone
+// files held keys with their quotes pasted in, and keys cut short).
+func TestDamagedKeys(t *testing.T) {
+	const good = "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC+W6scd3XWwvC/hPRksfDYFi3ztgyS9OSqnnjtNQeDdTSD1DRx/xFar2wjmzxp2+SnJ5pspaF77VZveN3P/HVmXZVghr3asoV9WBx/uW1nDIUxU35L4juXiTwsMAbgMyh3NqIKTNKyMDy4P8vpEhtH1iv/BrwMdBjHDVCycB8WnwIDAQAB"
+	for _, tc := range []struct{ p, want string }{
+		{good + `"`, "quote character"},
+		{good[:50], "not a multiple of 4"},
+		{good[:100] + "…" + good[101:], "copy and paste"},
+		{good[:60] + " " + good[60:], ""}, // whitespace inside p= is allowed (RFC 6376 §3.6.1)
+	} {
+		_, err := dkim.ParseKey("v=DKIM1; k=rsa; p=" + tc.p)
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("%q: %v", tc.p, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: %v, want %q", tc.p, err, tc.want)
+		}
+	}
+}

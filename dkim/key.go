@@ -232,6 +232,11 @@ func splitList(v string) []string {
 	return out
 }
 
+// notBase64 reports a rune outside the base64 alphabet.
+func notBase64(r rune) bool {
+	return !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '+' || r == '/' || r == '=')
+}
+
 // decode decodes p= into a key of type k=. RSA keys are accepted as PKIX
 // SubjectPublicKeyInfo and, per RFC 6376 erratum 3017, as bare PKCS#1.
 func (k *Key) decode(p string) string {
@@ -243,6 +248,15 @@ func (k *Key) decode(p string) string {
 	}, p)
 	der, err := base64.StdEncoding.DecodeString(clean)
 	if err != nil {
+		// Say what damaged it, as a person pasting a key does.
+		switch {
+		case strings.ContainsAny(clean, "\"'"):
+			return "p= holds a quote character: the key was pasted with the quotes around it (or around one of its strings); remove them"
+		case strings.IndexFunc(clean, notBase64) >= 0:
+			return fmt.Sprintf("p= holds %q, which base64 never does: the key was damaged by copy and paste", string([]rune(clean[strings.IndexFunc(clean, notBase64):])[0]))
+		case len(clean)%4 != 0:
+			return fmt.Sprintf("p= is not valid base64 (%d characters, not a multiple of 4): the key is cut short or has characters missing", len(clean))
+		}
 		return fmt.Sprintf("p= is not valid base64: %v", err)
 	}
 	switch k.Type {
