@@ -52,6 +52,8 @@ var corpus = []corpusFixture{
 	{file: "db.canyon.test", refused: "zone.cname-and-other-data"},
 	{file: "db.cedar.test"},
 	{file: "db.copper.test"},
+	// A copy of another domain's file: its $ORIGIN makes it that domain's zone.
+	{file: "db.copycat.test", refused: "does not hold copycat.test"},
 	{file: "db.dune.test"},
 	{file: "db.elm.test"},
 	{file: "db.ember.test"},
@@ -85,6 +87,7 @@ var corpus = []corpusFixture{
 	{file: "db.shop.example.org"},
 	{file: "db.slate.test"},
 	{file: "db.smudge.test", refused: "line 10"},
+	{file: "db.splice.test"},
 	{file: "db.summit.test"},
 	{file: "db.tailspin.test", tenant: "tailspin"},
 	{file: "db.tannery.test"},
