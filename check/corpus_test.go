@@ -76,6 +76,7 @@ var corpus = []corpusFixture{
 	{file: "db.meadow.test"},
 	{file: "db.northwind.test"},
 	{file: "db.oldmill.test"},
+	{file: "db.parapet.test"},
 	{file: "db.pebble.test"},
 	{file: "db.pinnacle.test"},
 	{file: "db.prairie.test"},
