@@ -83,6 +83,7 @@ var corpus = []corpusFixture{
 	{file: "db.quarry.test"},
 	{file: "db.quill.test"},
 	{file: "db.relay.test"},
+	{file: "db.relic.test"},
 	{file: "db.ridge.test"},
 	{file: "db.rivet.test"},
 	{file: "db.saddle.test", notKnot: "CRLF line ends, as Windows DNS Server writes (Knot 3.2: unsupported CRLF newline)"},
@@ -119,6 +120,7 @@ var corpusKnownFalse = map[string]string{
 	"db.echo.test":     "identical records written twice are served twice (Knot and BIND keep one): spf/dmarc/dkim/mtasts/tlsrpt.multiple-records and dmarc.missing on one record each (zonedb Zone.finish indexes every entry, no dns.IsDuplicate)",
 	"db.marble.test":   "checktest drops a `; want` written on the first line of a parenthesised record: the parser keeps only the record's last comment (checktest annotations, zonedb Entry.Comment)",
 	"db.meadow.test":   "dmarc.missing beside dmarc.multiple-records: two records are published, and its fix adds a third (dmarc/lookup.go lintDiscovery)",
+	"db.relic.test":    "dkim.syntax on _adsp._domainkey, an ADSP record (RFC 5617), not a key: _adsp is not a selector (check runDKIM takes every owner under _domainkey as one)",
 	"db.relay.test":    "a _dmarc CNAME to a name outside the zone is \"could not check\" (Report.Errors) offline instead of a name not verified (check runDMARC, dmarc.discover)",
 }
 
