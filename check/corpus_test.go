@@ -67,6 +67,8 @@ var corpus = []corpusFixture{
 	{file: "db.harbor.test"},
 	{file: "db.hazel.test"},
 	{file: "db.hollow.test"},
+	// The DNSSEC key files it includes are not in the repository.
+	{file: "db.keyless.test", refused: "Kkeyless.test.+013+51023.key"},
 	{file: "db.lakeside.test"},
 	{file: "db.ledger.test"},
 	{file: "db.lantern.test"},
@@ -82,6 +84,7 @@ var corpus = []corpusFixture{
 	{file: "db.prairie.test"},
 	{file: "db.quarry.test"},
 	{file: "db.quill.test"},
+	{file: "db.quay.test", tenant: "quay"},
 	{file: "db.relay.test"},
 	{file: "db.relic.test"},
 	{file: "db.ridge.test"},
@@ -120,7 +123,7 @@ var corpusKnownFalse = map[string]string{
 	"db.echo.test":     "identical records written twice are served twice (Knot and BIND keep one): spf/dmarc/dkim/mtasts/tlsrpt.multiple-records and dmarc.missing on one record each (zonedb Zone.finish indexes every entry, no dns.IsDuplicate)",
 	"db.marble.test":   "checktest drops a `; want` written on the first line of a parenthesised record: the parser keeps only the record's last comment (checktest annotations, zonedb Entry.Comment)",
 	"db.meadow.test":   "dmarc.missing beside dmarc.multiple-records: two records are published, and its fix adds a third (dmarc/lookup.go lintDiscovery)",
-	"db.relic.test":    "dkim.syntax on _adsp._domainkey, an ADSP record (RFC 5617), not a key: _adsp is not a selector (check runDKIM takes every owner under _domainkey as one)",
+	"db.relic.test":    "dkim.syntax on _adsp._domainkey (ADSP, RFC 5617) and _report._domainkey (RFC 6651): neither is a key record nor a selector (check runDKIM takes every owner under _domainkey as a selector)",
 	"db.relay.test":    "a _dmarc CNAME to a name outside the zone is \"could not check\" (Report.Errors) offline instead of a name not verified (check runDMARC, dmarc.discover)",
 }
 
