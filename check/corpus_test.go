@@ -69,6 +69,7 @@ var corpus = []corpusFixture{
 	{file: "db.hollow.test"},
 	// The DNSSEC key files it includes are not in the repository.
 	{file: "db.keyless.test", refused: "Kkeyless.test.+013+51023.key"},
+	{file: "db.kiln.test"},
 	{file: "db.lakeside.test"},
 	{file: "db.ledger.test"},
 	{file: "db.lantern.test"},
