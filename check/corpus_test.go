@@ -120,9 +120,6 @@ var corpus = []corpusFixture{
 // fails when one passes, so that the entry is removed with the fix.
 var corpusKnownFalse = map[string]string{
 	"cobalt.test.zone": "spf.no-all on an SPF record with a syntax error: it claims unlisted hosts get neutral (they get permerror) and its fix appends -all to the broken record (spf/lint.go)",
-	"db.atlas.test":    "names below a delegation in the zone (eu.atlas.test NS) are answered NXDOMAIN instead of a referral, so offline they are missing, not unverified: mx.missing-target, spf.include-missing, dkim.dangling-cname (zonedb.DB.Query has no zone cuts)",
-	"db.echo.test":     "identical records written twice are served twice (Knot and BIND keep one): spf/dmarc/dkim/mtasts/tlsrpt.multiple-records and dmarc.missing on one record each (zonedb Zone.finish indexes every entry, no dns.IsDuplicate)",
-	"db.marble.test":   "checktest drops a `; want` written on the first line of a parenthesised record: the parser keeps only the record's last comment (checktest annotations, zonedb Entry.Comment)",
 	"db.meadow.test":   "dmarc.missing beside dmarc.multiple-records: two records are published, and its fix adds a third (dmarc/lookup.go lintDiscovery)",
 	"db.relic.test":    "dkim.syntax on _adsp._domainkey (ADSP, RFC 5617) and _report._domainkey (RFC 6651): neither is a key record nor a selector (check runDKIM takes every owner under _domainkey as a selector)",
 	"db.relay.test":    "a _dmarc CNAME to a name outside the zone is \"could not check\" (Report.Errors) offline instead of a name not verified (check runDMARC, dmarc.discover)",

@@ -284,7 +284,7 @@ func (z *Zones) Zone(name string) string {
 
 // Holds reports whether a loaded zone holds name (at or below its apex).
 func (z *Zones) Holds(name string) bool {
-	return z.db.Find(name) != nil
+	return z.db.Holds(name)
 }
 
 // Comments returns the comments written beside the records at name in

@@ -122,6 +122,7 @@ type Zone struct {
 	Problems []Problem
 	names    map[string][]dns.RR // lowercase owner → records
 	ents     map[string]bool     // every name at or above an owner, up to the apex
+	cuts     map[string]bool     // delegations: names below the apex with NS records
 	soa      *dns.SOA
 }
 
@@ -379,11 +380,14 @@ func parseText(src Source, name string, text []byte, origin string, max int64) (
 		zp.SetIncludeAllowed(true)
 		zp.SetIncludeFS(ifs)
 	}
-	z := &Zone{names: map[string][]dns.RR{}, ents: map[string]bool{}}
+	z := &Zone{names: map[string][]dns.RR{}, ents: map[string]bool{}, cuts: map[string]bool{}}
 	var size int64
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
 		cur := t.cur
-		line := cur.recordStart()
+		line, comment := cur.record()
+		if comment == "" {
+			comment = zp.Comment()
+		}
 		size += recordBytes(rr)
 		if len(z.Entries) >= maxRecords || size > maxRecordBytes {
 			what := fmt.Sprintf("%d records", maxRecords)
@@ -396,7 +400,7 @@ func parseText(src Source, name string, text []byte, origin string, max int64) (
 			return nil, &Error{File: cur.file, Line: line, Msg: err.Error()}
 		}
 		rr.Header().Name = Canon(rr.Header().Name)
-		z.Entries = append(z.Entries, Entry{RR: rr, Comment: zp.Comment(), File: cur.file, Line: line})
+		z.Entries = append(z.Entries, Entry{RR: rr, Comment: comment, File: cur.file, Line: line})
 	}
 	if err := zp.Err(); err != nil {
 		cur := t.cur
@@ -434,6 +438,14 @@ func (z *Zone) finish(apex, file string) error {
 		}
 		if e.RR.Header().Class != dns.ClassINET {
 			continue
+		}
+		// A record written twice is one record (RFC 2181 §5): servers
+		// serve it once.
+		if slices.ContainsFunc(z.names[owner], func(x dns.RR) bool { return dns.IsDuplicate(x, e.RR) }) {
+			continue
+		}
+		if e.RR.Header().Rrtype == dns.TypeNS && owner != apex {
+			z.cuts[owner] = true
 		}
 		z.names[owner] = append(z.names[owner], e.RR)
 		for n := owner; ; {
@@ -473,6 +485,24 @@ func (z *Zone) finish(apex, file string) error {
 		z.Problems[i].Zone = apex
 	}
 	return nil
+}
+
+// Delegated reports whether name is at or below a delegation in the zone
+// (a name below the apex with NS records): the zone's server answers it
+// with a referral, not with data, so the zone does not hold it.
+func (z *Zone) Delegated(name string) bool {
+	if len(z.cuts) == 0 {
+		return false
+	}
+	for n := name; n != z.Origin && dns.IsSubDomain(z.Origin, n); n = parent(n) {
+		if z.cuts[n] {
+			return true
+		}
+		if n == "." {
+			break
+		}
+	}
+	return false
 }
 
 func orRoot(name string) string {
@@ -626,13 +656,26 @@ func (r *lineReader) Read(p []byte) (int, error) {
 // read starts: the first line since the last record that holds more than
 // blanks, a comment or a directive; and moves past it.
 func (r *lineReader) recordStart() int {
+	start, _ := r.record()
+	return start
+}
+
+// record returns the line where the record just read starts and the
+// comments written on its lines (a parenthesised record may carry one on
+// every line; the parser keeps only the last), and moves past it.
+func (r *lineReader) record() (int, string) {
 	start := 0
 	line := r.recLine
+	var comments []string
 	for l := range bytes.Lines(r.text[r.recOff:r.off]) {
 		t := bytes.TrimLeft(l, " \t\r")
-		if len(t) > 0 && t[0] != ';' && t[0] != '$' && t[0] != '\n' {
+		if start == 0 && len(t) > 0 && t[0] != ';' && t[0] != '$' && t[0] != '\n' {
 			start = line
-			break
+		}
+		if start != 0 {
+			if c := lineComment(l); c != "" {
+				comments = append(comments, c)
+			}
 		}
 		line++
 	}
@@ -641,7 +684,23 @@ func (r *lineReader) recordStart() int {
 	if start == 0 {
 		start = r.line() // a $GENERATE line's records
 	}
-	return start
+	return start, strings.Join(comments, " ")
+}
+
+// lineComment returns a line's comment, from its ";" outside quotes, or "".
+func lineComment(l []byte) string {
+	quoted := false
+	for i := 0; i < len(l); i++ {
+		switch c := l[i]; {
+		case c == '\\':
+			i++
+		case c == '"':
+			quoted = !quoted
+		case c == ';' && !quoted:
+			return strings.TrimRight(string(l[i:]), "\r\n")
+		}
+	}
+	return ""
 }
 
 // line returns the number of the line the parser last finished: a record

@@ -45,6 +45,13 @@ func (db *DB) Find(name string) *Zone {
 	return nil
 }
 
+// Holds reports whether a loaded zone answers name with data: it is at or
+// below a zone's apex and not at or below a delegation in it.
+func (db *DB) Holds(name string) bool {
+	z := db.Find(name)
+	return z != nil && !z.Delegated(Canon(dns.Fqdn(name)))
+}
+
 // Response is an authoritative answer from one zone.
 type Response struct {
 	Rcode  int
@@ -63,6 +70,10 @@ func (db *DB) Query(name string, qtype uint16) (resp Response, ok bool) {
 		return Response{}, false
 	}
 	cur := Canon(dns.Fqdn(name))
+	if z.Delegated(cur) {
+		// A referral: the data is in the child zone, not here.
+		return Response{}, false
+	}
 	seen := map[string]bool{}
 	for hop := 0; ; hop++ {
 		rrs, exists := z.lookup(cur)
@@ -85,7 +96,7 @@ func (db *DB) Query(name string, qtype uint16) (resp Response, ok bool) {
 		if cname != nil && len(data) == 0 {
 			resp.Answer = append(resp.Answer, cname)
 			target := Canon(cname.Target)
-			if seen[target] || hop >= MaxInZoneHops || db.Find(target) != z {
+			if seen[target] || hop >= MaxInZoneHops || db.Find(target) != z || z.Delegated(target) {
 				// A loop, a long chain or another zone: stop here and let
 				// the client chase, as authoritative servers do.
 				return resp, true
