@@ -289,7 +289,14 @@ func runDKIM(ctx context.Context, p *Pass) error {
 	if p.zone != nil {
 		suffix := "._domainkey." + p.Domain + "."
 		for _, owner := range p.zone.Owners("_domainkey." + p.Domain) {
-			if sel := strings.TrimSuffix(owner, suffix); sel != owner && !slices.Contains(sels, sel) && !discovered(p, sel) {
+			sel := strings.TrimSuffix(owner, suffix)
+			// A selector's labels start with a letter or digit (RFC 6376
+			// §3.1, RFC 5321's sub-domain): _adsp._domainkey (RFC 5617)
+			// and _report._domainkey (RFC 6651) are not keys.
+			if sel == owner || strings.HasPrefix(sel, "_") || strings.Contains(sel, "._") {
+				continue
+			}
+			if !slices.Contains(sels, sel) && !discovered(p, sel) {
 				sels = append(sels, sel)
 			}
 		}

@@ -118,12 +118,7 @@ var corpus = []corpusFixture{
 // corpusKnownFalse lists fixtures whose check reports a finding that is
 // not true of the zone (a product bug): the test expects them to fail and
 // fails when one passes, so that the entry is removed with the fix.
-var corpusKnownFalse = map[string]string{
-	"cobalt.test.zone": "spf.no-all on an SPF record with a syntax error: it claims unlisted hosts get neutral (they get permerror) and its fix appends -all to the broken record (spf/lint.go)",
-	"db.meadow.test":   "dmarc.missing beside dmarc.multiple-records: two records are published, and its fix adds a third (dmarc/lookup.go lintDiscovery)",
-	"db.relic.test":    "dkim.syntax on _adsp._domainkey (ADSP, RFC 5617) and _report._domainkey (RFC 6651): neither is a key record nor a selector (check runDKIM takes every owner under _domainkey as a selector)",
-	"db.relay.test":    "a _dmarc CNAME to a name outside the zone is \"could not check\" (Report.Errors) offline instead of a name not verified (check runDMARC, dmarc.discover)",
-}
+var corpusKnownFalse = map[string]string{}
 
 func (fx corpusFixture) domain() string {
 	d := strings.TrimSuffix(fx.file, ".zone")

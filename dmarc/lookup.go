@@ -299,7 +299,10 @@ func discover(ctx context.Context, r resolver.Resolver, domain string) (*Discove
 	p9 := &Policy{Algorithm: RFC9989.String()}
 	org, psd, queried, err := f.treeWalk(name)
 	if err != nil {
-		if fatal(ctx, err) || len(queried) == 1 {
+		// The domain's own record must be asked; one not verified
+		// offline (a _dmarc CNAME out of the zone files) leaves the
+		// discovery incomplete, not failed.
+		if fatal(ctx, err) || len(queried) == 1 && !errors.Is(err, resolver.ErrUnverified) {
 			return nil, nil, nil, err
 		}
 		p9.Incomplete = incomplete(queried[len(queried)-1], err)
@@ -338,7 +341,7 @@ func discover(ctx context.Context, r resolver.Resolver, domain string) (*Discove
 		x := f.at(t)
 		p7.Queried = append(p7.Queried, "_dmarc."+t)
 		if x.err != nil {
-			if t == name || fatal(ctx, x.err) {
+			if t == name && !errors.Is(x.err, resolver.ErrUnverified) || fatal(ctx, x.err) {
 				return nil, nil, nil, x.err
 			}
 			p7.Incomplete = incomplete("_dmarc."+t, x.err)
@@ -531,6 +534,11 @@ func lintDiscovery(ctx context.Context, r resolver.Resolver, f *finder, d *Disco
 			fn.Message += "; no policy was found below that name"
 		}
 		fs = append(fs, fn)
+	}
+	if p7.Record == nil && p9.Record == nil && slices.ContainsFunc(slices.Collect(maps.Values(f.seen)), func(x found) bool { return len(x.recs) > 1 }) {
+		// Several records at a name: dmarc.multiple-records says it; no
+		// record is missing (and adding one would make three).
+		return fs
 	}
 	if p7.Record == nil && p9.Record == nil && (p7.Incomplete != "" || p9.Incomplete != "") && !psdOnly {
 		// Not known to be missing: the organizational domain's record

@@ -342,7 +342,9 @@ func (w *walker) node(domain, via string, policy bool) (*Node, error) {
 	w.syntax(domain, n.Record, n.Strings[0], errs)
 	w.path[domain] = true
 	defer delete(w.path, domain)
-	w.recordLints(domain, rec, policy)
+	// A record with a broken term is a permerror whatever it ends with:
+	// its all says nothing, so the all rules do not speak of it.
+	w.recordLints(domain, rec, policy && len(errs) == 0)
 
 	// Terms in evaluation order: mechanisms left to right, redirect last
 	// and only without all (RFC 7208 §6.1). Evaluation stops at the first
