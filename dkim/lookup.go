@@ -12,6 +12,7 @@ import (
 
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/spf"
 	"github.com/miekg/dns"
 )
 
@@ -120,6 +121,16 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain, selector string) (
 		return s, fs, nil
 	}
 	txt := strings.Join(s.Strings[0], "")
+	if why, fixed := spf.Unwrap(txt); why != "" && strings.HasPrefix(strings.ToLower(fixed), "v=dkim1") {
+		// One defect, one finding: a key record pasted with its quotes
+		// (every tag after it is then misread too).
+		if k, err := ParseKey(fixed); err == nil {
+			s.Status, s.Key = "invalid", k
+			f := add(ruleSyntax, fmt.Sprintf("the key record %s, so verifiers cannot read it; publish it without them", why))
+			f.Record = txt
+			return s, fs, nil
+		}
+	}
 	k, probs := parseKey(txt)
 	s.Key = k
 	s.Status = "ok"
