@@ -3,6 +3,7 @@ package dnssec
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -122,6 +123,9 @@ func MXHosts(a *resolver.Answer, max int) ([]string, bool) {
 	var out []string
 	for _, mx := range mxs {
 		h := strings.TrimSuffix(strings.ToLower(mx.Mx), ".")
+		if _, err := netip.ParseAddr(h); err == nil {
+			continue // an address written as an MX host names no TLSA (mx reports it)
+		}
 		if slices.Contains(out, h) {
 			continue
 		}

@@ -565,7 +565,7 @@ func (w *walker) unverified(n *Node, rec *Record, t Term, tc *TermCost) {
 	if t.Name == "include" || t.Name == "redirect" {
 		what = "its record was not checked and the lookups below it are not counted"
 	}
-	f := ruleUnverified.New(n.Domain, fmt.Sprintf("%s: %s is outside the zone files and was not looked up offline; %s", tc.Term, tc.Target, what))
+	f := ruleUnverified.New(n.Domain, fmt.Sprintf("%s: %s (or the name its CNAME leads to) is outside the zone files and was not looked up offline; %s", tc.Term, tc.Target, what))
 	f.Type, f.Record, f.Span = "TXT", rec.Raw, t.Span
 	w.add(f)
 }
