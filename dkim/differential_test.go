@@ -41,8 +41,6 @@ var (
 type dkimOracle struct {
 	name string
 	cmd  []string
-	// missing is the install hint when the oracle cannot run.
-	missing string
 }
 
 func dkimOracles() (have []dkimOracle, missing []string) {

@@ -155,7 +155,7 @@ func note(rep *Report) string {
 		}
 		return fmt.Sprintf("no answer carried the AD bit and %s failed (%s), so whether the resolver validates, and whether %s is signed, cannot be told", probe, probeDetail(rep.Probe), rep.Domain)
 	case Offline:
-		n := fmt.Sprintf("not verifiable offline: zone files carry no AD bit")
+		n := "not verifiable offline: zone files carry no AD bit"
 		if rep.Signed {
 			return n + "; the zone file publishes DNSKEY records, so it is signed: check online that the parent has its DS"
 		}

@@ -87,7 +87,9 @@ func TestCorpusFixesAreSafe(t *testing.T) {
 	t.Logf("corpus: %d fixes applied, %d refused (advice)", applied, refused)
 }
 
-func rank(p string) int { return map[string]int{"none": 0, "quarantine": 1, "reject": 2}[strings.ToLower(p)] }
+func rank(p string) int {
+	return map[string]int{"none": 0, "quarantine": 1, "reject": 2}[strings.ToLower(p)]
+}
 
 // refusedByKnot reads kzonecheck's verdict: a load error or a serious
 // semantic error.
