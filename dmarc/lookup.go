@@ -43,6 +43,10 @@ type Policy struct {
 	// organizational domain then comes from the public suffix list, and
 	// so does the policy when none was found below the failure.
 	Incomplete string `json:"incomplete,omitempty"`
+	// Unanswered is set when the name in Incomplete was not served by
+	// the server asked (not asked offline, REFUSED, a referral): nothing
+	// is known to be wrong with it (resolver.Unanswered).
+	Unanswered bool `json:"unanswered,omitempty"`
 }
 
 // ReportAuth is the check of one external report destination (RFC 7489
@@ -305,7 +309,7 @@ func discover(ctx context.Context, r resolver.Resolver, domain string) (*Discove
 		if fatal(ctx, err) || len(queried) == 1 && !errors.Is(err, resolver.ErrUnverified) {
 			return nil, nil, nil, err
 		}
-		p9.Incomplete = incomplete(queried[len(queried)-1], err)
+		p9.Incomplete, p9.Unanswered = incomplete(queried[len(queried)-1], err), resolver.Unanswered(err)
 		org, psd = OrgDomainPSL(name), ""
 	}
 	p9.OrgDomain, p9.Queried = org, queried
@@ -526,9 +530,10 @@ func lintDiscovery(ctx context.Context, r resolver.Resolver, f *finder, d *Disco
 	// suffixes, where only a public suffix operator's policy can stand):
 	// the organizational domain is known all the same.
 	psdOnly := p9.Incomplete != "" && p7.Incomplete == "" && aboveOrg(p9.Incomplete, p7.OrgDomain)
-	if p9.Incomplete != "" && !psdOnly && !strings.HasSuffix(p9.Incomplete, ": "+resolver.ErrUnverified.Error()) {
-		// Offline, a name outside the zone files is listed as not
-		// verified, with what it was for: not a finding about the domain.
+	if p9.Incomplete != "" && !psdOnly && !p9.Unanswered {
+		// A name not served by the server asked (offline, REFUSED, a
+		// referral) is listed as not verified, with what it was for: not
+		// a finding about the domain.
 		fn := ruleOrgUndetermined.New(d.Domain, fmt.Sprintf("the DNS tree walk could not ask %s, so the organizational domain is %s, by the public suffix list", strings.Replace(p9.Incomplete, ": ", " (", 1)+")", p9.OrgDomain))
 		if p9.Record == nil {
 			fn.Message += "; no policy was found below that name"

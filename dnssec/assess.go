@@ -211,6 +211,12 @@ func classify(h holder, res Result) (int, Check) {
 		case errors.Is(res.Err, resolver.ErrUnverified):
 			c.Status, c.Detail = Unverified, resolver.ErrUnverified.Error()
 			return rawUnverified, c
+		case resolver.Unanswered(res.Err):
+			// The server asked does not serve the name (REFUSED, or a
+			// referral from an authoritative server): it tells nothing
+			// about the name's DNSSEC, as a name not asked tells nothing.
+			c.Status, c.Detail = Unverified, "the server asked does not serve this name (REFUSED or a referral)"
+			return rawUnverified, c
 		case errors.As(res.Err, &e) && e.Rcode == dns.RcodeServerFailure:
 			c.Status, c.Detail = Failed, "SERVFAIL"
 			return rawServfail, c

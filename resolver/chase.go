@@ -53,8 +53,8 @@ func newStep(resp *dns.Msg, name string, qtype uint16) (*step, error) {
 	}
 	switch {
 	case len(resp.Answer) == 0 && ns != nil && len(st.ns) == 0:
-		return nil, fmt.Errorf("%w: referral to the servers of %s (%s…), not an answer: a lame delegation or an upward referral",
-			ErrTemporary, strings.TrimSuffix(ns.Hdr.Name, "."), strings.TrimSuffix(ns.Ns, "."))
+		return nil, fmt.Errorf("%w: %w to the servers of %s (%s…), not an answer: a lame delegation or an upward referral",
+			ErrTemporary, ErrReferral, strings.TrimSuffix(ns.Hdr.Name, "."), strings.TrimSuffix(ns.Ns, "."))
 	case len(resp.Answer) > 0 && !answers(st.answer, name, qtype):
 		h := resp.Answer[0].Header()
 		return nil, fmt.Errorf("%w: unusable answer: %d records, none of type %s for %s in class IN (the first: %s %s %s)",

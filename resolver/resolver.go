@@ -175,12 +175,31 @@ var (
 	// was told to answer as a bare authoritative server would (see
 	// Refused). It is also an ErrTemporary, as a real server's REFUSED is.
 	ErrOutOfZone = errors.New("name is in no loaded zone")
+	// ErrReferral: the server answered with a referral to other servers,
+	// not with an answer (a lame delegation, an upward referral, or an
+	// authoritative server asked below one of its zone cuts). It is also
+	// an ErrTemporary.
+	ErrReferral = errors.New("referral")
 	// ErrUnverified: the name is outside the loaded zone files and the
 	// run is offline (see Offline and Zones.WithFallback), so the question
 	// was not asked. It is neither NXDOMAIN, nor NODATA, nor a temporary
 	// failure: checks report what they could not verify and go on.
 	ErrUnverified = errors.New("not verified offline")
 )
+
+// Unanswered reports whether err says the name was not answered by
+// anyone who serves it: not asked offline (ErrUnverified), REFUSED by a
+// server that does not serve it (ErrOutOfZone, or the rcode), or referred
+// elsewhere (ErrReferral). Such a failure tells nothing about the name
+// itself; checks list it as not verified rather than report a finding.
+func Unanswered(err error) bool {
+	if err == nil {
+		return false
+	}
+	var e *Error
+	return errors.Is(err, ErrUnverified) || errors.Is(err, ErrOutOfZone) || errors.Is(err, ErrReferral) ||
+		errors.As(err, &e) && e.Rcode == dns.RcodeRefused
+}
 
 // Error describes a failed lookup.
 type Error struct {

@@ -69,9 +69,6 @@ var (
 	ruleDeadTerms = lint.Rule{ID: "spf.dead-terms", Severity: lint.Warning,
 		Summary:  "Mechanisms after all, or after an include whose record passes every client, are never evaluated: they authorize no one and cost no lookups.",
 		Citation: "RFC 7208 §4.6.2, §5.1", URL: rfc + "#section-4.6.2"}
-	ruleUnverified = lint.Rule{ID: "spf.unverified", Severity: lint.Info,
-		Summary:  "A term's target is outside the zone files and the check ran offline: its record was not looked up, so the lookup count is a lower bound.",
-		Citation: "RFC 7208 §4.6.4", URL: rfc + "#section-4.6.4"}
 	ruleMacro = lint.Rule{ID: "spf.macro", Severity: lint.Info,
 		Summary:  "A term's target depends on the message (sender, IP, HELO macros): its lookups and result cannot be known statically.",
 		Citation: "RFC 7208 §7", URL: rfc + "#section-7"}
@@ -92,7 +89,7 @@ var (
 // Rules returns this package's rule catalogue.
 func Rules() []lint.Rule {
 	return []lint.Rule{
-		ruleMissing, ruleMultipleRecords, ruleSyntax, ruleLookupLimit, ruleVoidLookupLimit, ruleUnverified, ruleDeadTerms,
+		ruleMissing, ruleMultipleRecords, ruleSyntax, ruleLookupLimit, ruleVoidLookupLimit, ruleDeadTerms,
 		ruleMXLimit, ruleIncludeMissing, ruleRedirectMissing, ruleIncludeLoop, rulePassAll,
 		ruleNeutralAll, ruleSoftfailAll, ruleNoAll, ruleRedirectIgnored, rulePTR, ruleBroadRange,
 		ruleTooLong, ruleSPFRR, ruleDuplicateTerm, ruleUnknownModifier, ruleMacro, ruleStringBoundary,
