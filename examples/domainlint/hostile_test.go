@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -26,5 +28,73 @@ func TestReplayReadsNoFile(t *testing.T) {
 	}
 	if strings.Contains(out+errs, "hunter2") {
 		t.Errorf("the output echoes the included file:\n%s%s", out, errs)
+	}
+}
+
+// allocated runs f and returns the bytes it allocated (all goroutines).
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// TestDKIMConfigBounded: -dkim-config is refused past 16 MiB without
+// being read whole first (a 256 MiB file, sparse here, was read into
+// memory, and /dev/zero ran the process out of it), and it is parsed
+// once per run, not once per domain (a 15 MB file over 200 domains took
+// 1.5 GB).
+func TestDKIMConfigBounded(t *testing.T) {
+	huge := filepath.Join(t.TempDir(), "huge.json")
+	f, err := os.Create(huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(256 << 20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	var code int
+	var errs string
+	n := allocated(func() {
+		code, _, errs = runCLI(t, "", "-zone", "testdata/good.example.zone", "-offline", "-m365", "good", "-dkim-config", huge, "good.example")
+	})
+	t.Logf("a 256 MiB file: exit %d, %s; %d MiB allocated", code, strings.TrimSpace(errs), n>>20)
+	if code != exitFailure || !strings.Contains(errs, "larger than") {
+		t.Errorf("exit %d, %s; want the size bound", code, errs)
+	}
+	if n > 64<<20 {
+		t.Errorf("%d MiB allocated refusing it", n>>20)
+	}
+
+	// About 8 MiB of config and 20 domains: parsed once.
+	const domains = 20
+	var b strings.Builder
+	var list strings.Builder
+	b.WriteString("[")
+	for i := 0; b.Len() < 8<<20; i++ {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		fmt.Fprintf(&b, `{"Domain": "d%d.good.example", "Enabled": true, "Selector1CNAME": "selector1-d%d-good-example._domainkey.good.onmicrosoft.com", "Selector2CNAME": "selector2-d%d-good-example._domainkey.good.onmicrosoft.com"}`, i, i, i)
+		if i < domains {
+			fmt.Fprintf(&list, "d%d.good.example\n", i)
+		}
+	}
+	b.WriteString("]")
+	cfg := writeTemp(t, b.String())
+	listFile := writeTemp(t, list.String())
+	var out string
+	n = allocated(func() {
+		code, out, errs = runCLI(t, "", "-zone", "testdata/good.example.zone", "-offline", "-m365", "good", "-dkim-config", cfg, "-domains", listFile, "-format", "json")
+	})
+	t.Logf("%d MiB of config over %d domains: exit %d; %d MiB allocated", b.Len()>>20, domains, code, n>>20)
+	if got := strings.Count(out, "\n"); got != domains || code == exitFailure {
+		t.Fatalf("exit %d, %d reports; %s", code, got, errs)
+	}
+	if n > 128<<20 {
+		t.Errorf("%d MiB allocated for %d domains: the config is parsed more than once", n>>20, domains)
 	}
 }

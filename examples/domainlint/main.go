@@ -490,9 +490,9 @@ func (o options) expected() (func(string) (*records.Set, error), error) {
 		}
 		graph = &set
 	}
-	var dkimJSON []byte
+	var dkimConfig *records.DKIMSigningConfig
 	if o.dkimConfig != "" {
-		if dkimJSON, err = os.ReadFile(o.dkimConfig); err != nil {
+		if dkimConfig, err = readDKIMConfig(o.dkimConfig); err != nil {
 			return nil, err
 		}
 	}
@@ -534,8 +534,8 @@ func (o options) expected() (func(string) (*records.Set, error), error) {
 			}
 			set = s
 		}
-		if dkimJSON != nil {
-			exact, err := records.FromDKIMSigningConfig(strings.NewReader(string(dkimJSON)), domain)
+		if dkimConfig != nil {
+			exact, err := dkimConfig.For(domain)
 			if err != nil {
 				return nil, err
 			}
