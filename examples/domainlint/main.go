@@ -51,11 +51,9 @@ import (
 	"iter"
 	"maps"
 	"os"
-	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/domainlint/domainlint/check"
@@ -75,8 +73,8 @@ const (
 
 func main() {
 	// Interrupted, a sweep stops starting domains and finishes the output
-	// of those in flight.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// of those in flight; a second signal, or stopGrace, ends any run.
+	ctx, stop := stopOnSignal(stopGrace, os.Stderr, os.Exit)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
