@@ -27,8 +27,10 @@ import (
 // A ";?" line starts a question: its name, type and outcome (NOERROR,
 // NXDOMAIN or NODATA, then AD when a validating resolver authenticated
 // it). The records that follow, in master-file form with absolute names,
-// are its answer: the CNAMEs followed from the name, then the records.
-// Other lines starting with ";" are comments.
+// are its answer: the CNAMEs followed from the name, then the records,
+// one to a line. Other lines starting with ";" are comments. It is data,
+// not a master file: no directive ($INCLUDE, $GENERATE, $ORIGIN, $TTL) is
+// honoured.
 
 // snapshotHeader is the first line of every snapshot file.
 const snapshotHeader = "; domainlint snapshot 1"
