@@ -7,6 +7,7 @@ import (
 	"net"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -209,6 +210,7 @@ func TestHostileOutputBounded(t *testing.T) {
 // what the check holds while it runs.
 type heapProbe struct {
 	r    resolver.Resolver
+	mu   sync.Mutex
 	peak uint64
 }
 
@@ -217,7 +219,9 @@ func (h *heapProbe) Lookup(ctx context.Context, name string, qtype uint16) (*res
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
+	h.mu.Lock()
 	h.peak = max(h.peak, m.HeapAlloc)
+	h.mu.Unlock()
 	return a, err
 }
 
@@ -252,7 +256,9 @@ func TestHostileFindingsHeld(t *testing.T) {
 	runtime.ReadMemStats(&base)
 	probe := &heapProbe{r: z}
 	rep := check.Domain(context.Background(), probe, "held.hostile", check.Options{})
+	probe.mu.Lock()
 	held := int64(probe.peak) - int64(base.HeapAlloc)
+	probe.mu.Unlock()
 	t.Logf("%d findings; %d MB held at most while checking", len(rep.Findings), held>>20)
 	if held > 32<<20 {
 		t.Errorf("%d MB held while checking one domain; bound 32 MB", held>>20)
