@@ -57,8 +57,8 @@ type Options struct {
 	Roots []*x509.Certificate
 	// Port replaces 443 when fetching (tests).
 	Port int
-	// AllowPrivate lets the indicator's host resolve to loopback or
-	// private addresses (tests; an intranet).
+	// AllowPrivate lets the indicator's host resolve to loopback, private
+	// or any other non-global address (tests; an intranet).
 	AllowPrivate bool
 }
 

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -201,5 +203,64 @@ func TestHostileOutputBounded(t *testing.T) {
 	}
 	if elapsed > 5*time.Second {
 		t.Errorf("took %v", elapsed)
+	}
+}
+
+// heapProbe passes lookups to r and, after each, measures the live heap:
+// what the check holds while it runs.
+type heapProbe struct {
+	r    resolver.Resolver
+	mu   sync.Mutex
+	peak uint64
+}
+
+func (h *heapProbe) Lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
+	a, err := h.r.Lookup(ctx, name, qtype)
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	h.mu.Lock()
+	h.peak = max(h.peak, m.HeapAlloc)
+	h.mu.Unlock()
+	return a, err
+}
+
+// TestHostileFindingsHeld: what a check holds while it runs is bounded as
+// its output is. An SPF walk through records of one-octet strings makes a
+// string-boundary finding per string; they were all held (about 100 MB a
+// domain for nine records, 1.2–4.7 GB for a sweep of 64 such domains at
+// concurrency 32) until Bound cut them at the end of the walk. They are
+// bounded as they come (lint.Collector).
+func TestHostileFindingsHeld(t *testing.T) {
+	body := "v=spf1 " + strings.Repeat("ip4:192.0.2.1 ", 2100) + "-all"
+	var b strings.Builder
+	b.WriteString("@ IN SOA ns h 1 3600 600 86400 300\n@ IN TXT \"v=spf1")
+	for k := range 9 {
+		fmt.Fprintf(&b, " include:i%d.held.hostile", k)
+	}
+	b.WriteString(" -all\"\n")
+	for k := range 9 {
+		fmt.Fprintf(&b, "i%d IN TXT", k)
+		for i := range len(body) {
+			fmt.Fprintf(&b, " %q", body[i:i+1])
+		}
+		b.WriteString("\n")
+	}
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "held.hostile", Text: b.String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Reset()
+	runtime.GC()
+	var base runtime.MemStats
+	runtime.ReadMemStats(&base)
+	probe := &heapProbe{r: z}
+	rep := check.Domain(context.Background(), probe, "held.hostile", check.Options{})
+	probe.mu.Lock()
+	held := int64(probe.peak) - int64(base.HeapAlloc)
+	probe.mu.Unlock()
+	t.Logf("%d findings; %d MB held at most while checking", len(rep.Findings), held>>20)
+	if held > 32<<20 {
+		t.Errorf("%d MB held while checking one domain; bound 32 MB", held>>20)
 	}
 }

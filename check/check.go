@@ -209,8 +209,10 @@ type FetchOptions struct {
 	Roots []*x509.Certificate
 	// Port replaces 443 (tests).
 	Port int
-	// AllowPrivate lets hosts resolve to loopback or private addresses;
-	// off, a hostile zone cannot point a fetch at the machine running it.
+	// AllowPrivate lets hosts resolve to loopback, private and every other
+	// non-global address; off, a hostile zone cannot point a fetch at the
+	// machine running it or its network (global means by IANA's
+	// special-purpose registries; SECURITY.md lists what is refused).
 	AllowPrivate bool
 }
 

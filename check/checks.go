@@ -2,7 +2,6 @@ package check
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -203,8 +202,8 @@ func runMX(ctx context.Context, p *Pass) error {
 	}
 	p.Set(func(rep *Report) { rep.MX = r })
 	p.Report(fs...)
-	for _, e := range r.Errors {
-		p.Fail("", errors.New(e))
+	for _, err := range r.Failures() {
+		p.Fail("", err) // the resolver's error: its kind (budget, timeout, temporary) is kept
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/resolver/dnstest"
+	"github.com/miekg/dns"
 )
 
 // TestCatalogueIsWhatRuns: the catalogue is derived from the checks, and
@@ -181,5 +182,52 @@ func TestZoneFilesThroughAWrapper(t *testing.T) {
 	told := check.Domain(context.Background(), wrapped{z}, "waive.example", check.Options{ZoneFiles: z})
 	if !ruleSet(plain.Findings)["spf.softfail-all"] || ruleSet(told.Findings)["spf.softfail-all"] || told.Waived != 1 {
 		t.Errorf("without ZoneFiles %v; with it %v (waived %d)", plain.Findings, told.Findings, told.Waived)
+	}
+}
+
+// failHost fails every address lookup of one host with err, and passes
+// the rest to r.
+type failHost struct {
+	r    resolver.Resolver
+	host string
+	err  error
+}
+
+func (f failHost) Lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
+	if strings.EqualFold(strings.TrimSuffix(name, "."), f.host) && (qtype == dns.TypeA || qtype == dns.TypeAAAA) {
+		return nil, &resolver.Error{Name: name, Type: qtype, Rcode: -1, Err: f.err}
+	}
+	return f.r.Lookup(ctx, name, qtype)
+}
+
+// TestMXErrorKinds: a budget, temporary or timeout failure looking up an
+// MX host keeps its kind through the report's CheckError (it was rebuilt
+// from its text, and reported as "other").
+func TestMXErrorKinds(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "kinds.example", Text: `
+@  IN SOA ns h 1 3600 600 86400 300
+@  IN MX 10 mail
+@  IN TXT "v=spf1 -all"
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		err  error
+		kind string
+	}{
+		{resolver.ErrBudget, "budget"},
+		{resolver.ErrTemporary, "temporary"},
+		{context.DeadlineExceeded, "timeout"},
+	} {
+		rep := check.Domain(context.Background(), failHost{z, "mail.kinds.example", tc.err}, "kinds.example", check.Options{})
+		i := slices.IndexFunc(rep.Errors, func(e *check.CheckError) bool { return e.Check == "mx" })
+		if i < 0 {
+			t.Errorf("%v: no mx error in %v", tc.err, rep.Errors)
+			continue
+		}
+		if e := rep.Errors[i]; !errors.Is(e, tc.err) || e.Kind() != tc.kind {
+			t.Errorf("%v: mx error %v is of kind %q (errors.Is %v), want %q", tc.err, e, e.Kind(), errors.Is(e, tc.err), tc.kind)
+		}
 	}
 }

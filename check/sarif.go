@@ -1,7 +1,9 @@
 package check
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 
@@ -145,54 +147,136 @@ type SARIF struct {
 
 // Write writes the reports' findings as one log.
 func (s SARIF) Write(w io.Writer, reports []*Report) error {
-	artifact := s.Artifact
-	rules := s.Rules
+	sw := s.NewWriter(w)
+	for _, rep := range reports {
+		if err := sw.Add(rep); err != nil {
+			return err
+		}
+	}
+	return sw.Close()
+}
+
+// NewWriter returns a SARIFWriter that writes one log to w, a report at a
+// time, so that a sweep's SARIF holds no more in memory than its JSON:
+// the tool and its rules first, then each report's results as it is
+// added, then the end of the log at Close. The output is what Write gives
+// for the same reports. After an error (a finding of a rule not in the
+// catalogue, or w's), the log is incomplete and the writer writes no more.
+func (s SARIF) NewWriter(w io.Writer) *SARIFWriter {
+	return &SARIFWriter{s: s, w: w}
+}
+
+// SARIFWriter streams one SARIF log; see SARIF.NewWriter.
+type SARIFWriter struct {
+	s       SARIF
+	w       io.Writer
+	index   map[string]int // rule ID → its index in the tool's rules
+	tail    []byte         // what closes the log after the results
+	results int
+	err     error
+}
+
+// start writes the log up to its results.
+func (sw *SARIFWriter) start() error {
+	if sw.index != nil || sw.err != nil {
+		return sw.err
+	}
+	rules := sw.s.Rules
 	if rules == nil {
 		rules = Rules()
 	}
-	index := map[string]int{}
+	sw.index = map[string]int{}
 	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "domainlint", InformationURI: "https://github.com/domainlint/domainlint"}}, Results: []sarifResult{}}
 	for i, r := range rules {
-		index[r.ID] = i
+		sw.index[r.ID] = i
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{
 			ID: r.ID, ShortDescription: sarifText{r.Summary}, HelpURI: r.URL,
 			DefaultConfiguration: sarifConfig{sarifLevel(r.Severity)},
 			Properties:           map[string]any{"citation": r.Citation},
 		})
 	}
-	for _, rep := range reports {
-		for _, f := range rep.Findings {
-			i, ok := index[f.Rule]
-			if !ok {
-				return fmt.Errorf("check: finding of unknown rule %q", f.Rule)
+	doc, err := json.MarshalIndent(sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}}, "", "  ")
+	if err != nil {
+		sw.err = err
+		return err
+	}
+	// The empty results array is the last one in the document (a string
+	// holding the same text would have its quotes escaped): the results
+	// go between its brackets.
+	const empty = `"results": []`
+	at := bytes.LastIndex(doc, []byte(empty)) + len(empty) - 1
+	sw.tail = append(doc[at:len(doc):len(doc)], '\n')
+	_, sw.err = sw.w.Write(doc[:at])
+	return sw.err
+}
+
+// Add writes the results of one report's findings.
+func (sw *SARIFWriter) Add(rep *Report) error {
+	if err := sw.start(); err != nil {
+		return err
+	}
+	s := sw.s
+	artifact := s.Artifact
+	var buf bytes.Buffer
+	for _, f := range rep.Findings {
+		i, ok := sw.index[f.Rule]
+		if !ok {
+			sw.err = fmt.Errorf("check: finding of unknown rule %q", f.Rule)
+			return sw.err
+		}
+		loc := sarifLocation{LogicalLocations: []sarifLogical{{Name: f.Name, FullyQualifiedName: f.Name + " " + f.Type, Kind: "resource"}}}
+		line := 0
+		if artifact != "" && s.Line != nil {
+			line = s.Line(f)
+		}
+		if artifact != "" && (s.Line == nil || line > 0) {
+			loc.PhysicalLocation = &sarifPhysical{}
+			loc.PhysicalLocation.ArtifactLocation.URI = artifact
+			if line > 0 {
+				loc.PhysicalLocation.Region = &sarifRegion{StartLine: line}
 			}
-			loc := sarifLocation{LogicalLocations: []sarifLogical{{Name: f.Name, FullyQualifiedName: f.Name + " " + f.Type, Kind: "resource"}}}
-			line := 0
-			if artifact != "" && s.Line != nil {
-				line = s.Line(f)
-			}
-			if artifact != "" && (s.Line == nil || line > 0) {
-				loc.PhysicalLocation = &sarifPhysical{}
-				loc.PhysicalLocation.ArtifactLocation.URI = artifact
-				if line > 0 {
-					loc.PhysicalLocation.Region = &sarifRegion{StartLine: line}
-				}
-			}
-			props := map[string]any{"domain": rep.Domain, "citation": f.Citation}
-			if f.Record != "" {
-				props["record"] = f.Record
-				props["span"] = f.Span
-			}
-			if len(f.Fixes) > 0 {
-				props["fix"] = f.FixText()
-			}
-			run.Results = append(run.Results, sarifResult{RuleID: f.Rule, RuleIndex: i, Level: sarifLevel(f.Severity),
-				Message: sarifText{f.Message}, Locations: []sarifLocation{loc}, Fixes: s.fixes(f), Properties: props})
+		}
+		props := map[string]any{"domain": rep.Domain, "citation": f.Citation}
+		if f.Record != "" {
+			props["record"] = f.Record
+			props["span"] = f.Span
+		}
+		if len(f.Fixes) > 0 {
+			props["fix"] = f.FixText()
+		}
+		res, err := json.MarshalIndent(sarifResult{RuleID: f.Rule, RuleIndex: i, Level: sarifLevel(f.Severity),
+			Message: sarifText{f.Message}, Locations: []sarifLocation{loc}, Fixes: s.fixes(f), Properties: props}, "        ", "  ")
+		if err != nil {
+			sw.err = err
+			return err
+		}
+		if sw.results > 0 {
+			buf.WriteByte(',')
+		}
+		buf.WriteString("\n        ")
+		buf.Write(res)
+		sw.results++
+	}
+	_, sw.err = sw.w.Write(buf.Bytes())
+	return sw.err
+}
+
+// Close writes the end of the log.
+func (sw *SARIFWriter) Close() error {
+	if err := sw.start(); err != nil {
+		return err
+	}
+	if sw.results > 0 {
+		if _, sw.err = io.WriteString(sw.w, "\n      "); sw.err != nil {
+			return sw.err
 		}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}})
+	_, sw.err = sw.w.Write(sw.tail)
+	if sw.err == nil {
+		sw.err = errors.New("check: SARIF log already closed")
+		return nil
+	}
+	return sw.err
 }
 
 // fixes turns a finding's fixes into SARIF fixes on the artifact: a

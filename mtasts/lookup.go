@@ -49,9 +49,9 @@ type Options struct {
 	Roots []*x509.Certificate
 	// Port replaces 443 when connecting to the policy host (tests).
 	Port int
-	// AllowPrivate lets the policy host resolve to loopback, private or
-	// link-local addresses (tests; an intranet). Off, such a host is
-	// reported as unreachable and not contacted.
+	// AllowPrivate lets the policy host resolve to loopback, private,
+	// link-local or any other non-global address (tests; an intranet).
+	// Off, such a host is reported as unreachable and not contacted.
 	AllowPrivate bool
 	// Previous is what an earlier check saw (Report.Seen): with it, a
 	// policy that changed while the id did not is reported.

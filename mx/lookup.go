@@ -80,6 +80,26 @@ type Report struct {
 	// budget): what they would have shown is not known, and no finding is
 	// made from them.
 	Errors []string `json:"errors,omitempty"`
+
+	errs []error // Errors as the resolver returned them
+}
+
+// Failures returns the lookups that failed, one per Errors entry, as the
+// errors the resolver returned: errors.Is(err, resolver.ErrBudget),
+// resolver.ErrTemporary or context.DeadlineExceeded tell why. For a
+// report read back from JSON they are errors carrying the messages alone.
+func (r *Report) Failures() []error {
+	if r == nil {
+		return nil
+	}
+	if len(r.errs) == len(r.Errors) {
+		return slices.Clone(r.errs)
+	}
+	out := make([]error, len(r.Errors))
+	for i, e := range r.Errors {
+		out[i] = errors.New(e)
+	}
+	return out
 }
 
 // Null reports whether the domain publishes a null MX alone: it accepts
@@ -181,6 +201,7 @@ func (l *looker) failed(h *Host, name string, err error) {
 	}
 	h.Status, h.Err = StatusError, err.Error()
 	l.rep.Errors = append(l.rep.Errors, err.Error())
+	l.rep.errs = append(l.rep.errs, err)
 }
 
 // none explains mx.none: where mail goes without MX, and the two choices.

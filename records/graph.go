@@ -357,15 +357,36 @@ func purposeOf(rr dns.RR, label string) Purpose {
 // FromDKIMSigningConfig reads `Get-DkimSigningConfig | ConvertTo-Json`
 // output (one object or an array) and returns exact dkim1 and dkim2
 // expectations (Selector1CNAME, Selector2CNAME) for domain, to Replace the
-// template's patterns.
+// template's patterns. For many domains, read the input once with
+// ReadDKIMSigningConfig and call For per domain.
 func FromDKIMSigningConfig(r io.Reader, domain string) (Set, error) {
-	d, err := checkDomain(domain)
+	if _, err := checkDomain(domain); err != nil {
+		return Set{}, err
+	}
+	c, err := ReadDKIMSigningConfig(r)
 	if err != nil {
 		return Set{}, err
 	}
+	return c.For(domain)
+}
+
+// DKIMSigningConfig is `Get-DkimSigningConfig | ConvertTo-Json` output,
+// read once: each domain's Selector1CNAME and Selector2CNAME.
+type DKIMSigningConfig struct {
+	targets map[string][2]string // lower-case domain → the two CNAME targets, as written
+}
+
+// ReadDKIMSigningConfig reads `Get-DkimSigningConfig | ConvertTo-Json`
+// output (one object or an array). It reads at most MaxGraphSize bytes
+// (more is an error, and the rest is not read) and keeps only the fields
+// it uses, the first entry of each domain.
+func ReadDKIMSigningConfig(r io.Reader) (*DKIMSigningConfig, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxGraphSize+1))
 	if err != nil {
-		return Set{}, fmt.Errorf("records: reading JSON: %w", err)
+		return nil, fmt.Errorf("records: reading JSON: %w", err)
+	}
+	if len(data) > MaxGraphSize {
+		return nil, fmt.Errorf("records: JSON larger than %d bytes", MaxGraphSize)
 	}
 	type config struct {
 		Domain         string `json:"Domain"`
@@ -377,32 +398,55 @@ func FromDKIMSigningConfig(r io.Reader, domain string) (Set, error) {
 	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
 		var one config
 		if err := readJSON(bytes.NewReader(data), &one); err != nil {
-			return Set{}, err
+			return nil, err
 		}
 		list = []config{one}
 	} else if err := readJSON(bytes.NewReader(data), &list); err != nil {
+		return nil, err
+	}
+	c := &DKIMSigningConfig{targets: make(map[string][2]string, len(list))}
+	for _, e := range list {
+		name := e.Domain
+		if name == "" {
+			name = e.Name
+		}
+		key := strings.ToLower(strings.TrimSuffix(name, "."))
+		if _, dup := c.targets[key]; !dup {
+			c.targets[key] = [2]string{e.Selector1CNAME, e.Selector2CNAME}
+		}
+	}
+	return c, nil
+}
+
+// Len returns the number of domains the input configures.
+func (c *DKIMSigningConfig) Len() int { return len(c.targets) }
+
+// For returns exact dkim1 and dkim2 expectations (Selector1CNAME,
+// Selector2CNAME) for domain, to Replace the template's patterns; an
+// error when the input does not configure domain or its targets are not
+// host names.
+func (c *DKIMSigningConfig) For(domain string) (Set, error) {
+	d, err := checkDomain(domain)
+	if err != nil {
 		return Set{}, err
 	}
-	for _, c := range list {
-		name := c.Domain
-		if name == "" {
-			name = c.Name
-		}
-		if !strings.EqualFold(strings.TrimSuffix(name, "."), d) {
-			continue
-		}
-		set := Set{Domain: d}
-		for i, t := range []string{c.Selector1CNAME, c.Selector2CNAME} {
-			t = strings.TrimSpace(t)
-			if _, ok := dns.IsDomainName(t); !ok || t == "" {
-				return Set{}, fmt.Errorf("records: Selector%dCNAME %q for %s is not a host name", i+1, t, d)
-			}
-			owner := fmt.Sprintf("selector%d._domainkey.%s", i+1, d)
-			rr := &dns.CNAME{Hdr: dns.RR_Header{Name: dns.Fqdn(owner), Rrtype: dns.TypeCNAME, Class: dns.ClassINET, Ttl: 3600}, Target: dns.Fqdn(strings.ToLower(t))}
-			set.Items = append(set.Items, Expected{Purpose: []Purpose{DKIM1, DKIM2}[i], Workload: WorkloadDKIM, Type: dns.TypeCNAME, Name: owner,
-				Want: Exact{rr}, TTL: 3600, Source: FromDKIMConfig, Doc: docDKIM, Note: "exact value from Get-DkimSigningConfig"})
-		}
-		return set, nil
+	targets, ok := c.targets[strings.ToLower(d)]
+	if !ok {
+		return Set{}, fmt.Errorf("records: no DKIM signing config for %s in the input", d)
 	}
-	return Set{}, fmt.Errorf("records: no DKIM signing config for %s in the input", d)
+	set := Set{Domain: d}
+	for i, t := range targets {
+		t = strings.TrimSpace(t)
+		if _, ok := dns.IsDomainName(t); !ok || t == "" {
+			if len(t) > 255 {
+				t = t[:255] + "…"
+			}
+			return Set{}, fmt.Errorf("records: Selector%dCNAME %q for %s is not a host name", i+1, t, d)
+		}
+		owner := fmt.Sprintf("selector%d._domainkey.%s", i+1, d)
+		rr := &dns.CNAME{Hdr: dns.RR_Header{Name: dns.Fqdn(owner), Rrtype: dns.TypeCNAME, Class: dns.ClassINET, Ttl: 3600}, Target: dns.Fqdn(strings.ToLower(t))}
+		set.Items = append(set.Items, Expected{Purpose: []Purpose{DKIM1, DKIM2}[i], Workload: WorkloadDKIM, Type: dns.TypeCNAME, Name: owner,
+			Want: Exact{rr}, TTL: 3600, Source: FromDKIMConfig, Doc: docDKIM, Note: "exact value from Get-DkimSigningConfig"})
+	}
+	return set, nil
 }

@@ -3,6 +3,7 @@ package resolver
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -26,8 +27,10 @@ import (
 // A ";?" line starts a question: its name, type and outcome (NOERROR,
 // NXDOMAIN or NODATA, then AD when a validating resolver authenticated
 // it). The records that follow, in master-file form with absolute names,
-// are its answer: the CNAMEs followed from the name, then the records.
-// Other lines starting with ";" are comments.
+// are its answer: the CNAMEs followed from the name, then the records,
+// one to a line. Other lines starting with ";" are comments. It is data,
+// not a master file: no directive ($INCLUDE, $GENERATE, $ORIGIN, $TTL) is
+// honoured.
 
 // snapshotHeader is the first line of every snapshot file.
 const snapshotHeader = "; domainlint snapshot 1"
@@ -140,37 +143,61 @@ type Snapshot struct {
 	fallback Resolver
 }
 
+// maxSnapshotLine bounds one line of a snapshot: a record of 64 KiB on
+// the wire is at most four times that in presentation form (\DDD escapes).
+const maxSnapshotLine = 256<<10 + 1024
+
 // ReadSnapshot parses a snapshot file; name labels it in errors.
+//
+// A snapshot is data, not a master file: every line is a question, a
+// comment or one record, parsed on its own. No directive of any kind
+// ($INCLUDE, $GENERATE, $ORIGIN, $TTL) is honoured: a line starting with
+// "$" is an error, so a snapshot never reads another file. The read is
+// streamed and bounded: MaxSnapshotBytes in all, a line at most 257 KiB,
+// MaxSnapshotRecords questions and records together. Errors name the line
+// and what is wrong with it, never its text: a snapshot's content is not
+// echoed.
 func ReadSnapshot(rd io.Reader, name string) (*Snapshot, error) {
 	if name == "" {
 		name = "snapshot"
 	}
-	text, err := io.ReadAll(io.LimitReader(rd, MaxSnapshotBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if len(text) > MaxSnapshotBytes {
-		return nil, fmt.Errorf("%s: snapshot larger than %d bytes", name, MaxSnapshotBytes)
-	}
+	lr := &io.LimitedReader{R: rd, N: MaxSnapshotBytes + 1}
+	br := bufio.NewReaderSize(lr, 64<<10)
 	s := &Snapshot{answers: map[qkey]*Answer{}}
-	lines := strings.Split(string(text), "\n")
-	if len(lines) == 0 || strings.TrimSpace(strings.TrimPrefix(lines[0], "\ufeff")) != snapshotHeader {
-		return nil, fmt.Errorf("%s:1: not a domainlint snapshot (the first line must be %q)", name, snapshotHeader)
-	}
 	var cur *Answer
-	records := 0
+	entries := 0 // questions and records: MaxSnapshotRecords bounds both
 	nodata := map[*Answer]bool{}
 	var tail string // the name the next CNAME or record must be owned by
-	for i, line := range lines[1:] {
-		lineNo := i + 2
+	for lineNo := 1; ; lineNo++ {
+		line, err := readSnapshotLine(br)
+		if lr.N <= 0 {
+			return nil, fmt.Errorf("%s: snapshot larger than %d bytes", name, MaxSnapshotBytes)
+		}
+		if err == errLongLine {
+			return nil, fmt.Errorf("%s:%d: line longer than %d bytes", name, lineNo, maxSnapshotLine)
+		}
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if lineNo == 1 {
+			if strings.TrimSpace(strings.TrimPrefix(line, "\ufeff")) != snapshotHeader {
+				return nil, fmt.Errorf("%s:1: not a domainlint snapshot (the first line must be %q)", name, snapshotHeader)
+			}
+			if err == io.EOF {
+				break
+			}
+			continue
+		}
 		line = strings.TrimSpace(line)
 		switch {
 		case line == "":
-			continue
 		case strings.HasPrefix(line, ";?"):
-			a, isNoData, err := parseQuestion(strings.Fields(line[2:]))
-			if err != nil {
-				return nil, fmt.Errorf("%s:%d: %v", name, lineNo, err)
+			if entries++; entries > MaxSnapshotRecords {
+				return nil, fmt.Errorf("%s:%d: more than %d questions and records", name, lineNo, MaxSnapshotRecords)
+			}
+			a, isNoData, perr := parseQuestion(strings.Fields(line[2:]))
+			if perr != nil {
+				return nil, fmt.Errorf("%s:%d: %v", name, lineNo, perr)
 			}
 			nodata[a] = isNoData
 			k := qkey{a.Name, a.Type}
@@ -179,33 +206,32 @@ func ReadSnapshot(rd io.Reader, name string) (*Snapshot, error) {
 			}
 			s.answers[k] = a
 			cur, tail = a, a.Name
-			continue
 		case strings.HasPrefix(line, ";"):
-			continue
-		}
-		if cur == nil {
-			return nil, fmt.Errorf("%s:%d: a record before the first ;? question line", name, lineNo)
-		}
-		rr, err := dns.NewRR(line)
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", name, lineNo, err)
-		}
-		if rr == nil {
-			return nil, fmt.Errorf("%s:%d: not a record (directives such as $TTL have no place in a snapshot)", name, lineNo)
-		}
-		if records++; records > MaxSnapshotRecords {
-			return nil, fmt.Errorf("%s:%d: more than %d records", name, lineNo, MaxSnapshotRecords)
-		}
-		owner := canonicalOwner(rr.Header().Name)
-		rr.Header().Name = owner
-		switch c, isCNAME := rr.(*dns.CNAME); {
-		case isCNAME && cur.Type != dns.TypeCNAME && owner == tail && len(cur.Records) == 0:
-			cur.Chain = append(cur.Chain, c)
-			tail = strings.ToLower(c.Target)
-		case rr.Header().Rrtype == cur.Type && owner == tail:
-			cur.Records = append(cur.Records, rr)
 		default:
-			return nil, fmt.Errorf("%s:%d: %s %s does not answer %s %s", name, lineNo, owner, typeString(rr.Header().Rrtype), cur.Name, typeString(cur.Type))
+			if cur == nil {
+				return nil, fmt.Errorf("%s:%d: a record before the first ;? question line", name, lineNo)
+			}
+			if entries++; entries > MaxSnapshotRecords {
+				return nil, fmt.Errorf("%s:%d: more than %d questions and records", name, lineNo, MaxSnapshotRecords)
+			}
+			rr, perr := snapshotRR(line)
+			if perr != nil {
+				return nil, fmt.Errorf("%s:%d: %v", name, lineNo, perr)
+			}
+			owner := canonicalOwner(rr.Header().Name)
+			rr.Header().Name = owner
+			switch c, isCNAME := rr.(*dns.CNAME); {
+			case isCNAME && cur.Type != dns.TypeCNAME && owner == tail && len(cur.Records) == 0:
+				cur.Chain = append(cur.Chain, c)
+				tail = strings.ToLower(c.Target)
+			case rr.Header().Rrtype == cur.Type && owner == tail:
+				cur.Records = append(cur.Records, rr)
+			default:
+				return nil, fmt.Errorf("%s:%d: %s %s does not answer %s %s", name, lineNo, owner, typeString(rr.Header().Rrtype), cur.Name, typeString(cur.Type))
+			}
+		}
+		if err == io.EOF {
+			break
 		}
 	}
 	for a, isNoData := range nodata {
@@ -221,6 +247,80 @@ func ReadSnapshot(rd io.Reader, name string) (*Snapshot, error) {
 	return s, nil
 }
 
+var errLongLine = errors.New("line too long")
+
+// readSnapshotLine reads one line without its newline; a line longer than
+// maxSnapshotLine is errLongLine. At the end of input it returns the last
+// line (perhaps empty) with io.EOF.
+func readSnapshotLine(br *bufio.Reader) (string, error) {
+	var b []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(b)+len(chunk) > maxSnapshotLine {
+			return "", errLongLine
+		}
+		b = append(b, chunk...)
+		switch err {
+		case bufio.ErrBufferFull:
+			continue
+		case nil:
+			return string(b[:len(b)-1]), nil
+		}
+		return string(b), err
+	}
+}
+
+// snapshotRR parses one line as one record, in master-file form with an
+// absolute owner. It is not a master file: a directive is refused before
+// the parser sees it (and the parser is told to refuse $INCLUDE too), a
+// line holds exactly one record, and the error says what is wrong without
+// quoting the line.
+func snapshotRR(line string) (dns.RR, error) {
+	if strings.HasPrefix(line, "$") {
+		return nil, errors.New("a directive ($INCLUDE, $GENERATE, $ORIGIN, $TTL…) has no place in a snapshot")
+	}
+	for _, c := range line {
+		if c < ' ' && c != '\t' || c == 0x7f {
+			return nil, errors.New("a control character (snapshots escape them as \\DDD)")
+		}
+	}
+	zp := dns.NewZoneParser(strings.NewReader(line+"\n"), ".", "")
+	zp.SetIncludeAllowed(false)
+	zp.SetDefaultTTL(3600)
+	rr, ok := zp.Next()
+	if err := zp.Err(); err != nil {
+		return nil, fmt.Errorf("not a record: %s", parseReason(err))
+	}
+	if !ok || rr == nil {
+		return nil, errors.New("not a record")
+	}
+	if _, more := zp.Next(); more || zp.Err() != nil {
+		return nil, errors.New("more than one record on a line")
+	}
+	return rr, nil
+}
+
+// parseReason is what a miekg/dns parse error says is wrong, without the
+// token it quotes (the text of the line), or "malformed" when the message
+// is anything but a short plain phrase.
+func parseReason(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, "dns: "); i >= 0 {
+		msg = msg[i+len("dns: "):]
+	}
+	if i := strings.Index(msg, ": \""); i >= 0 {
+		msg = msg[:i]
+	} else {
+		return "malformed"
+	}
+	if len(msg) > 80 || strings.ContainsFunc(msg, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(" $-_.,()/", r))
+	}) {
+		return "malformed"
+	}
+	return msg
+}
+
 func canonicalOwner(name string) string { return strings.ToLower(dns.Fqdn(name)) }
 
 // parseQuestion reads the fields of a ";?" line.
@@ -230,11 +330,11 @@ func parseQuestion(f []string) (a *Answer, nodata bool, err error) {
 	}
 	name, err := CanonicalName(f[0])
 	if err != nil {
-		return nil, false, err
+		return nil, false, fmt.Errorf("%w: not a domain name in A-label form", ErrInvalidName)
 	}
 	t, ok := dns.StringToType[strings.ToUpper(f[1])]
 	if !ok {
-		return nil, false, fmt.Errorf("unknown type %q", f[1])
+		return nil, false, errors.New("unknown type")
 	}
 	a = &Answer{Name: name, Type: t, AD: len(f) == 4}
 	switch f[2] {
@@ -244,7 +344,7 @@ func parseQuestion(f []string) (a *Answer, nodata bool, err error) {
 	case "NXDOMAIN":
 		a.Rcode = dns.RcodeNameError
 	default:
-		return nil, false, fmt.Errorf("unknown outcome %q (NOERROR, NXDOMAIN or NODATA)", f[2])
+		return nil, false, errors.New("unknown outcome (NOERROR, NXDOMAIN or NODATA)")
 	}
 	return a, nodata, nil
 }

@@ -221,6 +221,27 @@ func (z *Zones) step(ctx context.Context, name string, qtype uint16) (*step, err
 		return nil, &Error{Name: name, Type: qtype, Rcode: -1, Err: ErrUnverified}
 	}
 	a, err := z.fallback.Lookup(ctx, name, qtype)
+	var chain []*dns.CNAME
+	var e *Error
+	switch {
+	case err == nil:
+		chain = a.Chain
+	case errors.As(err, &e):
+		chain = e.Chain
+	}
+	// Names the files hold are answered from the files, whatever the
+	// fallback says of them: a chain from an outside name that leads back
+	// into a loaded zone is cut where it enters it, and chase asks the
+	// files from there.
+	for i, c := range chain {
+		if z.db.Find(c.Target) != nil {
+			st := &step{rcode: dns.RcodeSuccess, ad: err == nil && a.AD}
+			for _, c := range chain[:i+1] {
+				st.answer = append(st.answer, c)
+			}
+			return st, nil
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -157,7 +157,7 @@ func (l Linter) Lint(ctx context.Context, r resolver.Resolver, domain string) (*
 			}
 			f := ruleSPFRR.New(name, "an obsolete type-99 SPF record is published; remove it and keep the TXT record")
 			f.Type, f.Record = "SPF", txt
-			w.findings = append(w.findings, f)
+			w.add(f)
 		}
 	}
 	rep := w.rep
@@ -172,16 +172,16 @@ func (l Linter) Lint(ctx context.Context, r resolver.Resolver, domain string) (*
 		if rep.Truncated {
 			f.Message = fmt.Sprintf("evaluation needs more than %d DNS lookups (the walk stopped there; the 11th is %s): receivers return permerror", rep.Lookups, rep.CrossedAt)
 		}
-		w.findings = append(w.findings, f)
+		w.add(f)
 	case rep.Lookups >= 9:
 		f := ruleLookupLimit.New(name, fmt.Sprintf("evaluation needs %s%d of the 10 DNS lookups allowed: one more include and receivers return permerror", atLeast, rep.Lookups))
 		f.Severity, f.Type, f.Record = lint.Warning, "TXT", root.Record
-		w.findings = append(w.findings, f)
+		w.add(f)
 	}
 	if rep.VoidLookups > 2 {
 		f := ruleVoidLookupLimit.New(name, fmt.Sprintf("%d lookups return NXDOMAIN or no records (%s); more than 2 is a permerror", rep.VoidLookups, strings.Join(rep.VoidNames, ", ")))
 		f.Type, f.Record = "TXT", root.Record
-		w.findings = append(w.findings, f)
+		w.add(f)
 	} else {
 		for _, fam := range []struct {
 			name, other string
@@ -196,10 +196,10 @@ func (l Linter) Lint(ctx context.Context, r resolver.Resolver, domain string) (*
 				fam.name, fam.n, strings.Join(all, ", "), strings.Join(fam.names, ", "), fam.other, fam.name))
 			// Only clients of one family meet it: a warning.
 			f.Severity, f.Type, f.Record = lint.Warning, "TXT", root.Record
-			w.findings = append(w.findings, f)
+			w.add(f)
 		}
 	}
-	return rep, lint.Bound(w.findings), nil
+	return rep, w.findings.Findings(), nil
 }
 
 type walker struct {
@@ -207,7 +207,7 @@ type walker struct {
 	r        resolver.Resolver
 	max      int
 	rep      *Report
-	findings []lint.Finding
+	findings lint.Collector  // bounded as they come: a record of one-octet strings makes thousands
 	path     map[string]bool // domains on the include/redirect path
 	root     string
 }
@@ -227,7 +227,7 @@ func (w *walker) own(domain string) bool {
 	return domain == w.root || strings.HasSuffix(domain, "."+w.root)
 }
 
-func (w *walker) add(f lint.Finding) { w.findings = append(w.findings, f) }
+func (w *walker) add(f lint.Finding) { w.findings.Add(f) }
 
 func (w *walker) void(name string) {
 	w.rep.VoidLookups++

@@ -40,7 +40,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"embed"
 	"encoding/json"
@@ -51,11 +50,9 @@ import (
 	"io"
 	"iter"
 	"os"
-	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/domainlint/domainlint/check"
@@ -75,8 +72,8 @@ const (
 
 func main() {
 	// Interrupted, a sweep stops starting domains and finishes the output
-	// of those in flight.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// of those in flight; a second signal, or stopGrace, ends any run.
+	ctx, stop := stopOnSignal(stopGrace, os.Stderr, os.Exit)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -369,18 +366,21 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if o.resume != "" && o.format != "json" {
 		return fail(stderr, "-resume appends JSON lines: give -format json")
 	}
-	keep, err := o.domainFilter()
-	if err != nil {
-		return fail(stderr, "%v", err)
-	}
+	var resume *resumeFile
 	outW := stdout
 	if o.resume != "" {
-		f, err := openResume(o.resume)
-		if err != nil {
+		if resume, err = openResume(ctx, o.resume); err != nil {
 			return fail(stderr, "-resume: %v", err)
 		}
-		defer f.Close()
-		outW = f
+		defer resume.Close()
+		if resume.bad > 0 {
+			fmt.Fprintf(stderr, "domainlint: -resume: %d lines of %s are not whole reports: their domains are checked again\n", resume.bad, o.resume)
+		}
+		outW = resume
+	}
+	keep, err := o.domainFilter(resume)
+	if err != nil {
+		return fail(stderr, "%v", err)
 	}
 	out := newPrinter(o, outW)
 	if zr, ok := r.(*resolver.Zones); ok && len(zr.Origins()) > 0 {
@@ -432,6 +432,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		prog.done()
 		if err := readErr(); err != nil {
 			return fail(stderr, "%s: %v (after %d domains)", o.domains, err, scanned)
+		}
+		if scanned == 0 && resume != nil {
+			return fail(stderr, "no domains of %s left to check: %s reports them all", o.domains, o.resume)
 		}
 		if scanned == 0 {
 			return fail(stderr, "no domains in %s", o.domains)
@@ -493,9 +496,9 @@ func (o options) expected() (func(string) (*records.Set, error), error) {
 		}
 		graph = &set
 	}
-	var dkimJSON []byte
+	var dkimConfig *records.DKIMSigningConfig
 	if o.dkimConfig != "" {
-		if dkimJSON, err = os.ReadFile(o.dkimConfig); err != nil {
+		if dkimConfig, err = readDKIMConfig(o.dkimConfig); err != nil {
 			return nil, err
 		}
 	}
@@ -537,8 +540,8 @@ func (o options) expected() (func(string) (*records.Set, error), error) {
 			}
 			set = s
 		}
-		if dkimJSON != nil {
-			exact, err := records.FromDKIMSigningConfig(strings.NewReader(string(dkimJSON)), domain)
+		if dkimConfig != nil {
+			exact, err := dkimConfig.For(domain)
 			if err != nil {
 				return nil, err
 			}
@@ -601,7 +604,7 @@ func normalDomain(d string) string {
 
 // domainFilter keeps the domains of -shard K/N and drops those -resume's
 // file already reports.
-func (o options) domainFilter() (func(string) bool, error) {
+func (o options) domainFilter(resume *resumeFile) (func(string) bool, error) {
 	k, n := 0, 1
 	if o.shard != "" {
 		ks, ns, ok := strings.Cut(o.shard, "/")
@@ -612,16 +615,9 @@ func (o options) domainFilter() (func(string) bool, error) {
 			return nil, fmt.Errorf("-shard %q: want K/N with 0 <= K < N", o.shard)
 		}
 	}
-	done := map[string]bool{}
-	if o.resume != "" {
-		var err error
-		if done, err = reported(o.resume); err != nil {
-			return nil, fmt.Errorf("-resume: %w", err)
-		}
-	}
 	return func(d string) bool {
 		d = normalDomain(d)
-		return shardOf(d, n) == k && !done[d]
+		return shardOf(d, n) == k && !resume.reported(d)
 	}, nil
 }
 
@@ -631,59 +627,6 @@ func shardOf(domain string, n int) int {
 	h := fnv.New64a()
 	h.Write([]byte(domain))
 	return int(h.Sum64() % uint64(n))
-}
-
-// reported reads a JSON Lines file of reports and returns the domains
-// whose report is complete (a whole line that parses).
-func reported(path string) (map[string]bool, error) {
-	done := map[string]bool{}
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return done, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	br := bufio.NewReader(f)
-	for {
-		line, err := br.ReadBytes('\n')
-		if err != nil {
-			break // a last line without its newline was cut short: redo it
-		}
-		var r struct {
-			Domain string `json:"domain"`
-		}
-		if json.Unmarshal(line, &r) == nil && r.Domain != "" {
-			done[normalDomain(r.Domain)] = true
-		}
-	}
-	return done, nil
-}
-
-// openResume opens the -resume file for appending, first cutting off a
-// last line that a killed run left without its newline.
-func openResume(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	b, err := io.ReadAll(f)
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	if cut := int64(bytes.LastIndexByte(b, '\n') + 1); cut < int64(len(b)) {
-		if err := f.Truncate(cut); err != nil {
-			f.Close()
-			return nil, err
-		}
-	}
-	if _, err := f.Seek(0, io.SeekEnd); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return f, nil
 }
 
 // interrupted reports a domain that a stopped sweep never checked, or

@@ -21,11 +21,11 @@ import (
 )
 
 type printer struct {
-	origin  string // the first zone file's apex, for SARIF lines
-	o       options
-	w       io.Writer
-	enc     *json.Encoder
-	reports []*check.Report // for SARIF, written at the end
+	origin string // the first zone file's apex, for SARIF lines
+	o      options
+	w      io.Writer
+	enc    *json.Encoder
+	sarif  *check.SARIFWriter // made at the first report: results are streamed
 }
 
 func newPrinter(o options, w io.Writer) *printer {
@@ -39,8 +39,14 @@ func (p *printer) report(rep *check.Report) error {
 	case "json":
 		return p.enc.Encode(rep)
 	case "sarif":
-		p.reports = append(p.reports, rep)
-		return nil
+		if p.sarif == nil {
+			sw, err := p.newSARIF(rep.Domain)
+			if err != nil {
+				return err
+			}
+			p.sarif = sw
+		}
+		return p.sarif.Add(rep)
 	default:
 		return p.text(rep)
 	}
@@ -50,23 +56,58 @@ func (p *printer) finish() error {
 	if p.o.format != "sarif" {
 		return nil
 	}
-	if len(p.o.zones) == 0 {
-		return check.WriteSARIF(p.w, p.reports, "")
+	if p.sarif == nil {
+		sw, err := p.newSARIF("")
+		if err != nil {
+			return err
+		}
+		p.sarif = sw
 	}
-	// Findings about the zone file's records point at their lines; the
-	// others at the domain alone.
-	artifact := p.o.zones[0]
-	text, err := os.ReadFile(artifact)
+	return p.sarif.Close()
+}
+
+// maxZoneBytes is the zone file size bound (SECURITY.md): the file read
+// again for SARIF's line numbers is held to it too.
+const maxZoneBytes = 32 << 20
+
+// readBounded reads path, refusing it past max octets without reading
+// more.
+func readBounded(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, max)
+	}
+	return b, nil
+}
+
+// newSARIF starts the SARIF log. Reports are written as they come, never
+// collected: a sweep's SARIF holds what its JSON does. With -zone,
+// findings about the zone file's records point at their lines; the others
+// at the domain alone.
+func (p *printer) newSARIF(firstDomain string) (*check.SARIFWriter, error) {
+	if len(p.o.zones) == 0 {
+		return check.SARIF{}.NewWriter(p.w), nil
+	}
+	artifact := p.o.zones[0]
+	text, err := readBounded(artifact, maxZoneBytes)
+	if err != nil {
+		return nil, err
 	}
 	origin := p.origin
-	if origin == "" && len(p.reports) > 0 {
-		origin = p.reports[0].Domain
+	if origin == "" {
+		origin = firstDomain
 	}
 	zf, err := zoneedit.Parse(string(text), origin)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	return check.SARIF{
 		Artifact: filepath.ToSlash(artifact),
@@ -75,7 +116,7 @@ func (p *printer) finish() error {
 		},
 		Lines:   zf.Lines,
 		AddLine: zf.AddLine,
-	}.Write(p.w, p.reports)
+	}.NewWriter(p.w), nil
 }
 
 const (

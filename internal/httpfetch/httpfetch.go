@@ -12,9 +12,11 @@
 //   - redirects are refused, not followed (RFC 8461 §3.3);
 //   - the body is read up to a size bound, the whole exchange within a
 //     time bound, and ctx is honoured throughout;
-//   - addresses that are not global unicast (loopback, private,
-//     link-local) are refused unless allowed, so a hostile zone cannot
-//     point the fetcher at the machine it runs on;
+//   - addresses that are not global (Global: IANA's special-purpose
+//     registries, with the IPv4 address NAT64, 6to4 and Teredo embed) are
+//     refused unless allowed, both among the host's addresses and on the
+//     socket about to connect, so a hostile zone cannot point the fetcher
+//     at the machine it runs on or its network;
 //   - no proxy from the environment, no cookies, no caching, no
 //     connection reuse.
 //
@@ -35,6 +37,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/domainlint/domainlint/resolver"
@@ -65,8 +68,8 @@ type Options struct {
 	// Port replaces 443 when dialling (tests: an httptest server's port).
 	// The URL, the Host header and the TLS server name are unchanged.
 	Port int
-	// AllowPrivate permits loopback, private, link-local and other
-	// non-global addresses (tests, or an intranet check).
+	// AllowPrivate permits loopback, private, link-local and every other
+	// address Global refuses (tests, or an intranet check).
 	AllowPrivate bool
 }
 
@@ -197,7 +200,7 @@ func Get(ctx context.Context, r resolver.Resolver, rawURL string, opts Options) 
 	}
 	var usable []netip.Addr
 	for _, a := range addrs {
-		if opts.AllowPrivate || global(a) {
+		if opts.AllowPrivate || Global(a) {
 			usable = append(usable, a)
 		}
 	}
@@ -218,7 +221,7 @@ func Get(ctx context.Context, r resolver.Resolver, rawURL string, opts Options) 
 	var (
 		mu     sync.Mutex
 		used   string
-		dialer net.Dialer
+		dialer = opts.dialer()
 	)
 	tr := &http.Transport{
 		Proxy: nil,
@@ -293,6 +296,8 @@ func classify(ctx context.Context, err error) Reason {
 	switch {
 	case ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded):
 		return Timeout
+	case errors.Is(err, errNotGlobal):
+		return Refused
 	case errors.As(err, &de):
 		return Connect
 	case errors.As(err, &ce), errors.As(err, &he), errors.As(err, &ue), errors.As(err, &ie):
@@ -349,24 +354,22 @@ func addresses(ctx context.Context, r resolver.Resolver, host string) ([]netip.A
 	return nil, DNS, fmt.Errorf("%s has no A or AAAA records", host)
 }
 
-// global reports whether a is a global unicast address outside the
-// private, shared and documentation ranges.
-func global(a netip.Addr) bool {
-	a = a.Unmap()
-	if !a.IsGlobalUnicast() || a.IsPrivate() {
-		return false
-	}
-	for _, p := range nonGlobal {
-		if p.Contains(a) {
-			return false
-		}
-	}
-	return true
-}
+// errNotGlobal: the address about to be dialled is not global (Global).
+var errNotGlobal = errors.New("non-global address refused")
 
-var nonGlobal = []netip.Prefix{
-	netip.MustParsePrefix("100.64.0.0/10"), // shared address space (RFC 6598)
-	netip.MustParsePrefix("192.0.0.0/24"),  // IETF protocol assignments
-	netip.MustParsePrefix("198.18.0.0/15"), // benchmarking
-	netip.MustParsePrefix("2001:db8::/32"), // documentation
+// dialer returns the dialer a fetch uses. Unless AllowPrivate, it checks
+// the address it is about to connect to, as the socket has it, with
+// Global: whatever led to that address, a non-global one is never
+// dialled.
+func (o Options) dialer() *net.Dialer {
+	if o.AllowPrivate {
+		return &net.Dialer{}
+	}
+	return &net.Dialer{ControlContext: func(_ context.Context, _, address string, _ syscall.RawConn) error {
+		ap, err := netip.ParseAddrPort(address)
+		if err != nil || !Global(ap.Addr()) {
+			return fmt.Errorf("%w: %s", errNotGlobal, address)
+		}
+		return nil
+	}}
 }
