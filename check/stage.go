@@ -207,7 +207,7 @@ func stageOf(r *Report) stageState {
 
 // verifiedBy says what shows the domain is verified in a tenant, or "".
 func (r *Report) verifiedBy(verify *Entry) string {
-	if verify != nil && verify.Status == OK && len(verify.Found) > 0 {
+	if verify != nil && verify.Status == OK && len(verify.Found) > 0 || r.verifyRecord {
 		return "the MS= verification record"
 	}
 	live := 0

@@ -728,8 +728,11 @@ func lintRecord(domain string, x found, strict []*Problem) []lint.Finding {
 	}
 	seen := map[string]bool{}
 	for _, p := range probs {
-		add(ruleOf(p.Rule), p.Severity, p.Span, p.Reason)
 		seen[p.Reason] = true
+		if p.Rule == ruleObsoleteTag.ID && rec != nil && rec.Pct >= 0 && rec.Pct < 100 && strings.HasPrefix(p.Reason, "pct=") {
+			continue // dmarc.pct says it, RFC 9989 included: one defect, one finding
+		}
+		add(ruleOf(p.Rule), p.Severity, p.Span, p.Reason)
 	}
 	for _, p := range strict {
 		if !seen[p.Reason] && p.Rule == ruleSyntax.ID {

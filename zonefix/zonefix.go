@@ -35,6 +35,7 @@ import (
 	"github.com/domainlint/domainlint/check"
 	"github.com/domainlint/domainlint/dmarc"
 	"github.com/domainlint/domainlint/internal/rrtext"
+	"github.com/domainlint/domainlint/internal/zonedb"
 	"github.com/domainlint/domainlint/internal/zoneedit"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
@@ -85,8 +86,9 @@ type Result struct {
 	Refused       []Refused
 	// Serial is the SOA serial written, when it was raised.
 	Serial uint32
-	// Report is the check of the zone as written (After).
-	Report *check.Report
+	// Report is the check of the zone as written (After); Initial the
+	// check of the zone as it was (Before).
+	Report, Initial *check.Report
 }
 
 // Changed reports whether any fix was applied.
@@ -128,6 +130,7 @@ func Fix(ctx context.Context, sources []resolver.ZoneSource, domain string, opts
 	if len(cur.rep.Errors) > 0 {
 		return nil, fmt.Errorf("zonefix: %s could not be checked whole: %w", domain, cur.rep.Errors[0])
 	}
+	res.Initial = cur.rep
 	origin := cur.z.Zone(domain)
 	if origin == "" || cur.z.Origins()[0] != origin {
 		return nil, fmt.Errorf("zonefix: %s is not in the first zone file (%s), the one fixes are written to", domain, srcs[0].File)
@@ -207,6 +210,10 @@ func (f *fixer) step(cur *state, origin string, tried map[string]bool, res *Resu
 			continue
 		}
 		if err := zf.Apply(origin, x.Edits); err != nil {
+			if inc := f.included(x.Edits); inc != "" {
+				refuse(fmt.Sprintf("the record to change is in %s, a file the zone file includes: fixes are written to the zone file itself only; make the change there by hand", inc))
+				continue
+			}
 			refuse(err.Error())
 			continue
 		}
@@ -223,6 +230,31 @@ func (f *fixer) step(cur *state, origin string, tried map[string]bool, res *Resu
 		return next, false
 	}
 	return cur, true
+}
+
+// included returns the $INCLUDEd file that holds a record an edit
+// deletes, or "".
+func (f *fixer) included(edits []lint.Edit) string {
+	src := f.srcs[0]
+	z, err := zonedb.Parse(zonedb.Source{Origin: src.Origin, Domain: src.Domain, File: src.File, Text: []byte(src.Text), AllowInclude: src.AllowInclude, IncludeRoot: src.IncludeRoot, AnyNames: src.AnyNames})
+	if err != nil {
+		return ""
+	}
+	for _, e := range edits {
+		if e.Op != lint.Delete {
+			continue
+		}
+		rr, err := dns.NewRR(e.RR)
+		if err != nil || rr == nil {
+			continue
+		}
+		for _, en := range z.Entries {
+			if en.File != src.File && strings.EqualFold(en.RR.Header().Name, rr.Header().Name) && dns.IsDuplicate(en.RR, rr) {
+				return en.File
+			}
+		}
+	}
+	return ""
 }
 
 // verify says why the step from before to after, made by fix x of

@@ -2,6 +2,8 @@ package zonefix_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -115,5 +117,36 @@ func TestSafeFixApplied(t *testing.T) {
 	d := zonefix.Diff("example.org.zone", res.Before, res.After)
 	if !strings.HasPrefix(d, "--- example.org.zone\n+++ example.org.zone\n@@ -1,") || !strings.Contains(d, "\n+www.example.org.") {
 		t.Errorf("diff:\n%s", d)
+	}
+}
+
+// TestIncludedRecordNotEdited: a record that lives in an $INCLUDEd file is
+// not edited through the zone file; the refusal names the file.
+func TestIncludedRecordNotEdited(t *testing.T) {
+	dir := t.TempDir()
+	inc := filepath.Join(dir, "mail.inc")
+	os.WriteFile(inc, []byte("msoid IN CNAME clientconfig.microsoftonline-p.net.\n"), 0o644)
+	file := filepath.Join(dir, "example.org.zone")
+	text := "$TTL 3600\n@ IN SOA ns.example.net. h.example.org. 1 3600 600 86400 300\n@ IN NS ns.example.net.\n$INCLUDE mail.inc\n"
+	os.WriteFile(file, []byte(text), 0o644)
+	c := custom(add(wwwRR), del("msoid.example.org. 3600 IN CNAME clientconfig.microsoftonline-p.net."))
+	res, err := zonefix.Fix(context.Background(), []resolver.ZoneSource{{File: file, Domain: "example.org", AllowInclude: true}}, "example.org",
+		zonefix.Options{Check: check.Options{Checks: append(check.Checks(), c)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var why string
+	for _, r := range res.Refused {
+		if r.Finding.Rule == ruleCustom.ID {
+			why = r.Why
+		}
+	}
+	for _, a := range res.Applied {
+		if a.Finding.Rule == ruleCustom.ID {
+			t.Errorf("applied through the zone file: %v", a)
+		}
+	}
+	if !strings.Contains(why, filepath.Join(dir, "mail.inc")) {
+		t.Errorf("applied %v; refused because %q", res.Applied, why)
 	}
 }

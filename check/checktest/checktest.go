@@ -161,6 +161,9 @@ func (cfg Config) Zone(t TB, file, domain string, opts check.Options) *check.Rep
 	for _, e := range rep.Errors {
 		problems = append(problems, "could not check: "+e.Error())
 	}
+	if rep.NXDomain {
+		problems = append(problems, fmt.Sprintf("%s does not exist in the zone files (NXDOMAIN): the file holds no record at that name (is the domain right, and does the file set $ORIGIN to it, or leave it to the domain?)", domain))
+	}
 	// An ignore that waives nothing is reported, as nolintlint does: the
 	// finding it was written for is gone, or it never matched.
 	for _, a := range ignores {

@@ -175,7 +175,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.DurationVar(&o.timeout, "timeout", check.DefaultTimeout, "time allowed per domain")
 	fs.Var(&o.disable, "disable", "rules not to report: IDs or prefixes, comma-separated (spf.softfail-all,m365)")
 	fs.Var(&o.enable, "enable", "report only these rules: IDs or prefixes, comma-separated")
-	fs.BoolVar(&o.rules, "rules", false, "list every rule (ID, severity, summary, citation, URL) and exit; also `domainlint rules`")
+	fs.BoolVar(&o.rules, "rules", false, "list every rule (ID, severity, summary, citation, URL) and exit; also: domainlint rules")
 	fs.StringVar(&o.resume, "resume", "", "with -domains and -format json: append reports to `file`, skipping the domains it already reports (a sweep stopped midway goes on)")
 	fs.StringVar(&o.shard, "shard", "", "with -domains: check only the domains of shard `K/N` (by a hash of the name; N workers with K = 0…N-1 split a list)")
 	fs.StringVar(&o.includeRoot, "include-root", "", "with -zone: the `folder` $INCLUDE may read files under (default: each zone file's own folder)")
@@ -779,8 +779,17 @@ func fixZone(ctx context.Context, stdout, stderr io.Writer, sources []resolver.Z
 	} else {
 		fmt.Fprintf(stderr, "domainlint: %d fixes would apply (-diff: nothing written)\n", len(res.Applied))
 	}
+	// -fix: the exit status is the written zone's; -diff writes nothing,
+	// so it is the zone's as it is (a CI step running -diff fails on a
+	// broken zone, as a check does).
+	if o.fix == "" {
+		if res.Initial.Failed() {
+			return exitFindings
+		}
+		return exitOK
+	}
 	if res.Report.Failed() {
-		fmt.Fprintf(stderr, "domainlint: error findings remain that need a hand (their fixes are advice): check %s again\n", map[bool]string{true: o.fix, false: sources[0].File}[o.fix != ""])
+		fmt.Fprintf(stderr, "domainlint: error findings remain that need a hand (their fixes are advice): check %s again\n", o.fix)
 		return exitFindings
 	}
 	return exitOK

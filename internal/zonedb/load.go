@@ -554,7 +554,7 @@ func (z *Zone) cnameProblems() []Problem {
 		slices.Sort(others)
 		others = slices.Compact(others)
 		out = append(out, Problem{Kind: CNAMEAndOtherData, Name: owner, File: e.File, Line: e.Line,
-			Message: fmt.Sprintf("%s has a CNAME and other data (%s): a CNAME must stand alone (RFC 1034 §3.6.2, RFC 2181 §10.1); servers refuse the zone (Knot: \"another record exists beside CNAME\")", strings.TrimSuffix(owner, "."), strings.Join(others, ", "))})
+			Message: fmt.Sprintf("%s has a CNAME and other data (%s): a CNAME must stand alone; servers refuse the zone (Knot: \"another record exists beside CNAME\")", strings.TrimSuffix(owner, "."), strings.Join(others, ", "))})
 	}
 	return out
 }
@@ -769,7 +769,15 @@ func (f *includeFS) Open(name string) (fs.File, error) {
 		return nil, err
 	}
 	f.budget -= int64(len(text))
-	return &includeFile{lineReader: f.t.reader(name, text), name: name, size: int64(len(text))}, nil
+	// Named as a person would name it: relative to the working folder
+	// when under it, else in full.
+	shown := p
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(rel, "..") {
+			shown = rel
+		}
+	}
+	return &includeFile{lineReader: f.t.reader(shown, text), name: name, size: int64(len(text))}, nil
 }
 
 // includeFile is an included file, read whole, as the parser reads it.
