@@ -193,7 +193,7 @@ type Report struct {
 	// verifyRecord: the domain publishes an MS= verification record
 	// (read when the expected set does not ask for one).
 	verifyRecord bool
-	mu         sync.Mutex
+	mu           sync.Mutex
 }
 
 // Waiver is one `; ignore "rule"` comment that waived findings.

@@ -1,10 +1,10 @@
 package check
 
 import (
-	"github.com/miekg/dns"
-	"github.com/domainlint/domainlint/internal/rrtext"
 	"context"
 	"fmt"
+	"github.com/domainlint/domainlint/internal/rrtext"
+	"github.com/miekg/dns"
 	"slices"
 	"strings"
 	"sync"
