@@ -1,0 +1,668 @@
+// Package enforce answers the question the last step of onboarding turns
+// on: if this zone is deployed, which legitimate mail would DMARC
+// enforcement quarantine or reject — and what should be added so that it
+// is not?
+//
+// It replays the rows of a domain's DMARC aggregate reports (what
+// receivers saw: a source address, a count, the From domain, the SPF and
+// DKIM results) against a proposed zone: SPF check_host() again for the
+// source and envelope domain (spf.Check, exactly), each reported DKIM
+// signature again against the key the proposed zone publishes for its
+// selector (removed, revoked or broken keys fail; keys outside the domain
+// are taken as reported), and DMARC by both discovery algorithms with the
+// proposed p, sp, np, pct and t (dmarc.Evaluate). Rows are grouped by
+// what decides their fate, so a year of reports evaluates once per
+// distinct source and identity set, whatever the row count.
+//
+// Sources that fail today (already lost, or delivered only because of
+// p=none) are told apart from those the change would break, and the
+// suggestions are computed, not curated: the provider include whose SPF
+// record passes the source (with the lookup count after the change), the
+// report-learned DKIM selectors the zone must keep.
+package enforce
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/domainlint/domainlint/dkim"
+	"github.com/domainlint/domainlint/dmarc"
+	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/spf"
+	"github.com/miekg/dns"
+)
+
+// Row is one row of an aggregate report, as the what-if reads it.
+type Row struct {
+	Source netip.Addr
+	Count  int
+	// HeaderFrom is the RFC5322.From domain; EnvelopeFrom the MAIL FROM
+	// domain (often absent: then the SPF result's domain stands in).
+	HeaderFrom, EnvelopeFrom string
+	// DKIM and SPF are the authentication results the receiver reported.
+	DKIM []DKIM
+	SPF  []SPF
+	// Reported is the receiver's policy_evaluated: disposition, and the
+	// DMARC-aligned DKIM and SPF results ("pass" or "fail").
+	Reported Reported
+}
+
+// DKIM is one reported DKIM result.
+type DKIM struct {
+	Domain, Selector string
+	Result           string // pass, fail, none, neutral, policy, temperror, permerror
+}
+
+// SPF is one reported SPF result.
+type SPF struct {
+	Domain, Scope string // scope: mfrom or helo
+	Result        string
+}
+
+// Reported is what the receiver applied.
+type Reported struct {
+	Disposition string // none, quarantine, reject
+	DKIM, SPF   string // pass or fail (aligned)
+}
+
+// PassedToday reports whether the receiver saw the row pass DMARC.
+func (r Reported) PassedToday() bool {
+	return strings.EqualFold(r.DKIM, "pass") || strings.EqualFold(r.SPF, "pass")
+}
+
+// Options configure Evaluate.
+type Options struct {
+	// Policy, when set ("quarantine", "reject"), evaluates as if the
+	// proposed record's p (and sp, np when they are weaker) said it: the
+	// question "what if I enforce?" asked of a zone still at p=none.
+	Policy string
+	// MaxKeys bounds the distinct (source, identities) groups evaluated;
+	// rows past it are counted as not evaluated. 0: DefaultMaxKeys.
+	MaxKeys int
+	// PTR looks up each source's name (live runs only: it costs a query
+	// per source).
+	PTR bool
+}
+
+// DefaultMaxKeys bounds the groups one evaluation keeps: a year of
+// reports of a large domain holds a few thousand distinct sources.
+const DefaultMaxKeys = 100_000
+
+// Fate is what happens to a group of messages under the proposal.
+type Fate string
+
+const (
+	// Delivered: DMARC passes under the proposal.
+	Delivered Fate = "delivered"
+	// Quarantined, Rejected: DMARC fails and the proposal's policy says so.
+	Quarantined Fate = "quarantined"
+	Rejected    Fate = "rejected"
+	// Unpoliced: DMARC fails, but no enforcing policy applies (p=none,
+	// t=y, pct), so the mail is delivered.
+	Unpoliced Fate = "unpoliced"
+)
+
+// Change says how a group fares under the proposal against today.
+type Change string
+
+const (
+	Unchanged Change = "unchanged" // passes today and under the proposal
+	Breaks    Change = "breaks"    // passes today, fails under the proposal
+	Lost      Change = "lost"      // fails today too: already unauthenticated
+	Fixed     Change = "fixed"     // fails today, passes under the proposal
+)
+
+// Source is the messages of one source address under the proposal.
+type Source struct {
+	Addr netip.Addr `json:"source"`
+	// PTR is the source's name, when looked up.
+	PTR string `json:"ptr,omitempty"`
+	// From, Envelope and DKIMDomains are the identities it sent with.
+	From        []string `json:"header_from"`
+	Envelope    []string `json:"envelope_from,omitempty"`
+	DKIMDomains []string `json:"dkim_domains,omitempty"`
+	Messages    int      `json:"messages"`
+	Delivered   int      `json:"delivered"`
+	Quarantined int      `json:"quarantined"`
+	Rejected    int      `json:"rejected"`
+	// Breaks counts messages that pass today and fail under the
+	// proposal; Lost those that fail today too.
+	Breaks int `json:"breaks"`
+	Lost   int `json:"lost"`
+	// Why says, for the failing messages, what failed; Advice what to
+	// add so they pass (computed: a provider include that passes the
+	// address, a DKIM selector to keep).
+	Why    []string `json:"why,omitempty"`
+	Advice []string `json:"advice,omitempty"`
+}
+
+// Result is the what-if of one domain.
+type Result struct {
+	Domain string `json:"domain"`
+	// Policy is the policy evaluated: the proposed record's, or
+	// Options.Policy.
+	Policy      string `json:"policy"`
+	Messages    int    `json:"messages"`
+	Delivered   int    `json:"pass"`
+	Quarantined int    `json:"quarantined"`
+	Rejected    int    `json:"rejected"`
+	Unpoliced   int    `json:"unpoliced,omitempty"`
+	// Breaks: messages that pass DMARC today and would not.
+	Breaks int `json:"breaks"`
+	// NotEvaluated counts rows past MaxKeys, or of other domains.
+	NotEvaluated int `json:"not_evaluated,omitempty"`
+	// Sources are the sources with messages that would not be delivered,
+	// most messages first; passing sources are counted, not listed.
+	Sources []Source `json:"sources"`
+	// Differ counts messages whose fate differs between RFC 7489 and RFC
+	// 9989 receivers (the fate above is RFC 9989's).
+	Differ int `json:"algorithms_differ,omitempty"`
+}
+
+// Safe reports whether no message that passes today would be quarantined
+// or rejected, and every source of at least min messages is delivered.
+func (r *Result) Safe(min int) bool {
+	if r.Breaks > 0 {
+		return false
+	}
+	for _, s := range r.Sources {
+		if s.Messages >= min && s.Quarantined+s.Rejected > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// key is what decides a row's fate: rows that share it are evaluated once.
+type key struct {
+	src               netip.Addr
+	from, envelope    string
+	dkim              string // canonical signature list
+	spfDomain         string
+	passedToday       bool
+	reportedSPFResult string
+}
+
+type group struct {
+	row   Row
+	count int
+}
+
+// Evaluate replays rows for domain (and its subdomains) against r, the
+// proposed zone (a resolver.Zones, with the rest of the world live, from
+// a snapshot, or offline). The error is for a cancelled context, a spent
+// budget, or a domain whose own DMARC discovery failed.
+func Evaluate(ctx context.Context, r resolver.Resolver, domain string, rows iter.Seq[Row], opts Options) (*Result, error) {
+	name, err := resolver.CanonicalName(domain)
+	if err != nil {
+		return nil, err
+	}
+	domain = strings.TrimSuffix(name, ".")
+	maxKeys := opts.MaxKeys
+	if maxKeys <= 0 {
+		maxKeys = DefaultMaxKeys
+	}
+	res := &Result{Domain: domain, Sources: []Source{}}
+	groups := map[key]*group{}
+	for row := range rows {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if row.Count <= 0 {
+			continue
+		}
+		from := canon(row.HeaderFrom)
+		if from != domain && !strings.HasSuffix(from, "."+domain) {
+			res.NotEvaluated += row.Count
+			continue
+		}
+		k := keyOf(row)
+		g, ok := groups[k]
+		if !ok {
+			if len(groups) >= maxKeys {
+				res.NotEvaluated += row.Count
+				continue
+			}
+			g = &group{row: row}
+			groups[k] = g
+		}
+		g.count += row.Count
+	}
+	e := &evaluator{ctx: ctx, r: r, domain: domain, opts: opts, disc: map[string]*dmarc.Discovery{}, keys: map[string]keyState{}, spfc: map[string]spf.Result{}}
+	bySource := map[netip.Addr]*Source{}
+	ordered := slices.Collect(func(yield func(key) bool) {
+		for k := range groups {
+			if !yield(k) {
+				return
+			}
+		}
+	})
+	slices.SortFunc(ordered, func(a, b key) int { return cmp.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
+	for _, k := range ordered {
+		g := groups[k]
+		o, err := e.outcome(g.row)
+		if err != nil {
+			return nil, err
+		}
+		n := g.count
+		res.Messages += n
+		s := bySource[g.row.Source]
+		if s == nil {
+			s = &Source{Addr: g.row.Source}
+			bySource[g.row.Source] = s
+		}
+		s.Messages += n
+		addUnique(&s.From, canon(g.row.HeaderFrom))
+		if env := canon(g.row.EnvelopeFrom); env != "" {
+			addUnique(&s.Envelope, env)
+		}
+		for _, d := range g.row.DKIM {
+			addUnique(&s.DKIMDomains, canon(d.Domain))
+		}
+		switch o.fate {
+		case Delivered, Unpoliced:
+			s.Delivered += n
+			if o.fate == Delivered {
+				res.Delivered += n
+			} else {
+				res.Unpoliced += n
+			}
+		case Quarantined:
+			s.Quarantined += n
+			res.Quarantined += n
+		case Rejected:
+			s.Rejected += n
+			res.Rejected += n
+		}
+		if o.fate != Delivered {
+			switch o.change {
+			case Breaks:
+				s.Breaks += n
+				res.Breaks += n
+			case Lost:
+				s.Lost += n
+			}
+			for _, w := range o.why {
+				addUnique(&s.Why, w)
+			}
+			for _, a := range o.advice {
+				addUnique(&s.Advice, a)
+			}
+		}
+		if o.differ {
+			res.Differ += n
+		}
+	}
+	res.Policy = e.policy
+	for _, s := range bySource {
+		if s.Quarantined+s.Rejected+s.Breaks == 0 && len(s.Why) == 0 {
+			continue
+		}
+		if opts.PTR {
+			s.PTR = e.ptr(s.Addr)
+		}
+		res.Sources = append(res.Sources, *s)
+	}
+	slices.SortFunc(res.Sources, func(a, b Source) int {
+		if c := cmp.Compare(b.Quarantined+b.Rejected, a.Quarantined+a.Rejected); c != 0 {
+			return c
+		}
+		return a.Addr.Compare(b.Addr)
+	})
+	return res, nil
+}
+
+func keyOf(row Row) key {
+	var sigs []string
+	for _, d := range row.DKIM {
+		sigs = append(sigs, canon(d.Domain)+"/"+strings.ToLower(d.Selector)+"/"+strings.ToLower(d.Result))
+	}
+	slices.Sort(sigs)
+	sd, sr := spfOf(row)
+	return key{src: row.Source, from: canon(row.HeaderFrom), envelope: canon(row.EnvelopeFrom), dkim: strings.Join(sigs, ","),
+		spfDomain: sd, passedToday: row.Reported.PassedToday(), reportedSPFResult: sr}
+}
+
+// spfOf returns the domain SPF checked for the row (MAIL FROM, else the
+// reported mfrom result's domain) and the reported result.
+func spfOf(row Row) (domain, result string) {
+	for _, s := range row.SPF {
+		if s.Scope == "" || strings.EqualFold(s.Scope, "mfrom") {
+			domain, result = canon(s.Domain), strings.ToLower(s.Result)
+			break
+		}
+	}
+	if env := canon(row.EnvelopeFrom); env != "" {
+		domain = env
+	}
+	return domain, result
+}
+
+type outcome struct {
+	fate   Fate
+	change Change
+	differ bool
+	why    []string
+	advice []string
+}
+
+type keyState struct {
+	usable bool
+	known  bool // false: not verified (outside the zone, offline)
+	why    string
+}
+
+type evaluator struct {
+	ctx    context.Context
+	r      resolver.Resolver
+	domain string
+	opts   Options
+	policy string
+	disc   map[string]*dmarc.Discovery
+	keys   map[string]keyState
+	spfc   map[string]spf.Result
+	lookups int // the domain's SPF lookups, once known
+	counted bool
+}
+
+func (e *evaluator) outcome(row Row) (outcome, error) {
+	var o outcome
+	from := canon(row.HeaderFrom)
+	d, err := e.discovery(from)
+	if err != nil {
+		return o, err
+	}
+	// SPF, again, under the proposed zone: for the envelope domain when it
+	// is the domain's (its record is what the zone proposes), as reported
+	// otherwise.
+	spfDomain, reported := spfOf(row)
+	spfResult := spf.Result(reported)
+	if spfDomain != "" && e.ours(spfDomain) {
+		r, err := e.spf(row.Source, spfDomain)
+		if err != nil {
+			return o, err
+		}
+		spfResult = r
+	}
+	// DKIM, again: a signature that passed still passes if the proposed
+	// zone publishes a usable key at its selector (a key outside the
+	// domain is taken as reported).
+	ids := dmarc.Identifiers{From: from, SPF: spfResult, MailFrom: spfDomain}
+	for _, sig := range row.DKIM {
+		res := dkim.Result(strings.ToLower(sig.Result))
+		if res == dkim.Pass && sig.Selector != "" && e.ours(sig.Domain) {
+			ks := e.key(sig.Domain, sig.Selector)
+			if ks.known && !ks.usable {
+				res = dkim.Fail
+				o.why = append(o.why, fmt.Sprintf("DKIM d=%s s=%s: %s in the proposed zone", canon(sig.Domain), sig.Selector, ks.why))
+				o.advice = append(o.advice, fmt.Sprintf("keep the DKIM key at %s._domainkey.%s: reports show mail signed with it", sig.Selector, canon(sig.Domain)))
+			}
+		}
+		ids.DKIM = append(ids.DKIM, dmarc.DKIMResult{Domain: canon(sig.Domain), Result: res})
+	}
+	ev, err := dmarc.Evaluate(e.ctx, e.r, d, ids)
+	if err != nil {
+		return o, err
+	}
+	v9, v7 := ev.RFC9989, ev.RFC7489
+	o.differ = v9.Disposition != v7.Disposition
+	switch {
+	case v9.Result == "pass":
+		o.fate = Delivered
+	case v9.Disposition == dmarc.Reject:
+		o.fate = Rejected
+	case v9.Disposition == dmarc.Quarantine:
+		o.fate = Quarantined
+	default:
+		o.fate = Unpoliced
+	}
+	passes := v9.Result == "pass"
+	switch today := row.Reported.PassedToday(); {
+	case today && passes:
+		o.change = Unchanged
+	case today:
+		o.change = Breaks
+	case passes:
+		o.change = Fixed
+	default:
+		o.change = Lost
+	}
+	if !passes {
+		o.why = append(o.why, e.explain(row, v9, spfResult, spfDomain)...)
+		o.advice = append(o.advice, e.advise(row, v9, spfResult, spfDomain)...)
+	}
+	return o, nil
+}
+
+// ours reports whether name is the domain or under it: its records are
+// the proposal's.
+func (e *evaluator) ours(name string) bool {
+	n := canon(name)
+	return n == e.domain || strings.HasSuffix(n, "."+e.domain)
+}
+
+func (e *evaluator) discovery(from string) (*dmarc.Discovery, error) {
+	if d, ok := e.disc[from]; ok {
+		return d, nil
+	}
+	d, err := dmarc.Discover(e.ctx, e.r, from)
+	if err != nil {
+		return nil, fmt.Errorf("enforce: DMARC policy of %s: %w", from, err)
+	}
+	if e.opts.Policy != "" {
+		d = withPolicy(d, e.opts.Policy)
+	}
+	if e.policy == "" {
+		if eff := d.Effective(); eff.Record != nil {
+			e.policy = eff.Record.P
+		} else {
+			e.policy = "none (no record)"
+		}
+	}
+	e.disc[from] = d
+	return d, nil
+}
+
+// withPolicy returns d with its records' policies raised to p: p, and sp
+// and np where they are weaker (or absent).
+func withPolicy(d *dmarc.Discovery, p string) *dmarc.Discovery {
+	c := *d
+	raise := func(pol *dmarc.Policy) *dmarc.Policy {
+		if pol == nil || pol.Record == nil {
+			return pol
+		}
+		pc, rc := *pol, *pol.Record
+		rc.P = p
+		if rc.SP != "" && strength(rc.SP) < strength(p) {
+			rc.SP = p
+		}
+		if rc.NP != "" && strength(rc.NP) < strength(p) {
+			rc.NP = p
+		}
+		pc.Record = &rc
+		return &pc
+	}
+	c.RFC9989, c.RFC7489 = raise(d.RFC9989), raise(d.RFC7489)
+	return &c
+}
+
+func strength(p string) int {
+	return map[string]int{"none": 0, "quarantine": 1, "reject": 2}[strings.ToLower(p)]
+}
+
+func (e *evaluator) spf(ip netip.Addr, domain string) (spf.Result, error) {
+	k := ip.String() + " " + domain
+	if r, ok := e.spfc[k]; ok {
+		return r, nil
+	}
+	v, err := spf.Check(e.ctx, e.r, ip, domain, "postmaster@"+domain)
+	if err != nil {
+		return "", err
+	}
+	e.spfc[k] = v.Result
+	return v.Result, nil
+}
+
+func (e *evaluator) key(domain, selector string) keyState {
+	k := canon(domain) + " " + strings.ToLower(selector)
+	if s, ok := e.keys[k]; ok {
+		return s
+	}
+	var ks keyState
+	s, _, err := dkim.Lookup(e.ctx, e.r, domain, selector)
+	switch {
+	case err != nil && errors.Is(err, resolver.ErrUnverified), err == nil && s.Status == "unverified":
+		ks = keyState{known: false}
+	case err != nil:
+		ks = keyState{known: false}
+	case s.Status == "ok":
+		ks = keyState{known: true, usable: true}
+	default:
+		ks = keyState{known: true, why: "the key is " + s.Status}
+	}
+	e.keys[k] = ks
+	return ks
+}
+
+func (e *evaluator) explain(row Row, v dmarc.Verdict, spfResult spf.Result, spfDomain string) []string {
+	var why []string
+	switch {
+	case spfResult == spf.Pass && !v.SPFAligned:
+		why = append(why, fmt.Sprintf("SPF passes for %s, which is not aligned with %s", orNone(spfDomain), canon(row.HeaderFrom)))
+	case spfResult != spf.Pass:
+		why = append(why, fmt.Sprintf("SPF %s for %s", spfResult, orNone(spfDomain)))
+	}
+	var passing []string
+	for _, d := range row.DKIM {
+		if strings.EqualFold(d.Result, "pass") {
+			passing = append(passing, canon(d.Domain))
+		}
+	}
+	switch {
+	case len(row.DKIM) == 0:
+		why = append(why, "no DKIM signature")
+	case !v.DKIMAligned && len(passing) > 0:
+		why = append(why, fmt.Sprintf("DKIM d=%s is not aligned", strings.Join(passing, ", d=")))
+	case !v.DKIMAligned:
+		why = append(why, "DKIM fails")
+	}
+	if strings.EqualFold(row.Reported.SPF, "fail") && row.Reported.DKIM == "pass" {
+		why = append(why, "forwarded (SPF breaks, DKIM survives): no action")
+	}
+	return why
+}
+
+// advise computes what would make the source pass: which provider's SPF
+// record passes the address (from the identities it sent with), and where
+// an include of it helps — the domain's own MAIL FROM record, with the
+// lookup count after adding it; with a third party's MAIL FROM, SPF cannot
+// align at all, and aligned DKIM (or a MAIL FROM under the domain) is the
+// way.
+func (e *evaluator) advise(row Row, v dmarc.Verdict, spfResult spf.Result, spfDomain string) []string {
+	var out []string
+	if spfResult == spf.Pass && v.SPFAligned {
+		return nil
+	}
+	cands := map[string]bool{}
+	if spfDomain != "" && !e.ours(spfDomain) {
+		cands[dmarc.OrgDomainPSL(spfDomain)] = true
+	}
+	for _, d := range row.DKIM {
+		if d.Domain != "" && !e.ours(d.Domain) {
+			cands[dmarc.OrgDomainPSL(canon(d.Domain))] = true
+		}
+	}
+	signed := ""
+	if len(row.DKIM) > 0 && !v.DKIMAligned {
+		signed = "; or sign with DKIM d=" + e.domain + " there (aligned DKIM passes DMARC whatever the MAIL FROM)"
+	}
+	for _, c := range slices.Sorted(func(yield func(string) bool) {
+		for k := range cands {
+			if !yield(k) {
+				return
+			}
+		}
+	}) {
+		r, err := e.spf(row.Source, c)
+		if err != nil || r != spf.Pass {
+			continue
+		}
+		cost := 1
+		if rep, _, err := (spf.Linter{}).Lint(e.ctx, e.r, c); err == nil && rep != nil {
+			cost += rep.Lookups
+		}
+		if spfDomain != "" && e.ours(spfDomain) {
+			adv := fmt.Sprintf("add include:%s to the SPF record of %s (%s's record passes %s; +%s", c, spfDomain, c, row.Source, lookups(cost))
+			if n := e.ownLookups(); n >= 0 && spfDomain == e.domain {
+				adv += fmt.Sprintf(": %d of 10", n+cost)
+				if n+cost > 10 {
+					adv += ", over the limit: flatten or drop an include first"
+				}
+			}
+			out = append(out, adv+")"+signed)
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s sends with its own MAIL FROM (%s), so SPF cannot align: set up DKIM signing with d=%s at %s, or a MAIL FROM (bounce) domain under %s whose SPF record includes %s (+%s)",
+			c, orNone(spfDomain), e.domain, c, e.domain, c, lookups(cost)))
+	}
+	if len(out) == 0 && signed != "" {
+		out = append(out, strings.TrimPrefix(signed, "; or "))
+	}
+	return out
+}
+
+// ownLookups is the domain's SPF lookup count under the proposal (-1 when
+// unknown).
+func (e *evaluator) ownLookups() int {
+	if !e.counted {
+		e.counted = true
+		e.lookups = -1
+		if rep, _, err := (spf.Linter{}).Lint(e.ctx, e.r, e.domain); err == nil && rep != nil && len(rep.Unverified) == 0 {
+			e.lookups = rep.Lookups
+		}
+	}
+	return e.lookups
+}
+
+func (e *evaluator) ptr(ip netip.Addr) string {
+	name, err := dns.ReverseAddr(ip.String())
+	if err != nil {
+		return ""
+	}
+	a, err := e.r.Lookup(e.ctx, name, dns.TypePTR)
+	if err != nil || len(a.Records) == 0 {
+		return ""
+	}
+	if p, ok := a.Records[0].(*dns.PTR); ok {
+		return strings.TrimSuffix(p.Ptr, ".")
+	}
+	return ""
+}
+
+func lookups(n int) string {
+	if n == 1 {
+		return "1 lookup"
+	}
+	return fmt.Sprintf("%d lookups", n)
+}
+
+func canon(s string) string { return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(s), ".")) }
+
+func orNone(s string) string {
+	if s == "" {
+		return "(no envelope domain)"
+	}
+	return s
+}
+
+func addUnique(l *[]string, s string) {
+	if s != "" && !slices.Contains(*l, s) {
+		*l = append(*l, s)
+	}
+}
