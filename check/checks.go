@@ -269,6 +269,18 @@ func runDMARC(ctx context.Context, p *Pass) error {
 	}
 	p.Set(func(r *Report) { r.DMARC = d })
 	p.Report(fs...)
+	// A report destination that could not be checked (a timeout, a
+	// SERVFAIL) is something the check could not do: said, typed.
+	for _, ra := range d.Reports {
+		if ra.Failure != nil && !resolver.Unanswered(ra.Failure) {
+			p.Fail(ra.Name, ra.Failure)
+		}
+	}
+	for _, rh := range d.ReportHosts {
+		if rh.Failure != nil && !resolver.Unanswered(rh.Failure) {
+			p.Fail(rh.Host, rh.Failure)
+		}
+	}
 	return nil
 }
 

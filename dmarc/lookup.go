@@ -56,6 +56,9 @@ type ReportAuth struct {
 	Name       string `json:"name"` // <domain>._report._dmarc.<host>
 	Authorized bool   `json:"authorized"`
 	Err        string `json:"error,omitempty"`
+	// Failure is the lookup's error when it failed (a timeout, SERVFAIL):
+	// typed, for errors.Is; nil when not verified offline.
+	Failure error `json:"-"`
 }
 
 // ReportHost is the check that a report destination's domain receives
@@ -68,6 +71,8 @@ type ReportHost struct {
 	// the zone files, offline) or "error" (could not check).
 	Status string `json:"status"`
 	Err    string `json:"error,omitempty"`
+	// Failure is the lookup's error when Status is "error".
+	Failure error `json:"-"`
 }
 
 // Discovery is the DMARC policy of a domain under both standards.
@@ -652,7 +657,7 @@ func checkReportHosts(ctx context.Context, r resolver.Resolver, domain string, r
 		case err != nil && errors.Is(err, resolver.ErrUnverified):
 			rh.Status, rh.Err = "unverified", resolver.ErrUnverified.Error()
 		case err != nil:
-			rh.Status, rh.Err = "error", "could not check: "+err.Error()
+			rh.Status, rh.Err, rh.Failure = "error", "could not check: "+err.Error(), err
 		case a.NXDomain():
 			rh.Status = "nxdomain"
 		case len(a.Records) == 0 && implicitMX(ctx, r, u.Host):
@@ -801,7 +806,7 @@ func checkReports(ctx context.Context, r resolver.Resolver, domain string, rec *
 		case err != nil:
 			// A timeout or SERVFAIL is not a refusal: could not check,
 			// never "unauthorized".
-			ra.Err = "could not check: " + err.Error()
+			ra.Err, ra.Failure = "could not check: "+err.Error(), err
 		default:
 			for _, ss := range a.TXT() {
 				if IsDMARC(strings.Join(ss, "")) {
