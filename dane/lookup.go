@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/domainlint/domainlint/dnssec"
 	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/records"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/miekg/dns"
 )
@@ -86,13 +86,11 @@ type Report struct {
 	M365      *M365 `json:"m365,omitempty"`
 }
 
-// m365MX matches Microsoft 365's DNSSEC-capable MX host form.
-var m365MX = regexp.MustCompile(`^[a-z0-9-]+\.[a-z0-9]+-v1\.mx\.microsoft$`)
-
 // IsM365DANEHost reports whether host has the form of Microsoft 365's
-// DNSSEC/DANE MX, <token>.<letter>-v1.mx.microsoft.
+// DNSSEC/DANE MX, <token>.<letter>-v1.mx.microsoft: records.M365DANEMX,
+// the one place that knows it.
 func IsM365DANEHost(host string) bool {
-	return m365MX.MatchString(strings.TrimSuffix(strings.ToLower(host), "."))
+	return records.M365DANEMX.MatchString(strings.TrimSuffix(strings.ToLower(host), "."))
 }
 
 // Lookup checks DANE for SMTP (RFC 7672) at domain: the TLSA RRset at

@@ -428,6 +428,10 @@ func (b *builder) exchange() []Expected {
 // <token>.mail.protection.office365.us.
 var GovMX = regexp.MustCompile(`^[a-z0-9-]+\.mail\.protection\.office365\.us$`)
 
+// M365DANEMX matches Microsoft 365's DNSSEC/DANE MX host,
+// <token>.<c>-v1.mx.microsoft, with one partition letter <c>.
+var M365DANEMX = regexp.MustCompile(`^[a-z0-9-]+\.[a-z]-v1\.mx\.microsoft$`)
+
 // M365MX matches the Microsoft 365 MX hosts of the commercial cloud:
 // <token>.mail.protection.outlook.com, <token>.<c>-v1.mx.microsoft and the
 // legacy mail.eo.outlook.com and mail.protection.outlook.de families.
