@@ -145,9 +145,53 @@ func isTerminal(f any) bool {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs, o := newFlags(stderr)
+	if len(args) > 0 && args[0] == "rules" {
+		args = append([]string{"-rules"}, args[1:]...)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitFailure
+	}
+	if o.rules {
+		return listRules(stdout, o.format)
+	}
+	o.color = o.format == "text" && isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
+	domains, example, err := o.validate(fs.Args())
+	if err != nil {
+		return fail(stderr, "%v", err)
+	}
+	if example {
+		if o.tenant == "" && o.graph == "" {
+			o.tenant, o.verify = exampleTenant, exampleCode
+		}
+		if o.format == "text" {
+			fmt.Fprintf(stdout, "No domain given: checking the embedded example zone for %s (tenant %q), offline, with a snapshot of the provider records it points at.\nRun `domainlint -m365 TENANT example.org` to check a live domain, or `domainlint -zone FILE` a zone file.\n\n", exampleDomain, exampleTenant)
+		}
+	}
+	env, err := o.setup(domains, example)
+	if err != nil {
+		return fail(stderr, "%v", err)
+	}
+	if o.fix != "" || o.diff {
+		if len(o.zones) == 0 || len(env.domains) != 1 {
+			return fail(stderr, "-fix and -diff need -zone and one domain: they fix that zone file")
+		}
+		if o.snapshot != "" {
+			return fail(stderr, "-fix and -snapshot: run them one at a time")
+		}
+		return fixZone(ctx, stdout, stderr, o.zoneSources(env.domains), env.domains[0], env.outside, *o, env.opts)
+	}
+	return o.check(ctx, env, stdin, stdout, stderr)
+}
+
+// newFlags declares the flags into a new options.
+func newFlags(stderr io.Writer) (*flag.FlagSet, *options) {
 	fs := flag.NewFlagSet("domainlint", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var o options
+	o := &options{}
 	fs.Var(&o.zones, "zone", "answer from this zone `file` instead of DNS (repeatable); names outside the files are asked of live DNS unless -offline")
 	fs.BoolVar(&o.offline, "offline", false, "with -zone: ask nothing for names outside the zone files; list them as not verified")
 	fs.StringVar(&o.snapshot, "snapshot", "", "with -zone: write the live answers for names outside the zone files to `file`, to -replay later")
@@ -188,125 +232,111 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, "\nexit status: 0 no error findings; 1 error findings; 2 usage or I/O failure, or a domain that could not be checked")
 	}
-	if len(args) > 0 && args[0] == "rules" {
-		args = append([]string{"-rules"}, args[1:]...)
+	return fs, o
+}
+
+// validate checks the flags against each other and returns the domains
+// to check; example is set for a run with nothing named (the embedded
+// example zone).
+func (o *options) validate(args []string) (domains []string, example bool, err error) {
+	if err := o.validateValues(); err != nil {
+		return nil, false, err
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitFailure
+	domains = args
+	example = len(domains) == 0 && o.domains == "" && len(o.zones) == 0
+	if example {
+		domains = []string{exampleDomain}
 	}
-	if o.rules {
-		return listRules(stdout, o.format)
+	var problems []string
+	if len(domains) > 0 && o.domains != "" {
+		problems = append(problems, "give domains as arguments or with -domains, not both")
 	}
+	if len(o.zones) == 0 && !example && (o.offline || o.snapshot != "" || o.replay != "") {
+		problems = append(problems, "-offline, -snapshot and -replay go with -zone: they say what to do for names outside the zone files")
+	}
+	if o.snapshot != "" && (o.offline || o.replay != "") {
+		problems = append(problems, "-snapshot records live answers: it cannot go with -offline or -replay")
+	}
+	if (o.authoritative || o.compare != "") && (len(o.zones) > 0 || example) {
+		problems = append(problems, "-authoritative and -compare need live DNS, not -zone")
+	}
+	if (o.resume != "" || o.shard != "") && o.domains == "" {
+		problems = append(problems, "-resume and -shard go with -domains")
+	}
+	if o.resume != "" && o.format != "json" {
+		problems = append(problems, "-resume appends JSON lines: give -format json")
+	}
+	if len(problems) > 0 {
+		return nil, false, errors.New(problems[0])
+	}
+	return domains, example, nil
+}
+
+// validateValues checks the flags that take values of their own.
+func (o *options) validateValues() error {
 	disable, enable := splitList(o.disable), splitList(o.enable)
 	if err := check.CheckRules(check.Rules(), append(slices.Clone(disable), enable...)...); err != nil {
-		return fail(stderr, "-disable/-enable: %v (domainlint rules lists them)", err)
+		return fmt.Errorf("-disable/-enable: %v (domainlint rules lists them)", err)
 	}
 	switch o.format {
 	case "text", "json", "sarif":
 	default:
-		return fail(stderr, "unknown -format %q (want text, json or sarif)", o.format)
+		return fmt.Errorf("unknown -format %q (want text, json or sarif)", o.format)
 	}
-	o.color = o.format == "text" && isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
 	if o.concurrency <= 0 {
-		return fail(stderr, "-concurrency must be at least 1")
+		return errors.New("-concurrency must be at least 1")
 	}
-	domains := fs.Args()
-	example := len(domains) == 0 && o.domains == "" && len(o.zones) == 0
-	if example {
-		domains = []string{exampleDomain}
-		if o.tenant == "" && o.graph == "" {
-			o.tenant, o.verify = exampleTenant, exampleCode
-		}
-	}
-	if len(domains) > 0 && o.domains != "" {
-		return fail(stderr, "give domains as arguments or with -domains, not both")
-	}
+	return nil
+}
 
-	if len(o.zones) == 0 && !example && (o.offline || o.snapshot != "" || o.replay != "") {
-		return fail(stderr, "-offline, -snapshot and -replay go with -zone: they say what to do for names outside the zone files")
-	}
-	if o.snapshot != "" && (o.offline || o.replay != "") {
-		return fail(stderr, "-snapshot records live answers: it cannot go with -offline or -replay")
-	}
-	if (o.authoritative || o.compare != "") && (len(o.zones) > 0 || example) {
-		return fail(stderr, "-authoritative and -compare need live DNS, not -zone")
-	}
-	liveClient := func() (*resolver.Client, error) {
-		cfg := resolver.Config{}
-		if o.server != "" {
-			cfg.Servers = []string{o.server}
-		}
-		return resolver.New(cfg)
-	}
+// env is what a run checks with.
+type env struct {
+	r        resolver.Resolver
+	live     *resolver.Client   // the live client, when there is one
+	recorder *resolver.Recorder // -snapshot
+	outside  resolver.Resolver  // names outside the zone files (nil offline)
+	compare  resolver.Resolver  // -compare
+	opts     check.Options
+	domains  []string
+	origin   string // the first zone file's apex, for SARIF lines
+}
 
-	// The resolver: zone files, the embedded example, or live DNS.
-	var r resolver.Resolver
-	var live *resolver.Client
-	var recorder *resolver.Recorder
-	var fixOutside resolver.Resolver // names outside the files, for -fix
+func (o *options) liveClient() (*resolver.Client, error) {
+	cfg := resolver.Config{}
+	if o.server != "" {
+		cfg.Servers = []string{o.server}
+	}
+	return resolver.New(cfg)
+}
+
+// setup builds the resolver (zone files, the embedded example, or live
+// DNS) and the check's options.
+func (o *options) setup(domains []string, example bool) (*env, error) {
+	e := &env{domains: domains}
 	switch {
 	case example:
 		zr, err := exampleZones()
 		if err != nil {
-			return fail(stderr, "embedded zones: %v", err)
+			return nil, fmt.Errorf("embedded zones: %v", err)
 		}
-		r = zr
-		if o.format == "text" {
-			fmt.Fprintf(stdout, "No domain given: checking the embedded example zone for %s (tenant %q), offline, with a snapshot of the provider records it points at.\nRun `domainlint -m365 TENANT example.org` to check a live domain, or `domainlint -zone FILE` a zone file.\n\n", exampleDomain, exampleTenant)
-		}
+		e.r = zr
 	case len(o.zones) > 0:
-		zr, err := resolver.NewZones(o.zoneSources(domains)...)
-		if err != nil {
-			return fail(stderr, "%v", err)
+		if err := o.setupZones(e); err != nil {
+			return nil, err
 		}
-		if len(domains) == 0 && o.domains == "" {
-			domains = firstOrigin(zr)
-		}
-		// Names outside the files: a snapshot, live DNS (recorded with
-		// -snapshot), or nothing.
-		var outside resolver.Resolver
-		switch {
-		case o.replay != "":
-			f, err := os.Open(o.replay)
-			if err != nil {
-				return fail(stderr, "%v", err)
-			}
-			snap, err := resolver.ReadSnapshot(f, o.replay)
-			f.Close()
-			if err != nil {
-				return fail(stderr, "%v", err)
-			}
-			outside = snap
-		case !o.offline:
-			c, err := liveClient()
-			if err != nil {
-				return fail(stderr, "%v (give -offline to check the zone files alone)", err)
-			}
-			live, outside = c, c
-			if o.snapshot != "" {
-				recorder = resolver.NewRecorder(c)
-				outside = recorder
-			}
-		}
-		if outside != nil {
-			zr = zr.WithFallback(outside)
-		}
-		fixOutside = outside
-		r = zr
 	default:
-		c, err := liveClient()
+		c, err := o.liveClient()
 		if err != nil {
-			return fail(stderr, "%v", err)
+			return nil, err
 		}
-		r, live = c, c
+		e.r, e.live = c, c
 	}
-
+	if zr, ok := e.r.(*resolver.Zones); ok && len(zr.Origins()) > 0 {
+		e.origin = zr.Origins()[0]
+	}
 	setFor, err := o.expected()
 	if err != nil {
-		return fail(stderr, "%v", err)
+		return nil, err
 	}
 	var selectors []string
 	for _, s := range strings.Split(o.selectors, ",") {
@@ -314,61 +344,91 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			selectors = append(selectors, s)
 		}
 	}
-	var compare resolver.Resolver
 	if o.compare != "" {
 		c, err := resolver.New(resolver.Config{Servers: []string{o.compare}})
 		if err != nil {
-			return fail(stderr, "-compare: %v", err)
+			return nil, fmt.Errorf("-compare: %v", err)
 		}
-		compare = c
+		e.compare = c
 	}
+	e.opts = check.Options{Selectors: selectors, Timeout: o.timeout, Expect: setFor, Disable: splitList(o.disable), Enable: splitList(o.enable),
+		DANE: o.dane, Parked: o.parked, Discover: o.discover, Fetch: o.fetch && e.live != nil}
+	return e, nil
+}
 
-	opts := check.Options{Selectors: selectors, Timeout: o.timeout, Expect: setFor, Disable: disable, Enable: enable,
-		DANE: o.dane, Parked: o.parked, Discover: o.discover, Fetch: o.fetch && live != nil}
-	if o.fix != "" || o.diff {
-		if len(o.zones) == 0 || len(domains) != 1 {
-			return fail(stderr, "-fix and -diff need -zone and one domain: they fix that zone file")
+// setupZones loads the -zone files and what answers names outside them: a
+// snapshot, live DNS (recorded with -snapshot), or nothing.
+func (o *options) setupZones(e *env) error {
+	zr, err := resolver.NewZones(o.zoneSources(e.domains)...)
+	if err != nil {
+		return err
+	}
+	if len(e.domains) == 0 && o.domains == "" {
+		e.domains = firstOrigin(zr)
+	}
+	switch {
+	case o.replay != "":
+		f, err := os.Open(o.replay)
+		if err != nil {
+			return err
 		}
+		snap, err := resolver.ReadSnapshot(f, o.replay)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		e.outside = snap
+	case !o.offline:
+		c, err := o.liveClient()
+		if err != nil {
+			return fmt.Errorf("%v (give -offline to check the zone files alone)", err)
+		}
+		e.live, e.outside = c, c
 		if o.snapshot != "" {
-			return fail(stderr, "-fix and -snapshot: run them one at a time")
+			e.recorder = resolver.NewRecorder(c)
+			e.outside = e.recorder
 		}
-		return fixZone(ctx, stdout, stderr, o.zoneSources(domains), domains[0], fixOutside, o, opts)
 	}
-	// checkOne checks one domain with -authoritative or -compare: every
-	// phase (finding the nameservers, the check, comparing views) runs
-	// under the domain's one deadline and one packet budget.
-	checkOne := func(ctx context.Context, d string) *check.Report {
-		ctx, cancel := context.WithTimeout(ctx, o.timeout)
-		defer cancel()
-		ctx = resolver.WithBudget(ctx, check.DefaultBudget)
-		target := r
-		if o.authoritative {
-			auth, err := check.Authoritative(ctx, r, d, resolver.Config{})
-			if err != nil {
-				return check.ErrorReport(d, err)
-			}
-			defer auth.Close() // one client per domain: release its socket
-			target = auth
-		}
-		rep := check.Domain(ctx, target, d, opts)
-		if o.authoritative {
-			check.CompareViews(ctx, rep, target, r, "authoritative", "resolver")
-		}
-		if compare != nil {
-			check.CompareViews(ctx, rep, target, compare, "resolver", o.compare)
-		}
-		return rep
+	if e.outside != nil {
+		zr = zr.WithFallback(e.outside)
 	}
+	e.r = zr
+	return nil
+}
 
-	if (o.resume != "" || o.shard != "") && o.domains == "" {
-		return fail(stderr, "-resume and -shard go with -domains")
+// checkOne checks one domain, with -authoritative or -compare: every
+// phase (finding the nameservers, the check, comparing views) runs under
+// the domain's one deadline and one packet budget.
+func (o *options) checkOne(ctx context.Context, e *env, d string) *check.Report {
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	ctx = resolver.WithBudget(ctx, check.DefaultBudget)
+	target := e.r
+	if o.authoritative {
+		auth, err := check.Authoritative(ctx, e.r, d, resolver.Config{})
+		if err != nil {
+			return check.ErrorReport(d, err)
+		}
+		defer auth.Close() // one client per domain: release its socket
+		target = auth
 	}
-	if o.resume != "" && o.format != "json" {
-		return fail(stderr, "-resume appends JSON lines: give -format json")
+	rep := check.Domain(ctx, target, d, e.opts)
+	if o.authoritative {
+		check.CompareViews(ctx, rep, target, e.r, "authoritative", "resolver")
 	}
+	if e.compare != nil {
+		check.CompareViews(ctx, rep, target, e.compare, "resolver", o.compare)
+	}
+	return rep
+}
+
+// check checks the domains named, or those of -domains, and writes the
+// reports; it returns the exit status.
+func (o *options) check(ctx context.Context, e *env, stdin io.Reader, stdout, stderr io.Writer) int {
 	var resume *resumeFile
 	outW := stdout
 	if o.resume != "" {
+		var err error
 		if resume, err = openResume(ctx, o.resume); err != nil {
 			return fail(stderr, "-resume: %v", err)
 		}
@@ -382,18 +442,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return fail(stderr, "%v", err)
 	}
-	out := newPrinter(o, outW)
-	if zr, ok := r.(*resolver.Zones); ok && len(zr.Origins()) > 0 {
-		out.origin = zr.Origins()[0]
-	}
+	out := newPrinter(*o, outW)
+	out.origin = e.origin
 	status := exitOK
 	var writeErr error
 	record := func(rep *check.Report) {
-		if len(rep.Errors) > 0 {
-			status = max(status, exitFailure)
-		} else if rep.Failed() || rep.NXDomain {
-			status = max(status, exitFindings)
-		}
+		status = max(status, exitOf(rep))
 		if o.resume != "" && interrupted(rep) {
 			return // to be checked when the sweep resumes
 		}
@@ -402,46 +456,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	if o.domains != "" {
-		seq, total, closeFn, readErr, err := domainList(o.domains, stdin, keep)
-		if err != nil {
-			return fail(stderr, "%v", err)
-		}
-		defer closeFn()
-		prog := newProgress(stderr, total, live)
-		scanned := 0
-		if o.authoritative || compare != nil {
-			// Each domain needs its own view: one at a time.
-			p := check.Progress{Total: total}
-			for d := range seq {
-				rep := checkOne(ctx, d)
-				record(rep)
-				scanned++
-				p.Done++
-				if len(rep.Errors) > 0 {
-					p.Errors++
-				}
-				prog.update(p)
-			}
-		} else {
-			sopts := check.ScanOptions{Options: opts, Concurrency: o.concurrency, Total: total, Progress: prog.update}
-			for rep := range check.Scan(ctx, r, seq, sopts) {
-				record(rep)
-				scanned++
-			}
-		}
-		prog.done()
-		if err := readErr(); err != nil {
-			return fail(stderr, "%s: %v (after %d domains)", o.domains, err, scanned)
-		}
-		if scanned == 0 && resume != nil {
-			return fail(stderr, "no domains of %s left to check: %s reports them all", o.domains, o.resume)
-		}
-		if scanned == 0 {
-			return fail(stderr, "no domains in %s", o.domains)
+		if code := o.sweep(ctx, e, stdin, stderr, keep, resume, record); code != exitOK {
+			return code
 		}
 	} else {
-		for _, d := range domains {
-			record(checkOne(ctx, d))
+		for _, d := range e.domains {
+			record(o.checkOne(ctx, e, d))
 		}
 	}
 	if err := out.finish(); err != nil {
@@ -450,13 +470,67 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if writeErr != nil {
 		return fail(stderr, "writing the output: %v", writeErr)
 	}
-	if recorder != nil {
-		if err := writeSnapshot(o.snapshot, recorder); err != nil {
+	if e.recorder != nil {
+		if err := writeSnapshot(o.snapshot, e.recorder); err != nil {
 			return fail(stderr, "-snapshot: %v", err)
 		}
-		fmt.Fprintf(stderr, "domainlint: recorded %d answers for names outside the zone files in %s; check offline with -replay %s\n", recorder.Len(), o.snapshot, o.snapshot)
+		fmt.Fprintf(stderr, "domainlint: recorded %d answers for names outside the zone files in %s; check offline with -replay %s\n", e.recorder.Len(), o.snapshot, o.snapshot)
 	}
 	return status
+}
+
+// exitOf is a report's exit status.
+func exitOf(rep *check.Report) int {
+	switch {
+	case len(rep.Errors) > 0:
+		return exitFailure
+	case rep.Failed() || rep.NXDomain:
+		return exitFindings
+	}
+	return exitOK
+}
+
+// sweep checks the domains of -domains; a status other than exitOK ends
+// the run.
+func (o *options) sweep(ctx context.Context, e *env, stdin io.Reader, stderr io.Writer, keep func(string) bool, resume *resumeFile, record func(*check.Report)) int {
+	seq, total, closeFn, readErr, err := domainList(o.domains, stdin, keep)
+	if err != nil {
+		return fail(stderr, "%v", err)
+	}
+	defer closeFn()
+	prog := newProgress(stderr, total, e.live)
+	scanned := 0
+	if o.authoritative || e.compare != nil {
+		// Each domain needs its own view: one at a time.
+		p := check.Progress{Total: total}
+		for d := range seq {
+			rep := o.checkOne(ctx, e, d)
+			record(rep)
+			scanned++
+			p.Done++
+			if len(rep.Errors) > 0 {
+				p.Errors++
+			}
+			prog.update(p)
+		}
+	} else {
+		sopts := check.ScanOptions{Options: e.opts, Concurrency: o.concurrency, Total: total, Progress: prog.update}
+		for rep := range check.Scan(ctx, e.r, seq, sopts) {
+			record(rep)
+			scanned++
+		}
+	}
+	prog.done()
+	if err := readErr(); err != nil {
+		return fail(stderr, "%s: %v (after %d domains)", o.domains, err, scanned)
+	}
+	if scanned == 0 && resume != nil {
+		return fail(stderr, "no domains of %s left to check: %s reports them all", o.domains, o.resume)
+	}
+	if scanned == 0 {
+		return fail(stderr, "no domains in %s", o.domains)
+	}
+	return exitOK
 }
 
 // writeSnapshot writes the recorded answers to path, replacing it whole.

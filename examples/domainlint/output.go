@@ -163,12 +163,23 @@ func (p *printer) text(rep *check.Report) error {
 		p.paint(bold, "== "+rep.Domain), lint.Count(rep.Findings, lint.Error), lint.Count(rep.Findings, lint.Warning),
 		lint.Count(rep.Findings, lint.Info), rep.Stats.Questions, rep.Stats.Queries, rep.Stats.Elapsed)
 	if rep.NXDomain {
-		fmt.Fprintf(w, "\n%s does not exist (NXDOMAIN): its name has no records at all, so there is nothing to lint. Is the name right, and is the domain delegated?\n\n", rep.Domain)
+		fmt.Fprintf(w, "\n%s does not exist (NXDOMAIN): its name has no records at all, so there is nothing to lint. Is the name right, and is the domain delegated?\n", rep.Domain)
+		p.textFindings(w, rep)
+		fmt.Fprintln(w)
 		return w.err
 	}
 	if rep.Waived > 0 {
 		fmt.Fprintf(w, "  (%d findings waived by `; ignore` comments in the zone file)\n", rep.Waived)
 	}
+	for _, section := range []func(io.Writer, *check.Report){p.textRecords, p.textTransport, p.textDiff, p.textFindings, p.textRest} {
+		section(w, rep)
+	}
+	fmt.Fprintln(w)
+	return w.err
+}
+
+// textRecords writes the SPF tree, DMARC and DKIM.
+func (p *printer) textRecords(w io.Writer, rep *check.Report) {
 	if rep.SPF != nil {
 		fmt.Fprintf(w, "\nSPF\n%s", indent(rep.SPF.Tree(), "  "))
 	}
@@ -178,6 +189,10 @@ func (p *printer) text(rep *check.Report) error {
 	if len(rep.DKIM) > 0 {
 		fmt.Fprintf(w, "\nDKIM\n%s", indent(dkimText(rep.DKIM), "  "))
 	}
+}
+
+// textTransport writes MX, MTA-STS, DNSSEC and DANE.
+func (p *printer) textTransport(w io.Writer, rep *check.Report) {
 	if m := rep.MX; m != nil {
 		fmt.Fprintf(w, "\nMX (%s)\n", m.Status)
 		for _, h := range m.Hosts {
@@ -214,6 +229,10 @@ func (p *printer) text(rep *check.Report) error {
 			}
 		}
 	}
+}
+
+// textDiff writes the Microsoft 365 diff and the views that differ.
+func (p *printer) textDiff(w io.Writer, rep *check.Report) {
 	if len(rep.Diff) > 0 {
 		fmt.Fprintf(w, "\nMicrosoft 365\n")
 		for _, e := range rep.Diff {
@@ -233,6 +252,10 @@ func (p *printer) text(rep *check.Report) error {
 			fmt.Fprintf(w, "  %s\n", v)
 		}
 	}
+}
+
+// textFindings writes the findings with their fixes.
+func (p *printer) textFindings(w io.Writer, rep *check.Report) {
 	if len(rep.Findings) > 0 {
 		fmt.Fprintf(w, "\nFindings\n")
 		for _, f := range rep.Findings {
@@ -254,6 +277,11 @@ func (p *printer) text(rep *check.Report) error {
 			}
 		}
 	}
+}
+
+// textRest writes the onboarding stage, what was not verified and what
+// could not be checked.
+func (p *printer) textRest(w io.Writer, rep *check.Report) {
 	if o := rep.Onboarding; o != nil {
 		fmt.Fprintf(w, "\nMicrosoft 365 onboarding: %s\n", o.Stage)
 		if o.NextStep != "" {
@@ -272,8 +300,6 @@ func (p *printer) text(rep *check.Report) error {
 			fmt.Fprintf(w, "  %s\n", e)
 		}
 	}
-	fmt.Fprintln(w)
-	return w.err
 }
 
 // errWriter keeps the first write error, so that a run of Fprintf calls
