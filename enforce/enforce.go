@@ -359,14 +359,14 @@ type keyState struct {
 }
 
 type evaluator struct {
-	ctx    context.Context
-	r      resolver.Resolver
-	domain string
-	opts   Options
-	policy string
-	disc   map[string]*dmarc.Discovery
-	keys   map[string]keyState
-	spfc   map[string]spf.Result
+	ctx     context.Context
+	r       resolver.Resolver
+	domain  string
+	opts    Options
+	policy  string
+	disc    map[string]*dmarc.Discovery
+	keys    map[string]keyState
+	spfc    map[string]spf.Result
 	lookups int // the domain's SPF lookups, once known
 	counted bool
 }
