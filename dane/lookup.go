@@ -411,10 +411,8 @@ func checkM365(rep *Report, mx *resolver.Answer, dnskey *dnssec.Result) []lint.F
 }
 
 func ruleOf(id string) lint.Rule {
-	for _, r := range Rules() {
-		if r.ID == id {
-			return r
-		}
+	if r, ok := lint.Find(Rules(), id); ok {
+		return r
 	}
 	return ruleBadRecord
 }

@@ -342,15 +342,11 @@ func joinStrings(sss [][]string) string {
 	return strings.Join(recs, " | ")
 }
 
-// ruleOf returns the rule a key problem is reported under.
+// ruleOf returns the rule a key problem is reported under: the rule its
+// ID names, dkim.syntax for any other.
 func ruleOf(id string) lint.Rule {
-	switch id {
-	case ruleBadKey.ID:
-		return ruleBadKey
-	case ruleUnknownKeyType.ID:
-		return ruleUnknownKeyType
-	case ruleNotEmail.ID:
-		return ruleNotEmail
+	if r, ok := lint.Find(Rules(), id); ok {
+		return r
 	}
 	return ruleSyntax
 }

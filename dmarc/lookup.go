@@ -826,15 +826,11 @@ func checkReports(ctx context.Context, r resolver.Resolver, domain string, rec *
 	return out
 }
 
-// ruleOf returns the rule a record problem is reported under.
+// ruleOf returns the rule a record problem is reported under: the rule
+// its ID names, dmarc.syntax for any other.
 func ruleOf(id string) lint.Rule {
-	switch id {
-	case ruleBadURI.ID:
-		return ruleBadURI
-	case ruleUnknownTag.ID:
-		return ruleUnknownTag
-	case ruleObsoleteTag.ID:
-		return ruleObsoleteTag
+	if r, ok := lint.Find(Rules(), id); ok {
+		return r
 	}
 	return ruleSyntax
 }
