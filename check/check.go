@@ -34,6 +34,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"sync"
@@ -44,6 +45,7 @@ import (
 	"github.com/domainlint/domainlint/dkim"
 	"github.com/domainlint/domainlint/dmarc"
 	"github.com/domainlint/domainlint/dnssec"
+	"github.com/domainlint/domainlint/enforce"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/mtasts"
 	"github.com/domainlint/domainlint/mx"
@@ -101,6 +103,14 @@ type Options struct {
 	// DANE requires Microsoft 365's inbound DANE: a single MX
 	// <token>.<letter>-v1.mx.microsoft on a DNSSEC-signed domain.
 	DANE bool
+	// Reports, when set, yields the rows of the domain's DMARC aggregate
+	// reports (each call a fresh sequence): the enforce check replays them
+	// against the zone and says which mail its policy would quarantine or
+	// reject (package enforce). EnforcePolicy asks about a policy other
+	// than the zone's ("quarantine", "reject"); empty: the zone's, or
+	// quarantine when it is p=none.
+	Reports       func() iter.Seq[enforce.Row]
+	EnforcePolicy string
 	// Enable, when not empty, keeps only the findings of these rules: IDs
 	// ("spf.lookup-limit") or prefixes ("spf", "m365"). Disable drops the
 	// findings of the rules it names. A check none of whose rules is left
@@ -188,8 +198,11 @@ type Report struct {
 	BIMI   *bimi.Report   `json:"bimi,omitempty"`
 	// Onboarding is where the domain stands in Microsoft's onboarding
 	// order and the one next step; nil without a Microsoft 365 diff.
-	Onboarding *Onboarding       `json:"onboarding,omitempty"`
-	asked      map[question]bool // questions asked, for CompareViews
+	Onboarding *Onboarding `json:"onboarding,omitempty"`
+	// Enforcement is what the domain's aggregate reports say the policy
+	// would quarantine or reject (with Options.Reports).
+	Enforcement *enforce.Result   `json:"enforcement,omitempty"`
+	asked       map[question]bool // questions asked, for CompareViews
 	// verifyRecord: the domain publishes an MS= verification record
 	// (read when the expected set does not ask for one).
 	verifyRecord bool

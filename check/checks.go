@@ -14,6 +14,7 @@ import (
 	"github.com/domainlint/domainlint/dkim"
 	"github.com/domainlint/domainlint/dmarc"
 	"github.com/domainlint/domainlint/dnssec"
+	"github.com/domainlint/domainlint/enforce"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/mtasts"
 	"github.com/domainlint/domainlint/mx"
@@ -149,7 +150,9 @@ func Checks() []*Check {
 		Rules: bimi.Rules(), Requires: []*Check{dmarcCheck}, Run: runBIMI}
 	zoneCheck := &Check{Name: "zone", Doc: "with zone files: what the zone's server refuses or ignores (a CNAME beside other data, no SOA or NS at the apex, records outside the zone)",
 		Rules: zoneRules(), Requires: []*Check{m365}, Run: runZone}
-	return []*Check{zoneCheck, spfCheck, dmarcCheck, dkimCheck, m365, mxCheck, parked, dnssecCheck, daneCheck, mtastsCheck, tlsrptCheck, bimiCheck}
+	enforceCheck := &Check{Name: "enforce", Doc: "with Options.Reports: which mail in the domain's DMARC aggregate reports the zone's policy (or enforcement, at p=none) would quarantine or reject",
+		Rules: enforce.Rules(), Requires: []*Check{dmarcCheck}, Run: runEnforce}
+	return []*Check{zoneCheck, spfCheck, dmarcCheck, dkimCheck, m365, mxCheck, parked, dnssecCheck, daneCheck, mtastsCheck, tlsrptCheck, bimiCheck, enforceCheck}
 }
 
 func runMTASTS(ctx context.Context, p *Pass) error {
@@ -195,6 +198,35 @@ func mxRules() []lint.Rule {
 
 func parkedRules() []lint.Rule {
 	return slices.DeleteFunc(mx.Rules(), func(r lint.Rule) bool { return !strings.HasPrefix(r.ID, "parked.") })
+}
+
+// runEnforce replays the domain's aggregate-report rows against the zone:
+// under its policy, or, when it is p=none, under p=quarantine — the next
+// step the onboarding stage asks about.
+func runEnforce(ctx context.Context, p *Pass) error {
+	if p.Options.Reports == nil {
+		return nil
+	}
+	d := p.Result().DMARC
+	if d == nil {
+		return nil
+	}
+	eff := d.Effective()
+	policy, asked := p.Options.EnforcePolicy, p.Options.EnforcePolicy != ""
+	if eff.Record == nil || strings.EqualFold(eff.Record.P, "none") && policy == "" {
+		policy, asked = "quarantine", true
+	}
+	res, err := enforce.Evaluate(ctx, p.Resolver, p.Domain, p.Options.Reports(), enforce.Options{Policy: policy, PTR: p.Options.Fetch})
+	if err != nil {
+		return err
+	}
+	p.Set(func(r *Report) { r.Enforcement = res })
+	name, record := "_dmarc."+p.Domain, ""
+	if eff.Record != nil {
+		name, record = "_dmarc."+eff.PolicyDomain, eff.Record.Raw
+	}
+	p.Report(res.Findings(name, record, asked)...)
+	return nil
 }
 
 func runMX(ctx context.Context, p *Pass) error {

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/domainlint/domainlint/enforce"
 	"github.com/domainlint/domainlint/internal/rrtext"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/records"
@@ -185,6 +186,12 @@ func stageOf(r *Report) stageState {
 		return stageState{StageSigning, "Fix the DMARC record: " + sentence(dmarcE.Why)}
 	case p == "none" && !rua:
 		return stageState{StageMonitoring, "Add an aggregate report address (rua) to the DMARC record: p=none without reports shows nothing."}
+	case p == "none" && r.Enforcement != nil && r.Enforcement.Messages > 0:
+		e := r.Enforcement
+		if e.Safe(minSourceMessages) {
+			return stageState{StageMonitoring, fmt.Sprintf("p=%s is safe by the reports: every source that sent at least %d of the %d messages aligns. Move to p=%s, then p=reject.", e.Policy, minSourceMessages, e.Messages, e.Policy)}
+		}
+		return stageState{StageMonitoring, fmt.Sprintf("Not yet p=%s: it would quarantine or reject %d of %d messages in the reports; first make these senders pass (SPF or aligned DKIM): %s.", e.Policy, e.Quarantined+e.Rejected, e.Messages, topSources(e))}
 	case p == "none":
 		return stageState{StageMonitoring, "When the DMARC reports show every legitimate sender passing SPF or DKIM aligned, move to p=quarantine, then p=reject."}
 	case p == "quarantine":
@@ -203,6 +210,34 @@ func stageOf(r *Report) stageState {
 		}
 	}
 	return stageState{StageEnforcing, "Done: keep reading the DMARC reports and add new senders to SPF and DKIM before they send."}
+}
+
+// minSourceMessages: a source with fewer messages in the reports does not
+// hold up enforcement (a forgery, a one-off).
+const minSourceMessages = 10
+
+// topSources names the sources that would lose the most mail.
+func topSources(e *enforce.Result) string {
+	var parts []string
+	for i, s := range e.Sources {
+		if i == 3 {
+			break
+		}
+		n := s.Quarantined + s.Rejected
+		if n == 0 {
+			continue
+		}
+		p := fmt.Sprintf("%s (%d messages", s.Addr, n)
+		if s.PTR != "" {
+			p += ", " + s.PTR
+		}
+		p += ")"
+		if len(s.Advice) > 0 {
+			p += ": " + s.Advice[0]
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // verifiedBy says what shows the domain is verified in a tenant, or "".
