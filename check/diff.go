@@ -1,6 +1,7 @@
 package check
 
 import (
+	"errors"
 	"context"
 	"fmt"
 	"github.com/domainlint/domainlint/dkim"
@@ -694,11 +695,14 @@ func (d *differ) spfEntry(e records.Expected, ent Entry, fail func(error) Entry)
 		}
 	}
 	merged := func() string {
-		text := mergeSPF(texts, lacking...)
 		// A merge never chooses the policy: records that end differently
-		// (-all beside ~all), or in +all, are merged by hand.
-		if alls := spfAlls(texts); len(alls) > 1 || slices.Contains(alls, "+") {
-			return fmt.Sprintf("; the records end differently (%s): merge them by hand into one record, ending with the strictest qualifier every sender passes (-all, then ~all; never +all); its terms: %q", strings.Join(qualifiedAlls(alls), ", "), text)
+		// (-all beside ~all), or in +all, are merged by hand (spf.Merge).
+		text, err := spf.Merge(texts, lacking...)
+		switch {
+		case errors.Is(err, spf.ErrMergeByHand):
+			return fmt.Sprintf("; %s: merge them into one record by hand, ending with the strictest qualifier every sender passes (-all, then ~all; never +all); its terms: %q", strings.TrimPrefix(err.Error(), "spf: "), text)
+		case err != nil:
+			return fmt.Sprintf("; fix the record first (%v), then publish one record with every sender", err)
 		}
 		// The merged record must stay within 10 lookups (RFC 7208
 		// §4.6.4): at least what the records cost now, plus one per
@@ -754,19 +758,6 @@ func tenantOf(target string) string {
 		}
 	}
 	return target
-}
-
-// qualifiedAlls writes qualifiers as all terms ("" as "no all").
-func qualifiedAlls(qs []string) []string {
-	var out []string
-	for _, q := range qs {
-		if q == "" {
-			out = append(out, "no all")
-		} else {
-			out = append(out, q+"all")
-		}
-	}
-	return out
 }
 
 func walkIncludes(n *spf.Node, seen map[string]bool) {

@@ -329,6 +329,9 @@ func (w *walker) node(domain, via string, policy bool) (*Node, error) {
 		n.Status = "multiple"
 		f := ruleMultipleRecords.New(domain, fmt.Sprintf("%d v=spf1 TXT records at %s: receivers return permerror; merge them into one", len(recs), domain))
 		f.Type, f.Record = "TXT", strings.Join(recs, " | ")
+		if w.own(domain) {
+			f.Fixes = []lint.Fix{mergeFix(domain, recs)}
+		}
 		w.add(f)
 		for _, rec := range recs {
 			_, errs := parse(rec)
@@ -811,4 +814,24 @@ func trimQuotes(s string) string {
 		}
 	}
 	return s
+}
+
+// mergeFix is the fix of several SPF records: one record with every term
+// (spf.Merge), as an edit when the records agree on how they end, as
+// advice otherwise. Whether the merged record stays within 10 lookups is
+// for the check of the result (the record's includes were not walked).
+func mergeFix(domain string, recs []string) lint.Fix {
+	text, err := Merge(recs)
+	if err != nil {
+		if errors.Is(err, ErrMergeByHand) {
+			return lint.Fix{Message: fmt.Sprintf("%s: merge them into one record by hand, ending with the strictest qualifier every sender passes (-all, then ~all; never +all); its terms: %q", strings.TrimPrefix(err.Error(), "spf: "), text)}
+		}
+		return lint.Fix{Message: "fix the broken record, then merge the records into one"}
+	}
+	var edits []lint.Edit
+	for _, r := range recs {
+		edits = append(edits, lint.Edit{Op: lint.Delete, RR: txtLine(domain, 3600, r)})
+	}
+	edits = append(edits, lint.Edit{Op: lint.Add, RR: txtLine(domain, 3600, text)})
+	return lint.EditFix("merge the records into one, keeping every term", edits...)
 }
