@@ -1,8 +1,8 @@
 package check
 
 import (
-	"errors"
 	"context"
+	"errors"
 	"fmt"
 	"github.com/domainlint/domainlint/dkim"
 	"regexp"
