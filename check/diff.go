@@ -792,18 +792,15 @@ func (d *differ) dmarcEntry(e records.Expected, ent Entry, fail func(error) Entr
 	switch {
 	case len(recs) > 1:
 		ent.Status, ent.Why = Conflict, fmt.Sprintf("%d v=DMARC1 records: receivers discard them all; merge them into one (the fix keeps every tag and report address)", len(recs))
-		m := mergeDMARC(texts)
+		m, err := dmarc.Merge(texts)
 		advice := ""
-		if !e.Want.Match(txtRR(e.Name, e.TTL, m)) {
-			m, _, advice = fixDMARC(m, domain)
-		}
-		for _, tag := range []string{"p", "sp", "np"} {
-			if vs := dmarcPolicies(texts, tag); len(vs) > 1 {
-				// Which policy was meant is the owner's choice: a merge
-				// never picks the weaker one for them.
-				advice = fmt.Sprintf("the records set different %s= (%s): merge them by hand into one record with the policy you mean; its other tags and report addresses: %q", tag, strings.Join(vs, ", "), m)
-				break
-			}
+		switch {
+		case err != nil:
+			// Which policy was meant is the owner's choice: a merge
+			// never picks the weaker one for them.
+			advice = fmt.Sprintf("%s: merge them into one record with the policy you mean; its other tags and report addresses: %q", strings.TrimPrefix(err.Error(), "dmarc: "), m)
+		case !e.Want.Match(txtRR(e.Name, e.TTL, m)):
+			m, _, advice = dmarc.Repair(m, domain)
 		}
 		if advice != "" {
 			ent.fix = "; " + advice
@@ -811,9 +808,8 @@ func (d *differ) dmarcEntry(e records.Expected, ent Entry, fail func(error) Entr
 			ent.fix = fixLines(deletes(recs), txtRR(e.Name, e.TTL, m).String())
 		}
 	case len(matched) == 0 && len(others) > 0:
-		fixed, what, advice := fixDMARC(texts[0], domain)
-		tags := parseDMARC(texts[0])
-		if strings.EqualFold(tagValue(tags, "p"), "none") {
+		fixed, what, advice := dmarc.Repair(texts[0], domain)
+		if rec, _ := dmarc.Parse(texts[0], dmarc.RFC9989); rec != nil && rec.P == dmarc.None {
 			ent.Status, ent.Why = Wrong, "p=none without rua: monitoring with no way to see the reports; add an aggregate report address (rua) and, once the reports show every legitimate sender passing, move to quarantine, then reject"
 			d.set(override{sev: sevp(lint.Warning)})
 		} else {

@@ -1,8 +1,6 @@
 package check
 
 import (
-	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/domainlint/domainlint/lint"
@@ -39,123 +37,6 @@ func fixLines(lines ...string) string {
 // txtRR builds a TXT record holding text (split into 255-octet strings).
 func txtRR(name string, ttl uint32, text string) dns.RR {
 	return &dns.TXT{Hdr: dns.RR_Header{Name: dns.Fqdn(name), Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: ttl}, Txt: resolver.EncodeTXT(text)}
-}
-
-// dmarcTag is one tag of a DMARC record, as published.
-type dmarcTag struct{ name, value string }
-
-// parseDMARC splits a record into its tags in order; names lowercased.
-func parseDMARC(txt string) []dmarcTag {
-	var out []dmarcTag
-	for _, part := range strings.Split(txt, ";") {
-		k, v, ok := strings.Cut(part, "=")
-		k = strings.ToLower(strings.TrimSpace(k))
-		if !ok || k == "" {
-			continue
-		}
-		out = append(out, dmarcTag{k, strings.TrimSpace(v)})
-	}
-	return out
-}
-
-func renderDMARC(tags []dmarcTag) string {
-	var parts []string
-	for _, t := range tags {
-		parts = append(parts, t.name+"="+t.value)
-	}
-	return strings.Join(parts, "; ")
-}
-
-func tagIndex(tags []dmarcTag, name string) int {
-	return slices.IndexFunc(tags, func(t dmarcTag) bool { return t.name == name })
-}
-
-// setTag sets a tag's value in place, or adds it after v and p.
-func setTag(tags []dmarcTag, name, value string) []dmarcTag {
-	if i := tagIndex(tags, name); i >= 0 {
-		tags[i].value = value
-		return tags
-	}
-	at := len(tags)
-	if name == "p" {
-		at = min(1, len(tags))
-	}
-	return slices.Insert(tags, at, dmarcTag{name, value})
-}
-
-// unionURIs joins comma-separated URI lists, dropping repeats.
-func unionURIs(lists ...string) string {
-	var out []string
-	for _, l := range lists {
-		for _, u := range strings.Split(l, ",") {
-			if u = strings.TrimSpace(u); u != "" && !slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, u) }) {
-				out = append(out, u)
-			}
-		}
-	}
-	return strings.Join(out, ",")
-}
-
-// mergeDMARC merges several DMARC records into one: the first record's
-// tags in order, the tags only the others have after them, and every
-// report URI of every record.
-func mergeDMARC(records []string) string {
-	var tags []dmarcTag
-	for _, rec := range records {
-		for _, t := range parseDMARC(rec) {
-			j := tagIndex(tags, t.name)
-			switch {
-			case j < 0:
-				tags = append(tags, t)
-			case t.name == "rua" || t.name == "ruf":
-				tags[j].value = unionURIs(tags[j].value, t.value)
-			}
-		}
-	}
-	return renderDMARC(tags)
-}
-
-// fixDMARC changes only what is at fault in one DMARC record, and only
-// where the change is certain: a missing p becomes p=none (Microsoft's
-// first step, and what receivers apply to such a record with a valid rua,
-// RFC 7489 §6.6.3). An invalid p (which policy was meant?) and p=none
-// without rua (which mailbox reads the reports?) are advice: nothing is
-// guessed. Every other tag and URI stays.
-func fixDMARC(rec, domain string) (fixed, what, advice string) {
-	tags := parseDMARC(rec)
-	var whats, advices []string
-	switch p := strings.ToLower(tagValue(tags, "p")); {
-	case p == "none" || p == "quarantine" || p == "reject":
-	case tagIndex(tags, "p") < 0:
-		tags = setTag(tags, "p", "none")
-		whats = append(whats, "p=none")
-	default:
-		advices = append(advices, fmt.Sprintf("p=%s is not a policy: write the one meant, p=none, p=quarantine or p=reject", tagValue(tags, "p")))
-	}
-	if strings.EqualFold(tagValue(tags, "p"), "none") && tagValue(tags, "rua") == "" {
-		advices = append(advices, fmt.Sprintf("add rua=mailto: with a mailbox of yours that reads the aggregate reports (at %s, or one that authorizes them)", domain))
-	}
-	return renderDMARC(tags), strings.Join(whats, " and "), strings.Join(advices, "; ")
-}
-
-// dmarcPolicies returns the distinct values of tag name across records
-// ("" for a record without it).
-func dmarcPolicies(records []string, name string) []string {
-	var out []string
-	for _, rec := range records {
-		v := strings.ToLower(tagValue(parseDMARC(rec), name))
-		if !slices.Contains(out, v) {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-func tagValue(tags []dmarcTag, name string) string {
-	if i := tagIndex(tags, name); i >= 0 {
-		return tags[i].value
-	}
-	return ""
 }
 
 // replaceLines is the fix that replaces others with the expected record:

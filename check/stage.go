@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"github.com/domainlint/domainlint/dmarc"
 	"regexp"
 	"strings"
 
@@ -107,7 +108,7 @@ func (r *Report) dmarcPolicy() (p string, rua bool) {
 	if e == nil {
 		if r.DMARC != nil && r.DMARC.RFC7489 != nil && r.DMARC.RFC7489.Record != nil {
 			rec := r.DMARC.RFC7489.Record
-			return strings.ToLower(rec.P), len(rec.RUA) > 0
+			return strings.ToLower(rec.P), rec.Reports()
 		}
 		return "", false
 	}
@@ -118,15 +119,15 @@ func (r *Report) dmarcPolicy() (p string, rua bool) {
 	if err != nil || rr == nil {
 		return "invalid", false
 	}
-	tags, ok := records.DMARCTags(rrtext.TXT(rr))
-	if !ok {
-		return "invalid", false
+	rec, err := dmarc.Parse(rrtext.TXT(rr), dmarc.RFC9989)
+	if rec == nil || err != nil && rec.P == "" {
+		return "invalid", rec != nil && rec.Reports()
 	}
-	switch p := strings.ToLower(tags["p"]); p {
-	case "none", "quarantine", "reject":
-		return p, tags["rua"] != ""
+	switch rec.P {
+	case dmarc.None, dmarc.Quarantine, dmarc.Reject:
+		return rec.P, rec.Reports()
 	}
-	return "invalid", tags["rua"] != ""
+	return "invalid", rec.Reports()
 }
 
 func stageOf(r *Report) stageState {

@@ -104,6 +104,17 @@ func (p *Problem) Error() string { return "dmarc: " + p.Reason }
 // ErrNotDMARC: the text does not start with "v=DMARC1".
 var ErrNotDMARC = errors.New("dmarc: not a DMARC record (does not start with v=DMARC1)")
 
+// Reports reports whether the record names at least one usable aggregate
+// report destination (a rua= URI without an error).
+func (r *Record) Reports() bool {
+	for _, u := range r.RUA {
+		if u.Err == "" {
+			return true
+		}
+	}
+	return false
+}
+
 // IsDMARC reports whether txt begins with the v=DMARC1 tag, the test
 // receivers apply to the TXT records at _dmarc (RFC 7489 §6.6.3: records
 // that do not start with a "v=" tag naming DMARC1 are discarded). As the

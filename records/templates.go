@@ -2,6 +2,7 @@ package records
 
 import (
 	"fmt"
+	"github.com/domainlint/domainlint/dmarc"
 	"github.com/domainlint/domainlint/internal/rrtext"
 	"regexp"
 	"slices"
@@ -542,15 +543,15 @@ func (b *builder) dmarc() []Expected {
 			if rr.Header().Rrtype != dns.TypeTXT {
 				return false
 			}
-			tags, ok := DMARCTags(rrtext.TXT(rr))
-			if !ok {
+			rec, err := dmarc.Parse(rrtext.TXT(rr), dmarc.RFC9989)
+			if err != nil || rec == nil {
 				return false
 			}
-			switch strings.ToLower(tags["p"]) {
-			case "quarantine", "reject":
+			switch rec.P {
+			case dmarc.Quarantine, dmarc.Reject:
 				return true
-			case "none":
-				return tags["rua"] != ""
+			case dmarc.None:
+				return rec.Reports()
 			}
 			return false
 		},
@@ -558,25 +559,4 @@ func (b *builder) dmarc() []Expected {
 	e.Doc = docDMARC
 	e.Note = "Microsoft generates no value: start at p=none with rua to see reports, then quarantine, then reject; parked domains: v=DMARC1; p=reject;"
 	return []Expected{e}
-}
-
-// DMARCTags splits a DMARC record into its tags (names lowercased, values
-// trimmed); ok is false when it does not start with v=DMARC1.
-func DMARCTags(txt string) (tags map[string]string, ok bool) {
-	tags = map[string]string{}
-	for i, part := range strings.Split(txt, ";") {
-		k, v, _ := strings.Cut(part, "=")
-		k, v = strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(v)
-		if i == 0 {
-			if k != "v" || !strings.EqualFold(v, "DMARC1") {
-				return nil, false
-			}
-		}
-		if k != "" {
-			if _, dup := tags[k]; !dup {
-				tags[k] = v
-			}
-		}
-	}
-	return tags, true
 }
