@@ -152,3 +152,25 @@ func TestAsPolicy(t *testing.T) {
 		t.Fatalf("as p=reject: %+v, %v", res, err)
 	}
 }
+
+// TestGroupBound: rows past MaxKeys distinct groups are counted as not
+// evaluated, not held: memory follows the bound, not the reports.
+func TestGroupBound(t *testing.T) {
+	const n = 5000
+	rows := func(yield func(enforce.Row) bool) {
+		for i := range n {
+			a := netip.AddrFrom4([4]byte{198, 51, byte(i >> 8), byte(i)})
+			if !yield(enforce.Row{Source: a, Count: 2, HeaderFrom: "contoso.test", EnvelopeFrom: "contoso.test",
+				SPF: []enforce.SPF{{Domain: "contoso.test", Result: "fail"}}, Reported: pass(false, false)}) {
+				return
+			}
+		}
+	}
+	res, err := enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rows, enforce.Options{MaxKeys: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Messages != 2000 || res.NotEvaluated != 2*(n-1000) {
+		t.Errorf("messages %d, not evaluated %d", res.Messages, res.NotEvaluated)
+	}
+}
