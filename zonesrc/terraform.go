@@ -142,12 +142,25 @@ func hclZoneOf(b *tfBlock, attr string, byAddr map[string]*tfBlock, all []*tfBlo
 		return "", &Note{Pos: v.pos, Field: b.address() + "." + attr, Expr: v.expr,
 			Message: "the zone " + strconv.Quote(s) + " is named by an ID these files do not define: its records are not read"}
 	}
+	if z, n := zoneFromRefs(b, attr, v, byAddr); z != "" || n != nil {
+		return z, n
+	}
+	msg := v.why
+	if msg == "" {
+		msg = "not known until apply"
+	}
+	return "", &Note{Pos: v.pos, Field: b.address() + "." + attr, Expr: v.expr, Message: msg + ": the record's zone is not known, so it is not read"}
+}
+
+// zoneFromRefs finds a record's zone from the zone resource (or data
+// source) the attribute references.
+func zoneFromRefs(b *tfBlock, attr string, v tfVal, byAddr map[string]*tfBlock) (string, *Note) {
 	for _, ref := range v.refs {
 		parts := strings.Split(ref, ".")
 		if len(parts) < 3 {
 			continue
 		}
-		addr := strings.Join(parts[:len(parts)-1], ".")
+		addr := b.module + strings.Join(parts[:len(parts)-1], ".")
 		z, ok := byAddr[addr]
 		if !ok {
 			continue
@@ -175,11 +188,7 @@ func hclZoneOf(b *tfBlock, attr string, byAddr map[string]*tfBlock, all []*tfBlo
 			}
 		}
 	}
-	msg := v.why
-	if msg == "" {
-		msg = "not known until apply"
-	}
-	return "", &Note{Pos: v.pos, Field: b.address() + "." + attr, Expr: v.expr, Message: msg + ": the record's zone is not known, so it is not read"}
+	return "", nil
 }
 
 func zoneName(s string, b *tfBlock, attr string, v tfVal) (string, *Note) {

@@ -27,6 +27,8 @@ type tfBlock struct {
 	rtype   string // "cloudflare_record"
 	name    string // "spf"
 	key     string // the instance key for count or for_each: `["spf"]`, `[0]`
+	addr    string // the whole address, when known (a plan's)
+	module  string // the module path the references are relative to: "module.dns."
 	attrs   map[string]tfVal
 	blocks  map[string][]*tfBlock
 	pos     Position
@@ -35,6 +37,9 @@ type tfBlock struct {
 
 // address is the resource's Terraform address: cloudflare_record.spf["a"].
 func (b *tfBlock) address() string {
+	if b.addr != "" {
+		return b.addr
+	}
 	s := b.rtype + "." + b.name + b.key
 	if b.mode == "data" {
 		s = "data." + s
