@@ -58,7 +58,7 @@ func ReadTerraform(files map[string][]byte) ([]*Zone, error) {
 			}
 		}
 	}
-	ev := &tfEval{files: files, locals: map[string]cty.Value{}}
+	ev := &tfEval{files: files, locals: map[string]cty.Value{}, localPos: map[string]Position{}}
 	ev.evalLocals(blocks)
 
 	// Every resource and data source instance, by address.
@@ -210,8 +210,17 @@ func litStr(b *tfBlock, name string) (string, tfVal, bool) {
 
 // tfEval evaluates HCL expressions with literal values only.
 type tfEval struct {
-	files  map[string][]byte
-	locals map[string]cty.Value
+	files    map[string][]byte
+	locals   map[string]cty.Value
+	localPos map[string]Position // where each local's value is written
+}
+
+// inst is one instance of a resource with count or for_each: the values
+// of each and count, and where they are written.
+type inst struct {
+	vars            map[string]cty.Value
+	eachKey, eachAt Position // the for_each element's key and value
+	index           int      // count.index; -1 without count
 }
 
 func hpos(p hcl.Pos, file string) Position {
@@ -231,7 +240,9 @@ func (e *tfEval) evalLocals(blocks []*hclsyntax.Block) {
 			continue
 		}
 		for _, name := range slices.Sorted(maps.Keys(b.Body.Attributes)) {
-			todo = append(todo, pending{name, b.Body.Attributes[name].Expr})
+			a := b.Body.Attributes[name]
+			todo = append(todo, pending{name, a.Expr})
+			e.localPos[name] = hpos(a.Expr.StartRange().Start, a.Expr.Range().Filename)
 		}
 	}
 	for progress := true; progress && len(todo) > 0; {
@@ -340,8 +351,8 @@ func traversalString(tr hcl.Traversal) string {
 func (e *tfEval) instances(b *hclsyntax.Block, comments hclsyntax.Tokens) []*tfBlock {
 	file := b.Range().Filename
 	mode := b.Type
-	base := func(key string, extra map[string]cty.Value) *tfBlock {
-		tb := e.block(b.Body, file, extra)
+	base := func(key string, in inst) *tfBlock {
+		tb := e.block(b.Body, file, in)
 		tb.mode, tb.rtype, tb.name, tb.key = mode, b.Labels[0], b.Labels[1], key
 		tb.pos = hpos(b.DefRange().Start, file)
 		tb.comment = blockComment(b, comments)
@@ -350,10 +361,22 @@ func (e *tfEval) instances(b *hclsyntax.Block, comments hclsyntax.Tokens) []*tfB
 	if fe, ok := b.Body.Attributes["for_each"]; ok {
 		v, known := e.value(fe.Expr, nil)
 		if !known || !(v.Type().IsObjectType() || v.Type().IsMapType() || v.Type().IsSetType()) {
-			tb := base("", nil)
+			tb := base("", inst{index: -1})
 			why, _ := e.why(fe.Expr)
 			tb.attrs["for_each"] = tfVal{pos: hpos(fe.Expr.StartRange().Start, file), expr: e.text(fe.Expr), why: why}
 			return []*tfBlock{tb}
+		}
+		// Where each element is written, for a literal map.
+		keyAt, valAt := map[string]Position{}, map[string]Position{}
+		if oc, ok := fe.Expr.(*hclsyntax.ObjectConsExpr); ok {
+			for _, item := range oc.Items {
+				if k, ok := e.value(item.KeyExpr, nil); ok {
+					if ks, ok := ctyString(k); ok {
+						keyAt[ks] = hpos(item.KeyExpr.StartRange().Start, file)
+						valAt[ks] = hpos(item.ValueExpr.StartRange().Start, file)
+					}
+				}
+			}
 		}
 		var out []*tfBlock
 		for k, ev := range v.Elements() {
@@ -362,7 +385,8 @@ func (e *tfEval) instances(b *hclsyntax.Block, comments hclsyntax.Tokens) []*tfB
 				key, _ = ctyString(ev)
 			}
 			each := cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(key), "value": ev})
-			out = append(out, base("["+strconv.Quote(key)+"]", map[string]cty.Value{"each": each}))
+			in := inst{vars: map[string]cty.Value{"each": each}, eachKey: keyAt[key], eachAt: valAt[key], index: -1}
+			out = append(out, base("["+strconv.Quote(key)+"]", in))
 		}
 		return out
 	}
@@ -373,7 +397,7 @@ func (e *tfEval) instances(b *hclsyntax.Block, comments hclsyntax.Tokens) []*tfB
 			n, isNum = ctyUint(v, 1000)
 		}
 		if !isNum {
-			tb := base("", nil)
+			tb := base("", inst{index: -1})
 			why, _ := e.why(c.Expr)
 			tb.attrs["count"] = tfVal{pos: hpos(c.Expr.StartRange().Start, file), expr: e.text(c.Expr), why: why}
 			return []*tfBlock{tb}
@@ -381,11 +405,12 @@ func (e *tfEval) instances(b *hclsyntax.Block, comments hclsyntax.Tokens) []*tfB
 		var out []*tfBlock
 		for i := range n {
 			idx := cty.ObjectVal(map[string]cty.Value{"index": cty.NumberUIntVal(i)})
-			out = append(out, base("["+strconv.FormatUint(i, 10)+"]", map[string]cty.Value{"count": idx}))
+			in := inst{vars: map[string]cty.Value{"count": idx}, index: int(i)}
+			out = append(out, base("["+strconv.FormatUint(i, 10)+"]", in))
 		}
 		return out
 	}
-	return []*tfBlock{base("", nil)}
+	return []*tfBlock{base("", inst{index: -1})}
 }
 
 // blockComment joins the comments written inside or beside a block.
@@ -416,16 +441,16 @@ func (e *tfEval) text(expr hclsyntax.Expression) string {
 }
 
 // block reads a body's attributes and nested blocks.
-func (e *tfEval) block(body *hclsyntax.Body, file string, extra map[string]cty.Value) *tfBlock {
+func (e *tfEval) block(body *hclsyntax.Body, file string, in inst) *tfBlock {
 	tb := &tfBlock{attrs: map[string]tfVal{}, blocks: map[string][]*tfBlock{}, pos: hpos(body.SrcRange.Start, file)}
 	for name, a := range body.Attributes {
-		tv := tfVal{pos: hpos(a.Expr.StartRange().Start, file), expr: e.text(a.Expr)}
+		tv := tfVal{pos: e.valuePos(a.Expr, file, in), expr: e.text(a.Expr)}
 		if tc, ok := a.Expr.(*hclsyntax.TupleConsExpr); ok {
 			for _, el := range tc.Exprs {
-				tv.elems = append(tv.elems, hpos(el.StartRange().Start, file))
+				tv.elems = append(tv.elems, e.valuePos(el, file, in))
 			}
 		}
-		if v, ok := e.value(a.Expr, extra); ok {
+		if v, ok := e.value(a.Expr, in.vars); ok {
 			tv.known, tv.v = true, v
 		} else {
 			tv.why, tv.refs = e.why(a.Expr)
@@ -433,9 +458,48 @@ func (e *tfEval) block(body *hclsyntax.Body, file string, extra map[string]cty.V
 		tb.attrs[name] = tv
 	}
 	for _, nb := range body.Blocks {
-		child := e.block(nb.Body, file, extra)
+		child := e.block(nb.Body, file, in)
 		child.pos = hpos(nb.DefRange().Start, file)
 		tb.blocks[nb.Type] = append(tb.blocks[nb.Type], child)
 	}
 	return tb
+}
+
+// valuePos is where the value of expr is written: the expression itself,
+// or, when it only names a value written elsewhere, that place — the
+// local's definition, the for_each element, the element of a literal
+// list that count.index picks.
+func (e *tfEval) valuePos(expr hclsyntax.Expression, file string, in inst) Position {
+	at := hpos(expr.StartRange().Start, file)
+	for {
+		tw, ok := expr.(*hclsyntax.TemplateWrapExpr)
+		if !ok {
+			break
+		}
+		expr = tw.Wrapped
+	}
+	switch x := expr.(type) {
+	case *hclsyntax.ScopeTraversalExpr:
+		s := traversalString(x.Traversal)
+		switch {
+		case strings.HasPrefix(s, "local.") && !strings.ContainsAny(s[len("local."):], ".["):
+			if p, ok := e.localPos[s[len("local."):]]; ok {
+				return p
+			}
+		case s == "each.value" && !in.eachAt.IsZero():
+			return in.eachAt
+		case s == "each.key" && !in.eachKey.IsZero():
+			return in.eachKey
+		}
+	case *hclsyntax.IndexExpr:
+		tc, ok := x.Collection.(*hclsyntax.TupleConsExpr)
+		if ok && in.index >= 0 && in.index < len(tc.Exprs) {
+			if k, ok := e.value(x.Key, in.vars); ok {
+				if i, ok := ctyUint(k, uint64(len(tc.Exprs))); ok && int(i) == in.index {
+					return e.valuePos(tc.Exprs[i], file, in)
+				}
+			}
+		}
+	}
+	return at
 }

@@ -462,7 +462,7 @@ func (r *tfRecord) cloudflare() {
 			return
 		}
 		if t, ok := r.target(owner, typ, tn, tpos); ok {
-			r.add(owner, typ, ttl, p+" "+w+" "+port+" "+t, d.pos)
+			r.add(owner, typ, ttl, p+" "+w+" "+port+" "+t, tpos)
 		}
 	case "CAA":
 		if d == nil {
@@ -471,9 +471,9 @@ func (r *tfRecord) cloudflare() {
 		}
 		flags, ok1 := r.nestedUint(d, "flags", "0")
 		tag, _, ok2 := r.nestedStr(d, "tag")
-		val, _, ok3 := r.nestedStr(d, "value")
+		val, vpos, ok3 := r.nestedStr(d, "value")
 		if ok1 && ok2 && ok3 {
-			r.add(owner, typ, ttl, flags+" "+tag+" "+quoteString(val), d.pos)
+			r.add(owner, typ, ttl, flags+" "+tag+" "+quoteString(val), vpos)
 		}
 	default:
 		r.add(owner, typ, ttl, content, cpos)
