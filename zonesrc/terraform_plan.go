@@ -44,8 +44,10 @@ func ReadTerraformPlan(r io.Reader, name string) ([]*Zone, error) {
 		for _, res := range m.get("resources").elems() {
 			refs[prefix+res.get("address").text()] = res.get("expressions")
 		}
-		for i, k := range m.get("module_calls").keys {
-			config(m.get("module_calls").vals[i].get("module"), prefix+"module."+k+".")
+		if mc := m.get("module_calls"); mc != nil && mc.kind == 'o' {
+			for i, k := range mc.keys {
+				config(mc.vals[i].get("module"), prefix+"module."+k+".")
+			}
 		}
 	}
 	config(root.get("configuration").get("root_module"), "")
@@ -101,16 +103,30 @@ func planBlock(f *jfile, res *jnode, unknown, refs map[string]*jnode) *tfBlock {
 		b.module = strings.TrimSuffix(b.module, "data.")
 	}
 	vals := res.get("values")
+	if vals == nil {
+		vals = &jnode{}
+	}
 	for i, k := range vals.keys {
 		n := vals.vals[i]
 		tv := tfVal{known: true, v: jnodeCty(n), pos: f.pos(n), expr: ""}
+		fieldsOf := func(o *jnode) map[string]Position {
+			m := map[string]Position{}
+			for j, k := range o.keys {
+				m[k] = f.pos(o.vals[j])
+			}
+			return m
+		}
+		if n.kind == 'o' {
+			tv.fields = []map[string]Position{fieldsOf(n)}
+		}
 		for _, e := range n.elems() {
 			tv.elems = append(tv.elems, f.pos(e))
+			tv.fields = append(tv.fields, fieldsOf(e))
 		}
 		b.attrs[k] = tv
 	}
 	cfg := refs[configAddress(addr)]
-	if au := unknown[addr]; au != nil {
+	if au := unknown[addr]; au != nil && au.kind == 'o' {
 		for i, k := range au.keys {
 			if au.vals[i].kind == 'b' && au.vals[i].b {
 				tv := tfVal{pos: f.pos(au.vals[i]), why: "known only after apply"}

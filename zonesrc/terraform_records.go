@@ -15,6 +15,9 @@ type tfVal struct {
 	v     cty.Value
 	pos   Position
 	elems []Position // positions of a literal list's elements
+	// fields are where an object's attributes are written, one map for
+	// an object, one per element for a list of objects.
+	fields []map[string]Position
 	expr  string     // source text
 	why   string     // when not known
 	refs  []string   // the references it makes, "cloudflare_zone.contoso.id"
@@ -68,9 +71,16 @@ func (b *tfBlock) nested(name string) []*tfBlock {
 	}
 	var objs []cty.Value
 	var poss []Position
+	var fields []map[string]Position
+	field := func(i int) map[string]Position {
+		if i < len(v.fields) {
+			return v.fields[i]
+		}
+		return nil
+	}
 	switch {
 	case v.v.Type().IsObjectType() || v.v.Type().IsMapType():
-		objs, poss = []cty.Value{v.v}, []Position{v.pos}
+		objs, poss, fields = []cty.Value{v.v}, []Position{v.pos}, []map[string]Position{field(0)}
 	case v.v.CanIterateElements():
 		i := 0
 		for _, e := range v.v.Elements() {
@@ -81,6 +91,7 @@ func (b *tfBlock) nested(name string) []*tfBlock {
 					p = v.elems[i]
 				}
 				poss = append(poss, p)
+				fields = append(fields, field(i))
 			}
 			i++
 		}
@@ -89,7 +100,11 @@ func (b *tfBlock) nested(name string) []*tfBlock {
 	for i, o := range objs {
 		nb := &tfBlock{attrs: map[string]tfVal{}, pos: poss[i]}
 		for k, e := range o.Elements() {
-			nb.attrs[k.AsString()] = tfVal{known: e.IsWhollyKnown(), v: e, pos: poss[i]}
+			p, ok := fields[i][k.AsString()]
+			if !ok {
+				p = poss[i]
+			}
+			nb.attrs[k.AsString()] = tfVal{known: e.IsWhollyKnown(), v: e, pos: p}
 		}
 		out = append(out, nb)
 	}
