@@ -18,9 +18,9 @@ type tfVal struct {
 	// fields are where an object's attributes are written, one map for
 	// an object, one per element for a list of objects.
 	fields []map[string]Position
-	expr  string     // source text
-	why   string     // when not known
-	refs  []string   // the references it makes, "cloudflare_zone.contoso.id"
+	expr   string   // source text
+	why    string   // when not known
+	refs   []string // the references it makes, "cloudflare_zone.contoso.id"
 }
 
 // tfBlock is a resource (or data source, or nested block) with its
