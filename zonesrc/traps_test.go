@@ -62,6 +62,12 @@ func tf(files ...string) func() ([]*zonesrc.Zone, error) {
 	}
 }
 
+func plan(src string) func() ([]*zonesrc.Zone, error) {
+	return func() ([]*zonesrc.Zone, error) {
+		return zonesrc.ReadTerraformPlan(strings.NewReader(src), "plan.json")
+	}
+}
+
 const awsZone = `resource "aws_route53_zone" "z" { name = "contoso.example" }
 `
 
@@ -204,6 +210,28 @@ resource "cloudflare_record" "autodiscover" {
   type     = "TXT"
   records  = [each.value]
 }`), notes: []string{"each.key of a for_each"}},
+		{name: "plan/unknown-zone-id-and-content", read: plan(`{"format_version": "1.2",
+ "planned_values": {"root_module": {"resources": [
+  {"address": "aws_route53_zone.z", "mode": "managed", "type": "aws_route53_zone", "name": "z", "values": {"name": "contoso.example"}},
+  {"address": "aws_route53_record.mx", "mode": "managed", "type": "aws_route53_record", "name": "mx",
+   "values": {"name": "contoso.example", "type": "MX", "ttl": 300, "records": ["0 contoso-example.mail.protection.outlook.com"]}},
+  {"address": "aws_route53_record.spf", "mode": "managed", "type": "aws_route53_record", "name": "spf",
+   "values": {"name": "contoso.example", "type": "TXT", "ttl": 300}}]}},
+ "resource_changes": [
+  {"address": "aws_route53_record.mx", "change": {"actions": ["create"], "after_unknown": {"zone_id": true, "fqdn": true}}},
+  {"address": "aws_route53_record.spf", "change": {"actions": ["create"], "after_unknown": {"zone_id": true, "records": true}}}],
+ "configuration": {"root_module": {"resources": [
+  {"address": "aws_route53_record.mx", "expressions": {"zone_id": {"references": ["aws_route53_zone.z.zone_id", "aws_route53_zone.z"]}}},
+  {"address": "aws_route53_record.spf", "expressions": {"zone_id": {"references": ["aws_route53_zone.z.zone_id", "aws_route53_zone.z"]}}}]}}}`),
+			notes:   []string{"aws_route53_record.spf.records: known only after apply"},
+			records: []string{"contoso.example MX 0 contoso-example.mail.protection.outlook.com."}},
+		{name: "plan/state-zone-by-id", read: plan(`{"format_version": "1.0", "values": {"root_module": {"child_modules": [{"address": "module.dns", "resources": [
+  {"address": "module.dns.azurerm_dns_txt_record.spf", "mode": "managed", "type": "azurerm_dns_txt_record", "name": "spf",
+   "values": {"name": "@", "zone_name": "contoso.example", "ttl": 300, "record": [{"value": "v=spf1 -all"}]}},
+  {"address": "module.dns.google_dns_record_set.x", "mode": "managed", "type": "google_dns_record_set", "name": "x",
+   "values": {"name": "x.contoso.example.", "managed_zone": "other", "type": "A", "rrdatas": ["192.0.2.1"]}}]}]}}}`),
+			notes:   []string{`the zone "other" is not among`},
+			records: []string{`contoso.example TXT "v=spf1 -all"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			zones, err := tc.read()
