@@ -445,9 +445,28 @@ func (e *tfEval) block(body *hclsyntax.Body, file string, in inst) *tfBlock {
 	tb := &tfBlock{attrs: map[string]tfVal{}, blocks: map[string][]*tfBlock{}, pos: hpos(body.SrcRange.Start, file)}
 	for name, a := range body.Attributes {
 		tv := tfVal{pos: e.valuePos(a.Expr, file, in), expr: e.text(a.Expr)}
+		objFields := func(x hclsyntax.Expression) map[string]Position {
+			oc, ok := x.(*hclsyntax.ObjectConsExpr)
+			if !ok {
+				return nil
+			}
+			m := map[string]Position{}
+			for _, item := range oc.Items {
+				if k, ok := e.value(item.KeyExpr, in.vars); ok {
+					if ks, ok := ctyString(k); ok {
+						m[ks] = e.valuePos(item.ValueExpr, file, in)
+					}
+				}
+			}
+			return m
+		}
+		if f := objFields(a.Expr); f != nil {
+			tv.fields = []map[string]Position{f}
+		}
 		if tc, ok := a.Expr.(*hclsyntax.TupleConsExpr); ok {
 			for _, el := range tc.Exprs {
 				tv.elems = append(tv.elems, e.valuePos(el, file, in))
+				tv.fields = append(tv.fields, objFields(el))
 			}
 		}
 		if v, ok := e.value(a.Expr, in.vars); ok {

@@ -24,6 +24,8 @@ type trap struct {
 	records []string
 	// absent are "name TYPE" the zone must not hold.
 	absent []string
+	// line, when set, is the line of the first record.
+	line int
 }
 
 func octo(src string) func() ([]*zonesrc.Zone, error) {
@@ -203,6 +205,21 @@ resource "cloudflare_record" "autodiscover" {
   content = "autodiscover.outlook.com"
   proxied = true # ignore "m365.wrong"
 }`), problems: []string{"zonesrc.cloudflare-proxied@9"}, records: []string{"autodiscover.contoso.example CNAME autodiscover.outlook.com."}},
+		{name: "terraform/cloudflare-v5-srv", read: tf(`resource "cloudflare_zone" "z" {
+  name = "contoso.example"
+}
+resource "cloudflare_dns_record" "sip" {
+  zone_id = cloudflare_zone.z.id
+  name    = "_sipfederationtls._tcp.contoso.example"
+  type    = "SRV"
+  ttl     = 1
+  data = {
+    priority = 100
+    weight   = 1
+    port     = 5061
+    target   = "sipfed.online.lync.com"
+  }
+}`), records: []string{"_sipfederationtls._tcp.contoso.example SRV 100 1 5061 sipfed.online.lync.com."}, line: 13},
 		{name: "terraform/for-each-variable", read: tf(awsZone + `resource "aws_route53_record" "r" {
   for_each = var.records
   zone_id  = aws_route53_zone.z.zone_id
@@ -273,6 +290,9 @@ resource "cloudflare_record" "autodiscover" {
 						t.Errorf("note %q does not say %q", notes[i], tc.notes[i])
 					}
 				}
+			}
+			if tc.line != 0 && (len(zones) == 0 || len(zones[0].Records) == 0 || zones[0].Records[0].Pos.Line != tc.line) {
+				t.Errorf("the first record is not at line %d: %+v", tc.line, zones)
 			}
 			for _, r := range tc.records {
 				if !have[r] {
