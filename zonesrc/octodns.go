@@ -1,0 +1,353 @@
+package zonesrc
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// MaxInput bounds what a reader reads from one source: a zone's
+// configuration is kilobytes, and a hostile one must not exhaust memory.
+const MaxInput = 32 << 20
+
+func readAll(r io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxInput+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxInput {
+		return nil, fmt.Errorf("input over %d bytes", MaxInput)
+	}
+	return b, nil
+}
+
+// octoDNS's validators (octodns/record/chunked.py): a word character
+// before ';', and "\\;".
+var (
+	octoUnescaped = regexp.MustCompile(`\w;`)
+	octoDouble    = regexp.MustCompile(`\\\\;`)
+)
+
+// octoDNSDefaultTTL is the TTL octoDNS gives a record that names none.
+const octoDNSDefaultTTL = 3600
+
+// ReadOctoDNS reads an octoDNS zone file (the YAML of its YamlProvider:
+// names relative to the zone, ” the apex, each a record or a list of
+// records with type, ttl and value or values). name names the file in
+// positions; origin is the zone, and when empty is taken from the file's
+// name as octoDNS does (contoso.com.yaml holds contoso.com).
+//
+// TXT and SPF values are read as octoDNS reads them: \; is a semicolon,
+// a value quoted whole has its quotes and `" "` joins removed, and the
+// text is split into 255-octet strings. Values octoDNS refuses are
+// Problems: an unescaped or double-escaped ';', non-ASCII text, a target
+// without its trailing dot. Records of types with no DNS meaning of their
+// own (ALIAS, URLFWD) and records octoDNS is told to ignore are Notes.
+func ReadOctoDNS(r io.Reader, name, origin string) (*Zone, error) {
+	b, err := readAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("zonesrc: %s: %w", name, err)
+	}
+	if origin == "" {
+		base := path.Base(strings.ReplaceAll(name, `\`, "/"))
+		for _, ext := range []string{".yaml", ".yml"} {
+			if strings.HasSuffix(base, ext) {
+				origin = strings.TrimSuffix(base, ext)
+			}
+		}
+		if origin == "" || origin == base {
+			return nil, fmt.Errorf("zonesrc: %s: no origin given, and the file is not named ZONE.yaml", name)
+		}
+	}
+	origin, err = normName(origin)
+	if err != nil {
+		return nil, fmt.Errorf("zonesrc: %s: origin: %w", name, err)
+	}
+	var doc yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(b)).Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("zonesrc: %s: %w", name, err)
+	}
+	z := &Zone{Origin: origin, Source: name + " (octodns)"}
+	if doc.Kind == 0 {
+		return z, nil
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("zonesrc: %s:%d: the zone is not a mapping of names to records", name, root.Line)
+	}
+	o := octo{z: z, file: name}
+	var groups []int
+	seenName := map[string]Position{}
+	group := 0
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		pos := o.pos(k)
+		if k.Kind != yaml.ScalarNode {
+			return nil, fmt.Errorf("zonesrc: %s: a name that is not a string", pos)
+		}
+		owner, err := ownerName(k.Value, origin)
+		if k.Value == "" {
+			owner = origin
+		}
+		if err != nil {
+			z.problem("zonesrc.bad-value", pos, k.Value, "", "name %q: %v", k.Value, err)
+			continue
+		}
+		if first, ok := seenName[owner]; ok {
+			z.problem("zonesrc.duplicate-rrset", pos, owner, "",
+				"%s is a key twice (first at %s): octoDNS refuses a file with a duplicate key", owner, first)
+		} else {
+			seenName[owner] = pos
+		}
+		recs := []*yaml.Node{v}
+		if v.Kind == yaml.SequenceNode {
+			recs = v.Content
+		}
+		for _, rec := range recs {
+			group++
+			n := len(z.Records)
+			if err := o.record(owner, rec); err != nil {
+				return nil, err
+			}
+			for range len(z.Records) - n {
+				groups = append(groups, group)
+			}
+		}
+	}
+	z.duplicates(true, groups, "octoDNS takes one entry per name and type")
+	z.sortProblems()
+	return z, nil
+}
+
+type octo struct {
+	z    *Zone
+	file string
+}
+
+func (o *octo) pos(n *yaml.Node) Position {
+	return Position{File: o.file, Line: n.Line, Column: n.Column}
+}
+
+// field returns the value node of key in a mapping, and its key node.
+func field(m *yaml.Node, key string) (*yaml.Node, *yaml.Node) {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1], m.Content[i]
+		}
+	}
+	return nil, nil
+}
+
+func comment(nodes ...*yaml.Node) string {
+	var parts []string
+	for _, n := range nodes {
+		if n == nil {
+			continue
+		}
+		for _, c := range []string{n.LineComment} {
+			c = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(c), "#"))
+			if c != "" {
+				parts = append(parts, c)
+			}
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func (o *octo) record(owner string, rec *yaml.Node) error {
+	z := o.z
+	pos := o.pos(rec)
+	if rec.Kind != yaml.MappingNode {
+		return fmt.Errorf("zonesrc: %s: a record that is not a mapping", pos)
+	}
+	tn, _ := field(rec, "type")
+	if tn == nil || tn.Kind != yaml.ScalarNode {
+		return fmt.Errorf("zonesrc: %s: a record without a type", pos)
+	}
+	typ := strings.ToUpper(tn.Value)
+	ttl := uint32(octoDNSDefaultTTL)
+	if t, _ := field(rec, "ttl"); t != nil {
+		v, err := strconv.ParseUint(t.Value, 10, 32)
+		if err != nil {
+			z.problem("zonesrc.bad-value", o.pos(t), owner, typ, "ttl %q is not a number of seconds", t.Value)
+		} else {
+			ttl = uint32(v)
+		}
+	}
+	if meta, _ := field(rec, "octodns"); meta != nil {
+		if ig, _ := field(meta, "ignored"); ig != nil && ig.Value == "true" {
+			z.note(Note{Pos: o.pos(ig), Field: "octodns.ignored", Message: owner + " " + typ + " is ignored by octoDNS: it manages whatever the provider holds there"})
+			return nil
+		}
+	}
+	for _, k := range []string{"dynamic", "geo"} {
+		if d, _ := field(rec, k); d != nil {
+			z.note(Note{Pos: o.pos(d), Field: k, Message: owner + " " + typ + " answers by the resolver's location; its default values are linted"})
+		}
+	}
+	var values []*yaml.Node
+	vkey := (*yaml.Node)(nil)
+	if v, k := field(rec, "values"); v != nil {
+		vkey = k
+		if v.Kind == yaml.SequenceNode {
+			values = v.Content
+		} else {
+			values = []*yaml.Node{v}
+		}
+	} else if v, k := field(rec, "value"); v != nil {
+		vkey = k
+		values = []*yaml.Node{v}
+	}
+	if len(values) == 0 {
+		z.problem("zonesrc.bad-value", pos, owner, typ, "%s %s has no value", owner, typ)
+		return nil
+	}
+	for _, v := range values {
+		data, ok := o.data(owner, typ, v)
+		if !ok {
+			continue
+		}
+		c := comment(v)
+		if len(values) == 1 {
+			c = comment(vkey, v)
+		}
+		z.add(Record{Name: owner, Type: typ, TTL: ttl, Data: data, Pos: o.pos(v), Comment: c})
+	}
+	return nil
+}
+
+// data renders one octoDNS value as RDATA; false when it is left out (a
+// Note or a Problem says why).
+func (o *octo) data(owner, typ string, v *yaml.Node) (string, bool) {
+	z := o.z
+	pos := o.pos(v)
+	target := func(n *yaml.Node, key string) (string, bool) {
+		if n == nil || n.Kind != yaml.ScalarNode || n.Value == "" {
+			z.problem("zonesrc.bad-value", pos, owner, typ, "%s %s: missing %s", owner, typ, key)
+			return "", false
+		}
+		if !strings.HasSuffix(n.Value, ".") {
+			z.problem("zonesrc.octodns-missing-dot", o.pos(n), owner, typ,
+				"%s %s %q is missing its trailing dot: octoDNS refuses it (linted as %s.)", typ, key, n.Value, n.Value)
+		}
+		t, err := targetName(n.Value, z.Origin, false)
+		if err != nil {
+			z.problem("zonesrc.bad-value", o.pos(n), owner, typ, "%s: %v", key, err)
+			return "", false
+		}
+		return t, true
+	}
+	num := func(key string, dflt string) (string, bool) {
+		n, _ := field(v, key)
+		if n == nil {
+			if dflt != "" {
+				return dflt, true
+			}
+			z.problem("zonesrc.bad-value", pos, owner, typ, "%s %s: missing %s", owner, typ, key)
+			return "", false
+		}
+		if _, err := strconv.ParseUint(n.Value, 10, 16); err != nil {
+			z.problem("zonesrc.bad-value", o.pos(n), owner, typ, "%s %s: %s %q is not a number", owner, typ, key, n.Value)
+			return "", false
+		}
+		return n.Value, true
+	}
+	switch typ {
+	case "A", "AAAA":
+		return v.Value, v.Kind == yaml.ScalarNode
+	case "CNAME", "NS", "PTR", "DNAME":
+		return target(v, "value")
+	case "MX":
+		key := "preference"
+		if p, _ := field(v, key); p == nil {
+			if p, _ := field(v, "priority"); p != nil {
+				key = "priority" // the legacy name
+			}
+		}
+		pref, ok := num(key, "")
+		ex, _ := field(v, "exchange")
+		if ex == nil {
+			ex, _ = field(v, "value")
+		}
+		t, ok2 := target(ex, "exchange")
+		return pref + " " + t, ok && ok2
+	case "SRV":
+		p, ok1 := num("priority", "")
+		w, ok2 := num("weight", "")
+		port, ok3 := num("port", "")
+		tn, _ := field(v, "target")
+		t, ok4 := target(tn, "target")
+		return p + " " + w + " " + port + " " + t, ok1 && ok2 && ok3 && ok4
+	case "CAA":
+		flags, ok := num("flags", "0")
+		tag, _ := field(v, "tag")
+		val, _ := field(v, "value")
+		if tag == nil || val == nil {
+			z.problem("zonesrc.bad-value", pos, owner, typ, "%s CAA: missing tag or value", owner)
+			return "", false
+		}
+		return flags + " " + tag.Value + " " + quoteString(val.Value), ok
+	case "TXT", "SPF":
+		if v.Kind != yaml.ScalarNode {
+			z.problem("zonesrc.bad-value", pos, owner, typ, "%s %s: a value that is not a string", owner, typ)
+			return "", false
+		}
+		return o.txt(owner, typ, v), true
+	case "ALIAS", "URLFWD":
+		z.note(Note{Pos: pos, Field: "type", Expr: typ, Message: owner + " " + typ + " is the provider's own kind of record: what it answers depends on the provider"})
+		return "", false
+	default:
+		z.note(Note{Pos: pos, Field: "type", Expr: typ, Message: "records of type " + typ + " are not read"})
+		return "", false
+	}
+}
+
+// txt checks an octoDNS TXT value as octoDNS validates it and renders it
+// as octoDNS publishes it.
+func (o *octo) txt(owner, typ string, v *yaml.Node) string {
+	z := o.z
+	s := v.Value
+	pos := o.pos(v)
+	if loc := octoUnescaped.FindStringIndex(s); loc != nil {
+		z.problem("zonesrc.octodns-unescaped-semicolon", pos, owner, typ,
+			"unescaped ; in %q: octoDNS refuses the zone; write \\; (in a YAML double-quoted string, \\\\;)", clip(s))
+	}
+	if octoDouble.MatchString(s) {
+		z.problem("zonesrc.octodns-double-escaped-semicolon", pos, owner, typ,
+			"double-escaped ; in %q: octoDNS refuses the zone; write \\; once", clip(s))
+	}
+	for _, c := range s {
+		if c >= 0x80 {
+			z.problem("zonesrc.octodns-non-ascii", pos, owner, typ, "non-ASCII character %q in %q: octoDNS refuses it", c, clip(s))
+			break
+		}
+	}
+	// _ChunkedValue.process, then to_rdata_text.
+	if s != "" && s[0] == '"' {
+		s = s[1:max(1, len(s)-1)]
+	}
+	s = strings.ReplaceAll(s, `" "`, "")
+	s = strings.ReplaceAll(s, `\;`, ";")
+	return quoteTXT(chunk(s, maxString))
+}
+
+// clip shortens a long value for a message.
+func clip(s string) string {
+	if len(s) > 60 {
+		return s[:57] + "..."
+	}
+	return s
+}
