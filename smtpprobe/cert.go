@@ -114,7 +114,7 @@ func verify(info *TLS, chain []*x509.Certificate, host string, roots *x509.CertP
 	info.NameMatches = leaf.VerifyHostname(host) == nil
 	info.Expired = now.After(leaf.NotAfter)
 	info.NotYetValid = now.Before(leaf.NotBefore)
-	info.Time = now.UTC()
+	info.Time = now.UTC().Truncate(time.Second)
 }
 
 func verifyReason(err error) string {
