@@ -166,7 +166,7 @@ func checkDANE(h *HostResult, where string, tlsa []*dns.TLSA) []lint.Finding {
 		}
 		var f lint.Finding
 		if len(matched) > 0 {
-			f = ruleDANENextKey.New(name, fmt.Sprintf("%s: the TLSA record %s matches nothing the server presents (%s), while %s matches: a next key published ahead of a rollover; remove it once it is no longer needed", where, clip(m.Published, 140), m.Reason, strings.Join(matched, ", ")))
+			f = ruleDANENextKey.New(name, fmt.Sprintf("%s: the TLSA record %s matches nothing the server presents (%s), while %s matches: a next key published ahead of a rollover; remove it once it is no longer needed", where, clip(m.Record, 160), m.Reason, strings.Join(matched, ", ")))
 		} else {
 			served := "nothing"
 			if len(m.Served) > 0 {
