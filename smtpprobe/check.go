@@ -128,7 +128,7 @@ func checkTLS(h *HostResult, where string, policy *mtasts.Policy, stsSev lint.Se
 	if leaf != nil && !t.NameMatches {
 		add(ruleCertName, ruleCertName.Severity, "the certificate names %s, not %s", names(leaf.DNSNames), h.Host)
 	}
-	if policy == nil && !t.Trusted && !t.Expired && !t.NotYetValid {
+	if leaf != nil && policy == nil && !t.Trusted && !t.Expired && !t.NotYetValid {
 		add(ruleCertUntrusted, ruleCertUntrusted.Severity, "the certificate does not verify to a trusted root: %s", t.VerifyError)
 	}
 	if policy != nil {

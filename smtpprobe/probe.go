@@ -258,9 +258,11 @@ type Report struct {
 // connected to on Options.Port, greeting read, EHLO, STARTTLS, a TLS
 // handshake that records what the server presents, then QUIT. No mail is
 // sent. Addresses are probed concurrently within the Prober's limits.
-// The findings are Check's. The error is for an invalid domain, a
-// cancelled context or a spent DNS budget; everything a server does is a
-// status.
+// The findings are Check's. The error is for an invalid domain or
+// Input.MX host, a cancelled context or a spent DNS budget; everything a
+// server does is a status. A replaying Prober (NewReplay) asks r only
+// for the MX records, and not at all when Input.MX is given (r may then
+// be nil).
 func (p *Prober) Probe(ctx context.Context, r resolver.Resolver, domain string, in Input) (*Report, []lint.Finding, error) {
 	name, err := resolver.CanonicalName(domain)
 	if err != nil {
@@ -341,6 +343,11 @@ func (p *Prober) hosts(ctx context.Context, r resolver.Resolver, name string, gi
 	}
 	if given != nil {
 		for _, h := range given {
+			if _, err := netip.ParseAddr(h); err != nil {
+				if _, err := resolver.CanonicalName(h); err != nil {
+					return nil, false, fmt.Errorf("smtpprobe: MX host %q: %w", h, err)
+				}
+			}
 			add(h, 0)
 		}
 	} else {
@@ -527,7 +534,9 @@ func (p *Prober) session(ctx context.Context, h HostResult, a netip.Addr, minTLS
 	for _, l := range ehlo.Lines[1:] {
 		kw, _, _ := strings.Cut(l, " ")
 		kw = strings.ToUpper(kw)
-		res.Extensions = append(res.Extensions, kw)
+		if len(res.Extensions) < maxExtensions {
+			res.Extensions = append(res.Extensions, clip(kw, 64))
+		}
 		if kw == "STARTTLS" {
 			res.STARTTLS = true
 		}

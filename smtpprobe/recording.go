@@ -195,6 +195,9 @@ func ReadRecording(r io.Reader) (*Recording, error) {
 			return bad(n, "control characters or invalid UTF-8")
 		}
 		kw, rest, _ := strings.Cut(line, " ")
+		if !slices.Contains(keywords, kw) {
+			return bad(n, "unknown keyword %s", keyword(kw))
+		}
 		if kw != "host" && cur == nil {
 			return bad(n, "%s outside a host block", keyword(kw))
 		}
@@ -212,17 +215,26 @@ func ReadRecording(r io.Reader) (*Recording, error) {
 			}
 			cur = &h
 		case "detail":
-			cur.Detail = clip(rest, MaxDetailBytes)
+			if len(rest) > MaxDetailBytes+len("…") {
+				return bad(n, "detail longer than %d bytes", MaxDetailBytes)
+			}
+			cur.Detail = rest
 		case "transcript":
 			if len(cur.Transcript) == MaxTranscriptLines {
 				return bad(n, "more than %d transcript lines in a block", MaxTranscriptLines)
 			}
-			cur.Transcript = append(cur.Transcript, clip(rest, MaxTranscriptLine))
+			if len(rest) > MaxTranscriptLine+len("…") {
+				return bad(n, "transcript line longer than %d bytes", MaxTranscriptLine)
+			}
+			cur.Transcript = append(cur.Transcript, rest)
 		case "ext":
 			if len(cur.Extensions) == maxExtensions {
 				return bad(n, "more than %d extensions in a block", maxExtensions)
 			}
-			cur.Extensions = append(cur.Extensions, clip(rest, 64))
+			if len(rest) > MaxDetailBytes {
+				return bad(n, "extension longer than %d bytes", MaxDetailBytes)
+			}
+			cur.Extensions = append(cur.Extensions, rest)
 		case "starttls":
 			cur.STARTTLS = true
 		case "tls":
@@ -234,7 +246,10 @@ func ReadRecording(r io.Reader) (*Recording, error) {
 			if err != nil || (f[2] != "tls12" && f[2] != "no-tls12") {
 				return bad(n, "want tls VERSION CIPHER tls12|no-tls12")
 			}
-			cur.TLS = &TLS{VersionID: uint16(v), Version: tls.VersionName(uint16(v)), CipherSuite: clip(f[1], 128), AcceptsTLS12: f[2] == "tls12"}
+			if len(f[1]) > 128 {
+				return bad(n, "cipher suite name longer than 128 bytes")
+			}
+			cur.TLS = &TLS{VersionID: uint16(v), Version: tls.VersionName(uint16(v)), CipherSuite: f[1], AcceptsTLS12: f[2] == "tls12"}
 		case "verify", "verify-error", "time", "cert":
 			if cur.TLS == nil {
 				return bad(n, "%s before tls", kw)
@@ -256,7 +271,10 @@ func ReadRecording(r io.Reader) (*Recording, error) {
 					}
 				}
 			case "verify-error":
-				cur.TLS.VerifyError = clip(rest, MaxDetailBytes)
+				if len(rest) > MaxDetailBytes+len("…") {
+					return bad(n, "verify-error longer than %d bytes", MaxDetailBytes)
+				}
+				cur.TLS.VerifyError = rest
 			case "time":
 				t, err := time.Parse(time.RFC3339, rest)
 				if err != nil {
@@ -302,6 +320,8 @@ func keyword(kw string) string {
 	return strconv.Quote(kw)
 }
 
+var keywords = []string{"host", "detail", "transcript", "ext", "starttls", "tls", "verify", "verify-error", "time", "cert", "end"}
+
 var statuses = []Status{OK, NoSTARTTLS, TLSFailed, Refused, Timeout, Unreachable, Rejected, ProtocolViolation, Dropped, NoAddress, DNSFailed, NotChecked}
 
 var stages = []string{"dns", "connect", "banner", "ehlo", "starttls", "handshake"}
@@ -313,7 +333,7 @@ func parseHostLine(s string) (HostResult, string) {
 		return HostResult{}, "want host NAME PREFERENCE ADDRESS STATUS STAGE"
 	}
 	var h HostResult
-	if len(f[0]) > 253 || !validEHLOName(f[0]) && !isAddr(f[0]) {
+	if len(f[0]) > 253 || strings.IndexFunc(f[0], func(r rune) bool { return r <= ' ' || r > '~' }) >= 0 {
 		return h, "the host is not a host name"
 	}
 	h.Host = strings.ToLower(f[0])
@@ -340,11 +360,6 @@ func parseHostLine(s string) (HostResult, string) {
 		h.Stage = f[4]
 	}
 	return h, ""
-}
-
-func isAddr(s string) bool {
-	_, err := netip.ParseAddr(s)
-	return err == nil
 }
 
 // results are the recorded results for h's host, at most max with an

@@ -146,13 +146,13 @@ func parseReplyLine(line string) (code int, more bool, text string, ok bool) {
 }
 
 // Sanitize returns s with every byte that is not printable UTF-8 (control
-// characters, DEL, invalid sequences) and every backslash written as
-// \xNN: text from a server becomes one line of valid UTF-8, in reports
-// and recordings alike.
+// characters, DEL, C1 controls, invalid sequences) written as \xNN: text
+// from a server becomes one line of valid UTF-8, in reports and
+// recordings alike. Sanitize(Sanitize(s)) == Sanitize(s).
 func Sanitize(s string) string {
 	clean := true
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '\\' {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
 			clean = false
 			break
 		}
@@ -164,7 +164,7 @@ func Sanitize(s string) string {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
-		case r == utf8.RuneError && size <= 1, r < 0x20, r == 0x7f, r == '\\', r >= 0x80 && r < 0xa0:
+		case r == utf8.RuneError && size <= 1, r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0:
 			for j := 0; j < max(size, 1); j++ {
 				fmt.Fprintf(&b, `\x%02x`, s[i+j])
 			}
