@@ -416,3 +416,31 @@ func TestEHLOName(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionBounds: what a session keeps of a server that says a lot
+// within the reply bounds: at most 64 EHLO keywords and transcript lines
+// (STARTTLS still found past them), at most 10 certificates of a chain.
+func TestSessionBounds(t *testing.T) {
+	ca := newCA(t)
+	l := ca.valid(t, "mx.fault.test")
+	for range 11 {
+		l.chain = append(l.chain, ca.inter)
+	}
+	long := l.tls()
+	var ext []string
+	for i := range 300 {
+		ext = append(ext, fmt.Sprintf("X-EXT-%d", i))
+	}
+	srv := listen(t, "127.0.0.1:0", handleSMTP(smtpConf{cert: &long, ehlo: ext}))
+	rep, _ := probeOne(t, testOptions(srv.Port, ca.root), smtpprobe.Input{})
+	h := rep.Hosts[0]
+	if h.Status != smtpprobe.OK || !h.STARTTLS {
+		t.Fatalf("%s: %s", h.Status, h.Detail)
+	}
+	if len(h.Extensions) != 64 || len(h.Transcript) != smtpprobe.MaxTranscriptLines || h.Transcript[len(h.Transcript)-1] != "(transcript cut)" {
+		t.Errorf("%d extensions, %d transcript lines ending %q", len(h.Extensions), len(h.Transcript), h.Transcript[len(h.Transcript)-1])
+	}
+	if len(h.TLS.Chain) != smtpprobe.MaxChainCerts || !h.TLS.Trusted {
+		t.Errorf("%d certificates kept of 13, trusted %v", len(h.TLS.Chain), h.TLS.Trusted)
+	}
+}
