@@ -40,6 +40,15 @@ func Check(rep *Report, in Input) []lint.Finding {
 	if rep == nil || rep.Status != OK {
 		return nil
 	}
+	if len(in.TLSA) > 0 {
+		// Keys as the caller wrote them: MX.Example.COM. is mx.example.com.
+		norm := make(map[string][]*dns.TLSA, len(in.TLSA))
+		for k, v := range in.TLSA {
+			k = strings.TrimSuffix(strings.ToLower(k), ".")
+			norm[k] = append(norm[k], v...)
+		}
+		in.TLSA = norm
+	}
 	var c lint.Collector
 	for i := range rep.Hosts {
 		c.Add(checkHost(&rep.Hosts[i], in)...)

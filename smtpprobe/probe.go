@@ -559,7 +559,10 @@ func (p *Prober) session(ctx context.Context, h HostResult, a netip.Addr, minTLS
 		// be read as if it came over TLS. It is dropped, not read.
 		res.Transcript = appendLine(res.Transcript, fmt.Sprintf("(%d bytes after the 220 before TLS, dropped)", n))
 	}
-	cfg := &tls.Config{ServerName: serverName(h.Host), InsecureSkipVerify: true, MinVersion: tls.VersionTLS10}
+	// Everything is offered, old versions and suites too, to see what the
+	// server negotiates; the chain is verified afterwards (verify), not
+	// by the handshake. No mail follows.
+	cfg := &tls.Config{ServerName: serverName(h.Host), InsecureSkipVerify: true, MinVersion: tls.VersionTLS10, CipherSuites: allSuites()}
 	if minTLS != 0 {
 		cfg.MinVersion = minTLS
 	}
@@ -582,6 +585,16 @@ func (p *Prober) session(ctx context.Context, h HostResult, a netip.Addr, minTLS
 	s.quiet = true
 	s.quit()
 	return res
+}
+
+// allSuites are the TLS 1.0 to 1.2 cipher suites crypto/tls implements,
+// secure ones first.
+func allSuites() []uint16 {
+	var ids []uint16
+	for _, cs := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
+		ids = append(ids, cs.ID)
+	}
+	return ids
 }
 
 func (p *Prober) now() time.Time {

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -442,5 +443,61 @@ func TestSessionBounds(t *testing.T) {
 	}
 	if len(h.TLS.Chain) != smtpprobe.MaxChainCerts || !h.TLS.Trusted {
 		t.Errorf("%d certificates kept of 13, trusted %v", len(h.TLS.Chain), h.TLS.Trusted)
+	}
+}
+
+// TestNotCheckedTimeout: connections that time out everywhere (a
+// firewall that drops port 25, played by a listener whose accept queue
+// is full, so the kernel ignores further SYNs) make the report not
+// checked, with no findings, within the connect bound.
+func TestNotCheckedTimeout(t *testing.T) {
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer syscall.Close(fd)
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Skip(err)
+	}
+	if err := syscall.Listen(fd, 0); err != nil {
+		t.Skip(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Skip(err)
+	}
+	port := sa.(*syscall.SockaddrInet4).Port
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	// Fill the accept queue: connections that are never accepted.
+	var held []net.Conn
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	for range 8 {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err != nil {
+			break
+		}
+		held = append(held, c)
+	}
+	if c, err := net.DialTimeout("tcp", addr, 300*time.Millisecond); err == nil {
+		c.Close()
+		t.Skip("this kernel completes connections past a full accept queue: no black hole to test with")
+	}
+	o := testOptions(port)
+	o.ConnectTimeout = 500 * time.Millisecond
+	start := time.Now()
+	rep, fs, err := newProber(t, o).Probe(context.Background(), zones(t, "dropped.test", "@ IN MX 10 mx\nmx IN A 127.0.0.1\n"), "dropped.test", smtpprobe.Input{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := rep.Hosts[0]
+	if h.Status != smtpprobe.Timeout || h.Stage != "connect" || rep.Status != smtpprobe.NotChecked || len(fs) != 0 {
+		t.Errorf("%s at %s (%s); report %s; findings %v", h.Status, h.Stage, h.Detail, rep.Status, fs)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("took %v", d)
 	}
 }
