@@ -143,8 +143,8 @@ func TestRecordingBounds(t *testing.T) {
 		{"bad cert", strings.NewReader(header + "host mx.test 10 192.0.2.1:25 ok -\ntls 0x0304 X tls12\ncert " + secret + "\nend\n"), "line 4: cert is not base64"},
 		{"control bytes", strings.NewReader(header + "host mx.test 10 192.0.2.1:25 ok -\ndetail a\x00" + secret + "\nend\n"), "line 3: control characters"},
 		{"long line", strings.NewReader(header + "detail " + strings.Repeat("x", smtpprobe.MaxRecordingLine+10) + "\n"), "line 2: longer than"},
-		{"endless line", io.MultiReader(strings.NewReader(header+"detail "), zeros{'x'}), "line 2: longer than"},
-		{"endless file", io.MultiReader(strings.NewReader(header), zeros{'\n'}), "larger than 33554432 bytes"},
+		{"endless line", io.MultiReader(strings.NewReader(header+"detail "), &repeat{s: "x"}), "line 2: longer than"},
+		{"endless file", io.MultiReader(strings.NewReader(header), &repeat{s: "; " + strings.Repeat("x", 1000) + "\n"}), "larger than 33554432 bytes"},
 		{"too many blocks", io.MultiReader(strings.NewReader(header), strings.NewReader(strings.Repeat("host mx.test 0 - no-address dns\nend\n", smtpprobe.MaxRecordingHosts+1))), "more than 100000 host blocks"},
 		{"too many transcript lines", strings.NewReader(header + "host mx.test 0 - no-address dns\n" + strings.Repeat("transcript S: 220\n", smtpprobe.MaxTranscriptLines+1) + "end\n"), "more than 64 transcript lines"},
 	}
@@ -166,12 +166,16 @@ func TestRecordingBounds(t *testing.T) {
 	}
 }
 
-// zeros is an endless reader of one byte.
-type zeros struct{ b byte }
+// repeat is an endless reader of s, again and again.
+type repeat struct {
+	s string
+	i int
+}
 
-func (z zeros) Read(p []byte) (int, error) {
-	for i := range p {
-		p[i] = z.b
+func (r *repeat) Read(p []byte) (int, error) {
+	for n := range p {
+		p[n] = r.s[r.i%len(r.s)]
+		r.i++
 	}
 	return len(p), nil
 }
