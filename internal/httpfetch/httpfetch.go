@@ -354,21 +354,29 @@ func addresses(ctx context.Context, r resolver.Resolver, host string) ([]netip.A
 	return nil, DNS, fmt.Errorf("%s has no A or AAAA records", host)
 }
 
-// errNotGlobal: the address about to be dialled is not global (Global).
-var errNotGlobal = errors.New("non-global address refused")
+// ErrNotGlobal is wrapped by the error of a dial the guard refused: the
+// address about to be dialled is not global (Global).
+var ErrNotGlobal = errors.New("non-global address refused")
 
-// dialer returns the dialer a fetch uses. Unless AllowPrivate, it checks
-// the address it is about to connect to, as the socket has it, with
-// Global: whatever led to that address, a non-global one is never
-// dialled.
-func (o Options) dialer() *net.Dialer {
-	if o.AllowPrivate {
+// errNotGlobal is ErrNotGlobal, by its older name.
+var errNotGlobal = ErrNotGlobal
+
+// dialer returns the dialer a fetch uses: Dialer(o.AllowPrivate).
+func (o Options) dialer() *net.Dialer { return Dialer(o.AllowPrivate) }
+
+// Dialer returns the guarded dialer fetches use, for other protocols that
+// dial addresses a domain names (the SMTP probe): unless allowPrivate, it
+// checks the address it is about to connect to, as the socket has it,
+// with Global, so whatever led to that address a non-global one is never
+// dialled (the error wraps ErrNotGlobal).
+func Dialer(allowPrivate bool) *net.Dialer {
+	if allowPrivate {
 		return &net.Dialer{}
 	}
 	return &net.Dialer{ControlContext: func(_ context.Context, _, address string, _ syscall.RawConn) error {
 		ap, err := netip.ParseAddrPort(address)
 		if err != nil || !Global(ap.Addr()) {
-			return fmt.Errorf("%w: %s", errNotGlobal, address)
+			return fmt.Errorf("%w: %s", ErrNotGlobal, address)
 		}
 		return nil
 	}}
