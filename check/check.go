@@ -51,6 +51,7 @@ import (
 	"github.com/domainlint/domainlint/mx"
 	"github.com/domainlint/domainlint/records"
 	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/smtpprobe"
 	"github.com/domainlint/domainlint/spf"
 	"github.com/domainlint/domainlint/tlsrpt"
 	"github.com/miekg/dns"
@@ -109,7 +110,12 @@ type Options struct {
 	// reject (package enforce). EnforcePolicy asks about a policy other
 	// than the zone's ("quarantine", "reject"); empty: the zone's, or
 	// quarantine when it is p=none.
-	Reports       func() iter.Seq[enforce.Row]
+	Reports func() iter.Seq[enforce.Row]
+	// SMTP, when set, probes each MX host on port 25 (STARTTLS, TLS,
+	// certificates, TLSA and MTA-STS matched against what it serves): live
+	// runs only, never for zone files offline unless the prober replays a
+	// recording (smtpprobe.NewReplay).
+	SMTP          *smtpprobe.Prober
 	EnforcePolicy string
 	// Enable, when not empty, keeps only the findings of these rules: IDs
 	// ("spf.lookup-limit") or prefixes ("spf", "m365"). Disable drops the
@@ -201,8 +207,10 @@ type Report struct {
 	Onboarding *Onboarding `json:"onboarding,omitempty"`
 	// Enforcement is what the domain's aggregate reports say the policy
 	// would quarantine or reject (with Options.Reports).
-	Enforcement *enforce.Result   `json:"enforcement,omitempty"`
-	asked       map[question]bool // questions asked, for CompareViews
+	Enforcement *enforce.Result `json:"enforcement,omitempty"`
+	// SMTP is each MX host as it answered (with Options.SMTP).
+	SMTP  *smtpprobe.Report `json:"smtp,omitempty"`
+	asked map[question]bool // questions asked, for CompareViews
 	// verifyRecord: the domain publishes an MS= verification record
 	// (read when the expected set does not ask for one).
 	verifyRecord bool

@@ -20,6 +20,7 @@ import (
 	"github.com/domainlint/domainlint/mx"
 	"github.com/domainlint/domainlint/records"
 	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/smtpprobe"
 	"github.com/domainlint/domainlint/tlsrpt"
 )
 
@@ -152,7 +153,9 @@ func Checks() []*Check {
 		Rules: zoneRules(), Requires: []*Check{m365}, Run: runZone}
 	enforceCheck := &Check{Name: "enforce", Doc: "with Options.Reports: which mail in the domain's DMARC aggregate reports the zone's policy (or enforcement, at p=none) would quarantine or reject",
 		Rules: enforce.Rules(), Requires: []*Check{dmarcCheck}, Run: runEnforce}
-	return []*Check{zoneCheck, spfCheck, dmarcCheck, dkimCheck, m365, mxCheck, parked, dnssecCheck, daneCheck, mtastsCheck, tlsrptCheck, bimiCheck, enforceCheck}
+	smtpCheck := &Check{Name: "smtp", Doc: "with Options.SMTP: each MX host as it answers on port 25 — STARTTLS, TLS version, certificates, and the TLSA records and MTA-STS policy matched against what it serves (RFC 3207, RFC 7672, RFC 8461)",
+		Rules: smtpprobe.Rules(), Requires: []*Check{mxCheck, daneCheck, mtastsCheck}, Run: runSMTP}
+	return []*Check{zoneCheck, spfCheck, dmarcCheck, dkimCheck, m365, mxCheck, parked, dnssecCheck, daneCheck, mtastsCheck, tlsrptCheck, bimiCheck, enforceCheck, smtpCheck}
 }
 
 func runMTASTS(ctx context.Context, p *Pass) error {
@@ -226,6 +229,48 @@ func runEnforce(ctx context.Context, p *Pass) error {
 		name, record = "_dmarc."+eff.PolicyDomain, eff.Record.Raw
 	}
 	p.Report(res.Findings(name, record, asked)...)
+	return nil
+}
+
+// runSMTP probes the MX hosts (Options.SMTP), with the TLSA RRsets DNSSEC
+// authenticated and the MTA-STS policy fetched.
+func runSMTP(ctx context.Context, p *Pass) error {
+	if p.Options.SMTP == nil {
+		return nil
+	}
+	rep := p.Result()
+	if rep.MX == nil || rep.Parked {
+		return nil
+	}
+	in := smtpprobe.Input{TLSA: map[string][]*dns.TLSA{}}
+	for _, h := range rep.MX.Hosts {
+		if h.Target != "" && h.Target != "." {
+			in.MX = append(in.MX, strings.TrimSuffix(strings.ToLower(h.Target), "."))
+		}
+	}
+	if len(in.MX) == 0 {
+		return nil
+	}
+	if m := rep.MTASTS; m != nil && m.Policy != nil && m.Policy.Valid {
+		in.Policy = m.Policy.Policy
+	}
+	if d := rep.DANE; d != nil {
+		for _, h := range d.Hosts {
+			if h.Status != dnssec.Secure {
+				continue // senders use only authenticated RRsets (RFC 7672 §2.2)
+			}
+			for _, t := range h.Records {
+				in.TLSA[strings.TrimSuffix(strings.ToLower(h.Host), ".")] = append(in.TLSA[strings.TrimSuffix(strings.ToLower(h.Host), ".")],
+					&dns.TLSA{Hdr: dns.RR_Header{Name: dns.Fqdn(h.TLSAName), Rrtype: dns.TypeTLSA, Class: dns.ClassINET}, Usage: t.Usage, Selector: t.Selector, MatchingType: t.MatchingType, Certificate: t.Hex})
+			}
+		}
+	}
+	r, fs, err := p.Options.SMTP.Probe(ctx, p.Resolver, p.Domain, in)
+	if err != nil {
+		return err
+	}
+	p.Set(func(rep *Report) { rep.SMTP = r })
+	p.Report(fs...)
 	return nil
 }
 

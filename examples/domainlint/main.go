@@ -58,6 +58,7 @@ import (
 	"github.com/domainlint/domainlint/check"
 	"github.com/domainlint/domainlint/records"
 	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/smtpprobe"
 	"github.com/domainlint/domainlint/zonefix"
 )
 
@@ -111,6 +112,9 @@ type options struct {
 	fixInfo       bool
 	keepSerial    bool
 	includeRoot   string
+	smtp          bool
+	smtpRecord    string
+	smtpReplay    string
 	resume        string
 	shard         string
 	graph         string
@@ -222,6 +226,9 @@ func newFlags(stderr io.Writer) (*flag.FlagSet, *options) {
 	fs.BoolVar(&o.rules, "rules", false, "list every rule (ID, severity, summary, citation, URL) and exit; also: domainlint rules")
 	fs.StringVar(&o.resume, "resume", "", "with -domains and -format json: append reports to `file`, skipping the domains it already reports (a sweep stopped midway goes on)")
 	fs.StringVar(&o.shard, "shard", "", "with -domains: check only the domains of shard `K/N` (by a hash of the name; N workers with K = 0…N-1 split a list)")
+	fs.BoolVar(&o.smtp, "smtp", false, "live runs: connect to each MX host on port 25 (STARTTLS, TLS version, certificates, TLSA and MTA-STS matched against what it serves); sends no mail")
+	fs.StringVar(&o.smtpRecord, "smtp-record", "", "with -smtp: write what the servers said to `file`, to -smtp-replay later")
+	fs.StringVar(&o.smtpReplay, "smtp-replay", "", "answer the SMTP probe from a recording `file` (offline and in tests)")
 	fs.StringVar(&o.includeRoot, "include-root", "", "with -zone: the `folder` $INCLUDE may read files under (default: each zone file's own folder)")
 	fs.StringVar(&o.fix, "fix", "", "with -zone: write the first zone file to `file` with every fix applied that is proven safe (re-loaded and re-checked), and print them and the diff")
 	fs.BoolVar(&o.diff, "diff", false, "with -zone: print the fixes -fix would apply and the diff, writing nothing")
@@ -266,6 +273,15 @@ func (o *options) validate(args []string) (domains []string, example bool, err e
 	if o.resume != "" && o.format != "json" {
 		problems = append(problems, "-resume appends JSON lines: give -format json")
 	}
+	if o.smtp && o.smtpReplay != "" {
+		problems = append(problems, "-smtp probes live servers and -smtp-replay replays a recording: give one")
+	}
+	if o.smtpRecord != "" && !o.smtp {
+		problems = append(problems, "-smtp-record goes with -smtp")
+	}
+	if o.smtp && (o.offline || o.replay != "" || example) {
+		problems = append(problems, "-smtp connects to live servers: not with -offline or -replay (record once with -smtp-record, then -smtp-replay)")
+	}
 	if len(problems) > 0 {
 		return nil, false, errors.New(problems[0])
 	}
@@ -292,10 +308,11 @@ func (o *options) validateValues() error {
 // env is what a run checks with.
 type env struct {
 	r        resolver.Resolver
-	live     *resolver.Client   // the live client, when there is one
-	recorder *resolver.Recorder // -snapshot
-	outside  resolver.Resolver  // names outside the zone files (nil offline)
-	compare  resolver.Resolver  // -compare
+	live     *resolver.Client     // the live client, when there is one
+	recorder *resolver.Recorder   // -snapshot
+	outside  resolver.Resolver    // names outside the zone files (nil offline)
+	compare  resolver.Resolver    // -compare
+	smtpRec  *smtpprobe.Recording // -smtp-record
 	opts     check.Options
 	domains  []string
 	origin   string // the first zone file's apex, for SARIF lines
@@ -353,7 +370,42 @@ func (o *options) setup(domains []string, example bool) (*env, error) {
 	}
 	e.opts = check.Options{Selectors: selectors, Timeout: o.timeout, Expect: setFor, Disable: splitList(o.disable), Enable: splitList(o.enable),
 		DANE: o.dane, Parked: o.parked, Discover: o.discover, Fetch: o.fetch && e.live != nil}
+	if err := o.setupSMTP(e); err != nil {
+		return nil, err
+	}
 	return e, nil
+}
+
+// setupSMTP makes the SMTP prober: live with -smtp (recording with
+// -smtp-record), or replaying -smtp-replay.
+func (o *options) setupSMTP(e *env) error {
+	switch {
+	case o.smtp:
+		p, err := smtpprobe.New(smtpprobe.Options{})
+		if err != nil {
+			return err
+		}
+		e.opts.SMTP = p
+		if o.smtpRecord != "" {
+			e.smtpRec = &smtpprobe.Recording{}
+		}
+	case o.smtpReplay != "":
+		f, err := os.Open(o.smtpReplay)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		rec, err := smtpprobe.ReadRecording(f)
+		if err != nil {
+			return fmt.Errorf("-smtp-replay %s: %v", o.smtpReplay, err)
+		}
+		p, err := smtpprobe.NewReplay(rec, smtpprobe.Options{})
+		if err != nil {
+			return err
+		}
+		e.opts.SMTP = p
+	}
+	return nil
 }
 
 // setupZones loads the -zone files and what answers names outside them: a
@@ -448,6 +500,9 @@ func (o *options) check(ctx context.Context, e *env, stdin io.Reader, stdout, st
 	var writeErr error
 	record := func(rep *check.Report) {
 		status = max(status, exitOf(rep))
+		if e.smtpRec != nil && rep.SMTP != nil {
+			e.smtpRec.Add(rep.SMTP)
+		}
 		if o.resume != "" && interrupted(rep) {
 			return // to be checked when the sweep resumes
 		}
@@ -469,6 +524,11 @@ func (o *options) check(ctx context.Context, e *env, stdin io.Reader, stdout, st
 	}
 	if writeErr != nil {
 		return fail(stderr, "writing the output: %v", writeErr)
+	}
+	if e.smtpRec != nil {
+		if err := writeFile(o.smtpRecord, e.smtpRec.Write); err != nil {
+			return fail(stderr, "-smtp-record: %v", err)
+		}
 	}
 	if e.recorder != nil {
 		if err := writeSnapshot(o.snapshot, e.recorder); err != nil {
@@ -531,6 +591,19 @@ func (o *options) sweep(ctx context.Context, e *env, stdin io.Reader, stderr io.
 		return fail(stderr, "no domains in %s", o.domains)
 	}
 	return exitOK
+}
+
+// writeFile writes path whole with write.
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // writeSnapshot writes the recorded answers to path, replacing it whole.

@@ -171,7 +171,7 @@ func (p *printer) text(rep *check.Report) error {
 	if rep.Waived > 0 {
 		fmt.Fprintf(w, "  (%d findings waived by `; ignore` comments in the zone file)\n", rep.Waived)
 	}
-	for _, section := range []func(io.Writer, *check.Report){p.textRecords, p.textTransport, p.textDiff, p.textFindings, p.textRest} {
+	for _, section := range []func(io.Writer, *check.Report){p.textRecords, p.textTransport, p.textSMTP, p.textEnforcement, p.textDiff, p.textFindings, p.textRest} {
 		section(w, rep)
 	}
 	fmt.Fprintln(w)
@@ -227,6 +227,64 @@ func (p *printer) textTransport(w io.Writer, rep *check.Report) {
 			} else {
 				fmt.Fprintf(w, "  Microsoft 365 inbound DANE still needs: %s\n", strings.Join(m.Missing, ", "))
 			}
+		}
+	}
+}
+
+// textSMTP writes each MX host as it answered (-smtp).
+func (p *printer) textSMTP(w io.Writer, rep *check.Report) {
+	s := rep.SMTP
+	if s == nil {
+		return
+	}
+	fmt.Fprintf(w, "\nSMTP (port 25)\n")
+	if s.Status == "not-checked" {
+		fmt.Fprintf(w, "  not checked: %s\n", s.Detail)
+		return
+	}
+	for _, h := range s.Hosts {
+		fmt.Fprintf(w, "  %s %s: %s", h.Host, h.Addr, h.Status)
+		if h.TLS != nil {
+			fmt.Fprintf(w, ", %s %s, certificate trusted: %v, names match: %v", h.TLS.Version, h.TLS.CipherSuite, h.TLS.Trusted, h.TLS.NameMatches)
+		}
+		if h.Detail != "" {
+			fmt.Fprintf(w, " (%s)", h.Detail)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// textEnforcement writes what the aggregate reports say enforcement
+// would do (-reports).
+func (p *printer) textEnforcement(w io.Writer, rep *check.Report) {
+	e := rep.Enforcement
+	if e == nil {
+		return
+	}
+	fmt.Fprintf(w, "\nDMARC reports under p=%s: %d messages; %d delivered, %d quarantined, %d rejected", e.Policy, e.Messages, e.Delivered+e.Unpoliced, e.Quarantined, e.Rejected)
+	if e.Breaks > 0 {
+		fmt.Fprintf(w, "; %d that pass today would not", e.Breaks)
+	}
+	fmt.Fprintln(w)
+	for i, s := range e.Sources {
+		if i == 10 {
+			fmt.Fprintf(w, "  … %d more sources (-format json lists them)\n", len(e.Sources)-10)
+			break
+		}
+		fmt.Fprintf(w, "  %s", s.Addr)
+		if s.PTR != "" {
+			fmt.Fprintf(w, " (%s)", s.PTR)
+		}
+		fmt.Fprintf(w, ": %d messages, %d quarantined, %d rejected", s.Messages, s.Quarantined, s.Rejected)
+		if s.Breaks > 0 {
+			fmt.Fprintf(w, " (%d pass today)", s.Breaks)
+		}
+		fmt.Fprintln(w)
+		for _, why := range s.Why {
+			fmt.Fprintf(w, "      %s\n", why)
+		}
+		for _, a := range s.Advice {
+			fmt.Fprintf(w, "      fix: %s\n", a)
 		}
 	}
 }

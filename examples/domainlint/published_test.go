@@ -232,3 +232,18 @@ func TestFixAbsoluteOwners(t *testing.T) {
 		t.Errorf("-diff: exit %d\n%s", code, stdout)
 	}
 }
+
+// TestSMTPReplay: the SMTP probe replayed from a recording, offline, as a
+// test or CI job runs it: STARTTLS missing on one MX host, TLS 1.0 only on
+// the other, each a finding.
+func TestSMTPReplay(t *testing.T) {
+	z := writeZone(t, "example.test.zone", "$TTL 3600\n@ IN SOA ns.example.net. h.example.test. 1 3600 600 86400 300\n@ IN NS ns.example.net.\n@ IN MX 10 mx1\n@ IN MX 20 mx2\nmx1 IN A 192.0.2.1\nmx2 IN A 192.0.2.2\n@ IN TXT \"v=spf1 mx -all\"\n_dmarc IN TXT \"v=DMARC1; p=reject; rua=mailto:d@example.test\"\n")
+	code, rep, errs := lintJSON(t, "-offline", "-zone", z, "-smtp-replay", "../../smtpprobe/testdata/example.rec", "example.test")
+	rules := rep.rules()
+	if code == 2 || rules["smtp.no-starttls"] == "" || rules["smtp.tls-version"] == "" {
+		t.Errorf("exit %d, findings %v; stderr %s", code, rep.Findings, errs)
+	}
+	if code, _, errs := runCLI(t, "", "-offline", "-zone", z, "-smtp", "example.test"); code != 2 || !strings.Contains(errs, "-smtp connects to live servers") {
+		t.Errorf("-smtp offline: exit %d: %s", code, errs)
+	}
+}
