@@ -133,6 +133,12 @@ type SARIF struct {
 	// finding then points at the domain alone). internal/zoneedit's
 	// File.LineOf is one.
 	Line func(f lint.Finding) int
+	// Locate, when set, places each finding itself: the file (relative
+	// to the repository root) and 1-based line of what wrote the record,
+	// "" and 0 for none. It is for sources that are not one zone file (a
+	// Terraform module, octoDNS YAML), and takes the place of Artifact and
+	// Line.
+	Locate func(f lint.Finding) (uri string, line int)
 	// Lines, when set, gives the lines a record to delete stands on, and
 	// AddLine the line a record to add goes before, so that a fix's edits
 	// become SARIF replacements (0, 0 when not found). Without them, fixes
@@ -225,13 +231,16 @@ func (sw *SARIFWriter) Add(rep *Report) error {
 			return sw.err
 		}
 		loc := sarifLocation{LogicalLocations: []sarifLogical{{Name: f.Name, FullyQualifiedName: f.Name + " " + f.Type, Kind: "resource"}}}
-		line := 0
-		if artifact != "" && s.Line != nil {
+		line, uri := 0, artifact
+		switch {
+		case s.Locate != nil:
+			uri, line = s.Locate(f)
+		case artifact != "" && s.Line != nil:
 			line = s.Line(f)
 		}
-		if artifact != "" && (s.Line == nil || line > 0) {
+		if uri != "" && (s.Line == nil && s.Locate == nil || line > 0) {
 			loc.PhysicalLocation = &sarifPhysical{}
-			loc.PhysicalLocation.ArtifactLocation.URI = artifact
+			loc.PhysicalLocation.ArtifactLocation.URI = uri
 			if line > 0 {
 				loc.PhysicalLocation.Region = &sarifRegion{StartLine: line}
 			}

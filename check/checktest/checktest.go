@@ -44,6 +44,7 @@ import (
 	"github.com/domainlint/domainlint/internal/zonedb"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/zonesrc"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -70,6 +71,11 @@ type Config struct {
 	// IncludeRoot is the folder $INCLUDE may read files under; empty:
 	// each zone file's own folder.
 	IncludeRoot string
+	// Format is the files' format when it cannot be told from their
+	// names and content: zonesrc.FormatOctoDNS, FormatDNSControl (the
+	// JSON `dnscontrol print-ir` writes), FormatTerraform (a .tf file or a
+	// module folder), FormatTerraformPlan, FormatRoute53; empty: told.
+	Format zonesrc.Format
 }
 
 // Zone checks domain answering from file and the more zone files,
@@ -86,13 +92,15 @@ func Zone(t TB, file, domain string, opts check.Options, more ...string) *check.
 func (cfg Config) Zone(t TB, file, domain string, opts check.Options) *check.Report {
 	t.Helper()
 	files := append([]string{file}, cfg.Zones...)
-	srcs := make([]resolver.ZoneSource, len(files))
-	for i, f := range files {
-		srcs[i] = resolver.ZoneSource{File: f, AllowInclude: true, IncludeRoot: cfg.IncludeRoot}
-	}
 	// The domain's own file is read as its server reads it: relative to
-	// the domain when it sets no $ORIGIN.
-	srcs[0].Domain = domain
+	// the domain when it sets no $ORIGIN. A DNS-as-code source (octoDNS,
+	// DNSControl's IR, Terraform, Route 53) is read as the zones it
+	// describes.
+	srcs, loaded, err := zonesrc.Sources(files, cfg.Format, domain, cfg.IncludeRoot)
+	if err != nil {
+		t.Errorf("checktest: %v", err)
+		return nil
+	}
 	zones, err := resolver.NewZones(srcs...)
 	if err != nil {
 		t.Errorf("checktest: %v", err)
@@ -134,10 +142,10 @@ func (cfg Config) Zone(t TB, file, domain string, opts check.Options) *check.Rep
 	wanted := map[string]bool{}
 	hasWants := false
 	var ignores []annotation
-	for i, f := range files {
-		src := zonedb.Source{File: f, AllowInclude: true, IncludeRoot: cfg.IncludeRoot}
-		if i == 0 {
-			src.Domain = domain
+	for _, s := range srcs {
+		src := zonedb.Source{File: s.File, Origin: s.Origin, Domain: s.Domain, AllowInclude: s.AllowInclude, IncludeRoot: s.IncludeRoot}
+		if s.Text != "" {
+			src.Text = []byte(s.Text)
 		}
 		z, err := zonedb.Parse(src)
 		if err != nil {
@@ -158,6 +166,14 @@ func (cfg Config) Zone(t TB, file, domain string, opts check.Options) *check.Rep
 		}
 	}
 	rep := check.Domain(context.Background(), zones, domain, opts)
+	// The sources' own traps (a TXT string a tool does not split, an
+	// unescaped ";" in octoDNS…) are findings of the domain too.
+	rep.Findings = append(rep.Findings, zonesrc.Findings(loaded)[rep.Domain]...)
+	for _, l := range loaded {
+		for _, n := range l.Zone.NotEvaluated {
+			t.Logf("checktest: %s:%d: not evaluated: %s", n.Pos.File, n.Pos.Line, n.Message)
+		}
+	}
 	for _, e := range rep.Errors {
 		problems = append(problems, "could not check: "+e.Error())
 	}

@@ -101,3 +101,19 @@ func TestStaleSnapshot(t *testing.T) {
 		t.Errorf("stale snapshot passed: %v", rec.errors)
 	}
 }
+
+// TestDNSAsCodeSources: checktest takes an octoDNS zone as it takes a zone
+// file; its wants (YAML comments) count, and a source trap fails the test.
+func TestDNSAsCodeSources(t *testing.T) {
+	rec := &recorder{}
+	checktest.Config{}.Zone(rec, "../../zonesrc/testdata/octodns/contoso.example.yaml", "contoso.example", check.Options{})
+	if len(rec.errors) > 0 {
+		t.Errorf("octoDNS fixture: %v", rec.errors)
+	}
+	bad := write(t, "example.org.yaml", "'':\n  - type: TXT\n    value: v=spf1 -all\n  - type: MX\n    value:\n      exchange: .\n      preference: 0\n_dmarc:\n  type: TXT\n  value: v=DMARC1; p=reject\n")
+	rec = &recorder{}
+	checktest.Config{}.Zone(rec, bad, "example.org", check.Options{})
+	if !strings.Contains(strings.Join(rec.errors, "\n"), "zonesrc.octodns-unescaped-semicolon") {
+		t.Errorf("unescaped ';' passed: %v", rec.errors)
+	}
+}

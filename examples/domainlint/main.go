@@ -60,6 +60,7 @@ import (
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/smtpprobe"
 	"github.com/domainlint/domainlint/zonefix"
+	"github.com/domainlint/domainlint/zonesrc"
 )
 
 //go:embed zones/contoso.com.zone zones/providers.snapshot
@@ -112,6 +113,7 @@ type options struct {
 	fixInfo       bool
 	keepSerial    bool
 	includeRoot   string
+	zoneFormat    zonesrc.Format
 	smtp          bool
 	smtpRecord    string
 	smtpReplay    string
@@ -186,7 +188,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if o.snapshot != "" {
 			return fail(stderr, "-fix and -snapshot: run them one at a time")
 		}
-		return fixZone(ctx, stdout, stderr, o.zoneSources(env.domains), env.domains[0], env.outside, *o, env.opts)
+		srcs, conv, err := o.zoneSources(env.domains)
+		if err != nil {
+			return fail(stderr, "%v", err)
+		}
+		if len(conv) > 0 {
+			return fail(stderr, "-fix and -diff edit RFC 1035 zone files; for %s the findings' fixes are advice to make in the source", conv[0].Zone.Source)
+		}
+		return fixZone(ctx, stdout, stderr, srcs, env.domains[0], env.outside, *o, env.opts)
 	}
 	return o.check(ctx, env, stdin, stdout, stderr)
 }
@@ -226,6 +235,7 @@ func newFlags(stderr io.Writer) (*flag.FlagSet, *options) {
 	fs.BoolVar(&o.rules, "rules", false, "list every rule (ID, severity, summary, citation, URL) and exit; also: domainlint rules")
 	fs.StringVar(&o.resume, "resume", "", "with -domains and -format json: append reports to `file`, skipping the domains it already reports (a sweep stopped midway goes on)")
 	fs.StringVar(&o.shard, "shard", "", "with -domains: check only the domains of shard `K/N` (by a hash of the name; N workers with K = 0…N-1 split a list)")
+	fs.Var(&o.zoneFormat, "zone-format", "with -zone: the sources' `format`: zone | octodns | dnscontrol (print-ir JSON) | terraform (a .tf file or a module folder) | terraform-plan (terraform show -json) | route53 (default: told by name and content)")
 	fs.BoolVar(&o.smtp, "smtp", false, "live runs: connect to each MX host on port 25 (STARTTLS, TLS version, certificates, TLSA and MTA-STS matched against what it serves); sends no mail")
 	fs.StringVar(&o.smtpRecord, "smtp-record", "", "with -smtp: write what the servers said to `file`, to -smtp-replay later")
 	fs.StringVar(&o.smtpReplay, "smtp-replay", "", "answer the SMTP probe from a recording `file` (offline and in tests)")
@@ -313,6 +323,7 @@ type env struct {
 	outside  resolver.Resolver    // names outside the zone files (nil offline)
 	compare  resolver.Resolver    // -compare
 	smtpRec  *smtpprobe.Recording // -smtp-record
+	conv     []*zonesrc.Loaded    // zones read from DNS-as-code sources
 	opts     check.Options
 	domains  []string
 	origin   string // the first zone file's apex, for SARIF lines
@@ -411,12 +422,25 @@ func (o *options) setupSMTP(e *env) error {
 // setupZones loads the -zone files and what answers names outside them: a
 // snapshot, live DNS (recorded with -snapshot), or nothing.
 func (o *options) setupZones(e *env) error {
-	zr, err := resolver.NewZones(o.zoneSources(e.domains)...)
+	srcs, conv, err := o.zoneSources(e.domains)
 	if err != nil {
 		return err
 	}
+	zr, err := resolver.NewZones(srcs...)
+	if err != nil {
+		return err
+	}
+	e.conv = conv
 	if len(e.domains) == 0 && o.domains == "" {
 		e.domains = firstOrigin(zr)
+		if len(conv) > 1 {
+			// A source that describes several zones (a DNSControl IR, a
+			// Terraform module): each is checked.
+			e.domains = nil
+			for _, c := range conv {
+				e.domains = append(e.domains, strings.TrimSuffix(c.Zone.Origin, "."))
+			}
+		}
 	}
 	switch {
 	case o.replay != "":
@@ -496,9 +520,17 @@ func (o *options) check(ctx context.Context, e *env, stdin io.Reader, stdout, st
 	}
 	out := newPrinter(*o, outW)
 	out.origin = e.origin
+	if len(e.conv) > 0 {
+		out.locate = locate(e.conv)
+		notEvaluated(stderr, e.conv)
+	}
+	probs := zonesrc.Findings(e.conv)
 	status := exitOK
 	var writeErr error
 	record := func(rep *check.Report) {
+		if ps := probs[rep.Domain]; len(ps) > 0 {
+			rep.Findings = append(rep.Findings, ps...)
+		}
 		status = max(status, exitOf(rep))
 		if e.smtpRec != nil && rep.SMTP != nil {
 			e.smtpRec.Add(rep.SMTP)
@@ -813,21 +845,6 @@ func lines(rd io.Reader, errp *error) iter.Seq[string] {
 			}
 		}
 	}
-}
-
-// zoneSources are the -zone files as their servers load them: the first
-// is the zone of the first domain checked (its origin, when the file sets
-// none), and $INCLUDE reads files under -include-root or the file's own
-// folder.
-func (o options) zoneSources(domains []string) []resolver.ZoneSource {
-	srcs := make([]resolver.ZoneSource, len(o.zones))
-	for i, z := range o.zones {
-		srcs[i] = resolver.ZoneSource{File: z, AllowInclude: true, IncludeRoot: o.includeRoot}
-	}
-	if len(srcs) > 0 && len(domains) > 0 {
-		srcs[0].Domain = domains[0]
-	}
-	return srcs
 }
 
 // firstOrigin is the apex of the first zone file given.

@@ -17,6 +17,7 @@ import (
 	"github.com/domainlint/domainlint/internal/zoneedit"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/zonesrc"
 	"github.com/miekg/dns"
 )
 
@@ -26,6 +27,9 @@ type printer struct {
 	w      io.Writer
 	enc    *json.Encoder
 	sarif  *check.SARIFWriter // made at the first report: results are streamed
+	// locate, for DNS-as-code sources, places a finding at the file and
+	// line that wrote its record.
+	locate func(f lint.Finding) (string, int)
 }
 
 func newPrinter(o options, w io.Writer) *printer {
@@ -95,6 +99,9 @@ func readBounded(path string, max int64) ([]byte, error) {
 func (p *printer) newSARIF(firstDomain string) (*check.SARIFWriter, error) {
 	if len(p.o.zones) == 0 {
 		return check.SARIF{}.NewWriter(p.w), nil
+	}
+	if p.locate != nil {
+		return check.SARIF{Locate: p.locate, Rules: append(check.Rules(), zonesrc.Rules()...)}.NewWriter(p.w), nil
 	}
 	artifact := p.o.zones[0]
 	text, err := readBounded(artifact, maxZoneBytes)
@@ -317,7 +324,13 @@ func (p *printer) textFindings(w io.Writer, rep *check.Report) {
 	if len(rep.Findings) > 0 {
 		fmt.Fprintf(w, "\nFindings\n")
 		for _, f := range rep.Findings {
-			fmt.Fprintf(w, "  %s %-26s %s\n", p.severity(f.Severity), f.Rule, f.Name)
+			fmt.Fprintf(w, "  %s %-26s %s", p.severity(f.Severity), f.Rule, f.Name)
+			if p.locate != nil {
+				if file, line := p.locate(f); line > 0 {
+					fmt.Fprintf(w, "  (%s:%d)", file, line)
+				}
+			}
+			fmt.Fprintln(w)
 			fmt.Fprintf(w, "          %s (%s)\n", f.Message, f.Citation)
 			for i, x := range f.Fixes {
 				label := "fix"

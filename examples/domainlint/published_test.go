@@ -247,3 +247,36 @@ func TestSMTPReplay(t *testing.T) {
 		t.Errorf("-smtp offline: exit %d: %s", code, errs)
 	}
 }
+
+// TestDNSAsCode: an octoDNS zone, a DNSControl IR and a Terraform module
+// are linted with -zone as the zone they describe; findings point at the
+// source's lines, and a source trap (an unescaped ";" in octoDNS) is a
+// finding of its own, at its line.
+func TestDNSAsCode(t *testing.T) {
+	for _, tc := range []struct{ path, at string }{
+		{"../../zonesrc/testdata/octodns/contoso.example.yaml", "contoso.example.yaml:9"},
+		{"../../zonesrc/testdata/dnscontrol/ir-v4.json", "dnsconfig.js:11"},
+		{"../../zonesrc/testdata/terraform/aws", "mail.tf:14"},
+	} {
+		code, out, errs := runCLI(t, "", "-offline", "-zone", tc.path, "contoso.example")
+		if code == 2 || !strings.Contains(out, "spf.softfail-all") || !strings.Contains(out, tc.at+")") {
+			t.Errorf("%s: exit %d, want spf.softfail-all at %s:\n%s\n%s", tc.path, code, tc.at, out, errs)
+		}
+	}
+	dir := t.TempDir()
+	y := filepath.Join(dir, "example.org.yaml")
+	os.WriteFile(y, []byte("'':\n  - type: TXT\n    value: v=spf1 -all\n  - type: MX\n    value:\n      exchange: .\n      preference: 0\n_dmarc:\n  type: TXT\n  value: v=DMARC1; p=reject\n"), 0o644)
+	code, out, _ := runCLI(t, "", "-offline", "-zone", y, "example.org")
+	if code != 1 || !strings.Contains(out, "zonesrc.octodns-unescaped-semicolon") || !strings.Contains(out, "example.org.yaml:10)") {
+		t.Errorf("unescaped ';': exit %d\n%s", code, out)
+	}
+	// SARIF places the findings in the source.
+	_, out, _ = runCLI(t, "", "-offline", "-format", "sarif", "-zone", "../../zonesrc/testdata/octodns/contoso.example.yaml", "contoso.example")
+	if !strings.Contains(out, `"uri": "../../zonesrc/testdata/octodns/contoso.example.yaml"`) || !strings.Contains(out, `"startLine": 9`) {
+		t.Errorf("SARIF:\n%s", out)
+	}
+	// -fix edits zone files only.
+	if code, _, errs := runCLI(t, "", "-offline", "-zone", y, "-diff", "example.org"); code != 2 || !strings.Contains(errs, "advice to make in the source") {
+		t.Errorf("-diff on octoDNS: exit %d: %s", code, errs)
+	}
+}

@@ -1,0 +1,62 @@
+package zonesrc
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Open reads the source at path: a Terraform module when path is a
+// folder, else a file of format (detected from its name and content when
+// empty). A file detected as an RFC 1035 zone file returns
+// FormatZone and no zones: load it as such (resolver.NewZones).
+func Open(path string, format Format, origin string) ([]*Zone, Format, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, "", err
+	}
+	if fi.IsDir() {
+		zs, err := ReadTerraformFS(os.DirFS(path), ".")
+		if err != nil {
+			return nil, FormatTerraform, err
+		}
+		for _, z := range zs {
+			for i := range z.Records {
+				z.Records[i].Pos.File = filepath.Join(path, z.Records[i].Pos.File)
+			}
+			for i := range z.Problems {
+				z.Problems[i].Pos.File = filepath.Join(path, z.Problems[i].Pos.File)
+			}
+		}
+		return zs, FormatTerraform, nil
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, "", fmt.Errorf("%s: not a regular file", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxInput+1))
+	if err != nil {
+		return nil, "", err
+	}
+	if format == "" {
+		if strings.HasSuffix(strings.ToLower(path), ".js") {
+			return nil, "", ErrDNSControlJS
+		}
+		format = Detect(path, b[:min(len(b), 8192)])
+		if format == "" {
+			format = FormatZone // what -zone always read
+		}
+	}
+	if format == FormatZone {
+		return nil, FormatZone, nil
+	}
+	zs, err := Read(bytes.NewReader(b), path, format, origin)
+	return zs, format, err
+}
