@@ -39,19 +39,15 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"embed"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"hash/fnv"
 	"io"
-	"iter"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -490,49 +486,6 @@ func exitOf(rep *check.Report) int {
 	return exitOK
 }
 
-// sweep checks the domains of -domains; a status other than exitOK ends
-// the run.
-func (o *options) sweep(ctx context.Context, e *env, stdin io.Reader, stderr io.Writer, keep func(string) bool, resume *resumeFile, record func(*check.Report)) int {
-	seq, total, closeFn, readErr, err := domainList(o.domains, stdin, keep)
-	if err != nil {
-		return fail(stderr, "%v", err)
-	}
-	defer closeFn()
-	prog := newProgress(stderr, total, e.live)
-	scanned := 0
-	if o.authoritative || e.compare != nil {
-		// Each domain needs its own view: one at a time.
-		p := check.Progress{Total: total}
-		for d := range seq {
-			rep := o.checkOne(ctx, e, d)
-			record(rep)
-			scanned++
-			p.Done++
-			if len(rep.Errors) > 0 {
-				p.Errors++
-			}
-			prog.update(p)
-		}
-	} else {
-		sopts := check.ScanOptions{Options: e.opts, Concurrency: o.concurrency, Total: total, Progress: prog.update}
-		for rep := range check.Scan(ctx, e.r, seq, sopts) {
-			record(rep)
-			scanned++
-		}
-	}
-	prog.done()
-	if err := readErr(); err != nil {
-		return fail(stderr, "%s: %v (after %d domains)", o.domains, err, scanned)
-	}
-	if scanned == 0 && resume != nil {
-		return fail(stderr, "no domains of %s left to check: %s reports them all", o.domains, o.resume)
-	}
-	if scanned == 0 {
-		return fail(stderr, "no domains in %s", o.domains)
-	}
-	return exitOK
-}
-
 // writeSnapshot writes the recorded answers to path, replacing it whole.
 func writeSnapshot(path string, rec *resolver.Recorder) error {
 	f, err := os.Create(path)
@@ -623,123 +576,6 @@ func (o options) expected() (func(string) (*records.Set, error), error) {
 		}
 		return &set, nil
 	}, nil
-}
-
-// maxLine bounds a line of a -domains file kept in memory: a name is at
-// most 253 octets, so a longer line is a bad domain, reported as such,
-// and the rest of it is read past.
-const maxLine = 1024
-
-// domainList reads domains one per line, streaming; total is known for a
-// file (counted first) and -1 for stdin. After the sequence ends, errFn
-// returns the read error that ended it, if any.
-func domainList(path string, stdin io.Reader, keep func(string) bool) (seq iter.Seq[string], total int, closeFn func(), errFn func() error, err error) {
-	var rd io.Reader
-	closeFn = func() {}
-	total = -1
-	if path == "-" {
-		rd = stdin
-	} else {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, 0, nil, nil, err
-		}
-		total = 0
-		for d := range lines(f, &err) {
-			if keep(d) {
-				total++
-			}
-		}
-		if err != nil {
-			f.Close()
-			return nil, 0, nil, nil, fmt.Errorf("%s: %w", path, err)
-		}
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			f.Close()
-			return nil, 0, nil, nil, err
-		}
-		rd, closeFn = f, func() { f.Close() }
-	}
-	var readErr error
-	seq = func(yield func(string) bool) {
-		for d := range lines(rd, &readErr) {
-			if keep(d) && !yield(d) {
-				return
-			}
-		}
-	}
-	return seq, total, closeFn, func() error { return readErr }, nil
-}
-
-// normalDomain is a domain as reports name it.
-func normalDomain(d string) string {
-	return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
-}
-
-// domainFilter keeps the domains of -shard K/N and drops those -resume's
-// file already reports.
-func (o options) domainFilter(resume *resumeFile) (func(string) bool, error) {
-	k, n := 0, 1
-	if o.shard != "" {
-		ks, ns, ok := strings.Cut(o.shard, "/")
-		var err1, err2 error
-		k, err1 = strconv.Atoi(ks)
-		n, err2 = strconv.Atoi(ns)
-		if !ok || err1 != nil || err2 != nil || n < 1 || k < 0 || k >= n {
-			return nil, fmt.Errorf("-shard %q: want K/N with 0 <= K < N", o.shard)
-		}
-	}
-	return func(d string) bool {
-		d = normalDomain(d)
-		return shardOf(d, n) == k && !resume.reported(d)
-	}, nil
-}
-
-// shardOf is the shard of a domain among n: FNV-1a of its name, so every
-// worker computes the same split with no coordinator.
-func shardOf(domain string, n int) int {
-	h := fnv.New64a()
-	h.Write([]byte(domain))
-	return int(h.Sum64() % uint64(n))
-}
-
-// interrupted reports a domain that a stopped sweep never checked, or
-// whose check the stop cut short: resuming checks it again.
-func interrupted(rep *check.Report) bool {
-	return slices.ContainsFunc(rep.Errors, func(e *check.CheckError) bool {
-		return errors.Is(e, check.ErrNotStarted) || errors.Is(e, context.Canceled)
-	})
-}
-
-// lines yields the non-empty, non-comment lines of rd, trimmed; a line
-// over maxLine octets is cut there (so it fails as a domain name) and the
-// rest of it skipped. A read error ends the sequence and is stored in
-// *errp.
-func lines(rd io.Reader, errp *error) iter.Seq[string] {
-	return func(yield func(string) bool) {
-		br := bufio.NewReaderSize(rd, maxLine)
-		for {
-			chunk, err := br.ReadSlice('\n')
-			line := string(chunk)
-			if err == bufio.ErrBufferFull {
-				line += "…"
-				for err == bufio.ErrBufferFull {
-					_, err = br.ReadSlice('\n')
-				}
-			}
-			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-				if !yield(line) {
-					return
-				}
-			}
-			if err != nil {
-				if err != io.EOF {
-					*errp = err
-				}
-				return
-			}
-		}
-	}
 }
 
 // zoneSources are the -zone files as their servers load them: the first

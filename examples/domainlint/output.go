@@ -405,7 +405,13 @@ func (p *progress) print() {
 	if p.live != nil && secs > 0 {
 		qps = float64(p.live.Stats().Sent) / secs
 	}
-	fmt.Fprintf(p.w, "\r%d/%s domains  %.0f domains/s  %.0f queries/s  %d errors ", p.done_, total, float64(p.done_)/max(secs, 1e-9), qps, p.errors)
+	rate := float64(p.done_) / max(secs, 1e-9)
+	eta := ""
+	if p.total >= 0 && p.done_ > 0 {
+		left := time.Duration(float64(max(p.total-p.done_, 0)) / rate * float64(time.Second))
+		eta = "  ETA " + left.Round(time.Second).String()
+	}
+	fmt.Fprintf(p.w, "\r%d/%s domains  %.0f domains/s  %.0f queries/s  %d errors%s ", p.done_, total, rate, qps, p.errors, eta)
 }
 
 func (p *progress) done() {
