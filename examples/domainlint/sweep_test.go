@@ -53,8 +53,8 @@ func TestDomainsListCleaned(t *testing.T) {
 		}
 	}
 	want := map[string]string{
-		"good.example":              "",
-		"bad.example":               "",
+		"good.example":               "",
+		"bad.example":                "",
 		"xn--bcher-kva.good.example": "",
 		"https://bad.example/login":  "invalid-name: line 3: a URL, not a domain name: give its host, bad.example",
 		"admin@good.example":         "invalid-name: line 4: a mail address, not a domain name: give its domain, good.example",
