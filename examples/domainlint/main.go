@@ -117,6 +117,7 @@ type options struct {
 	concurrency   int
 	timeout       time.Duration
 	color         bool
+	scannerOptions
 }
 
 // exit codes
@@ -142,16 +143,14 @@ func isTerminal(f any) bool {
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs, o := newFlags(stderr)
-	if len(args) > 0 && args[0] == "rules" {
-		args = append([]string{"-rules"}, args[1:]...)
+	cmd, code, done := parseArgs(fs, args, stdout, stderr)
+	if done {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitFailure
-	}
-	if o.rules {
+	switch {
+	case cmd == "version" || o.version:
+		return printVersion(stdout, o.format)
+	case cmd == "rules" || o.rules:
 		return listRules(stdout, o.format)
 	}
 	o.color = o.format == "text" && isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
@@ -223,10 +222,11 @@ func newFlags(stderr io.Writer) (*flag.FlagSet, *options) {
 	fs.BoolVar(&o.diff, "diff", false, "with -zone: print the fixes -fix would apply and the diff, writing nothing")
 	fs.BoolVar(&o.fixInfo, "fix-info", false, "with -fix or -diff: apply the fixes of info findings too")
 	fs.BoolVar(&o.keepSerial, "keep-serial", false, "with -fix or -diff: leave the SOA serial as written (default: raised once when anything changed)")
+	o.addScannerFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: domainlint [flags] [domain ...]\n\nWith no domain, lints the embedded example zone for %s, offline.\n\nflags:\n", exampleDomain)
+		fmt.Fprintf(fs.Output(), "usage: domainlint [flags] [domain ...]\n       domainlint [flags] rules | version\n\nWith no domain, lints the embedded example zone for %s, offline.\n\nflags:\n", exampleDomain)
 		fs.PrintDefaults()
-		fmt.Fprintln(stderr, "\nexit status: 0 no error findings; 1 error findings; 2 usage or I/O failure, or a domain that could not be checked")
+		fmt.Fprintln(fs.Output(), "\nexit status: 0 no error findings; 1 error findings; 2 usage or I/O failure, or a domain that could not be checked")
 	}
 	return fs, o
 }
@@ -282,7 +282,7 @@ func (o *options) validateValues() error {
 	if o.concurrency <= 0 {
 		return errors.New("-concurrency must be at least 1")
 	}
-	return nil
+	return o.validateScanner()
 }
 
 // env is what a run checks with.
@@ -298,7 +298,7 @@ type env struct {
 }
 
 func (o *options) liveClient() (*resolver.Client, error) {
-	cfg := resolver.Config{}
+	cfg := o.resolverConfig()
 	if o.server != "" {
 		cfg.Servers = []string{o.server}
 	}
@@ -341,7 +341,9 @@ func (o *options) setup(domains []string, example bool) (*env, error) {
 		}
 	}
 	if o.compare != "" {
-		c, err := resolver.New(resolver.Config{Servers: []string{o.compare}})
+		cfg := o.resolverConfig()
+		cfg.Servers = []string{o.compare}
+		c, err := resolver.New(cfg)
 		if err != nil {
 			return nil, fmt.Errorf("-compare: %v", err)
 		}
@@ -401,7 +403,7 @@ func (o *options) checkOne(ctx context.Context, e *env, d string) *check.Report 
 	ctx = resolver.WithBudget(ctx, check.DefaultBudget)
 	target := e.r
 	if o.authoritative {
-		auth, err := check.Authoritative(ctx, e.r, d, resolver.Config{})
+		auth, err := check.Authoritative(ctx, e.r, d, o.resolverConfig())
 		if err != nil {
 			return check.ErrorReport(d, err)
 		}

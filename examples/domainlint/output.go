@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -32,12 +31,13 @@ func newPrinter(o options, w io.Writer) *printer {
 	return &printer{o: o, w: w, enc: json.NewEncoder(w)}
 }
 
-// report writes one domain's report: JSON is the library's check.Report,
-// one object per line.
+// report writes one domain's report: JSON is the library's check.Report
+// with the schema's and the tool's versions (jsonReport), one object per
+// line.
 func (p *printer) report(rep *check.Report) error {
 	switch p.o.format {
 	case "json":
-		return p.enc.Encode(rep)
+		return p.enc.Encode(newJSONReport(rep))
 	case "sarif":
 		if p.sarif == nil {
 			sw, err := p.newSARIF(rep.Domain)
@@ -94,7 +94,7 @@ func readBounded(path string, max int64) ([]byte, error) {
 // at the domain alone.
 func (p *printer) newSARIF(firstDomain string) (*check.SARIFWriter, error) {
 	if len(p.o.zones) == 0 {
-		return check.SARIF{}.NewWriter(p.w), nil
+		return sarifBase("").NewWriter(p.w), nil
 	}
 	artifact := p.o.zones[0]
 	text, err := readBounded(artifact, maxZoneBytes)
@@ -109,14 +109,19 @@ func (p *printer) newSARIF(firstDomain string) (*check.SARIFWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return check.SARIF{
-		Artifact: filepath.ToSlash(artifact),
-		Line: func(f lint.Finding) int {
-			return zf.LineOf(f.Name, dns.StringToType[f.Type], f.Record)
-		},
-		Lines:   zf.Lines,
-		AddLine: zf.AddLine,
-	}.NewWriter(p.w), nil
+	s := sarifBase(artifact)
+	s.Line = func(f lint.Finding) int {
+		return zf.LineOf(f.Name, dns.StringToType[f.Type], f.Record)
+	}
+	s.Lines, s.AddLine = zf.Lines, zf.AddLine
+	lines := strings.Split(string(text), "\n")
+	s.LineText = func(n int) string {
+		if n < 1 || n > len(lines) {
+			return ""
+		}
+		return lines[n-1]
+	}
+	return s.NewWriter(p.w), nil
 }
 
 const (
