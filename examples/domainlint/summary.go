@@ -91,6 +91,9 @@ func (s *summary) print(w io.Writer, live *resolver.Client, list domainlist.Stat
 	if live != nil {
 		st := live.Stats()
 		line += fmt.Sprintf("; DNS: %d queries sent, %d answers from the cache, %d timeouts", st.Sent, st.CacheHits, st.Timeouts)
+		if st.Paced > 0 {
+			line += fmt.Sprintf(", %d held back by -rate", st.Paced)
+		}
 	} else {
 		line += fmt.Sprintf("; DNS: %d queries sent, %d questions asked", s.queries, s.questions)
 	}
