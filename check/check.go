@@ -63,7 +63,13 @@ const DefaultBudget = 400
 // DefaultTimeout bounds one domain's check.
 const DefaultTimeout = 30 * time.Second
 
-// Options configure a check. The zero Options lint SPF and DMARC only.
+// Options configure a check. The zero Options are useful: they run every
+// check of Checks() — SPF, DMARC, DKIM (the selectors a zone file holds;
+// over live DNS none, unless Selectors, Discover or Set ask for some),
+// MX, parked domains, DNSSEC, DANE, MTA-STS, TLS-RPT and BIMI records,
+// and with zone files what their server refuses — within DefaultBudget
+// packets and DefaultTimeout, with no Microsoft 365 diff (Set, Expect),
+// no HTTPS fetch (Fetch) and no DMARC report replay (Reports).
 type Options struct {
 	// Set is the Microsoft 365 record set to diff against; nil: no diff.
 	Set *records.Set
@@ -71,7 +77,8 @@ type Options struct {
 	// diff); Scan uses it to sweep many domains against one template.
 	Expect func(domain string) (*records.Set, error)
 	// Selectors are DKIM selectors to look up; selector1 and selector2 are
-	// added whenever Set expects DKIM.
+	// added whenever Set expects DKIM, and a zone file's own selectors
+	// (the names under _domainkey it holds) are always looked up.
 	Selectors []string
 	// Budget bounds the packets sent for the domain (DefaultBudget when 0;
 	// negative: no bound). When ctx already carries a budget

@@ -20,8 +20,10 @@ var (
 	// ErrCheckPanicked: a check panicked; the rest of the domain was
 	// checked.
 	ErrCheckPanicked = errors.New("check panicked")
-	// ErrNotStarted: Scan never started the domain's check (its context
-	// was cancelled first).
+	// ErrNotStarted: a domain's check was never started. Scan yields no
+	// report for such a domain (it did before: a cancelled sweep now ends
+	// without them); a caller making its own reports of domains it did
+	// not check may use it.
 	ErrNotStarted = errors.New("not checked")
 	// ErrBadCheck: the checks given cannot run (a Requires cycle).
 	ErrBadCheck = errors.New("checks cannot run")

@@ -3,6 +3,9 @@ package check_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/signal"
+	"slices"
 
 	"github.com/domainlint/domainlint/check"
 	"github.com/domainlint/domainlint/check/checktest"
@@ -51,4 +54,35 @@ func ExampleDomain_checktest() {
 	checktest.Zone(printer{}, "testdata/bad.example.zone", "bad.example", check.Options{Set: &set}, "testdata/providers.zone")
 	fmt.Println("done")
 	// Output: done
+}
+
+// Sweep a list, stopping cleanly on Ctrl-C: the checks in flight finish
+// (cancelled) and are reported, nothing more is read, and no report is
+// made of a domain never started, so the reports written are exactly the
+// domains checked and a later run can go on from them.
+func ExampleScan() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	zones, err := resolver.NewZones(
+		resolver.ZoneSource{File: "testdata/good.example.zone"},
+		resolver.ZoneSource{File: "testdata/bad.example.zone"},
+		resolver.ZoneSource{File: "testdata/providers.zone"},
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	domains := slices.Values([]string{"good.example", "bad.example", "nx.good.example"})
+	checked := 0
+	for rep := range check.Scan(ctx, zones, domains, check.ScanOptions{Concurrency: 2}) {
+		checked++
+		fmt.Printf("%s: %d findings, nxdomain=%v\n", rep.Domain, len(rep.Findings), rep.NXDomain)
+	}
+	if ctx.Err() != nil {
+		fmt.Printf("interrupted after %d domains\n", checked)
+	}
+	// Unordered output:
+	// good.example: 0 findings, nxdomain=false
+	// bad.example: 2 findings, nxdomain=false
+	// nx.good.example: 0 findings, nxdomain=true
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/domainlint/domainlint/lint"
 )
@@ -18,8 +20,17 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool    sarifTool     `json:"tool"`
-	Results []sarifResult `json:"results"`
+	Tool               sarifTool                   `json:"tool"`
+	OriginalURIBaseIDs map[string]sarifArtifactURI `json:"originalUriBaseIds,omitempty"`
+	ColumnKind         string                      `json:"columnKind,omitempty"`
+	Results            []sarifResult               `json:"results"`
+}
+
+// sarifArtifactURI is an artifactLocation: a URI, relative to the root
+// its uriBaseId names when it has one.
+type sarifArtifactURI struct {
+	URI       string `json:"uri"`
+	URIBaseID string `json:"uriBaseId,omitempty"`
 }
 
 type sarifTool struct {
@@ -27,9 +38,12 @@ type sarifTool struct {
 }
 
 type sarifDriver struct {
-	Name           string      `json:"name"`
-	InformationURI string      `json:"informationUri"`
-	Rules          []sarifRule `json:"rules"`
+	Name            string         `json:"name"`
+	Version         string         `json:"version,omitempty"`
+	SemanticVersion string         `json:"semanticVersion,omitempty"`
+	InformationURI  string         `json:"informationUri"`
+	Properties      map[string]any `json:"properties,omitempty"`
+	Rules           []sarifRule    `json:"rules"`
 }
 
 type sarifText struct {
@@ -64,14 +78,14 @@ type sarifLocation struct {
 }
 
 type sarifPhysical struct {
-	ArtifactLocation struct {
-		URI string `json:"uri"`
-	} `json:"artifactLocation"`
-	Region *sarifRegion `json:"region,omitempty"`
+	ArtifactLocation sarifArtifactURI `json:"artifactLocation"`
+	Region           *sarifRegion     `json:"region,omitempty"`
 }
 
 type sarifRegion struct {
-	StartLine int `json:"startLine"`
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn,omitempty"`
+	EndColumn   int `json:"endColumn,omitempty"`
 }
 
 type sarifFix struct {
@@ -80,10 +94,8 @@ type sarifFix struct {
 }
 
 type sarifArtifactEdit struct {
-	ArtifactLocation struct {
-		URI string `json:"uri"`
-	} `json:"artifactLocation"`
-	Replacements []sarifReplacement `json:"replacements"`
+	ArtifactLocation sarifArtifactURI   `json:"artifactLocation"`
+	Replacements     []sarifReplacement `json:"replacements"`
 }
 
 type sarifReplacement struct {
@@ -125,9 +137,28 @@ func WriteSARIF(w io.Writer, reports []*Report, artifact string) error {
 
 // SARIF writes findings as SARIF 2.1.0.
 type SARIF struct {
+	// ToolVersion is the tool's version as it names itself
+	// (tool.driver.version), and SemanticVersion the same in Semantic
+	// Versioning 2.0, without a "v" (tool.driver.semanticVersion); empty:
+	// left out. The driver's properties carry SchemaVersion as
+	// "reportSchemaVersion" whatever they are.
+	ToolVersion, SemanticVersion string
 	// Artifact is the zone file the findings are about, as the log names
-	// it (a path relative to the repository root, for code scanning).
+	// it: a path relative to the repository root (with slashes), for code
+	// scanning.
 	Artifact string
+	// BaseID, when set, is the uriBaseId Artifact is relative to
+	// ("SRCROOT", which code-scanning tools resolve to the repository
+	// root), and BaseURI, when set too, where that root is: an absolute
+	// URI ending in "/" (file:///src/repo/), written as the run's
+	// originalUriBaseIds.
+	BaseID, BaseURI string
+	// LineText, when set with Line, gives the text of a line of Artifact
+	// (from 1): a finding whose record text (the text its span is in)
+	// stands once on its line gets the columns of its span as well
+	// (startColumn, endColumn, in Unicode code points: the run's
+	// columnKind); the whole record's for a zero span.
+	LineText func(line int) string
 	// Line, when set, gives the 1-based line of the record a finding is
 	// about in Artifact, or 0 when the file holds no such record (the
 	// finding then points at the domain alone). internal/zoneedit's
@@ -192,7 +223,14 @@ func (sw *SARIFWriter) start() error {
 		rules = Rules()
 	}
 	sw.index = map[string]int{}
-	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "domainlint", InformationURI: "https://github.com/domainlint/domainlint"}}, Results: []sarifResult{}}
+	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "domainlint", Version: sw.s.ToolVersion, SemanticVersion: sw.s.SemanticVersion,
+		InformationURI: "https://github.com/domainlint/domainlint", Properties: map[string]any{"reportSchemaVersion": SchemaVersion}}}, Results: []sarifResult{}}
+	if sw.s.Artifact != "" && sw.s.BaseID != "" && sw.s.BaseURI != "" {
+		run.OriginalURIBaseIDs = map[string]sarifArtifactURI{sw.s.BaseID: {URI: sw.s.BaseURI}}
+	}
+	if sw.s.LineText != nil {
+		run.ColumnKind = "unicodeCodePoints"
+	}
 	for i, r := range rules {
 		sw.index[r.ID] = i
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{
@@ -239,10 +277,9 @@ func (sw *SARIFWriter) Add(rep *Report) error {
 			line = s.Line(f)
 		}
 		if uri != "" && (s.Line == nil && s.Locate == nil || line > 0) {
-			loc.PhysicalLocation = &sarifPhysical{}
-			loc.PhysicalLocation.ArtifactLocation.URI = uri
+			loc.PhysicalLocation = &sarifPhysical{ArtifactLocation: sarifArtifactURI{URI: uri, URIBaseID: s.BaseID}}
 			if line > 0 {
-				loc.PhysicalLocation.Region = &sarifRegion{StartLine: line}
+				loc.PhysicalLocation.Region = s.region(f, line)
 			}
 		}
 		props := map[string]any{"domain": rep.Domain, "citation": f.Citation}
@@ -301,8 +338,7 @@ func (s SARIF) fixes(f lint.Finding) []sarifFix {
 		if len(x.Edits) == 0 {
 			continue
 		}
-		ch := sarifArtifactEdit{}
-		ch.ArtifactLocation.URI = s.Artifact
+		ch := sarifArtifactEdit{ArtifactLocation: s.artifactURI()}
 		ok := true
 		for _, e := range x.Edits {
 			switch e.Op {
@@ -324,4 +360,33 @@ func (s SARIF) fixes(f lint.Finding) []sarifFix {
 		}
 	}
 	return out
+}
+
+func (s SARIF) artifactURI() sarifArtifactURI {
+	return sarifArtifactURI{URI: s.Artifact, URIBaseID: s.BaseID}
+}
+
+// region is where f stands on line: the line, and the columns of its span
+// when its record text stands once on the line (LineText).
+func (s SARIF) region(f lint.Finding, line int) *sarifRegion {
+	r := &sarifRegion{StartLine: line}
+	if s.LineText == nil || f.Record == "" {
+		return r
+	}
+	text := s.LineText(line)
+	at := strings.Index(text, f.Record)
+	if at < 0 || strings.Count(text, f.Record) != 1 {
+		return r
+	}
+	start, end := f.Span.Start, f.Span.End
+	if f.Span.IsZero() {
+		start, end = 0, len(f.Record)
+	}
+	if start < 0 || end < start || end > len(f.Record) || !utf8.ValidString(f.Record[:start]) || !utf8.ValidString(f.Record[start:end]) {
+		return r
+	}
+	col := utf8.RuneCountInString(text[:at]) + 1
+	r.StartColumn = col + utf8.RuneCountInString(f.Record[:start])
+	r.EndColumn = r.StartColumn + utf8.RuneCountInString(f.Record[start:end])
+	return r
 }

@@ -2,7 +2,6 @@ package check
 
 import (
 	"context"
-	"fmt"
 	"iter"
 	"sync"
 
@@ -42,13 +41,35 @@ type Progress struct {
 // per domain. Reports are streamed, never collected, so memory does not
 // grow with the number of domains.
 //
-// Every domain given gets a report: when ctx is cancelled, the checks in
-// flight end with the context's error and every domain not yet started is
-// yielded at once with a report whose only error says it was not checked
-// (errors.Is(err, context.Canceled) holds). Breaking out of the loop
-// instead stops the sweep: the checks in flight are cancelled and nothing
-// more is read from domains.
+// Cancelling ctx (a signal: see the example) stops the sweep: nothing
+// more is read from domains, the checks in flight end with the context's
+// error (their reports carry it: errors.Is(err, context.Canceled)) and
+// are yielded, and Scan returns — within the time a cancelled check takes
+// to return (100 ms), whatever is left of domains. A domain never started
+// gets no report: the caller knows what was checked by the reports it
+// got, and a sweep resumed later checks the rest. Scan does not wait for
+// a domains sequence blocked in a read (of a pipe, of standard input): its
+// goroutine ends at the sequence's next yield.
+//
+// Breaking out of the loop instead stops the sweep at once: the checks in
+// flight are cancelled, their reports dropped, and nothing more is read
+// from domains.
 func Scan(ctx context.Context, r resolver.Resolver, domains iter.Seq[string], opts ScanOptions) iter.Seq[*Report] {
+	return ScanLines(ctx, r, func(yield func(string, error) bool) {
+		for d := range domains {
+			if !yield(d, nil) {
+				return
+			}
+		}
+	}, opts)
+}
+
+// ScanLines is Scan over the lines of a domain list as package domainlist
+// reads them (domainlist.Reader.All): a name with a nil error is checked;
+// a line with an error is not a domain name, and gets in its turn a report
+// holding only that error (ErrorReport(line, err)), with nothing asked of
+// DNS, and the sweep goes on.
+func ScanLines(ctx context.Context, r resolver.Resolver, lines iter.Seq2[string, error], opts ScanOptions) iter.Seq[*Report] {
 	concurrency := opts.Concurrency
 	if concurrency <= 0 {
 		concurrency = DefaultConcurrency
@@ -57,13 +78,18 @@ func Scan(ctx context.Context, r resolver.Resolver, domains iter.Seq[string], op
 		// Built once per sweep, not once per domain.
 		opts.Checks = Checks()
 	}
+	type line struct {
+		d   string
+		err error
+	}
 	return func(yield func(*Report) bool) {
 		// stop: the consumer broke out; checks in flight are cancelled
-		// and their reports dropped. A cancelled ctx drops nothing.
+		// and their reports dropped. A cancelled ctx drops no report of a
+		// check that started.
 		stop := make(chan struct{})
 		cctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		in := make(chan string)
+		in := make(chan line)
 		out := make(chan *Report)
 		send := func(rep *Report) bool {
 			select {
@@ -73,33 +99,42 @@ func Scan(ctx context.Context, r resolver.Resolver, domains iter.Seq[string], op
 				return false
 			}
 		}
+		// Only the workers send on out: it is closed when they are done,
+		// without waiting for the goroutine reading lines.
 		var wg sync.WaitGroup
 		for range concurrency {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for d := range in {
-					if !send(Domain(cctx, r, d, opts.Options)) {
+				for {
+					var l line
+					var ok bool
+					select {
+					case l, ok = <-in:
+					case <-cctx.Done():
+					}
+					if !ok || cctx.Err() != nil {
+						// Handed over as the sweep stopped: never started.
+						return
+					}
+					rep := (*Report)(nil)
+					if l.err != nil {
+						rep = ErrorReport(l.d, l.err)
+					} else {
+						rep = Domain(cctx, r, l.d, opts.Options)
+					}
+					if !send(rep) {
 						return
 					}
 				}
 			}()
 		}
-		wg.Add(1)
 		go func() {
-			defer wg.Done()
 			defer close(in)
-			for d := range domains {
-				if ctx.Err() == nil {
-					select {
-					case in <- d:
-						continue
-					case <-stop:
-						return
-					case <-ctx.Done():
-					}
-				}
-				if !send(ErrorReport(d, fmt.Errorf("%w: the sweep was stopped: %w", ErrNotStarted, ctx.Err()))) {
+			for d, err := range lines {
+				select {
+				case in <- line{d, err}:
+				case <-cctx.Done():
 					return
 				}
 			}

@@ -14,8 +14,8 @@ import (
 )
 
 // Config configures a Client. The zero Config is useful: servers from
-// /etc/resolv.conf, 2 s per try, 2 tries, 64 queries in flight, 8 CNAME
-// hops, a cache of 65,536 entries and 64 MiB.
+// /etc/resolv.conf, 2 s per try, 2 tries, 64 queries in flight, no rate
+// limit, 8 CNAME hops, a cache of 65,536 entries and 64 MiB.
 type Config struct {
 	// Servers are "host" or "host:port" addresses (port 53 by default).
 	// Empty: the nameservers of ResolvConf.
@@ -29,6 +29,14 @@ type Config struct {
 	Tries int
 	// MaxInFlight caps the packets awaiting an answer at once; default 64.
 	MaxInFlight int
+	// Rate limits the queries sent to each server to this many a second,
+	// UDP and TCP alike: a token bucket per server address, holding a
+	// tenth of a second's queries (at least one). 0 or negative: no
+	// limit. A query waiting for its turn keeps its MaxInFlight slot and
+	// costs no goroutine; its try's Timeout starts when it is sent, and
+	// the caller's context still bounds the wait. The limit is the
+	// Client's: Clients sharing a server each have their own.
+	Rate float64
 	// MaxCNAMEHops bounds CNAME chains; default 8.
 	MaxCNAMEHops int
 	// CacheSize is the number of answers kept; default 65,536; negative
@@ -60,6 +68,7 @@ type Stats struct {
 	Timeouts   int64 `json:"timeouts"`    // tries that timed out
 	TCPRetries int64 `json:"tcp_retries"` // truncated UDP answers retried over TCP
 	Errors     int64 `json:"errors"`      // questions that failed
+	Paced      int64 `json:"paced"`       // packets held back by Config.Rate before they were sent
 }
 
 // Client is a caching stub resolver over UDP and TCP. It is safe for
@@ -74,6 +83,7 @@ type Client struct {
 	cfg     Config
 	servers []string
 	sem     chan struct{}
+	pace    []*bucket // per server, by index; nil without Config.Rate
 
 	mu sync.Mutex
 	// The cache is two generations: new answers go into cur; when cur
@@ -85,7 +95,7 @@ type Client struct {
 	muxes    []atomic.Pointer[udpMux] // one shared UDP socket per server, by index
 	dialMu   sync.Mutex               // opening and closing muxes
 
-	lookups, sent, hits, coalesced, timeouts, tcpRetries, errs atomic.Int64
+	lookups, sent, hits, coalesced, timeouts, tcpRetries, errs, paced atomic.Int64
 }
 
 type qkey struct {
@@ -124,6 +134,7 @@ type flight struct {
 	try      int
 	last     *Error
 	slot     bool      // holds one of c.sem's slots
+	paced    bool      // the try's turn under Config.Rate is taken: send it
 	id       uint16    // the packet awaiting an answer (udpMux.mu)
 	deadline time.Time // its timeout (udpMux.mu)
 }
@@ -188,6 +199,11 @@ func New(cfg Config) (*Client, error) {
 		c.servers = append(c.servers, s)
 	}
 	c.muxes = make([]atomic.Pointer[udpMux], len(c.servers))
+	if cfg.Rate > 0 {
+		for range c.servers {
+			c.pace = append(c.pace, newBucket(cfg.Rate, time.Now()))
+		}
+	}
 	return c, nil
 }
 
@@ -196,7 +212,7 @@ func (c *Client) Stats() Stats {
 	return Stats{
 		Lookups: c.lookups.Load(), Sent: c.sent.Load(), CacheHits: c.hits.Load(),
 		Coalesced: c.coalesced.Load(), Timeouts: c.timeouts.Load(),
-		TCPRetries: c.tcpRetries.Load(), Errors: c.errs.Load(),
+		TCPRetries: c.tcpRetries.Load(), Errors: c.errs.Load(), Paced: c.paced.Load(),
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -64,6 +65,16 @@ func (c *Client) attempt(f *flight) {
 		}
 		i := f.try % len(c.servers)
 		server := c.servers[i]
+		if c.pace != nil && !f.paced {
+			if wait := c.pace[i].reserve(time.Now()); wait > 0 {
+				// Not its server's turn yet: sent by a timer when it is.
+				f.paced = true
+				c.paced.Add(1)
+				time.AfterFunc(wait, func() { c.attempt(f) })
+				return
+			}
+		}
+		f.paced = false
 		if !f.budget.take() {
 			c.finish(f, nil, &Error{Name: f.k.name, Type: f.k.qtype, Rcode: -1, Server: server,
 				Err: fmt.Errorf("%w (%d packets)", ErrBudget, f.budget.Max())})
@@ -153,6 +164,19 @@ func (c *Client) tcp(f *flight, server string) {
 	if abort == nil {
 		c.finish(f, nil, c.canceled(f))
 		return
+	}
+	if i := slices.Index(c.servers, server); c.pace != nil && i >= 0 {
+		if wait := c.pace[i].reserve(time.Now()); wait > 0 {
+			c.paced.Add(1)
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-abort:
+				t.Stop()
+				c.finish(f, nil, c.canceled(f))
+				return
+			}
+		}
 	}
 	if !f.budget.take() {
 		c.finish(f, nil, &Error{Name: f.k.name, Type: f.k.qtype, Rcode: -1, Server: server,

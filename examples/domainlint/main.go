@@ -39,19 +39,15 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"embed"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"hash/fnv"
 	"io"
-	"iter"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -127,6 +123,7 @@ type options struct {
 	concurrency   int
 	timeout       time.Duration
 	color         bool
+	scannerOptions
 }
 
 // exit codes
@@ -152,16 +149,14 @@ func isTerminal(f any) bool {
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs, o := newFlags(stderr)
-	if len(args) > 0 && args[0] == "rules" {
-		args = append([]string{"-rules"}, args[1:]...)
+	cmd, code, done := parseArgs(fs, args, stdout, stderr)
+	if done {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitFailure
-	}
-	if o.rules {
+	switch {
+	case cmd == "version" || o.version:
+		return printVersion(stdout, o.format)
+	case cmd == "rules" || o.rules:
 		return listRules(stdout, o.format)
 	}
 	o.color = o.format == "text" && isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
@@ -244,10 +239,11 @@ func newFlags(stderr io.Writer) (*flag.FlagSet, *options) {
 	fs.BoolVar(&o.diff, "diff", false, "with -zone: print the fixes -fix would apply and the diff, writing nothing")
 	fs.BoolVar(&o.fixInfo, "fix-info", false, "with -fix or -diff: apply the fixes of info findings too")
 	fs.BoolVar(&o.keepSerial, "keep-serial", false, "with -fix or -diff: leave the SOA serial as written (default: raised once when anything changed)")
+	o.addScannerFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: domainlint [flags] [domain ...]\n\nWith no domain, lints the embedded example zone for %s, offline.\n\nflags:\n", exampleDomain)
+		fmt.Fprintf(fs.Output(), "usage: domainlint [flags] [domain ...]\n       domainlint [flags] rules | version\n\nWith no domain, lints the embedded example zone for %s, offline.\n\nflags:\n", exampleDomain)
 		fs.PrintDefaults()
-		fmt.Fprintln(stderr, "\nexit status: 0 no error findings; 1 error findings; 2 usage or I/O failure, or a domain that could not be checked")
+		fmt.Fprintln(fs.Output(), "\nexit status: 0 no error findings; 1 error findings; 2 usage or I/O failure, or a domain that could not be checked")
 	}
 	return fs, o
 }
@@ -312,7 +308,7 @@ func (o *options) validateValues() error {
 	if o.concurrency <= 0 {
 		return errors.New("-concurrency must be at least 1")
 	}
-	return nil
+	return o.validateScanner()
 }
 
 // env is what a run checks with.
@@ -330,7 +326,7 @@ type env struct {
 }
 
 func (o *options) liveClient() (*resolver.Client, error) {
-	cfg := resolver.Config{}
+	cfg := o.resolverConfig()
 	if o.server != "" {
 		cfg.Servers = []string{o.server}
 	}
@@ -373,7 +369,9 @@ func (o *options) setup(domains []string, example bool) (*env, error) {
 		}
 	}
 	if o.compare != "" {
-		c, err := resolver.New(resolver.Config{Servers: []string{o.compare}})
+		cfg := o.resolverConfig()
+		cfg.Servers = []string{o.compare}
+		c, err := resolver.New(cfg)
 		if err != nil {
 			return nil, fmt.Errorf("-compare: %v", err)
 		}
@@ -481,7 +479,7 @@ func (o *options) checkOne(ctx context.Context, e *env, d string) *check.Report 
 	ctx = resolver.WithBudget(ctx, check.DefaultBudget)
 	target := e.r
 	if o.authoritative {
-		auth, err := check.Authoritative(ctx, e.r, d, resolver.Config{})
+		auth, err := check.Authoritative(ctx, e.r, d, o.resolverConfig())
 		if err != nil {
 			return check.ErrorReport(d, err)
 		}
@@ -578,49 +576,6 @@ func exitOf(rep *check.Report) int {
 		return exitFailure
 	case rep.Failed() || rep.NXDomain:
 		return exitFindings
-	}
-	return exitOK
-}
-
-// sweep checks the domains of -domains; a status other than exitOK ends
-// the run.
-func (o *options) sweep(ctx context.Context, e *env, stdin io.Reader, stderr io.Writer, keep func(string) bool, resume *resumeFile, record func(*check.Report)) int {
-	seq, total, closeFn, readErr, err := domainList(o.domains, stdin, keep)
-	if err != nil {
-		return fail(stderr, "%v", err)
-	}
-	defer closeFn()
-	prog := newProgress(stderr, total, e.live)
-	scanned := 0
-	if o.authoritative || e.compare != nil {
-		// Each domain needs its own view: one at a time.
-		p := check.Progress{Total: total}
-		for d := range seq {
-			rep := o.checkOne(ctx, e, d)
-			record(rep)
-			scanned++
-			p.Done++
-			if len(rep.Errors) > 0 {
-				p.Errors++
-			}
-			prog.update(p)
-		}
-	} else {
-		sopts := check.ScanOptions{Options: e.opts, Concurrency: o.concurrency, Total: total, Progress: prog.update}
-		for rep := range check.Scan(ctx, e.r, seq, sopts) {
-			record(rep)
-			scanned++
-		}
-	}
-	prog.done()
-	if err := readErr(); err != nil {
-		return fail(stderr, "%s: %v (after %d domains)", o.domains, err, scanned)
-	}
-	if scanned == 0 && resume != nil {
-		return fail(stderr, "no domains of %s left to check: %s reports them all", o.domains, o.resume)
-	}
-	if scanned == 0 {
-		return fail(stderr, "no domains in %s", o.domains)
 	}
 	return exitOK
 }
@@ -730,122 +685,6 @@ func (o options) expected() (func(string) (*records.Set, error), error) {
 	}, nil
 }
 
-// maxLine bounds a line of a -domains file kept in memory: a name is at
-// most 253 octets, so a longer line is a bad domain, reported as such,
-// and the rest of it is read past.
-const maxLine = 1024
-
-// domainList reads domains one per line, streaming; total is known for a
-// file (counted first) and -1 for stdin. After the sequence ends, errFn
-// returns the read error that ended it, if any.
-func domainList(path string, stdin io.Reader, keep func(string) bool) (seq iter.Seq[string], total int, closeFn func(), errFn func() error, err error) {
-	var rd io.Reader
-	closeFn = func() {}
-	total = -1
-	if path == "-" {
-		rd = stdin
-	} else {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, 0, nil, nil, err
-		}
-		total = 0
-		for d := range lines(f, &err) {
-			if keep(d) {
-				total++
-			}
-		}
-		if err != nil {
-			f.Close()
-			return nil, 0, nil, nil, fmt.Errorf("%s: %w", path, err)
-		}
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			f.Close()
-			return nil, 0, nil, nil, err
-		}
-		rd, closeFn = f, func() { f.Close() }
-	}
-	var readErr error
-	seq = func(yield func(string) bool) {
-		for d := range lines(rd, &readErr) {
-			if keep(d) && !yield(d) {
-				return
-			}
-		}
-	}
-	return seq, total, closeFn, func() error { return readErr }, nil
-}
-
-// normalDomain is a domain as reports name it.
-func normalDomain(d string) string {
-	return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
-}
-
-// domainFilter keeps the domains of -shard K/N and drops those -resume's
-// file already reports.
-func (o options) domainFilter(resume *resumeFile) (func(string) bool, error) {
-	k, n := 0, 1
-	if o.shard != "" {
-		ks, ns, ok := strings.Cut(o.shard, "/")
-		var err1, err2 error
-		k, err1 = strconv.Atoi(ks)
-		n, err2 = strconv.Atoi(ns)
-		if !ok || err1 != nil || err2 != nil || n < 1 || k < 0 || k >= n {
-			return nil, fmt.Errorf("-shard %q: want K/N with 0 <= K < N", o.shard)
-		}
-	}
-	return func(d string) bool {
-		d = normalDomain(d)
-		return shardOf(d, n) == k && !resume.reported(d)
-	}, nil
-}
-
-// shardOf is the shard of a domain among n: FNV-1a of its name, so every
-// worker computes the same split with no coordinator.
-func shardOf(domain string, n int) int {
-	h := fnv.New64a()
-	h.Write([]byte(domain))
-	return int(h.Sum64() % uint64(n))
-}
-
-// interrupted reports a domain that a stopped sweep never checked, or
-// whose check the stop cut short: resuming checks it again.
-func interrupted(rep *check.Report) bool {
-	return slices.ContainsFunc(rep.Errors, func(e *check.CheckError) bool {
-		return errors.Is(e, check.ErrNotStarted) || errors.Is(e, context.Canceled)
-	})
-}
-
-// lines yields the non-empty, non-comment lines of rd, trimmed; a line
-// over maxLine octets is cut there (so it fails as a domain name) and the
-// rest of it skipped. A read error ends the sequence and is stored in
-// *errp.
-func lines(rd io.Reader, errp *error) iter.Seq[string] {
-	return func(yield func(string) bool) {
-		br := bufio.NewReaderSize(rd, maxLine)
-		for {
-			chunk, err := br.ReadSlice('\n')
-			line := string(chunk)
-			if err == bufio.ErrBufferFull {
-				line += "…"
-				for err == bufio.ErrBufferFull {
-					_, err = br.ReadSlice('\n')
-				}
-			}
-			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-				if !yield(line) {
-					return
-				}
-			}
-			if err != nil {
-				if err != io.EOF {
-					*errp = err
-				}
-				return
-			}
-		}
-	}
-}
 
 // firstOrigin is the apex of the first zone file given.
 func firstOrigin(z *resolver.Zones) []string {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -36,12 +35,13 @@ func newPrinter(o options, w io.Writer) *printer {
 	return &printer{o: o, w: w, enc: json.NewEncoder(w)}
 }
 
-// report writes one domain's report: JSON is the library's check.Report,
-// one object per line.
+// report writes one domain's report: JSON is the library's check.Report
+// with the schema's and the tool's versions (jsonReport), one object per
+// line.
 func (p *printer) report(rep *check.Report) error {
 	switch p.o.format {
 	case "json":
-		return p.enc.Encode(rep)
+		return p.enc.Encode(newJSONReport(rep))
 	case "sarif":
 		if p.sarif == nil {
 			sw, err := p.newSARIF(rep.Domain)
@@ -98,7 +98,7 @@ func readBounded(path string, max int64) ([]byte, error) {
 // at the domain alone.
 func (p *printer) newSARIF(firstDomain string) (*check.SARIFWriter, error) {
 	if len(p.o.zones) == 0 {
-		return check.SARIF{}.NewWriter(p.w), nil
+		return sarifBase("").NewWriter(p.w), nil
 	}
 	if p.locate != nil {
 		return check.SARIF{Locate: p.locate, Rules: append(check.Rules(), zonesrc.Rules()...)}.NewWriter(p.w), nil
@@ -116,14 +116,19 @@ func (p *printer) newSARIF(firstDomain string) (*check.SARIFWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return check.SARIF{
-		Artifact: filepath.ToSlash(artifact),
-		Line: func(f lint.Finding) int {
-			return zf.LineOf(f.Name, dns.StringToType[f.Type], f.Record)
-		},
-		Lines:   zf.Lines,
-		AddLine: zf.AddLine,
-	}.NewWriter(p.w), nil
+	s := sarifBase(artifact)
+	s.Line = func(f lint.Finding) int {
+		return zf.LineOf(f.Name, dns.StringToType[f.Type], f.Record)
+	}
+	s.Lines, s.AddLine = zf.Lines, zf.AddLine
+	lines := strings.Split(string(text), "\n")
+	s.LineText = func(n int) string {
+		if n < 1 || n > len(lines) {
+			return ""
+		}
+		return lines[n-1]
+	}
+	return s.NewWriter(p.w), nil
 }
 
 const (
@@ -476,7 +481,13 @@ func (p *progress) print() {
 	if p.live != nil && secs > 0 {
 		qps = float64(p.live.Stats().Sent) / secs
 	}
-	fmt.Fprintf(p.w, "\r%d/%s domains  %.0f domains/s  %.0f queries/s  %d errors ", p.done_, total, float64(p.done_)/max(secs, 1e-9), qps, p.errors)
+	rate := float64(p.done_) / max(secs, 1e-9)
+	eta := ""
+	if p.total >= 0 && p.done_ > 0 {
+		left := time.Duration(float64(max(p.total-p.done_, 0)) / rate * float64(time.Second))
+		eta = "  ETA " + left.Round(time.Second).String()
+	}
+	fmt.Fprintf(p.w, "\r%d/%s domains  %.0f domains/s  %.0f queries/s  %d errors%s ", p.done_, total, rate, qps, p.errors, eta)
 }
 
 func (p *progress) done() {

@@ -20,7 +20,14 @@ import (
 //     of one sweep (-shard K/N) may resume into one file, and their lines
 //     never interleave;
 //   - it is read streaming, a line at a time (a line is at most
-//     maxResumeLine), and what is kept per report is a hash of its domain;
+//     maxResumeLine), and what is kept per domain is a hash of its name
+//     and one octet: whether a report of it is final, or how many times
+//     it failed temporarily;
+//   - a domain whose reports hold only temporary failures (the errors'
+//     kinds temporary, timeout or canceled: a server that did not answer,
+//     not anything the domain publishes) is checked again, up to
+//     resumeRetries times: its new report is appended, so the last line
+//     of a domain is its report;
 //   - it must be a regular file whose first line is a report of ours;
 //   - the one thing ever cut is a torn last line of our own output (it
 //     starts as our lines do and does not parse: a killed run's), under
@@ -38,6 +45,11 @@ const maxResumeLine = 16 << 20
 // longer is refused.
 const resumeLockWait = 3 * time.Second
 
+// resumeRetries is how many times -resume checks again a domain whose
+// reports hold only temporary failures: it is checked at most
+// 1 + resumeRetries times in all, counted by its reports in the file.
+const resumeRetries = 3
+
 // reportPrefix starts every line of ours: check.Report's first field.
 var reportPrefix = []byte(`{"domain":"`)
 
@@ -48,9 +60,15 @@ type resumeFile struct {
 	f    *os.File
 	path string
 	seed maphash.Seed
-	done map[uint64]struct{} // hashes of the domains already reported
-	bad  int                 // lines that are not whole reports
+	// state of each domain reported, by the hash of its name: final, or
+	// the number of reports holding only temporary failures.
+	state map[uint64]uint8
+	bad   int // lines that are not whole reports
 }
+
+// final is a state: the domain has a report that is not a temporary
+// failure.
+const final = 0xff
 
 // openResume opens path for appending (creating it), repairs a torn last
 // line of ours, and reads which domains it already reports.
@@ -59,7 +77,7 @@ func openResume(ctx context.Context, path string) (*resumeFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &resumeFile{f: f, path: path, seed: maphash.MakeSeed(), done: map[uint64]struct{}{}}
+	r := &resumeFile{f: f, path: path, seed: maphash.MakeSeed(), state: map[uint64]uint8{}}
 	size, err := r.prepare(ctx)
 	if err == nil {
 		err = r.read(size)
@@ -171,11 +189,9 @@ func (r *resumeFile) read(size int64) error {
 			return err
 		}
 		if len(line) > 0 || tooLong {
-			var rep struct {
-				Domain string `json:"domain"`
-			}
+			var rep resumeReport
 			if !tooLong && json.Unmarshal(line, &rep) == nil && rep.Domain != "" {
-				r.done[maphash.String(r.seed, normalDomain(rep.Domain))] = struct{}{}
+				r.note(rep)
 			} else {
 				r.bad++
 			}
@@ -188,13 +204,63 @@ func (r *resumeFile) read(size int64) error {
 	}
 }
 
-// reported reports whether the file holds a whole report of domain.
-func (r *resumeFile) reported(domain string) bool {
+// resumeReport is what the file's reader reads of a report.
+type resumeReport struct {
+	Domain string `json:"domain"`
+	Errors []struct {
+		Kind string `json:"kind"`
+	} `json:"errors"`
+}
+
+// temporary reports whether the report holds only temporary failures.
+func (rep resumeReport) temporary() bool {
+	for _, e := range rep.Errors {
+		switch e.Kind {
+		case "temporary", "timeout", "canceled":
+		default:
+			return false
+		}
+	}
+	return len(rep.Errors) > 0
+}
+
+// note records a report of the file.
+func (r *resumeFile) note(rep resumeReport) {
+	h := maphash.String(r.seed, normalDomain(rep.Domain))
+	switch st := r.state[h]; {
+	case !rep.temporary():
+		r.state[h] = final
+	case st < final-1:
+		r.state[h] = st + 1
+	}
+}
+
+// done reports whether the file is done with domain: it holds a final
+// report of it, or 1 + resumeRetries reports of temporary failures.
+func (r *resumeFile) done(domain string) bool {
 	if r == nil {
 		return false
 	}
-	_, ok := r.done[maphash.String(r.seed, normalDomain(domain))]
-	return ok
+	st, ok := r.state[maphash.String(r.seed, normalDomain(domain))]
+	return ok && (st == final || st > resumeRetries)
+}
+
+// retries counts the domains the file holds only temporary failures of:
+// those to check again, and those given up on after resumeRetries.
+func (r *resumeFile) retries() (pending, givenUp int) {
+	if r == nil {
+		return 0, 0
+	}
+	for _, st := range r.state {
+		switch {
+		case st == final:
+		case st > resumeRetries:
+			givenUp++
+		default:
+			pending++
+		}
+	}
+	return pending, givenUp
 }
 
 // Write appends b, one report's line, in one write under the lock.

@@ -239,7 +239,11 @@ func Parse(src Source) (*Zone, error) {
 			break
 		}
 	}
-	if soa != nil && soa.RR.Header().Name != "." {
+	if soa != nil && soa.RR.Header().Name != "." && soa.RR.Header().Name != doubled(guess) {
+		// (An SOA owner that is the apex's name written without its dot,
+		// as Cloudflare's export writes it, lands at the apex under
+		// itself: the apex stays, and finish says why the zone has no
+		// SOA.)
 		apex = soa.RR.Header().Name
 	}
 	if apex == "." && !(soa != nil && src.Domain == "" && rootWritten(text, soa.Line)) {
@@ -257,6 +261,28 @@ func Parse(src Source) (*Zone, error) {
 		}
 	}
 	return z, z.finish(apex, name)
+}
+
+// doubled is the name an owner written as apex's name without its dot
+// gets relative to apex ("example.com" under example.com.:
+// example.com.example.com.); "" for the root.
+func doubled(apex string) string {
+	if apex == "." || apex == "" {
+		return ""
+	}
+	return strings.TrimSuffix(apex, ".") + "." + apex
+}
+
+// doubledSOA returns the entry of an SOA record whose owner is the apex's
+// name written relative (doubled), or nil.
+func (z *Zone) doubledSOA(apex string) *Entry {
+	d := doubled(apex)
+	for i := range z.Entries {
+		if _, ok := z.Entries[i].RR.(*dns.SOA); ok && d != "" && z.Entries[i].RR.Header().Name == d {
+			return &z.Entries[i]
+		}
+	}
+	return nil
 }
 
 // rootWritten reports whether the record on line n of text is written
@@ -459,6 +485,11 @@ func (z *Zone) finish(apex, file string) error {
 	if z.soa == nil {
 		p := Problem{Kind: MissingSOA, Name: apex, File: file,
 			Message: fmt.Sprintf("no SOA record at the zone apex %s: servers refuse to load the zone (Knot: \"missing SOA at the zone apex\")", strings.TrimSuffix(apex, "."))}
+		if e := z.doubledSOA(apex); e != nil {
+			p.File, p.Line = e.File, e.Line
+			p.Message = fmt.Sprintf("the SOA record's owner is written %s, without its trailing dot, and the file sets no $ORIGIN before it: servers read it relative to the zone, as %s, and refuse the zone (Knot: \"missing SOA at the zone apex\"). Write its owner as %s or @ (Cloudflare's export writes it without the dot)",
+				strings.TrimSuffix(apex, "."), strings.TrimSuffix(doubled(apex), "."), apex)
+		}
 		if len(above) > 0 {
 			a := above[0]
 			p.File, p.Line = a.File, a.Line

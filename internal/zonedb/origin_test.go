@@ -26,6 +26,12 @@ func TestOriginAsServersTakeIt(t *testing.T) {
 		{"no origin at all", "z", "", soaRel, "", "SOA record's owner is the root", nil},
 		{"SOA of another zone", "z", "example.org", "other.test. IN SOA ns.example.net. h.example.org. 1 3600 600 1209600 3600\n", "", "zone of other.test, which does not hold example.org", nil},
 		{"$ORIGIN . export", "z", "example.org", "$ORIGIN .\n" + soaRel + "$ORIGIN example.org.\n@ IN NS ns.example.net.\n", "example.org.", "", []ProblemKind{MissingSOA}},
+		// Cloudflare's export: no $ORIGIN, the SOA's owner the apex's name
+		// without its dot (servers read example.org.example.org.), the
+		// rest absolute.
+		{"SOA owner without its dot, domain given", "z", "example.org", "example.org\t3600\tIN\tSOA\tns.example.net. h.example.org. 1 10000 2400 604800 3600\nexample.org.\t86400\tIN\tNS\tns.example.net.\n", "example.org.", "", []ProblemKind{MissingSOA}},
+		{"SOA owner without its dot, file named", "example.org.txt", "", "example.org\t3600\tIN\tSOA\tns.example.net. h.example.org. 1 10000 2400 604800 3600\nexample.org.\t86400\tIN\tNS\tns.example.net.\n", "example.org.", "", []ProblemKind{MissingSOA}},
+		{"SOA owner without its dot, nothing named", "export.txt", "", "example.org\t3600\tIN\tSOA\tns.example.net. h.example.org. 1 10000 2400 604800 3600\nexample.org.\t86400\tIN\tNS\tns.example.net.\n", "example.org.", "", []ProblemKind{MissingSOA}},
 		{"root zone written as such", "z", "", ". IN SOA ns.root.test. h.root.test. 1 3600 600 86400 300\n. IN NS ns.root.test.\n", ".", "", nil},
 		{"out of zone ignored", "z", "example.org", soaRel + "@ IN NS ns.example.net.\nother.example.net. IN A 192.0.2.1\n", "example.org.", "", []ProblemKind{OutOfZone}},
 		{"no NS", "z", "example.org", soaRel, "example.org.", "", []ProblemKind{MissingNS}},
@@ -53,6 +59,9 @@ func TestOriginAsServersTakeIt(t *testing.T) {
 			}
 			if strings.Join(toStrings(kinds), ",") != strings.Join(toStrings(tc.problems), ",") {
 				t.Errorf("problems %v, want %v", z.Problems, tc.problems)
+			}
+			if strings.Contains(tc.name, "without its dot") && (len(z.Problems) == 0 || z.Problems[0].Line != 1 || !strings.Contains(z.Problems[0].Message, "written example.org, without its trailing dot")) {
+				t.Errorf("problems %+v: the SOA's owner not named", z.Problems)
 			}
 		})
 	}
