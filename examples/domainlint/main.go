@@ -685,7 +685,6 @@ func (o options) expected() (func(string) (*records.Set, error), error) {
 	}, nil
 }
 
-
 // firstOrigin is the apex of the first zone file given.
 func firstOrigin(z *resolver.Zones) []string {
 	for _, o := range z.Origins() {
