@@ -568,13 +568,33 @@ func (w *walker) unverified(n *Node, rec *Record, t Term, tc *TermCost) {
 	// count is a lower bound, and Report.Unverified lists the name.
 }
 
+// boundaryIn returns the offset of a TXT string boundary inside span,
+// or 0.
+func boundaryIn(strs []string, span lint.Span) int {
+	off := 0
+	for _, s := range strs[:max(len(strs)-1, 0)] {
+		off += len(s)
+		if span.Start < off && off < span.End {
+			return off
+		}
+	}
+	return 0
+}
+
 // syntax reports every broken term, and string boundaries inside terms.
 func (w *walker) syntax(domain, txt string, strs []string, errs []error) {
+	var broken []lint.Span
 	for _, err := range errs {
 		var se *SyntaxError
 		if errors.As(err, &se) {
 			f := ruleSyntax.New(domain, se.Reason+": "+fmt.Sprintf("%q", se.Term))
 			f.Type, f.Record, f.Span = "TXT", txt, se.Span
+			if at := boundaryIn(strs, se.Span); at > 0 {
+				// One defect, one finding: the boundary is likely why.
+				f.Message += fmt.Sprintf(" (a TXT string ends inside it, at offset %d: strings are joined with no space)", at)
+				f.Related = append(f.Related, ruleStringBoundary.ID)
+			}
+			broken = append(broken, se.Span)
 			w.add(f)
 		}
 	}
@@ -586,7 +606,7 @@ func (w *walker) syntax(domain, txt string, strs []string, errs []error) {
 		off += len(s)
 		full := len(s) == 255
 		// A boundary inside a term: neither side of it is a space.
-		if off > 0 && off < len(txt) && txt[off-1] != ' ' && txt[off] != ' ' {
+		if off > 0 && off < len(txt) && txt[off-1] != ' ' && txt[off] != ' ' && !slices.ContainsFunc(broken, func(sp lint.Span) bool { return sp.Start < off && off < sp.End }) {
 			start := strings.LastIndexByte(txt[:off], ' ') + 1
 			end := strings.IndexByte(txt[off:], ' ')
 			if end < 0 {

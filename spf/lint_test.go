@@ -111,3 +111,20 @@ a\\.b   IN TXT "v=spf1 ip4:198.51.100.1 -all"
 		t.Errorf("include:a\\.b.esc.test reached %+v; want the record at the labels a\\ and b", child)
 	}
 }
+
+// TestOneDefectOneFinding: a term broken across a TXT string boundary is
+// one spf.syntax finding that names the boundary, not a syntax error, a
+// boundary warning and a missing all.
+func TestOneDefectOneFinding(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "split.test", Text: "@ IN SOA ns h 1 3600 600 86400 300\n@ IN TXT \"v=spf1 ip4:192.0.\" \"2.300 -all\"\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, fs, err := spf.Lint(context.Background(), z, "split.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids := fixture.RuleIDs(fs); len(ids) != 1 || ids[0] != "spf.syntax" || !strings.Contains(fs[0].Message, "a TXT string ends inside it") {
+		t.Errorf("findings %v", fs)
+	}
+}

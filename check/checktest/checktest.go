@@ -44,6 +44,7 @@ import (
 	"github.com/domainlint/domainlint/internal/zonedb"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/smtpprobe"
 	"github.com/domainlint/domainlint/zonesrc"
 	"github.com/google/go-cmp/cmp"
 )
@@ -71,6 +72,11 @@ type Config struct {
 	// IncludeRoot is the folder $INCLUDE may read files under; empty:
 	// each zone file's own folder.
 	IncludeRoot string
+	// SMTP names a recording of the domain's mail servers (the CLI's
+	// -smtp-record): the SMTP probe replays it, so STARTTLS, TLS, the
+	// certificates and their match with TLSA records and the MTA-STS
+	// policy are checked in go test, hermetically.
+	SMTP string
 	// Format is the files' format when it cannot be told from their
 	// names and content: zonesrc.FormatOctoDNS, FormatDNSControl (the
 	// JSON `dnscontrol print-ir` writes), FormatTerraform (a .tf file or a
@@ -119,6 +125,23 @@ func (cfg Config) Zone(t TB, file, domain string, opts check.Options) *check.Rep
 			return nil
 		}
 		zones = zones.WithFallback(snap)
+	}
+	if cfg.SMTP != "" {
+		f, err := os.Open(cfg.SMTP)
+		if err != nil {
+			t.Errorf("checktest: %v", err)
+			return nil
+		}
+		rec, err := smtpprobe.ReadRecording(f)
+		f.Close()
+		if err != nil {
+			t.Errorf("checktest: %s: %v", cfg.SMTP, err)
+			return nil
+		}
+		if opts.SMTP, err = smtpprobe.NewReplay(rec, smtpprobe.Options{}); err != nil {
+			t.Errorf("checktest: %v", err)
+			return nil
+		}
 	}
 	var problems []string
 	if opts.Set == nil && opts.Expect != nil {

@@ -117,3 +117,14 @@ func TestDNSAsCodeSources(t *testing.T) {
 		t.Errorf("unescaped ';' passed: %v", rec.errors)
 	}
 }
+
+// TestSMTPRecording: a recording of the mail servers makes the SMTP
+// findings part of go test: a host without STARTTLS fails it.
+func TestSMTPRecording(t *testing.T) {
+	z := write(t, "example.test.zone", "$TTL 3600\n@ IN SOA ns.example.net. h.example.test. 1 3600 600 86400 300\n@ IN NS ns.example.net.\n@ IN MX 10 mx1\n@ IN MX 20 mx2\nmx1 IN A 192.0.2.1\nmx2 IN A 192.0.2.2\n@ IN TXT \"v=spf1 mx -all\"\n_dmarc IN TXT \"v=DMARC1; p=reject; rua=mailto:d@example.test\"\n")
+	rec := &recorder{}
+	checktest.Config{SMTP: "../../smtpprobe/testdata/example.rec"}.Zone(rec, z, "example.test", check.Options{})
+	if !strings.Contains(strings.Join(rec.errors, "\n"), "smtp.") {
+		t.Errorf("errors %v", rec.errors)
+	}
+}
