@@ -218,4 +218,3 @@ func (s Source) String() string {
 	}
 	return string(b)
 }
-
