@@ -23,13 +23,14 @@ import (
 // too (MaxMessageDepth). The message is bounded to MaxMessageBytes.
 //
 // depth is how many messages enclose this one. At the top, a message
-// with no report is an error wrapping ErrNoReport.
+// with no report is an error wrapping ErrNoReport. It reports whether
+// the message held a report, or an error about one was yielded.
 func (w *walker) message(r io.Reader, src Source, depth int) bool {
 	br := bufio.NewReaderSize(newLimitReader(r, w.o.MaxMessageBytes, "message"), 32<<10)
 	hdr, err := textproto.NewReader(br).ReadMIMEHeader()
 	if err != nil && len(hdr) == 0 {
 		w.failf(src, fmt.Errorf("message header: %w", err))
-		return false
+		return true // said so: not "no report" too
 	}
 	if id := strings.TrimSpace(hdr.Get("Message-Id")); id != "" && src.MessageID == "" {
 		src.MessageID = strings.TrimSuffix(strings.TrimPrefix(id, "<"), ">")
