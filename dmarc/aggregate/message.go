@@ -75,7 +75,7 @@ func reportName(name string) bool {
 }
 
 // entity reads one MIME entity and reports whether it held a report
-// (or something that claimed to be one).
+// (or something that claimed to be one), or an error was yielded for it.
 func (m *mimeWalk) entity(hdr textproto.MIMEHeader, body io.Reader, src Source, mimeDepth int) bool {
 	w := m.w
 	if w.done() || m.over {
@@ -85,7 +85,7 @@ func (m *mimeWalk) entity(hdr textproto.MIMEHeader, body io.Reader, src Source, 
 	if m.parts > MaxMIMEParts {
 		m.over = true
 		w.failf(src, boundError(ErrTooManyElements, "more than %d MIME parts", MaxMIMEParts))
-		return false
+		return true
 	}
 	mediatype, params := mediaType(hdr.Get("Content-Type"))
 	switch {
@@ -97,7 +97,7 @@ func (m *mimeWalk) entity(hdr textproto.MIMEHeader, body io.Reader, src Source, 
 		if mimeDepth+1 > MaxMIMEDepth {
 			m.over = true
 			w.failf(src, boundError(ErrTooDeep, "MIME parts nested deeper than %d", MaxMIMEDepth))
-			return false
+			return true
 		}
 		mr := multipart.NewReader(body, boundary)
 		found := false

@@ -12,9 +12,11 @@ const (
 	// DefaultMaxReportBytes bounds one report's XML, decompressed.
 	DefaultMaxReportBytes = 64 << 20
 	// DefaultMaxRatio bounds decompressed over compressed size, checked
-	// once a report has inflated past RatioFloor. Real reports inflate
-	// 10 to 40 times; deflate's own limit is about 1032.
-	DefaultMaxRatio = 200
+	// once a report has inflated past RatioFloor. Reports inflate 10 to
+	// 40 times, and about 110 times at most (records alike but for the
+	// source address); a bomb of zeros or of one repeated tag, 1000
+	// times, near deflate's limit of 1032.
+	DefaultMaxRatio = 400
 	// RatioFloor is the decompressed size under which the ratio is not
 	// checked: a small report may compress very well.
 	RatioFloor = 1 << 20

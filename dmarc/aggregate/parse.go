@@ -93,11 +93,20 @@ func parse(r io.Reader, o *Options) (*Report, error) {
 			}
 			return rep, nil
 		case xml.StartElement:
+			name := strings.ToLower(t.Name.Local)
+			switch name {
+			case "version", "report_metadata", "policy_published", "extension", "record":
+			default:
+				if err := p.skip(); err != nil {
+					return rep, err
+				}
+				continue
+			}
 			el, err := p.block(t)
 			if err != nil {
 				return rep, err
 			}
-			switch strings.ToLower(t.Name.Local) {
+			switch name {
 			case "version":
 				rep.Version = el.Text
 			case "report_metadata":
@@ -155,6 +164,23 @@ func (p *parser) token() (xml.Token, error) {
 		return nil, ErrDoctype
 	}
 	return tok, nil
+}
+
+// skip reads past the rest of an element.
+func (p *parser) skip() error {
+	for depth := 1; depth > 0; {
+		tok, err := p.token()
+		if err != nil {
+			return err
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			depth++
+		case xml.EndElement:
+			depth--
+		}
+	}
+	return nil
 }
 
 // root finds the <feedback> element.

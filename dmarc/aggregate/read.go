@@ -4,10 +4,13 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
+	"hash"
+	"hash/crc32"
 	"io"
 	"iter"
 	"os"
@@ -240,7 +243,11 @@ func (w *walker) blob(r io.Reader, src Source) {
 // archive.
 func (w *walker) inner(r io.Reader, src Source) {
 	br := bufio.NewReaderSize(r, 32<<10)
-	head, _ := br.Peek(sniffLen)
+	head, err := br.Peek(sniffLen)
+	if len(head) == 0 && err != nil && err != io.EOF {
+		w.failf(src, err)
+		return
+	}
 	switch sniff(head) {
 	case kindGzip, kindZip:
 		w.failf(src, boundError(ErrNested, "an archive inside an archive (at most %d level)", MaxArchiveDepth))
@@ -352,16 +359,64 @@ func (w *walker) zip(ra io.ReaderAt, size int64, src Source) {
 			w.failf(esrc, boundError(ErrTooLarge, "entry of %d bytes, over %d", f.UncompressedSize64, w.o.MaxReportBytes))
 			continue
 		}
-		rc, err := f.Open()
-		if err != nil {
-			w.failf(esrc, err)
-			continue
-		}
-		compressed := int64(f.CompressedSize64)
-		w.inner(&ratioReader{r: ctxReader{w.ctx, rc}, max: w.o.MaxRatio, compressed: func() int64 { return compressed }}, esrc)
-		rc.Close()
+		w.entry(f, esrc)
 	}
 	if !found {
 		w.failf(src, fmt.Errorf("%w: the zip archive is empty", ErrNotReport))
 	}
+}
+
+// entry reads one zip entry. It inflates the raw data itself, to count
+// the compressed bytes consumed for the ratio bound (the declared
+// compressed size is the whole entry's), and checks what archive/zip's
+// own reader does: the declared size, and the CRC-32 at the end.
+func (w *walker) entry(f *zip.File, src Source) {
+	raw, err := f.OpenRaw()
+	if err != nil {
+		w.failf(src, err)
+		return
+	}
+	cr := &countReader{r: raw}
+	var data io.Reader
+	switch f.Method {
+	case zip.Store:
+		data = cr
+	case zip.Deflate:
+		fr := flate.NewReader(cr)
+		defer fr.Close()
+		data = fr
+	default:
+		w.failf(src, fmt.Errorf("%w: zip compression method %d", zip.ErrAlgorithm, f.Method))
+		return
+	}
+	data = &crcReader{r: data, size: f.UncompressedSize64, crc: f.CRC32, h: crc32.NewIEEE()}
+	w.inner(&ratioReader{r: ctxReader{w.ctx, data}, max: w.o.MaxRatio, compressed: func() int64 { return cr.n }}, src)
+}
+
+// crcReader ends an entry's data as archive/zip does: no more than its
+// declared size, and the CRC-32 checked at the end.
+type crcReader struct {
+	r    io.Reader
+	n    uint64
+	size uint64
+	crc  uint32
+	h    hash.Hash32
+}
+
+func (c *crcReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.h.Write(p[:n])
+	c.n += uint64(n)
+	if c.n > c.size {
+		return 0, fmt.Errorf("%w: entry larger than its declared %d bytes", zip.ErrFormat, c.size)
+	}
+	if err == io.EOF {
+		if c.n != c.size {
+			return n, io.ErrUnexpectedEOF
+		}
+		if c.crc != 0 && c.h.Sum32() != c.crc {
+			return n, zip.ErrChecksum
+		}
+	}
+	return n, err
 }
