@@ -40,11 +40,14 @@ func Parse(r io.Reader, opts Options) (*Report, error) {
 
 // parser holds the state of one report's parse.
 type parser struct {
-	d      *xml.Decoder
-	o      *Options
-	depth  int
-	strs   map[string]string
-	budget int // elements left in the current block
+	d        *xml.Decoder
+	o        *Options
+	stack    []xml.Name // the open elements, raw
+	bindings []binding  // namespace declarations in scope
+	strs     map[string]string
+	budget   int    // elements left in the current block
+	buf      []byte // the text of the elements being read, innermost last
+	nodes    []node // the current block's elements
 }
 
 // maxInterned bounds the strings shared within one report.
@@ -102,34 +105,36 @@ func parse(r io.Reader, o *Options) (*Report, error) {
 				}
 				continue
 			}
-			el, err := p.block(t)
-			if err != nil {
+			if err := p.block(t); err != nil {
 				return rep, err
 			}
+			const el = 0
 			switch name {
 			case "version":
-				rep.Version = el.Text
+				rep.Version = p.nodes[el].text
 			case "report_metadata":
 				if !haveMeta {
 					haveMeta = true
-					if err := p.metadata(rep, &el); err != nil {
+					if err := p.metadata(rep, el); err != nil {
 						return rep, err
 					}
 				}
 			case "policy_published":
 				if !havePolicy {
 					havePolicy = true
-					if err := p.policy(&rep.Policy, &el); err != nil {
+					if err := p.policy(&rep.Policy, el); err != nil {
 						return rep, err
 					}
 				}
 			case "extension":
-				rep.Extensions = append(rep.Extensions, el.Children...)
+				for c := range p.children(el) {
+					rep.Extensions = append(rep.Extensions, p.export(c))
+				}
 			case "record":
 				if len(rep.Records) >= o.MaxRecords {
 					return rep, boundError(ErrTooManyRecords, "more than %d records", o.MaxRecords)
 				}
-				rec, err := p.record(&el)
+				rec, err := p.record(el)
 				if err != nil {
 					return rep, fmt.Errorf("record %d: %w", len(rep.Records)+1, err)
 				}
@@ -140,30 +145,77 @@ func parse(r io.Reader, o *Options) (*Report, error) {
 }
 
 // token returns the next token, refusing directives and bounding depth
-// and attributes.
+// and attributes. It reads raw tokens (encoding/xml's Token copies every
+// name to translate namespaces, a third of the parse) and does what
+// Token would: end tags must match, and a start element's name space is
+// the URL its prefix, or the default, is bound to.
 func (p *parser) token() (xml.Token, error) {
-	tok, err := p.d.Token()
+	tok, err := p.d.RawToken()
 	if err != nil {
 		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
+			err = p.syntaxError("unexpected EOF")
 		}
 		return nil, err
 	}
 	switch t := tok.(type) {
 	case xml.StartElement:
-		p.depth++
-		if p.depth > p.o.MaxDepth {
+		if len(p.stack) >= p.o.MaxDepth {
 			return nil, boundError(ErrTooDeep, "XML nested deeper than %d", p.o.MaxDepth)
 		}
 		if len(t.Attr) > MaxAttrs {
 			return nil, boundError(ErrTooMuchText, "more than %d attributes", MaxAttrs)
 		}
+		p.stack = append(p.stack, t.Name)
+		for _, a := range t.Attr {
+			switch {
+			case a.Name.Space == "xmlns":
+				p.bindings = append(p.bindings, binding{a.Name.Local, a.Value, len(p.stack)})
+			case a.Name.Space == "" && a.Name.Local == "xmlns":
+				p.bindings = append(p.bindings, binding{"", a.Value, len(p.stack)})
+			}
+		}
+		if len(p.bindings) > 0 {
+			t.Name.Space = p.resolve(t.Name.Space)
+		}
+		return t, nil
 	case xml.EndElement:
-		p.depth--
+		if len(p.stack) == 0 {
+			return nil, p.syntaxError("unexpected end element </" + t.Name.Local + ">")
+		}
+		top := p.stack[len(p.stack)-1]
+		if top != t.Name {
+			return nil, p.syntaxError("element <" + top.Local + "> closed by </" + t.Name.Local + ">")
+		}
+		p.stack = p.stack[:len(p.stack)-1]
+		for len(p.bindings) > 0 && p.bindings[len(p.bindings)-1].depth > len(p.stack) {
+			p.bindings = p.bindings[:len(p.bindings)-1]
+		}
 	case xml.Directive:
 		return nil, ErrDoctype
 	}
 	return tok, nil
+}
+
+// binding is a namespace declaration in scope.
+type binding struct {
+	prefix, url string
+	depth       int
+}
+
+// resolve returns the URL a prefix is bound to ("" the default
+// namespace); an unbound prefix stays as it is, as with Token.
+func (p *parser) resolve(prefix string) string {
+	for i := len(p.bindings) - 1; i >= 0; i-- {
+		if p.bindings[i].prefix == prefix {
+			return p.bindings[i].url
+		}
+	}
+	return prefix
+}
+
+func (p *parser) syntaxError(msg string) error {
+	line, _ := p.d.InputPos()
+	return &xml.SyntaxError{Msg: msg, Line: line}
 }
 
 // skip reads past the rest of an element.
@@ -202,43 +254,63 @@ func (p *parser) root() (xml.StartElement, error) {
 	}
 }
 
-// block reads an element and everything in it, at most
-// MaxRecordElements elements.
-func (p *parser) block(start xml.StartElement) (Element, error) {
-	p.budget = p.o.MaxRecordElements
-	return p.element(start)
+// node is an element read into the parser's arena, its children linked
+// by index: a block's elements are read into the arena, turned into
+// report fields, and the arena reused for the next block.
+type node struct {
+	name  xml.Name
+	attr  []xml.Attr
+	text  string
+	first int32 // first child, or -1
+	last  int32 // last child, or -1
+	next  int32 // next sibling, or -1
 }
 
-func (p *parser) element(start xml.StartElement) (Element, error) {
-	el := Element{Name: start.Name}
-	if len(start.Attr) > 0 {
-		el.Attr = start.Attr
-	}
-	var text []byte
+// block reads an element and everything in it, at most
+// MaxRecordElements elements, into the arena; its node is 0.
+func (p *parser) block(start xml.StartElement) error {
+	p.budget = p.o.MaxRecordElements
+	p.nodes = p.nodes[:0]
+	_, err := p.element(start)
+	return err
+}
+
+func (p *parser) element(start xml.StartElement) (int32, error) {
+	self := int32(len(p.nodes))
+	p.nodes = append(p.nodes, node{name: start.Name, attr: start.Attr, first: -1, last: -1, next: -1})
+	// The element's text is p.buf[mark:]: children append theirs after
+	// it and cut it off when they end.
+	mark := len(p.buf)
 	for {
 		tok, err := p.token()
 		if err != nil {
-			return el, err
+			return self, err
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			p.budget--
 			if p.budget < 0 {
-				return el, boundError(ErrTooManyElements, "more than %d elements in <%s>", p.o.MaxRecordElements, start.Name.Local)
+				return self, boundError(ErrTooManyElements, "more than %d elements in <%s>", p.o.MaxRecordElements, start.Name.Local)
 			}
-			child, err := p.element(t)
+			c, err := p.element(t)
 			if err != nil {
-				return el, err
+				return self, err
 			}
-			el.Children = append(el.Children, child)
+			if last := p.nodes[self].last; last < 0 {
+				p.nodes[self].first = c
+			} else {
+				p.nodes[last].next = c
+			}
+			p.nodes[self].last = c
 		case xml.CharData:
-			if len(text)+len(t) > p.o.MaxTextBytes {
-				return el, boundError(ErrTooMuchText, "text of <%s> over %d bytes", start.Name.Local, p.o.MaxTextBytes)
+			if len(p.buf)-mark+len(t) > p.o.MaxTextBytes {
+				return self, boundError(ErrTooMuchText, "text of <%s> over %d bytes", start.Name.Local, p.o.MaxTextBytes)
 			}
-			text = append(text, t...)
+			p.buf = append(p.buf, t...)
 		case xml.EndElement:
-			el.Text = p.str(bytes.TrimSpace(text))
-			return el, nil
+			p.nodes[self].text = p.str(bytes.TrimSpace(p.buf[mark:]))
+			p.buf = p.buf[:mark]
+			return self, nil
 		}
 	}
 }
@@ -259,22 +331,46 @@ func (p *parser) str(b []byte) string {
 	return s
 }
 
-// child returns the text of el's first child named name (any case, any
-// namespace), and whether there is one.
-func child(el *Element, name string) (*Element, bool) {
-	for i := range el.Children {
-		if strings.EqualFold(el.Children[i].Name.Local, name) {
-			return &el.Children[i], true
+// children iterates over the children of node n.
+func (p *parser) children(n int32) func(func(int32) bool) {
+	return func(yield func(int32) bool) {
+		for c := p.nodes[n].first; c >= 0; c = p.nodes[c].next {
+			if !yield(c) {
+				return
+			}
 		}
 	}
-	return nil, false
 }
 
-func text(el *Element, name string) string {
-	if c, ok := child(el, name); ok {
-		return c.Text
+// is reports whether node n is named name (any case, any namespace).
+func (p *parser) is(n int32, name string) bool { return strings.EqualFold(p.nodes[n].name.Local, name) }
+
+// child returns n's first child named name, or -1.
+func (p *parser) child(n int32, name string) int32 {
+	for c := range p.children(n) {
+		if p.is(c, name) {
+			return c
+		}
+	}
+	return -1
+}
+
+// text returns the text of n's first child named name.
+func (p *parser) text(n int32, name string) string {
+	if c := p.child(n, name); c >= 0 {
+		return p.nodes[c].text
 	}
 	return ""
+}
+
+// export copies node n out of the arena.
+func (p *parser) export(n int32) Element {
+	nd := p.nodes[n]
+	el := Element{Name: nd.name, Attr: nd.attr, Text: nd.text}
+	for c := range p.children(n) {
+		el.Children = append(el.Children, p.export(c))
+	}
+	return el
 }
 
 // domain normalizes a domain name: lower case, no trailing dot.
@@ -286,29 +382,29 @@ func (p *parser) domain(s string) string {
 	return p.str([]byte(d))
 }
 
-func (p *parser) metadata(rep *Report, el *Element) error {
-	rep.OrgName = text(el, "org_name")
-	rep.Email = text(el, "email")
-	rep.ExtraContactInfo = text(el, "extra_contact_info")
-	rep.ReportID = text(el, "report_id")
-	rep.Generator = text(el, "generator")
-	for i := range el.Children {
-		if strings.EqualFold(el.Children[i].Name.Local, "error") {
-			rep.Errors = append(rep.Errors, el.Children[i].Text)
+func (p *parser) metadata(rep *Report, el int32) error {
+	rep.OrgName = p.text(el, "org_name")
+	rep.Email = p.text(el, "email")
+	rep.ExtraContactInfo = p.text(el, "extra_contact_info")
+	rep.ReportID = p.text(el, "report_id")
+	rep.Generator = p.text(el, "generator")
+	for c := range p.children(el) {
+		if p.is(c, "error") {
+			rep.Errors = append(rep.Errors, p.nodes[c].text)
 		}
 	}
 	if rep.ReportID == "" {
 		return fmt.Errorf("%w: no report_id", ErrInvalid)
 	}
-	dr, ok := child(el, "date_range")
-	if !ok {
+	dr := p.child(el, "date_range")
+	if dr < 0 {
 		return fmt.Errorf("%w: no date_range", ErrInvalid)
 	}
 	var err error
-	if rep.DateRange.Begin, err = epoch(text(dr, "begin")); err != nil {
+	if rep.DateRange.Begin, err = epoch(p.text(dr, "begin")); err != nil {
 		return fmt.Errorf("%w: date_range begin: %v", ErrInvalid, err)
 	}
-	if rep.DateRange.End, err = epoch(text(dr, "end")); err != nil {
+	if rep.DateRange.End, err = epoch(p.text(dr, "end")); err != nil {
 		return fmt.Errorf("%w: date_range end: %v", ErrInvalid, err)
 	}
 	return nil
@@ -333,20 +429,20 @@ func epoch(s string) (time.Time, error) {
 	return time.Unix(n, 0).UTC(), nil
 }
 
-func (p *parser) policy(pp *PolicyPublished, el *Element) error {
-	pp.Domain = p.domain(text(el, "domain"))
+func (p *parser) policy(pp *PolicyPublished, el int32) error {
+	pp.Domain = p.domain(p.text(el, "domain"))
 	if pp.Domain == "" {
 		return fmt.Errorf("%w: policy_published has no domain", ErrInvalid)
 	}
-	pp.ADKIM = enum[Alignment](text(el, "adkim"))
-	pp.ASPF = enum[Alignment](text(el, "aspf"))
-	pp.P = enum[Policy](text(el, "p"))
-	pp.SP = enum[Policy](text(el, "sp"))
-	pp.NP = enum[Policy](text(el, "np"))
-	pp.FO = text(el, "fo")
-	pp.Testing = enum[Testing](text(el, "testing"))
-	pp.DiscoveryMethod = enum[DiscoveryMethod](text(el, "discovery_method"))
-	if s := text(el, "pct"); s != "" {
+	pp.ADKIM = enum[Alignment](p.text(el, "adkim"))
+	pp.ASPF = enum[Alignment](p.text(el, "aspf"))
+	pp.P = enum[Policy](p.text(el, "p"))
+	pp.SP = enum[Policy](p.text(el, "sp"))
+	pp.NP = enum[Policy](p.text(el, "np"))
+	pp.FO = p.text(el, "fo")
+	pp.Testing = enum[Testing](p.text(el, "testing"))
+	pp.DiscoveryMethod = enum[DiscoveryMethod](p.text(el, "discovery_method"))
+	if s := p.text(el, "pct"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 0 || n > 100 {
 			return fmt.Errorf("%w: pct %q is not 0 to 100", ErrInvalid, s)
@@ -356,71 +452,68 @@ func (p *parser) policy(pp *PolicyPublished, el *Element) error {
 	return nil
 }
 
-func (p *parser) record(el *Element) (Record, error) {
+func (p *parser) record(el int32) (Record, error) {
 	var rec Record
-	row, ok := child(el, "row")
-	if !ok {
+	row := p.child(el, "row")
+	if row < 0 {
 		return rec, fmt.Errorf("%w: no <row>", ErrInvalid)
 	}
-	ip, err := sourceIP(text(row, "source_ip"))
+	ip, err := sourceIP(p.text(row, "source_ip"))
 	if err != nil {
 		return rec, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	rec.SourceIP = ip
-	cs := text(row, "count")
+	cs := p.text(row, "count")
 	rec.Count, err = strconv.ParseInt(cs, 10, 64)
 	if err != nil || rec.Count < 0 {
 		return rec, fmt.Errorf("%w: count %q is not a number of messages", ErrInvalid, cs)
 	}
-	if pe, ok := child(row, "policy_evaluated"); ok {
-		rec.Evaluated.Disposition = enum[Disposition](text(pe, "disposition"))
-		rec.Evaluated.DKIM = enum[DMARCResult](text(pe, "dkim"))
-		rec.Evaluated.SPF = enum[DMARCResult](text(pe, "spf"))
-		for i := range pe.Children {
-			r := &pe.Children[i]
-			if !strings.EqualFold(r.Name.Local, "reason") {
+	if pe := p.child(row, "policy_evaluated"); pe >= 0 {
+		rec.Evaluated.Disposition = enum[Disposition](p.text(pe, "disposition"))
+		rec.Evaluated.DKIM = enum[DMARCResult](p.text(pe, "dkim"))
+		rec.Evaluated.SPF = enum[DMARCResult](p.text(pe, "spf"))
+		for r := range p.children(pe) {
+			if !p.is(r, "reason") {
 				continue
 			}
-			reason := Reason{Type: enum[ReasonType](text(r, "type")), Comment: text(r, "comment")}
+			reason := Reason{Type: enum[ReasonType](p.text(r, "type")), Comment: p.text(r, "comment")}
 			if reason != (Reason{}) {
 				rec.Evaluated.Reasons = append(rec.Evaluated.Reasons, reason)
 			}
 		}
 	}
-	for i := range el.Children {
-		c := &el.Children[i]
-		switch strings.ToLower(c.Name.Local) {
+	for c := range p.children(el) {
+		switch strings.ToLower(p.nodes[c].name.Local) {
 		case "row":
 		case "identifiers", "identities": // "identities": a generator's misspelling Mail::DMARC reads too
 			if rec.Identifiers == (Identifiers{}) {
 				rec.Identifiers = Identifiers{
-					HeaderFrom:   p.domain(text(c, "header_from")),
-					EnvelopeFrom: p.domain(text(c, "envelope_from")),
-					EnvelopeTo:   p.domain(text(c, "envelope_to")),
+					HeaderFrom:   p.domain(p.text(c, "header_from")),
+					EnvelopeFrom: p.domain(p.text(c, "envelope_from")),
+					EnvelopeTo:   p.domain(p.text(c, "envelope_to")),
 				}
 			}
 		case "auth_results":
-			for j := range c.Children {
-				a := &c.Children[j]
-				switch strings.ToLower(a.Name.Local) {
+			for a := range p.children(c) {
+				switch strings.ToLower(p.nodes[a].name.Local) {
 				case "dkim":
 					rec.DKIM = append(rec.DKIM, DKIMAuth{
-						Domain:      p.domain(text(a, "domain")),
-						Selector:    text(a, "selector"),
-						Result:      enum[DKIMResult](text(a, "result")),
-						HumanResult: text(a, "human_result"),
+						Domain:      p.domain(p.text(a, "domain")),
+						Selector:    p.text(a, "selector"),
+						Result:      enum[DKIMResult](p.text(a, "result")),
+						HumanResult: p.text(a, "human_result"),
 					})
 				case "spf":
 					rec.SPF = append(rec.SPF, SPFAuth{
-						Domain:      p.domain(text(a, "domain")),
-						Scope:       enum[SPFScope](text(a, "scope")),
-						Result:      enum[SPFResult](text(a, "result")),
-						HumanResult: text(a, "human_result"),
+						Domain:      p.domain(p.text(a, "domain")),
+						Scope:       enum[SPFScope](p.text(a, "scope")),
+						Result:      enum[SPFResult](p.text(a, "result")),
+						HumanResult: p.text(a, "human_result"),
 					})
 				}
 			}
 		default:
-			rec.Extensions = append(rec.Extensions, *c)
+			rec.Extensions = append(rec.Extensions, p.export(c))
 		}
 	}
 	return rec, nil
