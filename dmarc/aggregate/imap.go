@@ -106,15 +106,29 @@ func (w *walker) imap(rawURL, password string) {
 	if cfg.MinVersion == 0 {
 		cfg.MinVersion = tls.VersionTLS12
 	}
-	conn, err := (&tls.Dialer{Config: cfg}).DialContext(w.ctx, "tcp", net.JoinHostPort(t.host, t.port))
+	raw, err := (&net.Dialer{}).DialContext(w.ctx, "tcp", net.JoinHostPort(t.host, t.port))
 	if err != nil {
+		w.failf(src, fmt.Errorf("IMAP: %w", err))
+		return
+	}
+	// Closing the TCP connection is how a read is cut short: when the
+	// context ends, or a literal is over the bound (go-imap's own Close
+	// waits for its reader, which waits for the literal to be read).
+	stop := context.AfterFunc(w.ctx, func() { raw.Close() })
+	defer stop()
+	conn := tls.Client(raw, cfg)
+	if err := conn.HandshakeContext(w.ctx); err != nil {
+		raw.Close()
+		if w.ctx.Err() != nil {
+			w.done()
+			return
+		}
 		w.failf(src, fmt.Errorf("IMAP: %w", err))
 		return
 	}
 	c := imapclient.New(conn, nil)
 	defer c.Close()
-	stop := context.AfterFunc(w.ctx, func() { c.Close() })
-	defer stop()
+	abort := func() { raw.Close() }
 
 	step := func(what string, err error) bool {
 		if err == nil {
@@ -166,7 +180,7 @@ func (w *walker) imap(rawURL, password string) {
 				w.failf(msrc, boundError(ErrTooLarge, "message of %d bytes, over %d", size, w.o.MaxMessageBytes))
 				continue
 			}
-			body, err := imapBody(c, uid, w.o.MaxMessageBytes)
+			body, err := imapBody(c, uid, w.o.MaxMessageBytes, abort)
 			if errors.Is(err, ErrTooLarge) {
 				// The server sent more than it announced: the
 				// connection is in the middle of a literal.
@@ -249,8 +263,9 @@ func imapSizes(c *imapclient.Client, uids []imap.UID) (map[imap.UID]int64, error
 }
 
 // imapBody fetches one message whole (BODY.PEEK[]), at most max bytes;
-// nil when the server sends nothing for it.
-func imapBody(c *imapclient.Client, uid imap.UID, max int64) ([]byte, error) {
+// nil when the server sends nothing for it. A literal over max ends the
+// connection (abort) unread.
+func imapBody(c *imapclient.Client, uid imap.UID, max int64, abort func()) ([]byte, error) {
 	cmd := c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{
 		UID:         true,
 		BodySection: []*imap.FetchItemBodySection{{Peek: true}},
@@ -271,7 +286,10 @@ func imapBody(c *imapclient.Client, uid imap.UID, max int64) ([]byte, error) {
 				continue
 			}
 			if sec.Literal.Size() > max {
-				c.Close()
+				abort()
+				// What was buffered before the connection closed, then
+				// an error: go-imap's reader is released.
+				io.Copy(io.Discard, io.LimitReader(sec.Literal, 1<<20))
 				return nil, boundError(ErrTooLarge, "the server sent a literal of %d bytes, over %d", sec.Literal.Size(), max)
 			}
 			b, err := io.ReadAll(io.LimitReader(sec.Literal, max))
