@@ -119,14 +119,35 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
-// readAll reads r whole, failing with ErrTooLarge past max bytes.
+// readAll reads r whole, failing with ErrTooLarge past max bytes. It
+// reads in chunks and copies them once: it allocates twice what it
+// holds, where a doubling buffer may allocate four times.
 func readAll(r io.Reader, max int64, what string) ([]byte, error) {
-	var buf bytes.Buffer
-	_, err := buf.ReadFrom(newLimitReader(r, max, what))
-	if err != nil {
-		return nil, err
+	lr := newLimitReader(r, max, what)
+	var chunks [][]byte
+	total := 0
+	for {
+		chunk := make([]byte, 256<<10)
+		n, err := io.ReadFull(lr, chunk)
+		if n > 0 {
+			chunks = append(chunks, chunk[:n])
+			total += n
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	return buf.Bytes(), nil
+	if len(chunks) == 1 {
+		return chunks[0], nil
+	}
+	out := make([]byte, 0, total)
+	for _, c := range chunks {
+		out = append(out, c...)
+	}
+	return out, nil
 }
 
 // budgetReaderAt serves at most budget bytes while on is set: it bounds

@@ -215,10 +215,7 @@ func (w *walker) stream(r io.Reader, src Source, ra io.ReaderAt, size int64) {
 
 // blob reads an attachment or a file that must be XML, gzip or zip.
 func (w *walker) blob(r io.Reader, src Source) {
-	br, ok := r.(*bufio.Reader)
-	if !ok {
-		br = bufio.NewReaderSize(ctxReader{w.ctx, r}, 64<<10)
-	}
+	br := bufio.NewReaderSize(ctxReader{w.ctx, r}, 64<<10)
 	head, _ := br.Peek(sniffLen)
 	switch sniff(head) {
 	case kindGzip:
