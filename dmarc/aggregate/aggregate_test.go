@@ -262,3 +262,35 @@ func TestNotRegular(t *testing.T) {
 		t.Fatal("blocked on a FIFO")
 	}
 }
+
+// TestEncodings: UTF-16 with a byte order mark, windows-1252 declared.
+func TestEncodings(t *testing.T) {
+	doc := `<?xml version="1.0" encoding="%s"?><feedback><report_metadata><org_name>Ré</org_name><report_id>e1</report_id>` +
+		`<date_range><begin>1</begin><end>2</end></date_range></report_metadata><policy_published><domain>contoso.example</domain></policy_published></feedback>`
+	utf16 := func(s string, big bool) []byte {
+		b := []byte{0xff, 0xfe}
+		if big {
+			b = []byte{0xfe, 0xff}
+		}
+		for _, r := range s {
+			if big {
+				b = append(b, byte(r>>8), byte(r))
+			} else {
+				b = append(b, byte(r), byte(r>>8))
+			}
+		}
+		return b
+	}
+	cp1252 := bytes.ReplaceAll(fmt.Appendf(nil, doc, "windows-1252"), []byte("é"), []byte{0xe9})
+	for name, in := range map[string][]byte{
+		"UTF-16LE":     utf16(fmt.Sprintf(doc, "UTF-16"), false),
+		"UTF-16BE":     utf16(fmt.Sprintf(doc, "UTF-16"), true),
+		"windows-1252": cp1252,
+		"gzip UTF-16":  gz(utf16(fmt.Sprintf(doc, "UTF-16"), false)),
+	} {
+		reps, errs := collect(aggregate.Read(ctx, bytes.NewReader(in), name, aggregate.Options{}))
+		if len(errs) != 0 || len(reps) != 1 || reps[0].OrgName != "Ré" {
+			t.Errorf("%s: %v %v", name, reps, errs)
+		}
+	}
+}

@@ -20,6 +20,12 @@
 //		}
 //	}
 //
+// Parse reads one uncompressed XML report. The readers above it are
+// ReadFile, Read (any io.Reader), ReadDir (a plain folder), ReadMaildir,
+// ReadIMAP (imaps:// only, read-only, with
+// github.com/emersion/go-imap/v2) and Open, which picks one by what the
+// location is. Options.Since skips reports whose period ends before it.
+//
 // # What real generators send
 //
 // Reports are matched by element local names in any namespace (none, the
