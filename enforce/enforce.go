@@ -434,7 +434,7 @@ func (e *evaluator) outcome(row Row) (outcome, error) {
 		o.change = Lost
 	}
 	if !passes {
-		o.why = append(o.why, e.explain(row, v9, spfResult, spfDomain)...)
+		o.why = append(o.why, e.explain(row, ids, v9, spfResult, spfDomain)...)
 		o.advice = append(o.advice, e.advise(row, v9, spfResult, spfDomain)...)
 	}
 	return o, nil
@@ -530,7 +530,7 @@ func (e *evaluator) key(domain, selector string) keyState {
 	return ks
 }
 
-func (e *evaluator) explain(row Row, v dmarc.Verdict, spfResult spf.Result, spfDomain string) []string {
+func (e *evaluator) explain(row Row, ids dmarc.Identifiers, v dmarc.Verdict, spfResult spf.Result, spfDomain string) []string {
 	var why []string
 	switch {
 	case spfResult == spf.Pass && !v.SPFAligned:
@@ -538,22 +538,23 @@ func (e *evaluator) explain(row Row, v dmarc.Verdict, spfResult spf.Result, spfD
 	case spfResult != spf.Pass:
 		why = append(why, fmt.Sprintf("SPF %s for %s", spfResult, orNone(spfDomain)))
 	}
+	// The signatures as they fare under the proposal (a removed key
+	// fails, and says so above).
 	var passing []string
-	for _, d := range row.DKIM {
-		if strings.EqualFold(d.Result, "pass") {
-			passing = append(passing, canon(d.Domain))
+	for _, d := range ids.DKIM {
+		if d.Result == dkim.Pass {
+			passing = append(passing, d.Domain)
 		}
 	}
 	switch {
 	case len(row.DKIM) == 0:
 		why = append(why, "no DKIM signature")
-	case !v.DKIMAligned && len(passing) > 0:
+	case len(passing) > 0 && !v.DKIMAligned:
 		why = append(why, fmt.Sprintf("DKIM d=%s is not aligned", strings.Join(passing, ", d=")))
-	case !v.DKIMAligned:
+	case len(passing) == 0 && !slices.ContainsFunc(row.DKIM, func(d DKIM) bool { return strings.EqualFold(d.Result, "pass") }):
+		// (A signature that passed and fails under the proposal is
+		// explained where its key is found missing or broken.)
 		why = append(why, "DKIM fails")
-	}
-	if strings.EqualFold(row.Reported.SPF, "fail") && row.Reported.DKIM == "pass" {
-		why = append(why, "forwarded (SPF breaks, DKIM survives): no action")
 	}
 	return why
 }
@@ -579,7 +580,8 @@ func (e *evaluator) advise(row Row, v dmarc.Verdict, spfResult spf.Result, spfDo
 		}
 	}
 	signed := ""
-	if len(row.DKIM) > 0 && !v.DKIMAligned {
+	ownSig := slices.ContainsFunc(row.DKIM, func(d DKIM) bool { return e.ours(d.Domain) })
+	if len(row.DKIM) > 0 && !v.DKIMAligned && !ownSig {
 		signed = "; or sign with DKIM d=" + e.domain + " there (aligned DKIM passes DMARC whatever the MAIL FROM)"
 	}
 	for _, c := range slices.Sorted(func(yield func(string) bool) {

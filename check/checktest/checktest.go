@@ -35,12 +35,15 @@ package checktest
 import (
 	"context"
 	"fmt"
+	"iter"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/domainlint/domainlint/check"
+	"github.com/domainlint/domainlint/dmarc/aggregate"
+	"github.com/domainlint/domainlint/enforce"
 	"github.com/domainlint/domainlint/internal/zonedb"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
@@ -72,6 +75,14 @@ type Config struct {
 	// IncludeRoot is the folder $INCLUDE may read files under; empty:
 	// each zone file's own folder.
 	IncludeRoot string
+	// Reports names the domain's DMARC aggregate reports (a file — XML,
+	// .gz, .zip, .eml, mbox —, a folder or a Maildir): the zone's DMARC
+	// policy is weighed against them, and the test fails when it would
+	// quarantine or reject mail that passes today (enforce.breaks).
+	// Reports of other domains in them are left aside.
+	Reports string
+	// EnforcePolicy asks about a policy other than the zone's.
+	EnforcePolicy string
 	// SMTP names a recording of the domain's mail servers (the CLI's
 	// -smtp-record): the SMTP probe replays it, so STARTTLS, TLS, the
 	// certificates and their match with TLSA records and the MTA-STS
@@ -125,6 +136,18 @@ func (cfg Config) Zone(t TB, file, domain string, opts check.Options) *check.Rep
 			return nil
 		}
 		zones = zones.WithFallback(snap)
+	}
+	if cfg.Reports != "" {
+		if _, err := os.Stat(cfg.Reports); err != nil {
+			t.Errorf("checktest: %v", err)
+			return nil
+		}
+		opts.EnforcePolicy = cfg.EnforcePolicy
+		opts.Reports = func() iter.Seq[enforce.Row] {
+			return enforce.Rows(aggregate.Open(context.Background(), cfg.Reports, aggregate.Options{}), func(err error) {
+				t.Logf("checktest: %s: %v", cfg.Reports, err)
+			})
+		}
 	}
 	if cfg.SMTP != "" {
 		f, err := os.Open(cfg.SMTP)

@@ -83,6 +83,7 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 type options struct {
+	stderr        io.Writer // where problems with single reports are said
 	zones         listFlag
 	offline       bool
 	snapshot      string
@@ -111,6 +112,9 @@ type options struct {
 	includeRoot   string
 	zoneFormat    zonesrc.Format
 	smtp          bool
+	reports       string
+	since         string
+	enforce       string
 	smtpRecord    string
 	smtpReplay    string
 	resume        string
@@ -149,6 +153,7 @@ func isTerminal(f any) bool {
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs, o := newFlags(stderr)
+	o.stderr = stderr
 	cmd, code, done := parseArgs(fs, args, stdout, stderr)
 	if done {
 		return code
@@ -231,6 +236,9 @@ func newFlags(stderr io.Writer) (*flag.FlagSet, *options) {
 	fs.StringVar(&o.resume, "resume", "", "with -domains and -format json: append reports to `file`, skipping the domains it already reports (a sweep stopped midway goes on)")
 	fs.StringVar(&o.shard, "shard", "", "with -domains: check only the domains of shard `K/N` (by a hash of the name; N workers with K = 0…N-1 split a list)")
 	fs.Var(&o.zoneFormat, "zone-format", "with -zone: the sources' `format`: zone | octodns | dnscontrol (print-ir JSON) | terraform (a .tf file or a module folder) | terraform-plan (terraform show -json) | route53 (default: told by name and content)")
+	fs.StringVar(&o.reports, "reports", "", "DMARC aggregate reports to weigh the DMARC policy against: a `location` (a file — XML, .gz, .zip, .eml, mbox —, a folder, a Maildir, or imaps://user@host/mailbox with the password in DOMAINLINT_IMAP_PASSWORD)")
+	fs.StringVar(&o.since, "since", "", "with -reports: only reports of the last `period` (30d, 12h, or a date 2026-11-01)")
+	fs.StringVar(&o.enforce, "enforce", "", "with -reports: the `policy` to weigh (quarantine or reject; default: the zone's, or quarantine at p=none)")
 	fs.BoolVar(&o.smtp, "smtp", false, "live runs: connect to each MX host on port 25 (STARTTLS, TLS version, certificates, TLSA and MTA-STS matched against what it serves); sends no mail")
 	fs.StringVar(&o.smtpRecord, "smtp-record", "", "with -smtp: write what the servers said to `file`, to -smtp-replay later")
 	fs.StringVar(&o.smtpReplay, "smtp-replay", "", "answer the SMTP probe from a recording `file` (offline and in tests)")
@@ -278,6 +286,12 @@ func (o *options) validate(args []string) (domains []string, example bool, err e
 	}
 	if o.resume != "" && o.format != "json" {
 		problems = append(problems, "-resume appends JSON lines: give -format json")
+	}
+	if (o.since != "" || o.enforce != "") && o.reports == "" {
+		problems = append(problems, "-since and -enforce go with -reports")
+	}
+	if o.enforce != "" && o.enforce != "quarantine" && o.enforce != "reject" {
+		problems = append(problems, fmt.Sprintf("-enforce %q: want quarantine or reject", o.enforce))
 	}
 	if o.smtp && o.smtpReplay != "" {
 		problems = append(problems, "-smtp probes live servers and -smtp-replay replays a recording: give one")
@@ -380,6 +394,9 @@ func (o *options) setup(domains []string, example bool) (*env, error) {
 	e.opts = check.Options{Selectors: selectors, Timeout: o.timeout, Expect: setFor, Disable: splitList(o.disable), Enable: splitList(o.enable),
 		DANE: o.dane, Parked: o.parked, Discover: o.discover, Fetch: o.fetch && e.live != nil}
 	if err := o.setupSMTP(e); err != nil {
+		return nil, err
+	}
+	if err := o.setupReports(e); err != nil {
 		return nil, err
 	}
 	return e, nil
