@@ -234,7 +234,7 @@ func Evaluate(ctx context.Context, r resolver.Resolver, domain string, rows iter
 		}
 		g.count += row.Count
 	}
-	e := &evaluator{ctx: ctx, r: r, domain: domain, opts: opts, disc: map[string]*dmarc.Discovery{}, keys: map[string]keyState{}, spfc: map[string]spf.Result{}}
+	e := &evaluator{ctx: ctx, r: r, domain: domain, opts: opts, disc: map[string]*dmarc.Discovery{}, keys: map[string]keyState{}, spfc: map[string]spf.Result{}, costs: map[string]int{}}
 	bySource := map[netip.Addr]*Source{}
 	ordered := slices.Collect(func(yield func(key) bool) {
 		for k := range groups {
@@ -367,6 +367,7 @@ type evaluator struct {
 	disc    map[string]*dmarc.Discovery
 	keys    map[string]keyState
 	spfc    map[string]spf.Result
+	costs   map[string]int
 	lookups int // the domain's SPF lookups, once known
 	counted bool
 }
@@ -595,10 +596,7 @@ func (e *evaluator) advise(row Row, v dmarc.Verdict, spfResult spf.Result, spfDo
 		if err != nil || r != spf.Pass {
 			continue
 		}
-		cost := 1
-		if rep, _, err := (spf.Linter{}).Lint(e.ctx, e.r, c); err == nil && rep != nil {
-			cost += rep.Lookups
-		}
+		cost := 1 + e.costOf(c)
 		if spfDomain != "" && e.ours(spfDomain) {
 			adv := fmt.Sprintf("add include:%s to the SPF record of %s (%s's record passes %s; +%s", c, spfDomain, c, row.Source, lookups(cost))
 			if n := e.ownLookups(); n >= 0 && spfDomain == e.domain {
@@ -617,6 +615,20 @@ func (e *evaluator) advise(row Row, v dmarc.Verdict, spfResult spf.Result, spfDo
 		out = append(out, strings.TrimPrefix(signed, "; or "))
 	}
 	return out
+}
+
+// costOf is the lookups an include of domain adds below it, once per
+// domain.
+func (e *evaluator) costOf(domain string) int {
+	if n, ok := e.costs[domain]; ok {
+		return n
+	}
+	n := 0
+	if rep, _, err := (spf.Linter{}).Lint(e.ctx, e.r, domain); err == nil && rep != nil {
+		n = rep.Lookups
+	}
+	e.costs[domain] = n
+	return n
 }
 
 // ownLookups is the domain's SPF lookup count under the proposal (-1 when
