@@ -18,6 +18,7 @@ import (
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/mtasts"
 	"github.com/domainlint/domainlint/mx"
+	"github.com/domainlint/domainlint/parked"
 	"github.com/domainlint/domainlint/records"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/smtpprobe"
@@ -195,13 +196,9 @@ func runBIMI(ctx context.Context, p *Pass) error {
 	return nil
 }
 
-func mxRules() []lint.Rule {
-	return slices.DeleteFunc(mx.Rules(), func(r lint.Rule) bool { return strings.HasPrefix(r.ID, "parked.") })
-}
+func mxRules() []lint.Rule { return mx.Rules() }
 
-func parkedRules() []lint.Rule {
-	return slices.DeleteFunc(mx.Rules(), func(r lint.Rule) bool { return !strings.HasPrefix(r.ID, "parked.") })
-}
+func parkedRules() []lint.Rule { return parked.Rules() }
 
 // runEnforce replays the domain's aggregate-report rows against the zone:
 // under its policy, or, when it is p=none, under p=quarantine — the next
@@ -291,15 +288,15 @@ func runMX(ctx context.Context, p *Pass) error {
 // the findings that make no sense for it (no rua, no DKIM, ~all).
 func runParked(ctx context.Context, p *Pass) error {
 	rep := p.Result()
-	in := mx.ParkedInput{Domain: p.Domain, MX: rep.MX, Declared: p.Options.Parked, SPF: rep.SPF, DMARC: rep.DMARC, DKIM: rep.DKIM}
+	in := parked.Input{Domain: p.Domain, MX: rep.MX, Declared: p.Options.Parked, SPF: rep.SPF, DMARC: rep.DMARC, DKIM: rep.DKIM}
 	if !in.IsParked() {
 		return nil
 	}
 	p.Set(func(r *Report) {
 		r.Parked = true
-		r.Findings = slices.DeleteFunc(r.Findings, func(f lint.Finding) bool { return mx.ParkedWaives(f.Rule) })
+		r.Findings = slices.DeleteFunc(r.Findings, func(f lint.Finding) bool { return parked.Waives(f.Rule) })
 	})
-	p.Report(mx.Parked(in)...)
+	p.Report(parked.Grade(in)...)
 	return nil
 }
 

@@ -42,14 +42,6 @@
 // the customer's zone. A temporary failure is an error of the check
 // (Report.Errors), never read as missing.
 //
-// # Parked domains
-//
-// [Parked] grades a domain that sends and receives no mail — one with a
-// null MX, or declared so by its owner — from the reports of the other
-// checks ([ParkedInput]): it must publish a null MX, SPF "v=spf1 -all",
-// DMARC p=reject, and no DKIM keys (none, or an empty p=). What is
-// missing is one parked.incomplete finding (the rule is in this package's
-// catalogue) with the exact records to delete and add, keeping any rua=
-// the owner has. A parked domain is not graded for lacking rua or DKIM:
-// [ParkedWaives] names the findings of other packages to drop for it.
+// A domain with a null MX is graded as one that sends and receives no
+// mail by package parked, from this package's report and the others'.
 package mx

@@ -7,8 +7,7 @@ const (
 	rfc7505 = "https://www.rfc-editor.org/rfc/rfc7505"
 )
 
-// The rules of this package. Their IDs never change. parked.incomplete is
-// graded by Parked from the other checks' reports, not by Lookup.
+// The rules of this package. Their IDs never change.
 var (
 	ruleCNAME = lint.Rule{ID: "mx.cname", Severity: lint.Warning,
 		Summary:  "An MX target is an alias (CNAME): MX must name a host's canonical name, and some senders refuse or mishandle the alias.",
@@ -28,12 +27,9 @@ var (
 	ruleNullMixed = lint.Rule{ID: "mx.null-mixed", Severity: lint.Error,
 		Summary:  "A null MX (\"MX 0 .\") stands beside other MX records; a domain that advertises a null MX MUST NOT advertise any other.",
 		Citation: "RFC 7505 §3", URL: rfc7505 + "#section-3"}
-	ruleParkedIncomplete = lint.Rule{ID: "parked.incomplete", Severity: lint.Warning,
-		Summary:  "A domain that sends and receives no mail (null MX, or declared parked) lacks part of the no-mail set: null MX, SPF \"v=spf1 -all\", DMARC p=reject, no DKIM keys.",
-		Citation: "RFC 7505 §3, RFC 7208 §4.6.2, RFC 7489 §6.3", URL: rfc7505 + "#section-4"}
 )
 
 // Rules returns this package's rule catalogue.
 func Rules() []lint.Rule {
-	return []lint.Rule{ruleCNAME, ruleIPLiteral, ruleMissingTarget, ruleNoAddress, ruleNone, ruleNullMixed, ruleParkedIncomplete}
+	return []lint.Rule{ruleCNAME, ruleIPLiteral, ruleMissingTarget, ruleNoAddress, ruleNone, ruleNullMixed}
 }

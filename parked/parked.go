@@ -1,4 +1,11 @@
-package mx
+// Package parked grades a domain that sends and receives no mail — one
+// with a null MX (RFC 7505), or declared parked — from the other checks'
+// reports ([Input]): it must publish a null MX, SPF "v=spf1 -all"
+// (RFC 7208 §4.6.2 leaves nothing to pass), DMARC p=reject, and no DKIM
+// keys. What is missing is one parked.incomplete finding with the records
+// the owner has. A parked domain is not graded for lacking rua or DKIM:
+// [Waives] names the findings of other packages to drop for it.
+package parked
 
 import (
 	"fmt"
@@ -8,18 +15,19 @@ import (
 	"github.com/domainlint/domainlint/dkim"
 	"github.com/domainlint/domainlint/dmarc"
 	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/mx"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/spf"
 	"github.com/miekg/dns"
 )
 
-// ParkedInput is what Parked grades: the reports the other checks made
+// Input is what Parked grades: the reports the other checks made
 // of one domain. A nil report is a part not checked, and not graded.
-type ParkedInput struct {
+type Input struct {
 	// Domain is the domain graded.
 	Domain string
 	// MX is Lookup's report. A null MX alone makes the domain parked.
-	MX *Report
+	MX *mx.Report
 	// Declared grades the domain as parked without a null MX (the CLI's
 	// -parked): a null MX is then expected too.
 	Declared bool
@@ -34,7 +42,7 @@ type ParkedInput struct {
 
 // IsParked reports whether in describes a parked domain: a null MX alone,
 // or Declared.
-func (in ParkedInput) IsParked() bool { return in.Declared || in.MX.Null() }
+func (in Input) IsParked() bool { return in.Declared || in.MX.Null() }
 
 // Parked grades a domain that sends and receives no mail (RFC 7505 §4
 // names the set; M3AAWG and the UK NCSC publish the same advice). Such a
@@ -51,7 +59,7 @@ func (in ParkedInput) IsParked() bool { return in.Declared || in.MX.Null() }
 // A parked domain is never graded for lacking rua or DKIM: see
 // ParkedWaives. Parts whose lookup failed or was not verified offline are
 // not graded.
-func Parked(in ParkedInput) []lint.Finding {
+func Grade(in Input) []lint.Finding {
 	if !in.IsParked() {
 		return nil
 	}
@@ -64,7 +72,7 @@ func Parked(in ParkedInput) []lint.Finding {
 	}
 
 	// Null MX, when declared parked.
-	if m := in.MX; m != nil && !m.Null() && m.Status != DomainUnverified && m.Status != DomainNXDomain && len(m.Errors) == 0 {
+	if m := in.MX; m != nil && !m.Null() && m.Status != mx.DomainUnverified && m.Status != mx.DomainNXDomain && len(m.Errors) == 0 {
 		missing = append(missing, "a null MX (\"MX 0 .\")")
 		for _, h := range m.Hosts {
 			edits = append(edits, lint.Edit{Op: lint.Delete, RR: h.RR})
@@ -178,7 +186,7 @@ func Parked(in ParkedInput) []lint.Finding {
 // every sender passes, publishing MX), or a no-mail record that is just
 // what a parked domain publishes (a revoked key, a revoked wildcard key).
 // What a parked domain lacks, parked.incomplete says, with the fix.
-func ParkedWaives(id string) bool {
+func Waives(id string) bool {
 	switch id {
 	case "dmarc.no-rua", "dmarc.policy-none",
 		"dkim.missing", "dkim.dangling-cname", "dkim.revoked", "dkim.wildcard",
@@ -241,3 +249,9 @@ func split255(s string) []string {
 	}
 	return append(out, s)
 }
+
+// nullMX is the null MX record of domain (RFC 7505 §3).
+func nullMX(domain string) string { return fmt.Sprintf("%s\t3600\tIN\tMX\t0 .", fqdn(domain)) }
+
+// fqdn is name with its trailing dot.
+func fqdn(name string) string { return strings.TrimSuffix(name, ".") + "." }
