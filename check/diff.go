@@ -655,14 +655,29 @@ func (d *differ) spfDomains(recs []dns.RR) map[string]bool {
 		walkIncludes(d.rep.SPF.Root, included)
 	}
 	for _, rr := range recs {
-		for _, m := range includeRE.FindAllStringSubmatch(rrtext.TXT(rr), -1) {
-			included[strings.ToLower(strings.TrimSuffix(m[1], "."))] = true
+		for _, d := range includes(rrtext.TXT(rr)) {
+			included[d] = true
 		}
 	}
 	return included
 }
 
-var includeRE = regexp.MustCompile(`(?i)include:\s*([a-z0-9._-]+)`)
+// includes returns the domains an SPF record's include terms name, as the
+// spf package reads them (lowercase, no trailing dot); none for a record
+// that does not parse.
+func includes(txt string) []string {
+	rec, _ := spf.Parse(txt)
+	if rec == nil {
+		return nil
+	}
+	var out []string
+	for _, t := range rec.Terms {
+		if t.Kind == spf.Mechanism && t.Name == "include" {
+			out = append(out, strings.ToLower(strings.TrimSuffix(t.Domain, ".")))
+		}
+	}
+	return out
+}
 
 // spfEntry matches semantically: the one v=spf1 record must include the
 // cloud's SPF domain, directly or through its includes. Its fixes keep
@@ -682,10 +697,7 @@ func (d *differ) spfEntry(e records.Expected, ent Entry, fail func(error) Entry)
 		}
 	}
 	ent.Found = rdatas(recs)
-	var wants []string
-	for _, m := range includeRE.FindAllStringSubmatch(rrtext.TXT(e.Want.Guess()), -1) {
-		wants = append(wants, strings.ToLower(strings.TrimSuffix(m[1], ".")))
-	}
+	wants := includes(rrtext.TXT(e.Want.Guess()))
 	ent.Expected = "a v=spf1 record that includes " + strings.Join(wants, ", ") + ", directly or through its includes"
 	included := d.spfDomains(recs)
 	var lacking []string
