@@ -513,8 +513,8 @@ func explainUnverified(rep *Report) {
 	}
 	if d := rep.DMARC; d != nil {
 		for _, p := range []*dmarc.Policy{d.RFC9989, d.RFC7489} {
-			if name, _, ok := strings.Cut(p.Incomplete, ":"); ok {
-				why[name] = "DMARC organizational domain (" + p.Algorithm + ")"
+			if p.Unasked != "" {
+				why[p.Unasked] = "DMARC organizational domain (" + p.Algorithm + ")"
 			}
 		}
 		for _, ra := range d.Reports {

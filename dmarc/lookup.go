@@ -43,6 +43,10 @@ type Policy struct {
 	// organizational domain then comes from the public suffix list, and
 	// so does the policy when none was found below the failure.
 	Incomplete string `json:"incomplete,omitempty"`
+	// Unasked is the _dmarc name in Incomplete ("_dmarc.com"), and
+	// Failure why it could not be asked (typed, for errors.Is).
+	Unasked string `json:"unasked,omitempty"`
+	Failure error  `json:"-"`
 	// Unanswered is set when the name in Incomplete was not served by
 	// the server asked (not asked offline, REFUSED, a referral): nothing
 	// is known to be wrong with it (resolver.Unanswered).
@@ -315,6 +319,7 @@ func discover(ctx context.Context, r resolver.Resolver, domain string) (*Discove
 			return nil, nil, nil, err
 		}
 		p9.Incomplete, p9.Unanswered = incomplete(queried[len(queried)-1], err), resolver.Unanswered(err)
+		p9.Unasked, p9.Failure = queried[len(queried)-1], err
 		org, psd = OrgDomainPSL(name), ""
 	}
 	p9.OrgDomain, p9.Queried = org, queried
@@ -354,6 +359,7 @@ func discover(ctx context.Context, r resolver.Resolver, domain string) (*Discove
 				return nil, nil, nil, x.err
 			}
 			p7.Incomplete = incomplete("_dmarc."+t, x.err)
+			p7.Unasked, p7.Failure, p7.Unanswered = "_dmarc."+t, x.err, resolver.Unanswered(x.err)
 			break
 		}
 		if len(x.recs) == 1 {
@@ -534,7 +540,7 @@ func lintDiscovery(ctx context.Context, r resolver.Resolver, f *finder, d *Disco
 	// Only names above the organizational domain went unasked (public
 	// suffixes, where only a public suffix operator's policy can stand):
 	// the organizational domain is known all the same.
-	psdOnly := p9.Incomplete != "" && p7.Incomplete == "" && aboveOrg(p9.Incomplete, p7.OrgDomain)
+	psdOnly := p9.Incomplete != "" && p7.Incomplete == "" && aboveOrg(p9.Unasked, p7.OrgDomain)
 	if p9.Incomplete != "" && !psdOnly && !p9.Unanswered {
 		// A name not served by the server asked (offline, REFUSED, a
 		// referral) is listed as not verified, with what it was for: not
@@ -589,7 +595,7 @@ func lintDiscovery(ctx context.Context, r resolver.Resolver, f *finder, d *Disco
 			msg = fmt.Sprintf("no DMARC record for %s or its organizational domain %s", d.Domain, p7.OrgDomain)
 		}
 		if psdOnly {
-			name, _, _ := strings.Cut(p9.Incomplete, ":")
+			name := p9.Unasked
 			msg += fmt.Sprintf(" (%s, a public suffix's name, was not asked: only a public suffix operator's policy, RFC 9989 psd=y, could stand there)", name)
 		}
 		fn := ruleMissing.New("_dmarc."+d.Domain, msg)
@@ -686,14 +692,13 @@ func checkReportHosts(ctx context.Context, r resolver.Resolver, domain string, r
 	return out
 }
 
-// aboveOrg reports whether the name an incomplete walk could not ask
-// ("_dmarc.com: …") is above org: a public suffix's.
-func aboveOrg(incomplete, org string) bool {
-	name, _, ok := strings.Cut(incomplete, ":")
-	if !ok {
+// aboveOrg reports whether the _dmarc name an incomplete walk could not
+// ask ("_dmarc.com") is above org: a public suffix's.
+func aboveOrg(unasked, org string) bool {
+	if unasked == "" {
 		return false
 	}
-	name = strings.TrimPrefix(name, "_dmarc.")
+	name := strings.TrimPrefix(unasked, "_dmarc.")
 	return !strings.EqualFold(name, org) && dns.IsSubDomain(dns.Fqdn(name), dns.Fqdn(org))
 }
 
