@@ -3,6 +3,7 @@ package smtpprobe_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -70,12 +71,7 @@ func startPostfix(t *testing.T, listeners ...pfListener) map[string]int {
 	ports := map[string]int{}
 	var master strings.Builder
 	for _, l := range listeners {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := ln.Addr().(*net.TCPAddr).Port
-		ln.Close()
+		port := freeFixedPort(t)
 		ports[l.name] = port
 		opts := "-o smtpd_tls_security_level=none"
 		if l.pem != nil {
@@ -171,6 +167,25 @@ maillog_file_prefixes = %[1]s
 		}
 	}
 	return ports
+}
+
+// freeFixedPort returns a free port below the kernel's ephemeral range
+// (32768 and up on Linux): Postfix binds it only after start, and a port
+// from the ephemeral range could meanwhile go to another test's server
+// (seen once: the probe met a Go server without STARTTLS there).
+func freeFixedPort(t *testing.T) int {
+	t.Helper()
+	for range 200 {
+		port := 20000 + rand.IntN(12000)
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue
+		}
+		ln.Close()
+		return port
+	}
+	t.Fatal("no free port between 20000 and 32000")
+	return 0
 }
 
 func masterPID(dir string) int {
