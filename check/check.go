@@ -112,12 +112,13 @@ type Options struct {
 	// <token>.<letter>-v1.mx.microsoft on a DNSSEC-signed domain.
 	DANE bool
 	// Reports, when set, yields the rows of the domain's DMARC aggregate
-	// reports (each call a fresh sequence): the enforce check replays them
+	// reports (each call a fresh sequence, read under the check's context:
+	// its deadline ends a stalled mailbox): the enforce check replays them
 	// against the zone and says which mail its policy would quarantine or
 	// reject (package enforce). EnforcePolicy asks about a policy other
 	// than the zone's ("quarantine", "reject"); empty: the zone's, or
 	// quarantine when it is p=none.
-	Reports func() iter.Seq[enforce.Row]
+	Reports func(ctx context.Context) iter.Seq[enforce.Row]
 	// SMTP, when set, probes each MX host on port 25 (STARTTLS, TLS,
 	// certificates, TLSA and MTA-STS matched against what it serves): live
 	// runs only, never for zone files offline unless the prober replays a

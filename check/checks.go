@@ -212,11 +212,14 @@ func runEnforce(ctx context.Context, p *Pass) error {
 		return nil
 	}
 	eff := d.Effective()
-	policy, asked := p.Options.EnforcePolicy, p.Options.EnforcePolicy != ""
+	// A policy asked for (EnforcePolicy) is weighed as a proposal; only
+	// the quarantine weighed on its own at p=none is a question, whose
+	// findings are softer.
+	policy, asked := p.Options.EnforcePolicy, false
 	if eff.Record == nil || strings.EqualFold(eff.Record.P, "none") && policy == "" {
 		policy, asked = "quarantine", true
 	}
-	res, err := enforce.Evaluate(ctx, p.Resolver, p.Domain, p.Options.Reports(), enforce.Options{Policy: policy, PTR: p.Options.Fetch})
+	res, err := enforce.Evaluate(ctx, p.Resolver, p.Domain, p.Options.Reports(ctx), enforce.Options{Policy: policy, PTR: p.Options.Fetch})
 	if err != nil {
 		return err
 	}

@@ -15,8 +15,8 @@ import (
 	"github.com/domainlint/domainlint/resolver"
 )
 
-func reportRows(rows ...enforce.Row) func() iter.Seq[enforce.Row] {
-	return func() iter.Seq[enforce.Row] { return slices.Values(rows) }
+func reportRows(rows ...enforce.Row) func(context.Context) iter.Seq[enforce.Row] {
+	return func(context.Context) iter.Seq[enforce.Row] { return slices.Values(rows) }
 }
 
 // TestEnforceCheck: with aggregate-report rows, the check says which

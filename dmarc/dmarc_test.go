@@ -459,3 +459,27 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// TestEvaluateUnknownOrgNotAligned: offline, the tree walk of a third
+// party's domain cannot finish; its organizational domain is then the
+// public suffix list's, never "" — two unknown domains are not aligned
+// (they were, when a failed walk was cached as "").
+func TestEvaluateUnknownOrgNotAligned(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "brightpath.test", Text: "@ IN SOA ns h 1 3600 600 86400 300\n_dmarc IN TXT \"v=DMARC1; p=reject\"\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	d, err := dmarc.Discover(ctx, z, "brightpath.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := dmarc.Evaluate(ctx, z, d, dmarc.Identifiers{From: "brightpath.test", SPF: spf.Pass, MailFrom: "zendesk.example",
+		DKIM: []dmarc.DKIMResult{{Domain: "zendesk.example", Result: dkim.Pass}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.RFC9989.Result != "fail" || ev.RFC7489.Result != "fail" {
+		t.Errorf("RFC 9989 %s, RFC 7489 %s: want both fail\n%s", ev.RFC9989.Result, ev.RFC7489.Result, strings.Join(ev.RFC9989.Steps, "\n"))
+	}
+}

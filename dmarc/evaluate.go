@@ -3,6 +3,7 @@ package dmarc
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/mail"
@@ -77,8 +78,17 @@ func Evaluate(ctx context.Context, r resolver.Resolver, d *Discovery, ids Identi
 			return o, nil
 		}
 		o, _, err := f.orgTreeWalk(dom)
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, resolver.ErrBudget) {
+				return "", err
+			}
+			// A walk that could not finish: the public suffix list stands
+			// in, as it does in discovery (an error cached as "" would
+			// make two unknown domains look aligned).
+			o = OrgDomainPSL(dom)
+		}
 		orgs[dom] = o
-		return o, err
+		return o, nil
 	}
 	psl := func(s string) (string, error) { return OrgDomainPSL(s), nil }
 	if r == nil {

@@ -149,7 +149,7 @@ type Result struct {
 	// Options.Policy.
 	Policy      string `json:"policy"`
 	Messages    int    `json:"messages"`
-	Delivered   int    `json:"pass"`
+	Delivered   int    `json:"delivered"`
 	Quarantined int    `json:"quarantined"`
 	Rejected    int    `json:"rejected"`
 	Unpoliced   int    `json:"unpoliced,omitempty"`
@@ -235,6 +235,9 @@ func Evaluate(ctx context.Context, r resolver.Resolver, domain string, rows iter
 		g.count += row.Count
 	}
 	e := &evaluator{ctx: ctx, r: r, domain: domain, opts: opts, disc: map[string]*dmarc.Discovery{}, keys: map[string]keyState{}, spfc: map[string]spf.Result{}, costs: map[string]int{}}
+	if _, err := e.discovery(domain); err != nil {
+		return nil, err
+	}
 	bySource := map[netip.Addr]*Source{}
 	ordered := slices.Collect(func(yield func(key) bool) {
 		for k := range groups {
@@ -389,7 +392,11 @@ func (e *evaluator) outcome(row Row) (outcome, error) {
 		if err != nil {
 			return o, err
 		}
-		spfResult = r
+		// A temperror is what the proposal could not tell (an include
+		// outside the zone files, offline): the receiver's result stands.
+		if r != spf.TempError || reported == "" {
+			spfResult = r
+		}
 	}
 	// DKIM, again: a signature that passed still passes if the proposed
 	// zone publishes a usable key at its selector (a key outside the
@@ -596,8 +603,12 @@ func (e *evaluator) advise(row Row, v dmarc.Verdict, spfResult spf.Result, spfDo
 		if err != nil || r != spf.Pass {
 			continue
 		}
+		c = e.narrowest(row.Source, c)
 		cost := 1 + e.costOf(c)
 		if spfDomain != "" && e.ours(spfDomain) {
+			if !e.canAlign(row, spfDomain) {
+				continue // aspf=s: the MAIL FROM domain is not the From domain
+			}
 			adv := fmt.Sprintf("add include:%s to the SPF record of %s (%s's record passes %s; +%s", c, spfDomain, c, row.Source, lookups(cost))
 			if n := e.ownLookups(); n >= 0 && spfDomain == e.domain {
 				adv += fmt.Sprintf(": %d of 10", n+cost)
@@ -615,6 +626,52 @@ func (e *evaluator) advise(row Row, v dmarc.Verdict, spfResult spf.Result, spfDo
 		out = append(out, strings.TrimPrefix(signed, "; or "))
 	}
 	return out
+}
+
+// canAlign reports whether SPF for spfDomain can align with the row's
+// From domain under the proposed aspf (strict: the same domain).
+func (e *evaluator) canAlign(row Row, spfDomain string) bool {
+	from := canon(row.HeaderFrom)
+	d := e.disc[from]
+	if d == nil {
+		return true
+	}
+	if eff := d.Effective(); eff.Record != nil && strings.EqualFold(eff.Record.ASPF, "s") {
+		return canon(spfDomain) == from
+	}
+	return true
+}
+
+// narrowest returns, of the SPF tree of domain (domain and the includes
+// below it), the name with the fewest lookups whose record passes ip:
+// the include to suggest, rather than a provider's company-wide record.
+func (e *evaluator) narrowest(ip netip.Addr, domain string) string {
+	rep, _, err := (spf.Linter{}).Lint(e.ctx, e.r, domain)
+	if err != nil || rep == nil || rep.Root == nil {
+		return domain
+	}
+	best, bestCost := domain, e.costOf(domain)
+	var walk func(n *spf.Node, depth int)
+	walk = func(n *spf.Node, depth int) {
+		if n == nil || depth > 4 {
+			return
+		}
+		for _, t := range n.Terms {
+			c := t.Child
+			if c == nil || c.Domain == "" {
+				continue
+			}
+			d := canon(c.Domain)
+			if cost := e.costOf(d); cost < bestCost {
+				if r, err := e.spf(ip, d); err == nil && r == spf.Pass {
+					best, bestCost = d, cost
+				}
+			}
+			walk(c, depth+1)
+		}
+	}
+	walk(rep.Root, 0)
+	return best
 }
 
 // costOf is the lookups an include of domain adds below it, once per

@@ -43,6 +43,9 @@ func RowOf(rec aggregate.Record) Row {
 		Reported: Reported{Disposition: strings.ToLower(string(rec.Evaluated.Disposition)),
 			DKIM: strings.ToLower(string(rec.Evaluated.DKIM)), SPF: strings.ToLower(string(rec.Evaluated.SPF))}}
 	for _, d := range rec.DKIM {
+		if strings.TrimSpace(d.Domain) == "" {
+			continue // <dkim><domain/><result>none</result>: no signature (Microsoft's way)
+		}
 		row.DKIM = append(row.DKIM, DKIM{Domain: d.Domain, Selector: d.Selector, Result: strings.ToLower(string(d.Result))})
 	}
 	for _, s := range rec.SPF {

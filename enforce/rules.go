@@ -14,13 +14,16 @@ var (
 	ruleBreaks = lint.Rule{ID: "enforce.breaks", Severity: lint.Error,
 		Summary:  "The proposed zone would quarantine or reject mail that passes DMARC today, by the domain's aggregate reports: a sender it drops, a DKIM key it removes, an alignment it tightens.",
 		Citation: "RFC 7489 §6.6.2, §7.2", URL: rfc7489 + "#section-7.2"}
+	ruleNoReports = lint.Rule{ID: "enforce.no-reports", Severity: lint.Warning,
+		Summary:  "Reports were given, but none holds a row for the domain (empty, of other domains, too old for -since, or unreadable): the policy is weighed against nothing.",
+		Citation: "RFC 7489 §7.2", URL: rfc7489 + "#section-7.2"}
 	ruleUnauthenticated = lint.Rule{ID: "enforce.unauthenticated", Severity: lint.Warning,
 		Summary:  "Sources in the domain's aggregate reports fail DMARC today and would be quarantined or rejected under enforcement: legitimate senders not yet in SPF or signing with aligned DKIM, or forgeries.",
 		Citation: "RFC 7489 §6.6.2, §7.2", URL: rfc7489 + "#section-7.2"}
 )
 
 // Rules returns this package's rule catalogue.
-func Rules() []lint.Rule { return []lint.Rule{ruleBreaks, ruleUnauthenticated} }
+func Rules() []lint.Rule { return []lint.Rule{ruleBreaks, ruleUnauthenticated, ruleNoReports} }
 
 // Findings are what a Result says about the proposed zone, at its DMARC
 // record (name and record as published): mail that passes today and
@@ -29,6 +32,15 @@ func Rules() []lint.Rule { return []lint.Rule{ruleBreaks, ruleUnauthenticated} }
 // asked about (Options.Policy), not proposed.
 func (r *Result) Findings(dmarcName, record string, asked bool) []lint.Finding {
 	var fs []lint.Finding
+	if r.Messages == 0 {
+		msg := fmt.Sprintf("the reports hold no row for %s", r.Domain)
+		if r.NotEvaluated > 0 {
+			msg += fmt.Sprintf(" (%s messages of other domains left aside)", count(r.NotEvaluated))
+		}
+		f := ruleNoReports.New(dmarcName, msg+": the policy is weighed against nothing")
+		f.Type, f.Record = "TXT", record
+		return append(fs, f)
+	}
 	if r.Breaks > 0 {
 		f := ruleBreaks.New(dmarcName, fmt.Sprintf("under p=%s, %s of %s messages in the reports that pass DMARC today would be quarantined or rejected: %s", r.Policy, count(r.Breaks), count(r.Messages), r.top(func(s Source) int { return s.Breaks })))
 		f.Type, f.Record = "TXT", record
@@ -49,31 +61,32 @@ func (r *Result) Findings(dmarcName, record string, asked bool) []lint.Finding {
 	return fs
 }
 
-// top describes the sources with the most messages by n, three at most,
-// with why they fail and what to add.
+// top names the sources with the most messages by n, three at most
+// (why each fails, and what to add, are in Result.Sources: the text and
+// JSON reports list them).
 func (r *Result) top(n func(Source) int) string {
 	var parts []string
-	shown := 0
+	shown, more := 0, 0
 	for _, s := range r.Sources {
 		if n(s) == 0 {
 			continue
 		}
 		if shown == 3 {
-			parts = append(parts, "and more (the JSON report lists every source)")
-			break
+			more++
+			continue
 		}
 		shown++
 		p := fmt.Sprintf("%s from %s", count(n(s)), s.Addr)
 		if s.PTR != "" {
 			p += " (" + s.PTR + ")"
 		}
-		if len(s.Why) > 0 {
-			p += ": " + strings.Join(s.Why, "; ")
-		}
 		if len(s.Advice) > 0 {
-			p += " — " + strings.Join(s.Advice, "; ")
+			p += ": " + s.Advice[0]
 		}
 		parts = append(parts, p)
+	}
+	if more > 0 {
+		parts = append(parts, fmt.Sprintf("%d more sources", more))
 	}
 	return strings.Join(parts, "; ")
 }

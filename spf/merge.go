@@ -36,6 +36,11 @@ func Merge(records []string, add ...string) (string, error) {
 			noAll = true
 		}
 		for _, t := range r.Terms {
+			if t.Kind == Mechanism && afterAll(r, t) {
+				// Receivers never reach a mechanism after all: merged
+				// before the one all, it would start to match.
+				continue
+			}
 			switch {
 			case t.Kind == Mechanism && t.Name == "all":
 				alls[qualifierOf(t)] = true
@@ -107,6 +112,12 @@ func Merge(records []string, add ...string) (string, error) {
 		return text, fmt.Errorf("%w (%s)", ErrMergeByHand, strings.Join(qs, ", "))
 	}
 	return text, nil
+}
+
+// afterAll reports whether mechanism t stands after r's all.
+func afterAll(r *Record, t Term) bool {
+	all := r.All()
+	return all != nil && t.Span.Start > all.Span.Start
 }
 
 func qualifierOf(t Term) byte {

@@ -23,6 +23,9 @@ func TestMerge(t *testing.T) {
 		{[]string{"v=spf1 mx -all", "v=spf1 a ~all"}, nil, "v=spf1 mx a -all", true},
 		{[]string{"v=spf1 mx -all", "v=spf1 a +all"}, nil, "", true},
 		{[]string{"v=spf1 redirect=a.example", "v=spf1 redirect=b.example"}, nil, "v=spf1 include:b.example redirect=a.example", false},
+		// Mechanisms after a record's all are never reached: merged
+		// before the one all, they would pass all of IPv4.
+		{[]string{"v=spf1 mx -all", "v=spf1 -all ip4:0.0.0.0/1 ip4:128.0.0.0/1"}, nil, "v=spf1 mx -all", false},
 	} {
 		got, err := spf.Merge(tc.in, tc.add...)
 		if tc.hand != errors.Is(err, spf.ErrMergeByHand) || tc.want != "" && got != tc.want {

@@ -121,7 +121,13 @@ func Fix(ctx context.Context, sources []resolver.ZoneSource, domain string, opts
 	if now.IsZero() {
 		now = time.Now()
 	}
-	f := &fixer{ctx: ctx, srcs: srcs, domain: domain, opts: opts}
+	// Candidates are checked without the aggregate reports and the SMTP
+	// probe: no fix is about them, and reading a mailbox or probing port
+	// 25 once per candidate would be slow, and could answer differently
+	// each time. The zone as it was and as written are checked whole.
+	quick := opts
+	quick.Check.Reports, quick.Check.SMTP = nil, nil
+	f := &fixer{ctx: ctx, srcs: srcs, domain: domain, opts: quick}
 	res := &Result{File: srcs[0].File, Before: srcs[0].Text}
 	cur, err := f.state(srcs[0].Text)
 	if err != nil {
@@ -154,6 +160,15 @@ func Fix(ctx context.Context, sources []resolver.ZoneSource, domain string, opts
 		}
 	}
 	res.After, res.Report = cur.text, cur.rep
+	if opts.Check.Reports != nil || opts.Check.SMTP != nil {
+		whole := &fixer{ctx: ctx, srcs: srcs, domain: domain, opts: opts}
+		if st, err := whole.state(res.Before); err == nil {
+			res.Initial = st.rep
+		}
+		if st, err := whole.state(res.After); err == nil {
+			res.Report = st.rep
+		}
+	}
 	return res, nil
 }
 
@@ -268,6 +283,25 @@ func verify(before, after *state, fd lint.Finding, x lint.Fix, domain string) st
 			return "the finding is still there after it"
 		}
 	}
+	// A record deleted and not replaced (same owner and type) is one the
+	// finding is about: a fix deletes nothing else.
+	for _, e := range x.Edits {
+		if e.Op != lint.Delete {
+			continue
+		}
+		del, err := dns.NewRR(e.RR)
+		if err != nil || del == nil {
+			continue
+		}
+		owner := strings.TrimSuffix(strings.ToLower(del.Header().Name), ".")
+		replaced := slices.ContainsFunc(x.Edits, func(a lint.Edit) bool {
+			rr, err := dns.NewRR(a.RR)
+			return a.Op == lint.Add && err == nil && rr != nil && strings.EqualFold(rr.Header().Name, del.Header().Name) && rr.Header().Rrtype == del.Header().Rrtype
+		})
+		if !replaced && !strings.EqualFold(owner, fd.Name) {
+			return fmt.Sprintf("it deletes %s, which the finding (at %s) is not about", strings.TrimSpace(e.RR), fd.Name)
+		}
+	}
 	// Nothing published is lost or weakened, at the names it edits and at
 	// the domain's own SPF and DMARC names.
 	names := []string{domain, "_dmarc." + domain}
@@ -300,11 +334,18 @@ func verify(before, after *state, fd lint.Finding, x lint.Fix, domain string) st
 	return ""
 }
 
-// kindOf names the kind of a TXT record whose name may hold one of it.
+// kindOf names the kind of a TXT record a name may hold one of, as
+// receivers recognise it (a record they skip is not published).
 func kindOf(txt string) string {
-	l := strings.ToLower(strings.TrimSpace(txt))
-	for _, k := range []string{"v=spf1", "v=dmarc1", "v=stsv1", "v=tlsrptv1", "v=bimi1"} {
-		if l == k || strings.HasPrefix(l, k+" ") || strings.HasPrefix(l, k+";") {
+	switch {
+	case spf.IsSPF(txt):
+		return "v=spf1"
+	case dmarc.IsDMARC(txt):
+		return "v=dmarc1"
+	}
+	l := strings.ToLower(txt)
+	for _, k := range []string{"v=stsv1", "v=tlsrptv1", "v=bimi1"} {
+		if strings.HasPrefix(l, k) && (len(l) == len(k) || l[len(k)] == ';' || l[len(k)] == ' ') {
 			return k
 		}
 	}
@@ -348,16 +389,34 @@ func weakened(before, after []dns.RR, name string) string {
 			return "at " + name + ", " + why
 		}
 	}
-	if len(b["v=spf1"]) > 0 && len(a["v=spf1"]) == 0 {
-		return "it removes the SPF record at " + name
+	for k := range b {
+		if len(a[k]) == 0 {
+			return fmt.Sprintf("it removes the %s record at %s", kindNames[k], name)
+		}
+	}
+	if hasNullMX(before) && !hasNullMX(after) {
+		return "it removes the null MX at " + name + " (the domain says it receives no mail)"
 	}
 	return ""
 }
 
+func hasNullMX(rrs []dns.RR) bool {
+	for _, rr := range rrs {
+		if mx, ok := rr.(*dns.MX); ok && mx.Mx == "." {
+			return true
+		}
+	}
+	return false
+}
+
 var allRank = map[byte]int{'+': 0, '?': 1, '~': 2, '-': 3}
 
-// spfWeaker: every mechanism of the records before is in the one after,
-// and its all is not weaker than the weakest before.
+// spfWeaker: the record after passes no host the records before did
+// not. Every mechanism before (up to its all; receivers never reach what
+// follows) is in the record after, in the same order; the record after
+// adds nothing but include terms (a provider's sender, which the lookup
+// count and the check of the result bound), no address range and no
+// catch-all; and its all is not weaker than the strongest before.
 func spfWeaker(before []string, after []string) string {
 	if len(after) != 1 {
 		return ""
@@ -366,29 +425,64 @@ func spfWeaker(before []string, after []string) string {
 	if ra == nil {
 		return "the SPF record after it does not parse"
 	}
-	have := map[string]bool{}
-	for _, t := range ra.Terms {
-		have[strings.ToLower(t.String())] = true
-		if t.Name == "include" {
-			have["redirect="+strings.ToLower(t.Domain)] = true // a redirect merged as an include
+	live := func(r *spf.Record) []spf.Term {
+		var out []spf.Term
+		for _, t := range r.Terms {
+			if t.Kind != spf.Mechanism {
+				continue
+			}
+			if t.Name == "all" {
+				break
+			}
+			out = append(out, t)
+		}
+		return out
+	}
+	key := func(t spf.Term) string {
+		s := strings.ToLower(t.String())
+		if strings.HasPrefix(s, "+") {
+			s = s[1:]
+		}
+		return s
+	}
+	afterTerms := live(ra)
+	pos := map[string]int{}
+	for i, t := range afterTerms {
+		if _, ok := pos[key(t)]; !ok {
+			pos[key(t)] = i
 		}
 	}
+	// Redirects merged as includes stand for themselves.
+	old := map[string]bool{}
 	strongest := -1
 	for _, txt := range before {
 		rb, _ := spf.Parse(txt)
 		if rb == nil {
 			continue
 		}
-		for _, t := range rb.Terms {
-			if t.Name == "all" || t.Name == "exp" {
-				continue
-			}
-			if !have[strings.ToLower(t.String())] {
+		last := -1
+		for _, t := range live(rb) {
+			k := key(t)
+			old[k] = true
+			i, ok := pos[k]
+			if !ok {
 				return fmt.Sprintf("it drops %s from the SPF record", t.String())
 			}
+			if i < last {
+				return fmt.Sprintf("it moves %s before a term it stood after: which mechanism matches first changes", t.String())
+			}
+			last = i
+		}
+		if rd := rb.Redirect(); rd != nil {
+			old["include:"+strings.ToLower(rd.Domain)] = true
 		}
 		if all := rb.All(); all != nil {
 			strongest = max(strongest, allRank[qualifier(all)])
+		}
+	}
+	for _, t := range afterTerms {
+		if !old[key(t)] && t.Name != "include" {
+			return fmt.Sprintf("it adds %s to the SPF record: only a provider's include is ever added", t.String())
 		}
 	}
 	if all := ra.All(); strongest >= 0 && (all == nil || allRank[qualifier(all)] < strongest) {

@@ -143,8 +143,8 @@ func (cfg Config) Zone(t TB, file, domain string, opts check.Options) *check.Rep
 			return nil
 		}
 		opts.EnforcePolicy = cfg.EnforcePolicy
-		opts.Reports = func() iter.Seq[enforce.Row] {
-			return enforce.Rows(aggregate.Open(context.Background(), cfg.Reports, aggregate.Options{}), func(err error) {
+		opts.Reports = func(ctx context.Context) iter.Seq[enforce.Row] {
+			return enforce.Rows(aggregate.Open(ctx, cfg.Reports, aggregate.Options{}), func(err error) {
 				t.Logf("checktest: %s: %v", cfg.Reports, err)
 			})
 		}
@@ -222,6 +222,9 @@ func (cfg Config) Zone(t TB, file, domain string, opts check.Options) *check.Rep
 	}
 	for _, e := range rep.Errors {
 		problems = append(problems, "could not check: "+e.Error())
+	}
+	if cfg.Reports != "" && rep.Enforcement != nil && rep.Enforcement.Messages == 0 {
+		problems = append(problems, fmt.Sprintf("the reports in %s hold no row for %s: the policy is weighed against nothing", cfg.Reports, domain))
 	}
 	if rep.NXDomain {
 		problems = append(problems, fmt.Sprintf("%s does not exist in the zone files (NXDOMAIN): the file holds no record at that name (is the domain right, and does the file set $ORIGIN to it, or leave it to the domain?)", domain))

@@ -36,10 +36,10 @@ func (o *options) setupReports(e *env) error {
 	opts := aggregate.Options{Since: since, IMAPPassword: os.Getenv("DOMAINLINT_IMAP_PASSWORD")}
 	var once sync.Once
 	e.opts.EnforcePolicy = o.enforce
-	e.opts.Reports = func() iter.Seq[enforce.Row] {
+	e.opts.Reports = func(ctx context.Context) iter.Seq[enforce.Row] {
 		first := false
 		once.Do(func() { first = true })
-		return enforce.Rows(aggregate.Open(context.Background(), o.reports, opts), func(err error) {
+		return enforce.Rows(aggregate.Open(ctx, o.reports, opts), func(err error) {
 			if first {
 				fmt.Fprintf(o.stderr, "domainlint: -reports: %v\n", err)
 			}
