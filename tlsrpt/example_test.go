@@ -27,7 +27,7 @@ _mta-sts IN TXT "v=STSv1; id=20261101"
 	// Output:
 	// none
 	// warning tlsrpt.missing
-	// _smtp._tls.contoso.example.	3600	IN	TXT	"v=TLSRPTv1; rua=mailto:tls-reports@contoso.example"
+	// ; publish _smtp._tls.contoso.example TXT "v=TLSRPTv1; rua=mailto:<a mailbox of yours that reads the reports>" (an https: URI works too)
 }
 
 func ExampleParse() {

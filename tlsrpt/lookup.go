@@ -82,8 +82,8 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain string, opts Option
 		if rep.Expected && rep.Status == StatusNone {
 			f := ruleMissing.New(owner, fmt.Sprintf("%s publishes %s but no TLS-RPT record: senders that fail TLS to its MX hosts (an expired certificate, a policy mismatch) will not report it", name, published(opts)))
 			f.Type = "TXT"
-			f.Fixes = []lint.Fix{lint.EditFix(fmt.Sprintf("publish a TLS-RPT record (create the mailbox tls-reports@%s, or name one you have; an https: URI works too)", name),
-				lint.Edit{Op: lint.Add, RR: fmt.Sprintf("%s.\t3600\tIN\tTXT\t\"v=TLSRPTv1; rua=mailto:tls-reports@%s\"", owner, name)})}
+			// Advice: which mailbox reads the reports is not guessed.
+			f.Fixes = []lint.Fix{{Message: fmt.Sprintf("publish %s TXT \"v=TLSRPTv1; rua=mailto:<a mailbox of yours that reads the reports>\" (an https: URI works too)", owner)}}
 			fs = append(fs, f)
 		}
 	case 1:
