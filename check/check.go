@@ -349,7 +349,7 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	if err := ctx.Err(); err != nil {
 		rep.fail(&CheckError{Name: rep.Domain, Err: fmt.Errorf("check stopped: %w", err)})
 	}
-	if nxdomain(ctx, r, name) {
+	if nxdomain(ctx, r, name, rep.MX) {
 		// The domain does not exist: said once (Report.NXDomain), not as
 		// every record missing with fixes that add them.
 		rep.NXDomain = true
@@ -438,12 +438,21 @@ func fold(fs []lint.Finding) []lint.Finding {
 
 // nxdomain reports whether name itself does not exist. The SPF check
 // asked the same question, so a caching resolver answers from its cache.
-func nxdomain(ctx context.Context, r resolver.Resolver, name string) bool {
+// A second answer must agree: the MX check's (or an A question's), so
+// that a server answering NXDOMAIN for one type alone hides nothing.
+func nxdomain(ctx context.Context, r resolver.Resolver, name string, m *mx.Report) bool {
 	if ctx.Err() != nil {
 		return false
 	}
 	a, err := r.Lookup(ctx, name, dns.TypeTXT)
-	return err == nil && a.NXDomain() && len(a.Chain) == 0
+	if err != nil || !a.NXDomain() || len(a.Chain) > 0 {
+		return false
+	}
+	if m != nil {
+		return m.Status == mx.DomainNXDomain
+	}
+	b, err := r.Lookup(ctx, name, dns.TypeA)
+	return err == nil && b.NXDomain() && len(b.Chain) == 0
 }
 
 // zoneRecorder is a recorder over zone files: it passes their capability

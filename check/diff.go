@@ -763,9 +763,6 @@ func tenantOf(target string) string {
 	labels := strings.Split(strings.TrimSuffix(target, "."), ".")
 	for i, l := range labels {
 		if i > 0 && (l == "onmicrosoft" || strings.HasSuffix(l, "-v1") && i+1 < len(labels) && labels[i+1] == "dkim") {
-			if l == "onmicrosoft" {
-				return "tenant " + labels[i-1]
-			}
 			return "tenant " + labels[i-1]
 		}
 	}

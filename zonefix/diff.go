@@ -50,7 +50,15 @@ func Diff(name, a, b string) string {
 				bn++
 			}
 		}
-		fmt.Fprintf(&out, "@@ -%d,%d +%d,%d @@\n", ax+1, an, bx+1, bn)
+		// An empty side starts at 0 (diff -u writes "-0,0").
+		as, bs := ax+1, bx+1
+		if an == 0 {
+			as = ax
+		}
+		if bn == 0 {
+			bs = bx
+		}
+		fmt.Fprintf(&out, "@@ -%d,%d +%d,%d @@\n", as, an, bs, bn)
 		for _, o := range ops[start:end] {
 			line := o.text
 			if !strings.HasSuffix(line, "\n") {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -95,5 +96,25 @@ func TestIncludeBounds(t *testing.T) {
 	// A FIFO as the zone file itself is refused, not read.
 	if _, err := Parse(Source{File: fifo, Domain: "example.org"}); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Errorf("FIFO zone file: %v", err)
+	}
+}
+
+// TestAbsoluteIncludeRelativeFile: an absolute $INCLUDE in a zone file
+// named by a relative path is read where it says (within the root), not
+// joined to the working folder.
+func TestAbsoluteIncludeRelativeFile(t *testing.T) {
+	dir := t.TempDir()
+	inc := filepath.Join(dir, "keys.inc")
+	os.WriteFile(inc, []byte("k IN TXT \"v=DKIM1; p=\"\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "example.org.zone"), []byte(incHead+"$INCLUDE "+inc+"\n"), 0o644)
+	wd, _ := os.Getwd()
+	defer os.Chdir(wd)
+	os.Chdir(dir)
+	z, err := Parse(Source{File: "example.org.zone", Domain: "example.org", AllowInclude: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(z.Entries, func(e Entry) bool { return e.RR.Header().Name == "k.example.org." }) {
+		t.Errorf("the absolute include was not read")
 	}
 }

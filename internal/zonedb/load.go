@@ -392,14 +392,24 @@ func parseText(src Source, name string, text []byte, origin string, max int64) (
 	}
 	t := &tracker{}
 	lr := t.reader(name, text)
-	zp := dns.NewZoneParser(lr, origin, name)
+	// The parser joins an $INCLUDE's path to its file's folder and then
+	// drops the leading "/": it is given the absolute path, so that every
+	// path it asks for is absolute (an absolute $INCLUDE in a file named
+	// relatively included is read where it says, within the root).
+	parserName, abs := name, filepath.IsAbs(src.File)
+	if src.AllowInclude && src.File != "" && !abs {
+		if a, err := filepath.Abs(src.File); err == nil {
+			parserName, abs = a, true
+		}
+	}
+	zp := dns.NewZoneParser(lr, origin, parserName)
 	zp.SetDefaultTTL(3600)
 	if src.AllowInclude {
 		root := src.IncludeRoot
 		if root == "" {
 			root = filepath.Dir(src.File)
 		}
-		ifs, err := newIncludeFS(root, filepath.IsAbs(src.File), t, max-int64(len(text)))
+		ifs, err := newIncludeFS(root, abs, t, max-int64(len(text)))
 		if err != nil {
 			return nil, &Error{File: name, Msg: "$INCLUDE root: " + err.Error(), Err: err}
 		}
@@ -433,6 +443,7 @@ func parseText(src Source, name string, text []byte, origin string, max int64) (
 		msg := err.Error()
 		// The parser names the file it read; the error names it once.
 		msg = strings.TrimPrefix(msg, name+": ")
+		msg = strings.TrimPrefix(msg, parserName+": ")
 		msg = strings.TrimPrefix(msg, cur.file+": ")
 		msg = strings.TrimPrefix(msg, "dns: ")
 		start := cur.recordStart()

@@ -315,7 +315,12 @@ func (f *File) String() string {
 		if st.deleted {
 			moved = moved || st.rr != nil
 		} else if st.replaced != nil {
-			out = append(out, f.replaceText(st))
+			line := f.replaceText(st)
+			if st.blankOwner && moved && st.replaced.Header().Name != last {
+				// Its line inherits the owner of a line no longer there.
+				line = ownerText(st.replaced.Header().Name, st.origin) + line
+			}
+			out = append(out, line)
 			last, moved = st.replaced.Header().Name, false
 		} else {
 			lines := f.lines[st.first : st.last+1]
