@@ -42,6 +42,10 @@ type ZoneSource struct {
 	// in a test suite's names. Off, such a name (often a placeholder left
 	// in: REPLACE&ME@NAMESERVER) fails the load, as it fails the server's.
 	AnyNames bool
+	// Unknown are records the source writes but whose data it does not
+	// tell ("owner TYPE": a Terraform value that is a variable): asked,
+	// they are not verified (ErrUnverified), never missing.
+	Unknown []string
 }
 
 // ZoneError is a zone file that could not be loaded: the file, the line
@@ -76,7 +80,7 @@ type Zones struct {
 func NewZones(srcs ...ZoneSource) (*Zones, error) {
 	zs := make([]zonedb.Source, len(srcs))
 	for i, s := range srcs {
-		zs[i] = zonedb.Source{Origin: s.Origin, Domain: s.Domain, File: s.File, AllowInclude: s.AllowInclude, IncludeRoot: s.IncludeRoot, AnyNames: s.AnyNames}
+		zs[i] = zonedb.Source{Origin: s.Origin, Domain: s.Domain, File: s.File, AllowInclude: s.AllowInclude, IncludeRoot: s.IncludeRoot, AnyNames: s.AnyNames, Unknown: s.Unknown}
 		if s.Text != "" {
 			zs[i].Text = []byte(s.Text)
 		} else if s.File == "" {
@@ -216,6 +220,11 @@ func (z *Zones) step(ctx context.Context, name string, qtype uint16) (*step, err
 	resp, ok := z.db.Query(name, qtype)
 	if ok {
 		return &step{rcode: resp.Rcode, answer: resp.Answer, ns: resp.Ns}, nil
+	}
+	if z.db.Unknown(name, qtype) {
+		// The source writes it but does not tell its data: not asked of
+		// live DNS either (that is the record deployed, not the proposal).
+		return nil, &Error{Name: name, Type: qtype, Rcode: -1, Err: ErrUnverified}
 	}
 	if z.fallback == nil {
 		return nil, &Error{Name: name, Type: qtype, Rcode: -1, Err: ErrUnverified}

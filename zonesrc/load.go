@@ -58,7 +58,7 @@ func Sources(paths []string, format Format, domain, includeRoot string) ([]resol
 			if err != nil {
 				return nil, nil, err
 			}
-			srcs = append(srcs, resolver.ZoneSource{Origin: z.Origin, Text: text, File: z.Source})
+			srcs = append(srcs, resolver.ZoneSource{Origin: z.Origin, Text: text, File: z.Source, Unknown: z.Unknown()})
 			loaded = append(loaded, &Loaded{Zone: z, Text: text, Lines: lines, file: zf})
 		}
 	}

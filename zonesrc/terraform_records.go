@@ -409,6 +409,8 @@ func (r *tfRecord) cloudflare() {
 	if !ok {
 		return
 	}
+	r.z.at(owner, typ)
+	defer r.z.at("", "")
 	if v, ok := r.b.get("proxied"); ok && v.known && v.v.Type() == cty.Bool && v.v.True() {
 		r.z.problem("zonesrc.cloudflare-proxied", v.pos, owner, typ,
 			"%s (%s %s) is proxied: Cloudflare answers with its own addresses, not this record", r.b.address(), owner, typ)
@@ -530,6 +532,8 @@ func (r *tfRecord) route53() {
 	if !ok {
 		return
 	}
+	r.z.at(owner, typ)
+	defer r.z.at("", "")
 	if a := r.b.nested("alias"); len(a) > 0 {
 		tn, _, _ := r.nestedStr(a[0], "name")
 		r.z.note(Note{Pos: a[0].pos, Field: r.b.address() + ".alias", Expr: tn,
@@ -578,6 +582,8 @@ func (r *tfRecord) azure(typ string) {
 	if !ok {
 		return
 	}
+	r.z.at(owner, typ)
+	defer r.z.at("", "")
 	ttl := r.ttl(3600)
 	switch typ {
 	case "A", "AAAA", "NS":
@@ -703,6 +709,8 @@ func (r *tfRecord) google() {
 	if !ok {
 		return
 	}
+	r.z.at(owner, typ)
+	defer r.z.at("", "")
 	if _, ok := r.b.get("routing_policy"); ok || len(r.b.blocks["routing_policy"]) > 0 {
 		r.z.note(Note{Pos: r.b.pos, Field: r.b.address() + ".routing_policy",
 			Message: owner + " " + typ + " has a routing policy: its answers depend on the query, and are not read"})

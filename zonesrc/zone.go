@@ -73,6 +73,9 @@ type Note struct {
 	Expr  string `json:"expr,omitempty"`
 	// Message says why, for a human.
 	Message string `json:"message"`
+	// Name and Type are the record's whose value it is, when known.
+	Name string `json:"name,omitempty"`
+	Type string `json:"type,omitempty"`
 }
 
 // String renders the note on one line.
@@ -118,11 +121,34 @@ type Zone struct {
 	// Source names where the zone came from: the file and its format,
 	// e.g. "dns/contoso.com.yaml (octodns)".
 	Source string `json:"source"`
+
+	curName, curType string // the record being read, for its notes
 }
+
+// at says which record the reader is on (its notes name it).
+func (z *Zone) at(name, typ string) { z.curName, z.curType = name, typ }
 
 func (z *Zone) add(r Record) { z.Records = append(z.Records, r) }
 
-func (z *Zone) note(n Note) { z.NotEvaluated = append(z.NotEvaluated, n) }
+func (z *Zone) note(n Note) {
+	if n.Name == "" {
+		n.Name, n.Type = z.curName, z.curType
+	}
+	z.NotEvaluated = append(z.NotEvaluated, n)
+}
+
+// Unknown returns the records the source writes but whose values were not
+// evaluated, as "owner TYPE" (owner an FQDN without the dot): the zone
+// does not tell what they hold, so they are not verified, never missing.
+func (z *Zone) Unknown() []string {
+	var out []string
+	for _, n := range z.NotEvaluated {
+		if n.Name != "" && n.Type != "" {
+			out = append(out, strings.ToLower(strings.TrimSuffix(n.Name, "."))+" "+strings.ToUpper(n.Type))
+		}
+	}
+	return out
+}
 
 func (z *Zone) problem(rule string, pos Position, name, typ, format string, args ...any) {
 	z.Problems = append(z.Problems, Problem{Rule: rule, Pos: pos, Name: name, Type: typ, Message: fmt.Sprintf(format, args...)})

@@ -280,3 +280,37 @@ func TestDNSAsCode(t *testing.T) {
 		t.Errorf("-diff on octoDNS: exit %d: %s", code, errs)
 	}
 }
+
+// TestNotEvaluatedIsNotMissing: a Terraform record whose value is a
+// variable is not verified, never missing (it was a false dmarc.missing).
+func TestNotEvaluatedIsNotMissing(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "dns.tf"), []byte(`variable "dmarc_rua" { type = string }
+resource "aws_route53_zone" "main" { name = "brightpath.test" }
+resource "aws_route53_record" "spf" {
+  zone_id = aws_route53_zone.main.zone_id
+  name    = "brightpath.test"
+  type    = "TXT"
+  ttl     = 300
+  records = ["v=spf1 -all"]
+}
+resource "aws_route53_record" "mx" {
+  zone_id = aws_route53_zone.main.zone_id
+  name    = "brightpath.test"
+  type    = "MX"
+  ttl     = 300
+  records = ["0 ."]
+}
+resource "aws_route53_record" "dmarc" {
+  zone_id = aws_route53_zone.main.zone_id
+  name    = "_dmarc.brightpath.test"
+  type    = "TXT"
+  ttl     = 300
+  records = ["v=DMARC1; p=reject; rua=mailto:${var.dmarc_rua}"]
+}
+`), 0o644)
+	code, rep, errs := lintJSON(t, "-offline", "-zone", filepath.Join(dir, "dns.tf"), "brightpath.test")
+	if _, ok := rep.rules()["dmarc.missing"]; ok || code != 0 || !strings.Contains(errs, "not evaluated") {
+		t.Errorf("exit %d, findings %v; stderr %s", code, rep.Findings, errs)
+	}
+}

@@ -43,6 +43,9 @@ type Source struct {
 	// parsers refuse unescaped (Knot: "invalid domain name character"):
 	// test suites whose names hold ':' or '/'.
 	AnyNames bool
+	// Unknown are records whose data the source does not tell ("owner
+	// TYPE"): Query does not answer them.
+	Unknown []string
 	// MaxBytes bounds the file and the files it includes, together; 0
 	// means DefaultMaxBytes.
 	MaxBytes int64
@@ -117,13 +120,15 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Zone is one loaded zone.
 type Zone struct {
-	Origin   string // lowercase FQDN with trailing dot
-	Entries  []Entry
-	Problems []Problem
-	names    map[string][]dns.RR // lowercase owner → records
-	ents     map[string]bool     // every name at or above an owner, up to the apex
-	cuts     map[string]bool     // delegations: names below the apex with NS records
-	soa      *dns.SOA
+	Origin     string // lowercase FQDN with trailing dot
+	Entries    []Entry
+	Problems   []Problem
+	names      map[string][]dns.RR // lowercase owner → records
+	ents       map[string]bool     // every name at or above an owner, up to the apex
+	cuts       map[string]bool     // delegations: names below the apex with NS records
+	unknown    map[string]bool     // "owner. TYPE" the source does not tell
+	unknownSrc []string
+	soa        *dns.SOA
 }
 
 // DB is a set of zones. It is read-only once built and safe for concurrent use.
@@ -416,7 +421,7 @@ func parseText(src Source, name string, text []byte, origin string, max int64) (
 		zp.SetIncludeAllowed(true)
 		zp.SetIncludeFS(ifs)
 	}
-	z := &Zone{names: map[string][]dns.RR{}, ents: map[string]bool{}, cuts: map[string]bool{}}
+	z := &Zone{names: map[string][]dns.RR{}, ents: map[string]bool{}, cuts: map[string]bool{}, unknown: map[string]bool{}, unknownSrc: src.Unknown}
 	var size int64
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
 		cur := t.cur
@@ -456,6 +461,10 @@ func parseText(src Source, name string, text []byte, origin string, max int64) (
 // names and finds what a server refuses.
 func (z *Zone) finish(apex, file string) error {
 	z.Origin = apex
+	for _, u := range z.unknownSrc {
+		name, typ, _ := strings.Cut(u, " ")
+		z.unknown[Canon(dns.Fqdn(name))+" "+strings.ToUpper(typ)] = true
+	}
 	var above []Entry // SOA records above the apex: "$ORIGIN ." then "@ SOA"
 	for i := range z.Entries {
 		e := &z.Entries[i]

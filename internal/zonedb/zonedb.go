@@ -45,6 +45,27 @@ func (db *DB) Find(name string) *Zone {
 	return nil
 }
 
+// Unknown reports whether the zone holding name writes a record of qtype
+// there whose data its source does not tell.
+func (db *DB) Unknown(name string, qtype uint16) bool {
+	z := db.Find(name)
+	if z == nil || len(z.unknown) == 0 {
+		return false
+	}
+	cur := Canon(dns.Fqdn(name))
+	return z.unknown[cur+" "+dns.TypeToString[qtype]] || qtype == dns.TypeANY && z.unknownAt(cur)
+}
+
+// unknownAt reports whether the source leaves any record at name unknown.
+func (z *Zone) unknownAt(name string) bool {
+	for k := range z.unknown {
+		if strings.HasPrefix(k, name+" ") {
+			return true
+		}
+	}
+	return false
+}
+
 // Holds reports whether a loaded zone answers name with data: it is at or
 // below a zone's apex and not at or below a delegation in it.
 func (db *DB) Holds(name string) bool {
@@ -72,6 +93,10 @@ func (db *DB) Query(name string, qtype uint16) (resp Response, ok bool) {
 	cur := Canon(dns.Fqdn(name))
 	if z.Delegated(cur) {
 		// A referral: the data is in the child zone, not here.
+		return Response{}, false
+	}
+	if len(z.unknown) > 0 && (z.unknown[cur+" "+dns.TypeToString[qtype]] || qtype == dns.TypeANY && z.unknownAt(cur)) {
+		// The source writes the record but does not tell its data.
 		return Response{}, false
 	}
 	seen := map[string]bool{}
