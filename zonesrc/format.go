@@ -153,7 +153,7 @@ func Read(r io.Reader, name string, format Format, origin string) ([]*Zone, erro
 	case FormatOctoDNS:
 		return one(ReadOctoDNS(bytes.NewReader(b), name, origin))
 	case FormatTerraform:
-		return ReadTerraform(map[string][]byte{name: b})
+		return readTerraform(map[string][]byte{name: b}, origin)
 	case FormatTerraformPlan:
 		return ReadTerraformPlan(bytes.NewReader(b), name)
 	case FormatRoute53:
@@ -168,6 +168,10 @@ func Read(r io.Reader, name string, format Format, origin string) ([]*Zone, erro
 // module; subfolders are other modules and are not read) with
 // ReadTerraform. Positions name the files as dir/file.tf.
 func ReadTerraformFS(fsys fs.FS, dir string) ([]*Zone, error) {
+	return readTerraformFS(fsys, dir, "")
+}
+
+func readTerraformFS(fsys fs.FS, dir, domain string) ([]*Zone, error) {
 	ents, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, fmt.Errorf("zonesrc: %w", err)
@@ -195,5 +199,5 @@ func ReadTerraformFS(fsys fs.FS, dir string) ([]*Zone, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("zonesrc: %s: no .tf files", dir)
 	}
-	return ReadTerraform(files)
+	return readTerraform(files, domain)
 }

@@ -19,7 +19,7 @@ func Open(path string, format Format, origin string) ([]*Zone, Format, error) {
 		return nil, "", err
 	}
 	if fi.IsDir() {
-		zs, err := ReadTerraformFS(os.DirFS(path), ".")
+		zs, err := readTerraformFS(os.DirFS(path), ".", origin)
 		if err != nil {
 			return nil, FormatTerraform, err
 		}

@@ -33,7 +33,16 @@ import (
 // evaluated" and the record (or the resource, when its name, type or
 // zone is such a value) is left out: never guessed. Each provider's own
 // TXT handling is applied (see the Problems it reports).
-func ReadTerraform(files map[string][]byte) ([]*Zone, error) {
+func ReadTerraform(files map[string][]byte) ([]*Zone, error) { return readTerraform(files, "") }
+
+// ReadTerraformIn is ReadTerraform for the records of domain: a record
+// whose zone is not evaluated (zone_id = var.zone_id, as Cloudflare
+// modules write it) is taken to be in domain's zone, and a note says so.
+func ReadTerraformIn(files map[string][]byte, domain string) ([]*Zone, error) {
+	return readTerraform(files, domain)
+}
+
+func readTerraform(files map[string][]byte, domain string) ([]*Zone, error) {
 	names := slices.Sorted(maps.Keys(files))
 	var blocks []*hclsyntax.Block
 	comments := map[string]hclsyntax.Tokens{}
@@ -74,7 +83,20 @@ func ReadTerraform(files map[string][]byte) ([]*Zone, error) {
 		byAddr[b.address()] = b
 	}
 	t := &tfRecords{zones: map[string]*Zone{}, groups: map[*Zone][]int{}}
-	t.zoneOf = func(b *tfBlock, attr string) (string, *Note) { return hclZoneOf(b, attr, byAddr, all) }
+	t.zoneOf = func(b *tfBlock, attr string) (string, *Note) {
+		o, n := hclZoneOf(b, attr, byAddr, all)
+		if o == "" && domain != "" {
+			// The zone is not evaluated: the domain checked stands in,
+			// and the record is read against it (a record of another
+			// zone then falls outside it, as servers would have it).
+			o = strings.ToLower(strings.TrimSuffix(domain, "."))
+			if n != nil && !slices.ContainsFunc(t.notes, func(x Note) bool { return x.Expr == n.Expr }) {
+				n.Message = fmt.Sprintf("the zone (%s) is not evaluated: the records that name it are read as %s's, the domain checked", n.Expr, o)
+				t.notes = append(t.notes, *n)
+			}
+		}
+		return o, n
+	}
 	for _, b := range all {
 		if b.mode != "resource" || recordTypes[b.rtype] == "" || b.rtype == "" {
 			continue

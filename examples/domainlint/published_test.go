@@ -314,3 +314,32 @@ resource "aws_route53_record" "dmarc" {
 		t.Errorf("exit %d, findings %v; stderr %s", code, rep.Findings, errs)
 	}
 }
+
+// TestTerraformZoneVariable: Cloudflare's usual module writes zone_id =
+// var.zone_id; the records are read as the domain checked's (they were
+// all left out, and the domain said not to exist).
+func TestTerraformZoneVariable(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`variable "zone_id" { type = string }
+resource "cloudflare_record" "spf" {
+  zone_id = var.zone_id
+  name    = "@"
+  type    = "TXT"
+  content = "v=spf1 -all"
+}
+resource "cloudflare_record" "mx" {
+  zone_id  = var.zone_id
+  name     = "@"
+  type     = "MX"
+  content  = "."
+  priority = 0
+}
+`), 0o644)
+	code, rep, errs := lintJSON(t, "-offline", "-zone", dir, "brightpath.test")
+	if rep.NXDomain || !strings.Contains(errs, "read as brightpath.test's") {
+		t.Errorf("exit %d, %+v; stderr %s", code, rep, errs)
+	}
+	if _, ok := rep.rules()["dmarc.missing"]; !ok {
+		t.Errorf("the zone publishes no DMARC record: want dmarc.missing, got %v", rep.Findings)
+	}
+}
