@@ -52,6 +52,7 @@ import (
 	"time"
 
 	"github.com/domainlint/domainlint/check"
+	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/records"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/smtpprobe"
@@ -251,7 +252,7 @@ func newFlags(stderr io.Writer) (*flag.FlagSet, *options) {
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: domainlint [flags] [domain ...]\n       domainlint [flags] rules | version\n\nWith no domain, lints the embedded example zone for %s, offline.\n\nflags:\n", exampleDomain)
 		fs.PrintDefaults()
-		fmt.Fprintln(fs.Output(), "\nexit status: 0 no error findings; 1 error findings; 2 usage or I/O failure, or a domain that could not be checked")
+		fmt.Fprintln(fs.Output(), "\nexit status: 0 no error findings; 1 error findings, or a domain that does not exist; 2 usage or I/O failure, or a domain that could not be checked")
 	}
 	return fs, o
 }
@@ -538,6 +539,8 @@ func (o *options) check(ctx context.Context, e *env, stdin io.Reader, stdout, st
 	if len(e.conv) > 0 {
 		out.locate = locate(e.conv)
 		notEvaluated(stderr, e.conv)
+	} else if len(o.zones) > 0 && o.format == "text" {
+		out.textLocate = zoneLocate(o.zones[0], e.origin)
 	}
 	probs := zonesrc.Findings(e.conv)
 	status := exitOK
@@ -786,6 +789,16 @@ func fixZone(ctx context.Context, stdout, stderr io.Writer, sources []resolver.Z
 	}
 	if res.Serial != 0 {
 		fmt.Fprintf(stdout, "SOA serial raised to %d\n", res.Serial)
+	}
+	// What is left that needs a hand: error findings with no edit to make.
+	for _, f := range res.Report.Findings {
+		if f.Severity == lint.Error && (len(f.Fixes) == 0 || len(f.Fixes[0].Edits) == 0) {
+			advice := "no fix to make by machine"
+			if len(f.Fixes) > 0 && f.Fixes[0].Message != "" {
+				advice = f.Fixes[0].Message
+			}
+			fmt.Fprintf(stdout, "needs a hand: %s %s: %s (%s)\n", f.Rule, f.Name, f.Message, advice)
+		}
 	}
 	if res.Changed() {
 		fmt.Fprint(stdout, zonefix.Diff(sources[0].File, res.Before, res.After))

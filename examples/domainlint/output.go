@@ -29,6 +29,9 @@ type printer struct {
 	// locate, for DNS-as-code sources, places a finding at the file and
 	// line that wrote its record.
 	locate func(f lint.Finding) (string, int)
+	// textLocate places findings in a zone file for the text output
+	// (SARIF has its own lines and fix regions).
+	textLocate func(f lint.Finding) (string, int)
 }
 
 func newPrinter(o options, w io.Writer) *printer {
@@ -330,8 +333,12 @@ func (p *printer) textFindings(w io.Writer, rep *check.Report) {
 		fmt.Fprintf(w, "\nFindings\n")
 		for _, f := range rep.Findings {
 			fmt.Fprintf(w, "  %s %-26s %s", p.severity(f.Severity), f.Rule, f.Name)
-			if p.locate != nil {
-				if file, line := p.locate(f); line > 0 {
+			loc := p.locate
+			if loc == nil {
+				loc = p.textLocate
+			}
+			if loc != nil {
+				if file, line := loc(f); line > 0 {
 					fmt.Fprintf(w, "  (%s:%d)", file, line)
 				}
 			}

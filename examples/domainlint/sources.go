@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/domainlint/domainlint/internal/zoneedit"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/zonesrc"
+	"github.com/miekg/dns"
 )
 
 // zoneSources are the -zone files as their servers load them, and the
@@ -30,4 +32,23 @@ func notEvaluated(w io.Writer, loaded []*zonesrc.Loaded) {
 
 func locate(loaded []*zonesrc.Loaded) func(f lint.Finding) (string, int) {
 	return func(f lint.Finding) (string, int) { return zonesrc.Locate(loaded, f) }
+}
+
+// zoneLocate places a finding at its record's line in a zone file, for
+// the text output (nil when the file cannot be read again).
+func zoneLocate(file, origin string) func(f lint.Finding) (string, int) {
+	text, err := readBounded(file, maxZoneBytes)
+	if err != nil {
+		return nil
+	}
+	zf, err := zoneedit.Parse(string(text), origin)
+	if err != nil {
+		return nil
+	}
+	return func(f lint.Finding) (string, int) {
+		if line := zf.LineOf(f.Name, dns.StringToType[f.Type], f.Record); line > 0 {
+			return file, line
+		}
+		return "", 0
+	}
 }
