@@ -174,3 +174,30 @@ func TestGroupBound(t *testing.T) {
 		t.Errorf("messages %d, not evaluated %d", res.Messages, res.NotEvaluated)
 	}
 }
+
+// TestNarrowestInclude: the include suggested is the narrowest record
+// that passes the source (email.freshdesk.test, one lookup), not the
+// provider's company-wide record; under aspf=s, none is suggested for a
+// MAIL FROM that is not the From domain.
+func TestNarrowestInclude(t *testing.T) {
+	src := netip.MustParseAddr("198.18.0.7")
+	row := enforce.Row{Source: src, Count: 9, HeaderFrom: "contoso.test", EnvelopeFrom: "contoso.test",
+		DKIM: []enforce.DKIM{{Domain: "freshdesk.test", Selector: "fd", Result: "pass"}},
+		SPF:  []enforce.SPF{{Domain: "contoso.test", Result: "fail"}}, Reported: pass(false, false)}
+	res, err := enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(row), enforce.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Sources) != 1 || !slices.ContainsFunc(res.Sources[0].Advice, func(a string) bool { return strings.HasPrefix(a, "add include:email.freshdesk.test ") }) {
+		t.Errorf("%+v", res.Sources)
+	}
+	row.HeaderFrom, row.EnvelopeFrom = "strict.contoso.test", "bounce.strict.contoso.test"
+	row.SPF = []enforce.SPF{{Domain: "bounce.strict.contoso.test", Result: "fail"}}
+	res, err = enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(row), enforce.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Sources) != 1 || slices.ContainsFunc(res.Sources[0].Advice, func(a string) bool { return strings.HasPrefix(a, "add include:") }) {
+		t.Errorf("aspf=s: %+v", res.Sources)
+	}
+}
