@@ -438,13 +438,7 @@ func spfWeaker(before []string, after []string) string {
 		}
 		return out
 	}
-	key := func(t spf.Term) string {
-		s := strings.ToLower(t.String())
-		if strings.HasPrefix(s, "+") {
-			s = s[1:]
-		}
-		return s
-	}
+	key := func(t spf.Term) string { return strings.TrimPrefix(strings.ToLower(t.String()), "+") }
 	afterTerms := live(ra)
 	pos := map[string]int{}
 	for i, t := range afterTerms {
