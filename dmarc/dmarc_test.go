@@ -84,6 +84,7 @@ func TestExistence(t *testing.T) {
 	}{
 		{"nx.np.example", false, false},
 		{"sub.np.example", true, false},
+		{"alias.np.example", true, false}, // a CNAME to a name that does not exist: the NXDOMAIN is the target's
 		{"sub.bl.example", true, true},
 		{"nx.bl.example", true, true}, // the wildcard answers: indistinguishable
 	} {

@@ -404,7 +404,9 @@ func existence(ctx context.Context, r resolver.Resolver, d *Discovery, p *Policy
 	if err != nil {
 		return nil
 	}
-	if a.NXDomain() {
+	// An NXDOMAIN after a CNAME is the target's (RFC 6604 §3): the
+	// domain itself owns the CNAME, so it exists.
+	if a.NXDomain() && len(a.Chain) == 0 {
 		d.Exists, d.Existence = false, "nxdomain"
 		return nil
 	}

@@ -119,13 +119,6 @@ var maDivergences = []maDivergence{{
 		}
 		return false
 	},
-}, {
-	id: "cname-existence", rfc: "RFC 9989 §4.10.1 (np= applies to a subdomain that does not exist), RFC 6604 §3 (the RCODE is that of the last name in a CNAME chain)",
-	why: "NOT domainlint's win, an open bug: a From domain that is a CNAME to a name that does not exist gets NXDOMAIN for A, " +
-		"which domainlint reads as the domain not existing (np applies); the name has a record, so it exists, as mailauth reads it (it asks for the CNAME itself)",
-	match: func(world []string, c maCase, ours, theirs maVerdict) bool {
-		return ours.Result == "fail" && theirs.Result == "fail" && maCNAME(world, c.From)
-	},
 }}
 
 // maWorld builds world n: its zone lines and its messages.
