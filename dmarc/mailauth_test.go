@@ -94,16 +94,6 @@ func maRecord(world []string, name string) string {
 	return ""
 }
 
-// maCNAME reports whether the world's name is a CNAME.
-func maCNAME(world []string, name string) bool {
-	for _, l := range world {
-		if strings.HasPrefix(l, name+". 300 IN CNAME ") {
-			return true
-		}
-	}
-	return false
-}
-
 var maDivergences = []maDivergence{{
 	id: "duplicate-tag", rfc: "RFC 9989 §4.7 (DMARC records follow DKIM's tag-value syntax), RFC 6376 §3.2 (\"if a tag name does occur more than once, the entire tag-list is invalid\")",
 	why: "mailauth (without its strict option, as authenticate() calls it) keeps the last of a repeated tag and applies the record",
