@@ -135,7 +135,7 @@ func normalize(s string, line int) (string, error) {
 		host, _, _ := strings.Cut(s, "/")
 		return reject(ReasonURL, "give its host, "+host)
 	}
-	if a, err := netip.ParseAddr(strings.Trim(s, "[]")); err == nil {
+	if a, err := netip.ParseAddr(strings.TrimSuffix(strings.Trim(s, "[]"), ".")); err == nil {
 		return reject(ReasonIP, "give the domain whose mail it handles, not "+a.String())
 	}
 	if host, port, ok := strings.Cut(s, ":"); ok {
@@ -154,6 +154,11 @@ func normalize(s string, line int) (string, error) {
 	ascii, err := idna.Lookup.ToASCII(name)
 	if err != nil {
 		return reject(ReasonInvalid, idnaReason(err))
+	}
+	// idna maps other dots (U+3002 and kin) to ".": the result may hold
+	// an empty label the input did not show.
+	if ascii == "." || strings.HasPrefix(ascii, ".") || strings.HasSuffix(ascii, ".") || strings.Contains(ascii, "..") {
+		return reject(ReasonInvalid, "an empty label")
 	}
 	if _, err := resolver.CanonicalName(ascii); err != nil {
 		msg := err.Error()

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"unicode/utf8"
 
 	"github.com/domainlint/domainlint/domainlist"
 	"github.com/domainlint/domainlint/resolver"
@@ -37,6 +38,9 @@ func TestNormalize(t *testing.T) {
 		{"a.test\u00a0b", "", domainlist.ReasonSpace},
 		{"d.test:25", "", domainlist.ReasonPort},
 		{"192.0.2.1", "", domainlist.ReasonIP},
+		{"0.0.0.0.", "", domainlist.ReasonIP}, // found by FuzzReader
+		{"..", "", domainlist.ReasonInvalid},
+		{"a\u3002", "", domainlist.ReasonInvalid}, // idna maps the ideographic full stop to "."
 		{"2001:db8::1", "", domainlist.ReasonIP},
 		{"[2001:db8::1]", "", domainlist.ReasonIP},
 		{"a..b", "", domainlist.ReasonInvalid},
@@ -179,4 +183,42 @@ func TestSeenBound(t *testing.T) {
 	if st := rd.Stats(); st.Names != 2000 || st.Repeats != 0 {
 		t.Errorf("MaxSeen -1: %+v", st)
 	}
+}
+
+// FuzzReader: any list reads without panicking; every name passed on is
+// already normalized (Normalize gives it back unchanged), is valid UTF-8
+// and is passed on once; every rejected line carries an *Error.
+func FuzzReader(f *testing.F) {
+	for _, s := range []string{
+		"example.com\nEXAMPLE.com.\n# comment\n\nhttps://d.test/\nadmin@d.test\na,b\nmünchen.test\n",
+		"xn--mnchen-3ya.test\n\xff\xfe\r\n" + strings.Repeat("a", 300) + ".test\n..\n-a.test\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, list string) {
+		r := domainlist.NewReader(strings.NewReader(list), domainlist.Options{})
+		seen := map[string]bool{}
+		for name, err := range r.All() {
+			if err != nil {
+				var e *domainlist.Error
+				if !errors.As(err, &e) {
+					t.Errorf("%q: %T is not an *Error", name, err)
+				}
+				continue
+			}
+			if !utf8.ValidString(name) {
+				t.Errorf("%q: not UTF-8", name)
+			}
+			if again, err := domainlist.Normalize(name); err != nil || again != name {
+				t.Errorf("%q normalizes to %q, %v", name, again, err)
+			}
+			if seen[name] {
+				t.Errorf("%q passed on twice", name)
+			}
+			seen[name] = true
+		}
+		if r.Err() != nil {
+			t.Errorf("read error from a string: %v", r.Err())
+		}
+	})
 }
