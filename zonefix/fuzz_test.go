@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,15 +21,25 @@ func FuzzFix(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		f.Add(string(b))
+		domain := strings.TrimPrefix(strings.TrimSuffix(name, ".zone"), "db.")
+		f.Add(string(b), domain)
 	}
-	f.Add("$ORIGIN fuzz.test.\n@ SOA ns hm 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n@ TXT \"v=spf1 include:spf.protection.outlook.com -all\"\n_dmarc TXT \"v=DMARC1; p=reject; rua=mailto:d@fuzz.test\"\n")
-	f.Add("$ORIGIN fuzz.test.\n@ SOA ns hm 1 2 3 4 5\n@ NS ns\n@ TXT \"v=spf1 ip4:192.0.2.0/24\" \"~all\"\n_dmarc TXT \"v=DMARC1; p=quarantine; pct=50\"\n@ MX 0 .\n")
-	f.Fuzz(func(t *testing.T, text string) {
+	for _, name := range []string{"mixed.example.com.zone", "parked.example.org.zone", "twospf.example.net.zone"} {
+		b, err := os.ReadFile(filepath.Join("testdata/golden", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(b), strings.TrimSuffix(name, ".zone"))
+	}
+	f.Add("$ORIGIN fuzz.test.\n@ SOA ns hm 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n@ TXT \"v=spf1 include:spf.protection.outlook.com -all\"\n_dmarc TXT \"v=DMARC1; p=reject; rua=mailto:d@fuzz.test\"\n", "fuzz.test")
+	f.Add("$ORIGIN fuzz.test.\n@ SOA ns hm 1 2 3 4 5\n@ NS ns\n@ TXT \"v=spf1 ip4:192.0.2.0/24\" \"~all\"\n_dmarc TXT \"v=DMARC1; p=quarantine; pct=50\"\n@ MX 0 .\n", "fuzz.test")
+	f.Fuzz(func(t *testing.T, text, domain string) {
 		if len(text) > 8<<10 {
 			return
 		}
-		const domain = "fuzz.test"
+		if _, err := resolver.CanonicalName(domain); err != nil || domain == "" || strings.HasSuffix(domain, ".") {
+			return
+		}
 		src := resolver.ZoneSource{Text: text, Domain: domain, File: "fuzz.zone"}
 		if _, err := resolver.NewZones(src); err != nil {
 			return
