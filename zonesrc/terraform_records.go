@@ -373,18 +373,24 @@ func (r *tfRecord) nestedStr(nb *tfBlock, name string) (string, Position, bool) 
 	return s, v.pos, ok
 }
 
+// nameType reads a record-set resource's required name and type (the
+// type in upper case, as master files and the readers compare it).
+func (r *tfRecord) nameType() (name string, npos Position, typ string, ok bool) {
+	name, npos, ok = r.str("name", true)
+	if !ok {
+		return "", npos, "", false
+	}
+	typ, _, ok = r.str("type", true)
+	return name, npos, strings.ToUpper(typ), ok
+}
+
 // cloudflare reads cloudflare_record (provider v4) and
 // cloudflare_dns_record (v5): one record a resource.
 func (r *tfRecord) cloudflare() {
-	name, npos, ok := r.str("name", true)
+	name, npos, typ, ok := r.nameType()
 	if !ok {
 		return
 	}
-	typ, _, ok := r.str("type", true)
-	if !ok {
-		return
-	}
-	typ = strings.ToUpper(typ)
 	ttl := r.ttl(1)
 	if ttl == 1 {
 		ttl = 300 // "automatic"
@@ -510,15 +516,10 @@ func (r *tfRecord) cloudflareName(name string, pos Position) (string, bool) {
 
 // route53 reads aws_route53_record: one record set a resource.
 func (r *tfRecord) route53() {
-	name, npos, ok := r.str("name", true)
+	name, npos, typ, ok := r.nameType()
 	if !ok {
 		return
 	}
-	typ, _, ok := r.str("type", true)
-	if !ok {
-		return
-	}
-	typ = strings.ToUpper(typ)
 	// expandRecordName: a name not ending in the zone's is relative.
 	rn := strings.ToLower(strings.TrimSuffix(name, "."))
 	if !strings.HasSuffix(rn, r.z.Origin) {
@@ -692,15 +693,10 @@ func (r *tfRecord) azureRecord(owner, typ string, ttl uint32, nb *tfBlock) {
 // google reads google_dns_record_set: one record set a resource, name
 // absolute, rrdatas in presentation form.
 func (r *tfRecord) google() {
-	name, npos, ok := r.str("name", true)
+	name, npos, typ, ok := r.nameType()
 	if !ok {
 		return
 	}
-	typ, _, ok := r.str("type", true)
-	if !ok {
-		return
-	}
-	typ = strings.ToUpper(typ)
 	if !strings.HasSuffix(name, ".") {
 		r.z.problem("zonesrc.bad-value", npos, name, typ, "%s: name %q must end with a dot: Cloud DNS refuses it", r.b.address(), name)
 		name += "."

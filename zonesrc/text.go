@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/domainlint/domainlint/resolver"
 )
 
 // maxString is the longest TXT character-string, in octets (RFC 1035
@@ -12,7 +14,10 @@ import (
 const maxString = 255
 
 // quoteTXT renders character-strings for a master file: each quoted, with
-// `"` and `\` escaped and octets outside printable ASCII as \DDD.
+// `"` and `\` escaped and octets outside printable ASCII as \DDD
+// (resolver.EncodeTXT's escaping; its pieces are joined again, so a
+// string is never split here: the callers chunk TXT values themselves,
+// and a CAA value is one string of any length).
 func quoteTXT(strs []string) string {
 	var b strings.Builder
 	for i, s := range strs {
@@ -20,17 +25,8 @@ func quoteTXT(strs []string) string {
 			b.WriteByte(' ')
 		}
 		b.WriteByte('"')
-		for j := 0; j < len(s); j++ {
-			c := s[j]
-			switch {
-			case c == '"' || c == '\\':
-				b.WriteByte('\\')
-				b.WriteByte(c)
-			case c < 0x20 || c >= 0x7f:
-				fmt.Fprintf(&b, "\\%03d", c)
-			default:
-				b.WriteByte(c)
-			}
+		for _, piece := range resolver.EncodeTXT(s) {
+			b.WriteString(piece)
 		}
 		b.WriteByte('"')
 	}
