@@ -32,18 +32,13 @@ var fileposRE = regexp.MustCompile(`^\[?\s*(?:at\s+)?(.*?):(\d+):(\d+)(?:\(\d+\)
 // since DNSControl does not split them. Pseudo-records (ALIAS, URL,
 // CF_REDIRECT, R53_ALIAS…) are Notes.
 func ReadDNSControlIR(r io.Reader, name, config string) ([]*Zone, error) {
-	b, err := readAll(r)
+	f, root, err := readJSON(r, name)
 	if err != nil {
-		return nil, fmt.Errorf("zonesrc: %s: %w", name, err)
+		return nil, err
 	}
 	if config == "" {
 		config = DefaultDNSControlConfig
 	}
-	root, err := parseJSON(b)
-	if err != nil {
-		return nil, fmt.Errorf("zonesrc: %s: %w", name, err)
-	}
-	f := newJFile(name, b)
 	doms := root.get("domains")
 	if root.kind != 'o' || doms == nil || doms.kind != 'a' {
 		return nil, fmt.Errorf("zonesrc: %s: not DNSControl IR (no \"domains\" list)", name)

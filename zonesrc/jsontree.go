@@ -218,6 +218,20 @@ type jfile struct {
 	ix   lineIndex
 }
 
+// readJSON reads and parses a JSON source (readAll's bound applies);
+// errors name the source.
+func readJSON(r io.Reader, name string) (*jfile, *jnode, error) {
+	b, err := readAll(r)
+	if err != nil {
+		return nil, nil, fmt.Errorf("zonesrc: %s: %w", name, err)
+	}
+	root, err := parseJSON(b)
+	if err != nil {
+		return nil, nil, fmt.Errorf("zonesrc: %s: %w", name, err)
+	}
+	return newJFile(name, b), root, nil
+}
+
 func newJFile(name string, b []byte) *jfile { return &jfile{name: name, buf: b, ix: newLineIndex(b)} }
 
 // pos returns the position of a JSON value.

@@ -20,15 +20,10 @@ import (
 // zonesrc.txt-unquoted problem, a long string zonesrc.txt-too-long).
 // Alias record sets are Notes: they answer with their target's records.
 func ReadRoute53(r io.Reader, name, origin string) (*Zone, error) {
-	b, err := readAll(r)
+	f, root, err := readJSON(r, name)
 	if err != nil {
-		return nil, fmt.Errorf("zonesrc: %s: %w", name, err)
+		return nil, err
 	}
-	root, err := parseJSON(b)
-	if err != nil {
-		return nil, fmt.Errorf("zonesrc: %s: %w", name, err)
-	}
-	f := newJFile(name, b)
 	var sets []*jnode
 	switch {
 	case root.kind == 'a':

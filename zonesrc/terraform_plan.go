@@ -17,15 +17,10 @@ import (
 // ID is not known yet, the one the configuration references. Positions
 // point into the JSON; messages name the resource addresses.
 func ReadTerraformPlan(r io.Reader, name string) ([]*Zone, error) {
-	b, err := readAll(r)
+	f, root, err := readJSON(r, name)
 	if err != nil {
-		return nil, fmt.Errorf("zonesrc: %s: %w", name, err)
+		return nil, err
 	}
-	root, err := parseJSON(b)
-	if err != nil {
-		return nil, fmt.Errorf("zonesrc: %s: %w", name, err)
-	}
-	f := newJFile(name, b)
 	values := root.get("planned_values")
 	if values == nil {
 		values = root.get("values")
