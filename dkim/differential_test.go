@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/domainlint/domainlint/dkim"
+	"github.com/domainlint/domainlint/internal/fixture"
 )
 
 var (
@@ -312,11 +313,5 @@ func TestDifferentialDKIM(t *testing.T) {
 // TestDKIMDivergencesDocumented: each known divergence names its RFC
 // section and reason, once.
 func TestDKIMDivergencesDocumented(t *testing.T) {
-	seen := map[string]bool{}
-	for _, d := range dkimDivergences {
-		if d.id == "" || !strings.HasPrefix(d.rfc, "RFC ") || d.why == "" || d.match == nil || seen[d.id] {
-			t.Errorf("divergence %q: needs an id, an RFC section, a reason and a matcher, once", d.id)
-		}
-		seen[d.id] = true
-	}
+	fixture.CheckDivergences(t, dkimDivergences, func(d dkimDivergence) (string, string, string, bool) { return d.id, d.rfc, d.why, d.match != nil })
 }

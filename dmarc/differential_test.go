@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/domainlint/domainlint/dmarc"
+	"github.com/domainlint/domainlint/internal/fixture"
 )
 
 var (
@@ -176,11 +177,5 @@ func TestDifferentialDMARC(t *testing.T) {
 // TestDMARCDivergencesDocumented: each known divergence names its RFC
 // section and reason, once.
 func TestDMARCDivergencesDocumented(t *testing.T) {
-	seen := map[string]bool{}
-	for _, d := range dmarcDivergences {
-		if d.id == "" || !strings.HasPrefix(d.rfc, "RFC ") || d.why == "" || d.match == nil || seen[d.id] {
-			t.Errorf("divergence %q: needs an id, an RFC section, a reason and a matcher, once", d.id)
-		}
-		seen[d.id] = true
-	}
+	fixture.CheckDivergences(t, dmarcDivergences, func(d dmarcDivergence) (string, string, string, bool) { return d.id, d.rfc, d.why, d.match != nil })
 }

@@ -38,6 +38,7 @@ import (
 
 	"github.com/domainlint/domainlint/dkim"
 	"github.com/domainlint/domainlint/dmarc"
+	"github.com/domainlint/domainlint/internal/fixture"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/resolver/dnstest"
 	"github.com/domainlint/domainlint/spf"
@@ -361,11 +362,5 @@ func TestMailauthDMARC(t *testing.T) {
 // TestMailauthDivergencesDocumented: each known divergence names its RFC
 // section and reason, once.
 func TestMailauthDivergencesDocumented(t *testing.T) {
-	seen := map[string]bool{}
-	for _, d := range maDivergences {
-		if d.id == "" || !strings.HasPrefix(d.rfc, "RFC ") || d.why == "" || d.match == nil || seen[d.id] {
-			t.Errorf("divergence %q: needs an id, an RFC section, a reason and a matcher, once", d.id)
-		}
-		seen[d.id] = true
-	}
+	fixture.CheckDivergences(t, maDivergences, func(d maDivergence) (string, string, string, bool) { return d.id, d.rfc, d.why, d.match != nil })
 }

@@ -29,6 +29,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/domainlint/domainlint/internal/fixture"
 	"github.com/domainlint/domainlint/mtasts"
 )
 
@@ -271,11 +272,5 @@ func TestDifferentialMTASTS(t *testing.T) {
 // TestMTASTSDivergencesDocumented: each known divergence names its RFC
 // section and reason, once.
 func TestMTASTSDivergencesDocumented(t *testing.T) {
-	seen := map[string]bool{}
-	for _, d := range stsDivergences {
-		if d.id == "" || !strings.HasPrefix(d.rfc, "RFC ") || d.why == "" || d.match == nil || seen[d.id] {
-			t.Errorf("divergence %q: needs an id, an RFC section, a reason and a matcher, once", d.id)
-		}
-		seen[d.id] = true
-	}
+	fixture.CheckDivergences(t, stsDivergences, func(d stsDivergence) (string, string, string, bool) { return d.id, d.rfc, d.why, d.match != nil })
 }
