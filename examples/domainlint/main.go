@@ -183,6 +183,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return fail(stderr, "%v", err)
 	}
 	if o.fix != "" || o.diff {
+		if strings.HasPrefix(o.fix, "-") {
+			return fail(stderr, "-fix takes the file to write, not %q; -diff alone prints the fixes and writes nothing", o.fix)
+		}
+		if o.fix != "" && o.diff {
+			return fail(stderr, "-fix FILE writes the fixed zone, -diff writes nothing: give one of them")
+		}
 		if len(o.zones) == 0 || len(env.domains) != 1 {
 			return fail(stderr, "-fix and -diff need -zone and one domain: they fix that zone file")
 		}

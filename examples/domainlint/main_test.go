@@ -533,6 +533,13 @@ func TestFix(t *testing.T) {
 	if code, _, errs := runCLI(t, "", "-fix", fixed, "bad.example"); code != 2 || !strings.Contains(errs, "need -zone") {
 		t.Errorf("-fix without -zone: exit %d %s", code, errs)
 	}
+	// "-fix -diff" took -diff as the file to write.
+	if code, _, errs := runCLI(t, "", "-offline", "-zone", "testdata/bad.example.zone", "-fix", "-diff", "bad.example"); code != 2 || !strings.Contains(errs, "-fix takes the file to write") {
+		t.Errorf("-fix -diff: exit %d %s", code, errs)
+	}
+	if code, _, errs := runCLI(t, "", "-offline", "-zone", "testdata/bad.example.zone", "-fix", fixed, "-diff", "bad.example"); code != 2 || !strings.Contains(errs, "give one of them") {
+		t.Errorf("-fix FILE -diff: exit %d %s", code, errs)
+	}
 }
 
 // TestRulesAndSelection: the catalogue lists every rule; -disable drops a
