@@ -712,7 +712,7 @@ func (d *differ) spfEntry(e records.Expected, ent Entry, fail func(error) Entry)
 		text, err := spf.Merge(texts, lacking...)
 		switch {
 		case errors.Is(err, spf.ErrMergeByHand):
-			return fmt.Sprintf("; %s: merge them into one record by hand, ending with the strictest qualifier every sender passes (-all, then ~all; never +all); its terms: %q", strings.TrimPrefix(err.Error(), "spf: "), text)
+			return "; " + spf.MergeAdvice(err, text)
 		case err != nil:
 			return fmt.Sprintf("; fix the record first (%v), then publish one record with every sender", err)
 		}
@@ -735,7 +735,7 @@ func (d *differ) spfEntry(e records.Expected, ent Entry, fail func(error) Entry)
 	case len(recs) == 0:
 		ent.Status, ent.Why = Missing, "no v=spf1 record; expected one that includes "+strings.Join(wants, ", ")
 	case len(recs) > 1:
-		ent.Status, ent.Why = Conflict, fmt.Sprintf("%d v=spf1 records: receivers return permerror; merge them into one (the fix keeps every term of every record)", len(recs))
+		ent.Status, ent.Why = Conflict, fmt.Sprintf("%d v=spf1 records: receivers return permerror; merge them into one, keeping every term of every record", len(recs))
 		ent.fix = merged()
 	case len(lacking) > 0:
 		ent.Status, ent.Why = Wrong, "the SPF record does not include "+strings.Join(lacking, ", ")+", directly or through its includes; add it to the record (the fix keeps every other term)"

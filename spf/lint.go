@@ -844,7 +844,7 @@ func mergeFix(domain string, recs []string) lint.Fix {
 	text, err := Merge(recs)
 	if err != nil {
 		if errors.Is(err, ErrMergeByHand) {
-			return lint.Fix{Message: fmt.Sprintf("%s: merge them into one record by hand, ending with the strictest qualifier every sender passes (-all, then ~all; never +all); its terms: %q", strings.TrimPrefix(err.Error(), "spf: "), text)}
+			return lint.Fix{Message: MergeAdvice(err, text)}
 		}
 		return lint.Fix{Message: "fix the broken record, then merge the records into one"}
 	}

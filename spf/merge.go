@@ -13,6 +13,12 @@ import (
 // never picks the weaker one for them.
 var ErrMergeByHand = errors.New("spf: the records end differently: merge them by hand")
 
+// MergeAdvice is the advice for records Merge would not merge: err its
+// ErrMergeByHand error, text the terms it returned.
+func MergeAdvice(err error, text string) string {
+	return fmt.Sprintf("%s, into one record ending with the strictest qualifier every sender passes (-all, then ~all; never +all); its terms: %q", strings.TrimPrefix(err.Error(), "spf: "), text)
+}
+
 // Merge merges SPF records (a name's several v=spf1 records, which
 // receivers reject with permerror, RFC 7208 §4.5) into one, adding the
 // includes in add unless present: every term of every record in the
