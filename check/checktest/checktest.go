@@ -45,11 +45,13 @@ import (
 	"github.com/domainlint/domainlint/dmarc/aggregate"
 	"github.com/domainlint/domainlint/enforce"
 	"github.com/domainlint/domainlint/internal/zonedb"
+	"github.com/domainlint/domainlint/internal/zoneedit"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/smtpprobe"
 	"github.com/domainlint/domainlint/zonesrc"
 	"github.com/google/go-cmp/cmp"
+	"github.com/miekg/dns"
 )
 
 // TB is the part of testing.TB that Zone uses.
@@ -188,6 +190,11 @@ func (cfg Config) Zone(t TB, file, domain string, opts check.Options) *check.Rep
 	wanted := map[string]bool{}
 	hasWants := false
 	var ignores []annotation
+	// locs place a finding at its record's line, as the CLI does.
+	var locs []func(lint.Finding) (string, int)
+	if len(loaded) > 0 {
+		locs = append(locs, func(f lint.Finding) (string, int) { return zonesrc.Locate(loaded, f) })
+	}
 	for _, s := range srcs {
 		src := zonedb.Source{File: s.File, Origin: s.Origin, Domain: s.Domain, AllowInclude: s.AllowInclude, IncludeRoot: s.IncludeRoot}
 		if s.Text != "" {
@@ -197,6 +204,20 @@ func (cfg Config) Zone(t TB, file, domain string, opts check.Options) *check.Rep
 		if err != nil {
 			t.Errorf("checktest: %v", err)
 			return nil
+		}
+		if s.Text == "" && len(loaded) == 0 {
+			if text, err := os.ReadFile(s.File); err == nil {
+				origin := s.Origin
+				if origin == "" {
+					origin = s.Domain
+				}
+				if zf, err := zoneedit.Parse(string(text), origin); err == nil {
+					file := s.File
+					locs = append(locs, func(f lint.Finding) (string, int) {
+						return file, zf.LineOf(f.Name, dns.StringToType[f.Type], f.Record)
+					})
+				}
+			}
 		}
 		anns, bad := annotations(z, catalogue)
 		problems = append(problems, bad...)
@@ -274,10 +295,10 @@ func (cfg Config) Zone(t TB, file, domain string, opts check.Options) *check.Rep
 			}
 		}
 		if diff := cmp.Diff(want, sortedKeys(got)); diff != "" {
-			problems = append(problems, "rules (-wanted +found):\n"+diff+"findings:\n"+findings(rep.Findings, nil))
+			problems = append(problems, "rules (-wanted +found):\n"+diff+"findings:\n"+findings(rep.Findings, locs, nil))
 		}
 	} else {
-		if fs := findings(rep.Findings, func(f lint.Finding) bool { return f.Severity == lint.Error }); fs != "" {
+		if fs := findings(rep.Findings, locs, func(f lint.Finding) bool { return f.Severity == lint.Error }); fs != "" {
 			problems = append(problems, "error findings:\n"+fs)
 		}
 		for _, e := range rep.Diff {
@@ -352,11 +373,18 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-func findings(fs []lint.Finding, keep func(lint.Finding) bool) string {
+func findings(fs []lint.Finding, locs []func(lint.Finding) (string, int), keep func(lint.Finding) bool) string {
 	var b strings.Builder
 	for _, f := range fs {
 		if keep == nil || keep(f) {
-			fmt.Fprintf(&b, "  %s\n", f)
+			at := ""
+			for _, loc := range locs {
+				if file, line := loc(f); line > 0 {
+					at = fmt.Sprintf("%s:%d: ", file, line)
+					break
+				}
+			}
+			fmt.Fprintf(&b, "  %s%s\n", at, f)
 			for _, x := range f.Fixes {
 				fmt.Fprintf(&b, "      fix: %s\n", x.Message)
 				for _, e := range x.Edits {

@@ -128,3 +128,12 @@ func TestSMTPRecording(t *testing.T) {
 		t.Errorf("errors %v", rec.errors)
 	}
 }
+
+// TestFailurePlacesFindings: an error finding in a failed test names the
+// zone file and the line of its record, as the CLI's text output does.
+func TestFailurePlacesFindings(t *testing.T) {
+	rec := zone(t, head+"_dmarc IN TXT \"v=DMARC1; p=rejct\"\n", checktest.Config{})
+	if len(rec.errors) != 1 || !strings.Contains(rec.errors[0], "example.org.zone:6: error dmarc.") {
+		t.Errorf("the failure does not place the finding at line 6: %v", rec.errors)
+	}
+}
