@@ -2,7 +2,8 @@
 // world served by Knot DNS on 127.0.0.1. bench/run.sh drives it:
 //
 //	bench gen -n 10000 -out DIR          write the world's zones, domains.txt, questions.txt
-//	bench run -workload W -impl I -server 127.0.0.1:PORT -domains FILE [-c N]
+//	bench run -workload W -impl I -server 127.0.0.1:PORT -domains FILE [-c N] [-n K]
+//	bench delay -listen ADDR -upstream ADDR -delay 30ms   a DNS forwarder adding delay to every query
 //
 // Each run prints one JSON line: the workload, the implementation, domains,
 // wall seconds, the packets the implementation says it sent (when it can
@@ -51,6 +52,8 @@ func main() {
 		err = generate(*n, *out, *seed)
 	case "run":
 		err = runWorkload(os.Args[2:])
+	case "delay":
+		err = delayProxy(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -69,6 +72,8 @@ type result struct {
 	RSSKB    int64          `json:"rss_kb"`
 	CPU      float64        `json:"cpu_s"` // user + system CPU seconds of the whole process
 	Results  map[string]int `json:"results"`
+	// Latency is the latency workload's domains, one by one.
+	Latency []latency `json:"latency,omitempty"`
 }
 
 func readDomains(path string) ([]string, error) {
@@ -87,6 +92,10 @@ func readDomains(path string) ([]string, error) {
 	return out, sc.Err()
 }
 
+// checkOptions are the full check's: every default check, the two
+// Microsoft 365 selectors besides those of the zone.
+var checkOptions = check.Options{SPF: spf.Linter{SkipSPFType: true}, Selectors: []string{"selector1", "selector2"}}
+
 var clientIP = netip.MustParseAddr("203.0.113.77") // in no domain's policy: every term is evaluated
 
 func runWorkload(args []string) error {
@@ -100,6 +109,9 @@ func runWorkload(args []string) error {
 	memprofile := fs.String("memprofile", "", "write an allocation profile to `file` at the end")
 	out := fs.String("out", "", "check: write each report as a JSON line to `file` as it completes (streaming output)")
 	asked := fs.String("asked", "", "write the distinct questions asked (\"name TYPE\", sorted) to `file` at the end")
+	limit := fs.Int("n", 0, "check only the first `K` domains of the file (0: all)")
+	flush := fs.String("flush", "", "latency: a shell command run before each domain that empties the resolver's cache")
+	delay := fs.Duration("delay", 30*time.Millisecond, "latency: what the resolver adds to every upstream query")
 	fs.Parse(args)
 	if *memprofile != "" {
 		runtime.MemProfileRate = 64 << 10
@@ -123,6 +135,9 @@ func runWorkload(args []string) error {
 	domains, err := readDomains(*file)
 	if err != nil {
 		return err
+	}
+	if *limit > 0 && *limit < len(domains) {
+		domains = domains[:*limit]
 	}
 	client, err := resolver.New(resolver.Config{Servers: []string{*server}, MaxInFlight: 2 * *conc, Timeout: 3 * time.Second})
 	if err != nil {
@@ -193,8 +208,14 @@ func runWorkload(args []string) error {
 			}
 			return "none"
 		}
+	case "latency/domainlint":
+		lat, err := measureLatency(*server, domains, checkOptions, *flush, *delay)
+		if err != nil {
+			return err
+		}
+		return emit(result{Workload: *workload, Impl: *impl, Domains: len(lat), Seconds: 0, Sent: -1, RSSKB: rss(), CPU: cpu(), Latency: lat})
 	case "check/domainlint":
-		opts := check.Options{SPF: spf.Linter{SkipSPFType: true}, Selectors: []string{"selector1", "selector2"}}
+		opts := checkOptions
 		// Streamed from the file, as a sweep of a huge list would be: the
 		// memory measured is the checker's, not the list's.
 		domains = nil
@@ -206,7 +227,7 @@ func runWorkload(args []string) error {
 			}
 			defer f.Close()
 			sc := bufio.NewScanner(f)
-			for sc.Scan() {
+			for sc.Scan() && (*limit <= 0 || n < *limit) {
 				if d := sc.Text(); d != "" {
 					n++
 					if !yield(d) {

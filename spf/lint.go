@@ -135,6 +135,16 @@ func (l Linter) Lint(ctx context.Context, r resolver.Resolver, domain string) (*
 	if w.max <= 0 {
 		w.max = DefaultMaxWalk
 	}
+	// The tree's questions are asked ahead of the walk (prefetcher); when
+	// Lint returns, none is still running.
+	ctx, cancel := context.WithCancel(ctx)
+	w.ctx = ctx
+	w.pf = &prefetcher{ctx: ctx, r: r, root: name, max: min(w.max, prefetchTerms), m: map[pkey]*future{}, done: map[string]bool{}}
+	defer w.pf.wg.Wait()
+	defer cancel()
+	if !l.SkipSPFType {
+		w.pf.ask(name, dns.TypeSPF, "")
+	}
 	root, err := w.node(name, "", true)
 	if err != nil {
 		return nil, nil, err
@@ -144,7 +154,7 @@ func (l Linter) Lint(ctx context.Context, r resolver.Resolver, domain string) (*
 		return nil, nil, err
 	}
 	if !l.SkipSPFType {
-		a, err := r.Lookup(ctx, name, dns.TypeSPF)
+		a, err := w.pf.lookup(name, dns.TypeSPF)
 		switch {
 		case err != nil:
 			if !errors.Is(err, resolver.ErrUnverified) {
@@ -210,6 +220,7 @@ type walker struct {
 	findings lint.Collector  // bounded as they come: a record of one-octet strings makes thousands
 	path     map[string]bool // domains on the include/redirect path
 	root     string
+	pf       *prefetcher
 }
 
 // txtLine is a TXT record in master-file form, split into strings of 255
@@ -252,7 +263,7 @@ func (w *walker) voidFor(family, name string) {
 // root and for records reached by redirect from it: their all decides.
 func (w *walker) node(domain, via string, policy bool) (*Node, error) {
 	n := &Node{Domain: domain, Via: via}
-	a, err := w.r.Lookup(w.ctx, w.dnsName(domain, via != ""), dns.TypeTXT)
+	a, err := w.pf.lookup(w.dnsName(domain, via != ""), dns.TypeTXT)
 	if err != nil {
 		if via == "" || w.ctx.Err() != nil {
 			return nil, err
@@ -341,6 +352,7 @@ func (w *walker) node(domain, via string, policy bool) (*Node, error) {
 	}
 	n.Status = "ok"
 	n.Record = recs[0]
+	w.pf.record(domain, n.Record)
 	rec, errs := parse(n.Record)
 	w.syntax(domain, n.Record, n.Strings[0], errs)
 	w.path[domain] = true
@@ -495,13 +507,13 @@ func (w *walker) term(n *Node, rec *Record, t Term, policy bool) {
 	case "a":
 		tc.Void, tc.VoidFor = w.addrVoid(target, failed)
 	case "exists":
-		a, err := w.r.Lookup(w.ctx, w.dnsName(target, true), dns.TypeA)
+		a, err := w.pf.lookup(w.dnsName(target, true), dns.TypeA)
 		if failed(err) {
 			return
 		}
 		tc.Void = a.Void()
 	case "mx":
-		a, err := w.r.Lookup(w.ctx, w.dnsName(target, true), dns.TypeMX)
+		a, err := w.pf.lookup(w.dnsName(target, true), dns.TypeMX)
 		if failed(err) {
 			return
 		}
@@ -535,14 +547,14 @@ func (w *walker) term(n *Node, rec *Record, t Term, policy bool) {
 // "ipv4" or "ipv6" then. It costs two questions, one for NXDOMAIN.
 func (w *walker) addrVoid(target string, failed func(error) bool) (void bool, voidFor string) {
 	target = w.dnsName(target, true)
-	a, err := w.r.Lookup(w.ctx, target, dns.TypeA)
+	a, err := w.pf.lookup(target, dns.TypeA)
 	if failed(err) {
 		return false, ""
 	}
 	if a.NXDomain() {
 		return true, ""
 	}
-	aaaa, err := w.r.Lookup(w.ctx, target, dns.TypeAAAA)
+	aaaa, err := w.pf.lookup(target, dns.TypeAAAA)
 	if failed(err) {
 		return false, ""
 	}

@@ -1,0 +1,166 @@
+package spf
+
+import (
+	"context"
+	"strings"
+	"sync"
+
+	"github.com/domainlint/domainlint/resolver"
+	"github.com/miekg/dns"
+)
+
+// prefetcher asks, in the background, the questions a walk is about to
+// ask: as soon as a record is known, the targets of its terms (include
+// and redirect TXT, a's A and AAAA, mx's MX, exists' A), and as each
+// include's record arrives, its own terms'. The walk itself stays
+// sequential — counting, findings and the tree are built in evaluation
+// order — but it finds its answers already asked for, so a policy tree's
+// latency is its depth, not its size. The walk's own questions go
+// through it: one asked in the background is waited for, never asked
+// twice.
+type prefetcher struct {
+	ctx  context.Context
+	r    resolver.Resolver
+	root string
+	max  int // terms prefetched at most (prefetchTerms, or the walk's bound when lower)
+
+	mu    sync.Mutex
+	m     map[pkey]*future
+	done  map[string]bool // records whose terms were prefetched
+	terms int
+	wg    sync.WaitGroup
+}
+
+// prefetchTerms bounds the terms whose questions are asked ahead of the
+// walk: the 10 lookups RFC 7208 §4.6.4 allows a policy. A policy within
+// the limit is asked for all at once; past it, the walk asks the rest
+// itself, one by one, so a tree built to be large (fan-out at every
+// level) costs at most these questions beyond the ones the walk asks.
+const prefetchTerms = 10
+
+type pkey struct {
+	name  string
+	qtype uint16
+}
+
+type future struct {
+	done chan struct{}
+	a    *resolver.Answer
+	err  error
+}
+
+// lookup returns the answer to a question, from the background when it was
+// prefetched.
+func (p *prefetcher) lookup(name string, qtype uint16) (*resolver.Answer, error) {
+	p.mu.Lock()
+	f := p.m[pkey{name, qtype}]
+	p.mu.Unlock()
+	if f == nil {
+		return p.r.Lookup(p.ctx, name, qtype)
+	}
+	select {
+	case <-f.done:
+		return f.a, f.err
+	case <-p.ctx.Done():
+		return nil, p.ctx.Err()
+	}
+}
+
+// ask starts a question in the background unless it was started before;
+// then, when it is a TXT record with one SPF record, prefetches its terms.
+func (p *prefetcher) ask(name string, qtype uint16, domain string) {
+	k := pkey{name, qtype}
+	p.mu.Lock()
+	if _, ok := p.m[k]; ok {
+		p.mu.Unlock()
+		return
+	}
+	f := &future{done: make(chan struct{})}
+	p.m[k] = f
+	p.mu.Unlock()
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		f.a, f.err = p.r.Lookup(p.ctx, name, qtype)
+		close(f.done)
+		if f.err != nil || qtype != dns.TypeTXT || domain == "" {
+			return
+		}
+		var rec string
+		for _, rr := range f.a.Records {
+			if t, ok := rr.(*dns.TXT); ok {
+				if s := strings.Join(resolver.DecodeTXT(t.Txt), ""); IsSPF(s) {
+					if rec != "" {
+						return // multiple records: the walk goes no further
+					}
+					rec = s
+				}
+			}
+		}
+		if rec != "" {
+			p.record(domain, rec)
+		}
+	}()
+}
+
+// record prefetches the targets of the terms of domain's record rec that
+// evaluation reaches: mechanisms up to all, and redirect without all.
+func (p *prefetcher) record(domain, rec string) {
+	p.mu.Lock()
+	seen := p.done[domain]
+	p.done[domain] = true
+	p.mu.Unlock()
+	r, _ := parse(rec)
+	if r == nil || seen {
+		return
+	}
+	terms := make([]Term, 0, len(r.Terms))
+	for _, t := range r.Terms {
+		if t.Kind == Mechanism {
+			if t.Name == "all" {
+				break
+			}
+			if t.CostsLookup() {
+				terms = append(terms, t)
+			}
+		}
+	}
+	if rd := r.Redirect(); rd != nil && r.All() == nil {
+		terms = append(terms, *rd)
+	}
+	for _, t := range terms {
+		if t.Name == "ptr" {
+			continue
+		}
+		p.mu.Lock()
+		p.terms++
+		over := p.terms > p.max
+		p.mu.Unlock()
+		if over {
+			return
+		}
+		target := domain
+		if t.Domain != "" {
+			exp, ok := expandStatic(t.Domain, domain, p.root)
+			if !ok {
+				continue
+			}
+			target = exp
+		}
+		name := resolver.EscapeName(target)
+		if _, err := resolver.CanonicalName(name); err != nil {
+			continue
+		}
+		switch t.Name {
+		case "include", "redirect":
+			p.ask(name, dns.TypeTXT, target)
+		case "a":
+			p.ask(name, dns.TypeA, "")
+			p.ask(name, dns.TypeAAAA, "")
+		case "mx":
+			p.ask(name, dns.TypeMX, "")
+		case "exists":
+			p.ask(name, dns.TypeA, "")
+		}
+	}
+}
