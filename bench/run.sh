@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# Rerunnable benchmark: domainlint side by side with its peers, on one
+# Rerunnable benchmark: domainlint side by side with its peers and with the
+# DNS limit (a dnsperf replay of each workload's own questions), on one
 # synthetic world, in one run, in two topologies:
 #   direct   every implementation asks Knot DNS on 127.0.0.1 (the
 #            authoritative server) itself;
 #   unbound  every implementation asks Unbound, a recursive resolver on
 #            127.0.0.1, as a scanner would; Unbound starts from a root on
 #            127.0.53.1:53 (Knot, zone ".") that delegates test. and
-#            example. to the world's Knot on 127.0.53.2:53. Nothing leaves
-#            127.0.0.0/8.
-# Then the memory check: the full check streamed (domains read from a file,
-# each report written as a JSON line as it completes) at N and at BIG.
-#   bash bench/run.sh                 N=10000, BIG=1000000
-#   N=2000 BIG=0 bash bench/run.sh    a quick run (BIG=0: no memory check)
-#   UNBOUND=0 bash bench/run.sh       without the Unbound topology
+#            example. to the world's Knot on 127.0.53.2:53. Cold (flushed
+#            before each row) and warm (holding the providers). Nothing
+#            leaves 127.0.0.0/8.
+# Each row checks a prefix of the world's domains sized to run for at
+# least 5 s. Then the latency of one domain (a live check, cold, through
+# an Unbound whose every upstream query is held 30 ms), and the memory
+# check: the full check streamed (domains read from a file, each report
+# written as a JSON line as it completes) at 10,000 and at BIG domains.
+#   bash bench/run.sh                 the whole run (BIG=1000000)
+#   QUICK=1 BIG=0 bash bench/run.sh   every row on a tenth of its domains, no memory check
+#   UNBOUND=0 bash bench/run.sh       without the Unbound topologies and the latency row
 # Installs what it needs (Debian: knot, knot-dnsutils, unbound, dnsperf,
 # python3-spf, python3-dnspython, nodejs, npm; npm: mailauth), prints a
 # table and writes it to bench/RESULTS.md. Binding port 53 on 127.0.53.x
@@ -22,8 +27,12 @@ cd "$(dirname "$0")/.."
 # Debian's packages install into Debian's Python, which may not be first on PATH.
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
-N=${N:-10000}
 BIG=${BIG:-1000000}
+QUICK=${QUICK:-0}
+# The world: as many domains as the largest row checks.
+WORLD=300000
+[ "$QUICK" = 1 ] && WORLD=30000
+N=10000 # the memory check's small run
 C=${C:-64}
 UNBOUND=${UNBOUND:-1}
 work=$(mktemp -d /tmp/domainlint-bench.XXXXXX)
@@ -147,55 +156,87 @@ measure() {
   after=$(count_"$topo")
   echo "$line" | "$PY" -c "
 import json,sys
-r=json.loads(sys.stdin.read()); r['received']=$after-$before; r['workload']='$wl'; r['impl']='$impl'; r['topology']='$topo'; r['n']=$N
+r=json.loads(sys.stdin.read()); r['received']=$after-$before; r['workload']='$wl'; r['impl']='$impl'; r['topology']='$topo'
 print(json.dumps(r))" >> "$results"
   tail -1 "$results" >&2
 }
 count_direct() { received; }
 
-world="$work/w$N"
-"$work/bench" gen -n "$N" -out "$world"
+world="$work/world-zones"
+"$work/bench" gen -n "$WORLD" -out "$world"
 start_world "$world"
-D="$world/domains.txt"
-# The questions the full check needs: the generator knows the SPF, DMARC
-# and DKIM ones (questions.txt); every check that came since (MX, DNSSEC,
-# DANE, MTA-STS, TLS-RPT, BIMI…) asks more, so an untimed first pass
-# records the distinct questions the check asks (a superset, checked) for
-# the queries-per-question ratio and the dnsperf replay.
-"$work/bench" run -workload check -impl domainlint -server "$server" -domains "$D" -c "$C" -asked "$world/asked.txt" >/dev/null
-if [ -n "$(LC_ALL=C comm -23 "$world/questions.txt" "$world/asked.txt")" ]; then
-  echo "the full check did not ask questions the generator says it needs:"; LC_ALL=C comm -23 "$world/questions.txt" "$world/asked.txt" | head; exit 1
-fi
-minimum=$(wc -l < "$world/asked.txt")
-generated=$(wc -l < "$world/questions.txt")
-
-# peers TOPOLOGY PORT: the table's rows against the server on PORT.
-peers() {
-  local topo=$1 p=$2 srv="127.0.0.1:$2"
-  # a. SPF check_host for every domain, one fixed client IP.
-  measure "$topo" spf domainlint "$work/bench" run -workload spf -impl domainlint -server "$srv" -domains "$D" -c "$C"
-  measure "$topo" spf blitiri    "$work/bench" run -workload spf -impl blitiri -server "$srv" -domains "$D" -c "$C"
-  measure "$topo" spf mailauth   node bench/peers/mailauth.js spf "$p" "$D" "$C" "$mailauth_version"
-  measure "$topo" spf pyspf      "$PY" bench/peers/pyspf.py "$p" "$D" "$C"
-  # a'. The engine alone: each domain its own cache, side by side with blitiri.
-  measure "$topo" spf-engine domainlint "$work/bench" run -workload spf-engine -impl domainlint -server "$srv" -domains "$D" -c "$C"
-  measure "$topo" spf-engine blitiri    "$work/bench" run -workload spf-engine -impl blitiri -server "$srv" -domains "$D" -c "$C"
-  # b. DMARC record discovery.
-  measure "$topo" dmarc domainlint "$work/bench" run -workload dmarc -impl domainlint -server "$srv" -domains "$D" -c "$C"
-  measure "$topo" dmarc mailauth   node bench/peers/mailauth.js dmarc "$p" "$D" "$C" "$mailauth_version"
-  measure "$topo" dmarc discover   "$work/bench" run -workload dmarc -impl discover -server "$srv" -domains "$D" -c "$C"
-  # c. The full check, and the dnsperf replay of the questions it needs.
-  measure "$topo" check domainlint "$work/bench" run -workload check -impl domainlint -server "$srv" -domains "$D" -c "$C"
-  cold_"$topo"
-  dnsperf -s 127.0.0.1 -p "$p" -d "$world/asked.txt" -c "$C" -q "$C" -n 1 -t 5 > "$work/dnsperf.txt" 2>&1 || true
-  "$PY" - "$work/dnsperf.txt" "$topo" >> "$results" <<'PY'
+# dom K: a file of the world's first K domains (a tenth with QUICK=1).
+dom() {
+  local k=$1
+  [ "$QUICK" = 1 ] && k=$((k / 10))
+  [ -f "$world/d$k.txt" ] || head -n "$k" "$world/domains.txt" > "$world/d$k.txt"
+  echo "$world/d$k.txt"
+}
+# dom_after K: the K domains after the first K (to warm a resolver with).
+dom_after() {
+  local k=$1
+  [ "$QUICK" = 1 ] && k=$((k / 10))
+  [ -f "$world/a$k.txt" ] || sed -n "$((k + 1)),$((2 * k))p" "$world/domains.txt" > "$world/a$k.txt"
+  echo "$world/a$k.txt"
+}
+# asked TOPO WORKLOAD IMPL FILE PORT: an untimed pass recording the distinct
+# questions the workload asks, for its dnsperf replay (the DNS limit).
+asked() {
+  local out="$work/asked-$1-$2-$3.txt"
+  cold_"$1"
+  "$work/bench" run -workload "$2" -impl "$3" -server "127.0.0.1:$5" -domains "$4" -c "$C" -asked "$out" >/dev/null
+  echo "$out"
+}
+# replay TOPO WORKLOAD PORT QUESTIONS: dnsperf replays the questions once,
+# at the workload's concurrency, from a cold resolver.
+replay() {
+  cold_"$1"
+  dnsperf -s 127.0.0.1 -p "$3" -d "$4" -c "$C" -q "$C" -n 1 -t 5 > "$work/dnsperf.txt" 2>&1 || true
+  "$PY" - "$work/dnsperf.txt" "$1" "$2" "$(wc -l < "$4")" >> "$results" <<'PY'
 import json, re, sys
 t = open(sys.argv[1]).read()
 g = lambda pat: (re.search(pat, t) or [None, '0'])[1]
-print(json.dumps({'topology': sys.argv[2], 'workload': 'dnsperf', 'secs': float(g(r'Run time \(s\):\s+([\d.]+)')),
+print(json.dumps({'topology': sys.argv[2], 'workload': 'dnsperf', 'of': sys.argv[3], 'distinct': int(sys.argv[4]),
+                  'secs': float(g(r'Run time \(s\):\s+([\d.]+)')),
                   'sent': int(g(r'Queries sent:\s+(\d+)')), 'completed': int(g(r'Queries completed:\s+(\d+)'))}))
 PY
   tail -1 "$results" >&2
+}
+
+# peers TOPOLOGY PORT: the table's rows against the server on PORT. Row
+# sizes run each row for 5 s or more on 2 cores.
+peers() {
+  local topo=$1 p=$2 srv="127.0.0.1:$2" big=300000 mid=100000 small=30000 tiny=10000 q
+  if [ "$topo" = unbound ]; then big=30000 mid=30000 small=30000; fi
+  # a. SPF check_host for every domain, one fixed client IP.
+  measure "$topo" spf domainlint "$work/bench" run -workload spf -impl domainlint -server "$srv" -domains "$(dom $big)" -c "$C"
+  q=$(asked "$topo" spf domainlint "$(dom $big)" "$p"); replay "$topo" spf "$p" "$q"
+  measure "$topo" spf blitiri    "$work/bench" run -workload spf -impl blitiri -server "$srv" -domains "$(dom $small)" -c "$C"
+  measure "$topo" spf mailauth   node bench/peers/mailauth.js spf "$p" "$(dom $small)" "$C" "$mailauth_version"
+  measure "$topo" spf pyspf      "$PY" bench/peers/pyspf.py "$p" "$(dom $tiny)" "$C"
+  # a'. The engine alone: each domain its own cache, side by side with blitiri.
+  measure "$topo" spf-engine domainlint "$work/bench" run -workload spf-engine -impl domainlint -server "$srv" -domains "$(dom $small)" -c "$C"
+  measure "$topo" spf-engine blitiri    "$work/bench" run -workload spf-engine -impl blitiri -server "$srv" -domains "$(dom $small)" -c "$C"
+  # b. DMARC record discovery.
+  measure "$topo" dmarc domainlint "$work/bench" run -workload dmarc -impl domainlint -server "$srv" -domains "$(dom $mid)" -c "$C"
+  measure "$topo" dmarc mailauth   node bench/peers/mailauth.js dmarc "$p" "$(dom $big)" "$C" "$mailauth_version"
+  measure "$topo" dmarc discover   "$work/bench" run -workload dmarc -impl discover -server "$srv" -domains "$(dom $big)" -c "$C"
+  q=$(asked "$topo" dmarc discover "$(dom $big)" "$p"); replay "$topo" dmarc-discover "$p" "$q"
+  # c. The full check, and the dnsperf replay of the questions it asks.
+  local cn=$small
+  [ "$topo" = unbound ] && cn=$tiny
+  q=$(asked "$topo" check domainlint "$(dom $cn)" "$p")
+  measure "$topo" check domainlint "$work/bench" run -workload check -impl domainlint -server "$srv" -domains "$(dom $cn)" -c "$C"
+  replay "$topo" check "$p" "$q"
+  if [ "$topo" = unbound ]; then
+    # d. Warm: the resolver already holds the providers (and the root and
+    # TLDs), as one shared with other users would — warmed by checking
+    # other domains of the same world first.
+    "$work/bench" run -workload check -impl domainlint -server "$srv" -domains "$(dom_after $cn)" -c "$C" >/dev/null
+    cold_unbound() { :; }
+    measure "$topo" check-warm domainlint "$work/bench" run -workload check -impl domainlint -server "$srv" -domains "$(dom $cn)" -c "$C"
+    cold_unbound() { uctl reload >/dev/null; }
+  fi
 }
 cold_direct() { :; }
 uctl() { unbound-control -c "$work/unbound/unbound.conf" "$@"; }
@@ -265,24 +306,82 @@ CONF
   kill "${pids[-1]}" 2>/dev/null || true
 fi
 
-# The memory check: the full check streamed, at N and at BIG.
-stream() { # WORLD_DIR LABEL
-  local line
-  line=$("$work/bench" run -workload check -impl domainlint -server "$server" -domains "$1/domains.txt" -c "$C" -out /dev/null)
+# Latency of one domain: a live check, cold, through an Unbound that
+# forwards every query to a proxy holding it 30 ms before it reaches Knot
+# (a resolver whose upstream servers are 30 ms away). The bench reports
+# each domain's wall time beside its critical path: the longest chain of
+# the check's questions each asking for a name an earlier answer gave,
+# weighed by the upstream queries a cold resolver sends for it.
+if [ "$UNBOUND" = 1 ]; then
+  dport=$(freeport)
+  "$work/bench" delay -listen "127.0.0.1:$dport" -upstream "$server" -delay 30ms &
+  pids+=($!)
+  lport=$(freeport)
+  mkdir -p "$work/slow"
+  cat > "$work/slow/unbound.conf" <<CONF
+server:
+    interface: 127.0.0.1
+    port: $lport
+    outgoing-interface: 127.0.0.1
+    do-ip6: no
+    do-daemonize: no
+    chroot: ""
+    username: ""
+    directory: "$work/slow"
+    pidfile: "$work/slow/unbound.pid"
+    use-syslog: no
+    logfile: ""
+    verbosity: 0
+    num-threads: 1
+    so-reuseport: no
+    access-control: 127.0.0.0/8 allow
+    do-not-query-localhost: no
+    module-config: "iterator"
+    local-zone: "test." nodefault
+    qname-minimisation: no
+forward-zone:
+    name: "."
+    forward-addr: 127.0.0.1@$dport
+remote-control:
+    control-enable: yes
+    control-interface: "$work/slow/unbound.ctl"
+    control-use-cert: no
+CONF
+  unbound -d -c "$work/slow/unbound.conf" 2>"$work/slow/unbound.log" &
+  pids+=($!)
+  for _ in $(seq 1 100); do
+    [ "$(ask "$lport" _spf1.prov00.test TXT)" = ok ] && break
+    sleep 0.2
+  done
+  head -n 20 "$world/domains.txt" > "$work/latency.txt"
+  line=$("$work/bench" run -workload latency -impl domainlint -server "127.0.0.1:$lport" -domains "$work/latency.txt" \
+    -flush "unbound-control -c $work/slow/unbound.conf reload >/dev/null" -delay 30ms)
   echo "$line" | "$PY" -c "
 import json,sys
-r=json.loads(sys.stdin.read()); r['workload']='check-stream'; r['impl']='domainlint'; r['topology']='direct'; r['n']=$2
+r=json.loads(sys.stdin.read()); r['topology']='unbound+30ms'
+print(json.dumps(r))" >> "$results"
+  tail -1 "$results" >&2
+fi
+
+# The memory check: the full check streamed, at N and at BIG.
+stream() { # DOMAINS_FILE
+  local line
+  line=$("$work/bench" run -workload check -impl domainlint -server "$server" -domains "$1" -c "$C" -out /dev/null)
+  echo "$line" | "$PY" -c "
+import json,sys
+r=json.loads(sys.stdin.read()); r['workload']='check-stream'; r['impl']='domainlint'; r['topology']='direct'
 print(json.dumps(r))" >> "$results"
   tail -1 "$results" >&2
 }
 if [ "$BIG" -gt 0 ]; then
-  stream "$world" "$N"
+  head -n "$N" "$world/domains.txt" > "$work/stream-small.txt"
+  stream "$work/stream-small.txt"
   stop_knot world
   rm -rf "$world"
   "$work/bench" gen -n "$BIG" -out "$work/big"
   start_world "$work/big"
-  stream "$work/big" "$BIG"
+  stream "$work/big/domains.txt"
   stop_knot world
 fi
 
-"$PY" bench/table.py "$results" "$N" "$minimum" "$C" "$mailauth_version" "$generated" | tee bench/RESULTS.md
+"$PY" bench/table.py "$results" "$WORLD" "$C" "$mailauth_version" | tee bench/RESULTS.md

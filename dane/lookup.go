@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/domainlint/domainlint/internal/ask"
 	"slices"
 	"strings"
 
@@ -118,21 +119,28 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain string, opts Option
 		return nil, nil, cmpErr(ctx, mx.Err)
 	}
 	results := []dnssec.Result{mx}
+	var dnskey *dnssec.Result
 	if mx.Answer != nil {
 		hosts, more := mxHosts(mx.Answer, rep.Domain)
 		rep.Truncated = more
+		// The hosts' TLSA RRsets (and the zone's DNSKEY) at once.
+		var qs []ask.Question
 		for _, h := range hosts {
 			h.TLSAName = "_25._tcp." + h.Host
 			rep.Hosts = append(rep.Hosts, h)
-			a, err := r.Lookup(ctx, h.TLSAName, dns.TypeTLSA)
-			results = append(results, Result(h.TLSAName, dns.TypeTLSA, a, err))
+			qs = append(qs, ask.Question{Name: h.TLSAName, Type: dns.TypeTLSA})
 		}
-	}
-	var dnskey *dnssec.Result
-	if opts.RequireM365 && mx.Answer != nil {
-		a, err := r.Lookup(ctx, name, dns.TypeDNSKEY)
-		res := Result(name, dns.TypeDNSKEY, a, err)
-		dnskey = &res
+		if opts.RequireM365 {
+			qs = append(qs, ask.Question{Name: name, Type: dns.TypeDNSKEY})
+		}
+		got := ask.All(ctx, r, qs...)
+		for i, h := range rep.Hosts {
+			results = append(results, Result(h.TLSAName, dns.TypeTLSA, got[i].Answer, got[i].Err))
+		}
+		if opts.RequireM365 {
+			res := Result(name, dns.TypeDNSKEY, got[len(got)-1].Answer, got[len(got)-1].Err)
+			dnskey = &res
+		}
 	}
 	as, err := dnssec.Assess(ctx, r, results, opts.AssessOptions)
 	if err != nil {

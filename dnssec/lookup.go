@@ -3,6 +3,7 @@ package dnssec
 import (
 	"context"
 	"fmt"
+	"github.com/domainlint/domainlint/internal/ask"
 	"net/netip"
 	"slices"
 	"strings"
@@ -63,33 +64,44 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	}
 	rep := &Report{Domain: strings.TrimSuffix(name, ".")}
 	var results []Result
-	ask := func(n string, t uint16) {
-		a, err := r.Lookup(ctx, n, t)
-		results = append(results, Result{Name: n, Type: t, Answer: a, Err: err})
-	}
+	// Asked at once: MX, DNSKEY and the extra names; then the MX hosts'
+	// TLSA RRsets, at once.
+	first := []ask.Question{{Name: name, Type: dns.TypeMX}, {Name: name, Type: dns.TypeDNSKEY}}
 	if opts.MX != nil {
-		results = append(results, Result{Name: name, Type: dns.TypeMX, Answer: opts.MX})
-	} else {
-		ask(name, dns.TypeMX)
-	}
-	if err := fatal(ctx, results[0].Err); err != nil {
-		return nil, nil, err
-	}
-	ask(name, dns.TypeDNSKEY)
-	if a := results[1].Answer; a != nil && len(a.Records) > 0 {
-		rep.Signed = true
-	}
-	hosts, more := MXHosts(results[0].Answer, MaxHosts)
-	rep.Truncated = more
-	for _, h := range hosts {
-		ask("_25._tcp."+h, dns.TypeTLSA)
+		first = first[1:]
 	}
 	for i, q := range opts.Names {
 		if i == MaxNames {
 			rep.Truncated = true
 			break
 		}
-		ask(q.Name, q.Type)
+		first = append(first, ask.Question{Name: q.Name, Type: q.Type})
+	}
+	got := ask.All(ctx, r, first...)
+	if opts.MX != nil {
+		got = append([]ask.Result{{Answer: opts.MX}}, got...)
+		first = append([]ask.Question{{Name: name, Type: dns.TypeMX}}, first...)
+	}
+	for i := range 2 {
+		results = append(results, Result{Name: first[i].Name, Type: first[i].Type, Answer: got[i].Answer, Err: got[i].Err})
+	}
+	if err := fatal(ctx, results[0].Err); err != nil {
+		return nil, nil, err
+	}
+	if a := results[1].Answer; a != nil && len(a.Records) > 0 {
+		rep.Signed = true
+	}
+	hosts, more := MXHosts(results[0].Answer, MaxHosts)
+	rep.Truncated = rep.Truncated || more
+	var tlsa []ask.Question
+	for _, h := range hosts {
+		tlsa = append(tlsa, ask.Question{Name: "_25._tcp." + h, Type: dns.TypeTLSA})
+	}
+	for i, res := range ask.All(ctx, r, tlsa...) {
+		results = append(results, Result{Name: tlsa[i].Name, Type: tlsa[i].Type, Answer: res.Answer, Err: res.Err})
+	}
+	for i := 2; i < len(first); i++ {
+		results = append(results, Result{Name: first[i].Name, Type: first[i].Type, Answer: got[i].Answer, Err: got[i].Err})
 	}
 	as, err := Assess(ctx, r, results, opts.AssessOptions)
 	if err != nil {
