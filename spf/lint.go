@@ -139,7 +139,7 @@ func (l Linter) Lint(ctx context.Context, r resolver.Resolver, domain string) (*
 	// Lint returns, none is still running.
 	ctx, cancel := context.WithCancel(ctx)
 	w.ctx = ctx
-	w.pf = &prefetcher{ctx: ctx, r: r, root: name, max: min(w.max, prefetchTerms), m: map[pkey]*future{}, done: map[string]bool{}}
+	w.pf = &prefetcher{ctx: ctx, r: r, root: name, max: min(w.max, prefetchTerms), m: map[pkey]*future{}, done: map[string]bool{}, recs: map[string]parsed{}}
 	defer w.pf.wg.Wait()
 	defer cancel()
 	if !l.SkipSPFType {
@@ -353,7 +353,7 @@ func (w *walker) node(domain, via string, policy bool) (*Node, error) {
 	n.Status = "ok"
 	n.Record = recs[0]
 	w.pf.record(domain, n.Record)
-	rec, errs := parse(n.Record)
+	rec, errs := w.pf.parse(n.Record)
 	w.syntax(domain, n.Record, n.Strings[0], errs)
 	w.path[domain] = true
 	defer delete(w.path, domain)

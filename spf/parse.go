@@ -179,7 +179,8 @@ func parse(txt string) (*Record, []error) {
 		return nil, []error{ErrNotSPF}
 	}
 	var errs []error
-	seen := map[string]bool{}
+	var seenRedirect, seenExp bool
+	r.Terms = make([]Term, 0, min(strings.Count(txt, " "), 32)) // a term follows each space; a hostile record of spaces gets no more
 	for i := 6; i < len(txt); {
 		if txt[i] == ' ' {
 			i++
@@ -198,10 +199,14 @@ func parse(txt string) (*Record, []error) {
 		} else {
 			t.Span = span
 			if t.Kind == Modifier && (t.Name == "redirect" || t.Name == "exp") {
-				if seen[t.Name] {
+				seen := &seenRedirect
+				if t.Name == "exp" {
+					seen = &seenExp
+				}
+				if *seen {
 					errs = append(errs, &SyntaxError{Term: txt[i:j], Span: span, Reason: t.Name + "= appears more than once (RFC 7208 §6)"})
 				}
-				seen[t.Name] = true
+				*seen = true
 			}
 			r.Terms = append(r.Terms, t)
 		}

@@ -27,6 +27,7 @@ type prefetcher struct {
 	mu    sync.Mutex
 	m     map[pkey]*future
 	done  map[string]bool // records whose terms were prefetched
+	recs  map[string]parsed
 	terms int
 	wg    sync.WaitGroup
 }
@@ -37,6 +38,27 @@ type prefetcher struct {
 // itself, one by one, so a tree built to be large (fan-out at every
 // level) costs at most these questions beyond the ones the walk asks.
 const prefetchTerms = 10
+
+// parsed is a record parsed once for the prefetch and the walk.
+type parsed struct {
+	rec  *Record
+	errs []error
+}
+
+// parse parses a record, once for the walk and the prefetch.
+func (p *prefetcher) parse(txt string) (*Record, []error) {
+	p.mu.Lock()
+	got, ok := p.recs[txt]
+	p.mu.Unlock()
+	if ok {
+		return got.rec, got.errs
+	}
+	rec, errs := parse(txt)
+	p.mu.Lock()
+	p.recs[txt] = parsed{rec, errs}
+	p.mu.Unlock()
+	return rec, errs
+}
 
 type pkey struct {
 	name  string
@@ -110,26 +132,21 @@ func (p *prefetcher) record(domain, rec string) {
 	seen := p.done[domain]
 	p.done[domain] = true
 	p.mu.Unlock()
-	r, _ := parse(rec)
-	if r == nil || seen {
+	if seen {
 		return
 	}
-	terms := make([]Term, 0, len(r.Terms))
-	for _, t := range r.Terms {
-		if t.Kind == Mechanism {
-			if t.Name == "all" {
-				break
-			}
-			if t.CostsLookup() {
-				terms = append(terms, t)
-			}
-		}
+	r, _ := p.parse(rec)
+	if r == nil {
+		return
 	}
-	if rd := r.Redirect(); rd != nil && r.All() == nil {
-		terms = append(terms, *rd)
-	}
-	for _, t := range terms {
-		if t.Name == "ptr" {
+	hasAll := r.All() != nil
+	for i := range r.Terms {
+		t := &r.Terms[i]
+		switch {
+		case t.Kind == Mechanism && t.Name == "all":
+			return // nothing after all is reached; no redirect with all
+		case t.Kind == Modifier && t.Name == "redirect" && !hasAll:
+		case t.Kind != Mechanism || !t.CostsLookup() || t.Name == "ptr":
 			continue
 		}
 		p.mu.Lock()
