@@ -39,6 +39,25 @@ type traced struct {
 	weight     int
 	mentions   []string
 	dmarc      string // the name under _dmarc., for the DMARC walk
+	void       bool
+}
+
+// fallback reports whether q is asked where p came back void: the same
+// name, or the same leading labels under a parent of p's rest.
+func fallback(p, q string) bool {
+	if p == q {
+		return true
+	}
+	pl, ql := dns.SplitDomainName(p), dns.SplitDomainName(q)
+	i := 0
+	for i < len(pl) && i < len(ql) && pl[i] == ql[i] {
+		i++
+	}
+	if i == 0 {
+		return false
+	}
+	a, b := pl[i:], ql[i:]
+	return len(b) > 0 && len(b) < len(a) && slices.Equal(a[len(a)-len(b):], b)
 }
 
 type tracer struct {
@@ -52,6 +71,7 @@ func (t *tracer) Lookup(ctx context.Context, name string, qtype uint16) (*resolv
 	a, err := t.r.Lookup(ctx, name, qtype)
 	q := traced{name: strings.ToLower(dns.Fqdn(name)), qtype: dns.TypeToString[qtype], start: start, end: time.Now(), weight: 1}
 	if a != nil {
+		q.void = a.Void()
 		q.weight += len(a.Chain)
 		for _, rr := range a.Records {
 			q.mentions = append(q.mentions, mentioned(rr)...)
@@ -102,11 +122,17 @@ func mentioned(rr dns.RR) []string {
 }
 
 // criticalPath returns the longest weighted chain of dependent questions.
-// Q depends on an earlier P (answered before Q was asked) when P's answer
-// names Q's name or a name Q's name is under (_25._tcp.mx.example. under
-// the MX target, d._report._dmarc.r.example. under a report domain), the
-// checked domain and its parents aside — every question starts from those;
-// and a DMARC walk's _dmarc.<parent> depends on the _dmarc.<child> before it.
+// Q depends on an earlier P (answered before Q was asked) when
+//   - P's answer names Q's name, or a name Q's name is under
+//     (_25._tcp.mx.example. under the MX target, d._report._dmarc.r.example.
+//     under a report domain) — the checked domain itself aside, and its
+//     parents as names Q's is under: every question starts from those;
+//   - P came back void (NXDOMAIN, NODATA) and Q is its fallback: the same
+//     name (A after no MX, RFC 5321 §5.1), or the same leading labels under
+//     a parent (_dmarc.<parent> after _dmarc.<child>, default._bimi.<org>
+//     after default._bimi.<domain>);
+//   - Q is the next name of a DMARC tree walk after P (_dmarc.<parent>
+//     after _dmarc.<child>).
 func criticalPath(qs []traced, domain string) int {
 	slices.SortFunc(qs, func(a, b traced) int { return a.start.Compare(b.start) })
 	domain = dns.Fqdn(domain)
@@ -123,6 +149,9 @@ func criticalPath(qs []traced, domain string) int {
 	best := 0
 	for i, q := range qs {
 		under := map[string]bool{}
+		if q.name != domain {
+			under[q.name] = true
+		}
 		for n := q.name; n != "" && n != "."; {
 			if !roots[n] {
 				under[n] = true
@@ -138,6 +167,9 @@ func criticalPath(qs []traced, domain string) int {
 			}
 			dep := slices.ContainsFunc(p.mentions, func(m string) bool { return under[m] })
 			if !dep && q.dmarc != "" && p.dmarc != "" && strings.HasSuffix(p.dmarc, "."+q.dmarc) {
+				dep = true
+			}
+			if !dep && p.void && fallback(p.name, q.name) {
 				dep = true
 			}
 			if dep {

@@ -110,8 +110,8 @@ func TestHostileRecords(t *testing.T) {
 	runHostile(t, srv, resolver.Config{Timeout: 500 * time.Millisecond}, []hostileCase{
 		// An include tree with fan-out 10 at every level, unbounded in depth
 		// through a wildcard and %{d}: the walk stops at its bound, and the
-		// questions asked ahead of it (10 terms at most) add no more than 10.
-		{"spf fan-out bomb", second, spf.DefaultMaxWalk + 5 + 10, spfCase("bomb.spf.hostile"), "spf.lookup-limit"},
+		// questions asked ahead of it (as many terms) add at most as many.
+		{"spf fan-out bomb", second, 2*spf.DefaultMaxWalk + 5, spfCase("bomb.spf.hostile"), "spf.lookup-limit"},
 		{"spf include loop", second, 5, spfCase("loop-a.spf.hostile"), "spf.include-loop"},
 		{"spf redirect loop", second, 5, spfCase("rloop-a.spf.hostile"), "spf.include-loop"},
 		{"spf redirect chain of 50", second, spf.DefaultMaxWalk + 5, spfCase("chain0.spf.hostile"), "truncated=true"},

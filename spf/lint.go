@@ -139,7 +139,7 @@ func (l Linter) Lint(ctx context.Context, r resolver.Resolver, domain string) (*
 	// Lint returns, none is still running.
 	ctx, cancel := context.WithCancel(ctx)
 	w.ctx = ctx
-	w.pf = &prefetcher{ctx: ctx, r: r, root: name, max: min(w.max, prefetchTerms), m: map[pkey]*future{}, done: map[string]bool{}, recs: map[string]parsed{}}
+	w.pf = &prefetcher{ctx: ctx, r: r, root: name, max: w.max, m: map[pkey]*future{}, done: map[string]bool{}, recs: map[string]parsed{}}
 	defer w.pf.wg.Wait()
 	defer cancel()
 	if !l.SkipSPFType {

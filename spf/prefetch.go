@@ -17,12 +17,16 @@ import (
 // order — but it finds its answers already asked for, so a policy tree's
 // latency is its depth, not its size. The walk's own questions go
 // through it: one asked in the background is waited for, never asked
-// twice.
+// twice. It asks for as many terms as the walk walks (Linter.MaxWalk):
+// the walk goes depth first, the prefetch as answers come, so for a tree
+// larger than that bound (one built to be large: fan-out at every level)
+// it may ask for terms the walk never reaches — at most MaxWalk terms'
+// questions beyond the walk's own.
 type prefetcher struct {
 	ctx  context.Context
 	r    resolver.Resolver
 	root string
-	max  int // terms prefetched at most (prefetchTerms, or the walk's bound when lower)
+	max  int // terms prefetched at most: the walk's own bound (Linter.MaxWalk)
 
 	mu    sync.Mutex
 	m     map[pkey]*future
@@ -31,13 +35,6 @@ type prefetcher struct {
 	terms int
 	wg    sync.WaitGroup
 }
-
-// prefetchTerms bounds the terms whose questions are asked ahead of the
-// walk: the 10 lookups RFC 7208 §4.6.4 allows a policy. A policy within
-// the limit is asked for all at once; past it, the walk asks the rest
-// itself, one by one, so a tree built to be large (fan-out at every
-// level) costs at most these questions beyond the ones the walk asks.
-const prefetchTerms = 10
 
 // parsed is a record parsed once for the prefetch and the walk.
 type parsed struct {
