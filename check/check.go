@@ -40,6 +40,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/domainlint/domainlint/analysis"
 	"github.com/domainlint/domainlint/bimi"
 	"github.com/domainlint/domainlint/dane"
 	"github.com/domainlint/domainlint/dkim"
@@ -90,8 +91,9 @@ type Options struct {
 	Timeout time.Duration
 	// SPF configures the SPF walk.
 	SPF spf.Linter
-	// Checks are the checks to run; nil: Checks().
-	Checks []*Check
+	// Checks are the checks to run, as they were built (with their own
+	// options); nil: DefaultChecks() of these Options.
+	Checks []*analysis.Check
 	// ZoneFiles, when the resolver given to Domain answers from zone
 	// files but wraps them (so does not implement resolver.ZoneFiles
 	// itself), is their capability; nil: the resolver's own, if any.
@@ -329,23 +331,21 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	}
 	checks := opts.Checks
 	if checks == nil {
-		checks = Checks()
+		checks = opts.DefaultChecks()
 	}
 	zone := opts.ZoneFiles
 	if zone == nil {
 		zone, _ = r.(resolver.ZoneFiles)
 	}
-	var rec resolver.Resolver = &recorder{r: r, rep: rep}
-	sel := &selection{enable: opts.Enable, disable: opts.Disable}
+	d := &driver{rep: rep, sel: &selection{enable: opts.Enable, disable: opts.Disable}, zone: zone}
+	d.res = &recorder{r: r, rep: rep}
 	if zone != nil {
 		// Checks that tell zone-file answers from live ones see through
 		// the recorder.
-		rec = zoneRecorder{rec.(*recorder), zone}
-		sel.comments = zone.Comments
+		d.res = zoneRecorder{d.res.(*recorder), zone}
+		d.sel.comments = zone.Comments
 	}
-	run(ctx, checks, func(c *Check) *Pass {
-		return &Pass{Check: c, Domain: rep.Domain, Resolver: rec, Options: &opts, rep: rep, sel: sel, zone: zone}
-	})
+	d.run(ctx, checks)
 	if err := ctx.Err(); err != nil {
 		rep.fail(&CheckError{Name: rep.Domain, Err: fmt.Errorf("check stopped: %w", err)})
 	}
@@ -366,8 +366,7 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	if o := rep.onboarding(); o.Stage != StageUnknown {
 		rep.Onboarding = &o
 	}
-	explainUnverified(rep)
-	rep.Findings = fold(rep.Findings)
+	d.explainUnverified()
 	rep.Findings = lint.Bound(rep.Findings)
 	slices.SortFunc(rep.Waivers, func(a, b Waiver) int { return strings.Compare(a.Name+" "+a.Rule, b.Name+" "+b.Rule) })
 	slices.SortFunc(rep.Errors, func(a, b *CheckError) int { return strings.Compare(a.Error(), b.Error()) })
@@ -375,65 +374,6 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	rep.Stats.Queries = resolver.BudgetFrom(ctx).Used()
 	rep.Stats.Elapsed = time.Since(start).Milliseconds()
 	return rep
-}
-
-// sameDefect are the pairs of rules that report one defect at one name
-// from two sides: the Microsoft 365 diff, and the protocol's own check.
-var sameDefect = [][2]string{
-	{"m365.missing", "dkim.missing"},
-	{"m365.wrong", "dkim.missing"},
-	{"m365.conflict", "spf.multiple-records"},
-	{"m365.conflict", "dmarc.multiple-records"},
-	{"m365.wrong", "dmarc.syntax"},
-	{"m365.wrong", "dmarc.no-rua"},
-	{"m365.missing", "dmarc.missing"},
-	{"m365.wrong", "spf.syntax"},
-}
-
-// fold reports each defect once: of two findings of a sameDefect pair at
-// one name, the protocol's is kept (it is the more exact, with the
-// record's span and the RFC), with the diff's fixes before its own (the
-// records Microsoft expects), and the diff's rule listed as related.
-func fold(fs []lint.Finding) []lint.Finding {
-	drop := map[int]bool{}
-	for _, pair := range sameDefect {
-		for i := range fs {
-			if fs[i].Rule != pair[0] || drop[i] {
-				continue
-			}
-			for j := range fs {
-				if fs[j].Rule != pair[1] || drop[j] || !strings.EqualFold(fs[i].Name, fs[j].Name) {
-					continue
-				}
-				keep, other := j, i
-				// The diff's fixes first (the records Microsoft expects),
-				// then the protocol's own.
-				fixes := slices.Clone(fs[other].Fixes)
-				for _, x := range fs[keep].Fixes {
-					if !slices.ContainsFunc(fixes, func(y lint.Fix) bool { return y.Message == x.Message }) {
-						fixes = append(fixes, x)
-					}
-				}
-				fs[keep].Fixes = fixes
-				fs[keep].Related = append(fs[keep].Related, fs[other].Rule)
-				if fs[other].Severity < fs[keep].Severity { // Error is 0: the more severe
-					fs[keep].Severity = fs[other].Severity
-				}
-				drop[other] = true
-				break
-			}
-		}
-	}
-	if len(drop) == 0 {
-		return fs
-	}
-	out := fs[:0]
-	for i, f := range fs {
-		if !drop[i] {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // nxdomain reports whether name itself does not exist. The SPF check
@@ -495,48 +435,4 @@ func (c *recorder) Lookup(ctx context.Context, name string, qtype uint16) (*reso
 		c.rep.mu.Unlock()
 	}
 	return a, err
-}
-
-// explainUnverified says what each unverified question was for, from the
-// parts of the report that asked it, and sorts the list.
-func explainUnverified(rep *Report) {
-	if len(rep.Unverified) == 0 {
-		return
-	}
-	why := map[string]string{}
-	if rep.SPF != nil {
-		for _, t := range rep.SPF.Unverified {
-			why[t] = "SPF target: its lookups are not counted"
-		}
-	}
-	for _, s := range rep.DKIM {
-		if s.Status == "unverified" {
-			why[s.Target] = "DKIM key of selector " + s.Selector
-		}
-	}
-	if d := rep.DNSSEC; d != nil && d.Probe != nil {
-		name := d.Probe.Name
-		if name == "" {
-			name = "."
-		}
-		why[name] = "DNSSEC probe: whether the resolver validates"
-	}
-	if d := rep.DMARC; d != nil {
-		for _, p := range []*dmarc.Policy{d.RFC9989, d.RFC7489} {
-			if p.Unasked != "" {
-				why[p.Unasked] = "DMARC organizational domain (" + p.Algorithm + ")"
-			}
-		}
-		for _, ra := range d.Reports {
-			if ra.Err != "" {
-				why[ra.Name] = "DMARC report authorization for " + ra.Host
-			}
-		}
-	}
-	for i, u := range rep.Unverified {
-		rep.Unverified[i].For = why[u.Name]
-	}
-	slices.SortFunc(rep.Unverified, func(a, b Unverified) int {
-		return strings.Compare(a.Name+" "+a.Type, b.Name+" "+b.Type)
-	})
 }

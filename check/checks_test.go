@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/domainlint/domainlint/analysis"
 	"github.com/domainlint/domainlint/check"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
@@ -49,12 +50,12 @@ func TestCatalogueIsWhatRuns(t *testing.T) {
 // error too, and the other checks still run.
 func TestUndeclaredRule(t *testing.T) {
 	declared := lint.Rule{ID: "custom.declared", Severity: lint.Warning, Summary: "s", Citation: "c"}
-	custom := &check.Check{Name: "custom", Doc: "d", Rules: []lint.Rule{declared}, Run: func(ctx context.Context, p *check.Pass) error {
+	custom := &analysis.Check{Name: "custom", Doc: "d", Rules: []lint.Rule{declared}, Run: func(ctx context.Context, p *analysis.Pass) (any, error) {
 		p.Report(declared.New(p.Domain, "fine"))
 		p.Report(lint.Rule{ID: "custom.undeclared", Citation: "c"}.New(p.Domain, "not in the catalogue"))
-		return nil
+		return nil, nil
 	}}
-	boom := &check.Check{Name: "boom", Doc: "d", Rules: []lint.Rule{declared}, Run: func(ctx context.Context, p *check.Pass) error {
+	boom := &analysis.Check{Name: "boom", Doc: "d", Rules: []lint.Rule{declared}, Run: func(ctx context.Context, p *analysis.Pass) (any, error) {
 		panic("a bug")
 	}}
 	checks := append(check.Checks(), custom, boom)
@@ -151,10 +152,10 @@ func TestTypedErrors(t *testing.T) {
 // TestRequiresCycle: checks that require each other are an error of the
 // check, not a hang.
 func TestRequiresCycle(t *testing.T) {
-	a := &check.Check{Name: "a", Doc: "d", Rules: check.Rules()[:1], Run: func(context.Context, *check.Pass) error { return nil }}
-	b := &check.Check{Name: "b", Doc: "d", Rules: check.Rules()[:1], Requires: []*check.Check{a}, Run: a.Run}
-	a.Requires = []*check.Check{b}
-	rep := check.Domain(context.Background(), offlineZones(t, loneZone), loneDomain, check.Options{Checks: []*check.Check{a, b}})
+	a := &analysis.Check{Name: "a", Doc: "d", Rules: check.Rules()[:1], Run: func(context.Context, *analysis.Pass) (any, error) { return nil, nil }}
+	b := &analysis.Check{Name: "b", Doc: "d", Rules: check.Rules()[:1], Requires: []*analysis.Check{a}, Run: a.Run}
+	a.Requires = []*analysis.Check{b}
+	rep := check.Domain(context.Background(), offlineZones(t, loneZone), loneDomain, check.Options{Checks: []*analysis.Check{a, b}})
 	if !slices.ContainsFunc(rep.Errors, func(e *check.CheckError) bool { return errors.Is(e, check.ErrBadCheck) }) {
 		t.Errorf("errors %v", rep.Errors)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/domainlint/domainlint/analysis"
 	"github.com/domainlint/domainlint/lint"
 )
 
@@ -32,19 +33,20 @@ func zoneRules() []lint.Rule {
 
 // runZone reports what the server of the zone that holds the domain would
 // refuse or ignore in its file.
-func runZone(ctx context.Context, p *Pass) error {
-	if p.zone == nil {
+func runZone(ctx context.Context, p *analysis.Pass, m365 *analysis.Check) error {
+	if p.Zone == nil {
 		return nil
 	}
-	apex := p.zone.Zone(p.Domain)
+	res, _ := p.ResultOf[m365].(*m365Result)
+	apex := p.Zone.Zone(p.Domain)
 	if apex == "" {
 		return nil
 	}
-	for _, pr := range p.zone.Problems() {
+	for _, pr := range p.Zone.Problems() {
 		if pr.Zone != apex {
 			continue
 		}
-		if pr.Kind == "cname-and-other-data" && m365Conflict(p.Result(), pr.Name) {
+		if pr.Kind == "cname-and-other-data" && m365Conflict(res, pr.Name) {
 			continue // one defect, one finding: the diff's says what to delete
 		}
 		var rule lint.Rule
@@ -76,9 +78,12 @@ func runZone(ctx context.Context, p *Pass) error {
 
 // m365Conflict reports whether the Microsoft 365 diff already reports the
 // CNAME beside other data at name, with the records to delete.
-func m365Conflict(rep *Report, name string) bool {
+func m365Conflict(res *m365Result, name string) bool {
+	if res == nil {
+		return false
+	}
 	name = strings.TrimSuffix(name, ".")
-	for _, e := range rep.Diff {
+	for _, e := range res.Diff {
 		if e.Status == Conflict && strings.EqualFold(e.Name, name) && strings.HasPrefix(e.Why, cnameBesideWhy) {
 			return true
 		}
