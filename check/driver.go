@@ -17,6 +17,7 @@ import (
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/mtasts"
 	"github.com/domainlint/domainlint/mx"
+	"github.com/domainlint/domainlint/parked"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/smtpprobe"
 	"github.com/domainlint/domainlint/spf"
@@ -245,7 +246,7 @@ func (d *driver) store(v any) {
 		rep.verifyRecord = rep.verifyRecord || v.VerifyRecord
 	case *mx.Report:
 		rep.MX = v
-	case parkedResult:
+	case *parked.Input:
 		rep.Parked = true
 	case *dnssec.Report:
 		rep.DNSSEC = v
