@@ -48,6 +48,7 @@ import (
 	"github.com/domainlint/domainlint/dnssec"
 	"github.com/domainlint/domainlint/enforce"
 	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/m365"
 	"github.com/domainlint/domainlint/mtasts"
 	"github.com/domainlint/domainlint/mx"
 	"github.com/domainlint/domainlint/records"
@@ -134,32 +135,40 @@ type Options struct {
 	Enable, Disable []string
 }
 
-// Status of one diff entry.
-type Status string
+// Status of one diff entry (m365.Status).
+type Status = m365.Status
 
+// The statuses of a diff entry.
 const (
-	OK       Status = "ok"
-	Missing  Status = "missing"
-	Wrong    Status = "wrong"
-	Conflict Status = "conflict"
-	// Error: the records could not be looked up (a temporary failure).
-	Error Status = "error"
+	OK       = m365.OK
+	Missing  = m365.Missing
+	Wrong    = m365.Wrong
+	Conflict = m365.Conflict
+	Error    = m365.Error
 )
 
-// Entry is the diff of one expected record.
-type Entry struct {
-	Purpose  records.Purpose  `json:"purpose"`
-	Workload records.Workload `json:"workload"`
-	Type     string           `json:"type"`
-	Name     string           `json:"name"`
-	Expected string           `json:"expected"`
-	Found    []string         `json:"found"`
-	Status   Status           `json:"status"`
-	Optional bool             `json:"optional"`
-	// Why explains a status other than ok.
-	Why string `json:"why,omitempty"`
-	fix string // overrides the expectation's zone line as the finding's Fix
-}
+// Entry is the diff of one expected record (m365.Entry).
+type Entry = m365.Entry
+
+// Stage is where a domain stands in Microsoft 365's onboarding order
+// (m365.Stage); Onboarding is the stage and the one next step.
+type (
+	Stage      = m365.Stage
+	Onboarding = m365.Onboarding
+)
+
+// The onboarding stages, in Microsoft's order (see m365.Stage).
+const (
+	StageUnknown     = m365.StageUnknown
+	StageUnverified  = m365.StageUnverified
+	StageVerified    = m365.StageVerified
+	StageOldProvider = m365.StageOldProvider
+	StageCutOver     = m365.StageCutOver
+	StageDKIMPending = m365.StageDKIMPending
+	StageSigning     = m365.StageSigning
+	StageMonitoring  = m365.StageMonitoring
+	StageEnforcing   = m365.StageEnforcing
+)
 
 // Stats count what one domain's check cost.
 type Stats struct {
@@ -272,6 +281,24 @@ func (u Unverified) String() string {
 func ErrorReport(domain string, err error) *Report {
 	d := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(domain), "."))
 	return &Report{Domain: d, Findings: []lint.Finding{}, Diff: []Entry{}, Errors: []*CheckError{{Name: d, Err: err}}}
+}
+
+// Stage recognises the onboarding stage from the report's Microsoft 365
+// diff (and its DKIM lookups). It is StageUnknown without a diff.
+func (r *Report) Stage() Stage { return r.onboarding().Stage }
+
+// NextStep returns the one thing to do next, in Microsoft's order; empty
+// without a diff.
+func (r *Report) NextStep() string { return r.onboarding().NextStep }
+
+// onboarding returns the stage and the next step together (Domain stores
+// them in Report.Onboarding).
+func (r *Report) onboarding() Onboarding {
+	if r == nil {
+		return Onboarding{}
+	}
+	return m365.Onboard(m365.StageInput{Domain: r.Domain, Diff: r.Diff, VerifyRecord: r.verifyRecord, DKIM: r.DKIM,
+		DMARC: r.DMARC, Enforcement: r.Enforcement, Findings: r.Findings})
 }
 
 // Failed reports whether the report has error findings.

@@ -10,16 +10,14 @@ import (
 	"github.com/domainlint/domainlint/dmarc"
 	"github.com/domainlint/domainlint/dnssec"
 	"github.com/domainlint/domainlint/enforce"
-	"github.com/domainlint/domainlint/internal/rrtext"
 	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/m365"
 	"github.com/domainlint/domainlint/mtasts"
 	"github.com/domainlint/domainlint/mx"
 	"github.com/domainlint/domainlint/parked"
-	"github.com/domainlint/domainlint/records"
 	"github.com/domainlint/domainlint/smtpprobe"
 	"github.com/domainlint/domainlint/spf"
 	"github.com/domainlint/domainlint/tlsrpt"
-	"github.com/miekg/dns"
 )
 
 // Checks returns the checks Domain runs by default, new values each call,
@@ -36,24 +34,16 @@ func Checks() []*analysis.Check { return Options{}.DefaultChecks() }
 func (o Options) DefaultChecks() []*analysis.Check {
 	f := o.HTTPS
 	spfCheck := spf.NewCheck(o.SPF)
-	dkimOpts := dkim.CheckOptions{Selectors: o.Selectors, Discover: o.Discover}
-	if o.Set != nil && len(o.Set.ByPurpose(records.DKIM1)) > 0 {
-		dkimOpts.Expected = []string{"selector1", "selector2"}
-	}
-	dkimCheck := dkim.NewCheck(dkimOpts)
+	dkimCheck := dkim.NewCheck(dkim.CheckOptions{Selectors: o.Selectors, Discover: o.Discover, Expected: m365.Selectors(o.Set)})
 	dmarcCheck := dmarc.NewCheck()
-	m365 := &analysis.Check{Name: "m365", Doc: "the diff against the Microsoft 365 record set (with Options.Set or Expect)",
-		Rules: m365Rules(), Requires: []*analysis.Check{spfCheck, dkimCheck}, Supersedes: m365Supersedes()}
-	m365.Run = func(ctx context.Context, p *analysis.Pass) (any, error) {
-		return runM365(ctx, p, o.Set, spfCheck, dkimCheck)
-	}
+	m365Check := m365.NewCheck(o.Set, spfCheck, dkimCheck)
 	daneCheck := dane.NewCheck(dane.Options{RequireM365: o.DANE})
 	mxCheck := mx.NewCheck()
 	mtastsCheck := mtasts.NewCheck(mtasts.Options{Fetch: o.Fetch, Timeout: f.Timeout, Roots: f.Roots, Port: f.Port, AllowPrivate: f.AllowPrivate})
 	zoneCheck := &analysis.Check{Name: "zone", Doc: "with zone files: what the zone's server refuses or ignores (a CNAME beside other data, no SOA or NS at the apex, records outside the zone)",
-		Rules: zoneRules(), Requires: []*analysis.Check{m365}}
-	zoneCheck.Run = func(ctx context.Context, p *analysis.Pass) (any, error) { return nil, runZone(ctx, p, m365) }
-	return []*analysis.Check{zoneCheck, spfCheck, dmarcCheck, dkimCheck, m365, mxCheck,
+		Rules: zoneRules(), Requires: []*analysis.Check{m365Check}}
+	zoneCheck.Run = func(ctx context.Context, p *analysis.Pass) (any, error) { return nil, runZone(ctx, p, m365Check) }
+	return []*analysis.Check{zoneCheck, spfCheck, dmarcCheck, dkimCheck, m365Check, mxCheck,
 		parked.NewCheck(o.Parked, spfCheck, dmarcCheck, dkimCheck, mxCheck),
 		dnssec.NewCheck(), daneCheck, mtastsCheck,
 		tlsrpt.NewCheck(mtastsCheck, daneCheck),
@@ -78,32 +68,4 @@ func catalogue(checks []*analysis.Check) []lint.Rule {
 		}
 	}
 	return out
-}
-
-// m365Result is the m365 check's result: the diff, and whether the domain
-// publishes an MS= verification record the expected set does not ask for.
-type m365Result struct {
-	Diff         []Entry
-	VerifyRecord bool
-}
-
-func runM365(ctx context.Context, p *analysis.Pass, set *records.Set, spfCheck, dkimCheck *analysis.Check) (any, error) {
-	if set == nil {
-		return nil, nil
-	}
-	sr, _ := p.ResultOf[spfCheck].(*spf.Report)
-	sels, _ := p.ResultOf[dkimCheck].([]*dkim.Selector)
-	res := &m365Result{Diff: diff(ctx, p, set, sr, sels)}
-	if len(set.ByPurpose(records.Verify)) == 0 {
-		// The verify workload is not asked for, but an MS= record still
-		// shows the domain was verified: the stage reads it.
-		if a, err := p.Resolver.Lookup(ctx, p.Domain, dns.TypeTXT); err == nil {
-			for _, rr := range a.Records {
-				if verifyCodeRE.MatchString(rrtext.TXT(rr)) {
-					res.VerifyRecord = true
-				}
-			}
-		}
-	}
-	return res, nil
 }

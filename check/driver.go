@@ -15,6 +15,7 @@ import (
 	"github.com/domainlint/domainlint/dnssec"
 	"github.com/domainlint/domainlint/enforce"
 	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/m365"
 	"github.com/domainlint/domainlint/mtasts"
 	"github.com/domainlint/domainlint/mx"
 	"github.com/domainlint/domainlint/parked"
@@ -241,7 +242,7 @@ func (d *driver) store(v any) {
 		rep.DMARC = v
 	case []*dkim.Selector:
 		rep.DKIM = append(rep.DKIM, v...)
-	case *m365Result:
+	case *m365.Result:
 		rep.Diff = append(rep.Diff, v.Diff...)
 		rep.verifyRecord = rep.verifyRecord || v.VerifyRecord
 	case *mx.Report:

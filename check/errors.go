@@ -108,8 +108,6 @@ func (e *CheckError) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func isUnverified(err error) bool { return errors.Is(err, resolver.ErrUnverified) }
-
 // selection is the rules a check reports (Options.Enable and Disable)
 // and the waivers a zone file writes beside its records.
 type selection struct {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/domainlint/domainlint/analysis"
 	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/m365"
 )
 
 const rfc1035 = "https://www.rfc-editor.org/rfc/rfc1035"
@@ -33,11 +34,11 @@ func zoneRules() []lint.Rule {
 
 // runZone reports what the server of the zone that holds the domain would
 // refuse or ignore in its file.
-func runZone(ctx context.Context, p *analysis.Pass, m365 *analysis.Check) error {
+func runZone(ctx context.Context, p *analysis.Pass, m365Check *analysis.Check) error {
 	if p.Zone == nil {
 		return nil
 	}
-	res, _ := p.ResultOf[m365].(*m365Result)
+	res, _ := p.ResultOf[m365Check].(*m365.Result)
 	apex := p.Zone.Zone(p.Domain)
 	if apex == "" {
 		return nil
@@ -46,7 +47,7 @@ func runZone(ctx context.Context, p *analysis.Pass, m365 *analysis.Check) error 
 		if pr.Zone != apex {
 			continue
 		}
-		if pr.Kind == "cname-and-other-data" && m365Conflict(res, pr.Name) {
+		if pr.Kind == "cname-and-other-data" && res.CNAMEBeside(pr.Name) {
 			continue // one defect, one finding: the diff's says what to delete
 		}
 		var rule lint.Rule
@@ -74,19 +75,4 @@ func runZone(ctx context.Context, p *analysis.Pass, m365 *analysis.Check) error 
 		p.Report(f)
 	}
 	return nil
-}
-
-// m365Conflict reports whether the Microsoft 365 diff already reports the
-// CNAME beside other data at name, with the records to delete.
-func m365Conflict(res *m365Result, name string) bool {
-	if res == nil {
-		return false
-	}
-	name = strings.TrimSuffix(name, ".")
-	for _, e := range res.Diff {
-		if e.Status == Conflict && strings.EqualFold(e.Name, name) && strings.HasPrefix(e.Why, cnameBesideWhy) {
-			return true
-		}
-	}
-	return false
 }

@@ -1,4 +1,4 @@
-package check
+package m365
 
 import (
 	"context"
@@ -58,9 +58,9 @@ var (
 		Citation: "Microsoft Learn: Enable auto-discovery of Intune enrollment server", URL: "https://learn.microsoft.com/mem/intune/enrollment/windows-enrollment-create-cname"}
 )
 
-// Rules returns the whole catalogue: this package's rules and those of
-// spf, dkim, dmarc and records.
-func m365Rules() []lint.Rule {
+// Rules returns the rules of the Microsoft 365 check: the diff's and
+// those of records (the expected set's own findings).
+func Rules() []lint.Rule {
 	out := []lint.Rule{ruleMissing, ruleWrong, ruleConflict, ruleMSOID, ruleMissingDot, ruleLeftover, ruleNotCutOver, ruleGateway, rulePreferred}
 	return append(out, records.Rules()...)
 }
@@ -896,7 +896,7 @@ func (d *differ) cnameEntry(e records.Expected, ent Entry, fail func(error) Entr
 	if e.Purpose == records.Autodiscover && ent.Status == OK {
 		name := "_autodiscover._tcp." + strings.TrimPrefix(e.Name, "autodiscover.")
 		srv, _, err := own(d.ctx, d.r, name, dns.TypeSRV)
-		if err != nil && !isUnverified(err) {
+		if err != nil && !errors.Is(err, resolver.ErrUnverified) {
 			d.pass.Fail(name, err)
 		}
 		if err == nil && len(srv) > 0 {
@@ -997,10 +997,10 @@ func mxPref(rr dns.RR) uint16 {
 	return 65535
 }
 
-// m365Supersedes are the rules of other checks the diff edits or drops:
+// supersedes are the rules of other checks the diff edits or drops:
 // the protocol's halves of sameDefect, and dkim.dangling-cname, whose
 // cause a target without its trailing dot is.
-func m365Supersedes() []string {
+func supersedes() []string {
 	out := []string{"dkim.dangling-cname"}
 	for _, pair := range sameDefect {
 		if !slices.Contains(out, pair[1]) {
