@@ -125,11 +125,13 @@ var ErrInvalid = errors.New("invalid checks")
 
 // Validate reports what keeps checks from running as one slice: a check
 // without a name or Run, two checks of one name, a check that requires
-// itself through Requires (or requires a check missing from the slice),
-// and Supersedes patterns that name no rule of another check. The checks
-// a check requires belong to the slice even when not listed in it: a
-// driver runs them too. Rules may be shared: a rule ID declared by two
-// checks is one rule.
+// itself through Requires, and a Supersedes pattern that is empty or
+// names a rule of the check itself. The checks a check requires belong to
+// the slice even when not listed in it: a driver runs them too. Rules may
+// be shared: a rule ID declared by two checks is one rule. A Supersedes
+// pattern may name rules of checks the slice does not run (the Microsoft
+// 365 check supersedes DMARC's findings when the DMARC check runs);
+// SupersedesUnknown tells which name no rule of a catalogue.
 func Validate(checks []*Check) error {
 	if c := cycle(checks); c != nil {
 		return fmt.Errorf("%w: %s requires itself through Requires", ErrInvalid, c.Name)
@@ -152,14 +154,29 @@ func Validate(checks []*Check) error {
 			bad("check %q has no Run", c.Name)
 		}
 		for _, p := range c.Supersedes {
-			if !slices.ContainsFunc(checks, func(o *Check) bool {
-				return o != c && slices.ContainsFunc(o.Rules, func(r lint.Rule) bool { return Matches(r.ID, p) })
-			}) {
-				bad("check %q supersedes %q, which no other check's rule is or starts with", c.Name, p)
+			switch {
+			case strings.Trim(p, ".") == "":
+				bad("check %q supersedes an empty pattern", c.Name)
+			case slices.ContainsFunc(c.Rules, func(r lint.Rule) bool { return Matches(r.ID, p) }):
+				bad("check %q supersedes %q, which names its own rules", c.Name, p)
 			}
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// SupersedesUnknown returns the Supersedes patterns of checks that no rule
+// of catalogue is or starts with: typos, or rules renamed.
+func SupersedesUnknown(checks []*Check, catalogue []lint.Rule) []string {
+	var out []string
+	for _, c := range closure(checks) {
+		for _, p := range c.Supersedes {
+			if !slices.ContainsFunc(catalogue, func(r lint.Rule) bool { return Matches(r.ID, p) }) {
+				out = append(out, c.Name+": "+p)
+			}
+		}
+	}
+	return out
 }
 
 // closure returns checks and, after them, the checks they require that

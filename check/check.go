@@ -1,14 +1,18 @@
-// Package check lints a domain's mail DNS and diffs its zone against the
-// record set Microsoft 365 expects.
+// Package check is the driver: it runs a domain's checks and assembles
+// their report.
 //
-// [Domain] runs a slice of [Check] values — data, in the shape of x/tools'
-// analysis.Analyzer: a name, the rules it may report, the checks it
-// requires, and Run. [Checks] returns the default slice (SPF, DMARC, DKIM,
-// the Microsoft 365 diff, MX, parked domains, DNSSEC, DANE, MTA-STS,
-// TLS-RPT and BIMI); [Rules] is the catalogue they declare, and a
-// finding of an undeclared rule is an error, never a silent finding. Rules
-// are selected with Options.Enable and Disable, and a zone file may waive
-// one beside a record with `; ignore "rule-id"`.
+// [Domain] runs a slice of analysis.Check values (package analysis, in the
+// shape of x/tools' go/analysis): each after the checks it requires,
+// concurrently otherwise, handing each the typed results of the checks it
+// requires. [Checks] returns the default slice — the checks the protocol
+// packages export (spf, dmarc, dkim, mx, parked, dnssec, dane, mtasts,
+// tlsrpt, bimi, enforce, smtpprobe), the Microsoft 365 diff (package
+// m365) and the zone-file check — and Options.DefaultChecks the slice
+// configured by other options; append a check of your own to run it too.
+// [Rules] is the catalogue they declare, and a finding of an undeclared
+// rule is an error, never a silent finding. Rules are selected with
+// Options.Enable and Disable, and a zone file may waive one beside a
+// record with `; ignore "rule-id"`.
 //
 // Domain answers from any resolver.Resolver: live DNS, a domain's own
 // nameservers ([Authoritative]) or zone files before they are deployed
@@ -17,12 +21,12 @@
 // differ (split DNS, caches still holding old answers).
 //
 // A Report holds findings (lint.Finding, bounded by lint.Bound, each with
-// its fixes as edits), the diff, the SPF tree, DMARC and DKIM results, the
-// onboarding stage, per-domain query counts, the questions not verified
-// offline, and the errors for what could not be checked: *CheckError
-// values wrapping the cause, so errors.Is(err, resolver.ErrBudget) and
-// the like tell why. A temporary DNS failure is reported as such, never as
-// a missing record.
+// its fixes as edits), the checks' typed results (the Microsoft 365 diff,
+// the SPF tree, DMARC, DKIM, MX, …), the onboarding stage, per-domain
+// query counts, the questions not verified offline, and the errors for
+// what could not be checked: *CheckError values wrapping the cause, so
+// errors.Is(err, resolver.ErrBudget) and the like tell why. A temporary
+// DNS failure is reported as such, never as a missing record.
 //
 // [Scan] sweeps many domains with bounded concurrency and one shared cache,
 // streaming reports; [WriteSARIF] writes findings for code-scanning tools.
