@@ -41,8 +41,7 @@ func (o Options) DefaultChecks() []*analysis.Check {
 	mxCheck := mx.NewCheck()
 	mtastsCheck := mtasts.NewCheck(mtasts.Options{Fetch: o.Fetch, Timeout: f.Timeout, Roots: f.Roots, Port: f.Port, AllowPrivate: f.AllowPrivate})
 	zoneCheck := &analysis.Check{Name: "zone", Doc: "with zone files: what the zone's server refuses or ignores (a CNAME beside other data, no SOA or NS at the apex, records outside the zone)",
-		Rules: zoneRules(), Requires: []*analysis.Check{m365Check}}
-	zoneCheck.Run = func(ctx context.Context, p *analysis.Pass) (any, error) { return nil, runZone(ctx, p, m365Check) }
+		Rules: zoneRules(), Run: func(ctx context.Context, p *analysis.Pass) (any, error) { return nil, runZone(ctx, p) }}
 	return []*analysis.Check{zoneCheck, spfCheck, dmarcCheck, dkimCheck, m365Check, mxCheck,
 		parked.NewCheck(o.Parked, spfCheck, dmarcCheck, dkimCheck, mxCheck),
 		dnssec.NewCheck(), daneCheck, mtastsCheck,

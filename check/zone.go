@@ -6,7 +6,6 @@ import (
 
 	"github.com/domainlint/domainlint/analysis"
 	"github.com/domainlint/domainlint/lint"
-	"github.com/domainlint/domainlint/m365"
 )
 
 const rfc1035 = "https://www.rfc-editor.org/rfc/rfc1035"
@@ -34,11 +33,10 @@ func zoneRules() []lint.Rule {
 
 // runZone reports what the server of the zone that holds the domain would
 // refuse or ignore in its file.
-func runZone(ctx context.Context, p *analysis.Pass, m365Check *analysis.Check) error {
+func runZone(ctx context.Context, p *analysis.Pass) error {
 	if p.Zone == nil {
 		return nil
 	}
-	res, _ := p.ResultOf[m365Check].(*m365.Result)
 	apex := p.Zone.Zone(p.Domain)
 	if apex == "" {
 		return nil
@@ -46,9 +44,6 @@ func runZone(ctx context.Context, p *analysis.Pass, m365Check *analysis.Check) e
 	for _, pr := range p.Zone.Problems() {
 		if pr.Zone != apex {
 			continue
-		}
-		if pr.Kind == "cname-and-other-data" && res.CNAMEBeside(pr.Name) {
-			continue // one defect, one finding: the diff's says what to delete
 		}
 		var rule lint.Rule
 		switch pr.Kind {

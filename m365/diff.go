@@ -998,10 +998,11 @@ func mxPref(rr dns.RR) uint16 {
 }
 
 // supersedes are the rules of other checks the diff edits or drops:
-// the protocol's halves of sameDefect, and dkim.dangling-cname, whose
-// cause a target without its trailing dot is.
+// the protocol's halves of sameDefect, dkim.dangling-cname, whose cause a
+// target without its trailing dot is, and zone.cname-and-other-data, which
+// the diff reports with the records to delete.
 func supersedes() []string {
-	out := []string{"dkim.dangling-cname"}
+	out := []string{"dkim.dangling-cname", "zone.cname-and-other-data"}
 	for _, pair := range sameDefect {
 		if !slices.Contains(out, pair[1]) {
 			out = append(out, pair[1])

@@ -7,6 +7,7 @@ import (
 	"github.com/domainlint/domainlint/analysis"
 	"github.com/domainlint/domainlint/dkim"
 	"github.com/domainlint/domainlint/internal/rrtext"
+	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/records"
 	"github.com/domainlint/domainlint/spf"
 	"github.com/miekg/dns"
@@ -60,7 +61,8 @@ func Selectors(set *records.Set) []string {
 // given: it reads the SPF tree (the includes behind the record) and the
 // DKIM selectors (whose keys resolve). Its result is the *Result. It
 // supersedes the protocol checks' findings of the defects the diff also
-// reports (SameDefect), and rewords dkim.dangling-cname where a target
+// reports (sameDefect, and zone.cname-and-other-data where the diff names
+// the records to delete), and rewords dkim.dangling-cname where a target
 // lacks its trailing dot.
 func NewCheck(set *records.Set, spfCheck, dkimCheck *analysis.Check) *analysis.Check {
 	return &analysis.Check{Name: "m365", Doc: "the diff against the Microsoft 365 record set (with Options.Set or Expect)",
@@ -75,6 +77,12 @@ func run(ctx context.Context, p *analysis.Pass, set *records.Set, spfCheck, dkim
 	sr, _ := p.ResultOf[spfCheck].(*spf.Report)
 	sels, _ := p.ResultOf[dkimCheck].([]*dkim.Selector)
 	res := &Result{Diff: diff(ctx, p, set, sr, sels)}
+	p.Supersede(func(fs []lint.Finding, drop []bool) {
+		for i, f := range fs {
+			// One defect, one finding: the diff's says what to delete.
+			drop[i] = f.Rule == "zone.cname-and-other-data" && res.CNAMEBeside(f.Name)
+		}
+	})
 	if len(set.ByPurpose(records.Verify)) == 0 {
 		// The verify workload is not asked for, but an MS= record still
 		// shows the domain was verified: the stage reads it.
