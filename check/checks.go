@@ -1,8 +1,6 @@
 package check
 
 import (
-	"context"
-
 	"github.com/domainlint/domainlint/analysis"
 	"github.com/domainlint/domainlint/bimi"
 	"github.com/domainlint/domainlint/dane"
@@ -18,6 +16,7 @@ import (
 	"github.com/domainlint/domainlint/smtpprobe"
 	"github.com/domainlint/domainlint/spf"
 	"github.com/domainlint/domainlint/tlsrpt"
+	"github.com/domainlint/domainlint/zonecheck"
 )
 
 // Checks returns the checks Domain runs by default, new values each call,
@@ -40,9 +39,7 @@ func (o Options) DefaultChecks() []*analysis.Check {
 	daneCheck := dane.NewCheck(dane.Options{RequireM365: o.DANE})
 	mxCheck := mx.NewCheck()
 	mtastsCheck := mtasts.NewCheck(mtasts.Options{Fetch: o.Fetch, Timeout: f.Timeout, Roots: f.Roots, Port: f.Port, AllowPrivate: f.AllowPrivate})
-	zoneCheck := &analysis.Check{Name: "zone", Doc: "with zone files: what the zone's server refuses or ignores (a CNAME beside other data, no SOA or NS at the apex, records outside the zone)",
-		Rules: zoneRules(), Run: func(ctx context.Context, p *analysis.Pass) (any, error) { return nil, runZone(ctx, p) }}
-	return []*analysis.Check{zoneCheck, spfCheck, dmarcCheck, dkimCheck, m365Check, mxCheck,
+	return []*analysis.Check{zonecheck.NewCheck(), spfCheck, dmarcCheck, dkimCheck, m365Check, mxCheck,
 		parked.NewCheck(o.Parked, spfCheck, dmarcCheck, dkimCheck, mxCheck),
 		dnssec.NewCheck(), daneCheck, mtastsCheck,
 		tlsrpt.NewCheck(mtastsCheck, daneCheck),

@@ -1,4 +1,8 @@
-package check
+// Package zonecheck is the check of what only a zone file can get wrong:
+// what the server of the zone that holds the domain refuses or ignores in
+// its file (a CNAME beside other data, no SOA or NS at the apex, records
+// outside the zone). It reads Pass.Zone, and does nothing over live DNS.
+package zonecheck
 
 import (
 	"context"
@@ -27,13 +31,20 @@ var (
 		Citation: "RFC 1035 §5.2", URL: rfc1035 + "#section-5.2"}
 )
 
-func zoneRules() []lint.Rule {
+// Rules returns the rules of the zone check.
+func Rules() []lint.Rule {
 	return []lint.Rule{ruleZoneCNAME, ruleZoneMissingSOA, ruleZoneMissingNS, ruleZoneOutOfZone}
 }
 
-// runZone reports what the server of the zone that holds the domain would
+// NewCheck returns the zone check ("zone"). It has no result.
+func NewCheck() *analysis.Check {
+	return &analysis.Check{Name: "zone", Doc: "with zone files: what the zone's server refuses or ignores (a CNAME beside other data, no SOA or NS at the apex, records outside the zone)",
+		Rules: Rules(), Run: func(ctx context.Context, p *analysis.Pass) (any, error) { return nil, run(ctx, p) }}
+}
+
+// run reports what the server of the zone that holds the domain would
 // refuse or ignore in its file.
-func runZone(ctx context.Context, p *analysis.Pass) error {
+func run(ctx context.Context, p *analysis.Pass) error {
 	if p.Zone == nil {
 		return nil
 	}
