@@ -6,8 +6,9 @@
 //
 // The map of the part:
 //
-//   - [Check] declares; [Validate] checks a slice of them (names, Requires
-//     cycles, Supersedes naming no declared rule) before anything runs.
+//   - [Check] declares; [Validate] checks a slice of them (names, Run,
+//     Requires cycles, Supersedes patterns) before anything runs, and
+//     [SupersedesUnknown] the Supersedes patterns against a catalogue.
 //   - [Pass] hands Run the domain, a resolver, the zone files when the
 //     answers come from them, and [Pass.ResultOf]: the typed, read-only
 //     results of the checks it Requires (Run's first return value).
@@ -19,8 +20,8 @@
 //     with Pass.Supersede.
 //
 // The protocol packages (spf, dkim, dmarc, mx, mtasts, tlsrpt, bimi,
-// dnssec, dane, parked, enforce, smtpprobe) and m365 each export their
-// check; package check is the driver that runs a slice of them for a
+// dnssec, dane, parked, enforce, smtpprobe), m365 and zonecheck each
+// export their check (NewCheck); package check is the driver that runs a slice of them for a
 // domain and assembles the report. A check written outside this module
 // runs the same way: append it to the slice given to check.Domain in
 // check.Options.Checks.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -230,5 +231,34 @@ func TestMXErrorKinds(t *testing.T) {
 		if e := rep.Errors[i]; !errors.Is(e, tc.err) || e.Kind() != tc.kind {
 			t.Errorf("%v: mx error %v is of kind %q (errors.Is %v), want %q", tc.err, e, e.Kind(), errors.Is(e, tc.err), tc.kind)
 		}
+	}
+}
+
+// budgetAt fails the questions for one name as a spent budget would.
+type budgetAt struct {
+	r    resolver.Resolver
+	name string
+}
+
+func (b budgetAt) Lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
+	if strings.EqualFold(strings.TrimSuffix(name, "."), b.name) {
+		return nil, fmt.Errorf("lookup %s: %w", name, resolver.ErrBudget)
+	}
+	return b.r.Lookup(ctx, name, qtype)
+}
+
+// TestMXTargetBudgetKept (issue 26 bug a): a budget spent on an MX
+// target's lookup reaches Report.Errors as the mx check's, kind budget,
+// errors.Is(err, resolver.ErrBudget) — not "other".
+func TestMXTargetBudgetKept(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Domain: "mxb.example", Text: "@ 3600 IN SOA ns h 1 3600 600 86400 300\n@ 3600 IN NS ns\nns 3600 IN A 192.0.2.53\n@ 3600 IN MX 10 mail\nmail 3600 IN A 192.0.2.25\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := check.Domain(context.Background(), budgetAt{z, "mail.mxb.example"}, "mxb.example", check.Options{Enable: []string{"mx"}})
+	if !slices.ContainsFunc(rep.Errors, func(e *check.CheckError) bool {
+		return e.Check == "mx" && errors.Is(e, resolver.ErrBudget) && e.Kind() == "budget"
+	}) {
+		t.Errorf("errors %v", rep.Errors)
 	}
 }
