@@ -97,7 +97,10 @@ type Options struct {
 	// SPF configures the SPF walk.
 	SPF spf.Linter
 	// Checks are the checks to run, as they were built (with their own
-	// options); nil: DefaultChecks() of these Options.
+	// options); nil: DefaultChecks() of these Options. The checks carry
+	// their options: to run a check of your own beside the default ones
+	// configured by these Options (Set, SPF, Selectors, …), append it to
+	// opts.DefaultChecks(), not to Checks(), which are the zero Options'.
 	Checks []*analysis.Check
 	// ZoneFiles, when the resolver given to Domain answers from zone
 	// files but wraps them (so does not implement resolver.ZoneFiles
