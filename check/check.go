@@ -1,14 +1,18 @@
-// Package check lints a domain's mail DNS and diffs its zone against the
-// record set Microsoft 365 expects.
+// Package check is the driver: it runs a domain's checks and assembles
+// their report.
 //
-// [Domain] runs a slice of [Check] values — data, in the shape of x/tools'
-// analysis.Analyzer: a name, the rules it may report, the checks it
-// requires, and Run. [Checks] returns the default slice (SPF, DMARC, DKIM,
-// the Microsoft 365 diff, MX, parked domains, DNSSEC, DANE, MTA-STS,
-// TLS-RPT and BIMI); [Rules] is the catalogue they declare, and a
-// finding of an undeclared rule is an error, never a silent finding. Rules
-// are selected with Options.Enable and Disable, and a zone file may waive
-// one beside a record with `; ignore "rule-id"`.
+// [Domain] runs a slice of analysis.Check values (package analysis, in the
+// shape of x/tools' go/analysis): each after the checks it requires,
+// concurrently otherwise, handing each the typed results of the checks it
+// requires. [Checks] returns the default slice — the checks the protocol
+// packages export (spf, dmarc, dkim, mx, parked, dnssec, dane, mtasts,
+// tlsrpt, bimi, enforce, smtpprobe), the Microsoft 365 diff (package
+// m365) and the zone-file check — and Options.DefaultChecks the slice
+// configured by other options; append a check of your own to run it too.
+// [Rules] is the catalogue they declare, and a finding of an undeclared
+// rule is an error, never a silent finding. Rules are selected with
+// Options.Enable and Disable, and a zone file may waive one beside a
+// record with `; ignore "rule-id"`.
 //
 // Domain answers from any resolver.Resolver: live DNS, a domain's own
 // nameservers ([Authoritative]) or zone files before they are deployed
@@ -17,12 +21,12 @@
 // differ (split DNS, caches still holding old answers).
 //
 // A Report holds findings (lint.Finding, bounded by lint.Bound, each with
-// its fixes as edits), the diff, the SPF tree, DMARC and DKIM results, the
-// onboarding stage, per-domain query counts, the questions not verified
-// offline, and the errors for what could not be checked: *CheckError
-// values wrapping the cause, so errors.Is(err, resolver.ErrBudget) and
-// the like tell why. A temporary DNS failure is reported as such, never as
-// a missing record.
+// its fixes as edits), the checks' typed results (the Microsoft 365 diff,
+// the SPF tree, DMARC, DKIM, MX, …), the onboarding stage, per-domain
+// query counts, the questions not verified offline, and the errors for
+// what could not be checked: *CheckError values wrapping the cause, so
+// errors.Is(err, resolver.ErrBudget) and the like tell why. A temporary
+// DNS failure is reported as such, never as a missing record.
 //
 // [Scan] sweeps many domains with bounded concurrency and one shared cache,
 // streaming reports; [WriteSARIF] writes findings for code-scanning tools.
@@ -40,6 +44,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/domainlint/domainlint/analysis"
 	"github.com/domainlint/domainlint/bimi"
 	"github.com/domainlint/domainlint/dane"
 	"github.com/domainlint/domainlint/dkim"
@@ -47,6 +52,7 @@ import (
 	"github.com/domainlint/domainlint/dnssec"
 	"github.com/domainlint/domainlint/enforce"
 	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/m365"
 	"github.com/domainlint/domainlint/mtasts"
 	"github.com/domainlint/domainlint/mx"
 	"github.com/domainlint/domainlint/records"
@@ -90,8 +96,12 @@ type Options struct {
 	Timeout time.Duration
 	// SPF configures the SPF walk.
 	SPF spf.Linter
-	// Checks are the checks to run; nil: Checks().
-	Checks []*Check
+	// Checks are the checks to run, as they were built (with their own
+	// options); nil: DefaultChecks() of these Options. The checks carry
+	// their options: to run a check of your own beside the default ones
+	// configured by these Options (Set, SPF, Selectors, …), append it to
+	// opts.DefaultChecks(), not to Checks(), which are the zero Options'.
+	Checks []*analysis.Check
 	// ZoneFiles, when the resolver given to Domain answers from zone
 	// files but wraps them (so does not implement resolver.ZoneFiles
 	// itself), is their capability; nil: the resolver's own, if any.
@@ -132,32 +142,40 @@ type Options struct {
 	Enable, Disable []string
 }
 
-// Status of one diff entry.
-type Status string
+// Status of one diff entry (m365.Status).
+type Status = m365.Status
 
+// The statuses of a diff entry.
 const (
-	OK       Status = "ok"
-	Missing  Status = "missing"
-	Wrong    Status = "wrong"
-	Conflict Status = "conflict"
-	// Error: the records could not be looked up (a temporary failure).
-	Error Status = "error"
+	OK       = m365.OK
+	Missing  = m365.Missing
+	Wrong    = m365.Wrong
+	Conflict = m365.Conflict
+	Error    = m365.Error
 )
 
-// Entry is the diff of one expected record.
-type Entry struct {
-	Purpose  records.Purpose  `json:"purpose"`
-	Workload records.Workload `json:"workload"`
-	Type     string           `json:"type"`
-	Name     string           `json:"name"`
-	Expected string           `json:"expected"`
-	Found    []string         `json:"found"`
-	Status   Status           `json:"status"`
-	Optional bool             `json:"optional"`
-	// Why explains a status other than ok.
-	Why string `json:"why,omitempty"`
-	fix string // overrides the expectation's zone line as the finding's Fix
-}
+// Entry is the diff of one expected record (m365.Entry).
+type Entry = m365.Entry
+
+// Stage is where a domain stands in Microsoft 365's onboarding order
+// (m365.Stage); Onboarding is the stage and the one next step.
+type (
+	Stage      = m365.Stage
+	Onboarding = m365.Onboarding
+)
+
+// The onboarding stages, in Microsoft's order (see m365.Stage).
+const (
+	StageUnknown     = m365.StageUnknown
+	StageUnverified  = m365.StageUnverified
+	StageVerified    = m365.StageVerified
+	StageOldProvider = m365.StageOldProvider
+	StageCutOver     = m365.StageCutOver
+	StageDKIMPending = m365.StageDKIMPending
+	StageSigning     = m365.StageSigning
+	StageMonitoring  = m365.StageMonitoring
+	StageEnforcing   = m365.StageEnforcing
+)
 
 // Stats count what one domain's check cost.
 type Stats struct {
@@ -272,6 +290,24 @@ func ErrorReport(domain string, err error) *Report {
 	return &Report{Domain: d, Findings: []lint.Finding{}, Diff: []Entry{}, Errors: []*CheckError{{Name: d, Err: err}}}
 }
 
+// Stage recognises the onboarding stage from the report's Microsoft 365
+// diff (and its DKIM lookups). It is StageUnknown without a diff.
+func (r *Report) Stage() Stage { return r.onboarding().Stage }
+
+// NextStep returns the one thing to do next, in Microsoft's order; empty
+// without a diff.
+func (r *Report) NextStep() string { return r.onboarding().NextStep }
+
+// onboarding returns the stage and the next step together (Domain stores
+// them in Report.Onboarding).
+func (r *Report) onboarding() Onboarding {
+	if r == nil {
+		return Onboarding{}
+	}
+	return m365.Onboard(m365.StageInput{Domain: r.Domain, Diff: r.Diff, VerifyRecord: r.verifyRecord, DKIM: r.DKIM,
+		DMARC: r.DMARC, Enforcement: r.Enforcement, Findings: r.Findings})
+}
+
 // Failed reports whether the report has error findings.
 func (r *Report) Failed() bool { return lint.Count(r.Findings, lint.Error) > 0 }
 
@@ -329,23 +365,21 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	}
 	checks := opts.Checks
 	if checks == nil {
-		checks = Checks()
+		checks = opts.DefaultChecks()
 	}
 	zone := opts.ZoneFiles
 	if zone == nil {
 		zone, _ = r.(resolver.ZoneFiles)
 	}
-	var rec resolver.Resolver = &recorder{r: r, rep: rep}
-	sel := &selection{enable: opts.Enable, disable: opts.Disable}
+	d := &driver{rep: rep, sel: &selection{enable: opts.Enable, disable: opts.Disable}, zone: zone}
+	d.res = &recorder{r: r, rep: rep}
 	if zone != nil {
 		// Checks that tell zone-file answers from live ones see through
 		// the recorder.
-		rec = zoneRecorder{rec.(*recorder), zone}
-		sel.comments = zone.Comments
+		d.res = zoneRecorder{d.res.(*recorder), zone}
+		d.sel.comments = zone.Comments
 	}
-	run(ctx, checks, func(c *Check) *Pass {
-		return &Pass{Check: c, Domain: rep.Domain, Resolver: rec, Options: &opts, rep: rep, sel: sel, zone: zone}
-	})
+	d.run(ctx, checks)
 	if err := ctx.Err(); err != nil {
 		rep.fail(&CheckError{Name: rep.Domain, Err: fmt.Errorf("check stopped: %w", err)})
 	}
@@ -366,8 +400,7 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	if o := rep.onboarding(); o.Stage != StageUnknown {
 		rep.Onboarding = &o
 	}
-	explainUnverified(rep)
-	rep.Findings = fold(rep.Findings)
+	d.explainUnverified()
 	rep.Findings = lint.Bound(rep.Findings)
 	slices.SortFunc(rep.Waivers, func(a, b Waiver) int { return strings.Compare(a.Name+" "+a.Rule, b.Name+" "+b.Rule) })
 	slices.SortFunc(rep.Errors, func(a, b *CheckError) int { return strings.Compare(a.Error(), b.Error()) })
@@ -375,65 +408,6 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	rep.Stats.Queries = resolver.BudgetFrom(ctx).Used()
 	rep.Stats.Elapsed = time.Since(start).Milliseconds()
 	return rep
-}
-
-// sameDefect are the pairs of rules that report one defect at one name
-// from two sides: the Microsoft 365 diff, and the protocol's own check.
-var sameDefect = [][2]string{
-	{"m365.missing", "dkim.missing"},
-	{"m365.wrong", "dkim.missing"},
-	{"m365.conflict", "spf.multiple-records"},
-	{"m365.conflict", "dmarc.multiple-records"},
-	{"m365.wrong", "dmarc.syntax"},
-	{"m365.wrong", "dmarc.no-rua"},
-	{"m365.missing", "dmarc.missing"},
-	{"m365.wrong", "spf.syntax"},
-}
-
-// fold reports each defect once: of two findings of a sameDefect pair at
-// one name, the protocol's is kept (it is the more exact, with the
-// record's span and the RFC), with the diff's fixes before its own (the
-// records Microsoft expects), and the diff's rule listed as related.
-func fold(fs []lint.Finding) []lint.Finding {
-	drop := map[int]bool{}
-	for _, pair := range sameDefect {
-		for i := range fs {
-			if fs[i].Rule != pair[0] || drop[i] {
-				continue
-			}
-			for j := range fs {
-				if fs[j].Rule != pair[1] || drop[j] || !strings.EqualFold(fs[i].Name, fs[j].Name) {
-					continue
-				}
-				keep, other := j, i
-				// The diff's fixes first (the records Microsoft expects),
-				// then the protocol's own.
-				fixes := slices.Clone(fs[other].Fixes)
-				for _, x := range fs[keep].Fixes {
-					if !slices.ContainsFunc(fixes, func(y lint.Fix) bool { return y.Message == x.Message }) {
-						fixes = append(fixes, x)
-					}
-				}
-				fs[keep].Fixes = fixes
-				fs[keep].Related = append(fs[keep].Related, fs[other].Rule)
-				if fs[other].Severity < fs[keep].Severity { // Error is 0: the more severe
-					fs[keep].Severity = fs[other].Severity
-				}
-				drop[other] = true
-				break
-			}
-		}
-	}
-	if len(drop) == 0 {
-		return fs
-	}
-	out := fs[:0]
-	for i, f := range fs {
-		if !drop[i] {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // nxdomain reports whether name itself does not exist. The SPF check
@@ -495,48 +469,4 @@ func (c *recorder) Lookup(ctx context.Context, name string, qtype uint16) (*reso
 		c.rep.mu.Unlock()
 	}
 	return a, err
-}
-
-// explainUnverified says what each unverified question was for, from the
-// parts of the report that asked it, and sorts the list.
-func explainUnverified(rep *Report) {
-	if len(rep.Unverified) == 0 {
-		return
-	}
-	why := map[string]string{}
-	if rep.SPF != nil {
-		for _, t := range rep.SPF.Unverified {
-			why[t] = "SPF target: its lookups are not counted"
-		}
-	}
-	for _, s := range rep.DKIM {
-		if s.Status == "unverified" {
-			why[s.Target] = "DKIM key of selector " + s.Selector
-		}
-	}
-	if d := rep.DNSSEC; d != nil && d.Probe != nil {
-		name := d.Probe.Name
-		if name == "" {
-			name = "."
-		}
-		why[name] = "DNSSEC probe: whether the resolver validates"
-	}
-	if d := rep.DMARC; d != nil {
-		for _, p := range []*dmarc.Policy{d.RFC9989, d.RFC7489} {
-			if p.Unasked != "" {
-				why[p.Unasked] = "DMARC organizational domain (" + p.Algorithm + ")"
-			}
-		}
-		for _, ra := range d.Reports {
-			if ra.Err != "" {
-				why[ra.Name] = "DMARC report authorization for " + ra.Host
-			}
-		}
-	}
-	for i, u := range rep.Unverified {
-		rep.Unverified[i].For = why[u.Name]
-	}
-	slices.SortFunc(rep.Unverified, func(a, b Unverified) int {
-		return strings.Compare(a.Name+" "+a.Type, b.Name+" "+b.Type)
-	})
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/domainlint/domainlint/analysis"
 	"github.com/domainlint/domainlint/check"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
@@ -49,12 +51,12 @@ func TestCatalogueIsWhatRuns(t *testing.T) {
 // error too, and the other checks still run.
 func TestUndeclaredRule(t *testing.T) {
 	declared := lint.Rule{ID: "custom.declared", Severity: lint.Warning, Summary: "s", Citation: "c"}
-	custom := &check.Check{Name: "custom", Doc: "d", Rules: []lint.Rule{declared}, Run: func(ctx context.Context, p *check.Pass) error {
+	custom := &analysis.Check{Name: "custom", Doc: "d", Rules: []lint.Rule{declared}, Run: func(ctx context.Context, p *analysis.Pass) (any, error) {
 		p.Report(declared.New(p.Domain, "fine"))
 		p.Report(lint.Rule{ID: "custom.undeclared", Citation: "c"}.New(p.Domain, "not in the catalogue"))
-		return nil
+		return nil, nil
 	}}
-	boom := &check.Check{Name: "boom", Doc: "d", Rules: []lint.Rule{declared}, Run: func(ctx context.Context, p *check.Pass) error {
+	boom := &analysis.Check{Name: "boom", Doc: "d", Rules: []lint.Rule{declared}, Run: func(ctx context.Context, p *analysis.Pass) (any, error) {
 		panic("a bug")
 	}}
 	checks := append(check.Checks(), custom, boom)
@@ -151,10 +153,10 @@ func TestTypedErrors(t *testing.T) {
 // TestRequiresCycle: checks that require each other are an error of the
 // check, not a hang.
 func TestRequiresCycle(t *testing.T) {
-	a := &check.Check{Name: "a", Doc: "d", Rules: check.Rules()[:1], Run: func(context.Context, *check.Pass) error { return nil }}
-	b := &check.Check{Name: "b", Doc: "d", Rules: check.Rules()[:1], Requires: []*check.Check{a}, Run: a.Run}
-	a.Requires = []*check.Check{b}
-	rep := check.Domain(context.Background(), offlineZones(t, loneZone), loneDomain, check.Options{Checks: []*check.Check{a, b}})
+	a := &analysis.Check{Name: "a", Doc: "d", Rules: check.Rules()[:1], Run: func(context.Context, *analysis.Pass) (any, error) { return nil, nil }}
+	b := &analysis.Check{Name: "b", Doc: "d", Rules: check.Rules()[:1], Requires: []*analysis.Check{a}, Run: a.Run}
+	a.Requires = []*analysis.Check{b}
+	rep := check.Domain(context.Background(), offlineZones(t, loneZone), loneDomain, check.Options{Checks: []*analysis.Check{a, b}})
 	if !slices.ContainsFunc(rep.Errors, func(e *check.CheckError) bool { return errors.Is(e, check.ErrBadCheck) }) {
 		t.Errorf("errors %v", rep.Errors)
 	}
@@ -229,5 +231,34 @@ func TestMXErrorKinds(t *testing.T) {
 		if e := rep.Errors[i]; !errors.Is(e, tc.err) || e.Kind() != tc.kind {
 			t.Errorf("%v: mx error %v is of kind %q (errors.Is %v), want %q", tc.err, e, e.Kind(), errors.Is(e, tc.err), tc.kind)
 		}
+	}
+}
+
+// budgetAt fails the questions for one name as a spent budget would.
+type budgetAt struct {
+	r    resolver.Resolver
+	name string
+}
+
+func (b budgetAt) Lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
+	if strings.EqualFold(strings.TrimSuffix(name, "."), b.name) {
+		return nil, fmt.Errorf("lookup %s: %w", name, resolver.ErrBudget)
+	}
+	return b.r.Lookup(ctx, name, qtype)
+}
+
+// TestMXTargetBudgetKept (issue 26 bug a): a budget spent on an MX
+// target's lookup reaches Report.Errors as the mx check's, kind budget,
+// errors.Is(err, resolver.ErrBudget) — not "other".
+func TestMXTargetBudgetKept(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Domain: "mxb.example", Text: "@ 3600 IN SOA ns h 1 3600 600 86400 300\n@ 3600 IN NS ns\nns 3600 IN A 192.0.2.53\n@ 3600 IN MX 10 mail\nmail 3600 IN A 192.0.2.25\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := check.Domain(context.Background(), budgetAt{z, "mail.mxb.example"}, "mxb.example", check.Options{Enable: []string{"mx"}})
+	if !slices.ContainsFunc(rep.Errors, func(e *check.CheckError) bool {
+		return e.Check == "mx" && errors.Is(e, resolver.ErrBudget) && e.Kind() == "budget"
+	}) {
+		t.Errorf("errors %v", rep.Errors)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/domainlint/domainlint/analysis"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
 )
@@ -108,8 +109,6 @@ func (e *CheckError) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func isUnverified(err error) bool { return errors.Is(err, resolver.ErrUnverified) }
-
 // selection is the rules a check reports (Options.Enable and Disable)
 // and the waivers a zone file writes beside its records.
 type selection struct {
@@ -119,10 +118,7 @@ type selection struct {
 
 // matches reports whether id is selected by pattern: the ID itself, or a
 // prefix ending at a dot ("spf", "spf.", "m365").
-func matches(id, pattern string) bool {
-	pattern = strings.TrimSuffix(pattern, ".")
-	return id == pattern || strings.HasPrefix(id, pattern+".")
-}
+var matches = analysis.Matches
 
 func (s *selection) enabled(id string) bool {
 	if s == nil {

@@ -74,10 +74,6 @@ func ScanLines(ctx context.Context, r resolver.Resolver, lines iter.Seq2[string,
 	if concurrency <= 0 {
 		concurrency = DefaultConcurrency
 	}
-	if opts.Checks == nil {
-		// Built once per sweep, not once per domain.
-		opts.Checks = Checks()
-	}
 	type line struct {
 		d   string
 		err error

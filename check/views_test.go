@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/domainlint/domainlint/analysis"
 	"github.com/domainlint/domainlint/check"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/resolver/dnstest"
@@ -35,11 +36,11 @@ autodiscover 600 IN CNAME mail.move.example.
 	a, b := client(now.Addr), client(old.Addr)
 	ctx := context.Background()
 	// A check that asks one question: CompareViews asks it again of both.
-	ask := &check.Check{Name: "ask", Doc: "asks the autodiscover CNAME", Rules: check.Rules()[:1], Run: func(ctx context.Context, p *check.Pass) error {
+	ask := &analysis.Check{Name: "ask", Doc: "asks the autodiscover CNAME", Rules: check.Rules()[:1], Run: func(ctx context.Context, p *analysis.Pass) (any, error) {
 		_, err := p.Resolver.Lookup(ctx, "autodiscover.move.example", dns.TypeCNAME)
-		return err
+		return nil, err
 	}}
-	rep := check.Domain(ctx, a, "move.example", check.Options{Checks: []*check.Check{ask}})
+	rep := check.Domain(ctx, a, "move.example", check.Options{Checks: []*analysis.Check{ask}})
 	start := time.Now()
 	diffs := check.CompareViews(ctx, rep, a, b, "authoritative", "resolver")
 	if len(diffs) != 1 {

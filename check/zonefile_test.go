@@ -295,3 +295,36 @@ func TestChecktestTellsTheTruth(t *testing.T) {
 		t.Errorf("with a snapshot: %s", strings.Join(snapped.errs, "\n"))
 	}
 }
+
+// TestCNAMEBesideSaidOnce: a CNAME beside other data is one defect. With
+// the Microsoft 365 diff reporting it (with the records to delete), the
+// zone check's finding is folded into it; with the diff's rules not
+// selected, the zone check says it — it used to say nothing, waiting for
+// a diff whose finding was then dropped.
+func TestCNAMEBesideSaidOnce(t *testing.T) {
+	set, err := records.M365("cname-conflict.example", records.Options{Workloads: []records.Workload{records.WorkloadExchange}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const name = "autodiscover.cname-conflict.example"
+	for _, tc := range []struct {
+		enable []string
+		want   string
+	}{
+		{nil, "m365.conflict"},
+		{[]string{"zone"}, "zone.cname-and-other-data"},
+		{[]string{"zone", "m365"}, "m365.conflict"},
+	} {
+		rep := check.Domain(context.Background(), offlineZones(t, "testdata/cname-conflict.example.zone"), "cname-conflict.example",
+			check.Options{Set: &set, Enable: tc.enable})
+		var got []string
+		for _, f := range rep.Findings {
+			if f.Name == name && (f.Rule == "m365.conflict" || f.Rule == "zone.cname-and-other-data") {
+				got = append(got, f.Rule)
+			}
+		}
+		if !slices.Equal(got, []string{tc.want}) {
+			t.Errorf("enable %v: %v at %s, want %s alone", tc.enable, got, name, tc.want)
+		}
+	}
+}

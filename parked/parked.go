@@ -186,16 +186,13 @@ func Grade(in Input) []lint.Finding {
 // every sender passes, publishing MX), or a no-mail record that is just
 // what a parked domain publishes (a revoked key, a revoked wildcard key).
 // What a parked domain lacks, parked.incomplete says, with the fix.
-func Waives(id string) bool {
-	switch id {
-	case "dmarc.no-rua", "dmarc.policy-none",
-		"dkim.missing", "dkim.dangling-cname", "dkim.revoked", "dkim.wildcard",
-		"spf.softfail-all", "spf.neutral-all", "spf.no-all",
-		"mx.none":
-		return true
-	}
-	return false
-}
+func Waives(id string) bool { return slices.Contains(waived, id) }
+
+// waived are the rules Waives drops.
+var waived = []string{"dmarc.no-rua", "dmarc.policy-none",
+	"dkim.missing", "dkim.dangling-cname", "dkim.revoked", "dkim.wildcard",
+	"spf.softfail-all", "spf.neutral-all", "spf.no-all",
+	"mx.none"}
 
 // spfNoMail reports whether an SPF record authorizes no one: its only
 // mechanism is -all, and it has no redirect.

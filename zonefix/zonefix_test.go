@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/domainlint/domainlint/analysis"
 	"github.com/domainlint/domainlint/check"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
@@ -29,20 +30,20 @@ var ruleCustom = lint.Rule{ID: "custom.fixme", Severity: lint.Error, Summary: "A
 // custom is a check that reports one error while www.example.org has no
 // A record, with the fix given: the fixes a buggy or hostile check could
 // offer, which zonefix must prove before it writes them.
-func custom(edits ...lint.Edit) *check.Check {
-	return &check.Check{Name: "custom", Doc: "test", Rules: []lint.Rule{ruleCustom}, Run: func(ctx context.Context, p *check.Pass) error {
+func custom(edits ...lint.Edit) *analysis.Check {
+	return &analysis.Check{Name: "custom", Doc: "test", Rules: []lint.Rule{ruleCustom}, Run: func(ctx context.Context, p *analysis.Pass) (any, error) {
 		a, err := p.Resolver.Lookup(ctx, "www."+p.Domain, dns.TypeA)
 		if err == nil && len(a.Records) > 0 {
-			return nil
+			return nil, nil
 		}
 		f := ruleCustom.New(p.Domain, "www has no address")
 		f.Fixes = []lint.Fix{lint.EditFix("", edits...)}
 		p.Report(f)
-		return nil
+		return nil, nil
 	}}
 }
 
-func fix(t *testing.T, c *check.Check) *zonefix.Result {
+func fix(t *testing.T, c *analysis.Check) *zonefix.Result {
 	t.Helper()
 	res, err := zonefix.Fix(context.Background(), []resolver.ZoneSource{{File: "example.org.zone", Text: base, Domain: "example.org"}}, "example.org",
 		zonefix.Options{Check: check.Options{Checks: append(check.Checks(), c)}, Now: time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)})

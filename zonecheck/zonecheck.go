@@ -1,9 +1,14 @@
-package check
+// Package zonecheck is the check of what only a zone file can get wrong:
+// what the server of the zone that holds the domain refuses or ignores in
+// its file (a CNAME beside other data, no SOA or NS at the apex, records
+// outside the zone). It reads Pass.Zone, and does nothing over live DNS.
+package zonecheck
 
 import (
 	"context"
 	"strings"
 
+	"github.com/domainlint/domainlint/analysis"
 	"github.com/domainlint/domainlint/lint"
 )
 
@@ -26,26 +31,30 @@ var (
 		Citation: "RFC 1035 §5.2", URL: rfc1035 + "#section-5.2"}
 )
 
-func zoneRules() []lint.Rule {
+// Rules returns the rules of the zone check.
+func Rules() []lint.Rule {
 	return []lint.Rule{ruleZoneCNAME, ruleZoneMissingSOA, ruleZoneMissingNS, ruleZoneOutOfZone}
 }
 
-// runZone reports what the server of the zone that holds the domain would
+// NewCheck returns the zone check ("zone"). It has no result.
+func NewCheck() *analysis.Check {
+	return &analysis.Check{Name: "zone", Doc: "with zone files: what the zone's server refuses or ignores (a CNAME beside other data, no SOA or NS at the apex, records outside the zone)",
+		Rules: Rules(), Run: func(ctx context.Context, p *analysis.Pass) (any, error) { return nil, run(ctx, p) }}
+}
+
+// run reports what the server of the zone that holds the domain would
 // refuse or ignore in its file.
-func runZone(ctx context.Context, p *Pass) error {
-	if p.zone == nil {
+func run(ctx context.Context, p *analysis.Pass) error {
+	if p.Zone == nil {
 		return nil
 	}
-	apex := p.zone.Zone(p.Domain)
+	apex := p.Zone.Zone(p.Domain)
 	if apex == "" {
 		return nil
 	}
-	for _, pr := range p.zone.Problems() {
+	for _, pr := range p.Zone.Problems() {
 		if pr.Zone != apex {
 			continue
-		}
-		if pr.Kind == "cname-and-other-data" && m365Conflict(p.Result(), pr.Name) {
-			continue // one defect, one finding: the diff's says what to delete
 		}
 		var rule lint.Rule
 		switch pr.Kind {
@@ -72,16 +81,4 @@ func runZone(ctx context.Context, p *Pass) error {
 		p.Report(f)
 	}
 	return nil
-}
-
-// m365Conflict reports whether the Microsoft 365 diff already reports the
-// CNAME beside other data at name, with the records to delete.
-func m365Conflict(rep *Report, name string) bool {
-	name = strings.TrimSuffix(name, ".")
-	for _, e := range rep.Diff {
-		if e.Status == Conflict && strings.EqualFold(e.Name, name) && strings.HasPrefix(e.Why, cnameBesideWhy) {
-			return true
-		}
-	}
-	return false
 }

@@ -1,7 +1,8 @@
-package check
+package m365
 
 import (
 	"fmt"
+	"github.com/domainlint/domainlint/dkim"
 	"github.com/domainlint/domainlint/dmarc"
 	"regexp"
 	"strings"
@@ -59,21 +60,27 @@ type Onboarding struct {
 	NextStep string `json:"next_step,omitempty"`
 }
 
-// Stage recognises the onboarding stage from the report's Microsoft 365
-// diff (and its DKIM lookups). It is StageUnknown without a diff.
-func (r *Report) Stage() Stage { return r.onboarding().Stage }
+// StageInput is what the stage is read from: the diff (the m365 check's
+// Result), the DKIM, DMARC and enforce checks' results, and every
+// finding of the domain's report.
+type StageInput struct {
+	Domain       string
+	Diff         []Entry
+	VerifyRecord bool // Result.VerifyRecord
+	DKIM         []*dkim.Selector
+	DMARC        *dmarc.Discovery
+	Enforcement  *enforce.Result
+	Findings     []lint.Finding
+}
 
-// NextStep returns the one thing to do next, in Microsoft's order; empty
-// without a diff.
-func (r *Report) NextStep() string { return r.onboarding().NextStep }
-
-// onboarding returns the stage and the next step together (Domain stores
-// them in Report.Onboarding).
-func (r *Report) onboarding() Onboarding {
-	if r == nil || len(r.Diff) == 0 {
+// Onboard recognises the onboarding stage from the Microsoft 365 diff
+// (and the DKIM lookups), and the one thing to do next, in Microsoft's
+// order. It is the zero Onboarding (StageUnknown) without a diff.
+func Onboard(in StageInput) Onboarding {
+	if len(in.Diff) == 0 {
 		return Onboarding{}
 	}
-	s := stageOf(r)
+	s := stageOf(&in)
 	return Onboarding{Stage: s.stage, NextStep: s.next}
 }
 
@@ -83,7 +90,7 @@ type stageState struct {
 }
 
 // entryOf returns the diff entry of purpose p, or nil when the set has none.
-func (r *Report) entryOf(p records.Purpose) *Entry {
+func (r *StageInput) entryOf(p records.Purpose) *Entry {
 	for i := range r.Diff {
 		if r.Diff[i].Purpose == p {
 			return &r.Diff[i]
@@ -92,7 +99,7 @@ func (r *Report) entryOf(p records.Purpose) *Entry {
 	return nil
 }
 
-func (r *Report) hasFinding(rule string) bool {
+func (r *StageInput) hasFinding(rule string) bool {
 	for _, f := range r.Findings {
 		if f.Rule == rule {
 			return true
@@ -103,7 +110,7 @@ func (r *Report) hasFinding(rule string) bool {
 
 // dmarcPolicy returns the p of the domain's own DMARC record ("" when
 // there is none, "invalid" when it has no valid p).
-func (r *Report) dmarcPolicy() (p string, rua bool) {
+func (r *StageInput) dmarcPolicy() (p string, rua bool) {
 	e := r.entryOf(records.DMARC)
 	if e == nil {
 		if r.DMARC != nil && r.DMARC.RFC7489 != nil && r.DMARC.RFC7489.Record != nil {
@@ -130,7 +137,7 @@ func (r *Report) dmarcPolicy() (p string, rua bool) {
 	return "invalid", rec.Reports()
 }
 
-func stageOf(r *Report) stageState {
+func stageOf(r *StageInput) stageState {
 	ok := func(e *Entry) bool { return e == nil || e.Status == OK }
 	verify, mx, ad, spfE := r.entryOf(records.Verify), r.entryOf(records.MX), r.entryOf(records.Autodiscover), r.entryOf(records.SPF)
 	dk1, dk2 := r.entryOf(records.DKIM1), r.entryOf(records.DKIM2)
@@ -242,8 +249,8 @@ func topSources(e *enforce.Result) string {
 }
 
 // verifiedBy says what shows the domain is verified in a tenant, or "".
-func (r *Report) verifiedBy(verify *Entry) string {
-	if verify != nil && verify.Status == OK && len(verify.Found) > 0 || r.verifyRecord {
+func (r *StageInput) verifiedBy(verify *Entry) string {
+	if verify != nil && verify.Status == OK && len(verify.Found) > 0 || r.VerifyRecord {
 		return "the MS= verification record"
 	}
 	live := 0
@@ -274,7 +281,7 @@ func verifyRecord(verify *Entry) string {
 
 // dkimLive reports whether selector1 and selector2 lead to a key (true
 // when the report did not look them up).
-func (r *Report) dkimLive() bool {
+func (r *StageInput) dkimLive() bool {
 	for _, s := range r.DKIM {
 		if (s.Selector == "selector1" || s.Selector == "selector2") && (s.Status == "dangling" || s.Status == "missing") {
 			return false

@@ -1,4 +1,4 @@
-package check
+package m365
 
 import (
 	"strings"

@@ -1,4 +1,4 @@
-package check
+package m365
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/domainlint/domainlint/analysis"
 	"github.com/domainlint/domainlint/dmarc"
 	"github.com/domainlint/domainlint/internal/rrtext"
 	"github.com/domainlint/domainlint/lint"
@@ -57,14 +58,12 @@ var (
 		Citation: "Microsoft Learn: Enable auto-discovery of Intune enrollment server", URL: "https://learn.microsoft.com/mem/intune/enrollment/windows-enrollment-create-cname"}
 )
 
-// Rules returns the whole catalogue: this package's rules and those of
-// spf, dkim, dmarc and records.
-func m365Rules() []lint.Rule {
+// Rules returns the rules of the Microsoft 365 check: the diff's and
+// those of records (the expected set's own findings).
+func Rules() []lint.Rule {
 	out := []lint.Rule{ruleMissing, ruleWrong, ruleConflict, ruleMSOID, ruleMissingDot, ruleLeftover, ruleNotCutOver, ruleGateway, rulePreferred}
 	return append(out, records.Rules()...)
 }
-
-func spfRules() []lint.Rule { return spf.Rules() }
 
 // own asks name/qtype and returns the records owned by name itself (none
 // when the answer was reached through a CNAME), the answer, or an error.
@@ -144,22 +143,22 @@ type override struct {
 	noFix bool // the entry offers no fix line (what to do is in the message)
 }
 
-// diff compares the zone with the expected set, entry by entry.
-func diff(ctx context.Context, p *Pass, zone resolver.ZoneFiles, set *records.Set) {
-	rep := p.rep
+// diff compares the zone with the expected set, entry by entry, and
+// reports the findings; spf and sels are the SPF and DKIM checks' results.
+func diff(ctx context.Context, p *analysis.Pass, set *records.Set, sr *spf.Report, sels []*dkim.Selector) []Entry {
 	p.Report(set.Findings...)
-	d := &differ{ctx: ctx, r: p.Resolver, rep: rep, pass: p, zone: zone, domain: strings.TrimSuffix(strings.ToLower(set.Domain), "."), over: map[int]*override{}}
+	d := &differ{ctx: ctx, r: p.Resolver, pass: p, zone: p.Zone, spf: sr, dkim: sels, diff: []Entry{}, domain: strings.TrimSuffix(strings.ToLower(set.Domain), "."), over: map[int]*override{}}
 	if d.domain == "" {
-		d.domain = rep.Domain
+		d.domain = p.Domain
 	}
 	for i, e := range set.Items {
 		d.cur = i
 		ent := d.entry(e)
-		rep.Diff = append(rep.Diff, ent)
+		d.diff = append(d.diff, ent)
 	}
 	d.dkimSelectors()
 	d.stageMX(set)
-	for i, ent := range rep.Diff {
+	for i, ent := range d.diff {
 		e := set.Items[i]
 		if ent.Status == OK || ent.Status == Error {
 			continue
@@ -219,6 +218,17 @@ func diff(ctx context.Context, p *Pass, zone resolver.ZoneFiles, set *records.Se
 		p.Report(f)
 	}
 	p.Report(d.notes...)
+	p.Supersede(func(fs []lint.Finding, drop []bool) {
+		for i, f := range fs {
+			if f.Rule == "dkim.dangling-cname" && slices.Contains(d.dotless, f.Name) {
+				// The DKIM lookup explains a dangling selector as signing
+				// not being enabled; here the cause is the missing dot.
+				fs[i].Message = strings.SplitN(f.Message, ": DKIM signing is not enabled", 2)[0] + ": the CNAME's target lacks its trailing dot (see m365.missing-dot)"
+			}
+		}
+	})
+	p.Supersede(fold)
+	return d.diff
 }
 
 // cnameBesideWhy starts the Why of a diff entry whose CNAME stands beside
@@ -228,9 +238,13 @@ const cnameBesideWhy = "a CNAME beside other data (RFC 1034 §3.6.2)"
 type differ struct {
 	ctx  context.Context
 	r    resolver.Resolver
-	rep  *Report
-	pass *Pass
-	mx   []dns.RR // the apex MX records, once asked
+	pass *analysis.Pass
+	spf  *spf.Report      // the SPF check's result
+	dkim []*dkim.Selector // the DKIM check's result
+	diff []Entry          // the entries so far
+	// dotless are the names whose targets lack their trailing dot.
+	dotless []string
+	mx      []dns.RR // the apex MX records, once asked
 	// zone, when the check answers from zone files, tells which names
 	// they hold: only a zone file can hold a CNAME beside other data.
 	zone resolver.ZoneFiles
@@ -408,15 +422,7 @@ func (d *differ) missingDot(e records.Expected, ent *Entry, rrs []dns.RR) {
 	ent.Why = strings.Join(why, "; ") + ": end the target with a dot (" + e.Name + " now points nowhere)"
 	ent.fix = fixLines(lines...)
 	d.set(override{rule: &ruleMissingDot, sev: sevp(lint.Error)})
-	// The DKIM lookup explains a dangling selector as signing not being
-	// enabled; here the cause is the missing dot.
-	d.rep.mu.Lock()
-	for i, f := range d.rep.Findings {
-		if f.Rule == "dkim.dangling-cname" && f.Name == e.Name {
-			d.rep.Findings[i].Message = strings.SplitN(f.Message, ": DKIM signing is not enabled", 2)[0] + ": the CNAME's target lacks its trailing dot (see m365.missing-dot)"
-		}
-	}
-	d.rep.mu.Unlock()
+	d.dotless = append(d.dotless, e.Name)
 }
 
 func rrTarget(rr dns.RR) string {
@@ -576,14 +582,14 @@ func (d *differ) mxEntry(e records.Expected, ent Entry, fail func(error) Entry) 
 // like a filtering gateway in front of Microsoft 365 (m365.gateway).
 func (d *differ) stageMX(set *records.Set) {
 	at := map[records.Purpose]int{}
-	for i, ent := range d.rep.Diff {
+	for i, ent := range d.diff {
 		if _, ok := at[ent.Purpose]; !ok {
 			at[ent.Purpose] = i
 		}
 	}
 	status := func(p records.Purpose) Status {
 		if i, ok := at[p]; ok {
-			return d.rep.Diff[i].Status
+			return d.diff[i].Status
 		}
 		return ""
 	}
@@ -594,13 +600,13 @@ func (d *differ) stageMX(set *records.Set) {
 	if s := status(records.MX); (s == OK || s == Conflict) && status(records.Verify) == Missing {
 		// Mail reaches Microsoft 365, so the domain is verified: its
 		// verification record may go ("can be removed after verification").
-		v := &d.rep.Diff[at[records.Verify]]
+		v := &d.diff[at[records.Verify]]
 		v.Status, v.Why = OK, ""
 	}
-	if d.rep.Diff[mxAt].Status != Wrong || set.Items[mxAt].Hybrid || d.over[mxAt] != nil {
+	if d.diff[mxAt].Status != Wrong || set.Items[mxAt].Hybrid || d.over[mxAt] != nil {
 		return
 	}
-	mx := &d.rep.Diff[mxAt]
+	mx := &d.diff[mxAt]
 	hosts := strings.Join(mx.Found, ", ")
 	if strings.Contains(mx.Expected, ".mail.protection.office365.us") && slices.ContainsFunc(mx.Found, func(f string) bool {
 		_, host, _ := strings.Cut(f, " ")
@@ -628,7 +634,7 @@ func (d *differ) stageMX(set *records.Set) {
 	if !hasAD || status(records.Autodiscover) != Wrong || d.over[adAt] != nil || set.Items[adAt].Hybrid {
 		return
 	}
-	ad := &d.rep.Diff[adAt]
+	ad := &d.diff[adAt]
 	ad.Why = "autodiscover still points at the previous provider (" + strings.Join(ad.Found, ", ") + "): move it with the MX at the cut-over"
 	d.over[adAt] = &override{rule: &ruleNotCutOver, sev: sevp(lint.Warning)}
 	step := fixLines(mx.fix, ad.fix)
@@ -651,8 +657,8 @@ func (d *differ) stageMX(set *records.Set) {
 // directly or through its includes.
 func (d *differ) spfDomains(recs []dns.RR) map[string]bool {
 	included := map[string]bool{}
-	if d.rep.SPF != nil && d.rep.SPF.Root != nil {
-		walkIncludes(d.rep.SPF.Root, included)
+	if d.spf != nil && d.spf.Root != nil {
+		walkIncludes(d.spf.Root, included)
 	}
 	for _, rr := range recs {
 		for _, d := range includes(rrtext.TXT(rr)) {
@@ -721,8 +727,8 @@ func (d *differ) spfEntry(e records.Expected, ent Entry, fail func(error) Entry)
 		// include added (more below them). Past 10, the edit would turn
 		// SPF into a permerror: advice only.
 		cost := len(lacking)
-		if d.rep.SPF != nil && len(recs) == 1 {
-			cost += d.rep.SPF.Lookups
+		if d.spf != nil && len(recs) == 1 {
+			cost += d.spf.Lookups
 		} else {
 			cost += staticLookups(texts)
 		}
@@ -749,7 +755,7 @@ func (d *differ) spfEntry(e records.Expected, ent Entry, fail func(error) Entry)
 // liveSelector returns the DKIM check's result for selector when its key
 // resolved (status ok), else nil.
 func (d *differ) liveSelector(selector string) *dkim.Selector {
-	for _, s := range d.rep.DKIM {
+	for _, s := range d.dkim {
 		if s.Selector == selector && s.Status == "ok" {
 			return s
 		}
@@ -890,7 +896,7 @@ func (d *differ) cnameEntry(e records.Expected, ent Entry, fail func(error) Entr
 	if e.Purpose == records.Autodiscover && ent.Status == OK {
 		name := "_autodiscover._tcp." + strings.TrimPrefix(e.Name, "autodiscover.")
 		srv, _, err := own(d.ctx, d.r, name, dns.TypeSRV)
-		if err != nil && !isUnverified(err) {
+		if err != nil && !errors.Is(err, resolver.ErrUnverified) {
 			d.pass.Fail(name, err)
 		}
 		if err == nil && len(srv) > 0 {
@@ -935,7 +941,7 @@ func (d *differ) dkimSelectors() {
 	var classic, modern bool
 	var idx []int
 	letters := map[string]bool{}
-	for i, ent := range d.rep.Diff {
+	for i, ent := range d.diff {
 		if ent.Purpose != records.DKIM1 && ent.Purpose != records.DKIM2 || ent.Status != OK {
 			continue
 		}
@@ -959,8 +965,8 @@ func (d *differ) dkimSelectors() {
 		return
 	}
 	for _, i := range idx {
-		d.rep.Diff[i].Status = Conflict
-		d.rep.Diff[i].Why = why + ": run Get-DkimSigningConfig -Identity " + d.domain + " | Format-List Selector1CNAME,Selector2CNAME"
+		d.diff[i].Status = Conflict
+		d.diff[i].Why = why + ": run Get-DkimSigningConfig -Identity " + d.domain + " | Format-List Selector1CNAME,Selector2CNAME"
 		d.over[i] = &override{noFix: true}
 	}
 }
@@ -989,4 +995,66 @@ func mxPref(rr dns.RR) uint16 {
 		return m.Preference
 	}
 	return 65535
+}
+
+// supersedes are the rules of other checks the diff edits or drops:
+// the protocol's halves of sameDefect, dkim.dangling-cname, whose cause a
+// target without its trailing dot is, and zone.cname-and-other-data, which
+// the diff reports with the records to delete.
+func supersedes() []string {
+	out := []string{"dkim.dangling-cname", "zone.cname-and-other-data"}
+	for _, pair := range sameDefect {
+		if !slices.Contains(out, pair[1]) {
+			out = append(out, pair[1])
+		}
+	}
+	return out
+}
+
+// sameDefect are the pairs of rules that report one defect at one name
+// from two sides: the Microsoft 365 diff, and the protocol's own check.
+var sameDefect = [][2]string{
+	{"m365.missing", "dkim.missing"},
+	{"m365.wrong", "dkim.missing"},
+	{"m365.conflict", "spf.multiple-records"},
+	{"m365.conflict", "dmarc.multiple-records"},
+	{"m365.wrong", "dmarc.syntax"},
+	{"m365.wrong", "dmarc.no-rua"},
+	{"m365.missing", "dmarc.missing"},
+	{"m365.wrong", "spf.syntax"},
+}
+
+// fold reports each defect once: of two findings of a sameDefect pair at
+// one name, the protocol's is kept (it is the more exact, with the
+// record's span and the RFC), with the diff's fixes before its own (the
+// records Microsoft expects), and the diff's rule listed as related.
+func fold(fs []lint.Finding, drop []bool) {
+	for _, pair := range sameDefect {
+		for i := range fs {
+			if fs[i].Rule != pair[0] || drop[i] {
+				continue
+			}
+			for j := range fs {
+				if fs[j].Rule != pair[1] || drop[j] || !strings.EqualFold(fs[i].Name, fs[j].Name) {
+					continue
+				}
+				keep, other := j, i
+				// The diff's fixes first (the records Microsoft expects),
+				// then the protocol's own.
+				fixes := slices.Clone(fs[other].Fixes)
+				for _, x := range fs[keep].Fixes {
+					if !slices.ContainsFunc(fixes, func(y lint.Fix) bool { return y.Message == x.Message }) {
+						fixes = append(fixes, x)
+					}
+				}
+				fs[keep].Fixes = fixes
+				fs[keep].Related = append(fs[keep].Related, fs[other].Rule)
+				if fs[other].Severity < fs[keep].Severity { // Error is 0: the more severe
+					fs[keep].Severity = fs[other].Severity
+				}
+				drop[other] = true
+				break
+			}
+		}
+	}
 }

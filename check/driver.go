@@ -1,0 +1,288 @@
+package check
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/domainlint/domainlint/analysis"
+	"github.com/domainlint/domainlint/bimi"
+	"github.com/domainlint/domainlint/dane"
+	"github.com/domainlint/domainlint/dkim"
+	"github.com/domainlint/domainlint/dmarc"
+	"github.com/domainlint/domainlint/dnssec"
+	"github.com/domainlint/domainlint/enforce"
+	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/m365"
+	"github.com/domainlint/domainlint/mtasts"
+	"github.com/domainlint/domainlint/mx"
+	"github.com/domainlint/domainlint/parked"
+	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/smtpprobe"
+	"github.com/domainlint/domainlint/spf"
+	"github.com/domainlint/domainlint/tlsrpt"
+)
+
+// driver runs one domain's checks and keeps what they hand back: the
+// findings (selected, waived), the failures, the results, the folds and
+// why names were not verified.
+type driver struct {
+	rep  *Report
+	sel  *selection
+	zone resolver.ZoneFiles
+	res  resolver.Resolver // the recorder the checks ask through
+	// order is the checks run: those selected, then what they require.
+	order []*analysis.Check
+
+	mu      sync.Mutex
+	results map[*analysis.Check]any
+	folds   map[*analysis.Check][]func(fs []lint.Finding, drop []bool)
+	why     map[*analysis.Check]map[string]string
+}
+
+// pass returns the Pass of c.
+func (d *driver) pass(c *analysis.Check) *analysis.Pass {
+	p := &analysis.Pass{Check: c, Domain: d.rep.Domain, Resolver: d.res, Zone: d.zone, ResultOf: map[*analysis.Check]any{}}
+	d.mu.Lock()
+	for _, r := range c.Requires {
+		p.ResultOf[r] = d.results[r]
+	}
+	d.mu.Unlock()
+	p.Fail = func(name string, err error) {
+		if name == "" {
+			name = p.Domain
+		}
+		d.rep.fail(&CheckError{Check: c.Name, Name: strings.TrimSuffix(name, "."), Err: err})
+	}
+	p.Report = func(fs ...lint.Finding) {
+		keep := fs[:0:0]
+		for _, f := range fs {
+			switch {
+			case !slices.ContainsFunc(c.Rules, func(r lint.Rule) bool { return r.ID == f.Rule }):
+				p.Fail(f.Name, fmt.Errorf("%w: %s is not in the rules of check %q (%s)", ErrUndeclaredRule, f.Rule, c.Name, f.Message))
+			case !d.sel.enabled(f.Rule):
+			case d.waive(f):
+			default:
+				keep = append(keep, f)
+			}
+		}
+		d.rep.add(keep...)
+	}
+	p.Unverified = func(name, why string) {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		if d.why[c] == nil {
+			d.why[c] = map[string]string{}
+		}
+		if _, ok := d.why[c][name]; !ok {
+			d.why[c][name] = why
+		}
+	}
+	p.Supersede = func(fold func(fs []lint.Finding, drop []bool)) {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.folds[c] = append(d.folds[c], fold)
+	}
+	return p
+}
+
+// waive reports whether a zone file waives f, and counts the waiver.
+func (d *driver) waive(f lint.Finding) bool {
+	pattern, ok := d.sel.waived(f.Name, f.Rule)
+	if !ok {
+		return false
+	}
+	rep := d.rep
+	rep.mu.Lock()
+	defer rep.mu.Unlock()
+	rep.Waived++
+	w := Waiver{Name: f.Name, Rule: pattern}
+	if i := slices.IndexFunc(rep.Waivers, func(x Waiver) bool { return x.Name == w.Name && x.Rule == w.Rule }); i >= 0 {
+		rep.Waivers[i].Findings++
+	} else {
+		w.Findings = 1
+		rep.Waivers = append(rep.Waivers, w)
+	}
+	return true
+}
+
+// run runs the checks in dependency order, each as soon as the checks it
+// requires are done, concurrently otherwise; then it applies their folds
+// and stores their results in the report. A check none of whose rules is
+// selected is skipped, unless a check that runs requires it.
+func (d *driver) run(ctx context.Context, checks []*analysis.Check) {
+	d.results = map[*analysis.Check]any{}
+	d.folds = map[*analysis.Check][]func([]lint.Finding, []bool){}
+	d.why = map[*analysis.Check]map[string]string{}
+	if err := analysis.Validate(checks); err != nil {
+		d.rep.fail(&CheckError{Name: d.rep.Domain, Err: fmt.Errorf("%w: %w", ErrBadCheck, err)})
+		return
+	}
+	needed := map[*analysis.Check]bool{}
+	var need func(c *analysis.Check)
+	need = func(c *analysis.Check) {
+		if needed[c] {
+			return
+		}
+		needed[c] = true
+		for _, r := range c.Requires {
+			need(r)
+		}
+	}
+	for _, c := range checks {
+		if slices.ContainsFunc(c.Rules, func(r lint.Rule) bool { return d.sel.enabled(r.ID) }) {
+			need(c)
+		}
+	}
+	var order []*analysis.Check
+	for _, c := range checks {
+		if needed[c] {
+			order = append(order, c)
+		}
+	}
+	for i := 0; i < len(order); i++ {
+		for _, r := range order[i].Requires {
+			if !slices.Contains(order, r) {
+				order = append(order, r)
+			}
+		}
+	}
+	done := map[*analysis.Check]chan struct{}{}
+	for _, c := range order {
+		done[c] = make(chan struct{})
+	}
+	var wg sync.WaitGroup
+	for _, c := range order {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer close(done[c])
+			for _, r := range c.Requires {
+				select {
+				case <-done[r]:
+				case <-ctx.Done():
+					return
+				}
+			}
+			p := d.pass(c)
+			defer func() {
+				// A panicking check is a result, not a crash (zlint).
+				if v := recover(); v != nil {
+					p.Fail("", fmt.Errorf("%w: %v", ErrCheckPanicked, v))
+				}
+			}()
+			v, err := c.Run(ctx, p)
+			if err != nil {
+				p.Fail("", err)
+				return
+			}
+			d.mu.Lock()
+			d.results[c] = v
+			d.mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	d.order = order
+	// The checks listed last fold first, and those listed first have the
+	// last word: a parked domain's waivers drop what does not apply before
+	// the Microsoft 365 diff folds its findings into the protocols'.
+	for _, c := range slices.Backward(order) {
+		for _, fold := range d.folds[c] {
+			d.fold(c, fold)
+		}
+	}
+	for _, c := range order {
+		d.store(d.results[c])
+	}
+}
+
+// fold applies one check's fold to the findings of its own rules and of
+// the rules its Supersedes names.
+func (d *driver) fold(c *analysis.Check, fold func([]lint.Finding, []bool)) {
+	rep := d.rep
+	var at []int
+	for i, f := range rep.Findings {
+		if slices.ContainsFunc(c.Rules, func(r lint.Rule) bool { return r.ID == f.Rule }) ||
+			slices.ContainsFunc(c.Supersedes, func(p string) bool { return analysis.Matches(f.Rule, p) }) {
+			at = append(at, i)
+		}
+	}
+	if len(at) == 0 {
+		return
+	}
+	fs, drop := make([]lint.Finding, len(at)), make([]bool, len(at))
+	for k, i := range at {
+		fs[k] = rep.Findings[i]
+	}
+	fold(fs, drop)
+	dropped := map[int]bool{}
+	for k, i := range at {
+		fs[k].Rule, fs[k].Name = rep.Findings[i].Rule, rep.Findings[i].Name
+		rep.Findings[i] = fs[k]
+		dropped[i] = drop[k]
+	}
+	out := rep.Findings[:0]
+	for i, f := range rep.Findings {
+		if !dropped[i] {
+			out = append(out, f)
+		}
+	}
+	rep.Findings = out
+}
+
+// store puts a check's result in its place in the report.
+func (d *driver) store(v any) {
+	rep := d.rep
+	switch v := v.(type) {
+	case *spf.Report:
+		rep.SPF = v
+	case *dmarc.Discovery:
+		rep.DMARC = v
+	case []*dkim.Selector:
+		rep.DKIM = append(rep.DKIM, v...)
+	case *m365.Result:
+		rep.Diff = append(rep.Diff, v.Diff...)
+		rep.verifyRecord = rep.verifyRecord || v.VerifyRecord
+	case *mx.Report:
+		rep.MX = v
+	case *parked.Input:
+		rep.Parked = true
+	case *dnssec.Report:
+		rep.DNSSEC = v
+	case *dane.Report:
+		rep.DANE = v
+	case *mtasts.Report:
+		rep.MTASTS = v
+	case *tlsrpt.Report:
+		rep.TLSRPT = v
+	case *bimi.Report:
+		rep.BIMI = v
+	case *enforce.Result:
+		rep.Enforcement = v
+	case *smtpprobe.Report:
+		rep.SMTP = v
+	}
+}
+
+// explainUnverified says what each unverified question was for, as the
+// checks that asked it said (the first check of the slice that did), and
+// sorts the list.
+func (d *driver) explainUnverified() {
+	rep := d.rep
+	if len(rep.Unverified) == 0 {
+		return
+	}
+	for i, u := range rep.Unverified {
+		for _, c := range d.order {
+			if why, ok := d.why[c][u.Name]; ok {
+				rep.Unverified[i].For = why
+				break
+			}
+		}
+	}
+	slices.SortFunc(rep.Unverified, func(a, b Unverified) int {
+		return strings.Compare(a.Name+" "+a.Type, b.Name+" "+b.Type)
+	})
+}

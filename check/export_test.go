@@ -1,4 +1,0 @@
-package check
-
-// RelativeTarget exports relativeTarget to the tests.
-var RelativeTarget = relativeTarget

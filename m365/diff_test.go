@@ -1,0 +1,24 @@
+package m365
+
+import "testing"
+
+// TestRelativeTarget: a target written without its trailing dot, as the
+// zone made it, is told from a name that is what it says.
+func TestRelativeTarget(t *testing.T) {
+	for _, tc := range []struct {
+		target string
+		ok     bool
+	}{
+		{"selector2-fabrikam-com._domainkey.fabrikam.onmicrosoft.com.fabrikam.com.", true},
+		{"mail.fabrikam.com.fabrikam.com.", true},
+		{"autodiscover.outlook.com.fabrikam.com", true},
+		{"mail.fabrikam.com.", false},
+		{"mx.eu.fabrikam.com.", false},
+		{"mail.fabrikam.co.uk.fabrikam.com.", true},
+		{"autodiscover.outlook.com.", false},
+	} {
+		if _, ok := relativeTarget(tc.target, "fabrikam.com"); ok != tc.ok {
+			t.Errorf("RelativeTarget(%s) = %v, want %v", tc.target, ok, tc.ok)
+		}
+	}
+}
