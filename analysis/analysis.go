@@ -60,6 +60,17 @@ type Check struct {
 	// with Pass.Supersede: the declared way for one check to say that its
 	// finding replaces another's, or that another's does not apply.
 	Supersedes []string
+	// Ahead, when set, names the questions Run asks whatever the checks
+	// it Requires find, from the domain alone (tlsrpt's _smtp._tls TXT,
+	// bimi's default._bimi TXT). A driver may ask them as the run
+	// starts, beside the checks that run first, so that a check waiting
+	// for its Requires finds their answers ready: a domain's latency is
+	// then its longest chain of dependent questions, not the sum of the
+	// checks' chains. Questions Run surely asks belong here, and a
+	// fallback it asks unless an answer makes it needless (BIMI's
+	// organizational domain after a subdomain without a record): one
+	// asked ahead and never asked by Run costs a packet for nothing.
+	Ahead func(domain string) []Question
 	// Run does the check and returns its result, which the checks that
 	// require it read through Pass.ResultOf (nil: none). Its error means
 	// the check could not run at all (the domain's own record could not be
@@ -69,6 +80,12 @@ type Check struct {
 }
 
 func (c *Check) String() string { return c.Name }
+
+// Question is a DNS question: a name and a type (dns.TypeTXT…).
+type Question struct {
+	Name string
+	Type uint16
+}
 
 // Pass is what one run of a Check works with. The driver fills it; a
 // check reads its fields and calls its functions, which are safe for

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"io"
 	"net"
+	"sync"
 	"time"
 )
 
@@ -33,26 +34,35 @@ func delayProxy(args []string) error {
 				return
 			}
 			go func() {
+				// Queries pipelined on one connection are answered each
+				// in its own time, as a server does: no head-of-line
+				// blocking.
 				defer c.Close()
+				var mu sync.Mutex
 				for {
 					q, err := readTCP(c)
 					if err != nil {
 						return
 					}
-					time.Sleep(*delay)
-					u, err := net.DialTimeout("tcp", *upstream, 2*time.Second)
-					if err != nil {
-						return
-					}
-					u.SetDeadline(time.Now().Add(3 * time.Second))
-					var a []byte
-					if err = writeTCP(u, q); err == nil {
-						a, err = readTCP(u)
-					}
-					u.Close()
-					if err != nil || writeTCP(c, a) != nil {
-						return
-					}
+					go func() {
+						time.Sleep(*delay)
+						u, err := net.DialTimeout("tcp", *upstream, 2*time.Second)
+						if err != nil {
+							return
+						}
+						defer u.Close()
+						u.SetDeadline(time.Now().Add(3 * time.Second))
+						if writeTCP(u, q) != nil {
+							return
+						}
+						a, err := readTCP(u)
+						if err != nil {
+							return
+						}
+						mu.Lock()
+						defer mu.Unlock()
+						writeTCP(c, a)
+					}()
 				}
 			}()
 		}

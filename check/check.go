@@ -442,10 +442,75 @@ type question struct {
 	qtype uint16
 }
 
-// recorder remembers the questions asked, for CompareViews.
+// recorder remembers the questions asked, for CompareViews, and holds
+// the questions asked ahead (analysis.Check.Ahead) until a check asks
+// them.
 type recorder struct {
 	r   resolver.Resolver
 	rep *Report
+
+	mu     sync.Mutex
+	early  map[question]*early
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// early is a question asked ahead: its answer, once done is closed.
+type early struct {
+	done chan struct{}
+	a    *resolver.Answer
+	err  error
+}
+
+// ahead asks qs now, each once, in the background. A check that asks one
+// later waits for its answer instead of asking again; the questions are
+// counted (Stats.Questions, the views, Unverified) when a check asks
+// them, not before. It returns at once.
+func (c *recorder) ahead(ctx context.Context, qs []analysis.Question) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.early == nil {
+		c.early = map[question]*early{}
+		ctx, c.cancel = context.WithCancel(ctx)
+	}
+	for _, q := range qs {
+		k := question{strings.ToLower(dns.Fqdn(q.Name)), q.Type}
+		if _, ok := c.early[k]; ok {
+			continue
+		}
+		e := &early{done: make(chan struct{})}
+		c.early[k] = e
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			defer close(e.done)
+			e.a, e.err = c.r.Lookup(ctx, q.Name, q.Type)
+		}()
+	}
+}
+
+// settle ends the questions asked ahead that no check asked after all,
+// once the checks are done, and waits for them.
+func (c *recorder) settle() {
+	c.mu.Lock()
+	cancel := c.cancel
+	c.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	c.wg.Wait()
+}
+
+// lookup asks r, or waits for the answer to the question asked ahead.
+func (c *recorder) lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
+	c.mu.Lock()
+	e := c.early[question{strings.ToLower(dns.Fqdn(name)), qtype}]
+	c.mu.Unlock()
+	if e == nil {
+		return c.r.Lookup(ctx, name, qtype)
+	}
+	<-e.done // asked under the check's own context: it ends with it
+	return e.a, e.err
 }
 
 func (c *recorder) Lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
@@ -453,7 +518,7 @@ func (c *recorder) Lookup(ctx context.Context, name string, qtype uint16) (*reso
 	c.rep.asked[question{name, qtype}] = true // normalised by CompareViews
 	c.rep.Stats.Questions++
 	c.rep.mu.Unlock()
-	a, err := c.r.Lookup(ctx, name, qtype)
+	a, err := c.lookup(ctx, name, qtype)
 	var re *resolver.Error
 	if err != nil && errors.Is(err, resolver.ErrUnverified) && errors.As(err, &re) {
 		// The name that was not asked: past a CNAME chain, its target.

@@ -149,6 +149,22 @@ func (d *driver) run(ctx context.Context, checks []*analysis.Check) {
 			}
 		}
 	}
+	// The questions the checks declare ahead are asked now: those that
+	// wait for others find them answered, and those that ask them last
+	// (the DNSSEC probe) too.
+	if rec, ok := d.res.(interface {
+		ahead(context.Context, []analysis.Question)
+		settle()
+	}); ok {
+		defer rec.settle()
+		var qs []analysis.Question
+		for _, c := range order {
+			if c.Ahead != nil {
+				qs = append(qs, c.Ahead(d.rep.Domain)...)
+			}
+		}
+		rec.ahead(ctx, qs)
+	}
 	done := map[*analysis.Check]chan struct{}{}
 	for _, c := range order {
 		done[c] = make(chan struct{})

@@ -4,6 +4,9 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
+
+	"github.com/domainlint/domainlint/lint"
 
 	"github.com/domainlint/domainlint/analysis"
 )
@@ -64,14 +67,29 @@ func run(ctx context.Context, p *analysis.Pass, o CheckOptions) (any, error) {
 			sels = append(sels, s)
 		}
 	}
-	for _, sel := range sels {
-		s, fs, err := Lookup(ctx, p.Resolver, p.Domain, sel)
-		if err != nil {
-			p.Fail(sel+"._domainkey."+p.Domain, err)
+	// The selectors are looked up at once, and reported in order.
+	type looked struct {
+		s   *Selector
+		fs  []lint.Finding
+		err error
+	}
+	got := make([]looked, len(sels))
+	var wg sync.WaitGroup
+	for i, sel := range sels {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i].s, got[i].fs, got[i].err = Lookup(ctx, p.Resolver, p.Domain, sel)
+		}()
+	}
+	wg.Wait()
+	for i, sel := range sels {
+		if got[i].err != nil {
+			p.Fail(sel+"._domainkey."+p.Domain, got[i].err)
 			continue
 		}
-		out = append(out, s)
-		p.Report(fs...)
+		out = append(out, got[i].s)
+		p.Report(got[i].fs...)
 	}
 	for _, s := range out {
 		if s.Status == "unverified" {

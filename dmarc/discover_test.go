@@ -2,6 +2,7 @@ package dmarc_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 
 	"github.com/domainlint/domainlint/dmarc"
@@ -9,14 +10,15 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// counting counts the questions asked.
+// counting counts the questions asked (a Resolver: safe for concurrent
+// use).
 type counting struct {
 	r resolver.Resolver
-	n int
+	n atomic.Int64
 }
 
 func (c *counting) Lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
-	c.n++
+	c.n.Add(1)
 	return c.r.Lookup(ctx, name, qtype)
 }
 
@@ -41,8 +43,8 @@ func TestDiscover(t *testing.T) {
 		if diff := cmp.Diff(full, only); diff != "" {
 			t.Errorf("%s: Discover differs from Lookup (-lookup +discover):\n%s", d, diff)
 		}
-		if dc.n > lc.n {
-			t.Errorf("%s: Discover asked %d questions, Lookup %d", d, dc.n, lc.n)
+		if dc.n.Load() > lc.n.Load() {
+			t.Errorf("%s: Discover asked %d questions, Lookup %d", d, dc.n.Load(), lc.n.Load())
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/domainlint/domainlint/internal/ask"
 	"maps"
 	"slices"
 	"strings"
@@ -310,6 +311,21 @@ func discover(ctx context.Context, r resolver.Resolver, domain string) (*Discove
 	// cannot be (offline, REFUSED, SERVFAIL, a timeout) leaves the walk
 	// incomplete, and the public suffix list stands in for it.
 	p9 := &Policy{Algorithm: RFC9989.String()}
+	// Every name the walk may ask, and RFC 7489's organizational domain,
+	// asked at once: the walk then reads them in its order. It stops
+	// early only at a record with psd=, rare, where the names above cost
+	// a question each for nothing.
+	targets := treeWalkTargets(name)
+	if org := OrgDomainPSL(name); !slices.Contains(targets, org) {
+		targets = append(targets, org)
+	}
+	qs := make([]ask.Question, len(targets))
+	for i, t := range targets {
+		qs[i] = ask.Question{Name: "_dmarc." + t, Type: dns.TypeTXT}
+	}
+	early := ask.Ahead(ctx, r, qs...)
+	defer early.Wait()
+	f.r = early
 	org, psd, queried, err := f.treeWalk(name)
 	if err != nil {
 		// The domain's own record must be asked; one not verified
@@ -627,12 +643,54 @@ func lintDiscovery(ctx context.Context, r resolver.Resolver, f *finder, d *Disco
 		}
 		_, strict := f.strict(p.PolicyDomain)
 		fs = append(fs, lintRecord(p.PolicyDomain, f.at(p.PolicyDomain), strict)...)
-		reports := checkReports(ctx, r, p.PolicyDomain, p.Record, &fs)
+		// The destinations' authorization and MX records, asked at once
+		// (an external destination's MX is read only once it authorizes
+		// the reports: one question for nothing when it does not).
+		early := ask.Ahead(ctx, r, reportQuestions(p.PolicyDomain, p.Record)...)
+		reports := checkReports(ctx, early, p.PolicyDomain, p.Record, &fs)
 		d.Reports = append(d.Reports, reports...)
-		d.ReportHosts = append(d.ReportHosts, checkReportHosts(ctx, r, p.PolicyDomain, p.Record, reports, &fs)...)
+		d.ReportHosts = append(d.ReportHosts, checkReportHosts(ctx, early, p.PolicyDomain, p.Record, reports, &fs)...)
+		early.Wait()
 	}
 	return fs
 }
+
+// reportQuestions are the questions checkReports and checkReportHosts
+// will ask of rec's destinations, to ask them at once: the authorization
+// of external ones (at most MaxReportChecks), the MX of those in the
+// organization (as many), and the MX of the first aheadExternalMX
+// external ones, read only if they authorize the reports.
+func reportQuestions(domain string, rec *Record) []ask.Question {
+	var qs []ask.Question
+	org := OrgDomainPSL(domain)
+	seen := map[string]bool{}
+	auth, mx, ext := 0, 0, 0
+	for _, u := range append(append([]URI(nil), rec.RUA...), rec.RUF...) {
+		if u.Err != "" || u.Host == "" || seen[u.Host] {
+			continue
+		}
+		seen[u.Host] = true
+		external := OrgDomainPSL(u.Host) != org
+		if external && auth < MaxReportChecks {
+			auth++
+			qs = append(qs, ask.Question{Name: domain + "._report._dmarc." + u.Host, Type: dns.TypeTXT})
+		}
+		if mx < MaxReportChecks && (!external || ext < aheadExternalMX) {
+			mx++
+			if external {
+				ext++
+			}
+			qs = append(qs, ask.Question{Name: u.Host, Type: dns.TypeMX})
+		}
+	}
+	return qs
+}
+
+// aheadExternalMX bounds the external destinations whose MX is asked
+// beside their authorization, before it is known: a record names one or
+// two, and one that names a thousand unauthorized ones costs no more than
+// these questions for nothing.
+const aheadExternalMX = 2
 
 // checkReportHosts checks that the domains of the report destinations
 // receive mail: MX records, not a null MX (RFC 7505), not NXDOMAIN. A

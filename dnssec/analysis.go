@@ -9,7 +9,21 @@ import (
 // NewCheck returns the DNSSEC check: Lookup, its result the *Report.
 func NewCheck() *analysis.Check {
 	return &analysis.Check{Name: "dnssec", Doc: "whether the mail records' answers were authenticated by a validating resolver (RFC 4035)",
-		Rules: Rules(), Run: run}
+		Rules: Rules(), Run: run, Ahead: ProbeAhead(Question{})}
+}
+
+// ProbeAhead is the analysis.Check.Ahead of a check that assesses answers
+// as Lookup and Assess do: it asks the probe (DefaultProbe when probe is
+// zero) ahead — the question asked last, once no answer came
+// authenticated, which is every time through a resolver that does not
+// validate.
+func ProbeAhead(probe Question) func(string) []analysis.Question {
+	if probe.Name == "" {
+		probe = DefaultProbe
+	}
+	return func(string) []analysis.Question {
+		return []analysis.Question{{Name: probe.Name, Type: probe.Type}}
+	}
 }
 
 func run(ctx context.Context, p *analysis.Pass) (any, error) {

@@ -2,6 +2,7 @@ package tlsrpt
 
 import (
 	"context"
+	"github.com/miekg/dns"
 	"slices"
 
 	"github.com/domainlint/domainlint/analysis"
@@ -15,6 +16,9 @@ import (
 func NewCheck(mtastsCheck, daneCheck *analysis.Check) *analysis.Check {
 	return &analysis.Check{Name: "tlsrpt", Doc: "the TLS-RPT record, expected wherever MTA-STS or DANE is published (RFC 8460)",
 		Rules: Rules(), Requires: []*analysis.Check{mtastsCheck, daneCheck},
+		Ahead: func(domain string) []analysis.Question {
+			return []analysis.Question{{Name: "_smtp._tls." + domain, Type: dns.TypeTXT}}
+		},
 		Run: func(ctx context.Context, p *analysis.Pass) (any, error) {
 			m, _ := p.ResultOf[mtastsCheck].(*mtasts.Report)
 			d, _ := p.ResultOf[daneCheck].(*dane.Report)

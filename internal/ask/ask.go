@@ -5,9 +5,11 @@ package ask
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	"github.com/domainlint/domainlint/resolver"
+	"github.com/miekg/dns"
 )
 
 // Question is a name and a type.
@@ -42,3 +44,52 @@ func All(ctx context.Context, r resolver.Resolver, qs ...Question) []Result {
 	wg.Wait()
 	return out
 }
+
+// Ahead asks qs now, in the background, and returns a resolver that
+// answers them from there — a question asked ahead is waited for, never
+// asked twice — and passes every other question to r. Wait waits for the
+// questions asked ahead that no one asked after all.
+func Ahead(ctx context.Context, r resolver.Resolver, qs ...Question) *Early {
+	e := &Early{r: r, m: map[Question]*future{}}
+	for _, q := range qs {
+		k := Question{strings.ToLower(dns.Fqdn(q.Name)), q.Type}
+		if _, ok := e.m[k]; ok {
+			continue
+		}
+		f := &future{done: make(chan struct{})}
+		e.m[k] = f
+		e.wg.Add(1)
+		go func() {
+			defer e.wg.Done()
+			defer close(f.done)
+			f.a, f.err = r.Lookup(ctx, q.Name, q.Type)
+		}()
+	}
+	return e
+}
+
+// Early is the resolver of Ahead.
+type Early struct {
+	r  resolver.Resolver
+	m  map[Question]*future // written before Ahead returns, read only after
+	wg sync.WaitGroup
+}
+
+type future struct {
+	done chan struct{}
+	a    *resolver.Answer
+	err  error
+}
+
+// Lookup answers a question asked ahead from its answer, and asks r any
+// other.
+func (e *Early) Lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
+	if f := e.m[Question{strings.ToLower(dns.Fqdn(name)), qtype}]; f != nil {
+		<-f.done
+		return f.a, f.err
+	}
+	return e.r.Lookup(ctx, name, qtype)
+}
+
+// Wait waits for every question asked ahead.
+func (e *Early) Wait() { e.wg.Wait() }
