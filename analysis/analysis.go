@@ -12,6 +12,10 @@
 //   - [Pass] hands Run the domain, a resolver, the zone files when the
 //     answers come from them, and [Pass.ResultOf]: the typed, read-only
 //     results of the checks it Requires (Run's first return value).
+//   - [Check.Ahead] names the questions a check will ask whatever the
+//     checks it requires find: the driver asks them as the run starts,
+//     so that a domain's latency is its longest chain of dependent
+//     questions, not the sum of its checks'.
 //   - A check says what it found with Pass.Report (lint.Finding values of
 //     its declared rules), what it could not do with Pass.Fail (the cause
 //     kept, so errors.Is tells why), which names it could not verify and

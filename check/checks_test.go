@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/domainlint/domainlint/analysis"
 	"github.com/domainlint/domainlint/check"
@@ -260,5 +262,92 @@ func TestMXTargetBudgetKept(t *testing.T) {
 		return e.Check == "mx" && errors.Is(e, resolver.ErrBudget) && e.Kind() == "budget"
 	}) {
 		t.Errorf("errors %v", rep.Errors)
+	}
+}
+
+// gated answers from r, recording the questions in order; a question of
+// hold waits until release is closed.
+type gated struct {
+	r       resolver.Resolver
+	hold    string
+	release chan struct{}
+	mu      sync.Mutex
+	asked   []string
+}
+
+func (g *gated) Lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
+	q := strings.ToLower(dns.Fqdn(name)) + " " + dns.TypeToString[qtype]
+	g.mu.Lock()
+	g.asked = append(g.asked, q)
+	g.mu.Unlock()
+	if q == g.hold {
+		<-g.release
+	}
+	return g.r.Lookup(ctx, name, qtype)
+}
+
+// TestAheadAskedAtStart: a check's Ahead questions are asked while the
+// check it requires is still waiting for its own answer, once each, and
+// the check reads them as if it had asked (the answer, Stats.Questions).
+func TestAheadAskedAtStart(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "example.", Text: `$TTL 300
+@ SOA ns hostmaster 1 3600 600 86400 300
+@ NS ns
+ns A 192.0.2.53
+first TXT "slow"
+second TXT "ahead"
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &gated{r: z, hold: "first.example. TXT", release: make(chan struct{})}
+	var got string
+	slow := &analysis.Check{Name: "slow", Rules: []lint.Rule{{ID: "slow.x", Severity: lint.Info, Summary: "x"}},
+		Run: func(ctx context.Context, p *analysis.Pass) (any, error) {
+			_, err := p.Resolver.Lookup(ctx, "first.example", dns.TypeTXT)
+			return nil, err
+		}}
+	after := &analysis.Check{Name: "after", Rules: []lint.Rule{{ID: "after.x", Severity: lint.Info, Summary: "x"}}, Requires: []*analysis.Check{slow},
+		Ahead: func(domain string) []analysis.Question {
+			return []analysis.Question{{Name: "second." + domain, Type: dns.TypeTXT}}
+		},
+		Run: func(ctx context.Context, p *analysis.Pass) (any, error) {
+			a, err := p.Resolver.Lookup(ctx, "second.example", dns.TypeTXT)
+			if err == nil && len(a.Records) == 1 {
+				got = a.Records[0].(*dns.TXT).Txt[0]
+			}
+			return nil, err
+		}}
+	done := make(chan *check.Report)
+	go func() {
+		done <- check.Domain(context.Background(), g, "example", check.Options{Checks: []*analysis.Check{slow, after}})
+	}()
+	// The Ahead question is asked before the slow check's answer comes.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		g.mu.Lock()
+		asked := slices.Contains(g.asked, "second.example. TXT")
+		g.mu.Unlock()
+		if asked {
+			break
+		}
+		if time.Now().After(deadline) {
+			close(g.release)
+			<-done
+			t.Fatal("the Ahead question was not asked while the check it waits for ran")
+		}
+	}
+	close(g.release)
+	rep := <-done
+	if got != "ahead" {
+		t.Errorf("after read %q, want the answer asked ahead", got)
+	}
+	n := 0
+	for _, q := range g.asked {
+		if q == "second.example. TXT" {
+			n++
+		}
+	}
+	if n != 1 || rep.Stats.Questions != 2 || len(rep.Errors) > 0 {
+		t.Errorf("second asked %d times (want 1), Stats.Questions %d (want 2), errors %v", n, rep.Stats.Questions, rep.Errors)
 	}
 }
