@@ -130,7 +130,10 @@ if lat and lat.get('latency'):
       'is held 30 ms. The critical path is the longest chain of the check\'s questions in which each asks for a name an earlier answer gave '
       '(a CNAME, MX, NS or SRV target; an SPF include, redirect, a, mx or exists domain; a report address\'s domain — under it, such as '
       '_25._tcp.<MX host>), or the next name of a DMARC tree walk, each weighed by the upstream queries a cold resolver sends for it '
-      '(one, and one more per CNAME it follows), times 30 ms. Questions named from the domain alone start at 0.')
+      '(one, and one more per CNAME it follows), times 30 ms. A fallback asked because an answer came back void counts as dependent on it too '
+      '(A after no MX; _dmarc.<parent> after _dmarc.<child> in the DMARC tree walk; BIMI\'s organizational domain after the subdomain). '
+      'Questions named from the domain alone start at 0. The check asks the DMARC tree walk\'s names, and the fallbacks it nearly always needs, '
+      'at once, ahead of the void answers (analysis.Check.Ahead, dmarc), so it can finish under the critical path: a ratio below 1.')
     p('')
     p(f'Wall time / critical path: median **{ratios[len(ratios)//2]:.2f}×**, worst **{ratios[-1]:.2f}×**; '
       f'{within} of {len(ratios)} domains within 1.2× (target: all).')
