@@ -245,6 +245,39 @@ uctl() { unbound-control -c "$work/unbound/unbound.conf" "$@"; }
 cold_unbound() { uctl reload >/dev/null; }
 count_unbound() { uctl stats_noreset | awk -F= '$1=="total.num.queries" {print $2}'; }
 
+# unbound_conf DIR PORT: an Unbound configuration (one thread, iterator
+# only, on 127.0.0.1:PORT, controlled through DIR/unbound.ctl) with the
+# server options that follow on stdin, written to DIR/unbound.conf.
+unbound_conf() {
+  mkdir -p "$1"
+  { cat <<CONF
+server:
+    interface: 127.0.0.1
+    port: $2
+    outgoing-interface: 127.0.0.1
+    do-ip6: no
+    do-daemonize: no
+    chroot: ""
+    username: ""
+    directory: "$1"
+    pidfile: "$1/unbound.pid"
+    use-syslog: no
+    logfile: ""
+    verbosity: 0
+    num-threads: 1
+    so-reuseport: no
+    access-control: 127.0.0.0/8 allow
+    do-not-query-localhost: no
+    module-config: "iterator"
+    local-zone: "test." nodefault
+remote-control:
+    control-enable: yes
+    control-interface: "$1/unbound.ctl"
+    control-use-cert: no
+CONF
+    cat; } > "$1/unbound.conf"
+}
+
 peers direct "$port"
 
 if [ "$UNBOUND" = 1 ]; then
@@ -263,36 +296,13 @@ zone:
   - domain: .
     file: \"$world/root.zone\""
   uport=$(freeport)
-  mkdir -p "$work/unbound"
-  cat > "$work/unbound/unbound.conf" <<CONF
+  unbound_conf "$work/unbound" "$uport" <<CONF
 server:
-    interface: 127.0.0.1
-    port: $uport
-    outgoing-interface: 127.0.0.1
-    do-ip6: no
-    do-daemonize: no
-    chroot: ""
-    username: ""
-    directory: "$work/unbound"
-    pidfile: "$work/unbound/unbound.pid"
-    use-syslog: no
-    logfile: ""
-    verbosity: 0
-    num-threads: 1
-    so-reuseport: no
-    access-control: 127.0.0.0/8 allow
-    do-not-query-localhost: no
     root-hints: "$world/root.hints"
-    module-config: "iterator"
-    local-zone: "test." nodefault
     msg-cache-size: 256m
     rrset-cache-size: 512m
     num-queries-per-thread: 4096
     outgoing-range: 8192
-remote-control:
-    control-enable: yes
-    control-interface: "$work/unbound/unbound.ctl"
-    control-use-cert: no
 CONF
   unbound -d -c "$work/unbound/unbound.conf" 2>"$work/unbound/unbound.log" &
   pids+=($!)
@@ -317,35 +327,12 @@ if [ "$UNBOUND" = 1 ]; then
   "$work/bench" delay -listen "127.0.0.1:$dport" -upstream "$server" -delay 30ms &
   pids+=($!)
   lport=$(freeport)
-  mkdir -p "$work/slow"
-  cat > "$work/slow/unbound.conf" <<CONF
+  unbound_conf "$work/slow" "$lport" <<CONF
 server:
-    interface: 127.0.0.1
-    port: $lport
-    outgoing-interface: 127.0.0.1
-    do-ip6: no
-    do-daemonize: no
-    chroot: ""
-    username: ""
-    directory: "$work/slow"
-    pidfile: "$work/slow/unbound.pid"
-    use-syslog: no
-    logfile: ""
-    verbosity: 0
-    num-threads: 1
-    so-reuseport: no
-    access-control: 127.0.0.0/8 allow
-    do-not-query-localhost: no
-    module-config: "iterator"
-    local-zone: "test." nodefault
     qname-minimisation: no
 forward-zone:
     name: "."
     forward-addr: 127.0.0.1@$dport
-remote-control:
-    control-enable: yes
-    control-interface: "$work/slow/unbound.ctl"
-    control-use-cert: no
 CONF
   unbound -d -c "$work/slow/unbound.conf" 2>"$work/slow/unbound.log" &
   pids+=($!)

@@ -38,6 +38,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/domainlint/domainlint/internal/ask"
+	"github.com/domainlint/domainlint/internal/gopool"
 	"iter"
 	"slices"
 	"strings"
@@ -140,6 +142,8 @@ type Options struct {
 	// findings of the rules it names. A check none of whose rules is left
 	// is not run (unless another check requires it).
 	Enable, Disable []string
+
+	pool *gopool.Pool // Scan's: the checks of a sweep run on kept goroutines
 }
 
 // Status of one diff entry (m365.Status).
@@ -371,7 +375,7 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	if zone == nil {
 		zone, _ = r.(resolver.ZoneFiles)
 	}
-	d := &driver{rep: rep, sel: &selection{enable: opts.Enable, disable: opts.Disable}, zone: zone}
+	d := &driver{rep: rep, sel: &selection{enable: opts.Enable, disable: opts.Disable}, zone: zone, pool: opts.pool}
 	d.res = &recorder{r: r, rep: rep}
 	if zone != nil {
 		// Checks that tell zone-file answers from live ones see through
@@ -449,68 +453,42 @@ type recorder struct {
 	r   resolver.Resolver
 	rep *Report
 
-	mu     sync.Mutex
-	early  map[question]*early
+	early  *ask.Early // the questions asked ahead
 	cancel context.CancelFunc
-	wg     sync.WaitGroup
 }
 
-// early is a question asked ahead: its answer, once done is closed.
-type early struct {
-	done chan struct{}
-	a    *resolver.Answer
-	err  error
-}
-
-// ahead asks qs now, each once, in the background. A check that asks one
-// later waits for its answer instead of asking again; the questions are
-// counted (Stats.Questions, the views, Unverified) when a check asks
-// them, not before. It returns at once.
+// ahead asks qs now, each once, in the background (analysis.Check.Ahead).
+// A check that asks one later waits for its answer instead of asking
+// again; the questions are counted (Stats.Questions, the views,
+// Unverified) when a check asks them, not before. It returns at once,
+// and is called once, before the checks run.
 func (c *recorder) ahead(ctx context.Context, qs []analysis.Question) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.early == nil {
-		c.early = map[question]*early{}
-		ctx, c.cancel = context.WithCancel(ctx)
+	if len(qs) == 0 {
+		return
 	}
-	for _, q := range qs {
-		k := question{strings.ToLower(dns.Fqdn(q.Name)), q.Type}
-		if _, ok := c.early[k]; ok {
-			continue
-		}
-		e := &early{done: make(chan struct{})}
-		c.early[k] = e
-		c.wg.Add(1)
-		go func() {
-			defer c.wg.Done()
-			defer close(e.done)
-			e.a, e.err = c.r.Lookup(ctx, q.Name, q.Type)
-		}()
+	ctx, c.cancel = context.WithCancel(ctx)
+	aqs := make([]ask.Question, len(qs))
+	for i, q := range qs {
+		aqs[i] = ask.Question{Name: q.Name, Type: q.Type}
 	}
+	c.early = ask.Ahead(ctx, c.r, aqs...)
 }
 
 // settle ends the questions asked ahead that no check asked after all,
 // once the checks are done, and waits for them.
 func (c *recorder) settle() {
-	c.mu.Lock()
-	cancel := c.cancel
-	c.mu.Unlock()
-	if cancel != nil {
-		cancel()
+	if c.early != nil {
+		c.cancel()
+		c.early.Wait()
 	}
-	c.wg.Wait()
 }
 
 // lookup asks r, or waits for the answer to the question asked ahead.
 func (c *recorder) lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
-	c.mu.Lock()
-	e := c.early[question{strings.ToLower(dns.Fqdn(name)), qtype}]
-	c.mu.Unlock()
-	if e == nil {
-		return c.r.Lookup(ctx, name, qtype)
+	if c.early != nil {
+		return c.early.Lookup(ctx, name, qtype)
 	}
-	<-e.done // asked under the check's own context: it ends with it
-	return e.a, e.err
+	return c.r.Lookup(ctx, name, qtype)
 }
 
 func (c *recorder) Lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
