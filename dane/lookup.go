@@ -87,13 +87,6 @@ type Report struct {
 	M365      *M365 `json:"m365,omitempty"`
 }
 
-// IsM365DANEHost reports whether host has the form of Microsoft 365's
-// DNSSEC/DANE MX, <token>.<letter>-v1.mx.microsoft: records.M365DANEMX,
-// the one place that knows it.
-func IsM365DANEHost(host string) bool {
-	return records.M365DANEMX.MatchString(strings.TrimSuffix(strings.ToLower(host), "."))
-}
-
 // Lookup checks DANE for SMTP (RFC 7672) at domain: the TLSA RRset at
 // _25._tcp.<host> of each MX host (at most MaxHosts, one query each),
 // each record's parameters and data, and whether the MX and TLSA answers
@@ -354,7 +347,7 @@ func checkM365(rep *Report, mx *resolver.Answer, dnskey *dnssec.Result) []lint.F
 			continue
 		}
 		h := strings.TrimSuffix(strings.ToLower(r.Mx), ".")
-		if m.MX == "" && IsM365DANEHost(h) {
+		if m.MX == "" && records.MXKindOf(h) == records.MXDANE {
 			m.MX = h
 			continue
 		}

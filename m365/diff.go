@@ -608,9 +608,8 @@ func (d *differ) stageMX(set *records.Set) {
 	}
 	mx := &d.diff[mxAt]
 	hosts := strings.Join(mx.Found, ", ")
-	if strings.Contains(mx.Expected, ".mail.protection.office365.us") && slices.ContainsFunc(mx.Found, func(f string) bool {
-		_, host, _ := strings.Cut(f, " ")
-		return records.M365MX.MatchString(strings.TrimSuffix(strings.ToLower(host), "."))
+	if govMX(set.Items[mxAt]) && slices.ContainsFunc(d.mx, func(rr dns.RR) bool {
+		return records.MXKindOf(rrTarget(rr)).In(records.Commercial)
 	}) {
 		// Microsoft 365's commercial MX, checked against a government
 		// cloud's set: the cloud is the likelier mistake.
@@ -651,6 +650,11 @@ func (d *differ) stageMX(set *records.Set) {
 		step = "; " + strings.Join(advice, "; ")
 	}
 	mx.fix, ad.fix = step, step
+}
+
+// govMX reports whether e expects a GCC High or DoD MX host.
+func govMX(e records.Expected) bool {
+	return e.Want != nil && records.MXKindOf(rrTarget(e.Want.Guess())) == records.MXGov
 }
 
 // spfDomains returns the domains the published SPF record includes,
