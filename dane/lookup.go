@@ -227,7 +227,7 @@ func checkHost(rep *Report, h *Host, res dnssec.Result, c dnssec.Check) []lint.F
 		t, err := ParseTLSA(text)
 		var probs []Problem
 		if err != nil {
-			probs = []Problem{{Rule: ruleBadRecord.ID, Severity: ruleBadRecord.Severity, Reason: strings.TrimPrefix(err.Error(), "dane: ") + ": the record is unusable"}}
+			probs = []Problem{{Rule: ruleBadRecord, Severity: ruleBadRecord.Severity, Reason: strings.TrimPrefix(err.Error(), "dane: ") + ": the record is unusable"}}
 		} else {
 			h.Records = append(h.Records, t)
 			probs = t.Problems()
@@ -236,7 +236,7 @@ func checkHost(rep *Report, h *Host, res dnssec.Result, c dnssec.Check) []lint.F
 			}
 		}
 		for _, p := range probs {
-			f := ruleOf(p.Rule).New(h.TLSAName, p.Reason)
+			f := p.Rule.New(h.TLSAName, p.Reason)
 			f.Severity, f.Type, f.Record = p.Severity, "TLSA", text
 			fs = append(fs, f)
 		}
@@ -409,13 +409,6 @@ func checkM365(rep *Report, mx *resolver.Answer, dnskey *dnssec.Result) []lint.F
 	m.Missing = append(m.Missing, "dnssec")
 	f.Type = "MX"
 	return append(fs, f)
-}
-
-func ruleOf(id string) lint.Rule {
-	if r, ok := lint.Find(Rules(), id); ok {
-		return r
-	}
-	return ruleBadRecord
 }
 
 func verb(n int, one, many string) string {

@@ -393,7 +393,7 @@ func BenchmarkParseKey(b *testing.B) {
 func TestKeyValuesCaseSensitive(t *testing.T) {
 	pub, _ := os.ReadFile("testdata/keys/rsa2048.pub")
 	var ke *dkim.KeyError
-	if _, err := dkim.ParseKey("v=DKIM1; k=RSA; p=" + string(pub)); !errors.As(err, &ke) || ke.Rule != "dkim.unknown-key-type" || !strings.Contains(ke.Reason, "write rsa") {
+	if _, err := dkim.ParseKey("v=DKIM1; k=RSA; p=" + string(pub)); !errors.As(err, &ke) || ke.Rule.ID != "dkim.unknown-key-type" || !strings.Contains(ke.Reason, "write rsa") {
 		t.Errorf("k=RSA: %v; want dkim.unknown-key-type", err)
 	}
 	k, err := dkim.ParseKey("v=DKIM1; h=SHA256; t=Y; p=" + string(pub))
