@@ -424,3 +424,19 @@ func TestDamagedKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyErrorRules: a key error carries the catalogue's rule itself, not
+// an ID to be mapped back.
+func TestKeyErrorRules(t *testing.T) {
+	for _, txt := range []string{"v=DKIM1; k=RSA; p=MIGf", "v=DKIM1; p=!!!", "k=rsa; v=DKIM1; p=", "v=DKIM1; k=rsa", "v=DKIM1; k=ed25519; p=AAAA"} {
+		_, err := dkim.ParseKey(txt)
+		var ke *dkim.KeyError
+		if !errors.As(err, &ke) {
+			t.Errorf("%q: %v; want a *dkim.KeyError", txt, err)
+			continue
+		}
+		if r, ok := lint.Find(dkim.Rules(), ke.Rule.ID); !ok || r != ke.Rule {
+			t.Errorf("%q: rule %+v is not the catalogue's", txt, ke.Rule)
+		}
+	}
+}
