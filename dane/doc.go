@@ -19,9 +19,10 @@
 //
 // With [Options.RequireM365] it also says what Microsoft 365's inbound
 // DANE still needs (what Office365DnsChecker's -DANERequired checks): the
-// MX <token>.<letter>-v1.mx.microsoft ([IsM365DANEHost]), as the only MX,
-// on a DNSSEC-signed domain. The token cannot be derived: the value comes
-// from Enable-DnssecForVerifiedDomain or Microsoft Graph.
+// MX <token>.<letter>-v1.mx.microsoft ([records.MXDANE], as
+// [records.MXKindOf] tells), as the only MX, on a DNSSEC-signed domain.
+// The token cannot be derived: the value comes from
+// Enable-DnssecForVerifiedDomain or Microsoft Graph.
 //
 // Lookup asks the MX RRset (unless [Options.MX] is given), one TLSA RRset
 // per MX host (at most [MaxHosts]), the domain's DNSKEY with RequireM365,

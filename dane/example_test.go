@@ -47,7 +47,7 @@ func ExampleTLSA_Problems() {
 		}
 		fmt.Println(t.Params(), "usable:", t.Usable())
 		for _, p := range t.Problems() {
-			fmt.Println(" ", p.Severity, p.Rule)
+			fmt.Println(" ", p.Severity, p.Rule.ID)
 		}
 	}
 	// Output:

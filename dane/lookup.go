@@ -87,13 +87,6 @@ type Report struct {
 	M365      *M365 `json:"m365,omitempty"`
 }
 
-// IsM365DANEHost reports whether host has the form of Microsoft 365's
-// DNSSEC/DANE MX, <token>.<letter>-v1.mx.microsoft: records.M365DANEMX,
-// the one place that knows it.
-func IsM365DANEHost(host string) bool {
-	return records.M365DANEMX.MatchString(strings.TrimSuffix(strings.ToLower(host), "."))
-}
-
 // Lookup checks DANE for SMTP (RFC 7672) at domain: the TLSA RRset at
 // _25._tcp.<host> of each MX host (at most MaxHosts, one query each),
 // each record's parameters and data, and whether the MX and TLSA answers
@@ -234,7 +227,7 @@ func checkHost(rep *Report, h *Host, res dnssec.Result, c dnssec.Check) []lint.F
 		t, err := ParseTLSA(text)
 		var probs []Problem
 		if err != nil {
-			probs = []Problem{{Rule: ruleBadRecord.ID, Severity: ruleBadRecord.Severity, Reason: strings.TrimPrefix(err.Error(), "dane: ") + ": the record is unusable"}}
+			probs = []Problem{{Rule: ruleBadRecord, Severity: ruleBadRecord.Severity, Reason: strings.TrimPrefix(err.Error(), "dane: ") + ": the record is unusable"}}
 		} else {
 			h.Records = append(h.Records, t)
 			probs = t.Problems()
@@ -243,7 +236,7 @@ func checkHost(rep *Report, h *Host, res dnssec.Result, c dnssec.Check) []lint.F
 			}
 		}
 		for _, p := range probs {
-			f := ruleOf(p.Rule).New(h.TLSAName, p.Reason)
+			f := p.Rule.New(h.TLSAName, p.Reason)
 			f.Severity, f.Type, f.Record = p.Severity, "TLSA", text
 			fs = append(fs, f)
 		}
@@ -354,7 +347,7 @@ func checkM365(rep *Report, mx *resolver.Answer, dnskey *dnssec.Result) []lint.F
 			continue
 		}
 		h := strings.TrimSuffix(strings.ToLower(r.Mx), ".")
-		if m.MX == "" && IsM365DANEHost(h) {
+		if m.MX == "" && records.MXKindOf(h) == records.MXDANE {
 			m.MX = h
 			continue
 		}
@@ -416,13 +409,6 @@ func checkM365(rep *Report, mx *resolver.Answer, dnskey *dnssec.Result) []lint.F
 	m.Missing = append(m.Missing, "dnssec")
 	f.Type = "MX"
 	return append(fs, f)
-}
-
-func ruleOf(id string) lint.Rule {
-	if r, ok := lint.Find(Rules(), id); ok {
-		return r
-	}
-	return ruleBadRecord
 }
 
 func verb(n int, one, many string) string {

@@ -88,7 +88,7 @@ func (t *TLSA) Params() string {
 
 // Problem is something wrong with one TLSA record, under one rule.
 type Problem struct {
-	Rule     string        `json:"rule"`
+	Rule     lint.Rule     `json:"rule"`
 	Severity lint.Severity `json:"severity"`
 	Reason   string        `json:"reason"`
 }
@@ -98,7 +98,7 @@ type Problem struct {
 // and matching type, and data of the right form.
 func (t *TLSA) Usable() bool {
 	for _, p := range t.Problems() {
-		if p.Rule == ruleBadRecord.ID || p.Rule == rulePKIXUsage.ID {
+		if p.Rule.ID == ruleBadRecord.ID || p.Rule.ID == rulePKIXUsage.ID {
 			return false
 		}
 	}
@@ -113,7 +113,7 @@ func (t *TLSA) Usable() bool {
 func (t *TLSA) Problems() []Problem {
 	var ps []Problem
 	add := func(r lint.Rule, format string, args ...any) {
-		ps = append(ps, Problem{Rule: r.ID, Severity: r.Severity, Reason: fmt.Sprintf(format, args...)})
+		ps = append(ps, Problem{Rule: r, Severity: r.Severity, Reason: fmt.Sprintf(format, args...)})
 	}
 	switch t.Usage {
 	case PKIXTA, PKIXEE:

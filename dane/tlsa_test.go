@@ -51,7 +51,7 @@ func TestParseTLSA(t *testing.T) {
 		}
 		var rules []string
 		for _, p := range tl.Problems() {
-			rules = append(rules, p.Rule)
+			rules = append(rules, p.Rule.ID)
 		}
 		if got := strings.Join(rules, " "); got != tc.rules || tl.Usable() != tc.usable {
 			t.Errorf("%q: rules %q usable %v, want %q %v", tc.in, got, tl.Usable(), tc.rules, tc.usable)
@@ -85,7 +85,7 @@ func FuzzParseTLSA(f *testing.F) {
 			t.Fatalf("%q: a PKIX usage is never usable for SMTP", s)
 		}
 		for _, p := range ps {
-			if !strings.HasPrefix(p.Rule, "dane.") || p.Reason == "" {
+			if !strings.HasPrefix(p.Rule.ID, "dane.") || p.Reason == "" {
 				t.Fatalf("%q: bad problem %+v", s, p)
 			}
 		}

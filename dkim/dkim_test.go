@@ -393,7 +393,7 @@ func BenchmarkParseKey(b *testing.B) {
 func TestKeyValuesCaseSensitive(t *testing.T) {
 	pub, _ := os.ReadFile("testdata/keys/rsa2048.pub")
 	var ke *dkim.KeyError
-	if _, err := dkim.ParseKey("v=DKIM1; k=RSA; p=" + string(pub)); !errors.As(err, &ke) || ke.Rule != "dkim.unknown-key-type" || !strings.Contains(ke.Reason, "write rsa") {
+	if _, err := dkim.ParseKey("v=DKIM1; k=RSA; p=" + string(pub)); !errors.As(err, &ke) || ke.Rule.ID != "dkim.unknown-key-type" || !strings.Contains(ke.Reason, "write rsa") {
 		t.Errorf("k=RSA: %v; want dkim.unknown-key-type", err)
 	}
 	k, err := dkim.ParseKey("v=DKIM1; h=SHA256; t=Y; p=" + string(pub))
@@ -421,6 +421,22 @@ func TestDamagedKeys(t *testing.T) {
 		}
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: %v, want %q", tc.p, err, tc.want)
+		}
+	}
+}
+
+// TestKeyErrorRules: a key error carries the catalogue's rule itself, not
+// an ID to be mapped back.
+func TestKeyErrorRules(t *testing.T) {
+	for _, txt := range []string{"v=DKIM1; k=RSA; p=MIGf", "v=DKIM1; p=!!!", "k=rsa; v=DKIM1; p=", "v=DKIM1; k=rsa", "v=DKIM1; k=ed25519; p=AAAA"} {
+		_, err := dkim.ParseKey(txt)
+		var ke *dkim.KeyError
+		if !errors.As(err, &ke) {
+			t.Errorf("%q: %v; want a *dkim.KeyError", txt, err)
+			continue
+		}
+		if r, ok := lint.Find(dkim.Rules(), ke.Rule.ID); !ok || r != ke.Rule {
+			t.Errorf("%q: rule %+v is not the catalogue's", txt, ke.Rule)
 		}
 	}
 }

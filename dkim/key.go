@@ -72,7 +72,7 @@ func contains(l []string, s string) bool {
 
 // KeyError is a problem with a key record; Span locates it in the record.
 type KeyError struct {
-	Rule   string // the rule ID a linter reports it under
+	Rule   lint.Rule // the rule a linter reports it under
 	Span   lint.Span
 	Reason string
 }
@@ -101,7 +101,7 @@ var ErrNotKey = errors.New("dkim: not a DKIM key record (v= is not DKIM1)")
 func ParseKey(txt string) (*Key, error) {
 	k, probs := parseKey(txt)
 	for _, p := range probs {
-		if p.Rule == ruleSyntax.ID || p.Rule == ruleBadKey.ID || p.Rule == ruleUnknownKeyType.ID {
+		if p.Rule.ID == ruleSyntax.ID || p.Rule.ID == ruleBadKey.ID || p.Rule.ID == ruleUnknownKeyType.ID {
 			return k, p
 		}
 	}
@@ -118,7 +118,7 @@ func parseKey(txt string) (*Key, []*KeyError) {
 	k := &Key{Raw: txt, Type: "rsa", Spans: map[string]lint.Span{}}
 	var probs []*KeyError
 	for _, p := range tprobs {
-		probs = append(probs, &KeyError{Rule: ruleSyntax.ID, Span: p.Span, Reason: p.Reason})
+		probs = append(probs, &KeyError{Rule: ruleSyntax, Span: p.Span, Reason: p.Reason})
 	}
 	for i, t := range tags {
 		if _, dup := k.Spans[t.Name]; !dup {
@@ -128,10 +128,10 @@ func parseKey(txt string) (*Key, []*KeyError) {
 		switch t.Name {
 		case "v":
 			if v != "DKIM1" {
-				return nil, []*KeyError{{Rule: ruleSyntax.ID, Span: t.Span, Reason: fmt.Sprintf("v=%s: not a DKIM1 key record", v)}}
+				return nil, []*KeyError{{Rule: ruleSyntax, Span: t.Span, Reason: fmt.Sprintf("v=%s: not a DKIM1 key record", v)}}
 			}
 			if i != 0 {
-				probs = append(probs, &KeyError{Rule: ruleSyntax.ID, Span: t.Span, Reason: "v= must be the first tag (RFC 6376 §3.6.1)"})
+				probs = append(probs, &KeyError{Rule: ruleSyntax, Span: t.Span, Reason: "v= must be the first tag (RFC 6376 §3.6.1)"})
 			}
 			k.Version = v
 		case "h":
@@ -143,9 +143,9 @@ func parseKey(txt string) (*Key, []*KeyError) {
 		case "s":
 			k.Services = splitList(v)
 			if why := checkServices(v); why != "" {
-				probs = append(probs, &KeyError{Rule: ruleSyntax.ID, Span: t.Span, Reason: why})
+				probs = append(probs, &KeyError{Rule: ruleSyntax, Span: t.Span, Reason: why})
 			} else if !k.ForEmail() {
-				probs = append(probs, &KeyError{Rule: ruleNotEmail.ID, Span: t.Span, Reason: notEmail(v)})
+				probs = append(probs, &KeyError{Rule: ruleNotEmail, Span: t.Span, Reason: notEmail(v)})
 			}
 		case "t":
 			k.Flags = splitList(v)
@@ -158,17 +158,17 @@ func parseKey(txt string) (*Key, []*KeyError) {
 		if strings.EqualFold(k.Type, "rsa") || strings.EqualFold(k.Type, "ed25519") {
 			reason += "; tag values are case-sensitive (RFC 6376 §3.2): write " + strings.ToLower(k.Type)
 		}
-		probs = append(probs, &KeyError{Rule: ruleUnknownKeyType.ID, Span: k.Spans["k"], Reason: reason})
+		probs = append(probs, &KeyError{Rule: ruleUnknownKeyType, Span: k.Spans["k"], Reason: reason})
 	}
 	p, ok := tagvalue.Get(tags, "p")
 	switch {
 	case !ok:
-		probs = append(probs, &KeyError{Rule: ruleSyntax.ID, Reason: "no p= tag: a key record must have one (RFC 6376 §3.6.1)"})
+		probs = append(probs, &KeyError{Rule: ruleSyntax, Reason: "no p= tag: a key record must have one (RFC 6376 §3.6.1)"})
 	case strings.TrimSpace(p.Value) == "":
 		k.Revoked = true
 	default:
 		if err := k.decode(p.Value); err != "" && (k.Type == "rsa" || k.Type == "ed25519") {
-			probs = append(probs, &KeyError{Rule: ruleBadKey.ID, Span: p.Span, Reason: err})
+			probs = append(probs, &KeyError{Rule: ruleBadKey, Span: p.Span, Reason: err})
 		}
 	}
 	return k, probs

@@ -158,14 +158,14 @@ func lintKey(s *Selector, txt string, k *Key, probs []*KeyError, fs *[]lint.Find
 	if k == nil {
 		s.Status = "invalid"
 		for _, p := range probs {
-			add(ruleOf(p.Rule), p.Span, p.Reason)
+			add(p.Rule, p.Span, p.Reason)
 		}
 		return
 	}
 	for _, p := range probs {
 		s.Status = "invalid"
-		f := add(ruleOf(p.Rule), p.Span, p.Reason)
-		if p.Rule == ruleNotEmail.ID && contains(k.Services, "tlsrpt") {
+		f := add(p.Rule, p.Span, p.Reason)
+		if p.Rule.ID == ruleNotEmail.ID && contains(k.Services, "tlsrpt") {
 			// A key for signing TLS-RPT reports alone is as meant.
 			f.Severity = lint.Warning
 		}
@@ -340,13 +340,4 @@ func joinStrings(sss [][]string) string {
 		recs = append(recs, strings.Join(ss, ""))
 	}
 	return strings.Join(recs, " | ")
-}
-
-// ruleOf returns the rule a key problem is reported under: the rule its
-// ID names, dkim.syntax for any other.
-func ruleOf(id string) lint.Rule {
-	if r, ok := lint.Find(Rules(), id); ok {
-		return r
-	}
-	return ruleSyntax
 }

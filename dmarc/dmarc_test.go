@@ -484,3 +484,19 @@ func TestEvaluateUnknownOrgNotAligned(t *testing.T) {
 		t.Errorf("RFC 9989 %s, RFC 7489 %s: want both fail\n%s", ev.RFC9989.Result, ev.RFC7489.Result, strings.Join(ev.RFC9989.Steps, "\n"))
 	}
 }
+
+// TestProblemRules: a problem carries the catalogue's rule itself, not an
+// ID to be mapped back.
+func TestProblemRules(t *testing.T) {
+	for _, txt := range []string{"v=DMARC1; p=bogus", "v=DMARC1", "v=DMARC1; p=reject; pct=200", "v=DMARC1; p=reject; fo=9", "v=DMARC1; p=reject; ri=abc"} {
+		_, err := dmarc.Parse(txt, dmarc.RFC9989)
+		var p *dmarc.Problem
+		if !errors.As(err, &p) {
+			t.Errorf("%q: %v; want a *dmarc.Problem", txt, err)
+			continue
+		}
+		if r, ok := lint.Find(dmarc.Rules(), p.Rule.ID); !ok || r != p.Rule {
+			t.Errorf("%q: rule %+v is not the catalogue's", txt, p.Rule)
+		}
+	}
+}

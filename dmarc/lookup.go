@@ -799,13 +799,13 @@ func lintRecord(domain string, x found, strict []*Problem) []lint.Finding {
 	seen := map[string]bool{}
 	for _, p := range probs {
 		seen[p.Reason] = true
-		if p.Rule == ruleObsoleteTag.ID && rec != nil && rec.Pct >= 0 && rec.Pct < 100 && strings.HasPrefix(p.Reason, "pct=") {
+		if p.Rule.ID == ruleObsoleteTag.ID && rec != nil && rec.Pct >= 0 && rec.Pct < 100 && strings.HasPrefix(p.Reason, "pct=") {
 			continue // dmarc.pct says it, RFC 9989 included: one defect, one finding
 		}
-		add(ruleOf(p.Rule), p.Severity, p.Span, p.Reason)
+		add(p.Rule, p.Severity, p.Span, p.Reason)
 	}
 	for _, p := range strict {
-		if !seen[p.Reason] && p.Rule == ruleSyntax.ID {
+		if !seen[p.Reason] && p.Rule.ID == ruleSyntax.ID {
 			add(ruleSyntax, lint.Warning, p.Span, "RFC 7489 receivers reject this: "+p.Reason)
 		}
 	}
@@ -889,13 +889,4 @@ func checkReports(ctx context.Context, r resolver.Resolver, domain string, rec *
 		out = append(out, ra)
 	}
 	return out
-}
-
-// ruleOf returns the rule a record problem is reported under: the rule
-// its ID names, dmarc.syntax for any other.
-func ruleOf(id string) lint.Rule {
-	if r, ok := lint.Find(Rules(), id); ok {
-		return r
-	}
-	return ruleSyntax
 }

@@ -93,7 +93,8 @@ type Record struct {
 
 // Problem is something wrong in a record, with the rule it falls under.
 type Problem struct {
-	Rule     string
+	// Rule is the rule a linter reports it under.
+	Rule     lint.Rule
 	Severity lint.Severity
 	Span     lint.Span
 	Reason   string
@@ -165,11 +166,11 @@ func parse(txt string, mode Mode) (*Record, []*Problem) {
 	tags, tprobs := tagvalue.Parse(txt)
 	r := &Record{Raw: txt, ADKIM: "r", ASPF: "r", Pct: -1, Tags: tags}
 	var probs []*Problem
-	prob := func(rule string, sev lint.Severity, span lint.Span, format string, args ...any) {
+	prob := func(rule lint.Rule, sev lint.Severity, span lint.Span, format string, args ...any) {
 		probs = append(probs, &Problem{Rule: rule, Severity: sev, Span: span, Reason: fmt.Sprintf(format, args...)})
 	}
 	for _, p := range tprobs {
-		prob(ruleSyntax.ID, lint.Error, p.Span, "%s", p.Reason)
+		prob(ruleSyntax, lint.Error, p.Span, "%s", p.Reason)
 	}
 	for i, t := range tags {
 		// Tag names are quoted strings in the ABNF of RFC 7489 §6.4, so
@@ -179,7 +180,7 @@ func parse(txt string, mode Mode) (*Record, []*Problem) {
 		if allowed, ok := validValues[name]; ok {
 			lv := strings.ToLower(v)
 			if !contains(allowed, lv) {
-				prob(ruleSyntax.ID, lint.Error, t.Span, "%s=%s is not valid (want %s)", t.Name, v, strings.Join(allowed, ", "))
+				prob(ruleSyntax, lint.Error, t.Span, "%s=%s is not valid (want %s)", t.Name, v, strings.Join(allowed, ", "))
 				continue
 			}
 			v = lv
@@ -188,16 +189,16 @@ func parse(txt string, mode Mode) (*Record, []*Problem) {
 		case "v":
 			switch {
 			case i != 0:
-				prob(ruleSyntax.ID, lint.Error, t.Span, "v=DMARC1 must be the first tag")
+				prob(ruleSyntax, lint.Error, t.Span, "v=DMARC1 must be the first tag")
 			case v != "DMARC1":
 				// IsDMARC saw DMARC1 followed by whitespace: the ";" that
 				// must end the version (dmarc-sep, RFC 7489 §6.4) is missing.
-				prob(ruleSyntax.ID, lint.Error, t.Span, "%q: a \";\" must follow v=DMARC1 (RFC 7489 §6.4)", t.Name+"="+v)
+				prob(ruleSyntax, lint.Error, t.Span, "%q: a \";\" must follow v=DMARC1 (RFC 7489 §6.4)", t.Name+"="+v)
 			}
 		case "p":
 			r.P = v
 			if mode == RFC7489 && i != 1 {
-				prob(ruleSyntax.ID, lint.Error, t.Span, "p= must directly follow v=DMARC1 (RFC 7489 §6.4)")
+				prob(ruleSyntax, lint.Error, t.Span, "p= must directly follow v=DMARC1 (RFC 7489 §6.4)")
 			}
 		case "sp":
 			r.SP = v
@@ -215,7 +216,7 @@ func parse(txt string, mode Mode) (*Record, []*Problem) {
 			r.FO = v
 			for _, o := range strings.Split(v, ":") {
 				if o = strings.TrimSpace(o); o != "0" && o != "1" && o != "d" && o != "s" {
-					prob(ruleSyntax.ID, lint.Error, t.Span, "fo=%s: %q is not a failure reporting option (0, 1, d, s)", v, o)
+					prob(ruleSyntax, lint.Error, t.Span, "fo=%s: %q is not a failure reporting option (0, 1, d, s)", v, o)
 					break
 				}
 			}
@@ -223,7 +224,7 @@ func parse(txt string, mode Mode) (*Record, []*Problem) {
 			uris := parseURIs(v, t.ValueSpan.Start)
 			for _, u := range uris {
 				if u.Err != "" {
-					prob(ruleBadURI.ID, ruleBadURI.Severity, u.Span, "%s: %s", name, u.Err)
+					prob(ruleBadURI, ruleBadURI.Severity, u.Span, "%s: %s", name, u.Err)
 				}
 			}
 			if name == "rua" {
@@ -234,36 +235,36 @@ func parse(txt string, mode Mode) (*Record, []*Problem) {
 		case "pct":
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 || n > 100 {
-				prob(ruleSyntax.ID, lint.Error, t.Span, "pct=%s is not a whole number from 0 to 100", v)
+				prob(ruleSyntax, lint.Error, t.Span, "pct=%s is not a whole number from 0 to 100", v)
 				continue
 			}
 			r.Pct = n
 		case "rf":
 			r.RF = v
 			if mode == RFC7489 && strings.ToLower(v) != "afrf" {
-				prob(ruleSyntax.ID, lint.Error, t.Span, "rf=%s: the only report format is afrf", v)
+				prob(ruleSyntax, lint.Error, t.Span, "rf=%s: the only report format is afrf", v)
 			}
 		case "ri":
 			n, err := strconv.ParseUint(v, 10, 32)
 			if err != nil {
-				prob(ruleSyntax.ID, lint.Error, t.Span, "ri=%s is not a number of seconds", v)
+				prob(ruleSyntax, lint.Error, t.Span, "ri=%s is not a number of seconds", v)
 				continue
 			}
 			r.RI = int(n)
 		default:
 			// RFC 7489 §6.3: unknown tags MUST be ignored.
-			prob(ruleUnknownTag.ID, lint.Warning, t.Span, "unknown tag %s= is ignored by receivers (RFC 7489 §6.3); a typo?", t.Name)
+			prob(ruleUnknownTag, lint.Warning, t.Span, "unknown tag %s= is ignored by receivers (RFC 7489 §6.3); a typo?", t.Name)
 		}
 		if mode == RFC9989 {
 			switch name {
 			case "pct", "rf", "ri":
-				prob(ruleObsoleteTag.ID, lint.Info, t.Span, "%s= was removed by RFC 9989 and is ignored by receivers that follow it", t.Name)
+				prob(ruleObsoleteTag, lint.Info, t.Span, "%s= was removed by RFC 9989 and is ignored by receivers that follow it", t.Name)
 			}
 		}
 	}
 	if r.P == "" {
 		if !slices.ContainsFunc(tags, func(t tagvalue.Tag) bool { return strings.EqualFold(t.Name, "p") }) {
-			prob(ruleSyntax.ID, lint.Error, lint.Span{}, "no p= tag: receivers treat the record as p=none if rua is valid, and ignore it otherwise")
+			prob(ruleSyntax, lint.Error, lint.Span{}, "no p= tag: receivers treat the record as p=none if rua is valid, and ignore it otherwise")
 		}
 	}
 	return r, probs

@@ -86,10 +86,12 @@ func rdatas(rrs []dns.RR) []string {
 	return out
 }
 
-func zoneLine(e records.Expected) string {
+// zoneLine is the fix that publishes e's record: an add when the value is
+// known, advice when it is guessed, nothing without a guess.
+func zoneLine(e records.Expected) fix {
 	g := e.Want.Guess()
 	if g == nil {
-		return ""
+		return fix{}
 	}
 	c := dns.Copy(g)
 	c.Header().Ttl = e.TTL
@@ -98,7 +100,7 @@ func zoneLine(e records.Expected) string {
 		// a guessed host may not exist and mail sent to it would bounce.
 		// Advice, never an edit: the exact value comes from the admin
 		// center, Graph (-graph) or Get-AcceptedDomain.
-		return "; publish the MX Microsoft 365 shows for this domain in the admin center or Graph (the token is not derivable; it looks like " + c.String() + ")"
+		return advise("publish the MX Microsoft 365 shows for this domain in the admin center or Graph (the token is not derivable; it looks like " + c.String() + ")")
 	}
 	if !e.Want.Exact() {
 		// A guessed value is never written as data (a verification code,
@@ -106,23 +108,14 @@ func zoneLine(e records.Expected) string {
 		// report mailbox that may not exist): say where the value is.
 		switch e.Purpose {
 		case records.Verify:
-			return "; publish the TXT record with the MS=ms… code the admin center shows for this domain (Settings > Domains; -verify CODE makes it exact)"
+			return advise("publish the TXT record with the MS=ms… code the admin center shows for this domain (Settings > Domains; -verify CODE makes it exact)")
 		case records.DKIM1, records.DKIM2:
-			return fmt.Sprintf("; publish the CNAME Get-DkimSigningConfig -Identity %s shows (Selector1CNAME, Selector2CNAME; -dkim-config makes it exact); it looks like %s", strings.TrimPrefix(strings.TrimPrefix(e.Name, "selector1._domainkey."), "selector2._domainkey."), c.String())
+			return advise(fmt.Sprintf("publish the CNAME Get-DkimSigningConfig -Identity %s shows (Selector1CNAME, Selector2CNAME; -dkim-config makes it exact); it looks like %s", strings.TrimPrefix(strings.TrimPrefix(e.Name, "selector1._domainkey."), "selector2._domainkey."), c.String()))
 		case records.DMARC:
-			return fmt.Sprintf("; publish a DMARC record: p=none with rua=mailto: and a mailbox of yours that reads the aggregate reports, e.g. %s", c.String())
+			return advise(fmt.Sprintf("publish a DMARC record: p=none with rua=mailto: and a mailbox of yours that reads the aggregate reports, e.g. %s", c.String()))
 		}
 	}
-	return c.String()
-}
-
-// deletes renders "; delete:" lines for records.
-func deletes(rrs []dns.RR) string {
-	var lines []string
-	for _, rr := range rrs {
-		lines = append(lines, deleteLine(rr))
-	}
-	return fixLines(lines...)
+	return add(c)
 }
 
 // citation names the Learn page of the expectation's cloud.
@@ -205,15 +198,14 @@ func diff(ctx context.Context, p *analysis.Pass, set *records.Set, sr *spf.Repor
 		case e.Optional && ent.Status == Missing:
 			// Optional (legacy Skype for Business, Intune enrollment):
 			// the user's choice, never an edit -fix makes unasked.
-			if line := zoneLine(e); line != "" && !strings.HasPrefix(line, ";") {
-				f.Fixes = []lint.Fix{{Message: "optional: publish it if the domain uses " + string(e.Workload) + ": " + line}}
+			if z := zoneLine(e); len(z.edits) > 0 {
+				f.Fixes = []lint.Fix{{Message: "optional: publish it if the domain uses " + string(e.Workload) + ": " + z.edits[0].RR}}
 			}
-		case ent.fix != "":
-			f.Fixes = fixesOf(ent.fix)
+		case !ent.fix.empty():
+			f.Fixes = ent.fix.fixes()
 		case !e.Absent:
-			f.Fixes = fixesOf(zoneLine(e))
-		default:
-			f.Fixes = fixesOf(fmt.Sprintf("; delete: %s. CNAME %s", ent.Name, strings.Join(ent.Found, "")))
+			f.Fixes = zoneLine(e).fixes()
+			// An absent record's entry always carries its deletes.
 		}
 		p.Report(f)
 	}
@@ -321,7 +313,7 @@ func (d *differ) entry(e records.Expected) Entry {
 	judge(&ent, matched, others, "another "+e.TypeString()+" record at the name can take its traffic")
 	switch ent.Status {
 	case Wrong:
-		ent.fix = replaceLines(others, zoneLine(e))
+		ent.fix = replace(others, zoneLine(e))
 	case Conflict:
 		ent.fix = deletes(others)
 	}
@@ -399,28 +391,29 @@ func withTarget(rr dns.RR, target string) dns.RR {
 // the records found for an entry, and makes the entry's finding a
 // m365.missing-dot with the corrected lines.
 func (d *differ) missingDot(e records.Expected, ent *Entry, rrs []dns.RR) {
-	var lines, why []string
+	var edits fix
+	var why []string
 	for _, rr := range rrs {
 		meant, ok := relativeTarget(rrTarget(rr), d.domain)
 		if !ok {
 			continue
 		}
 		fixed := withTarget(rr, meant)
-		lines = append(lines, deleteLine(rr), fixed.String())
+		edits = edits.then(deletes([]dns.RR{rr}), add(fixed))
 		w := fmt.Sprintf("the target %s was written without its trailing dot, so the zone made it %s", meant, strings.TrimSuffix(strings.ToLower(rrTarget(rr)), "."))
 		if e.Want != nil && !e.Absent && e.Want.Match(fixed) {
 			w += "; with the dot it is the expected value"
 		}
 		why = append(why, w)
 	}
-	if len(lines) == 0 {
+	if edits.empty() {
 		return
 	}
 	if ent.Status == OK {
 		ent.Status = Wrong
 	}
 	ent.Why = strings.Join(why, "; ") + ": end the target with a dot (" + e.Name + " now points nowhere)"
-	ent.fix = fixLines(lines...)
+	ent.fix = edits
 	d.set(override{rule: &ruleMissingDot, sev: sevp(lint.Error)})
 	d.dotless = append(d.dotless, e.Name)
 }
@@ -489,7 +482,7 @@ func (d *differ) verify(e records.Expected, ent Entry, fail func(error) Entry) E
 		ent.Status = Wrong
 		ent.Why = fmt.Sprintf("found %s; expected %s (the MS= prefix is required, and the code must be the one the admin center shows)", strings.Join(rdatas(others), ", "), ent.Expected)
 		if g := e.Want.Guess(); g != nil && e.Want.Exact() {
-			ent.fix = replaceLines(others, zoneLine(e))
+			ent.fix = replace(others, zoneLine(e))
 		}
 	default:
 		ent.Status, ent.Why = Missing, "no verification record; expected "+ent.Expected
@@ -535,11 +528,11 @@ func (d *differ) mxEntry(e records.Expected, ent Entry, fail func(error) Entry) 
 		ent.fix = deletes(others)
 	case Wrong:
 		if e.Want.Exact() {
-			ent.fix = replaceLines(others, zoneLine(e))
+			ent.fix = replace(others, zoneLine(e))
 		} else {
 			// The token is not derivable: deleting the old MX before the
 			// right one is published would leave mail nowhere to go.
-			ent.fix = zoneLine(e) + "; then delete the other MX records: " + strings.Join(rdatas(others), ", ")
+			ent.fix = advise(strings.Join(append(zoneLine(e).advice, "then delete the other MX records: "+strings.Join(rdatas(others), ", ")), "; "))
 		}
 	}
 	if ent.Status == OK && len(matched) > 1 && len(e.Gateways) == 0 {
@@ -559,7 +552,7 @@ func (d *differ) mxEntry(e records.Expected, ent Entry, fail func(error) Entry) 
 				others = append(others, rr)
 			}
 		}
-		ent.fix = fixLines("; keep only "+keep.String(), deletes(others))
+		ent.fix = advise("keep only " + keep.String()).then(deletes(others))
 	}
 	if ent.Status == Wrong && e.Hybrid {
 		ent.Why = "hybrid: MX still points on-premises (" + strings.Join(ent.Found, ", ") + "); switch it to Microsoft 365 when the migration completes"
@@ -568,7 +561,7 @@ func (d *differ) mxEntry(e records.Expected, ent Entry, fail func(error) Entry) 
 		// Mail reaches Microsoft 365, so the domain is verified: the
 		// verification MX has done its work.
 		f := ruleLeftover.New(e.Name, fmt.Sprintf("the verification MX %s is left behind: the domain already receives mail in Microsoft 365, so it is verified; delete the verification MX", strings.Join(rdatas(verifying), ", ")))
-		f.Type, f.Record, f.Citation, f.Fixes = "MX", strings.Join(rdatas(verifying), " | "), citation(e, ruleLeftover), fixesOf(deletes(verifying))
+		f.Type, f.Record, f.Citation, f.Fixes = "MX", strings.Join(rdatas(verifying), " | "), citation(e, ruleLeftover), deletes(verifying).fixes()
 		d.notes = append(d.notes, f)
 	}
 	d.missingDot(e, &ent, rrs)
@@ -608,9 +601,8 @@ func (d *differ) stageMX(set *records.Set) {
 	}
 	mx := &d.diff[mxAt]
 	hosts := strings.Join(mx.Found, ", ")
-	if strings.Contains(mx.Expected, ".mail.protection.office365.us") && slices.ContainsFunc(mx.Found, func(f string) bool {
-		_, host, _ := strings.Cut(f, " ")
-		return records.M365MX.MatchString(strings.TrimSuffix(strings.ToLower(host), "."))
+	if govMX(set.Items[mxAt]) && slices.ContainsFunc(d.mx, func(rr dns.RR) bool {
+		return records.MXKindOf(rrTarget(rr)).In(records.Commercial)
 	}) {
 		// Microsoft 365's commercial MX, checked against a government
 		// cloud's set: the cloud is the likelier mistake.
@@ -637,20 +629,25 @@ func (d *differ) stageMX(set *records.Set) {
 	ad := &d.diff[adAt]
 	ad.Why = "autodiscover still points at the previous provider (" + strings.Join(ad.Found, ", ") + "): move it with the MX at the cut-over"
 	d.over[adAt] = &override{rule: &ruleNotCutOver, sev: sevp(lint.Warning)}
-	step := fixLines(mx.fix, ad.fix)
-	if len(fixesOf(mx.fix)) == 0 || len(fixesOf(mx.fix)[0].Edits) == 0 {
+	step := mx.fix.then(ad.fix)
+	if len(mx.fix.edits) == 0 {
 		// The MX move is advice (its token is not derivable): so is the
 		// whole step, or autodiscover would move without the mail.
 		var advice []string
-		for _, x := range fixesOf(step) {
+		for _, x := range step.fixes() {
 			advice = append(advice, x.Message)
 			for _, e := range x.Edits {
 				advice = append(advice, string(e.Op)+" "+e.RR)
 			}
 		}
-		step = "; " + strings.Join(advice, "; ")
+		step = advise(strings.Join(advice, "; "))
 	}
 	mx.fix, ad.fix = step, step
+}
+
+// govMX reports whether e expects a GCC High or DoD MX host.
+func govMX(e records.Expected) bool {
+	return e.Want != nil && records.MXKindOf(rrTarget(e.Want.Guess())) == records.MXGov
 }
 
 // spfDomains returns the domains the published SPF record includes,
@@ -712,15 +709,15 @@ func (d *differ) spfEntry(e records.Expected, ent Entry, fail func(error) Entry)
 			lacking = append(lacking, w)
 		}
 	}
-	merged := func() string {
+	merged := func() fix {
 		// A merge never chooses the policy: records that end differently
 		// (-all beside ~all), or in +all, are merged by hand (spf.Merge).
 		text, err := spf.Merge(texts, lacking...)
 		switch {
 		case errors.Is(err, spf.ErrMergeByHand):
-			return "; " + spf.MergeAdvice(err, text)
+			return advise(spf.MergeAdvice(err, text))
 		case err != nil:
-			return fmt.Sprintf("; fix the record first (%v), then publish one record with every sender", err)
+			return advise(fmt.Sprintf("fix the record first (%v), then publish one record with every sender", err))
 		}
 		// The merged record must stay within 10 lookups (RFC 7208
 		// §4.6.4): at least what the records cost now, plus one per
@@ -733,9 +730,9 @@ func (d *differ) spfEntry(e records.Expected, ent Entry, fail func(error) Entry)
 			cost += staticLookups(texts)
 		}
 		if cost > 10 {
-			return fmt.Sprintf("; the merged record %q would need at least %d DNS lookups, more than 10 (RFC 7208 §4.6.4): first remove or flatten includes the domain no longer needs, then publish one record with every sender", text, cost)
+			return advise(fmt.Sprintf("the merged record %q would need at least %d DNS lookups, more than 10 (RFC 7208 §4.6.4): first remove or flatten includes the domain no longer needs, then publish one record with every sender", text, cost))
 		}
-		return fixLines(deletes(recs), txtRR(e.Name, e.TTL, text).String())
+		return deletes(recs).then(add(txtRR(e.Name, e.TTL, text)))
 	}
 	switch {
 	case len(recs) == 0:
@@ -818,9 +815,9 @@ func (d *differ) dmarcEntry(e records.Expected, ent Entry, fail func(error) Entr
 			m, _, advice = dmarc.Repair(m, domain)
 		}
 		if advice != "" {
-			ent.fix = "; " + advice
+			ent.fix = advise(advice)
 		} else {
-			ent.fix = fixLines(deletes(recs), txtRR(e.Name, e.TTL, m).String())
+			ent.fix = deletes(recs).then(add(txtRR(e.Name, e.TTL, m)))
 		}
 	case len(matched) == 0 && len(others) > 0:
 		fixed, what, advice := dmarc.Repair(texts[0], domain)
@@ -832,11 +829,11 @@ func (d *differ) dmarcEntry(e records.Expected, ent Entry, fail func(error) Entr
 		}
 		switch {
 		case what != "" && advice != "":
-			ent.fix = fixLines("; set "+what+"; then "+advice, deletes(others), txtRR(e.Name, e.TTL, fixed).String())
+			ent.fix = advise("set "+what+"; then "+advice).then(deletes(others), add(txtRR(e.Name, e.TTL, fixed)))
 		case what != "":
-			ent.fix = fixLines("; set "+what, deletes(others), txtRR(e.Name, e.TTL, fixed).String())
+			ent.fix = advise("set "+what).then(deletes(others), add(txtRR(e.Name, e.TTL, fixed)))
 		case advice != "":
-			ent.fix = "; " + advice
+			ent.fix = advise(advice)
 		}
 	default:
 		judge(&ent, matched, others, "")
@@ -872,9 +869,9 @@ func (d *differ) cnameEntry(e records.Expected, ent Entry, fail func(error) Entr
 		}
 	}
 	if ent.Status == Wrong {
-		ent.fix = replaceLines(others, zoneLine(e))
-		if zoneLine(e) == "" {
-			ent.fix = ""
+		ent.fix = replace(others, zoneLine(e))
+		if zoneLine(e).empty() {
+			ent.fix = fix{}
 		}
 	}
 	if ent.Status == OK && d.zone != nil {
@@ -920,12 +917,12 @@ func (d *differ) cnameEntry(e records.Expected, ent Entry, fail func(error) Entr
 			f.Type, f.Record, f.Citation = ent.Type, strings.Join(rdatas(not), " | "), citation(e, rulePreferred)
 			p := dns.Copy(e.Preferred.Guess())
 			p.Header().Ttl = e.TTL
-			f.Fixes = fixesOf(fixLines(deletes(not), p.String()))
+			f.Fixes = deletes(not).then(add(p)).fixes()
 			d.notes = append(d.notes, f)
 		}
 	}
 	if e.Want != nil && e.Want.Guess() == nil && ent.Status == Missing {
-		ent.fix = "; " + e.Note
+		ent.fix = advise(e.Note)
 	}
 	d.missingDot(e, &ent, rrs)
 	return ent

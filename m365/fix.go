@@ -11,27 +11,55 @@ import (
 // The fixes of the Microsoft 365 diff are computed from what is published,
 // so that pasting one never loses a sender, a report address or a tag.
 //
-// A Fix is one or more lines, applied in order:
-//
-//	; delete: <zone line>    delete that record
-//	<zone line>              add that record
-//	; <advice>               nothing to apply: what to do by hand
-//
-// A replacement is a delete followed by an add. fixesOf turns the lines
-// into the finding's lint.Fix, edits for machines and a message for people.
+// A fix is built as edits from the records themselves, never written as
+// text to be read again: the records to delete and to add, in order (a
+// replacement is a delete followed by an add), and advice, what to do by
+// hand. fixes turns it into the finding's lint.Fix, edits for machines and
+// a message for people.
+type fix struct {
+	edits  []lint.Edit
+	advice []string
+}
 
-// deleteLine renders a record as a "; delete:" fix line.
-func deleteLine(rr dns.RR) string { return "; delete: " + rr.String() }
-
-// fixLines joins fix lines.
-func fixLines(lines ...string) string {
-	var out []string
-	for _, l := range lines {
-		if l != "" {
-			out = append(out, l)
-		}
+// deletes is the fix that deletes rrs.
+func deletes(rrs []dns.RR) fix {
+	var f fix
+	for _, rr := range rrs {
+		f.edits = append(f.edits, lint.Edit{Op: lint.Delete, RR: rr.String()})
 	}
-	return strings.Join(out, "\n")
+	return f
+}
+
+// add is the fix that publishes rr.
+func add(rr dns.RR) fix { return fix{edits: []lint.Edit{{Op: lint.Add, RR: rr.String()}}} }
+
+// advise is the fix that says what to do by hand.
+func advise(s string) fix { return fix{advice: []string{strings.TrimSpace(s)}} }
+
+// then returns f followed by more.
+func (f fix) then(more ...fix) fix {
+	out := fix{edits: append([]lint.Edit(nil), f.edits...), advice: append([]string(nil), f.advice...)}
+	for _, m := range more {
+		out.edits = append(out.edits, m.edits...)
+		out.advice = append(out.advice, m.advice...)
+	}
+	return out
+}
+
+// empty reports whether f neither edits nor advises.
+func (f fix) empty() bool { return len(f.edits) == 0 && len(f.advice) == 0 }
+
+// fixes is f as a finding's fixes: one fix whose edits are f's and whose
+// message is its advice (or a summary of the edits); nil for an empty f.
+func (f fix) fixes() []lint.Fix {
+	if f.empty() {
+		return nil
+	}
+	msg := strings.Join(f.advice, "; ")
+	if len(f.edits) == 0 {
+		return []lint.Fix{{Message: msg}}
+	}
+	return []lint.Fix{lint.EditFix(msg, f.edits...)}
 }
 
 // txtRR builds a TXT record holding text (split into 255-octet strings).
@@ -39,44 +67,19 @@ func txtRR(name string, ttl uint32, text string) dns.RR {
 	return &dns.TXT{Hdr: dns.RR_Header{Name: dns.Fqdn(name), Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: ttl}, Txt: resolver.EncodeTXT(text)}
 }
 
-// replaceLines is the fix that replaces others with the expected record:
-// an edit when the record is known exactly, and advice otherwise — a
-// record is never deleted before its replacement is known.
-func replaceLines(others []dns.RR, line string) string {
-	if strings.HasPrefix(line, ";") || line == "" {
-		var dels []string
-		for _, rr := range others {
-			dels = append(dels, rr.String())
-		}
-		if len(dels) == 0 {
-			return line
-		}
-		return fixLines(line, "; then delete "+strings.Join(dels, ", "))
+// replace is the fix that replaces others with the expected record want:
+// the deletes and the add when the record is known exactly, and advice
+// otherwise — a record is never deleted before its replacement is known.
+func replace(others []dns.RR, want fix) fix {
+	if len(want.edits) > 0 {
+		return deletes(others).then(want)
 	}
-	return fixLines(deletes(others), line)
-}
-
-// fixesOf turns fix lines into a finding's fixes: one fix whose edits are
-// the delete and add lines and whose message is the advice lines (or a
-// summary of the edits); nil for no lines.
-func fixesOf(lines string) []lint.Fix {
-	if strings.TrimSpace(lines) == "" {
-		return nil
+	if len(others) == 0 {
+		return want
 	}
-	var edits []lint.Edit
-	var advice []string
-	for _, l := range strings.Split(lines, "\n") {
-		switch {
-		case strings.HasPrefix(l, "; delete: "):
-			edits = append(edits, lint.Edit{Op: lint.Delete, RR: strings.TrimPrefix(l, "; delete: ")})
-		case strings.HasPrefix(l, ";"):
-			advice = append(advice, strings.TrimSpace(strings.TrimPrefix(l, ";")))
-		case strings.TrimSpace(l) != "":
-			edits = append(edits, lint.Edit{Op: lint.Add, RR: l})
-		}
+	var dels []string
+	for _, rr := range others {
+		dels = append(dels, rr.String())
 	}
-	if len(edits) == 0 {
-		return []lint.Fix{{Message: strings.Join(advice, "; ")}}
-	}
-	return []lint.Fix{lint.EditFix(strings.Join(advice, "; "), edits...)}
+	return want.then(advise("then delete " + strings.Join(dels, ", ")))
 }

@@ -37,7 +37,7 @@ type Entry struct {
 	Optional bool             `json:"optional"`
 	// Why explains a status other than ok.
 	Why string `json:"why,omitempty"`
-	fix string // overrides the expectation's zone line as the finding's Fix
+	fix fix    // overrides the expectation's zone line as the finding's Fix
 }
 
 // Result is the m365 check's result: the diff, and whether the domain

@@ -282,3 +282,32 @@ func FuzzFromGraph(f *testing.F) {
 		}
 	})
 }
+
+// TestMXKindIn: each cloud's expected MX accepts the hosts of its own
+// family and no other's, through records.MXKindOf.
+func TestMXKindIn(t *testing.T) {
+	family := map[records.Cloud]string{records.Commercial: "com", records.GCC: "com", records.GCCHigh: "us", records.DoD: "us", records.China: "cn"}
+	hosts := map[string][]string{
+		"com": {"contoso-com.mail.protection.outlook.com", "contoso-com.b-v1.mx.microsoft", "contoso-com.mail.eo.outlook.com", "contoso-com.mail.protection.outlook.de"},
+		"us":  {"contoso.mail.protection.office365.us"},
+		"cn":  {"contoso-com.mail.protection.partner.outlook.cn"},
+	}
+	for _, c := range records.Clouds() {
+		set, err := records.M365("contoso.com", records.Options{Tenant: "contoso", Cloud: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := set.ByPurpose(records.MX)[0].Want
+		for f, hs := range hosts {
+			for _, h := range hs {
+				same := f == family[c]
+				if got := records.MXKindOf(h).In(c); got != same {
+					t.Errorf("%s: MXKindOf(%s).In = %v, want %v", c, h, got, same)
+				}
+				if got := want.Match(rr(t, "contoso.com. IN MX 0 "+h+".")); got != same {
+					t.Errorf("%s: the expected MX matches %s: %v, want %v", c, h, got, same)
+				}
+			}
+		}
+	}
+}

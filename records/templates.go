@@ -379,15 +379,14 @@ func (b *builder) exchange() []Expected {
 	case GCCHigh, DoD:
 		// Microsoft documents <tenant>.mail.protection.office365.us; any
 		// host of that family is Microsoft 365's own, never a gateway.
-		m365 = hostPattern(dns.TypeMX, "MX 0 "+b.tenant+".mail.protection.office365.us (a <token>.mail.protection.office365.us host)",
-			GovMX, b.rr("%s. IN MX 0 %s.mail.protection.office365.us.", b.domain, b.tenant))
+		m365 = mxPattern("MX 0 "+b.tenant+".mail.protection.office365.us (a <token>.mail.protection.office365.us host)",
+			b.cloud, b.rr("%s. IN MX 0 %s.mail.protection.office365.us.", b.domain, b.tenant))
 	case China:
-		m365 = hostPattern(dns.TypeMX, "MX 0 <token>.mail.protection.partner.outlook.cn",
-			regexp.MustCompile(`^[a-z0-9-]+\.mail\.protection\.partner\.outlook\.cn$`),
-			b.rr("%s. IN MX 0 %s.mail.protection.partner.outlook.cn.", b.domain, b.dashed()))
+		m365 = mxPattern("MX 0 <token>.mail.protection.partner.outlook.cn",
+			b.cloud, b.rr("%s. IN MX 0 %s.mail.protection.partner.outlook.cn.", b.domain, b.dashed()))
 	default:
-		m365 = hostPattern(dns.TypeMX, "MX 0 to <token>.mail.protection.outlook.com or <token>.<c>-v1.mx.microsoft (the token is not derivable: take it from the admin center or Graph); legacy mail.eo.outlook.com and mail.protection.outlook.de hosts are accepted",
-			M365MX, b.rr("%s. IN MX 0 %s.mail.protection.outlook.com.", b.domain, b.dashed()))
+		m365 = mxPattern("MX 0 to <token>.mail.protection.outlook.com or <token>.<c>-v1.mx.microsoft (the token is not derivable: take it from the admin center or Graph); legacy mail.eo.outlook.com and mail.protection.outlook.de hosts are accepted",
+			b.cloud, b.rr("%s. IN MX 0 %s.mail.protection.outlook.com.", b.domain, b.dashed()))
 	}
 	mxWant := m365
 	if len(b.gateways) > 0 {
@@ -424,19 +423,6 @@ func (b *builder) exchange() []Expected {
 	}
 	return []Expected{mx, sp, ad, b.msoid()}
 }
-
-// GovMX matches the Microsoft 365 MX hosts of GCC High and DoD:
-// <token>.mail.protection.office365.us.
-var GovMX = regexp.MustCompile(`^[a-z0-9-]+\.mail\.protection\.office365\.us$`)
-
-// M365DANEMX matches Microsoft 365's DNSSEC/DANE MX host,
-// <token>.<c>-v1.mx.microsoft, with one partition letter <c>.
-var M365DANEMX = regexp.MustCompile(`^[a-z0-9-]+\.[a-z]-v1\.mx\.microsoft$`)
-
-// M365MX matches the Microsoft 365 MX hosts of the commercial cloud:
-// <token>.mail.protection.outlook.com, <token>.<c>-v1.mx.microsoft and the
-// legacy mail.eo.outlook.com and mail.protection.outlook.de families.
-var M365MX = regexp.MustCompile(`^[a-z0-9-]+\.(mail\.protection\.outlook\.com|[a-z]-v1\.mx\.microsoft|mail\.eo\.outlook\.com|mail\.protection\.outlook\.de)$`)
 
 func (b *builder) msoid() Expected {
 	msoid := b.exp(MSOID, WorkloadExchange, dns.TypeCNAME, "msoid", nil)

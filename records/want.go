@@ -69,6 +69,13 @@ func target(rr dns.RR) string {
 	return strings.ToLower(strings.TrimSuffix(t, "."))
 }
 
+// mxPattern wants an MX to a Microsoft 365 host of cloud's (MXKindOf).
+func mxPattern(desc string, cloud Cloud, guess dns.RR) Pattern {
+	return Pattern{desc: desc, guess: guess, match: func(rr dns.RR) bool {
+		return rr.Header().Rrtype == dns.TypeMX && MXKindOf(target(rr)).In(cloud)
+	}}
+}
+
 func hostPattern(typ uint16, desc string, re *regexp.Regexp, guess dns.RR) Pattern {
 	return Pattern{desc: desc, guess: guess, match: func(rr dns.RR) bool {
 		return rr.Header().Rrtype == typ && re.MatchString(target(rr))
