@@ -161,7 +161,7 @@ type SARIF struct {
 	LineText func(line int) string
 	// Line, when set, gives the 1-based line of the record a finding is
 	// about in Artifact, or 0 when the file holds no such record (the
-	// finding then points at the domain alone). internal/zoneedit's
+	// finding then points at the domain alone). zoneedit's
 	// File.LineOf is one.
 	Line func(f lint.Finding) int
 	// Locate, when set, places each finding itself: the file (relative
