@@ -279,7 +279,7 @@ func (sw *Writer) Add(rep *check.Report) error {
 	for _, f := range rep.Findings {
 		i, ok := sw.index[f.Rule]
 		if !ok {
-			sw.err = fmt.Errorf("check: finding of unknown rule %q", f.Rule)
+			sw.err = fmt.Errorf("sarif: finding of unknown rule %q", f.Rule)
 			return sw.err
 		}
 		loc := sarifLocation{LogicalLocations: []sarifLogical{{Name: f.Name, FullyQualifiedName: f.Name + " " + f.Type, Kind: "resource"}}}
@@ -333,7 +333,7 @@ func (sw *Writer) Close() error {
 	}
 	_, sw.err = sw.w.Write(sw.tail)
 	if sw.err == nil {
-		sw.err = errors.New("check: SARIF log already closed")
+		sw.err = errors.New("sarif: log already closed")
 		return nil
 	}
 	return sw.err
