@@ -46,7 +46,6 @@ import (
 	"github.com/domainlint/domainlint/enforce"
 	"github.com/domainlint/domainlint/internal/zonedb"
 	"github.com/domainlint/domainlint/lint"
-	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/smtpprobe"
 	"github.com/domainlint/domainlint/zoneedit"
 	"github.com/domainlint/domainlint/zonesrc"
@@ -115,30 +114,12 @@ func (cfg Config) Zone(t TB, file, domain string, opts check.Options) *check.Rep
 	// the domain when it sets no $ORIGIN. A DNS-as-code source (octoDNS,
 	// DNSControl's IR, Terraform, Route 53) is read as the zones it
 	// describes.
-	srcs, loaded, err := zonesrc.Sources(files, cfg.Format, domain, cfg.IncludeRoot)
+	set, err := zonesrc.Load(files, zonesrc.Config{Format: cfg.Format, Domain: domain, IncludeRoot: cfg.IncludeRoot, Snapshot: cfg.Snapshot})
 	if err != nil {
 		t.Errorf("checktest: %v", err)
 		return nil
 	}
-	zones, err := resolver.NewZones(srcs...)
-	if err != nil {
-		t.Errorf("checktest: %v", err)
-		return nil
-	}
-	if cfg.Snapshot != "" {
-		f, err := os.Open(cfg.Snapshot)
-		if err != nil {
-			t.Errorf("checktest: %v", err)
-			return nil
-		}
-		snap, err := resolver.ReadSnapshot(f, cfg.Snapshot)
-		f.Close()
-		if err != nil {
-			t.Errorf("checktest: %v", err)
-			return nil
-		}
-		zones = zones.WithFallback(snap)
-	}
+	srcs, loaded, zones := set.Sources, set.Loaded, set.Zones
 	if cfg.Reports != "" {
 		if _, err := os.Stat(cfg.Reports); err != nil {
 			t.Errorf("checktest: %v", err)

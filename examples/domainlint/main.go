@@ -444,53 +444,38 @@ func (o *options) setupSMTP(e *env) error {
 // setupZones loads the -zone files and what answers names outside them: a
 // snapshot, live DNS (recorded with -snapshot), or nothing.
 func (o *options) setupZones(e *env) error {
-	srcs, conv, err := o.zoneSources(e.domains)
-	if err != nil {
-		return err
-	}
-	zr, err := resolver.NewZones(srcs...)
-	if err != nil {
-		return err
-	}
-	e.conv = conv
-	if len(e.domains) == 0 && o.domains == "" {
-		e.domains = firstOrigin(zr)
-		if len(conv) > 1 {
-			// A source that describes several zones (a DNSControl IR, a
-			// Terraform module): each is checked.
-			e.domains = nil
-			for _, c := range conv {
-				e.domains = append(e.domains, strings.TrimSuffix(c.Zone.Origin, "."))
-			}
-		}
-	}
-	switch {
-	case o.replay != "":
-		f, err := os.Open(o.replay)
-		if err != nil {
-			return err
-		}
-		snap, err := resolver.ReadSnapshot(f, o.replay)
-		f.Close()
-		if err != nil {
-			return err
-		}
-		e.outside = snap
-	case !o.offline:
+	var outside resolver.Resolver
+	if o.replay == "" && !o.offline {
 		c, err := o.liveClient()
 		if err != nil {
 			return fmt.Errorf("%v (give -offline to check the zone files alone)", err)
 		}
-		e.live, e.outside = c, c
+		e.live, outside = c, c
 		if o.snapshot != "" {
 			e.recorder = resolver.NewRecorder(c)
-			e.outside = e.recorder
+			outside = e.recorder
 		}
 	}
-	if e.outside != nil {
-		zr = zr.WithFallback(e.outside)
+	domain := ""
+	if len(e.domains) > 0 {
+		domain = e.domains[0]
 	}
-	e.r = zr
+	set, err := zonesrc.Load(o.zones, zonesrc.Config{Format: o.zoneFormat, Domain: domain, IncludeRoot: o.includeRoot, Snapshot: o.replay, Outside: outside})
+	if err != nil {
+		return err
+	}
+	e.r, e.outside, e.conv = set.Zones, set.Outside, set.Loaded
+	if len(e.domains) == 0 && o.domains == "" {
+		e.domains = firstOrigin(set.Zones)
+		if len(set.Loaded) > 1 {
+			// A source that describes several zones (a DNSControl IR, a
+			// Terraform module): each is checked.
+			e.domains = nil
+			for _, c := range set.Loaded {
+				e.domains = append(e.domains, strings.TrimSuffix(c.Zone.Origin, "."))
+			}
+		}
+	}
 	return nil
 }
 
