@@ -29,8 +29,8 @@
 // DNS failure is reported as such, never as a missing record.
 //
 // [Scan] sweeps many domains with bounded concurrency and one shared cache,
-// streaming reports; [WriteSARIF] writes findings for code-scanning tools.
-// Package check/checktest runs a check of a zone file inside go test.
+// streaming reports. Package sarif writes reports for code-scanning tools,
+// and package check/checktest runs a check of a zone file inside go test.
 package check
 
 import (

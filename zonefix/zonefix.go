@@ -36,10 +36,10 @@ import (
 	"github.com/domainlint/domainlint/dmarc"
 	"github.com/domainlint/domainlint/internal/rrtext"
 	"github.com/domainlint/domainlint/internal/zonedb"
-	"github.com/domainlint/domainlint/internal/zoneedit"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/spf"
+	"github.com/domainlint/domainlint/zoneedit"
 	"github.com/miekg/dns"
 )
 

@@ -27,6 +27,13 @@
 // a plan (`terraform show -json`, [ReadTerraformPlan]) to lint the values
 // Terraform evaluated.
 //
+// To check sources as the domainlint command's -zone does, [Load] reads
+// zone files and DNS-as-code sources alike ([Sources]) and returns the
+// resolver that answers from them, with names outside them answered by a
+// snapshot (-replay), live DNS or nothing (-offline); [Locate] places a
+// finding at its source line and [Findings] are the sources' own traps.
+// Package check/checktest sets up its checks the same way.
+//
 // The readers take untrusted input: each reads at most [MaxInput] bytes
 // and returns an error, never panics, on input it cannot read.
 package zonesrc

@@ -1,9 +1,11 @@
 package zonesrc_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
+	"github.com/domainlint/domainlint/check"
 	"github.com/domainlint/domainlint/zonesrc"
 )
 
@@ -35,4 +37,28 @@ _dmarc:
 	// contoso.example.yaml:6:10 zonesrc.octodns-unescaped-semicolon
 	// contoso.example. 3600 IN TXT "v=spf1 include:spf.protection.outlook.com -all" <- contoso.example.yaml:3:12
 	// _dmarc.contoso.example. 3600 IN TXT "v=DMARC1; p=reject" <- contoso.example.yaml:6:10
+}
+
+// Load a zone kept as octoDNS YAML, offline, and check it: each finding
+// about a record is placed at the YAML line that wrote it, and the names
+// outside the zone are listed as not verified. Config.Snapshot would
+// answer them from a snapshot, and Config.Outside from live DNS.
+func ExampleLoad() {
+	set, err := zonesrc.Load([]string{"testdata/octodns/contoso.example.yaml"}, zonesrc.Config{Domain: "contoso.example"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rep := check.Domain(context.Background(), set.Zones, "contoso.example", check.Options{})
+	rep.Findings = append(rep.Findings, zonesrc.Findings(set.Loaded)[rep.Domain]...)
+	for _, f := range rep.Findings {
+		if file, line := zonesrc.Locate(set.Loaded, f); line > 0 {
+			fmt.Printf("%s:%d: %s\n", file, line, f.Rule)
+		}
+	}
+	fmt.Println("names not verified offline:", len(rep.Unverified) > 0)
+	// Output:
+	// testdata/octodns/contoso.example.yaml:12: dmarc.policy-none
+	// testdata/octodns/contoso.example.yaml:9: spf.softfail-all
+	// names not verified offline: true
 }

@@ -5,9 +5,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/domainlint/domainlint/internal/zoneedit"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/zoneedit"
 	"github.com/miekg/dns"
 )
 

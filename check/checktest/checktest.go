@@ -45,10 +45,10 @@ import (
 	"github.com/domainlint/domainlint/dmarc/aggregate"
 	"github.com/domainlint/domainlint/enforce"
 	"github.com/domainlint/domainlint/internal/zonedb"
-	"github.com/domainlint/domainlint/internal/zoneedit"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/smtpprobe"
+	"github.com/domainlint/domainlint/zoneedit"
 	"github.com/domainlint/domainlint/zonesrc"
 	"github.com/google/go-cmp/cmp"
 	"github.com/miekg/dns"
@@ -115,34 +115,54 @@ func (cfg Config) Zone(t TB, file, domain string, opts check.Options) *check.Rep
 	// the domain when it sets no $ORIGIN. A DNS-as-code source (octoDNS,
 	// DNSControl's IR, Terraform, Route 53) is read as the zones it
 	// describes.
-	srcs, loaded, err := zonesrc.Sources(files, cfg.Format, domain, cfg.IncludeRoot)
+	set, err := zonesrc.Load(files, zonesrc.Config{Format: cfg.Format, Domain: domain, IncludeRoot: cfg.IncludeRoot, Snapshot: cfg.Snapshot})
 	if err != nil {
 		t.Errorf("checktest: %v", err)
 		return nil
 	}
-	zones, err := resolver.NewZones(srcs...)
+	if err := cfg.options(t, domain, &opts); err != nil {
+		t.Errorf("checktest: %v", err)
+		return nil
+	}
+	var problems []string
+	if opts.Set != nil && len(opts.Set.Items) == 0 {
+		problems = append(problems, "the expected record set is empty, so the diff checks nothing (did records.M365 fail, or get no tenant?)")
+	}
+	exp, err := readExpectations(set, catalogue(opts))
 	if err != nil {
 		t.Errorf("checktest: %v", err)
 		return nil
 	}
-	if cfg.Snapshot != "" {
-		f, err := os.Open(cfg.Snapshot)
-		if err != nil {
-			t.Errorf("checktest: %v", err)
-			return nil
+	problems = append(problems, exp.problems...)
+	rep := check.Domain(context.Background(), set.Zones, domain, opts)
+	// The sources' own traps (a TXT string a tool does not split, an
+	// unescaped ";" in octoDNS…) are findings of the domain too.
+	rep.Findings = append(rep.Findings, zonesrc.Findings(set.Loaded)[rep.Domain]...)
+	for _, l := range set.Loaded {
+		for _, n := range l.Zone.NotEvaluated {
+			t.Logf("checktest: %s:%d: not evaluated: %s", n.Pos.File, n.Pos.Line, n.Message)
 		}
-		snap, err := resolver.ReadSnapshot(f, cfg.Snapshot)
-		f.Close()
-		if err != nil {
-			t.Errorf("checktest: %v", err)
-			return nil
-		}
-		zones = zones.WithFallback(snap)
 	}
+	problems = append(problems, cfg.reportProblems(rep, domain)...)
+	problems = append(problems, exp.unusedIgnores(rep)...)
+	problems = append(problems, cfg.unverified(t, rep, file, domain)...)
+	if exp.hasWants {
+		problems = append(problems, exp.wantProblems(rep)...)
+	} else {
+		problems = append(problems, exp.errorProblems(rep)...)
+	}
+	if len(problems) > 0 {
+		t.Errorf("checktest: %s (%s):\n%s", domain, file, strings.Join(problems, "\n"))
+	}
+	return rep
+}
+
+// options completes opts as cfg says: the DMARC reports to weigh, the
+// SMTP recording to replay, the expected set of the domain.
+func (cfg Config) options(t TB, domain string, opts *check.Options) error {
 	if cfg.Reports != "" {
 		if _, err := os.Stat(cfg.Reports); err != nil {
-			t.Errorf("checktest: %v", err)
-			return nil
+			return err
 		}
 		opts.EnforcePolicy = cfg.EnforcePolicy
 		opts.Reports = func(ctx context.Context) iter.Seq[enforce.Row] {
@@ -154,93 +174,112 @@ func (cfg Config) Zone(t TB, file, domain string, opts check.Options) *check.Rep
 	if cfg.SMTP != "" {
 		f, err := os.Open(cfg.SMTP)
 		if err != nil {
-			t.Errorf("checktest: %v", err)
-			return nil
+			return err
 		}
 		rec, err := smtpprobe.ReadRecording(f)
 		f.Close()
 		if err != nil {
-			t.Errorf("checktest: %s: %v", cfg.SMTP, err)
-			return nil
+			return fmt.Errorf("%s: %v", cfg.SMTP, err)
 		}
 		if opts.SMTP, err = smtpprobe.NewReplay(rec, smtpprobe.Options{}); err != nil {
-			t.Errorf("checktest: %v", err)
-			return nil
+			return err
 		}
 	}
-	var problems []string
 	if opts.Set == nil && opts.Expect != nil {
 		set, err := opts.Expect(domain)
 		if err != nil {
-			t.Errorf("checktest: %s: the expected record set: %v", domain, err)
-			return nil
+			return fmt.Errorf("%s: the expected record set: %v", domain, err)
 		}
 		opts.Set, opts.Expect = set, nil
 	}
-	if opts.Set != nil && len(opts.Set.Items) == 0 {
-		problems = append(problems, "the expected record set is empty, so the diff checks nothing (did records.M365 fail, or get no tenant?)")
+	return nil
+}
+
+// catalogue is the rules of the checks opts runs.
+func catalogue(opts check.Options) []lint.Rule {
+	if opts.Checks == nil {
+		return check.Rules()
 	}
-	catalogue := check.Rules()
-	if opts.Checks != nil {
-		catalogue = nil
-		for _, c := range opts.Checks {
-			catalogue = append(catalogue, c.Rules...)
-		}
+	var rules []lint.Rule
+	for _, c := range opts.Checks {
+		rules = append(rules, c.Rules...)
 	}
-	wanted := map[string]bool{}
-	hasWants := false
-	var ignores []annotation
+	return rules
+}
+
+// expectations are what the zones' comments want and waive, and where
+// their records stand.
+type expectations struct {
+	wanted   map[string]bool
+	hasWants bool
+	ignores  []annotation
+	problems []string // malformed comments, unknown rules
 	// locs place a finding at its record's line, as the CLI does.
-	var locs []func(lint.Finding) (string, int)
-	if len(loaded) > 0 {
-		locs = append(locs, func(f lint.Finding) (string, int) { return zonesrc.Locate(loaded, f) })
+	locs []func(lint.Finding) (string, int)
+}
+
+// readExpectations reads the want and ignore comments of the loaded
+// zone files, and how to place their findings on lines.
+func readExpectations(set *zonesrc.Set, catalogue []lint.Rule) (*expectations, error) {
+	exp := &expectations{wanted: map[string]bool{}}
+	if len(set.Loaded) > 0 {
+		exp.locs = append(exp.locs, func(f lint.Finding) (string, int) { return zonesrc.Locate(set.Loaded, f) })
 	}
-	for _, s := range srcs {
+	for _, s := range set.Sources {
 		src := zonedb.Source{File: s.File, Origin: s.Origin, Domain: s.Domain, AllowInclude: s.AllowInclude, IncludeRoot: s.IncludeRoot}
 		if s.Text != "" {
 			src.Text = []byte(s.Text)
 		}
 		z, err := zonedb.Parse(src)
 		if err != nil {
-			t.Errorf("checktest: %v", err)
-			return nil
+			return nil, err
 		}
-		if s.Text == "" && len(loaded) == 0 {
-			if text, err := os.ReadFile(s.File); err == nil {
-				origin := s.Origin
-				if origin == "" {
-					origin = s.Domain
-				}
-				if zf, err := zoneedit.Parse(string(text), origin); err == nil {
-					file := s.File
-					locs = append(locs, func(f lint.Finding) (string, int) {
-						return file, zf.LineOf(f.Name, dns.StringToType[f.Type], f.Record)
-					})
-				}
+		if s.Text == "" && len(set.Loaded) == 0 {
+			if loc := zoneLocate(s); loc != nil {
+				exp.locs = append(exp.locs, loc)
 			}
 		}
 		anns, bad := annotations(z, catalogue)
-		problems = append(problems, bad...)
+		exp.problems = append(exp.problems, bad...)
 		for _, a := range anns {
 			if a.kind == "ignore" {
-				ignores = append(ignores, a)
+				exp.ignores = append(exp.ignores, a)
 				continue
 			}
-			hasWants = true
+			exp.hasWants = true
 			for _, id := range a.ids {
-				wanted[id] = true
+				exp.wanted[id] = true
 			}
 		}
 	}
-	rep := check.Domain(context.Background(), zones, domain, opts)
-	// The sources' own traps (a TXT string a tool does not split, an
-	// unescaped ";" in octoDNS…) are findings of the domain too.
-	rep.Findings = append(rep.Findings, zonesrc.Findings(loaded)[rep.Domain]...)
-	for _, l := range loaded {
-		for _, n := range l.Zone.NotEvaluated {
-			t.Logf("checktest: %s:%d: not evaluated: %s", n.Pos.File, n.Pos.Line, n.Message)
-		}
+	return exp, nil
+}
+
+// zoneLocate places a finding at its record's line in the zone file of
+// s (nil when the file cannot be read again or parsed).
+func zoneLocate(s resolver.ZoneSource) func(lint.Finding) (string, int) {
+	text, err := os.ReadFile(s.File)
+	if err != nil {
+		return nil
 	}
+	origin := s.Origin
+	if origin == "" {
+		origin = s.Domain
+	}
+	zf, err := zoneedit.Parse(string(text), origin)
+	if err != nil {
+		return nil
+	}
+	file := s.File
+	return func(f lint.Finding) (string, int) {
+		return file, zf.LineOf(f.Name, dns.StringToType[f.Type], f.Record)
+	}
+}
+
+// reportProblems are what could not be checked, reports that weigh
+// nothing and a domain the files do not hold.
+func (cfg Config) reportProblems(rep *check.Report, domain string) []string {
+	var problems []string
 	for _, e := range rep.Errors {
 		problems = append(problems, "could not check: "+e.Error())
 	}
@@ -250,67 +289,84 @@ func (cfg Config) Zone(t TB, file, domain string, opts check.Options) *check.Rep
 	if rep.NXDomain {
 		problems = append(problems, fmt.Sprintf("%s does not exist in the zone files (NXDOMAIN): the file holds no record at that name (is the domain right, and does the file set $ORIGIN to it, or leave it to the domain?)", domain))
 	}
-	// An ignore that waives nothing is reported, as nolintlint does: the
-	// finding it was written for is gone, or it never matched.
-	for _, a := range ignores {
+	return problems
+}
+
+// unusedIgnores reports an ignore that waives nothing, as nolintlint
+// does: the finding it was written for is gone, or it never matched.
+func (exp *expectations) unusedIgnores(rep *check.Report) []string {
+	var problems []string
+	for _, a := range exp.ignores {
 		for _, id := range a.ids {
 			if !slices.ContainsFunc(rep.Waivers, func(w check.Waiver) bool { return w.Name == a.owner && w.Rule == id }) {
 				problems = append(problems, fmt.Sprintf("%s:%d: ignore %q at %s waives no finding: remove it", a.file, a.line, id, a.owner))
 			}
 		}
 	}
-	if len(rep.Unverified) > 0 {
-		var b, stale strings.Builder
-		fmt.Fprintf(&b, "not verified offline (outside the zone files%s):", map[bool]string{false: "", true: " and the snapshot"}[cfg.Snapshot != ""])
-		for _, u := range rep.Unverified {
-			b.WriteString("\n  " + u.String())
-			// A name the zone needs that the snapshot does not hold: the
-			// snapshot is older than the zone. What concerns the resolver,
-			// not the zone (the DNSSEC probe), never fails the test.
-			if cfg.Snapshot != "" && !strings.HasPrefix(u.For, "DNSSEC probe") {
-				stale.WriteString("\n  " + u.String())
-			}
-		}
-		switch {
-		case stale.Len() > 0 && !cfg.FailUnverified:
-			problems = append(problems, fmt.Sprintf("the snapshot %s does not hold names the zone now needs (record it again: domainlint -zone %s -snapshot %s %s):%s", cfg.Snapshot, file, cfg.Snapshot, domain, stale.String()))
-		case cfg.FailUnverified:
-			problems = append(problems, b.String())
-		default:
-			t.Logf("checktest: %s: %s", domain, b.String())
+	return problems
+}
+
+// unverified logs what was not verified offline, or returns it as a
+// problem: always with Config.FailUnverified, and with a Snapshot for a
+// name the zone needs that the snapshot does not hold (it is older than
+// the zone). What concerns the resolver, not the zone (the DNSSEC probe),
+// never fails the test.
+func (cfg Config) unverified(t TB, rep *check.Report, file, domain string) []string {
+	if len(rep.Unverified) == 0 {
+		return nil
+	}
+	var b, stale strings.Builder
+	fmt.Fprintf(&b, "not verified offline (outside the zone files%s):", map[bool]string{false: "", true: " and the snapshot"}[cfg.Snapshot != ""])
+	for _, u := range rep.Unverified {
+		b.WriteString("\n  " + u.String())
+		if cfg.Snapshot != "" && !strings.HasPrefix(u.For, "DNSSEC probe") {
+			stale.WriteString("\n  " + u.String())
 		}
 	}
-	if hasWants {
-		want := sortedKeys(wanted)
-		got := map[string]bool{}
-		for _, f := range rep.Findings {
-			if f.Severity != lint.Info || wanted[f.Rule] {
-				got[f.Rule] = true
-			}
-			// A defect folded into another rule's finding is found too.
-			for _, r := range f.Related {
-				if wanted[r] {
-					got[r] = true
-				}
-			}
+	switch {
+	case stale.Len() > 0 && !cfg.FailUnverified:
+		return []string{fmt.Sprintf("the snapshot %s does not hold names the zone now needs (record it again: domainlint -zone %s -snapshot %s %s):%s", cfg.Snapshot, file, cfg.Snapshot, domain, stale.String())}
+	case cfg.FailUnverified:
+		return []string{b.String()}
+	}
+	t.Logf("checktest: %s: %s", domain, b.String())
+	return nil
+}
+
+// wantProblems compares the rules wanted with those found.
+func (exp *expectations) wantProblems(rep *check.Report) []string {
+	want := sortedKeys(exp.wanted)
+	got := map[string]bool{}
+	for _, f := range rep.Findings {
+		if f.Severity != lint.Info || exp.wanted[f.Rule] {
+			got[f.Rule] = true
 		}
-		if diff := cmp.Diff(want, sortedKeys(got)); diff != "" {
-			problems = append(problems, "rules (-wanted +found):\n"+diff+"findings:\n"+findings(rep.Findings, locs, nil))
-		}
-	} else {
-		if fs := findings(rep.Findings, locs, func(f lint.Finding) bool { return f.Severity == lint.Error }); fs != "" {
-			problems = append(problems, "error findings:\n"+fs)
-		}
-		for _, e := range rep.Diff {
-			if e.Status != check.OK && !e.Optional {
-				problems = append(problems, fmt.Sprintf("%s %s %s: %s — %s", e.Status, e.Type, e.Name, e.Purpose, e.Why))
+		// A defect folded into another rule's finding is found too.
+		for _, r := range f.Related {
+			if exp.wanted[r] {
+				got[r] = true
 			}
 		}
 	}
-	if len(problems) > 0 {
-		t.Errorf("checktest: %s (%s):\n%s", domain, file, strings.Join(problems, "\n"))
+	if diff := cmp.Diff(want, sortedKeys(got)); diff != "" {
+		return []string{"rules (-wanted +found):\n" + diff + "findings:\n" + findings(rep.Findings, exp.locs, nil)}
 	}
-	return rep
+	return nil
+}
+
+// errorProblems are the error findings and the expected records that are
+// not ok, with no want comment to say otherwise.
+func (exp *expectations) errorProblems(rep *check.Report) []string {
+	var problems []string
+	if fs := findings(rep.Findings, exp.locs, func(f lint.Finding) bool { return f.Severity == lint.Error }); fs != "" {
+		problems = append(problems, "error findings:\n"+fs)
+	}
+	for _, e := range rep.Diff {
+		if e.Status != check.OK && !e.Optional {
+			problems = append(problems, fmt.Sprintf("%s %s %s: %s — %s", e.Status, e.Type, e.Name, e.Purpose, e.Why))
+		}
+	}
+	return problems
 }
 
 // annotation is one `; want` or `; ignore` comment.

@@ -275,44 +275,64 @@ func (o *options) validate(args []string) (domains []string, example bool, err e
 	if example {
 		domains = []string{exampleDomain}
 	}
-	var problems []string
-	if len(domains) > 0 && o.domains != "" {
-		problems = append(problems, "give domains as arguments or with -domains, not both")
-	}
-	if len(o.zones) == 0 && !example && (o.offline || o.snapshot != "" || o.replay != "") {
-		problems = append(problems, "-offline, -snapshot and -replay go with -zone: they say what to do for names outside the zone files")
-	}
-	if o.snapshot != "" && (o.offline || o.replay != "") {
-		problems = append(problems, "-snapshot records live answers: it cannot go with -offline or -replay")
-	}
-	if (o.authoritative || o.compare != "") && (len(o.zones) > 0 || example) {
-		problems = append(problems, "-authoritative and -compare need live DNS, not -zone")
-	}
-	if (o.resume != "" || o.shard != "") && o.domains == "" {
-		problems = append(problems, "-resume and -shard go with -domains")
-	}
-	if o.resume != "" && o.format != "json" {
-		problems = append(problems, "-resume appends JSON lines: give -format json")
-	}
-	if (o.since != "" || o.enforce != "") && o.reports == "" {
-		problems = append(problems, "-since and -enforce go with -reports")
-	}
-	if o.enforce != "" && o.enforce != "quarantine" && o.enforce != "reject" {
-		problems = append(problems, fmt.Sprintf("-enforce %q: want quarantine or reject", o.enforce))
-	}
-	if o.smtp && o.smtpReplay != "" {
-		problems = append(problems, "-smtp probes live servers and -smtp-replay replays a recording: give one")
-	}
-	if o.smtpRecord != "" && !o.smtp {
-		problems = append(problems, "-smtp-record goes with -smtp")
-	}
-	if o.smtp && (o.offline || o.replay != "" || example) {
-		problems = append(problems, "-smtp connects to live servers: not with -offline or -replay (record once with -smtp-record, then -smtp-replay)")
-	}
-	if len(problems) > 0 {
-		return nil, false, errors.New(problems[0])
+	for _, problem := range []string{o.sourceProblem(domains, example), o.sweepProblem(), o.reportsProblem(), o.smtpProblem(example)} {
+		if problem != "" {
+			return nil, false, errors.New(problem)
+		}
 	}
 	return domains, example, nil
+}
+
+// sourceProblem says what is wrong with the flags that choose what
+// answers (domains, -zone, -offline, -snapshot, -replay, -authoritative,
+// -compare), or "".
+func (o *options) sourceProblem(domains []string, example bool) string {
+	switch {
+	case len(domains) > 0 && o.domains != "":
+		return "give domains as arguments or with -domains, not both"
+	case len(o.zones) == 0 && !example && (o.offline || o.snapshot != "" || o.replay != ""):
+		return "-offline, -snapshot and -replay go with -zone: they say what to do for names outside the zone files"
+	case o.snapshot != "" && (o.offline || o.replay != ""):
+		return "-snapshot records live answers: it cannot go with -offline or -replay"
+	case (o.authoritative || o.compare != "") && (len(o.zones) > 0 || example):
+		return "-authoritative and -compare need live DNS, not -zone"
+	}
+	return ""
+}
+
+// sweepProblem says what is wrong with -resume and -shard, or "".
+func (o *options) sweepProblem() string {
+	switch {
+	case (o.resume != "" || o.shard != "") && o.domains == "":
+		return "-resume and -shard go with -domains"
+	case o.resume != "" && o.format != "json":
+		return "-resume appends JSON lines: give -format json"
+	}
+	return ""
+}
+
+// reportsProblem says what is wrong with -since and -enforce, or "".
+func (o *options) reportsProblem() string {
+	switch {
+	case (o.since != "" || o.enforce != "") && o.reports == "":
+		return "-since and -enforce go with -reports"
+	case o.enforce != "" && o.enforce != "quarantine" && o.enforce != "reject":
+		return fmt.Sprintf("-enforce %q: want quarantine or reject", o.enforce)
+	}
+	return ""
+}
+
+// smtpProblem says what is wrong with the SMTP probe's flags, or "".
+func (o *options) smtpProblem(example bool) string {
+	switch {
+	case o.smtp && o.smtpReplay != "":
+		return "-smtp probes live servers and -smtp-replay replays a recording: give one"
+	case o.smtpRecord != "" && !o.smtp:
+		return "-smtp-record goes with -smtp"
+	case o.smtp && (o.offline || o.replay != "" || example):
+		return "-smtp connects to live servers: not with -offline or -replay (record once with -smtp-record, then -smtp-replay)"
+	}
+	return ""
 }
 
 // validateValues checks the flags that take values of their own.
@@ -444,53 +464,38 @@ func (o *options) setupSMTP(e *env) error {
 // setupZones loads the -zone files and what answers names outside them: a
 // snapshot, live DNS (recorded with -snapshot), or nothing.
 func (o *options) setupZones(e *env) error {
-	srcs, conv, err := o.zoneSources(e.domains)
-	if err != nil {
-		return err
-	}
-	zr, err := resolver.NewZones(srcs...)
-	if err != nil {
-		return err
-	}
-	e.conv = conv
-	if len(e.domains) == 0 && o.domains == "" {
-		e.domains = firstOrigin(zr)
-		if len(conv) > 1 {
-			// A source that describes several zones (a DNSControl IR, a
-			// Terraform module): each is checked.
-			e.domains = nil
-			for _, c := range conv {
-				e.domains = append(e.domains, strings.TrimSuffix(c.Zone.Origin, "."))
-			}
-		}
-	}
-	switch {
-	case o.replay != "":
-		f, err := os.Open(o.replay)
-		if err != nil {
-			return err
-		}
-		snap, err := resolver.ReadSnapshot(f, o.replay)
-		f.Close()
-		if err != nil {
-			return err
-		}
-		e.outside = snap
-	case !o.offline:
+	var outside resolver.Resolver
+	if o.replay == "" && !o.offline {
 		c, err := o.liveClient()
 		if err != nil {
 			return fmt.Errorf("%v (give -offline to check the zone files alone)", err)
 		}
-		e.live, e.outside = c, c
+		e.live, outside = c, c
 		if o.snapshot != "" {
 			e.recorder = resolver.NewRecorder(c)
-			e.outside = e.recorder
+			outside = e.recorder
 		}
 	}
-	if e.outside != nil {
-		zr = zr.WithFallback(e.outside)
+	domain := ""
+	if len(e.domains) > 0 {
+		domain = e.domains[0]
 	}
-	e.r = zr
+	set, err := zonesrc.Load(o.zones, zonesrc.Config{Format: o.zoneFormat, Domain: domain, IncludeRoot: o.includeRoot, Snapshot: o.replay, Outside: outside})
+	if err != nil {
+		return err
+	}
+	e.r, e.outside, e.conv = set.Zones, set.Outside, set.Loaded
+	if len(e.domains) == 0 && o.domains == "" {
+		e.domains = firstOrigin(set.Zones)
+		if len(set.Loaded) > 1 {
+			// A source that describes several zones (a DNSControl IR, a
+			// Terraform module): each is checked.
+			e.domains = nil
+			for _, c := range set.Loaded {
+				e.domains = append(e.domains, strings.TrimSuffix(c.Zone.Origin, "."))
+			}
+		}
+	}
 	return nil
 }
 

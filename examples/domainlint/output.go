@@ -13,9 +13,10 @@ import (
 	"github.com/domainlint/domainlint/dane"
 	"github.com/domainlint/domainlint/dkim"
 	"github.com/domainlint/domainlint/dmarc"
-	"github.com/domainlint/domainlint/internal/zoneedit"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/sarif"
+	"github.com/domainlint/domainlint/zoneedit"
 	"github.com/domainlint/domainlint/zonesrc"
 	"github.com/miekg/dns"
 )
@@ -25,7 +26,7 @@ type printer struct {
 	o      options
 	w      io.Writer
 	enc    *json.Encoder
-	sarif  *check.SARIFWriter // made at the first report: results are streamed
+	sarif  *sarif.Writer // made at the first report: results are streamed
 	// locate, for DNS-as-code sources, places a finding at the file and
 	// line that wrote its record.
 	locate func(f lint.Finding) (string, int)
@@ -99,12 +100,12 @@ func readBounded(path string, max int64) ([]byte, error) {
 // collected: a sweep's SARIF holds what its JSON does. With -zone,
 // findings about the zone file's records point at their lines; the others
 // at the domain alone.
-func (p *printer) newSARIF(firstDomain string) (*check.SARIFWriter, error) {
+func (p *printer) newSARIF(firstDomain string) (*sarif.Writer, error) {
 	if len(p.o.zones) == 0 {
-		return sarifBase("").NewWriter(p.w), nil
+		return sarif.NewWriter(p.w, sarifBase("")), nil
 	}
 	if p.locate != nil {
-		return check.SARIF{Locate: p.locate, Rules: append(check.Rules(), zonesrc.Rules()...)}.NewWriter(p.w), nil
+		return sarif.NewWriter(p.w, sarif.Options{Locate: p.locate, Rules: append(check.Rules(), zonesrc.Rules()...)}), nil
 	}
 	artifact := p.o.zones[0]
 	text, err := readBounded(artifact, maxZoneBytes)
@@ -131,7 +132,7 @@ func (p *printer) newSARIF(firstDomain string) (*check.SARIFWriter, error) {
 		}
 		return lines[n-1]
 	}
-	return s.NewWriter(p.w), nil
+	return sarif.NewWriter(p.w, s), nil
 }
 
 const (

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/domainlint/domainlint/check"
+	"github.com/domainlint/domainlint/sarif"
 )
 
 // srcRoot is the uriBaseId of SARIF artifact locations: code-scanning
@@ -18,9 +18,9 @@ const srcRoot = "SRCROOT"
 // nearest folder above it with a .git), else to the working folder, under
 // the uriBaseId SRCROOT, whose absolute file: URI is written in the
 // run's originalUriBaseIds. A file outside both is named as given.
-func sarifBase(zoneFile string) check.SARIF {
+func sarifBase(zoneFile string) sarif.Options {
 	v := version()
-	s := check.SARIF{ToolVersion: v.Version, SemanticVersion: v.SemanticVersion()}
+	s := sarif.Options{ToolVersion: v.Version, SemanticVersion: v.SemanticVersion()}
 	if zoneFile == "" {
 		return s
 	}

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/domainlint/domainlint/internal/zoneedit"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/zoneedit"
 	"github.com/domainlint/domainlint/zonesrc"
 	"github.com/miekg/dns"
 )

@@ -1,4 +1,22 @@
-package check
+// Package sarif writes domainlint's reports (check.Report) as one SARIF
+// 2.1.0 log (OASIS), the format code-scanning tools load — GitHub's
+// among them.
+//
+//   - [Write] writes a slice of reports; [NewWriter] streams them, a
+//     report's results written as it is added, so that a sweep's log
+//     holds no more in memory than its JSON. The output is the same.
+//   - [Options] say where findings stand. With none, a result points at
+//     its DNS name and type (a logical location). With a zone file
+//     (Artifact) and its lines (Line, from zoneedit's File.LineOf), each
+//     result points at its record's line, and the columns of its span
+//     (LineText); with Lines and AddLine, a fix's edits become SARIF
+//     replacements. A DNS-as-code source (package zonesrc) places each
+//     finding itself (Locate).
+//   - The tool's rules are the whole catalogue, or Options.Rules; a
+//     finding of a rule not in it is an error, never a silent result.
+//     The driver's properties carry the report schema's version
+//     (check.SchemaVersion).
+package sarif
 
 import (
 	"bytes"
@@ -9,6 +27,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/domainlint/domainlint/check"
 	"github.com/domainlint/domainlint/lint"
 )
 
@@ -126,21 +145,27 @@ func sarifLevel(s lint.Severity) string {
 	return "note"
 }
 
-// WriteSARIF writes the reports' findings as one SARIF 2.1.0 log, with the
-// whole rule catalogue (Rules) as the tool's rules, so scanners' results
-// load into code-scanning tools. Each result's logical location is the DNS
-// name and type; artifact, when not empty, is the zone file the findings
-// come from, without line numbers (see SARIF).
-func WriteSARIF(w io.Writer, reports []*Report, artifact string) error {
-	return SARIF{Artifact: artifact}.Write(w, reports)
+// Write writes the reports' findings as one log, as opts says.
+func Write(w io.Writer, reports []*check.Report, opts Options) error {
+	sw := NewWriter(w, opts)
+	for _, rep := range reports {
+		if err := sw.Add(rep); err != nil {
+			return err
+		}
+	}
+	return sw.Close()
 }
 
-// SARIF writes findings as SARIF 2.1.0.
-type SARIF struct {
+// Options say what a log holds beyond the reports' findings: the tool's
+// version, where the findings stand (a zone file and its lines, or the
+// files of a DNS-as-code source), and the rule catalogue. The zero
+// Options write every finding at its DNS name alone, with the whole
+// catalogue (check.Rules).
+type Options struct {
 	// ToolVersion is the tool's version as it names itself
 	// (tool.driver.version), and SemanticVersion the same in Semantic
 	// Versioning 2.0, without a "v" (tool.driver.semanticVersion); empty:
-	// left out. The driver's properties carry SchemaVersion as
+	// left out. The driver's properties carry check.SchemaVersion as
 	// "reportSchemaVersion" whatever they are.
 	ToolVersion, SemanticVersion string
 	// Artifact is the zone file the findings are about, as the log names
@@ -161,7 +186,7 @@ type SARIF struct {
 	LineText func(line int) string
 	// Line, when set, gives the 1-based line of the record a finding is
 	// about in Artifact, or 0 when the file holds no such record (the
-	// finding then points at the domain alone). internal/zoneedit's
+	// finding then points at the domain alone). zoneedit's
 	// File.LineOf is one.
 	Line func(f lint.Finding) int
 	// Locate, when set, places each finding itself: the file (relative
@@ -177,35 +202,24 @@ type SARIF struct {
 	Lines   func(rr string) (first, last int)
 	AddLine func(rr string) int
 	// Rules is the catalogue written as the tool's rules: that of the
-	// checks that ran (Rules() when nil). A finding of a rule not in it
-	// is an error.
+	// checks that ran (check.Rules() when nil). A finding of a rule not
+	// in it is an error.
 	Rules []lint.Rule
 }
 
-// Write writes the reports' findings as one log.
-func (s SARIF) Write(w io.Writer, reports []*Report) error {
-	sw := s.NewWriter(w)
-	for _, rep := range reports {
-		if err := sw.Add(rep); err != nil {
-			return err
-		}
-	}
-	return sw.Close()
-}
-
-// NewWriter returns a SARIFWriter that writes one log to w, a report at a
+// NewWriter returns a Writer that writes one log to w, a report at a
 // time, so that a sweep's SARIF holds no more in memory than its JSON:
 // the tool and its rules first, then each report's results as it is
 // added, then the end of the log at Close. The output is what Write gives
 // for the same reports. After an error (a finding of a rule not in the
 // catalogue, or w's), the log is incomplete and the writer writes no more.
-func (s SARIF) NewWriter(w io.Writer) *SARIFWriter {
-	return &SARIFWriter{s: s, w: w}
+func NewWriter(w io.Writer, opts Options) *Writer {
+	return &Writer{s: opts, w: w}
 }
 
-// SARIFWriter streams one SARIF log; see SARIF.NewWriter.
-type SARIFWriter struct {
-	s       SARIF
+// Writer streams one SARIF log; see NewWriter.
+type Writer struct {
+	s       Options
 	w       io.Writer
 	index   map[string]int // rule ID → its index in the tool's rules
 	tail    []byte         // what closes the log after the results
@@ -214,17 +228,17 @@ type SARIFWriter struct {
 }
 
 // start writes the log up to its results.
-func (sw *SARIFWriter) start() error {
+func (sw *Writer) start() error {
 	if sw.index != nil || sw.err != nil {
 		return sw.err
 	}
 	rules := sw.s.Rules
 	if rules == nil {
-		rules = Rules()
+		rules = check.Rules()
 	}
 	sw.index = map[string]int{}
 	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "domainlint", Version: sw.s.ToolVersion, SemanticVersion: sw.s.SemanticVersion,
-		InformationURI: "https://github.com/domainlint/domainlint", Properties: map[string]any{"reportSchemaVersion": SchemaVersion}}}, Results: []sarifResult{}}
+		InformationURI: "https://github.com/domainlint/domainlint", Properties: map[string]any{"reportSchemaVersion": check.SchemaVersion}}}, Results: []sarifResult{}}
 	if sw.s.Artifact != "" && sw.s.BaseID != "" && sw.s.BaseURI != "" {
 		run.OriginalURIBaseIDs = map[string]sarifArtifactURI{sw.s.BaseID: {URI: sw.s.BaseURI}}
 	}
@@ -255,7 +269,7 @@ func (sw *SARIFWriter) start() error {
 }
 
 // Add writes the results of one report's findings.
-func (sw *SARIFWriter) Add(rep *Report) error {
+func (sw *Writer) Add(rep *check.Report) error {
 	if err := sw.start(); err != nil {
 		return err
 	}
@@ -265,7 +279,7 @@ func (sw *SARIFWriter) Add(rep *Report) error {
 	for _, f := range rep.Findings {
 		i, ok := sw.index[f.Rule]
 		if !ok {
-			sw.err = fmt.Errorf("check: finding of unknown rule %q", f.Rule)
+			sw.err = fmt.Errorf("sarif: finding of unknown rule %q", f.Rule)
 			return sw.err
 		}
 		loc := sarifLocation{LogicalLocations: []sarifLogical{{Name: f.Name, FullyQualifiedName: f.Name + " " + f.Type, Kind: "resource"}}}
@@ -308,7 +322,7 @@ func (sw *SARIFWriter) Add(rep *Report) error {
 }
 
 // Close writes the end of the log.
-func (sw *SARIFWriter) Close() error {
+func (sw *Writer) Close() error {
 	if err := sw.start(); err != nil {
 		return err
 	}
@@ -319,7 +333,7 @@ func (sw *SARIFWriter) Close() error {
 	}
 	_, sw.err = sw.w.Write(sw.tail)
 	if sw.err == nil {
-		sw.err = errors.New("check: SARIF log already closed")
+		sw.err = errors.New("sarif: log already closed")
 		return nil
 	}
 	return sw.err
@@ -329,7 +343,7 @@ func (sw *SARIFWriter) Close() error {
 // deletion replaces the record's lines with nothing, an addition inserts a
 // line where AddLine says. A fix whose deletions cannot be
 // placed is left out (it is still in the properties as text).
-func (s SARIF) fixes(f lint.Finding) []sarifFix {
+func (s Options) fixes(f lint.Finding) []sarifFix {
 	if s.Artifact == "" || s.Lines == nil || s.AddLine == nil {
 		return nil
 	}
@@ -362,13 +376,13 @@ func (s SARIF) fixes(f lint.Finding) []sarifFix {
 	return out
 }
 
-func (s SARIF) artifactURI() sarifArtifactURI {
+func (s Options) artifactURI() sarifArtifactURI {
 	return sarifArtifactURI{URI: s.Artifact, URIBaseID: s.BaseID}
 }
 
 // region is where f stands on line: the line, and the columns of its span
 // when its record text stands once on the line (LineText).
-func (s SARIF) region(f lint.Finding, line int) *sarifRegion {
+func (s Options) region(f lint.Finding, line int) *sarifRegion {
 	r := &sarifRegion{StartLine: line}
 	if s.LineText == nil || f.Record == "" {
 		return r

@@ -1,7 +1,3 @@
-// Package zoneedit edits an RFC 1035 master file as text: it finds the
-// lines each record stands on, deletes records and adds new ones, and
-// leaves every other line — comments, order, formatting — as it was. The
-// CLI's -fix and SARIF's line numbers use it.
 package zoneedit
 
 import (

@@ -1,4 +1,4 @@
-package check_test
+package sarif_test
 
 import (
 	"bytes"
@@ -8,11 +8,12 @@ import (
 
 	"github.com/domainlint/domainlint/check"
 	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/sarif"
 )
 
-// TestSARIFWriterStreams: a SARIFWriter writes each report's results as
-// it is added (nothing is held for the end), and the log it closes is the
-// one SARIF.Write gives for the same reports, byte for byte.
+// TestSARIFWriterStreams: a Writer writes each report's results as it is
+// added (nothing is held for the end), and the log it closes is the one
+// Write gives for the same reports, byte for byte.
 func TestSARIFWriterStreams(t *testing.T) {
 	z, err := resolver.NewZones(resolver.ZoneSource{File: "testdata/bad.example.zone"}, resolver.ZoneSource{File: "testdata/providers.zone"})
 	if err != nil {
@@ -22,9 +23,9 @@ func TestSARIFWriterStreams(t *testing.T) {
 	for _, d := range []string{"bad.example", "nx.bad.example", "bad.example"} {
 		reps = append(reps, check.Domain(context.Background(), z, d, check.Options{}))
 	}
-	for _, s := range []check.SARIF{{}, {Artifact: "zones/bad.example.zone"}} {
+	for _, s := range []sarif.Options{{}, {Artifact: "zones/bad.example.zone"}} {
 		var streamed bytes.Buffer
-		sw := s.NewWriter(&streamed)
+		sw := sarif.NewWriter(&streamed, s)
 		written := 0
 		for _, rep := range reps {
 			if err := sw.Add(rep); err != nil {
@@ -39,7 +40,7 @@ func TestSARIFWriterStreams(t *testing.T) {
 			t.Fatal(err)
 		}
 		var whole bytes.Buffer
-		if err := s.Write(&whole, reps); err != nil {
+		if err := sarif.Write(&whole, reps, s); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(streamed.Bytes(), whole.Bytes()) || !json.Valid(whole.Bytes()) {
@@ -47,7 +48,7 @@ func TestSARIFWriterStreams(t *testing.T) {
 		}
 	}
 	var empty bytes.Buffer
-	if err := check.WriteSARIF(&empty, nil, ""); err != nil || !bytes.Contains(empty.Bytes(), []byte(`"results": []`)) {
+	if err := sarif.Write(&empty, nil, sarif.Options{}); err != nil || !bytes.Contains(empty.Bytes(), []byte(`"results": []`)) {
 		t.Errorf("no reports: %v\n%s", err, empty.Bytes())
 	}
 }
