@@ -39,7 +39,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/domainlint/domainlint/internal/ask"
-	"github.com/domainlint/domainlint/internal/gopool"
 	"iter"
 	"slices"
 	"strings"
@@ -142,8 +141,6 @@ type Options struct {
 	// findings of the rules it names. A check none of whose rules is left
 	// is not run (unless another check requires it).
 	Enable, Disable []string
-
-	pool *gopool.Pool // Scan's: the checks of a sweep run on kept goroutines
 }
 
 // Status of one diff entry (m365.Status).
@@ -375,7 +372,7 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	if zone == nil {
 		zone, _ = r.(resolver.ZoneFiles)
 	}
-	d := &driver{rep: rep, sel: &selection{enable: opts.Enable, disable: opts.Disable}, zone: zone, pool: opts.pool}
+	d := &driver{rep: rep, sel: &selection{enable: opts.Enable, disable: opts.Disable}, zone: zone}
 	d.res = &recorder{r: r, rep: rep}
 	if zone != nil {
 		// Checks that tell zone-file answers from live ones see through

@@ -14,7 +14,6 @@ import (
 	"github.com/domainlint/domainlint/dmarc"
 	"github.com/domainlint/domainlint/dnssec"
 	"github.com/domainlint/domainlint/enforce"
-	"github.com/domainlint/domainlint/internal/gopool"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/m365"
 	"github.com/domainlint/domainlint/mtasts"
@@ -34,7 +33,6 @@ type driver struct {
 	sel  *selection
 	zone resolver.ZoneFiles
 	res  resolver.Resolver // the recorder the checks ask through
-	pool *gopool.Pool      // runs the checks (nil: each on a new goroutine)
 	// order is the checks run: those selected, then what they require.
 	order []*analysis.Check
 
@@ -174,7 +172,7 @@ func (d *driver) run(ctx context.Context, checks []*analysis.Check) {
 	var wg sync.WaitGroup
 	for _, c := range order {
 		wg.Add(1)
-		d.pool.Go(func() {
+		go func() {
 			defer wg.Done()
 			defer close(done[c])
 			for _, r := range c.Requires {
@@ -199,7 +197,7 @@ func (d *driver) run(ctx context.Context, checks []*analysis.Check) {
 			d.mu.Lock()
 			d.results[c] = v
 			d.mu.Unlock()
-		})
+		}()
 	}
 	wg.Wait()
 	d.order = order

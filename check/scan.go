@@ -2,7 +2,6 @@ package check
 
 import (
 	"context"
-	"github.com/domainlint/domainlint/internal/gopool"
 	"iter"
 	"sync"
 
@@ -96,8 +95,6 @@ func ScanLines(ctx context.Context, r resolver.Resolver, lines iter.Seq2[string,
 				return false
 			}
 		}
-		// The domains' checks run on goroutines kept between domains.
-		opts.Options.pool = &gopool.Pool{}
 		// Only the workers send on out: it is closed when they are done,
 		// without waiting for the goroutine reading lines.
 		var wg sync.WaitGroup
