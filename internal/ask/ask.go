@@ -9,7 +9,6 @@ import (
 	"sync"
 
 	"github.com/domainlint/domainlint/resolver"
-	"github.com/miekg/dns"
 )
 
 // Question is a name and a type.
@@ -29,18 +28,23 @@ type Result struct {
 // ends them).
 func All(ctx context.Context, r resolver.Resolver, qs ...Question) []Result {
 	out := make([]Result, len(qs))
+	if len(qs) == 0 {
+		return out
+	}
 	if len(qs) == 1 {
 		out[0].Answer, out[0].Err = r.Lookup(ctx, qs[0].Name, qs[0].Type)
 		return out
 	}
 	var wg sync.WaitGroup
-	for i, q := range qs {
+	for i, q := range qs[1:] {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out[i].Answer, out[i].Err = r.Lookup(ctx, q.Name, q.Type)
+			out[i+1].Answer, out[i+1].Err = r.Lookup(ctx, q.Name, q.Type)
 		}()
 	}
+	// The first on this goroutine: one goroutine fewer.
+	out[0].Answer, out[0].Err = r.Lookup(ctx, qs[0].Name, qs[0].Type)
 	wg.Wait()
 	return out
 }
@@ -50,14 +54,13 @@ func All(ctx context.Context, r resolver.Resolver, qs ...Question) []Result {
 // asked twice — and passes every other question to r. Wait waits for the
 // questions asked ahead that no one asked after all.
 func Ahead(ctx context.Context, r resolver.Resolver, qs ...Question) *Early {
-	e := &Early{r: r, m: map[Question]*future{}}
+	e := &Early{r: r}
 	for _, q := range qs {
-		k := Question{strings.ToLower(dns.Fqdn(q.Name)), q.Type}
-		if _, ok := e.m[k]; ok {
+		if e.find(q.Name, q.Type) != nil {
 			continue
 		}
-		f := &future{done: make(chan struct{})}
-		e.m[k] = f
+		f := &future{q: q, done: make(chan struct{})}
+		e.fs = append(e.fs, f)
 		e.wg.Add(1)
 		go func() {
 			defer e.wg.Done()
@@ -71,20 +74,34 @@ func Ahead(ctx context.Context, r resolver.Resolver, qs ...Question) *Early {
 // Early is the resolver of Ahead.
 type Early struct {
 	r  resolver.Resolver
-	m  map[Question]*future // written before Ahead returns, read only after
+	fs []*future // written before Ahead returns, read only after: a few
 	wg sync.WaitGroup
 }
 
 type future struct {
+	q    Question
 	done chan struct{}
 	a    *resolver.Answer
 	err  error
 }
 
+// find returns the future of a question, or nil. Names compare without
+// case and final dot, and without allocating: every question of a check
+// passes here.
+func (e *Early) find(name string, qtype uint16) *future {
+	name = strings.TrimSuffix(name, ".")
+	for _, f := range e.fs {
+		if f.q.Type == qtype && strings.EqualFold(strings.TrimSuffix(f.q.Name, "."), name) {
+			return f
+		}
+	}
+	return nil
+}
+
 // Lookup answers a question asked ahead from its answer, and asks r any
 // other.
 func (e *Early) Lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
-	if f := e.m[Question{strings.ToLower(dns.Fqdn(name)), qtype}]; f != nil {
+	if f := e.find(name, qtype); f != nil {
 		<-f.done
 		return f.a, f.err
 	}
