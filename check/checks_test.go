@@ -14,6 +14,7 @@ import (
 	"github.com/domainlint/domainlint/analysis"
 	"github.com/domainlint/domainlint/check"
 	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/records"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/resolver/dnstest"
 	"github.com/miekg/dns"
@@ -349,5 +350,19 @@ second TXT "ahead"
 	}
 	if n != 1 || rep.Stats.Questions != 2 || len(rep.Errors) > 0 {
 		t.Errorf("second asked %d times (want 1), Stats.Questions %d (want 2), errors %v", n, rep.Stats.Questions, rep.Errors)
+	}
+}
+
+// TestDefaultChecksValid: the default checks, as any options configure
+// them, pass analysis.Validate — Domain does not validate them per domain.
+func TestDefaultChecksValid(t *testing.T) {
+	set, err := records.M365("contoso.com", records.Options{Tenant: "contoso"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []check.Options{{}, {Set: &set, DANE: true, Parked: true, Fetch: true, Discover: true, Selectors: []string{"s1"}}} {
+		if err := analysis.Validate(o.DefaultChecks()); err != nil {
+			t.Errorf("%+v: %v", o, err)
+		}
 	}
 }

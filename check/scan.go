@@ -95,6 +95,11 @@ func ScanLines(ctx context.Context, r resolver.Resolver, lines iter.Seq2[string,
 				return false
 			}
 		}
+		// Domains that share their options share the default checks,
+		// built once.
+		if opts.Options.Checks == nil && opts.Options.Expect == nil {
+			opts.Options.defaults = opts.Options.DefaultChecks()
+		}
 		// Only the workers send on out: it is closed when they are done,
 		// without waiting for the goroutine reading lines.
 		var wg sync.WaitGroup
