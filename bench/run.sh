@@ -206,35 +206,38 @@ PY
 # peers TOPOLOGY PORT: the table's rows against the server on PORT. Row
 # sizes run each row for 5 s or more on 2 cores.
 peers() {
-  local topo=$1 p=$2 srv="127.0.0.1:$2" big=300000 mid=100000 small=30000 tiny=10000 q
-  if [ "$topo" = unbound ]; then big=30000 mid=30000 small=30000; fi
+  local topo=$1 p=$2 srv="127.0.0.1:$2" q
+  # Domains per row: spf, spf peers, pyspf, spf-engine, dmarc (lint),
+  # dmarc peers and discovery, check — each row 5 s or more on 2 cores.
+  local n_spf=300000 n_peer=30000 n_py=10000 n_eng=60000 n_dmarc=300000 n_disc=300000 n_check=30000
+  if [ "$topo" = unbound ]; then
+    n_spf=100000 n_peer=30000 n_py=10000 n_eng=60000 n_dmarc=30000 n_disc=100000 n_check=20000
+  fi
   # a. SPF check_host for every domain, one fixed client IP.
-  measure "$topo" spf domainlint "$work/bench" run -workload spf -impl domainlint -server "$srv" -domains "$(dom $big)" -c "$C"
-  q=$(asked "$topo" spf domainlint "$(dom $big)" "$p"); replay "$topo" spf "$p" "$q"
-  measure "$topo" spf blitiri    "$work/bench" run -workload spf -impl blitiri -server "$srv" -domains "$(dom $small)" -c "$C"
-  measure "$topo" spf mailauth   node bench/peers/mailauth.js spf "$p" "$(dom $small)" "$C" "$mailauth_version"
-  measure "$topo" spf pyspf      "$PY" bench/peers/pyspf.py "$p" "$(dom $tiny)" "$C"
+  measure "$topo" spf domainlint "$work/bench" run -workload spf -impl domainlint -server "$srv" -domains "$(dom $n_spf)" -c "$C"
+  q=$(asked "$topo" spf domainlint "$(dom $n_spf)" "$p"); replay "$topo" spf "$p" "$q"
+  measure "$topo" spf blitiri    "$work/bench" run -workload spf -impl blitiri -server "$srv" -domains "$(dom $n_peer)" -c "$C"
+  measure "$topo" spf mailauth   node bench/peers/mailauth.js spf "$p" "$(dom $n_peer)" "$C" "$mailauth_version"
+  measure "$topo" spf pyspf      "$PY" bench/peers/pyspf.py "$p" "$(dom $n_py)" "$C"
   # a'. The engine alone: each domain its own cache, side by side with blitiri.
-  measure "$topo" spf-engine domainlint "$work/bench" run -workload spf-engine -impl domainlint -server "$srv" -domains "$(dom $small)" -c "$C"
-  measure "$topo" spf-engine blitiri    "$work/bench" run -workload spf-engine -impl blitiri -server "$srv" -domains "$(dom $small)" -c "$C"
+  measure "$topo" spf-engine domainlint "$work/bench" run -workload spf-engine -impl domainlint -server "$srv" -domains "$(dom $n_eng)" -c "$C"
+  measure "$topo" spf-engine blitiri    "$work/bench" run -workload spf-engine -impl blitiri -server "$srv" -domains "$(dom $n_eng)" -c "$C"
   # b. DMARC record discovery.
-  measure "$topo" dmarc domainlint "$work/bench" run -workload dmarc -impl domainlint -server "$srv" -domains "$(dom $mid)" -c "$C"
-  measure "$topo" dmarc mailauth   node bench/peers/mailauth.js dmarc "$p" "$(dom $big)" "$C" "$mailauth_version"
-  measure "$topo" dmarc discover   "$work/bench" run -workload dmarc -impl discover -server "$srv" -domains "$(dom $big)" -c "$C"
-  q=$(asked "$topo" dmarc discover "$(dom $big)" "$p"); replay "$topo" dmarc-discover "$p" "$q"
+  measure "$topo" dmarc domainlint "$work/bench" run -workload dmarc -impl domainlint -server "$srv" -domains "$(dom $n_dmarc)" -c "$C"
+  measure "$topo" dmarc mailauth   node bench/peers/mailauth.js dmarc "$p" "$(dom $n_disc)" "$C" "$mailauth_version"
+  measure "$topo" dmarc discover   "$work/bench" run -workload dmarc -impl discover -server "$srv" -domains "$(dom $n_disc)" -c "$C"
+  q=$(asked "$topo" dmarc discover "$(dom $n_disc)" "$p"); replay "$topo" dmarc-discover "$p" "$q"
   # c. The full check, and the dnsperf replay of the questions it asks.
-  local cn=$small
-  [ "$topo" = unbound ] && cn=$tiny
-  q=$(asked "$topo" check domainlint "$(dom $cn)" "$p")
-  measure "$topo" check domainlint "$work/bench" run -workload check -impl domainlint -server "$srv" -domains "$(dom $cn)" -c "$C"
+  q=$(asked "$topo" check domainlint "$(dom $n_check)" "$p")
+  measure "$topo" check domainlint "$work/bench" run -workload check -impl domainlint -server "$srv" -domains "$(dom $n_check)" -c "$C"
   replay "$topo" check "$p" "$q"
   if [ "$topo" = unbound ]; then
     # d. Warm: the resolver already holds the providers (and the root and
     # TLDs), as one shared with other users would — warmed by checking
     # other domains of the same world first.
-    "$work/bench" run -workload check -impl domainlint -server "$srv" -domains "$(dom_after $cn)" -c "$C" >/dev/null
+    "$work/bench" run -workload check -impl domainlint -server "$srv" -domains "$(dom_after $n_check)" -c "$C" >/dev/null
     cold_unbound() { :; }
-    measure "$topo" check-warm domainlint "$work/bench" run -workload check -impl domainlint -server "$srv" -domains "$(dom $cn)" -c "$C"
+    measure "$topo" check-warm domainlint "$work/bench" run -workload check -impl domainlint -server "$srv" -domains "$(dom $n_check)" -c "$C"
     cold_unbound() { uctl reload >/dev/null; }
   fi
 }
