@@ -17,7 +17,8 @@
 //   - SPF keeps every mechanism and never a weaker all (-all > ~all >
 //     ?all > +all);
 //   - DMARC keeps every report address, and never a weaker p, sp or np,
-//     a relaxed alignment where it was strict, a lower pct or t=y.
+//     a relaxed alignment where it was strict, a lower pct or t=y;
+//   - no MX host is removed (a route mail may still take), nor a null MX.
 //
 // The fixes themselves never carry a guessed value (a verification
 // code, an MX token, a report mailbox): those are advice from the start.
@@ -396,6 +397,33 @@ func weakened(before, after []dns.RR, name string) string {
 	}
 	if hasNullMX(before) && !hasNullMX(after) {
 		return "it removes the null MX at " + name + " (the domain says it receives no mail)"
+	}
+	if host := lostRoute(before, after); host != "" {
+		return fmt.Sprintf("it removes the MX host %s at %s, a route mail may still take (a gateway, a migration's other side): delete it by hand once nothing depends on it", host, name)
+	}
+	return ""
+}
+
+// lostRoute returns an MX host of before that after has not, or "". The
+// null MX and hosts under .invalid (a verification MX such as Microsoft
+// 365's ms########.msv1.invalid, RFC 6761 §6.4: never resolved) are no
+// route.
+func lostRoute(before, after []dns.RR) string {
+	hosts := map[string]bool{}
+	for _, rr := range after {
+		if mx, ok := rr.(*dns.MX); ok {
+			hosts[strings.ToLower(dns.Fqdn(mx.Mx))] = true
+		}
+	}
+	for _, rr := range before {
+		mx, ok := rr.(*dns.MX)
+		if !ok {
+			continue
+		}
+		h := strings.ToLower(dns.Fqdn(mx.Mx))
+		if h != "." && !strings.HasSuffix(h, ".invalid.") && !hosts[h] {
+			return strings.TrimSuffix(h, ".")
+		}
 	}
 	return ""
 }

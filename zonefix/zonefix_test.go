@@ -151,3 +151,44 @@ func TestIncludedRecordNotEdited(t *testing.T) {
 		t.Errorf("applied %v; refused because %q", res.Applied, why)
 	}
 }
+
+// TestMXRouteNotRemoved: deleting an MX host (a second provider, a
+// gateway, the other side of a migration) drops a route mail may take:
+// advice, never an edit. A verification MX under .invalid is no route:
+// its deletion is applied.
+func TestMXRouteNotRemoved(t *testing.T) {
+	const zone = `$TTL 3600
+example.org. IN SOA ns.example.net. h.example.org. ( 2024010101 3600 600 1209600 300 )
+example.org. IN NS ns.example.net.
+example.org. IN MX 10 mx1.example.net.
+example.org. IN MX 20 mx2.example.net.
+example.org. IN MX 30 ms12345678.msv1.invalid.
+example.org. IN TXT "v=spf1 ip4:192.0.2.1 -all"
+_dmarc.example.org. IN TXT "v=DMARC1; p=reject; rua=mailto:d@example.org"
+`
+	for _, tc := range []struct {
+		del     string
+		refused string
+	}{
+		{`example.org. 3600 IN MX 20 mx2.example.net.`, "it removes the MX host mx2.example.net"},
+		{`example.org. 3600 IN MX 30 ms12345678.msv1.invalid.`, ""},
+	} {
+		res, err := zonefix.Fix(context.Background(), []resolver.ZoneSource{{File: "example.org.zone", Text: zone, Domain: "example.org"}}, "example.org",
+			zonefix.Options{Check: check.Options{Checks: append(check.Checks(), custom(add(wwwRR), del(tc.del)))}, Now: time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var why string
+		for _, r := range res.Refused {
+			if r.Finding.Rule == ruleCustom.ID {
+				why = r.Why
+			}
+		}
+		switch {
+		case tc.refused != "" && (res.Changed() || !strings.Contains(why, tc.refused)):
+			t.Errorf("deleting %s: applied %v, refused because %q, want %q", tc.del, res.Applied, why, tc.refused)
+		case tc.refused == "" && !res.Changed():
+			t.Errorf("deleting %s: refused because %q, want it applied", tc.del, why)
+		}
+	}
+}

@@ -155,7 +155,7 @@ func isTerminal(f any) bool {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs, o := newFlags(stderr)
 	o.stderr = stderr
-	cmd, code, done := parseArgs(fs, args, stdout, stderr)
+	cmd, args, code, done := parseArgs(fs, args, stdout, stderr)
 	if done {
 		return code
 	}
@@ -166,7 +166,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return listRules(stdout, o.format)
 	}
 	o.color = o.format == "text" && isTerminal(stdout) && os.Getenv("NO_COLOR") == ""
-	domains, example, err := o.validate(fs.Args())
+	domains, example, err := o.validate(args)
 	if err != nil {
 		return fail(stderr, "%v", err)
 	}

@@ -498,11 +498,16 @@ func writeTemp(t *testing.T, text string) string {
 // no fix touched are as written.
 func TestFix(t *testing.T) {
 	fixed := t.TempDir() + "/fixed.zone"
-	code, _, errs := runCLI(t, "", "-offline", "-zone", "testdata/bad.example.zone", "-m365", "bad", "-fix", fixed, "bad.example")
+	code, fixOut, errs := runCLI(t, "", "-offline", "-zone", "testdata/bad.example.zone", "-m365", "bad", "-fix", fixed, "bad.example")
 	// Exit 1: error findings remain whose fixes are advice (a value to
 	// look up), not edits.
 	if code > 1 || !strings.Contains(errs, "fixes applied") {
 		t.Fatalf("exit %d: %s", code, errs)
+	}
+	// The second MX is a route mail may still take: its deletion stays
+	// advice, with the reason.
+	if !strings.Contains(fixOut, "not applied: m365.conflict bad.example: it removes the MX host mail.bad.example") {
+		t.Errorf("the MX deletion is not refused with its reason:\n%s", fixOut)
 	}
 	code, out, _ := runCLI(t, "", "-offline", "-zone", fixed, "-m365", "bad", "-format", "json", "bad.example")
 	var findings []struct {
@@ -512,7 +517,8 @@ func TestFix(t *testing.T) {
 	json.Unmarshal(decodeLines(t, out)[0]["findings"], &findings)
 	for _, f := range findings {
 		// Info findings' fixes are applied only with -fix-info.
-		if f.Severity != "info" && len(f.Fixes) > 0 && len(f.Fixes[0].Edits) > 0 {
+		refused := strings.Contains(fixOut, "not applied: "+f.Rule+" "+f.Name+": ")
+		if f.Severity != "info" && len(f.Fixes) > 0 && len(f.Fixes[0].Edits) > 0 && !refused {
 			t.Errorf("after -fix, %s %s still has a fix with edits", f.Rule, f.Name)
 		}
 	}
@@ -727,5 +733,24 @@ func TestDANE(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
 		}
+	}
+}
+
+// TestFlagsAfterDomains: flags after the domain are flags (no domain
+// starts with "-"): the run is the one asked for, never a live check of
+// the domain and of a domain named "-offline".
+func TestFlagsAfterDomains(t *testing.T) {
+	want, wantOut, _ := runCLI(t, "", "-zone", "testdata/fabrikam.com.zone", "-offline", "-m365", "fabrikam", "fabrikam.com")
+	for _, args := range [][]string{
+		{"-zone", "testdata/fabrikam.com.zone", "fabrikam.com", "-offline", "-m365", "fabrikam"},
+		{"fabrikam.com", "-zone", "testdata/fabrikam.com.zone", "-offline", "-m365", "fabrikam"},
+	} {
+		code, out, errs := runCLI(t, "", args...)
+		if code != want || out != wantOut {
+			t.Errorf("%q: exit %d (want %d), output differs:\n%s\n%s", args, code, want, out, errs)
+		}
+	}
+	if code, _, errs := runCLI(t, "", "-zone", "testdata/fabrikam.com.zone", "fabrikam.com", "-nosuchflag"); code != 2 || !strings.Contains(errs, "nosuchflag") {
+		t.Errorf("an unknown flag after the domain: exit %d, %s", code, errs)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/domainlint/domainlint/resolver"
@@ -53,9 +54,12 @@ func (o *options) resolverConfig() resolver.Config {
 // parseArgs parses the command line. A first argument "rules" or
 // "version" (before or after the flags) is that command, never a domain
 // to lint (a domain of that name is written with its trailing dot).
-// Help (-h) goes to stdout and exits 0; a usage error goes to stderr. done
-// is set when the run ends here, with code.
-func parseArgs(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (cmd string, code int, done bool) {
+// Flags may follow the domains too: no domain starts with "-", so
+// `domainlint -zone f example.org -offline` is read as meant, never as a
+// domain named "-offline" checked live. Help (-h) goes to stdout and
+// exits 0; a usage error goes to stderr. done is set when the run ends
+// here, with code; domains are the arguments that are not flags.
+func parseArgs(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (cmd string, domains []string, code int, done bool) {
 	if len(args) > 0 && isCommand(args[0]) {
 		cmd, args = args[0], args[1:]
 	}
@@ -65,23 +69,46 @@ func parseArgs(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (cmd s
 	fs.SetOutput(stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		stdout.Write(usage.Bytes())
-		return "", exitOK, true
+		return "", nil, exitOK, true
 	}
 	stderr.Write(usage.Bytes())
 	if err != nil {
-		return "", exitFailure, true
+		return "", nil, exitFailure, true
 	}
 	if cmd == "" && fs.NArg() > 0 && isCommand(fs.Arg(0)) {
 		cmd = fs.Arg(0)
 		if err := fs.Parse(fs.Args()[1:]); err != nil { // flags after the command
-			return "", exitFailure, true
+			return "", nil, exitFailure, true
 		}
 	}
 	if cmd != "" && fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "domainlint: %s takes no domain (a domain named %s is written %s.)\n", cmd, cmd, cmd)
-		return "", exitFailure, true
+		return "", nil, exitFailure, true
 	}
-	return cmd, exitOK, false
+	for rest := fs.Args(); len(rest) > 0; rest = fs.Args() {
+		i := slices.IndexFunc(rest, func(a string) bool { return len(a) > 1 && a[0] == '-' })
+		if i < 0 {
+			domains = append(domains, rest...)
+			break
+		}
+		domains = append(domains, rest[:i]...)
+		fs.SetOutput(&usage)
+		err := fs.Parse(rest[i:])
+		fs.SetOutput(stderr)
+		if err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				stdout.Write(usage.Bytes())
+				return "", nil, exitOK, true
+			}
+			stderr.Write(usage.Bytes())
+			return "", nil, exitFailure, true
+		}
+		if rest[i] == "--" {
+			domains = append(domains, fs.Args()...) // after --, names only
+			break
+		}
+	}
+	return cmd, domains, exitOK, false
 }
 
 func isCommand(arg string) bool { return arg == "rules" || arg == "version" }
