@@ -102,8 +102,8 @@ func mentioned(rr dns.RR) []string {
 	case *dns.TXT:
 		var out []string
 		for _, tok := range strings.FieldsFunc(rrtext.TXT(rr), func(r rune) bool { return r == ' ' || r == ';' || r == ',' }) {
-			tok = strings.ToLower(strings.TrimSpace(tok))
-			for _, p := range []string{"include:", "redirect=", "a:", "mx:", "exists:", "ptr:", "+include:", "~include:", "-include:", "?include:"} {
+			tok = strings.TrimLeft(strings.ToLower(strings.TrimSpace(tok)), "+-~?") // a qualifier
+			for _, p := range []string{"include:", "redirect=", "a:", "mx:", "exists:", "ptr:"} {
 				if v, ok := strings.CutPrefix(tok, p); ok {
 					v, _, _ = strings.Cut(v, "/")
 					out = append(out, dns.Fqdn(v))

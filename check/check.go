@@ -186,9 +186,10 @@ const (
 type Stats struct {
 	// Queries is the packets sent for this domain (cache hits are free).
 	Queries int `json:"queries"`
-	// Questions is the questions the check asked of the resolver, cache
-	// hits and CNAME steps included; Questions - Queries is roughly what a
-	// shared cache saved.
+	// Questions is the questions whose answers the check read, cache
+	// hits and CNAME steps included (a question asked ahead counts once
+	// read; one never read counts only in Queries); Questions - Queries
+	// is roughly what a shared cache saved.
 	Questions int   `json:"questions"`
 	Elapsed   int64 `json:"elapsed_ms"`
 }
@@ -328,7 +329,7 @@ func (r *Report) add(fs ...lint.Finding) {
 	r.Findings = append(r.Findings, fs...)
 }
 
-// Domain checks domain through r: it runs opts.Checks (Checks() when
+// Domain checks domain through r: it runs opts.Checks (opts.DefaultChecks() when
 // nil) concurrently, each after the checks it requires. It never returns
 // nil; what could not be checked is in Report.Errors (an invalid domain, a
 // cancelled context, a temporary DNS failure, an exhausted budget), each a
@@ -498,11 +499,23 @@ func (c *recorder) lookup(ctx context.Context, name string, qtype uint16) (*reso
 }
 
 func (c *recorder) Lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
+	a, err := c.lookup(ctx, name, qtype)
+	c.Note(name, qtype, a, err)
+	return a, err
+}
+
+// Speculate returns the resolver questions asked ahead go through: not
+// counted as asked until Note says a check read the answer
+// (resolver.Speculator).
+func (c *recorder) Speculate() resolver.Resolver { return c.r }
+
+// Note counts a question as asked, with its answer: for the views, the
+// statistics and the names not verified.
+func (c *recorder) Note(name string, qtype uint16, a *resolver.Answer, err error) {
 	c.rep.mu.Lock()
 	c.rep.asked[question{name, qtype}] = true // normalised by CompareViews
 	c.rep.Stats.Questions++
 	c.rep.mu.Unlock()
-	a, err := c.lookup(ctx, name, qtype)
 	var re *resolver.Error
 	if err != nil && errors.Is(err, resolver.ErrUnverified) && errors.As(err, &re) {
 		// The name that was not asked: past a CNAME chain, its target.
@@ -517,5 +530,4 @@ func (c *recorder) Lookup(ctx context.Context, name string, qtype uint16) (*reso
 		}
 		c.rep.mu.Unlock()
 	}
-	return a, err
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/domainlint/domainlint/analysis"
 	"github.com/domainlint/domainlint/check"
+	"github.com/domainlint/domainlint/dmarc"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/records"
 	"github.com/domainlint/domainlint/resolver"
@@ -364,5 +365,29 @@ func TestDefaultChecksValid(t *testing.T) {
 		if err := analysis.Validate(o.DefaultChecks()); err != nil {
 			t.Errorf("%+v: %v", o, err)
 		}
+	}
+}
+
+// TestUnreadNotUnverified: a question asked ahead and never read (the MX
+// of a report destination whose authorization could not be verified
+// offline) is not listed as asked, nor as not verified.
+func TestUnreadNotUnverified(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "d.example.", Text: `$TTL 300
+@ SOA ns hostmaster 1 3600 600 86400 300
+@ NS ns
+ns A 192.0.2.53
+_dmarc TXT "v=DMARC1; p=reject; rua=mailto:r@reports.other.net"
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := check.Domain(context.Background(), z, "d.example", check.Options{Checks: []*analysis.Check{dmarc.NewCheck()}})
+	for _, u := range rep.Unverified {
+		if u.Name == "reports.other.net" && u.Type == "MX" {
+			t.Errorf("unverified %s %s (%q): never read", u.Name, u.Type, u.For)
+		}
+	}
+	if !slices.ContainsFunc(rep.Unverified, func(u check.Unverified) bool { return strings.HasPrefix(u.Name, "d.example._report._dmarc.") }) {
+		t.Errorf("the authorization question is not listed as not verified: %+v", rep.Unverified)
 	}
 }

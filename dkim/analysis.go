@@ -31,6 +31,9 @@ func NewCheck(o CheckOptions) *analysis.Check {
 		Rules: Rules(), Run: func(ctx context.Context, p *analysis.Pass) (any, error) { return run(ctx, p, o) }}
 }
 
+// maxAtOnce bounds the selectors looked up at the same time.
+const maxAtOnce = 8
+
 func run(ctx context.Context, p *analysis.Pass, o CheckOptions) (any, error) {
 	sels := slices.Clone(o.Selectors)
 	var out []*Selector
@@ -67,27 +70,33 @@ func run(ctx context.Context, p *analysis.Pass, o CheckOptions) (any, error) {
 			sels = append(sels, s)
 		}
 	}
-	// The selectors are looked up at once, and reported in order.
+	// The selectors are looked up at once (at most maxAtOnce at a time:
+	// a zone file may hold thousands), and reported in order.
 	type looked struct {
-		s   *Selector
-		fs  []lint.Finding
-		err error
+		s        *Selector
+		fs       []lint.Finding
+		err      error
+		panicked any
 	}
 	got := make([]looked, len(sels))
 	var wg sync.WaitGroup
+	sem := make(chan struct{}, maxAtOnce)
 	for i, sel := range sels {
-		if i == len(sels)-1 {
-			// The last on this goroutine: one goroutine fewer.
-			got[i].s, got[i].fs, got[i].err = Lookup(ctx, p.Resolver, p.Domain, sel)
-			break
-		}
+		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() { <-sem }()
+			defer func() { got[i].panicked = recover() }()
 			got[i].s, got[i].fs, got[i].err = Lookup(ctx, p.Resolver, p.Domain, sel)
 		}()
 	}
 	wg.Wait()
+	for _, g := range got {
+		if g.panicked != nil {
+			panic(g.panicked) // on the check's goroutine, where the driver catches it
+		}
+	}
 	for i, sel := range sels {
 		if got[i].err != nil {
 			p.Fail(sel+"._domainkey."+p.Domain, got[i].err)

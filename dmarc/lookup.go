@@ -323,8 +323,15 @@ func discover(ctx context.Context, r resolver.Resolver, domain string) (*Discove
 	for i, t := range targets {
 		qs[i] = ask.Question{Name: "_dmarc." + t, Type: dns.TypeTXT}
 	}
-	early := ask.Ahead(ctx, r, qs...)
-	defer early.Wait()
+	actx, cancel := context.WithCancel(ctx)
+	early := ask.Ahead(actx, r, qs...)
+	defer func() {
+		// The walk's names it did not read (it stopped at psd=) are not
+		// waited for; later questions go to r itself.
+		cancel()
+		early.Wait()
+		f.r = r
+	}()
 	f.r = early
 	org, psd, queried, err := f.treeWalk(name)
 	if err != nil {

@@ -63,6 +63,27 @@ type Answer struct {
 	AD bool
 }
 
+// Speculator is a Resolver that counts the questions asked of it (package
+// check's, for the views and the statistics). Code that asks questions
+// ahead, before it knows it needs them, asks them through Speculate — not
+// counted — and calls Note for each whose answer it reads: a question
+// never read is never counted as asked.
+type Speculator interface {
+	Resolver
+	Speculate() Resolver
+	Note(name string, qtype uint16, a *Answer, err error)
+}
+
+// Speculate returns the resolver to ask r's questions ahead through, and
+// the function to call when one's answer is read: r's own Speculate and
+// Note when r is a Speculator, else r itself and nothing to note.
+func Speculate(r Resolver) (Resolver, func(name string, qtype uint16, a *Answer, err error)) {
+	if s, ok := r.(Speculator); ok {
+		return s.Speculate(), s.Note
+	}
+	return r, func(string, uint16, *Answer, error) {}
+}
+
 // NXDomain reports whether the (final) name does not exist.
 func (a *Answer) NXDomain() bool { return a.Rcode == dns.RcodeNameError }
 

@@ -2,11 +2,8 @@ package spf
 
 import (
 	"context"
-	"errors"
-	"sync"
 
 	"github.com/domainlint/domainlint/analysis"
-	"github.com/domainlint/domainlint/resolver"
 )
 
 // NewCheck returns the SPF check, walking the domain's policy as l
@@ -20,44 +17,17 @@ func NewCheck(l Linter) *analysis.Check {
 }
 
 func run(ctx context.Context, p *analysis.Pass, l Linter) (any, error) {
-	// The walk's deeper failures are in its report as text; the typed
-	// errors are the lookups that failed on the way, seen here.
-	fr := &failures{r: p.Resolver}
-	sr, fs, err := l.Lint(ctx, fr, p.Domain)
+	sr, fs, err := l.Lint(ctx, p.Resolver, p.Domain)
 	if err != nil {
 		return nil, err
 	}
 	p.Report(fs...)
-	if len(sr.Errors) > 0 {
-		for _, e := range fr.errs {
-			p.Fail(e.name, e.err)
-		}
+	// The lookups of the walk that failed, typed (errors.Is tells why).
+	for _, f := range sr.failures {
+		p.Fail(f.name, f.err)
 	}
 	for _, t := range sr.Unverified {
 		p.Unverified(t, "SPF target: its lookups are not counted")
 	}
 	return sr, nil
-}
-
-// failures remembers the lookups that failed (not the unverified ones).
-type failures struct {
-	r    resolver.Resolver
-	mu   sync.Mutex
-	errs []struct {
-		name string
-		err  error
-	}
-}
-
-func (f *failures) Lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
-	a, err := f.r.Lookup(ctx, name, qtype)
-	if err != nil && !errors.Is(err, resolver.ErrUnverified) {
-		f.mu.Lock()
-		f.errs = append(f.errs, struct {
-			name string
-			err  error
-		}{name, err})
-		f.mu.Unlock()
-	}
-	return a, err
 }

@@ -65,6 +65,8 @@ type Report struct {
 	// Errors lists branches that could not be checked (temporary DNS
 	// failures and the like); they are not findings about the records.
 	Errors []string `json:"errors,omitempty"`
+	// failures are Errors with their causes, for the check.
+	failures []failure
 }
 
 // Node is one record in the tree.
@@ -139,7 +141,8 @@ func (l Linter) Lint(ctx context.Context, r resolver.Resolver, domain string) (*
 	// Lint returns, none is still running.
 	ctx, cancel := context.WithCancel(ctx)
 	w.ctx = ctx
-	w.pf = &prefetcher{ctx: ctx, r: r, root: name, max: w.max, m: map[pkey]*future{}, done: map[string]bool{}, recs: map[string]parsed{}}
+	spec, note := resolver.Speculate(r)
+	w.pf = &prefetcher{ctx: ctx, r: r, spec: spec, note: note, root: name, max: w.max, m: map[pkey]*future{}, done: map[string]bool{}, recs: map[string]parsed{}}
 	defer w.pf.wg.Wait()
 	defer cancel()
 	if !l.SkipSPFType {
@@ -158,7 +161,7 @@ func (l Linter) Lint(ctx context.Context, r resolver.Resolver, domain string) (*
 		switch {
 		case err != nil:
 			if !errors.Is(err, resolver.ErrUnverified) {
-				w.rep.Errors = append(w.rep.Errors, err.Error())
+				w.fail(name, err)
 			}
 		case len(a.Records) > 0:
 			var txt string
@@ -240,6 +243,20 @@ func (w *walker) own(domain string) bool {
 
 func (w *walker) add(f lint.Finding) { w.findings.Add(f) }
 
+// fail records a lookup of the walk that failed: as text in Errors, and
+// typed for the check (Pass.Fail). Only the walk's own: a question asked
+// ahead that the walk never read is no failure of it.
+func (w *walker) fail(name string, err error) {
+	w.rep.Errors = append(w.rep.Errors, err.Error())
+	w.rep.failures = append(w.rep.failures, failure{name, err})
+}
+
+// failure is a lookup of the walk that failed.
+type failure struct {
+	name string
+	err  error
+}
+
 func (w *walker) void(name string) {
 	w.rep.VoidLookups++
 	w.rep.VoidNames = append(w.rep.VoidNames, name)
@@ -273,7 +290,7 @@ func (w *walker) node(domain, via string, policy bool) (*Node, error) {
 			return n, nil
 		}
 		n.Status = "error"
-		w.rep.Errors = append(w.rep.Errors, err.Error())
+		w.fail(domain, err)
 		return n, nil
 	}
 	if via != "" && a.Void() {
@@ -446,7 +463,7 @@ func (w *walker) term(n *Node, rec *Record, t Term, policy bool) {
 		case errors.Is(err, resolver.ErrUnverified):
 			w.unverified(n, rec, t, &tc)
 		default:
-			w.rep.Errors = append(w.rep.Errors, err.Error())
+			w.fail(tc.Target, err)
 		}
 		return true
 	}

@@ -24,7 +24,9 @@ import (
 // questions beyond the walk's own.
 type prefetcher struct {
 	ctx  context.Context
-	r    resolver.Resolver
+	r    resolver.Resolver // the walk's own questions
+	spec resolver.Resolver // the questions asked ahead (resolver.Speculate)
+	note func(name string, qtype uint16, a *resolver.Answer, err error)
 	root string
 	max  int // terms prefetched at most: the walk's own bound (Linter.MaxWalk)
 
@@ -63,9 +65,10 @@ type pkey struct {
 }
 
 type future struct {
-	done chan struct{}
-	a    *resolver.Answer
-	err  error
+	done     chan struct{}
+	a        *resolver.Answer
+	err      error
+	panicked any
 }
 
 // lookup returns the answer to a question, from the background when it was
@@ -79,6 +82,10 @@ func (p *prefetcher) lookup(name string, qtype uint16) (*resolver.Answer, error)
 	}
 	select {
 	case <-f.done:
+		if f.panicked != nil {
+			panic(f.panicked)
+		}
+		p.note(name, qtype, f.a, f.err) // read: now it counts as asked
 		return f.a, f.err
 	case <-p.ctx.Done():
 		return nil, p.ctx.Err()
@@ -100,7 +107,20 @@ func (p *prefetcher) ask(name string, qtype uint16, domain string) {
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
-		f.a, f.err = p.r.Lookup(p.ctx, name, qtype)
+		defer func() {
+			// The walk meets the same record and panics where the
+			// check's panic is caught; a resolver's panic is raised
+			// again where the answer is read.
+			if v := recover(); v != nil {
+				select {
+				case <-f.done:
+				default:
+					f.panicked = v
+					close(f.done)
+				}
+			}
+		}()
+		f.a, f.err = p.spec.Lookup(p.ctx, name, qtype)
 		close(f.done)
 		if f.err != nil || qtype != dns.TypeTXT || domain == "" {
 			return

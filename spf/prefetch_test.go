@@ -2,10 +2,13 @@ package spf_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/domainlint/domainlint/analysis"
+	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/spf"
 	"github.com/miekg/dns"
@@ -89,5 +92,46 @@ d MX 10 host
 		if g.most < 3 {
 			t.Errorf("at most %d questions at once; the three includes of the root are known together", g.most)
 		}
+	}
+}
+
+// failing answers slow.example with a temporary failure and holds
+// nx.example's AAAA until the walk's context ends.
+type failing struct{ r resolver.Resolver }
+
+func (s failing) Lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
+	switch {
+	case name == "slow.example" && qtype == dns.TypeTXT:
+		return nil, &resolver.Error{Name: name, Type: qtype, Rcode: dns.RcodeServerFailure, Err: resolver.ErrTemporary}
+	case name == "nx.example" && qtype == dns.TypeAAAA:
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return s.r.Lookup(ctx, name, qtype)
+}
+
+// TestCheckFailsOnlyWhatTheWalkRead: a question asked ahead that the walk
+// never read (the AAAA of an a: target with no A record) is no failure of
+// the check — not even the cancellation that ends it when Lint returns.
+func TestCheckFailsOnlyWhatTheWalkRead(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "example.", Text: `$TTL 300
+@ SOA ns hostmaster 1 3600 600 86400 300
+@ NS ns
+ns A 192.0.2.53
+d TXT "v=spf1 include:slow.example a:nx.example -all"
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := spf.NewCheck(spf.Linter{SkipSPFType: true})
+	var fails []string
+	p := &analysis.Pass{Check: c, Domain: "d.example", Resolver: failing{z},
+		Report: func(...lint.Finding) {}, Unverified: func(string, string) {},
+		Fail: func(name string, err error) { fails = append(fails, name+": "+err.Error()) }}
+	if _, err := c.Run(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	if len(fails) != 1 || !strings.HasPrefix(fails[0], "slow.example: ") {
+		t.Errorf("failures %q, want slow.example's alone", fails)
 	}
 }

@@ -601,6 +601,26 @@ func rdata(rr dns.RR) string {
 	return strings.TrimPrefix(rr.String(), rr.Header().String())
 }
 
+// Place returns the 1-based line of the file a finding belongs at: its
+// record's (LineOf); for a record that is missing, the line after which
+// the first record its fixes add would go (the last of its owner's, else
+// the file's last record); else the line of the SOA at origin. 0 when the file holds none of them. A
+// code-scanning tool shows a result only at a line: every finding of a
+// zone gets one.
+func (f *File) Place(fd lint.Finding, origin string) int {
+	if line := f.LineOf(fd.Name, dns.StringToType[fd.Type], fd.Record); line > 0 {
+		return line
+	}
+	for _, x := range fd.Fixes {
+		for _, e := range x.Edits {
+			if e.Op == lint.Add {
+				return min(max(f.AddLine(e.RR)-1, 1), len(f.lines))
+			}
+		}
+	}
+	return f.LineOf(origin, dns.TypeSOA, "")
+}
+
 // AddLine returns the 1-based line an added record rr would be inserted
 // before: after the last record of its owner, else after the last record.
 func (f *File) AddLine(rr string) int {

@@ -152,3 +152,31 @@ func TestEditsAsAPersonMakesThem(t *testing.T) {
 		t.Errorf("BOM file:\n%q", out)
 	}
 }
+
+// TestPlace: a finding goes to its record's line; a missing record's to
+// where its fix adds it; one with neither to the SOA's line.
+func TestPlace(t *testing.T) {
+	const text = `$ORIGIN example.org.
+$TTL 3600
+@    SOA ns1 hostmaster 1 7200 900 1209600 3600
+@    NS  ns1
+ns1  A   192.0.2.53
+www  A   192.0.2.80
+`
+	f, err := Parse(text, "example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		f    lint.Finding
+		want int
+	}{
+		{lint.Finding{Name: "www.example.org", Type: "A"}, 6},
+		{lint.Finding{Name: "ns1.example.org", Type: "AAAA", Fixes: []lint.Fix{lint.EditFix("add", lint.Edit{Op: lint.Add, RR: "ns1.example.org. 3600 IN AAAA 2001:db8::53"})}}, 5},
+		{lint.Finding{Name: "_dmarc.example.org", Type: "TXT"}, 3},
+	} {
+		if got := f.Place(tc.f, "example.org"); got != tc.want {
+			t.Errorf("%s %s: line %d, want %d", tc.f.Name, tc.f.Type, got, tc.want)
+		}
+	}
+}

@@ -51,7 +51,6 @@ import (
 	"github.com/domainlint/domainlint/zoneedit"
 	"github.com/domainlint/domainlint/zonesrc"
 	"github.com/google/go-cmp/cmp"
-	"github.com/miekg/dns"
 )
 
 // TB is the part of testing.TB that Zone uses.
@@ -272,7 +271,7 @@ func zoneLocate(s resolver.ZoneSource) func(lint.Finding) (string, int) {
 	}
 	file := s.File
 	return func(f lint.Finding) (string, int) {
-		return file, zf.LineOf(f.Name, dns.StringToType[f.Type], f.Record)
+		return file, zf.Place(f, origin)
 	}
 }
 

@@ -615,6 +615,16 @@ func TestSARIFLines(t *testing.T) {
 			t.Errorf("%s at line %d, want %d", k, lines[k], want)
 		}
 	}
+	// Every result has a line — code-scanning tools show a result only at
+	// one: a missing record's where its fix adds it (or the SOA's).
+	for _, r := range log.Runs[0].Results {
+		if pl := r.Locations[0].PhysicalLocation; pl == nil || pl.Region == nil || pl.Region.StartLine < 1 {
+			t.Errorf("%s %s has no line", r.RuleID, r.Locations[0].LogicalLocations[0].Name)
+		}
+	}
+	if k := "m365.missing _sipfederationtls._tcp.bad.example"; lines[k] < 1 {
+		t.Errorf("%s has no line", k)
+	}
 }
 
 // TestShards: the N shards' outputs together are exactly the unsharded

@@ -18,7 +18,6 @@ import (
 	"github.com/domainlint/domainlint/sarif"
 	"github.com/domainlint/domainlint/zoneedit"
 	"github.com/domainlint/domainlint/zonesrc"
-	"github.com/miekg/dns"
 )
 
 type printer struct {
@@ -121,9 +120,7 @@ func (p *printer) newSARIF(firstDomain string) (*sarif.Writer, error) {
 		return nil, err
 	}
 	s := sarifBase(artifact)
-	s.Line = func(f lint.Finding) int {
-		return zf.LineOf(f.Name, dns.StringToType[f.Type], f.Record)
-	}
+	s.Line = func(f lint.Finding) int { return zf.Place(f, origin) }
 	s.Lines, s.AddLine = zf.Lines, zf.AddLine
 	lines := strings.Split(string(text), "\n")
 	s.LineText = func(n int) string {

@@ -8,7 +8,6 @@ import (
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/zoneedit"
 	"github.com/domainlint/domainlint/zonesrc"
-	"github.com/miekg/dns"
 )
 
 // zoneSources are the -zone files as their servers load them, and the
@@ -46,7 +45,7 @@ func zoneLocate(file, origin string) func(f lint.Finding) (string, int) {
 		return nil
 	}
 	return func(f lint.Finding) (string, int) {
-		if line := zf.LineOf(f.Name, dns.StringToType[f.Type], f.Record); line > 0 {
+		if line := zf.Place(f, origin); line > 0 {
 			return file, line
 		}
 		return "", 0

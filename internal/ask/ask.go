@@ -36,25 +36,36 @@ func All(ctx context.Context, r resolver.Resolver, qs ...Question) []Result {
 		return out
 	}
 	var wg sync.WaitGroup
+	panics := make([]any, len(qs))
 	for i, q := range qs[1:] {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() { panics[i+1] = recover() }()
 			out[i+1].Answer, out[i+1].Err = r.Lookup(ctx, q.Name, q.Type)
 		}()
 	}
 	// The first on this goroutine: one goroutine fewer.
 	out[0].Answer, out[0].Err = r.Lookup(ctx, qs[0].Name, qs[0].Type)
 	wg.Wait()
+	for _, v := range panics {
+		if v != nil {
+			panic(v) // on the caller's goroutine, where a check's panic is caught
+		}
+	}
 	return out
 }
 
 // Ahead asks qs now, in the background, and returns a resolver that
 // answers them from there — a question asked ahead is waited for, never
-// asked twice — and passes every other question to r. Wait waits for the
-// questions asked ahead that no one asked after all.
+// asked twice — and passes every other question to r. A question asked
+// ahead is counted as asked (resolver.Speculator) when it is read, not
+// before. Wait waits for every question asked ahead.
 func Ahead(ctx context.Context, r resolver.Resolver, qs ...Question) *Early {
-	e := &Early{r: r}
+	// Asked ahead, through r's Speculate when it counts questions: one is
+	// counted (Note) when it is read, never before.
+	spec, note := resolver.Speculate(r)
+	e := &Early{r: r, note: note}
 	for _, q := range qs {
 		if e.find(q.Name, q.Type) != nil {
 			continue
@@ -65,7 +76,8 @@ func Ahead(ctx context.Context, r resolver.Resolver, qs ...Question) *Early {
 		go func() {
 			defer e.wg.Done()
 			defer close(f.done)
-			f.a, f.err = r.Lookup(ctx, q.Name, q.Type)
+			defer func() { f.panicked = recover() }()
+			f.a, f.err = spec.Lookup(ctx, q.Name, q.Type)
 		}()
 	}
 	return e
@@ -73,16 +85,18 @@ func Ahead(ctx context.Context, r resolver.Resolver, qs ...Question) *Early {
 
 // Early is the resolver of Ahead.
 type Early struct {
-	r  resolver.Resolver
-	fs []*future // written before Ahead returns, read only after: a few
-	wg sync.WaitGroup
+	r    resolver.Resolver
+	note func(name string, qtype uint16, a *resolver.Answer, err error)
+	fs   []*future // written before Ahead returns, read only after: a few
+	wg   sync.WaitGroup
 }
 
 type future struct {
-	q    Question
-	done chan struct{}
-	a    *resolver.Answer
-	err  error
+	q        Question
+	done     chan struct{}
+	a        *resolver.Answer
+	err      error
+	panicked any // the resolver's panic, raised again where it is read
 }
 
 // find returns the future of a question, or nil. Names compare without
@@ -102,7 +116,15 @@ func (e *Early) find(name string, qtype uint16) *future {
 // other.
 func (e *Early) Lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
 	if f := e.find(name, qtype); f != nil {
-		<-f.done
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return nil, &resolver.Error{Name: name, Type: qtype, Rcode: -1, Err: ctx.Err()}
+		}
+		if f.panicked != nil {
+			panic(f.panicked)
+		}
+		e.note(name, qtype, f.a, f.err)
 		return f.a, f.err
 	}
 	return e.r.Lookup(ctx, name, qtype)

@@ -55,3 +55,40 @@ func TestAhead(t *testing.T) {
 		}
 	}
 }
+
+// panicky panics for one name.
+type panicky struct{ resolver.Resolver }
+
+func (p panicky) Lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
+	if name == "b.example" {
+		panic("hostile answer")
+	}
+	return p.Resolver.Lookup(ctx, name, qtype)
+}
+
+// TestPanicsRaisedWhereRead: a panic on a goroutine of All or Ahead is
+// raised again on the caller's goroutine (where the check driver turns it
+// into an error of the check), never on its own, which would end the
+// program.
+func TestPanicsRaisedWhereRead(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Text: zone, Origin: "example."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := panicky{z}
+	caught := func(f func()) (v any) {
+		defer func() { v = recover() }()
+		f()
+		return nil
+	}
+	if v := caught(func() {
+		ask.All(context.Background(), r, ask.Question{Name: "a.example", Type: dns.TypeTXT}, ask.Question{Name: "b.example", Type: dns.TypeTXT})
+	}); v != "hostile answer" {
+		t.Errorf("All: recovered %v", v)
+	}
+	e := ask.Ahead(context.Background(), r, ask.Question{Name: "b.example", Type: dns.TypeTXT})
+	defer e.Wait()
+	if v := caught(func() { e.Lookup(context.Background(), "b.example", dns.TypeTXT) }); v != "hostile answer" {
+		t.Errorf("Ahead: recovered %v", v)
+	}
+}
