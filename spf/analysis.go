@@ -27,7 +27,7 @@ func run(ctx context.Context, p *analysis.Pass, l Linter) (any, error) {
 		p.Fail(f.name, f.err)
 	}
 	for _, t := range sr.Unverified {
-		p.Unverified(t, "SPF target: its lookups are not counted")
+		p.Unverified(t, "SPF target: the lookups below it are not counted")
 	}
 	return sr, nil
 }

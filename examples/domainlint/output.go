@@ -403,9 +403,13 @@ func (e *errWriter) Write(b []byte) (int, error) {
 func dmarcText(d *dmarc.Discovery) string {
 	var b strings.Builder
 	eff := d.Effective()
-	if eff.Record == nil {
+	switch {
+	case eff.Record == nil && (d.RFC9989.Incomplete != "" || d.RFC7489.Incomplete != ""):
+		// Not known to be missing: a name could not be asked.
+		b.WriteString("no DMARC record verified\n")
+	case eff.Record == nil:
 		b.WriteString("no DMARC record found\n")
-	} else {
+	default:
 		fmt.Fprintf(&b, "_dmarc.%s %q\n", eff.PolicyDomain, eff.Record.Raw)
 	}
 	for _, p := range []*dmarc.Policy{d.RFC9989, d.RFC7489} {
