@@ -66,17 +66,28 @@ type ReportAuth struct {
 	Failure error `json:"-"`
 }
 
+// HostStatus is what the check of a report destination's domain found.
+type HostStatus string
+
+// The statuses of a ReportHost.
+const (
+	HostMX         HostStatus = "mx"          // it has MX records
+	HostImplicitMX HostStatus = "implicit-mx" // no MX, but an A or AAAA record that RFC 5321 §5.1 delivers to
+	HostNoMX       HostStatus = "no-mx"       // neither MX nor A/AAAA
+	HostNullMX     HostStatus = "null-mx"     // a null MX: it accepts no mail (RFC 7505)
+	HostNXDomain   HostStatus = "nxdomain"    // the domain does not exist
+	HostUnverified HostStatus = "unverified"  // outside the zone files, offline
+	HostError      HostStatus = "error"       // could not check: see Err and Failure
+)
+
 // ReportHost is the check that a report destination's domain receives
 // mail: its MX records (RFC 5321 §5.1, RFC 7505).
 type ReportHost struct {
 	Host string `json:"host"`
-	// Status: "mx" (it has MX records), "implicit-mx" (no MX, but an A or
-	// AAAA record that RFC 5321 §5.1 delivers to), "no-mx" (neither),
-	// "null-mx" (it accepts no mail), "nxdomain", "unverified" (outside
-	// the zone files, offline) or "error" (could not check).
-	Status string `json:"status"`
-	Err    string `json:"error,omitempty"`
-	// Failure is the lookup's error when Status is "error".
+	// Status is one of the Host constants.
+	Status HostStatus `json:"status"`
+	Err    string     `json:"error,omitempty"`
+	// Failure is the lookup's error when Status is HostError.
 	Failure error `json:"-"`
 }
 
@@ -721,25 +732,25 @@ func checkReportHosts(ctx context.Context, r resolver.Resolver, domain string, r
 		a, err := r.Lookup(ctx, u.Host, dns.TypeMX)
 		switch {
 		case err != nil && errors.Is(err, resolver.ErrUnverified):
-			rh.Status, rh.Err = "unverified", resolver.ErrUnverified.Error()
+			rh.Status, rh.Err = HostUnverified, resolver.ErrUnverified.Error()
 		case err != nil:
-			rh.Status, rh.Err, rh.Failure = "error", "could not check: "+err.Error(), err
+			rh.Status, rh.Err, rh.Failure = HostError, "could not check: "+err.Error(), err
 		case a.NXDomain():
-			rh.Status = "nxdomain"
+			rh.Status = HostNXDomain
 		case len(a.Records) == 0 && implicitMX(ctx, r, u.Host):
-			rh.Status = "implicit-mx"
+			rh.Status = HostImplicitMX
 		case len(a.Records) == 0:
-			rh.Status = "no-mx"
+			rh.Status = HostNoMX
 		case len(a.Records) == 1 && isNullMX(a.Records[0]):
-			rh.Status = "null-mx"
+			rh.Status = HostNullMX
 		default:
-			rh.Status = "mx"
+			rh.Status = HostMX
 		}
 		out = append(out, rh)
-		why := map[string]string{
-			"nxdomain": "does not exist (NXDOMAIN)",
-			"null-mx":  "publishes a null MX: it accepts no mail",
-			"no-mx":    "has neither MX nor A/AAAA records, so no mail reaches it (RFC 5321 §5.1)",
+		why := map[HostStatus]string{
+			HostNXDomain: "does not exist (NXDOMAIN)",
+			HostNullMX:   "publishes a null MX: it accepts no mail",
+			HostNoMX:     "has neither MX nor A/AAAA records, so no mail reaches it (RFC 5321 §5.1)",
 		}[rh.Status]
 		if why == "" {
 			continue

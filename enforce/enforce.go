@@ -525,14 +525,14 @@ func (e *evaluator) key(domain, selector string) keyState {
 	var ks keyState
 	s, _, err := dkim.Lookup(e.ctx, e.r, domain, selector)
 	switch {
-	case err != nil && errors.Is(err, resolver.ErrUnverified), err == nil && s.Status == "unverified":
+	case err != nil && errors.Is(err, resolver.ErrUnverified), err == nil && s.Status == dkim.StatusUnverified:
 		ks = keyState{known: false}
 	case err != nil:
 		ks = keyState{known: false}
-	case s.Status == "ok":
+	case s.Status == dkim.StatusOK:
 		ks = keyState{known: true, usable: true}
 	default:
-		ks = keyState{known: true, why: "the key is " + s.Status}
+		ks = keyState{known: true, why: "the key is " + string(s.Status)}
 	}
 	e.keys[k] = ks
 	return ks

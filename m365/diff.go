@@ -753,7 +753,7 @@ func (d *differ) spfEntry(e records.Expected, ent Entry, fail func(error) Entry)
 // resolved (status ok), else nil.
 func (d *differ) liveSelector(selector string) *dkim.Selector {
 	for _, s := range d.dkim {
-		if s.Selector == selector && s.Status == "ok" {
+		if s.Selector == selector && s.Status == dkim.StatusOK {
 			return s
 		}
 	}

@@ -255,7 +255,7 @@ func (r *StageInput) verifiedBy(verify *Entry) string {
 	}
 	live := 0
 	for _, s := range r.DKIM {
-		if (s.Selector == "selector1" || s.Selector == "selector2") && s.Status == "ok" && (strings.Contains(s.Target, ".onmicrosoft.") || strings.HasSuffix(s.Target, ".dkim.mail.microsoft")) {
+		if (s.Selector == "selector1" || s.Selector == "selector2") && s.Status == dkim.StatusOK && (strings.Contains(s.Target, ".onmicrosoft.") || strings.HasSuffix(s.Target, ".dkim.mail.microsoft")) {
 			live++
 		}
 	}
@@ -283,7 +283,7 @@ func verifyRecord(verify *Entry) string {
 // when the report did not look them up).
 func (r *StageInput) dkimLive() bool {
 	for _, s := range r.DKIM {
-		if (s.Selector == "selector1" || s.Selector == "selector2") && (s.Status == "dangling" || s.Status == "missing") {
+		if (s.Selector == "selector1" || s.Selector == "selector2") && (s.Status == dkim.StatusDangling || s.Status == dkim.StatusMissing) {
 			return false
 		}
 	}

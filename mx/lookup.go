@@ -20,16 +20,19 @@ import (
 // set of a thousand MX names must not cost two thousand queries.
 const MaxHosts = 10
 
+// Status is what the lookup of one MX target found.
+type Status string
+
 // Host statuses.
 const (
-	StatusOK         = "ok"          // the target has A or AAAA records
-	StatusNull       = "null"        // the "." of a null MX; not looked up
-	StatusIPLiteral  = "ip-literal"  // an address written as a name; not looked up
-	StatusMissing    = "missing"     // NXDOMAIN
-	StatusNoAddress  = "no-address"  // neither A nor AAAA (NODATA)
-	StatusUnverified = "unverified"  // outside the zone files, offline
-	StatusError      = "error"       // a temporary failure: not known
-	StatusNotChecked = "not-checked" // past MaxHosts
+	StatusOK         Status = "ok"          // the target has A or AAAA records
+	StatusNull       Status = "null"        // the "." of a null MX; not looked up
+	StatusIPLiteral  Status = "ip-literal"  // an address written as a name; not looked up
+	StatusMissing    Status = "missing"     // NXDOMAIN
+	StatusNoAddress  Status = "no-address"  // neither A nor AAAA (NODATA)
+	StatusUnverified Status = "unverified"  // outside the zone files, offline
+	StatusError      Status = "error"       // a temporary failure: not known
+	StatusNotChecked Status = "not-checked" // past MaxHosts
 )
 
 // Host is one MX record and what its target resolves to.
@@ -41,7 +44,7 @@ type Host struct {
 	// RR is the record in master-file form, as answered.
 	RR string `json:"rr"`
 	// Status is one of the Status constants.
-	Status string `json:"status"`
+	Status Status `json:"status"`
 	// Chain is the CNAMEs followed from Target, as "owner -> target"
 	// steps: not empty means the target is an alias (mx.cname).
 	Chain []string `json:"chain,omitempty"`
@@ -52,20 +55,23 @@ type Host struct {
 	Err string `json:"error,omitempty"`
 }
 
+// DomainStatus is what the MX lookup found for the domain as a whole.
+type DomainStatus string
+
 // Report statuses of the domain as a whole.
 const (
-	DomainMX         = "mx"         // MX records other than a lone null MX
-	DomainNull       = "null"       // a null MX alone: the domain accepts no mail (RFC 7505)
-	DomainNone       = "none"       // no MX: mail falls back to A/AAAA (RFC 5321 §5.1)
-	DomainNXDomain   = "nxdomain"   // the domain does not exist
-	DomainUnverified = "unverified" // the domain's MX records are outside the zone files, offline
+	DomainMX         DomainStatus = "mx"         // MX records other than a lone null MX
+	DomainNull       DomainStatus = "null"       // a null MX alone: the domain accepts no mail (RFC 7505)
+	DomainNone       DomainStatus = "none"       // no MX: mail falls back to A/AAAA (RFC 5321 §5.1)
+	DomainNXDomain   DomainStatus = "nxdomain"   // the domain does not exist
+	DomainUnverified DomainStatus = "unverified" // the domain's MX records are outside the zone files, offline
 )
 
 // Report is what Lookup found.
 type Report struct {
 	Domain string `json:"domain"`
 	// Status is one of the Domain constants.
-	Status string `json:"status"`
+	Status DomainStatus `json:"status"`
 	// Hosts are the MX records, by preference then target.
 	Hosts []Host `json:"hosts,omitempty"`
 	// Fallback are the domain's own addresses when it has no MX: where

@@ -16,6 +16,7 @@ import (
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/sarif"
+	"github.com/domainlint/domainlint/smtpprobe"
 	"github.com/domainlint/domainlint/zoneedit"
 	"github.com/domainlint/domainlint/zonesrc"
 	"github.com/miekg/dns"
@@ -254,7 +255,7 @@ func (p *printer) textSMTP(w io.Writer, rep *check.Report) {
 		return
 	}
 	fmt.Fprintf(w, "\nSMTP (port 25)\n")
-	if s.Status == "not-checked" {
+	if s.Status == smtpprobe.NotChecked {
 		fmt.Fprintf(w, "  not checked: %s\n", s.Detail)
 		return
 	}
@@ -435,7 +436,7 @@ func dkimText(sels []*dkim.Selector) string {
 			fmt.Fprintf(&b, " -> %s", to)
 		}
 		switch s.Status {
-		case "unverified":
+		case dkim.StatusUnverified:
 			b.WriteString(": not verified offline (outside the zone files)\n")
 		default:
 			fmt.Fprintf(&b, ": %s\n", s.Status)
