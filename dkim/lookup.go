@@ -52,6 +52,26 @@ type Selector struct {
 	Status Status `json:"status"`
 	// Key is the parsed key, when there is exactly one record.
 	Key *Key `json:"-"`
+
+	// targetExists: the target of a dangling selector exists but holds
+	// no TXT record (NODATA rather than NXDOMAIN).
+	targetExists bool
+}
+
+// Dangling says what is wrong with a dangling selector (StatusDangling),
+// without a cause: "selector s1 is a CNAME to t.example, which does not
+// exist" (or "which holds no TXT record"). It is the start of the
+// dkim.dangling-cname finding's message, for a check that knows the
+// cause and writes its own. Empty for any other status.
+func (s *Selector) Dangling() string {
+	if s == nil || s.Status != StatusDangling {
+		return ""
+	}
+	what := "does not exist"
+	if s.targetExists {
+		what = "holds no TXT record"
+	}
+	return fmt.Sprintf("selector %s is a CNAME to %s, which %s", s.Selector, s.Target, what)
 }
 
 // Exists reports whether the selector publishes a record.
@@ -111,11 +131,8 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain, selector string) (
 	switch {
 	case len(s.Strings) == 0 && len(a.Chain) > 0:
 		s.Status = StatusDangling
-		what := "does not exist"
-		if !a.NXDomain() {
-			what = "holds no TXT record"
-		}
-		f := add(ruleDanglingCNAME, fmt.Sprintf("selector %s is a CNAME to %s, which %s", selector, s.Target, what))
+		s.targetExists = !a.NXDomain()
+		f := add(ruleDanglingCNAME, s.Dangling())
 		f.Type, f.Record = "CNAME", s.Target
 		if strings.Contains(s.Target, ".onmicrosoft.") || strings.HasSuffix(s.Target, "dkim.mail.microsoft") {
 			f.Message += ": DKIM signing is not enabled for this domain in Microsoft 365 (enable it in the Defender portal or with Set-DkimSigningConfig)"

@@ -212,10 +212,16 @@ func diff(ctx context.Context, p *analysis.Pass, set *records.Set, sr *spf.Repor
 	p.Report(d.notes...)
 	p.Supersede(func(fs []lint.Finding, drop []bool) {
 		for i, f := range fs {
-			if f.Rule == "dkim.dangling-cname" && slices.Contains(d.dotless, f.Name) {
-				// The DKIM lookup explains a dangling selector as signing
-				// not being enabled; here the cause is the missing dot.
-				fs[i].Message = strings.SplitN(f.Message, ": DKIM signing is not enabled", 2)[0] + ": the CNAME's target lacks its trailing dot (see m365.missing-dot)"
+			if f.Rule != "dkim.dangling-cname" || !slices.Contains(d.dotless, f.Name) {
+				continue
+			}
+			// The DKIM lookup explains a dangling selector as signing
+			// not being enabled; here the cause is the missing dot.
+			for _, s := range d.dkim {
+				if s.Name == f.Name && s.Status == dkim.StatusDangling {
+					fs[i].Message = s.Dangling() + ": the CNAME's target lacks its trailing dot (see m365.missing-dot)"
+					break
+				}
 			}
 		}
 	})
@@ -607,6 +613,7 @@ func (d *differ) stageMX(set *records.Set) {
 		// Microsoft 365's commercial MX, checked against a government
 		// cloud's set: the cloud is the likelier mistake.
 		mx.Why = fmt.Sprintf("MX points at the commercial cloud (%s), but the expected records are GCC High's or DoD's (%s): check -cloud (a commercial tenant's domain is checked with -cloud commercial)", hosts, mx.Expected)
+		mx.OtherCloud = true
 		d.over[mxAt] = &override{noFix: true}
 		return
 	}

@@ -159,7 +159,7 @@ func stageOf(r *StageInput) stageState {
 		if mx.Status == Missing {
 			return stageState{StageVerified, "Create the mailboxes, then point MX at Microsoft 365 (" + mx.Expected + ") and autodiscover at Microsoft 365: verifying the domain does not route mail."}
 		}
-		if strings.Contains(mx.Why, "check -cloud") {
+		if mx.OtherCloud {
 			return stageState{StageOldProvider, sentence(mx.Why)}
 		}
 		return stageState{StageOldProvider, fmt.Sprintf("Mail still flows to %s: when the mailboxes are ready (and the mail migrated), point MX at Microsoft 365 (%s) and autodiscover at Microsoft 365, and remove the other MX records.", strings.Join(mx.Found, ", "), mx.Expected)}
