@@ -76,7 +76,7 @@ func TestLookupDetails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"selector1._domainkey.dkim.test -> selector1-dkim-test._domainkey.tenant.onmicrosoft.test"}
+	want := []resolver.Hop{{Owner: "selector1._domainkey.dkim.test", Target: "selector1-dkim-test._domainkey.tenant.onmicrosoft.test"}}
 	if diff := cmp.Diff(want, s.Chain); diff != "" || s.Key == nil || s.Key.Bits != 2048 || s.Key.Type != "rsa" {
 		t.Errorf("selector1: chain diff %s, key %+v", diff, s.Key)
 	}

@@ -40,10 +40,11 @@ type Selector struct {
 	Selector string `json:"selector"`
 	// Name is "<selector>._domainkey.<domain>".
 	Name string `json:"name"`
-	// Chain is the CNAMEs followed from Name, as "owner -> target" steps.
+	// Chain is the CNAMEs followed from Name (each written "owner ->
+	// target" in JSON).
 	// Microsoft 365 publishes selector1 and selector2 as CNAMEs into the
 	// tenant's onmicrosoft.com domain.
-	Chain []string `json:"chain,omitempty"`
+	Chain []resolver.Hop `json:"chain,omitempty"`
 	// Target is where the key was looked for: the end of the chain.
 	Target string `json:"target"`
 	// Strings are the TXT character-strings of each record at Target.
@@ -119,13 +120,13 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain, selector string) (
 			// and that the key there was not looked at. Not dangling, and
 			// no word on whether signing is enabled.
 			s.Status = StatusUnverified
-			s.Chain = chainSteps(re.Chain)
+			s.Chain = resolver.Hops(re.Chain)
 			s.Target = strings.TrimSuffix(strings.ToLower(re.Name), ".")
 			return s, fs, nil
 		}
 		return nil, nil, err
 	}
-	s.Chain = chainSteps(a.Chain)
+	s.Chain = resolver.Hops(a.Chain)
 	s.Target = strings.TrimSuffix(a.Target(), ".")
 	s.Strings = a.TXT()
 	switch {
@@ -168,15 +169,6 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain, selector string) (
 	s.Status = StatusOK
 	lintKey(s, txt, k, probs, &fs)
 	return s, lint.Bound(fs), nil
-}
-
-// chainSteps writes CNAMEs as "owner -> target" steps.
-func chainSteps(chain []*dns.CNAME) []string {
-	var out []string
-	for _, c := range chain {
-		out = append(out, strings.TrimSuffix(strings.ToLower(c.Hdr.Name), ".")+" -> "+strings.TrimSuffix(strings.ToLower(c.Target), "."))
-	}
-	return out
 }
 
 // lintKey turns a key's problems and properties into findings.

@@ -45,9 +45,9 @@ type Host struct {
 	RR string `json:"rr"`
 	// Status is one of the Status constants.
 	Status Status `json:"status"`
-	// Chain is the CNAMEs followed from Target, as "owner -> target"
-	// steps: not empty means the target is an alias (mx.cname).
-	Chain []string `json:"chain,omitempty"`
+	// Chain is the CNAMEs followed from Target (each written "owner ->
+	// target" in JSON): not empty means the target is an alias (mx.cname).
+	Chain []resolver.Hop `json:"chain,omitempty"`
 	// Addrs are the target's addresses, A then AAAA (AAAA is asked only
 	// when there is no A).
 	Addrs []netip.Addr `json:"addrs,omitempty"`
@@ -341,14 +341,14 @@ func (l *looker) host(h *Host) {
 	if err != nil {
 		var re *resolver.Error
 		if errors.As(err, &re) && len(re.Chain) > 0 {
-			h.Chain = chainSteps(re.Chain)
+			h.Chain = resolver.Hops(re.Chain)
 			l.cname(h)
 		}
 		l.failed(h, h.Target, err)
 		return
 	}
 	if len(a.Chain) > 0 {
-		h.Chain = chainSteps(a.Chain)
+		h.Chain = resolver.Hops(a.Chain)
 		l.cname(h)
 	}
 	h.Addrs = addrs(a)
@@ -382,19 +382,9 @@ func (l *looker) host(h *Host) {
 // cname reports an MX target that is an alias, with the fix that names
 // the canonical host instead.
 func (l *looker) cname(h *Host) {
-	last := h.Chain[len(h.Chain)-1]
-	canon := last[strings.LastIndex(last, " -> ")+len(" -> "):]
+	canon := h.Chain[len(h.Chain)-1].Target
 	f := l.finding(ruleCNAME, h, fmt.Sprintf("MX target %s is an alias of %s: an MX record must name the host's canonical name, and some senders refuse the alias", h.Target, canon))
 	f.Fixes = []lint.Fix{lint.EditFix("name the canonical host in the MX record",
 		lint.Edit{Op: lint.Delete, RR: h.RR},
 		lint.Edit{Op: lint.Add, RR: fmt.Sprintf("%s\t3600\tIN\tMX\t%d %s", fqdn(l.rep.Domain), h.Preference, fqdn(canon))})}
-}
-
-// chainSteps writes CNAMEs as "owner -> target" steps.
-func chainSteps(chain []*dns.CNAME) []string {
-	var out []string
-	for _, c := range chain {
-		out = append(out, strings.TrimSuffix(strings.ToLower(c.Hdr.Name), ".")+" -> "+strings.TrimSuffix(strings.ToLower(c.Target), "."))
-	}
-	return out
 }

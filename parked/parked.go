@@ -149,9 +149,7 @@ func Grade(in Input) []lint.Finding {
 		keys = append(keys, s.Selector)
 		owner := fqdn(strings.ToLower(s.Name))
 		if len(s.Chain) > 0 {
-			first := s.Chain[0]
-			target := first[strings.LastIndex(first, " -> ")+len(" -> "):]
-			del := lint.Edit{Op: lint.Delete, RR: fmt.Sprintf("%s\t3600\tIN\tCNAME\t%s", owner, fqdn(target))}
+			del := lint.Edit{Op: lint.Delete, RR: fmt.Sprintf("%s\t3600\tIN\tCNAME\t%s", owner, fqdn(s.Chain[0].Target))}
 			edits = append(edits, del)
 			revokes = append(revokes, del)
 		} else {

@@ -431,9 +431,8 @@ func dkimText(sels []*dkim.Selector) string {
 	var b strings.Builder
 	for _, s := range sels {
 		fmt.Fprintf(&b, "%s", s.Name)
-		for _, step := range s.Chain {
-			_, to, _ := strings.Cut(step, " -> ")
-			fmt.Fprintf(&b, " -> %s", to)
+		for _, h := range s.Chain {
+			fmt.Fprintf(&b, " -> %s", h.Target)
 		}
 		switch s.Status {
 		case dkim.StatusUnverified:
