@@ -47,6 +47,32 @@ func TestLookupFixtures(t *testing.T) {
 	})
 }
 
+// TestOrgUndeterminedMessage: the finding names the _dmarc name the walk
+// could not ask and why, from the Policy's Unasked and Why (no text of
+// Incomplete cut apart).
+func TestOrgUndeterminedMessage(t *testing.T) {
+	srv, c := client(t, resolver.ZoneSource{File: "testdata/dmarc.zone"})
+	srv.SetFault("_dmarc.elsewhere.invalid", dns.TypeTXT, dnstest.Fault{Rcode: dns.RcodeServerFailure})
+	d, fs, err := dmarc.Lookup(context.Background(), c, "sub.walk.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := d.RFC9989
+	if p.Unasked != "_dmarc.walk.example" || !strings.HasSuffix(p.Why(), "SERVFAIL: temporary DNS failure") || p.Incomplete != p.Unasked+": "+p.Why() {
+		t.Fatalf("unasked %q, why %q, incomplete %q", p.Unasked, p.Why(), p.Incomplete)
+	}
+	want := "the DNS tree walk could not ask _dmarc.walk.example (" + p.Why() + "), so the organizational domain is walk.example, by the public suffix list"
+	var got []string
+	for _, f := range fs {
+		if f.Rule == "dmarc.org-undetermined" {
+			got = append(got, f.Message)
+		}
+	}
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("dmarc.org-undetermined: %q, want %q", got, want)
+	}
+}
+
 // TestPSLPrivateSection: fixtures where the public suffix list's private
 // section and the RFC 9989 tree walk disagree, and dmarc.algorithms-differ
 // says so. Each zone is the vendor's own; the com zone above herokuapp.com

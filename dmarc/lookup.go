@@ -45,7 +45,8 @@ type Policy struct {
 	// so does the policy when none was found below the failure.
 	Incomplete string `json:"incomplete,omitempty"`
 	// Unasked is the _dmarc name in Incomplete ("_dmarc.com"), and
-	// Failure why it could not be asked (typed, for errors.Is).
+	// Failure why it could not be asked (typed, for errors.Is); Why
+	// words it as Incomplete does.
 	Unasked string `json:"unasked,omitempty"`
 	Failure error  `json:"-"`
 	// Unanswered is set when the name in Incomplete was not served by
@@ -574,7 +575,7 @@ func lintDiscovery(ctx context.Context, r resolver.Resolver, f *finder, d *Disco
 		// A name not served by the server asked (offline, REFUSED, a
 		// referral) is listed as not verified, with what it was for: not
 		// a finding about the domain.
-		fn := ruleOrgUndetermined.New(d.Domain, fmt.Sprintf("the DNS tree walk could not ask %s, so the organizational domain is %s, by the public suffix list", strings.Replace(p9.Incomplete, ": ", " (", 1)+")", p9.OrgDomain))
+		fn := ruleOrgUndetermined.New(d.Domain, fmt.Sprintf("the DNS tree walk could not ask %s, so the organizational domain is %s, by the public suffix list", p9.Unasked+" ("+p9.Why()+")", p9.OrgDomain))
 		if p9.Record == nil {
 			fn.Message += "; no policy was found below that name"
 		}
@@ -776,10 +777,30 @@ func aboveOrg(unasked, org string) bool {
 // incomplete says which name could not be asked, and why: "_dmarc.com:
 // not verified offline".
 func incomplete(name string, err error) string {
+	return name + ": " + failureText(err)
+}
+
+// failureText says why a name could not be asked: "not verified offline"
+// for a name outside the zone files, else the error.
+func failureText(err error) string {
 	if errors.Is(err, resolver.ErrUnverified) {
-		return name + ": " + resolver.ErrUnverified.Error()
+		return resolver.ErrUnverified.Error()
 	}
-	return name + ": " + err.Error()
+	return err.Error()
+}
+
+// Why says why the walk could not ask Unasked ("not verified offline", a
+// timeout, SERVFAIL): what follows the name in Incomplete. Empty when
+// the walk was complete.
+func (p *Policy) Why() string {
+	switch {
+	case p == nil || p.Incomplete == "":
+		return ""
+	case p.Failure != nil:
+		return failureText(p.Failure)
+	}
+	// A Policy read back from JSON: its Failure is not kept.
+	return strings.TrimPrefix(p.Incomplete, p.Unasked+": ")
 }
 
 // fatal reports errors that end a discovery: a cancelled context or a

@@ -419,7 +419,7 @@ func dmarcText(d *dmarc.Discovery) string {
 		}
 		fmt.Fprintf(&b, "%s: organizational domain %s (%s)", p.Algorithm, p.OrgDomain, how)
 		if p.Incomplete != "" {
-			fmt.Fprintf(&b, "; could not ask %s)", strings.Replace(p.Incomplete, ": ", " (", 1))
+			fmt.Fprintf(&b, "; could not ask %s (%s)", p.Unasked, p.Why())
 		}
 		b.WriteByte('\n')
 	}
