@@ -402,7 +402,7 @@ func TestAlignment(t *testing.T) {
 		name       string
 		d          *dmarc.Discovery
 		ids        dmarc.Identifiers
-		result     string
+		result     dmarc.Result
 		disp       string
 		spf, dkimA bool
 	}{

@@ -421,7 +421,7 @@ func (e *evaluator) outcome(row Row) (outcome, error) {
 	v9, v7 := ev.RFC9989, ev.RFC7489
 	o.differ = v9.Disposition != v7.Disposition
 	switch {
-	case v9.Result == "pass":
+	case v9.Result == dmarc.ResultPass:
 		o.fate = Delivered
 	case v9.Disposition == dmarc.Reject:
 		o.fate = Rejected
@@ -430,7 +430,7 @@ func (e *evaluator) outcome(row Row) (outcome, error) {
 	default:
 		o.fate = Unpoliced
 	}
-	passes := v9.Result == "pass"
+	passes := v9.Result == dmarc.ResultPass
 	switch today := row.Reported.PassedToday(); {
 	case today && passes:
 		o.change = Unchanged
