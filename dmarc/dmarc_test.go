@@ -526,3 +526,17 @@ func TestProblemRules(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeAdvice: records that set different policies are merged by
+// hand; the advice names the policies and gives the merged text (the
+// Microsoft 365 diff shows it as is).
+func TestMergeAdvice(t *testing.T) {
+	m, err := dmarc.Merge([]string{"v=DMARC1; p=reject; rua=mailto:a@d.example", "v=DMARC1; p=none; rua=mailto:b@d.example"})
+	if !errors.Is(err, dmarc.ErrMergeByHand) {
+		t.Fatalf("Merge: %q, %v; want ErrMergeByHand", m, err)
+	}
+	want := `the records set different policies: merge them by hand (p=reject, none): merge them into one record with the policy you mean; its other tags and report addresses: "` + m + `"`
+	if got := dmarc.MergeAdvice(err, m); got != want {
+		t.Errorf("MergeAdvice = %q\nwant %q", got, want)
+	}
+}

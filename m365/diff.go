@@ -817,7 +817,7 @@ func (d *differ) dmarcEntry(e records.Expected, ent Entry, fail func(error) Entr
 		case err != nil:
 			// Which policy was meant is the owner's choice: a merge
 			// never picks the weaker one for them.
-			advice = fmt.Sprintf("%s: merge them into one record with the policy you mean; its other tags and report addresses: %q", strings.TrimPrefix(err.Error(), "dmarc: "), m)
+			advice = dmarc.MergeAdvice(err, m)
 		case !e.Want.Match(txtRR(e.Name, e.TTL, m)):
 			m, _, advice = dmarc.Repair(m, domain)
 		}
