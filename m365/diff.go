@@ -894,6 +894,7 @@ func (d *differ) cnameEntry(e records.Expected, ent Entry, fail func(error) Entr
 		if len(addrs) > 0 {
 			ent.Found = append(ent.Found, rdatas(addrs)...)
 			ent.Status, ent.Why = Conflict, cnameBesideWhy+": "+strings.Join(rdatas(addrs), ", ")
+			ent.cnameBeside = true
 			ent.fix = deletes(addrs)
 		}
 	}

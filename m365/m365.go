@@ -43,6 +43,9 @@ type Entry struct {
 	// mistake is the cloud the set was built for, and Why says so.
 	OtherCloud bool `json:"-"`
 	fix        fix  // overrides the expectation's zone line as the finding's Fix
+	// cnameBeside: the entry's CNAME stands beside other data in a zone
+	// file (its Why starts with cnameBesideWhy).
+	cnameBeside bool
 }
 
 // Result is the m365 check's result: the diff, and whether the domain
@@ -110,7 +113,7 @@ func (res *Result) CNAMEBeside(name string) bool {
 	}
 	name = strings.TrimSuffix(name, ".")
 	for _, e := range res.Diff {
-		if e.Status == Conflict && strings.EqualFold(e.Name, name) && strings.HasPrefix(e.Why, cnameBesideWhy) {
+		if e.Status == Conflict && strings.EqualFold(e.Name, name) && e.cnameBeside {
 			return true
 		}
 	}
