@@ -278,6 +278,9 @@ type Unverified struct {
 	Type string `json:"type"`
 	// For says what the answer was needed for, e.g. "SPF include target".
 	For string `json:"for,omitempty"`
+	// Check is the Name of the check that said so ("dnssec" for its probe
+	// of the resolver); empty when none did.
+	Check string `json:"-"`
 }
 
 func (u Unverified) String() string {

@@ -297,7 +297,7 @@ func (d *driver) explainUnverified() {
 	for i, u := range rep.Unverified {
 		for _, c := range d.order {
 			if why, ok := d.why[c][u.Name]; ok {
-				rep.Unverified[i].For = why
+				rep.Unverified[i].For, rep.Unverified[i].Check = why, c.Name
 				break
 			}
 		}

@@ -329,10 +329,12 @@ func TestMissingDot(t *testing.T) {
 	if len(fs) != 1 || !strings.Contains(fs[0].FixText(), "\n"+want) || fs[0].Severity != lint.Error {
 		t.Errorf("missing dot: %v\nwant the corrected line %s", fs, want)
 	}
-	for _, f := range findingsOf(rep, "dkim.dangling-cname", "selector2._domainkey.broken.example") {
-		if strings.Contains(f.Message, "signing is not enabled") {
-			t.Errorf("the dangling selector is still explained as signing not enabled: %s", f)
-		}
+	// The m365 check words the cause from the selector's data, not by
+	// cutting dkim's message.
+	wantMsg := "selector selector2 is a CNAME to selector2-broken-example._domainkey.broken.onmicrosoft.com.broken.example, which does not exist: the CNAME's target lacks its trailing dot (see m365.missing-dot)"
+	fs = findingsOf(rep, "dkim.dangling-cname", "selector2._domainkey.broken.example")
+	if len(fs) != 1 || fs[0].Message != wantMsg {
+		t.Errorf("dangling selector: %v\nwant one finding with the message %q", fs, wantMsg)
 	}
 }
 
@@ -440,6 +442,15 @@ func TestStage(t *testing.T) {
 				t.Errorf("stage %s, next step %q; want %s and %q", got, rep.NextStep(), tc.want, tc.next)
 			}
 		})
+	}
+	// Microsoft 365's commercial MX checked against GCC High's set: the
+	// cloud is the likelier mistake, and the next step says so (the
+	// diff entry's OtherCloud, not its text).
+	gov := opts
+	gov.Cloud = records.GCCHigh
+	rep := checkText(t, "st.example", head+"@ IN TXT \"MS=ms77777777\"\n@ IN MX 0 st-example.mail.protection.outlook.com.\n", gov)
+	if got, next := rep.Stage(), rep.NextStep(); got != check.StageOldProvider || !strings.HasPrefix(next, "MX points at the commercial cloud") || !strings.Contains(next, "check -cloud") {
+		t.Errorf("commercial MX, GCC High set: stage %s, next step %q; want %s and the cloud to check", got, next, check.StageOldProvider)
 	}
 	for domain, want := range map[string]check.Stage{
 		"followed.example": check.StageMonitoring,

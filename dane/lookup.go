@@ -33,13 +33,16 @@ type Options struct {
 	dnssec.AssessOptions
 }
 
-// Outcomes for Host.DANE: what a sender that validates does.
+// Outcome is what a sender that validates does for an MX host.
+type Outcome string
+
+// Outcomes for Host.DANE.
 const (
-	Authenticated = "authenticated" // secure, usable TLSA: the server is authenticated
-	TLSOnly       = "tls-required"  // secure TLSA, none usable: TLS without authentication
-	NoDANE        = "none"          // no TLSA, or not authenticated: opportunistic TLS
-	Defer         = "defer"         // bogus or failed lookup: mail waits
-	Unknown       = "unknown"       // offline, unverified or a resolver that does not validate
+	Authenticated Outcome = "authenticated" // secure, usable TLSA: the server is authenticated
+	TLSOnly       Outcome = "tls-required"  // secure TLSA, none usable: TLS without authentication
+	NoDANE        Outcome = "none"          // no TLSA, or not authenticated: opportunistic TLS
+	Defer         Outcome = "defer"         // bogus or failed lookup: mail waits
+	Unknown       Outcome = "unknown"       // offline, unverified or a resolver that does not validate
 )
 
 // Host is one MX host and its TLSA RRset.
@@ -54,7 +57,7 @@ type Host struct {
 	// Usable counts the records senders can use (RFC 7672 §3.1).
 	Usable int `json:"usable"`
 	// DANE is what a validating sender does for this host.
-	DANE string `json:"dane"`
+	DANE Outcome `json:"dane"`
 }
 
 // M365 is the state of Microsoft 365's inbound DANE (with RequireM365).

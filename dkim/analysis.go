@@ -106,7 +106,7 @@ func run(ctx context.Context, p *analysis.Pass, o CheckOptions) (any, error) {
 		p.Report(got[i].fs...)
 	}
 	for _, s := range out {
-		if s.Status == "unverified" {
+		if s.Status == StatusUnverified {
 			p.Unverified(s.Target, "DKIM key of selector "+s.Selector)
 		}
 	}

@@ -76,7 +76,7 @@ func TestLookupDetails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"selector1._domainkey.dkim.test -> selector1-dkim-test._domainkey.tenant.onmicrosoft.test"}
+	want := []resolver.Hop{{Owner: "selector1._domainkey.dkim.test", Target: "selector1-dkim-test._domainkey.tenant.onmicrosoft.test"}}
 	if diff := cmp.Diff(want, s.Chain); diff != "" || s.Key == nil || s.Key.Bits != 2048 || s.Key.Type != "rsa" {
 		t.Errorf("selector1: chain diff %s, key %+v", diff, s.Key)
 	}
@@ -437,6 +437,38 @@ func TestKeyErrorRules(t *testing.T) {
 		}
 		if r, ok := lint.Find(dkim.Rules(), ke.Rule.ID); !ok || r != ke.Rule {
 			t.Errorf("%q: rule %+v is not the catalogue's", txt, ke.Rule)
+		}
+	}
+}
+
+// TestDangling: Dangling describes a dangling selector from its fields,
+// NXDOMAIN apart from NODATA, and is the start of the finding's message.
+func TestDangling(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "example.", Text: `
+gone._domainkey.d  CNAME nowhere.example.
+empty._domainkey.d CNAME host.example.
+host               A     192.0.2.1
+ok._domainkey.d    TXT   "v=DKIM1; p="
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ selector, want string }{
+		{"gone", "selector gone is a CNAME to nowhere.example, which does not exist"},
+		{"empty", "selector empty is a CNAME to host.example, which holds no TXT record"},
+		{"ok", ""},
+	} {
+		s, fs, err := dkim.Lookup(context.Background(), z, "d.example", tc.selector)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Dangling(); got != tc.want {
+			t.Errorf("%s: Dangling() = %q, want %q", tc.selector, got, tc.want)
+		}
+		for _, f := range fs {
+			if f.Rule == "dkim.dangling-cname" && f.Message != tc.want {
+				t.Errorf("%s: message %q, want %q", tc.selector, f.Message, tc.want)
+			}
 		}
 	}
 }

@@ -16,32 +16,68 @@ import (
 	"github.com/miekg/dns"
 )
 
+// Status is what the lookup of a selector found.
+type Status string
+
+// The statuses of a selector.
+const (
+	StatusOK       Status = "ok"       // exactly one record, a valid key
+	StatusMissing  Status = "missing"  // no TXT record at the name
+	StatusDangling Status = "dangling" // a CNAME whose target does not exist or holds no TXT record
+	StatusLoop     Status = "loop"     // a CNAME chain that loops or passes the hop limit
+	StatusMultiple Status = "multiple" // more than one record
+	StatusInvalid  Status = "invalid"  // a record with a problem a verifier rejects or misreads
+	StatusRevoked  Status = "revoked"  // an empty p=: the key is revoked (RFC 6376 §3.6.1)
+	// StatusUnverified: the name or its CNAME target is outside the zone
+	// files and the check ran offline (resolver.ErrUnverified), so the
+	// key was not looked at.
+	StatusUnverified Status = "unverified"
+)
+
 // Selector is what one selector of a domain publishes.
 type Selector struct {
 	Domain   string `json:"domain"`
 	Selector string `json:"selector"`
 	// Name is "<selector>._domainkey.<domain>".
 	Name string `json:"name"`
-	// Chain is the CNAMEs followed from Name, as "owner -> target" steps.
+	// Chain is the CNAMEs followed from Name (each written "owner ->
+	// target" in JSON).
 	// Microsoft 365 publishes selector1 and selector2 as CNAMEs into the
 	// tenant's onmicrosoft.com domain.
-	Chain []string `json:"chain,omitempty"`
+	Chain []resolver.Hop `json:"chain,omitempty"`
 	// Target is where the key was looked for: the end of the chain.
 	Target string `json:"target"`
 	// Strings are the TXT character-strings of each record at Target.
 	Strings [][]string `json:"strings,omitempty"`
-	// Status: ok, missing, dangling, loop, multiple, invalid, revoked, or
-	// unverified: the name or its CNAME target is outside the zone files
-	// and the check ran offline (resolver.ErrUnverified), so the key was
-	// not looked at.
-	Status string `json:"status"`
+	// Status is one of the Status constants.
+	Status Status `json:"status"`
 	// Key is the parsed key, when there is exactly one record.
 	Key *Key `json:"-"`
+
+	// targetExists: the target of a dangling selector exists but holds
+	// no TXT record (NODATA rather than NXDOMAIN).
+	targetExists bool
+}
+
+// Dangling says what is wrong with a dangling selector (StatusDangling),
+// without a cause: "selector s1 is a CNAME to t.example, which does not
+// exist" (or "which holds no TXT record"). It is the start of the
+// dkim.dangling-cname finding's message, for a check that knows the
+// cause and writes its own. Empty for any other status.
+func (s *Selector) Dangling() string {
+	if s == nil || s.Status != StatusDangling {
+		return ""
+	}
+	what := "does not exist"
+	if s.targetExists {
+		what = "holds no TXT record"
+	}
+	return fmt.Sprintf("selector %s is a CNAME to %s, which %s", s.Selector, s.Target, what)
 }
 
 // Exists reports whether the selector publishes a record.
 func (s *Selector) Exists() bool {
-	return s.Status != "missing" && s.Status != "dangling" && s.Status != "loop"
+	return s.Status != StatusMissing && s.Status != StatusDangling && s.Status != StatusLoop
 }
 
 // Lookup fetches the key record of selector at domain, following CNAME
@@ -75,7 +111,7 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain, selector string) (
 		var re *resolver.Error
 		switch {
 		case errors.Is(err, resolver.ErrCNAMELoop) || errors.Is(err, resolver.ErrCNAMEChain):
-			s.Status = "loop"
+			s.Status = StatusLoop
 			f := add(ruleCNAMELoop, fmt.Sprintf("selector %s: %v", selector, err))
 			f.Type = "CNAME"
 			return s, fs, nil
@@ -83,35 +119,32 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain, selector string) (
 			// Offline, a CNAME into the tenant's zone: say where it points
 			// and that the key there was not looked at. Not dangling, and
 			// no word on whether signing is enabled.
-			s.Status = "unverified"
-			s.Chain = chainSteps(re.Chain)
+			s.Status = StatusUnverified
+			s.Chain = resolver.Hops(re.Chain)
 			s.Target = strings.TrimSuffix(strings.ToLower(re.Name), ".")
 			return s, fs, nil
 		}
 		return nil, nil, err
 	}
-	s.Chain = chainSteps(a.Chain)
+	s.Chain = resolver.Hops(a.Chain)
 	s.Target = strings.TrimSuffix(a.Target(), ".")
 	s.Strings = a.TXT()
 	switch {
 	case len(s.Strings) == 0 && len(a.Chain) > 0:
-		s.Status = "dangling"
-		what := "does not exist"
-		if !a.NXDomain() {
-			what = "holds no TXT record"
-		}
-		f := add(ruleDanglingCNAME, fmt.Sprintf("selector %s is a CNAME to %s, which %s", selector, s.Target, what))
+		s.Status = StatusDangling
+		s.targetExists = !a.NXDomain()
+		f := add(ruleDanglingCNAME, s.Dangling())
 		f.Type, f.Record = "CNAME", s.Target
 		if strings.Contains(s.Target, ".onmicrosoft.") || strings.HasSuffix(s.Target, "dkim.mail.microsoft") {
 			f.Message += ": DKIM signing is not enabled for this domain in Microsoft 365 (enable it in the Defender portal or with Set-DkimSigningConfig)"
 		}
 		return s, fs, nil
 	case len(s.Strings) == 0:
-		s.Status = "missing"
+		s.Status = StatusMissing
 		add(ruleMissing, fmt.Sprintf("no key record at selector %s", selector))
 		return s, fs, nil
 	case len(s.Strings) > 1:
-		s.Status = "multiple"
+		s.Status = StatusMultiple
 		var recs []string
 		for _, ss := range s.Strings {
 			recs = append(recs, strings.Join(ss, ""))
@@ -125,7 +158,7 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain, selector string) (
 		// One defect, one finding: a key record pasted with its quotes
 		// (every tag after it is then misread too).
 		if k, err := ParseKey(fixed); err == nil {
-			s.Status, s.Key = "invalid", k
+			s.Status, s.Key = StatusInvalid, k
 			f := add(ruleSyntax, fmt.Sprintf("the key record %s, so verifiers cannot read it; publish it without them", why))
 			f.Record = txt
 			return s, fs, nil
@@ -133,18 +166,9 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain, selector string) (
 	}
 	k, probs := parseKey(txt)
 	s.Key = k
-	s.Status = "ok"
+	s.Status = StatusOK
 	lintKey(s, txt, k, probs, &fs)
 	return s, lint.Bound(fs), nil
-}
-
-// chainSteps writes CNAMEs as "owner -> target" steps.
-func chainSteps(chain []*dns.CNAME) []string {
-	var out []string
-	for _, c := range chain {
-		out = append(out, strings.TrimSuffix(strings.ToLower(c.Hdr.Name), ".")+" -> "+strings.TrimSuffix(strings.ToLower(c.Target), "."))
-	}
-	return out
 }
 
 // lintKey turns a key's problems and properties into findings.
@@ -156,14 +180,14 @@ func lintKey(s *Selector, txt string, k *Key, probs []*KeyError, fs *[]lint.Find
 		return &(*fs)[len(*fs)-1]
 	}
 	if k == nil {
-		s.Status = "invalid"
+		s.Status = StatusInvalid
 		for _, p := range probs {
 			add(p.Rule, p.Span, p.Reason)
 		}
 		return
 	}
 	for _, p := range probs {
-		s.Status = "invalid"
+		s.Status = StatusInvalid
 		f := add(p.Rule, p.Span, p.Reason)
 		if p.Rule.ID == ruleNotEmail.ID && contains(k.Services, "tlsrpt") {
 			// A key for signing TLS-RPT reports alone is as meant.
@@ -171,7 +195,7 @@ func lintKey(s *Selector, txt string, k *Key, probs []*KeyError, fs *[]lint.Find
 		}
 	}
 	if k.Revoked {
-		s.Status = "revoked"
+		s.Status = StatusRevoked
 		add(ruleRevoked, k.Spans["p"], "p= is empty: the key is revoked")
 	}
 	if k.Type == "rsa" && k.Bits > 0 && k.Bits < 2048 {
@@ -289,7 +313,7 @@ func Discover(ctx context.Context, r resolver.Resolver, domain string, selectors
 	if wild != nil {
 		f := ruleWildcard.New("*._domainkey."+dom, fmt.Sprintf("a selector no one publishes (%s) answers with a record: a wildcard answers for every selector of %s, so discovery reports only selectors whose record differs from it", probe, dom))
 		f.Type, f.Record = "TXT", joinStrings(wild.Strings)
-		if wild.Status == "revoked" {
+		if wild.Status == StatusRevoked {
 			f.Message += "; it is a revoked key (empty p=), as published for a domain that sends no mail"
 		}
 		fs = append(fs, f)
@@ -302,7 +326,7 @@ func Discover(ctx context.Context, r resolver.Resolver, domain string, selectors
 		// A selector with nothing at its name is not published; one that
 		// is there but broken (a dangling CNAME, a loop) is, and is
 		// reported.
-		if res.s.Status == "missing" || wild != nil && sameAnswer(res.s, wild) {
+		if res.s.Status == StatusMissing || wild != nil && sameAnswer(res.s, wild) {
 			continue
 		}
 		found = append(found, res.s)

@@ -2,6 +2,8 @@ package dmarc_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"sync/atomic"
 	"testing"
 
@@ -46,5 +48,33 @@ func TestDiscover(t *testing.T) {
 		if dc.n.Load() > lc.n.Load() {
 			t.Errorf("%s: Discover asked %d questions, Lookup %d", d, dc.n.Load(), lc.n.Load())
 		}
+	}
+}
+
+// TestPolicyWhy: an incomplete walk carries the name it could not ask
+// and why as data (Unasked, Failure, Why); Incomplete is the two as text.
+func TestPolicyWhy(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "d.example.", Text: "@ IN SOA ns h 1 3600 600 86400 300\n_dmarc IN TXT \"v=DMARC1; p=reject\"\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := dmarc.Discover(context.Background(), z, "d.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := d.RFC9989
+	if p.Unasked != "_dmarc.example" || !errors.Is(p.Failure, resolver.ErrUnverified) || p.Why() != "not verified offline" || p.Incomplete != p.Unasked+": "+p.Why() {
+		t.Fatalf("unasked %q, failure %v, why %q, incomplete %q", p.Unasked, p.Failure, p.Why(), p.Incomplete)
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back dmarc.Policy
+	if err := json.Unmarshal(b, &back); err != nil || back.Failure != nil || back.Why() != p.Why() {
+		t.Errorf("read back from JSON: why %q, %v; want %q", back.Why(), err, p.Why())
+	}
+	if d.RFC7489.Why() != "" || (*dmarc.Policy)(nil).Why() != "" {
+		t.Errorf("a complete walk has a why: %q", d.RFC7489.Why())
 	}
 }

@@ -47,6 +47,32 @@ func TestLookupFixtures(t *testing.T) {
 	})
 }
 
+// TestOrgUndeterminedMessage: the finding names the _dmarc name the walk
+// could not ask and why, from the Policy's Unasked and Why (no text of
+// Incomplete cut apart).
+func TestOrgUndeterminedMessage(t *testing.T) {
+	srv, c := client(t, resolver.ZoneSource{File: "testdata/dmarc.zone"})
+	srv.SetFault("_dmarc.elsewhere.invalid", dns.TypeTXT, dnstest.Fault{Rcode: dns.RcodeServerFailure})
+	d, fs, err := dmarc.Lookup(context.Background(), c, "sub.walk.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := d.RFC9989
+	if p.Unasked != "_dmarc.walk.example" || !strings.HasSuffix(p.Why(), "SERVFAIL: temporary DNS failure") || p.Incomplete != p.Unasked+": "+p.Why() {
+		t.Fatalf("unasked %q, why %q, incomplete %q", p.Unasked, p.Why(), p.Incomplete)
+	}
+	want := "the DNS tree walk could not ask _dmarc.walk.example (" + p.Why() + "), so the organizational domain is walk.example, by the public suffix list"
+	var got []string
+	for _, f := range fs {
+		if f.Rule == "dmarc.org-undetermined" {
+			got = append(got, f.Message)
+		}
+	}
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("dmarc.org-undetermined: %q, want %q", got, want)
+	}
+}
+
 // TestPSLPrivateSection: fixtures where the public suffix list's private
 // section and the RFC 9989 tree walk disagree, and dmarc.algorithms-differ
 // says so. Each zone is the vendor's own; the com zone above herokuapp.com
@@ -376,7 +402,7 @@ func TestAlignment(t *testing.T) {
 		name       string
 		d          *dmarc.Discovery
 		ids        dmarc.Identifiers
-		result     string
+		result     dmarc.Result
 		disp       string
 		spf, dkimA bool
 	}{
@@ -498,5 +524,19 @@ func TestProblemRules(t *testing.T) {
 		if r, ok := lint.Find(dmarc.Rules(), p.Rule.ID); !ok || r != p.Rule {
 			t.Errorf("%q: rule %+v is not the catalogue's", txt, p.Rule)
 		}
+	}
+}
+
+// TestMergeAdvice: records that set different policies are merged by
+// hand; the advice names the policies and gives the merged text (the
+// Microsoft 365 diff shows it as is).
+func TestMergeAdvice(t *testing.T) {
+	m, err := dmarc.Merge([]string{"v=DMARC1; p=reject; rua=mailto:a@d.example", "v=DMARC1; p=none; rua=mailto:b@d.example"})
+	if !errors.Is(err, dmarc.ErrMergeByHand) {
+		t.Fatalf("Merge: %q, %v; want ErrMergeByHand", m, err)
+	}
+	want := `the records set different policies: merge them by hand (p=reject, none): merge them into one record with the policy you mean; its other tags and report addresses: "` + m + `"`
+	if got := dmarc.MergeAdvice(err, m); got != want {
+		t.Errorf("MergeAdvice = %q\nwant %q", got, want)
 	}
 }

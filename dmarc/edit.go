@@ -18,6 +18,12 @@ import (
 // owner's choice; a merge never picks the weaker for them.
 var ErrMergeByHand = errors.New("dmarc: the records set different policies: merge them by hand")
 
+// MergeAdvice is the advice for records Merge would not merge: err its
+// ErrMergeByHand error, text the merged record it returned.
+func MergeAdvice(err error, text string) string {
+	return fmt.Sprintf("%s: merge them into one record with the policy you mean; its other tags and report addresses: %q", strings.TrimPrefix(err.Error(), "dmarc: "), text)
+}
+
 type tag struct{ name, value string }
 
 func tagsOf(txt string) []tag {

@@ -35,11 +35,21 @@ type DKIMResult struct {
 	Result dkim.Result `json:"result"`
 }
 
+// Result is DMARC's result for a message (RFC 7489 §11.2).
+type Result string
+
+// The DMARC results.
+const (
+	ResultPass Result = "pass" // an aligned SPF or DKIM pass
+	ResultFail Result = "fail" // a policy, and no aligned pass
+	ResultNone Result = "none" // no policy to apply
+)
+
 // Verdict is DMARC's outcome for a message under one algorithm.
 type Verdict struct {
 	Algorithm string `json:"algorithm"`
-	// Result is pass, fail, or none (no policy to apply).
-	Result      string `json:"result"`
+	// Result is one of the Result constants.
+	Result      Result `json:"result"`
 	SPFAligned  bool   `json:"spf_aligned"`
 	DKIMAligned bool   `json:"dkim_aligned"`
 	// PolicyDomain is where the applied record was found.
@@ -129,7 +139,7 @@ func aligned(mode, a, b string, org func(string) (string, error)) (bool, string)
 }
 
 func verdict(p *Policy, from string, exists bool, ids Identifiers, org func(string) (string, error)) Verdict {
-	v := Verdict{Algorithm: p.Algorithm, Result: "none", Disposition: None}
+	v := Verdict{Algorithm: p.Algorithm, Result: ResultNone, Disposition: None}
 	step := func(format string, args ...any) { v.Steps = append(v.Steps, fmt.Sprintf(format, args...)) }
 	step("From domain: %s", from)
 	rec := p.Record
@@ -176,11 +186,11 @@ func verdict(p *Policy, from string, exists bool, ids Identifiers, org func(stri
 		step("DKIM pass for d=%s: %s (adkim=%s: %s)", s.Domain, alignWord(ok), rec.ADKIM, why)
 	}
 	if v.SPFAligned || v.DKIMAligned {
-		v.Result = "pass"
+		v.Result = ResultPass
 		step("DMARC pass: an aligned identifier passed")
 		return v
 	}
-	v.Result = "fail"
+	v.Result = ResultFail
 	step("DMARC fail: no identifier that passed is aligned with %s", from)
 
 	policy, tag := rec.P, "p"

@@ -55,7 +55,10 @@ a.m9         IN A 192.0.2.1
 	if err != nil {
 		t.Fatal(err)
 	}
-	type want struct{ result, disposition string }
+	type want struct {
+		result      dmarc.Result
+		disposition string
+	}
 	for _, tc := range []struct {
 		name, from       string
 		rfc9989, rfc7489 want

@@ -45,7 +45,8 @@ type Policy struct {
 	// so does the policy when none was found below the failure.
 	Incomplete string `json:"incomplete,omitempty"`
 	// Unasked is the _dmarc name in Incomplete ("_dmarc.com"), and
-	// Failure why it could not be asked (typed, for errors.Is).
+	// Failure why it could not be asked (typed, for errors.Is); Why
+	// words it as Incomplete does.
 	Unasked string `json:"unasked,omitempty"`
 	Failure error  `json:"-"`
 	// Unanswered is set when the name in Incomplete was not served by
@@ -66,17 +67,28 @@ type ReportAuth struct {
 	Failure error `json:"-"`
 }
 
+// HostStatus is what the check of a report destination's domain found.
+type HostStatus string
+
+// The statuses of a ReportHost.
+const (
+	HostMX         HostStatus = "mx"          // it has MX records
+	HostImplicitMX HostStatus = "implicit-mx" // no MX, but an A or AAAA record that RFC 5321 §5.1 delivers to
+	HostNoMX       HostStatus = "no-mx"       // neither MX nor A/AAAA
+	HostNullMX     HostStatus = "null-mx"     // a null MX: it accepts no mail (RFC 7505)
+	HostNXDomain   HostStatus = "nxdomain"    // the domain does not exist
+	HostUnverified HostStatus = "unverified"  // outside the zone files, offline
+	HostError      HostStatus = "error"       // could not check: see Err and Failure
+)
+
 // ReportHost is the check that a report destination's domain receives
 // mail: its MX records (RFC 5321 §5.1, RFC 7505).
 type ReportHost struct {
 	Host string `json:"host"`
-	// Status: "mx" (it has MX records), "implicit-mx" (no MX, but an A or
-	// AAAA record that RFC 5321 §5.1 delivers to), "no-mx" (neither),
-	// "null-mx" (it accepts no mail), "nxdomain", "unverified" (outside
-	// the zone files, offline) or "error" (could not check).
-	Status string `json:"status"`
-	Err    string `json:"error,omitempty"`
-	// Failure is the lookup's error when Status is "error".
+	// Status is one of the Host constants.
+	Status HostStatus `json:"status"`
+	Err    string     `json:"error,omitempty"`
+	// Failure is the lookup's error when Status is HostError.
 	Failure error `json:"-"`
 }
 
@@ -570,7 +582,7 @@ func lintDiscovery(ctx context.Context, r resolver.Resolver, f *finder, d *Disco
 		// A name not served by the server asked (offline, REFUSED, a
 		// referral) is listed as not verified, with what it was for: not
 		// a finding about the domain.
-		fn := ruleOrgUndetermined.New(d.Domain, fmt.Sprintf("the DNS tree walk could not ask %s, so the organizational domain is %s, by the public suffix list", strings.Replace(p9.Incomplete, ": ", " (", 1)+")", p9.OrgDomain))
+		fn := ruleOrgUndetermined.New(d.Domain, fmt.Sprintf("the DNS tree walk could not ask %s, so the organizational domain is %s, by the public suffix list", p9.Unasked+" ("+p9.Why()+")", p9.OrgDomain))
 		if p9.Record == nil {
 			fn.Message += "; no policy was found below that name"
 		}
@@ -728,25 +740,25 @@ func checkReportHosts(ctx context.Context, r resolver.Resolver, domain string, r
 		a, err := r.Lookup(ctx, u.Host, dns.TypeMX)
 		switch {
 		case err != nil && errors.Is(err, resolver.ErrUnverified):
-			rh.Status, rh.Err = "unverified", resolver.ErrUnverified.Error()
+			rh.Status, rh.Err = HostUnverified, resolver.ErrUnverified.Error()
 		case err != nil:
-			rh.Status, rh.Err, rh.Failure = "error", "could not check: "+err.Error(), err
+			rh.Status, rh.Err, rh.Failure = HostError, "could not check: "+err.Error(), err
 		case a.NXDomain():
-			rh.Status = "nxdomain"
+			rh.Status = HostNXDomain
 		case len(a.Records) == 0 && implicitMX(ctx, r, u.Host):
-			rh.Status = "implicit-mx"
+			rh.Status = HostImplicitMX
 		case len(a.Records) == 0:
-			rh.Status = "no-mx"
+			rh.Status = HostNoMX
 		case len(a.Records) == 1 && isNullMX(a.Records[0]):
-			rh.Status = "null-mx"
+			rh.Status = HostNullMX
 		default:
-			rh.Status = "mx"
+			rh.Status = HostMX
 		}
 		out = append(out, rh)
-		why := map[string]string{
-			"nxdomain": "does not exist (NXDOMAIN)",
-			"null-mx":  "publishes a null MX: it accepts no mail",
-			"no-mx":    "has neither MX nor A/AAAA records, so no mail reaches it (RFC 5321 §5.1)",
+		why := map[HostStatus]string{
+			HostNXDomain: "does not exist (NXDOMAIN)",
+			HostNullMX:   "publishes a null MX: it accepts no mail",
+			HostNoMX:     "has neither MX nor A/AAAA records, so no mail reaches it (RFC 5321 §5.1)",
 		}[rh.Status]
 		if why == "" {
 			continue
@@ -772,10 +784,30 @@ func aboveOrg(unasked, org string) bool {
 // incomplete says which name could not be asked, and why: "_dmarc.com:
 // not verified offline".
 func incomplete(name string, err error) string {
+	return name + ": " + failureText(err)
+}
+
+// failureText says why a name could not be asked: "not verified offline"
+// for a name outside the zone files, else the error.
+func failureText(err error) string {
 	if errors.Is(err, resolver.ErrUnverified) {
-		return name + ": " + resolver.ErrUnverified.Error()
+		return resolver.ErrUnverified.Error()
 	}
-	return name + ": " + err.Error()
+	return err.Error()
+}
+
+// Why says why the walk could not ask Unasked ("not verified offline", a
+// timeout, SERVFAIL): what follows the name in Incomplete. Empty when
+// the walk was complete.
+func (p *Policy) Why() string {
+	switch {
+	case p == nil || p.Incomplete == "":
+		return ""
+	case p.Failure != nil:
+		return failureText(p.Failure)
+	}
+	// A Policy read back from JSON: its Failure is not kept.
+	return strings.TrimPrefix(p.Incomplete, p.Unasked+": ")
 }
 
 // fatal reports errors that end a discovery: a cancelled context or a

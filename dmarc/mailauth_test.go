@@ -239,7 +239,7 @@ func mailauthNode() (string, string) {
 
 // maOurs is domainlint's verdict under one algorithm, in mailauth's terms.
 func maOurs(v dmarc.Verdict) maVerdict {
-	out := maVerdict{Result: v.Result, PolicyDomain: v.PolicyDomain}
+	out := maVerdict{Result: string(v.Result), PolicyDomain: v.PolicyDomain}
 	if v.Result == "fail" {
 		out.Policy = v.Disposition
 	}

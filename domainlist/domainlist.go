@@ -13,6 +13,7 @@ package domainlist
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"io"
@@ -162,8 +163,9 @@ func normalize(s string, line int) (string, error) {
 	}
 	if _, err := resolver.CanonicalName(ascii); err != nil {
 		msg := err.Error()
-		if i := strings.Index(msg, ": "); i >= 0 {
-			msg = msg[i+2:]
+		var ne *resolver.NameError
+		if errors.As(err, &ne) {
+			msg = ne.Reason
 		}
 		return reject(ReasonInvalid, msg)
 	}

@@ -222,3 +222,19 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// TestNormalizeDetail: a name resolver.CanonicalName rejects is rejected
+// with its reason (resolver.NameError.Reason), not the error's text cut.
+func TestNormalizeDetail(t *testing.T) {
+	long := strings.Repeat("a", 64)
+	for in, want := range map[string]string{
+		long + ".test": `label "` + long + `" is 64 octets long, more than 63`,
+		strings.Repeat("abcdefghi.", 26) + "test": `"` + strings.Repeat("abcdefghi.", 26) + `test" is 264 octets long, more than 253`,
+	} {
+		_, err := domainlist.Normalize(in)
+		var e *domainlist.Error
+		if !errors.As(err, &e) || e.Reason != domainlist.ReasonInvalid || e.Detail != want {
+			t.Errorf("Normalize(%q): %v; want detail %q", in, err, want)
+		}
+	}
+}

@@ -421,7 +421,7 @@ func (e *evaluator) outcome(row Row) (outcome, error) {
 	v9, v7 := ev.RFC9989, ev.RFC7489
 	o.differ = v9.Disposition != v7.Disposition
 	switch {
-	case v9.Result == "pass":
+	case v9.Result == dmarc.ResultPass:
 		o.fate = Delivered
 	case v9.Disposition == dmarc.Reject:
 		o.fate = Rejected
@@ -430,7 +430,7 @@ func (e *evaluator) outcome(row Row) (outcome, error) {
 	default:
 		o.fate = Unpoliced
 	}
-	passes := v9.Result == "pass"
+	passes := v9.Result == dmarc.ResultPass
 	switch today := row.Reported.PassedToday(); {
 	case today && passes:
 		o.change = Unchanged
@@ -525,14 +525,14 @@ func (e *evaluator) key(domain, selector string) keyState {
 	var ks keyState
 	s, _, err := dkim.Lookup(e.ctx, e.r, domain, selector)
 	switch {
-	case err != nil && errors.Is(err, resolver.ErrUnverified), err == nil && s.Status == "unverified":
+	case err != nil && errors.Is(err, resolver.ErrUnverified), err == nil && s.Status == dkim.StatusUnverified:
 		ks = keyState{known: false}
 	case err != nil:
 		ks = keyState{known: false}
-	case s.Status == "ok":
+	case s.Status == dkim.StatusOK:
 		ks = keyState{known: true, usable: true}
 	default:
-		ks = keyState{known: true, why: "the key is " + s.Status}
+		ks = keyState{known: true, why: "the key is " + string(s.Status)}
 	}
 	e.keys[k] = ks
 	return ks

@@ -212,10 +212,16 @@ func diff(ctx context.Context, p *analysis.Pass, set *records.Set, sr *spf.Repor
 	p.Report(d.notes...)
 	p.Supersede(func(fs []lint.Finding, drop []bool) {
 		for i, f := range fs {
-			if f.Rule == "dkim.dangling-cname" && slices.Contains(d.dotless, f.Name) {
-				// The DKIM lookup explains a dangling selector as signing
-				// not being enabled; here the cause is the missing dot.
-				fs[i].Message = strings.SplitN(f.Message, ": DKIM signing is not enabled", 2)[0] + ": the CNAME's target lacks its trailing dot (see m365.missing-dot)"
+			if f.Rule != "dkim.dangling-cname" || !slices.Contains(d.dotless, f.Name) {
+				continue
+			}
+			// The DKIM lookup explains a dangling selector as signing
+			// not being enabled; here the cause is the missing dot.
+			for _, s := range d.dkim {
+				if s.Name == f.Name && s.Status == dkim.StatusDangling {
+					fs[i].Message = s.Dangling() + ": the CNAME's target lacks its trailing dot (see m365.missing-dot)"
+					break
+				}
 			}
 		}
 	})
@@ -607,6 +613,7 @@ func (d *differ) stageMX(set *records.Set) {
 		// Microsoft 365's commercial MX, checked against a government
 		// cloud's set: the cloud is the likelier mistake.
 		mx.Why = fmt.Sprintf("MX points at the commercial cloud (%s), but the expected records are GCC High's or DoD's (%s): check -cloud (a commercial tenant's domain is checked with -cloud commercial)", hosts, mx.Expected)
+		mx.OtherCloud = true
 		d.over[mxAt] = &override{noFix: true}
 		return
 	}
@@ -753,7 +760,7 @@ func (d *differ) spfEntry(e records.Expected, ent Entry, fail func(error) Entry)
 // resolved (status ok), else nil.
 func (d *differ) liveSelector(selector string) *dkim.Selector {
 	for _, s := range d.dkim {
-		if s.Selector == selector && s.Status == "ok" {
+		if s.Selector == selector && s.Status == dkim.StatusOK {
 			return s
 		}
 	}
@@ -810,7 +817,7 @@ func (d *differ) dmarcEntry(e records.Expected, ent Entry, fail func(error) Entr
 		case err != nil:
 			// Which policy was meant is the owner's choice: a merge
 			// never picks the weaker one for them.
-			advice = fmt.Sprintf("%s: merge them into one record with the policy you mean; its other tags and report addresses: %q", strings.TrimPrefix(err.Error(), "dmarc: "), m)
+			advice = dmarc.MergeAdvice(err, m)
 		case !e.Want.Match(txtRR(e.Name, e.TTL, m)):
 			m, _, advice = dmarc.Repair(m, domain)
 		}
@@ -887,6 +894,7 @@ func (d *differ) cnameEntry(e records.Expected, ent Entry, fail func(error) Entr
 		if len(addrs) > 0 {
 			ent.Found = append(ent.Found, rdatas(addrs)...)
 			ent.Status, ent.Why = Conflict, cnameBesideWhy+": "+strings.Join(rdatas(addrs), ", ")
+			ent.cnameBeside = true
 			ent.fix = deletes(addrs)
 		}
 	}

@@ -37,7 +37,15 @@ type Entry struct {
 	Optional bool             `json:"optional"`
 	// Why explains a status other than ok.
 	Why string `json:"why,omitempty"`
-	fix fix    // overrides the expectation's zone line as the finding's Fix
+	// OtherCloud is set on a wrong MX entry whose records point at
+	// Microsoft 365 in another cloud than the expected set's (the
+	// commercial hosts against GCC High's or DoD's set): the likelier
+	// mistake is the cloud the set was built for, and Why says so.
+	OtherCloud bool `json:"-"`
+	fix        fix  // overrides the expectation's zone line as the finding's Fix
+	// cnameBeside: the entry's CNAME stands beside other data in a zone
+	// file (its Why starts with cnameBesideWhy).
+	cnameBeside bool
 }
 
 // Result is the m365 check's result: the diff, and whether the domain
@@ -105,7 +113,7 @@ func (res *Result) CNAMEBeside(name string) bool {
 	}
 	name = strings.TrimSuffix(name, ".")
 	for _, e := range res.Diff {
-		if e.Status == Conflict && strings.EqualFold(e.Name, name) && strings.HasPrefix(e.Why, cnameBesideWhy) {
+		if e.Status == Conflict && strings.EqualFold(e.Name, name) && e.cnameBeside {
 			return true
 		}
 	}

@@ -159,7 +159,7 @@ func stageOf(r *StageInput) stageState {
 		if mx.Status == Missing {
 			return stageState{StageVerified, "Create the mailboxes, then point MX at Microsoft 365 (" + mx.Expected + ") and autodiscover at Microsoft 365: verifying the domain does not route mail."}
 		}
-		if strings.Contains(mx.Why, "check -cloud") {
+		if mx.OtherCloud {
 			return stageState{StageOldProvider, sentence(mx.Why)}
 		}
 		return stageState{StageOldProvider, fmt.Sprintf("Mail still flows to %s: when the mailboxes are ready (and the mail migrated), point MX at Microsoft 365 (%s) and autodiscover at Microsoft 365, and remove the other MX records.", strings.Join(mx.Found, ", "), mx.Expected)}
@@ -255,7 +255,7 @@ func (r *StageInput) verifiedBy(verify *Entry) string {
 	}
 	live := 0
 	for _, s := range r.DKIM {
-		if (s.Selector == "selector1" || s.Selector == "selector2") && s.Status == "ok" && (strings.Contains(s.Target, ".onmicrosoft.") || strings.HasSuffix(s.Target, ".dkim.mail.microsoft")) {
+		if (s.Selector == "selector1" || s.Selector == "selector2") && s.Status == dkim.StatusOK && (strings.Contains(s.Target, ".onmicrosoft.") || strings.HasSuffix(s.Target, ".dkim.mail.microsoft")) {
 			live++
 		}
 	}
@@ -283,7 +283,7 @@ func verifyRecord(verify *Entry) string {
 // when the report did not look them up).
 func (r *StageInput) dkimLive() bool {
 	for _, s := range r.DKIM {
-		if (s.Selector == "selector1" || s.Selector == "selector2") && (s.Status == "dangling" || s.Status == "missing") {
+		if (s.Selector == "selector1" || s.Selector == "selector2") && (s.Status == dkim.StatusDangling || s.Status == dkim.StatusMissing) {
 			return false
 		}
 	}

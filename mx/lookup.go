@@ -20,16 +20,19 @@ import (
 // set of a thousand MX names must not cost two thousand queries.
 const MaxHosts = 10
 
+// Status is what the lookup of one MX target found.
+type Status string
+
 // Host statuses.
 const (
-	StatusOK         = "ok"          // the target has A or AAAA records
-	StatusNull       = "null"        // the "." of a null MX; not looked up
-	StatusIPLiteral  = "ip-literal"  // an address written as a name; not looked up
-	StatusMissing    = "missing"     // NXDOMAIN
-	StatusNoAddress  = "no-address"  // neither A nor AAAA (NODATA)
-	StatusUnverified = "unverified"  // outside the zone files, offline
-	StatusError      = "error"       // a temporary failure: not known
-	StatusNotChecked = "not-checked" // past MaxHosts
+	StatusOK         Status = "ok"          // the target has A or AAAA records
+	StatusNull       Status = "null"        // the "." of a null MX; not looked up
+	StatusIPLiteral  Status = "ip-literal"  // an address written as a name; not looked up
+	StatusMissing    Status = "missing"     // NXDOMAIN
+	StatusNoAddress  Status = "no-address"  // neither A nor AAAA (NODATA)
+	StatusUnverified Status = "unverified"  // outside the zone files, offline
+	StatusError      Status = "error"       // a temporary failure: not known
+	StatusNotChecked Status = "not-checked" // past MaxHosts
 )
 
 // Host is one MX record and what its target resolves to.
@@ -41,10 +44,10 @@ type Host struct {
 	// RR is the record in master-file form, as answered.
 	RR string `json:"rr"`
 	// Status is one of the Status constants.
-	Status string `json:"status"`
-	// Chain is the CNAMEs followed from Target, as "owner -> target"
-	// steps: not empty means the target is an alias (mx.cname).
-	Chain []string `json:"chain,omitempty"`
+	Status Status `json:"status"`
+	// Chain is the CNAMEs followed from Target (each written "owner ->
+	// target" in JSON): not empty means the target is an alias (mx.cname).
+	Chain []resolver.Hop `json:"chain,omitempty"`
 	// Addrs are the target's addresses, A then AAAA (AAAA is asked only
 	// when there is no A).
 	Addrs []netip.Addr `json:"addrs,omitempty"`
@@ -52,20 +55,23 @@ type Host struct {
 	Err string `json:"error,omitempty"`
 }
 
+// DomainStatus is what the MX lookup found for the domain as a whole.
+type DomainStatus string
+
 // Report statuses of the domain as a whole.
 const (
-	DomainMX         = "mx"         // MX records other than a lone null MX
-	DomainNull       = "null"       // a null MX alone: the domain accepts no mail (RFC 7505)
-	DomainNone       = "none"       // no MX: mail falls back to A/AAAA (RFC 5321 §5.1)
-	DomainNXDomain   = "nxdomain"   // the domain does not exist
-	DomainUnverified = "unverified" // the domain's MX records are outside the zone files, offline
+	DomainMX         DomainStatus = "mx"         // MX records other than a lone null MX
+	DomainNull       DomainStatus = "null"       // a null MX alone: the domain accepts no mail (RFC 7505)
+	DomainNone       DomainStatus = "none"       // no MX: mail falls back to A/AAAA (RFC 5321 §5.1)
+	DomainNXDomain   DomainStatus = "nxdomain"   // the domain does not exist
+	DomainUnverified DomainStatus = "unverified" // the domain's MX records are outside the zone files, offline
 )
 
 // Report is what Lookup found.
 type Report struct {
 	Domain string `json:"domain"`
 	// Status is one of the Domain constants.
-	Status string `json:"status"`
+	Status DomainStatus `json:"status"`
 	// Hosts are the MX records, by preference then target.
 	Hosts []Host `json:"hosts,omitempty"`
 	// Fallback are the domain's own addresses when it has no MX: where
@@ -335,14 +341,14 @@ func (l *looker) host(h *Host) {
 	if err != nil {
 		var re *resolver.Error
 		if errors.As(err, &re) && len(re.Chain) > 0 {
-			h.Chain = chainSteps(re.Chain)
+			h.Chain = resolver.Hops(re.Chain)
 			l.cname(h)
 		}
 		l.failed(h, h.Target, err)
 		return
 	}
 	if len(a.Chain) > 0 {
-		h.Chain = chainSteps(a.Chain)
+		h.Chain = resolver.Hops(a.Chain)
 		l.cname(h)
 	}
 	h.Addrs = addrs(a)
@@ -376,19 +382,9 @@ func (l *looker) host(h *Host) {
 // cname reports an MX target that is an alias, with the fix that names
 // the canonical host instead.
 func (l *looker) cname(h *Host) {
-	last := h.Chain[len(h.Chain)-1]
-	canon := last[strings.LastIndex(last, " -> ")+len(" -> "):]
+	canon := h.Chain[len(h.Chain)-1].Target
 	f := l.finding(ruleCNAME, h, fmt.Sprintf("MX target %s is an alias of %s: an MX record must name the host's canonical name, and some senders refuse the alias", h.Target, canon))
 	f.Fixes = []lint.Fix{lint.EditFix("name the canonical host in the MX record",
 		lint.Edit{Op: lint.Delete, RR: h.RR},
 		lint.Edit{Op: lint.Add, RR: fmt.Sprintf("%s\t3600\tIN\tMX\t%d %s", fqdn(l.rep.Domain), h.Preference, fqdn(canon))})}
-}
-
-// chainSteps writes CNAMEs as "owner -> target" steps.
-func chainSteps(chain []*dns.CNAME) []string {
-	var out []string
-	for _, c := range chain {
-		out = append(out, strings.TrimSuffix(strings.ToLower(c.Hdr.Name), ".")+" -> "+strings.TrimSuffix(strings.ToLower(c.Target), "."))
-	}
-	return out
 }

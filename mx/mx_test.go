@@ -61,7 +61,10 @@ func TestLookupFixtures(t *testing.T) {
 func TestLookupDetails(t *testing.T) {
 	z := zones(t, resolver.ZoneSource{File: "testdata/mx.zone"})
 	ctx := context.Background()
-	type host struct{ Target, Status string }
+	type host struct {
+		Target string
+		Status mx.Status
+	}
 	hosts := func(r *mx.Report) []host {
 		var out []host
 		for _, h := range r.Hosts {
@@ -70,9 +73,10 @@ func TestLookupDetails(t *testing.T) {
 		return out
 	}
 	for _, tc := range []struct {
-		domain, status string
-		hosts          []host
-		unverified     []string
+		domain     string
+		status     mx.DomainStatus
+		hosts      []host
+		unverified []string
 	}{
 		{"clean.mx.test", mx.DomainMX, []host{{"mail.clean.mx.test", mx.StatusOK}, {"mail6.mx.test", mx.StatusOK}}, nil},
 		{"null.mx.test", mx.DomainNull, []host{{".", mx.StatusNull}}, nil},

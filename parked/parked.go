@@ -84,14 +84,14 @@ func Grade(in Input) []lint.Finding {
 	if s := in.SPF; s != nil && s.Root != nil {
 		n := s.Root
 		switch n.Status {
-		case "ok", "none", "multiple":
-			if n.Status == "ok" && spfNoMail(n.Record) {
+		case spf.StatusOK, spf.StatusNone, spf.StatusMultiple:
+			if n.Status == spf.StatusOK && spfNoMail(n.Record) {
 				break
 			}
 			switch n.Status {
-			case "none":
+			case spf.StatusNone:
 				missing = append(missing, "SPF \"v=spf1 -all\" (none is published)")
-			case "multiple":
+			case spf.StatusMultiple:
 				missing = append(missing, fmt.Sprintf("one SPF record \"v=spf1 -all\" (%d are published)", len(n.Strings)))
 			default:
 				missing = append(missing, fmt.Sprintf("SPF \"v=spf1 -all\" (it is %q)", n.Record))
@@ -143,15 +143,13 @@ func Grade(in Input) []lint.Finding {
 	// DKIM: no key, or only revoked ones.
 	var keys []string
 	for _, s := range in.DKIM {
-		if s == nil || !s.Exists() || s.Status == "revoked" || s.Status == "unverified" {
+		if s == nil || !s.Exists() || s.Status == dkim.StatusRevoked || s.Status == dkim.StatusUnverified {
 			continue
 		}
 		keys = append(keys, s.Selector)
 		owner := fqdn(strings.ToLower(s.Name))
 		if len(s.Chain) > 0 {
-			first := s.Chain[0]
-			target := first[strings.LastIndex(first, " -> ")+len(" -> "):]
-			del := lint.Edit{Op: lint.Delete, RR: fmt.Sprintf("%s\t3600\tIN\tCNAME\t%s", owner, fqdn(target))}
+			del := lint.Edit{Op: lint.Delete, RR: fmt.Sprintf("%s\t3600\tIN\tCNAME\t%s", owner, fqdn(s.Chain[0].Target))}
 			edits = append(edits, del)
 			revokes = append(revokes, del)
 		} else {

@@ -283,15 +283,15 @@ func (e *Error) Timeout() bool {
 
 // CanonicalName validates name and returns it as a lowercase FQDN. Names
 // must be ASCII (IDNs in A-label form), at most 253 octets without the
-// trailing dot, with labels of 1 to 63 octets.
+// trailing dot, with labels of 1 to 63 octets. The error is a *NameError.
 func CanonicalName(name string) (string, error) {
 	if name == "" {
-		return "", fmt.Errorf("%w: empty name", ErrInvalidName)
+		return "", invalidName(name, "empty name")
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		if c <= ' ' || c >= 0x7f {
-			return "", fmt.Errorf("%w: %q: byte %#x at offset %d (IDNs must be in A-label form, xn--…)", ErrInvalidName, name, c, i)
+			return "", invalidName(name, fmt.Sprintf("%q: byte %#x at offset %d (IDNs must be in A-label form, xn--…)", name, c, i))
 		}
 	}
 	fq := dns.Fqdn(name)
@@ -299,16 +299,16 @@ func CanonicalName(name string) (string, error) {
 		return ".", nil
 	}
 	if len(fq) > 254 {
-		return "", fmt.Errorf("%w: %q is %d octets long, more than 253", ErrInvalidName, name, len(fq)-1)
+		return "", invalidName(name, fmt.Sprintf("%q is %d octets long, more than 253", name, len(fq)-1))
 	}
 	if strings.Contains(fq, "..") || strings.HasPrefix(fq, ".") {
-		return "", fmt.Errorf("%w: %q has an empty label", ErrInvalidName, name)
+		return "", invalidName(name, fmt.Sprintf("%q has an empty label", name))
 	}
 	for rest := fq[:len(fq)-1]; rest != ""; {
 		l, after, _ := strings.Cut(rest, ".")
 		rest = after
 		if len(l) > 63 {
-			return "", fmt.Errorf("%w: label %q is %d octets long, more than 63", ErrInvalidName, l, len(l))
+			return "", invalidName(name, fmt.Sprintf("label %q is %d octets long, more than 63", l, len(l)))
 		}
 		if len(l) >= 4 && strings.EqualFold(l[:4], "xn--") {
 			u, err := idna.Lookup.ToUnicode(l)
@@ -320,12 +320,26 @@ func CanonicalName(name string) (string, error) {
 				}
 			}
 			if err != nil {
-				return "", fmt.Errorf("%w: label %q is not a valid A-label: %v", ErrInvalidName, l, err)
+				return "", invalidName(name, fmt.Sprintf("label %q is not a valid A-label: %v", l, err))
 			}
 		}
 	}
 	if _, ok := dns.IsDomainName(fq); !ok {
-		return "", fmt.Errorf("%w: %q", ErrInvalidName, name)
+		return "", invalidName(name, fmt.Sprintf("%q", name))
 	}
 	return zonedb.Canon(fq), nil
 }
+
+// NameError is a name CanonicalName rejects, and why: errors.Is(err,
+// ErrInvalidName) holds, and Error is "invalid DNS name: " + Reason.
+type NameError struct {
+	Name   string // as given
+	Reason string // "empty name", a label too long…
+}
+
+func invalidName(name, reason string) error { return &NameError{Name: name, Reason: reason} }
+
+func (e *NameError) Error() string { return ErrInvalidName.Error() + ": " + e.Reason }
+
+// Unwrap returns ErrInvalidName.
+func (e *NameError) Unwrap() error { return ErrInvalidName }

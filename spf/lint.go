@@ -69,6 +69,18 @@ type Report struct {
 	failures []failure
 }
 
+// Status is what the lookup of one record in the tree found.
+type Status string
+
+// The statuses of a Node.
+const (
+	StatusOK         Status = "ok"         // exactly one SPF record
+	StatusNone       Status = "none"       // no SPF record
+	StatusMultiple   Status = "multiple"   // more than one SPF record (permerror)
+	StatusError      Status = "error"      // a temporary failure
+	StatusUnverified Status = "unverified" // outside the zone files, offline
+)
+
 // Node is one record in the tree.
 type Node struct {
 	Domain string `json:"domain"`
@@ -80,9 +92,8 @@ type Node struct {
 	// Record is the text evaluated (the strings joined), when there is
 	// exactly one SPF record.
 	Record string `json:"record,omitempty"`
-	// Status: ok, none (no SPF record), multiple, error (a temporary
-	// failure), unverified (outside the zone files, offline).
-	Status string `json:"status"`
+	// Status is one of the Status constants.
+	Status Status `json:"status"`
 	// Own is the lookups this record's own terms cost; Total adds every
 	// record below it.
 	Own   int `json:"own"`
@@ -286,10 +297,10 @@ func (w *walker) node(domain, via string, policy bool) (*Node, error) {
 			return nil, err
 		}
 		if errors.Is(err, resolver.ErrUnverified) {
-			n.Status = "unverified" // the caller reports it, with the term
+			n.Status = StatusUnverified // the caller reports it, with the term
 			return n, nil
 		}
-		n.Status = "error"
+		n.Status = StatusError
 		w.fail(domain, err)
 		return n, nil
 	}
@@ -319,7 +330,7 @@ func (w *walker) node(domain, via string, policy bool) (*Node, error) {
 	}
 	switch {
 	case len(recs) == 0:
-		n.Status = "none"
+		n.Status = StatusNone
 		unrec, why, fixed := unrecognized(others)
 		switch {
 		case via == "" && unrec != nil:
@@ -354,7 +365,7 @@ func (w *walker) node(domain, via string, policy bool) (*Node, error) {
 		}
 		return n, nil
 	case len(recs) > 1:
-		n.Status = "multiple"
+		n.Status = StatusMultiple
 		f := ruleMultipleRecords.New(domain, fmt.Sprintf("%d v=spf1 TXT records at %s: receivers return permerror; merge them into one", len(recs), domain))
 		f.Type, f.Record = "TXT", strings.Join(recs, " | ")
 		if w.own(domain) {
@@ -367,7 +378,7 @@ func (w *walker) node(domain, via string, policy bool) (*Node, error) {
 		}
 		return n, nil
 	}
-	n.Status = "ok"
+	n.Status = StatusOK
 	n.Record = recs[0]
 	w.pf.record(domain, n.Record)
 	rec, errs := w.pf.parse(n.Record)
@@ -518,7 +529,7 @@ func (w *walker) term(n *Node, rec *Record, t Term, policy bool) {
 		}
 		tc.Child = child
 		tc.Void = child.void
-		if child.Status == "unverified" {
+		if child.Status == StatusUnverified {
 			w.unverified(n, rec, t, &tc)
 		}
 	case "a":

@@ -46,13 +46,13 @@ func (r *Report) Tree() string {
 func writeNode(b *strings.Builder, n *Node, indent int) {
 	pad := strings.Repeat(" ", indent)
 	switch n.Status {
-	case "ok":
+	case StatusOK:
 		fmt.Fprintf(b, "%s%s %q (own %d, total %d)\n", pad, n.Domain, n.Record, n.Own, n.Total)
-	case "none":
+	case StatusNone:
 		fmt.Fprintf(b, "%s%s: no SPF record\n", pad, n.Domain)
-	case "multiple":
+	case StatusMultiple:
 		fmt.Fprintf(b, "%s%s: %d SPF records (permerror)\n", pad, n.Domain, len(n.Strings))
-	case "unverified":
+	case StatusUnverified:
 		fmt.Fprintf(b, "%s%s: not verified offline (outside the zone files)\n", pad, n.Domain)
 	default:
 		fmt.Fprintf(b, "%s%s: %s\n", pad, n.Domain, n.Status)

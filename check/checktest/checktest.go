@@ -318,7 +318,7 @@ func (cfg Config) unverified(t TB, rep *check.Report, file, domain string) []str
 	fmt.Fprintf(&b, "not verified offline (outside the zone files%s):", map[bool]string{false: "", true: " and the snapshot"}[cfg.Snapshot != ""])
 	for _, u := range rep.Unverified {
 		b.WriteString("\n  " + u.String())
-		if cfg.Snapshot != "" && !strings.HasPrefix(u.For, "DNSSEC probe") {
+		if cfg.Snapshot != "" && u.Check != "dnssec" {
 			stale.WriteString("\n  " + u.String())
 		}
 	}

@@ -100,6 +100,15 @@ func TestStaleSnapshot(t *testing.T) {
 	if !strings.Contains(strings.Join(rec.errors, "\n"), "does not hold names the zone now needs") {
 		t.Errorf("stale snapshot passed: %v", rec.errors)
 	}
+	// An MX host answered from the snapshot makes the DNSSEC check probe
+	// the resolver (". DNSKEY", not in the snapshot): that concerns the
+	// resolver, not the zone, and fails nothing.
+	snap = write(t, "snap-mx.txt", "; domainlint snapshot 1\n;? _spf.old.example.net. TXT NOERROR\n_spf.old.example.net. 3600 IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n;? _dmarc.org. TXT NXDOMAIN\n;? default._bimi.example.org. TXT NXDOMAIN\n"+
+		";? mx.example.net. A NOERROR\nmx.example.net. 3600 IN A 192.0.2.25\n;? _25._tcp.mx.example.net. TLSA NXDOMAIN\n")
+	mx := strings.Replace(text, "@ IN MX 0 .", "@ IN MX 10 mx.example.net.", 1)
+	if rec := zone(t, mx+"@ IN TXT \"v=spf1 include:_spf.old.example.net -all\"\n", checktest.Config{Snapshot: snap}); len(rec.errors) > 0 {
+		t.Errorf("the DNSSEC probe failed the test: %v", rec.errors)
+	}
 }
 
 // TestDNSAsCodeSources: checktest takes an octoDNS zone as it takes a zone

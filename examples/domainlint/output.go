@@ -16,6 +16,7 @@ import (
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/sarif"
+	"github.com/domainlint/domainlint/smtpprobe"
 	"github.com/domainlint/domainlint/zoneedit"
 	"github.com/domainlint/domainlint/zonesrc"
 )
@@ -251,7 +252,7 @@ func (p *printer) textSMTP(w io.Writer, rep *check.Report) {
 		return
 	}
 	fmt.Fprintf(w, "\nSMTP (port 25)\n")
-	if s.Status == "not-checked" {
+	if s.Status == smtpprobe.NotChecked {
 		fmt.Fprintf(w, "  not checked: %s\n", s.Detail)
 		return
 	}
@@ -419,7 +420,7 @@ func dmarcText(d *dmarc.Discovery) string {
 		}
 		fmt.Fprintf(&b, "%s: organizational domain %s (%s)", p.Algorithm, p.OrgDomain, how)
 		if p.Incomplete != "" {
-			fmt.Fprintf(&b, "; could not ask %s)", strings.Replace(p.Incomplete, ": ", " (", 1))
+			fmt.Fprintf(&b, "; could not ask %s (%s)", p.Unasked, p.Why())
 		}
 		b.WriteByte('\n')
 	}
@@ -431,12 +432,11 @@ func dkimText(sels []*dkim.Selector) string {
 	var b strings.Builder
 	for _, s := range sels {
 		fmt.Fprintf(&b, "%s", s.Name)
-		for _, step := range s.Chain {
-			_, to, _ := strings.Cut(step, " -> ")
-			fmt.Fprintf(&b, " -> %s", to)
+		for _, h := range s.Chain {
+			fmt.Fprintf(&b, " -> %s", h.Target)
 		}
 		switch s.Status {
-		case "unverified":
+		case dkim.StatusUnverified:
 			b.WriteString(": not verified offline (outside the zone files)\n")
 		default:
 			fmt.Fprintf(&b, ": %s\n", s.Status)
