@@ -74,12 +74,21 @@ type future struct {
 // lookup returns the answer to a question, from the background when it was
 // prefetched.
 func (p *prefetcher) lookup(name string, qtype uint16) (*resolver.Answer, error) {
+	k := pkey{name, qtype}
 	p.mu.Lock()
-	f := p.m[pkey{name, qtype}]
-	p.mu.Unlock()
+	f := p.m[k]
 	if f == nil {
-		return p.r.Lookup(p.ctx, name, qtype)
+		// Asked by the walk itself (counted by r as it asks): a future
+		// all the same, so that a prefetch of the same question, racing
+		// behind, waits for this answer instead of asking again.
+		f = &future{done: make(chan struct{})}
+		p.m[k] = f
+		p.mu.Unlock()
+		f.a, f.err = p.r.Lookup(p.ctx, name, qtype)
+		close(f.done)
+		return f.a, f.err
 	}
+	p.mu.Unlock()
 	select {
 	case <-f.done:
 		if f.panicked != nil {
