@@ -818,9 +818,9 @@ func fixZone(ctx context.Context, stdout, stderr io.Writer, sources []resolver.Z
 		if err := os.WriteFile(o.fix, []byte(res.After), 0o644); err != nil {
 			return fail(stderr, "%v", err)
 		}
-		fmt.Fprintf(stderr, "domainlint: %d fixes applied, %s written\n", len(res.Applied), o.fix)
+		fmt.Fprintf(stderr, "domainlint: %s applied, %s written\n", count(len(res.Applied), "fix", "fixes"), o.fix)
 	} else {
-		fmt.Fprintf(stderr, "domainlint: %d fixes would apply (-diff: nothing written)\n", len(res.Applied))
+		fmt.Fprintf(stderr, "domainlint: %s would apply (-diff: nothing written)\n", count(len(res.Applied), "fix", "fixes"))
 	}
 	// -fix: the exit status is the written zone's; -diff writes nothing,
 	// so it is the zone's as it is (a CI step running -diff fails on a

@@ -173,8 +173,8 @@ func (p *printer) status(s check.Status) string {
 
 func (p *printer) text(rep *check.Report) error {
 	w := &errWriter{w: p.w}
-	fmt.Fprintf(w, "%s  (%d errors, %d warnings, %d info; %d questions, %d sent as DNS queries, %d ms)\n",
-		p.paint(bold, "== "+rep.Domain), lint.Count(rep.Findings, lint.Error), lint.Count(rep.Findings, lint.Warning),
+	fmt.Fprintf(w, "%s  (%s, %s, %d info; %d questions, %d sent as DNS queries, %d ms)\n",
+		p.paint(bold, "== "+rep.Domain), count(lint.Count(rep.Findings, lint.Error), "error", "errors"), count(lint.Count(rep.Findings, lint.Warning), "warning", "warnings"),
 		lint.Count(rep.Findings, lint.Info), rep.Stats.Questions, rep.Stats.Queries, rep.Stats.Elapsed)
 	if rep.NXDomain {
 		fmt.Fprintf(w, "\n%s does not exist (NXDOMAIN): its name has no records at all, so there is nothing to lint. Is the name right, and is the domain delegated?\n", rep.Domain)
@@ -504,4 +504,12 @@ func (p *progress) done() {
 		p.print()
 		fmt.Fprintln(p.w)
 	}
+}
+
+// count writes n with the noun's singular or plural: "1 fix", "2 fixes".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
