@@ -240,7 +240,11 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	s := fmt.Sprintf("lookup %s %s", strings.TrimSuffix(e.Name, "."), dns.TypeToString[e.Type])
+	name := strings.TrimSuffix(e.Name, ".")
+	if name == "" {
+		name = "." // the root
+	}
+	s := fmt.Sprintf("lookup %s %s", name, dns.TypeToString[e.Type])
 	if e.Server != "" {
 		s += " on " + e.Server
 	}
