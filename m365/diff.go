@@ -614,12 +614,7 @@ func (d *differ) stageMX(set *records.Set) {
 			at[ent.Purpose] = i
 		}
 	}
-	status := func(p records.Purpose) Status {
-		if i, ok := at[p]; ok {
-			return d.diff[i].Status
-		}
-		return ""
-	}
+	status := func(p records.Purpose) Status { return d.statusAt(at, p) }
 	mxAt, ok := at[records.MX]
 	if !ok {
 		return
@@ -635,9 +630,7 @@ func (d *differ) stageMX(set *records.Set) {
 	}
 	mx := &d.diff[mxAt]
 	hosts := strings.Join(mx.Found, ", ")
-	if govMX(set.Items[mxAt]) && slices.ContainsFunc(d.mx, func(rr dns.RR) bool {
-		return records.MXKindOf(rrTarget(rr)).In(records.Commercial)
-	}) {
+	if d.commercialForGov(set.Items[mxAt]) {
 		// Microsoft 365's commercial MX, checked against a government
 		// cloud's set: the cloud is the likelier mistake.
 		mx.Why = fmt.Sprintf("MX points at the commercial cloud (%s), but the expected records are GCC High's or DoD's (%s): check -cloud (a commercial tenant's domain is checked with -cloud commercial)", hosts, mx.Expected)
@@ -664,20 +657,44 @@ func (d *differ) stageMX(set *records.Set) {
 	ad := &d.diff[adAt]
 	ad.Why = "autodiscover still points at the previous provider (" + strings.Join(ad.Found, ", ") + "): move it with the MX at the cut-over"
 	d.over[adAt] = &override{rule: &ruleNotCutOver, sev: sevp(lint.Warning)}
-	step := mx.fix.then(ad.fix)
-	if len(mx.fix.edits) == 0 {
-		// The MX move is advice (its token is not derivable): so is the
-		// whole step, or autodiscover would move without the mail.
-		var advice []string
-		for _, x := range step.fixes() {
-			advice = append(advice, x.Message)
-			for _, e := range x.Edits {
-				advice = append(advice, string(e.Op)+" "+e.RR)
-			}
-		}
-		step = advise(strings.Join(advice, "; "))
-	}
+	step := cutOverStep(mx.fix, ad.fix)
 	mx.fix, ad.fix = step, step
+}
+
+// statusAt is the status of the first entry of purpose p, "" when the set
+// expects none; at indexes the entries by purpose.
+func (d *differ) statusAt(at map[records.Purpose]int, p records.Purpose) Status {
+	if i, ok := at[p]; ok {
+		return d.diff[i].Status
+	}
+	return ""
+}
+
+// commercialForGov decides whether the apex MX points at Microsoft 365's
+// commercial cloud while e expects a GCC High or DoD host.
+func (d *differ) commercialForGov(e records.Expected) bool {
+	return govMX(e) && slices.ContainsFunc(d.mx, func(rr dns.RR) bool {
+		return records.MXKindOf(rrTarget(rr)).In(records.Commercial)
+	})
+}
+
+// cutOverStep joins the MX move and the autodiscover move into the one
+// step both findings offer: edits when the MX move is, advice otherwise.
+func cutOverStep(mxFix, adFix fix) fix {
+	step := mxFix.then(adFix)
+	if len(mxFix.edits) > 0 {
+		return step
+	}
+	// The MX move is advice (its token is not derivable): so is the
+	// whole step, or autodiscover would move without the mail.
+	var advice []string
+	for _, x := range step.fixes() {
+		advice = append(advice, x.Message)
+		for _, e := range x.Edits {
+			advice = append(advice, string(e.Op)+" "+e.RR)
+		}
+	}
+	return advise(strings.Join(advice, "; "))
 }
 
 // govMX reports whether e expects a GCC High or DoD MX host.
