@@ -152,7 +152,6 @@ func diff(ctx context.Context, p *analysis.Pass, set *records.Set, sr *spf.Repor
 	d.dkimSelectors()
 	d.stageMX(set)
 	for i, ent := range d.diff {
-		e := set.Items[i]
 		if ent.Status == OK || ent.Status == Error {
 			continue
 		}
@@ -160,73 +159,102 @@ func diff(ctx context.Context, p *analysis.Pass, set *records.Set, sr *spf.Repor
 		if o == nil {
 			o = &override{}
 		}
-		var rule lint.Rule
-		switch {
-		case o.rule != nil:
-			rule = *o.rule
-		case e.Absent:
-			rule = ruleMSOID
-		case ent.Status == Missing:
-			rule = ruleMissing
-		case ent.Status == Wrong:
-			rule = ruleWrong
-		default:
-			rule = ruleConflict
-		}
-		f := rule.New(ent.Name, fmt.Sprintf("%s (%s): %s", ent.Purpose, ent.Type, ent.Why))
-		f.Type = ent.Type
-		f.Citation = citation(e, rule)
-		if o.rule != nil && (o.rule.ID == ruleGateway.ID || o.rule.ID == ruleMissingDot.ID) {
-			f.Citation = rule.Citation
-		}
-		if len(ent.Found) > 0 {
-			f.Record = strings.Join(ent.Found, " | ")
-		}
-		switch {
-		case o.sev != nil:
-			f.Severity = *o.sev
-		case e.Hybrid && ent.Status == Wrong:
-			f.Severity = lint.Info
-		case e.Optional && ent.Status == Missing:
-			f.Severity = lint.Info
-		case e.Optional:
-			// Optional, but published with a value that does not work.
-			f.Severity = lint.Warning
-		}
-		switch {
-		case o.noFix:
-		case e.Optional && ent.Status == Missing:
-			// Optional (legacy Skype for Business, Intune enrollment):
-			// the user's choice, never an edit -fix makes unasked.
-			if z := zoneLine(e); len(z.edits) > 0 {
-				f.Fixes = []lint.Fix{{Message: "optional: publish it if the domain uses " + string(e.Workload) + ": " + z.edits[0].RR}}
-			}
-		case !ent.fix.empty():
-			f.Fixes = ent.fix.fixes()
-		case !e.Absent:
-			f.Fixes = zoneLine(e).fixes()
-			// An absent record's entry always carries its deletes.
-		}
-		p.Report(f)
+		p.Report(entryFinding(set.Items[i], ent, o))
 	}
 	p.Report(d.notes...)
-	p.Supersede(func(fs []lint.Finding, drop []bool) {
-		for i, f := range fs {
-			if f.Rule != "dkim.dangling-cname" || !slices.Contains(d.dotless, f.Name) {
-				continue
-			}
-			// The DKIM lookup explains a dangling selector as signing
-			// not being enabled; here the cause is the missing dot.
-			for _, s := range d.dkim {
-				if s.Name == f.Name && s.Status == dkim.StatusDangling {
-					fs[i].Message = s.Dangling() + ": the CNAME's target lacks its trailing dot (see m365.missing-dot)"
-					break
-				}
-			}
-		}
-	})
+	p.Supersede(d.blameMissingDot)
 	p.Supersede(fold)
 	return d.diff
+}
+
+// entryFinding turns an entry that is not OK into its finding: rule,
+// severity and fixes as the entry and its override decide.
+func entryFinding(e records.Expected, ent Entry, o *override) lint.Finding {
+	rule := entryRule(e, ent, o)
+	f := rule.New(ent.Name, fmt.Sprintf("%s (%s): %s", ent.Purpose, ent.Type, ent.Why))
+	f.Type = ent.Type
+	f.Citation = citation(e, rule)
+	if o.rule != nil && (o.rule.ID == ruleGateway.ID || o.rule.ID == ruleMissingDot.ID) {
+		f.Citation = rule.Citation
+	}
+	if len(ent.Found) > 0 {
+		f.Record = strings.Join(ent.Found, " | ")
+	}
+	f.Severity = entrySeverity(e, ent, o, f.Severity)
+	f.Fixes = entryFixes(e, ent, o)
+	return f
+}
+
+// entryRule decides which rule an entry breaks: the override's, else
+// m365.msoid for a record that must not exist, else by the entry's status.
+func entryRule(e records.Expected, ent Entry, o *override) lint.Rule {
+	switch {
+	case o.rule != nil:
+		return *o.rule
+	case e.Absent:
+		return ruleMSOID
+	case ent.Status == Missing:
+		return ruleMissing
+	case ent.Status == Wrong:
+		return ruleWrong
+	}
+	return ruleConflict
+}
+
+// entrySeverity decides how severe an entry's finding is: the override's,
+// else lower for a hybrid or optional record, else the rule's own (def).
+func entrySeverity(e records.Expected, ent Entry, o *override, def lint.Severity) lint.Severity {
+	switch {
+	case o.sev != nil:
+		return *o.sev
+	case e.Hybrid && ent.Status == Wrong:
+		return lint.Info
+	case e.Optional && ent.Status == Missing:
+		return lint.Info
+	case e.Optional:
+		// Optional, but published with a value that does not work.
+		return lint.Warning
+	}
+	return def
+}
+
+// entryFixes decides which fixes an entry's finding offers: none when the
+// override says so, advice for an optional record, else the entry's own
+// or the line that publishes the record.
+func entryFixes(e records.Expected, ent Entry, o *override) []lint.Fix {
+	switch {
+	case o.noFix:
+	case e.Optional && ent.Status == Missing:
+		// Optional (legacy Skype for Business, Intune enrollment):
+		// the user's choice, never an edit -fix makes unasked.
+		if z := zoneLine(e); len(z.edits) > 0 {
+			return []lint.Fix{{Message: "optional: publish it if the domain uses " + string(e.Workload) + ": " + z.edits[0].RR}}
+		}
+	case !ent.fix.empty():
+		return ent.fix.fixes()
+	case !e.Absent:
+		// An absent record's entry always carries its deletes.
+		return zoneLine(e).fixes()
+	}
+	return nil
+}
+
+// blameMissingDot rewrites the DKIM lookup's dangling-selector finding at a
+// name whose CNAME target lacks its trailing dot: the DKIM lookup explains
+// a dangling selector as signing not being enabled; here the cause is the
+// missing dot.
+func (d *differ) blameMissingDot(fs []lint.Finding, drop []bool) {
+	for i, f := range fs {
+		if f.Rule != "dkim.dangling-cname" || !slices.Contains(d.dotless, f.Name) {
+			continue
+		}
+		for _, s := range d.dkim {
+			if s.Name == f.Name && s.Status == dkim.StatusDangling {
+				fs[i].Message = s.Dangling() + ": the CNAME's target lacks its trailing dot (see m365.missing-dot)"
+				break
+			}
+		}
+	}
 }
 
 // cnameBesideWhy starts the Why of a diff entry whose CNAME stands beside
@@ -586,12 +614,7 @@ func (d *differ) stageMX(set *records.Set) {
 			at[ent.Purpose] = i
 		}
 	}
-	status := func(p records.Purpose) Status {
-		if i, ok := at[p]; ok {
-			return d.diff[i].Status
-		}
-		return ""
-	}
+	status := func(p records.Purpose) Status { return d.statusAt(at, p) }
 	mxAt, ok := at[records.MX]
 	if !ok {
 		return
@@ -607,9 +630,7 @@ func (d *differ) stageMX(set *records.Set) {
 	}
 	mx := &d.diff[mxAt]
 	hosts := strings.Join(mx.Found, ", ")
-	if govMX(set.Items[mxAt]) && slices.ContainsFunc(d.mx, func(rr dns.RR) bool {
-		return records.MXKindOf(rrTarget(rr)).In(records.Commercial)
-	}) {
+	if d.commercialForGov(set.Items[mxAt]) {
 		// Microsoft 365's commercial MX, checked against a government
 		// cloud's set: the cloud is the likelier mistake.
 		mx.Why = fmt.Sprintf("MX points at the commercial cloud (%s), but the expected records are GCC High's or DoD's (%s): check -cloud (a commercial tenant's domain is checked with -cloud commercial)", hosts, mx.Expected)
@@ -636,20 +657,44 @@ func (d *differ) stageMX(set *records.Set) {
 	ad := &d.diff[adAt]
 	ad.Why = "autodiscover still points at the previous provider (" + strings.Join(ad.Found, ", ") + "): move it with the MX at the cut-over"
 	d.over[adAt] = &override{rule: &ruleNotCutOver, sev: sevp(lint.Warning)}
-	step := mx.fix.then(ad.fix)
-	if len(mx.fix.edits) == 0 {
-		// The MX move is advice (its token is not derivable): so is the
-		// whole step, or autodiscover would move without the mail.
-		var advice []string
-		for _, x := range step.fixes() {
-			advice = append(advice, x.Message)
-			for _, e := range x.Edits {
-				advice = append(advice, string(e.Op)+" "+e.RR)
-			}
-		}
-		step = advise(strings.Join(advice, "; "))
-	}
+	step := cutOverStep(mx.fix, ad.fix)
 	mx.fix, ad.fix = step, step
+}
+
+// statusAt is the status of the first entry of purpose p, "" when the set
+// expects none; at indexes the entries by purpose.
+func (d *differ) statusAt(at map[records.Purpose]int, p records.Purpose) Status {
+	if i, ok := at[p]; ok {
+		return d.diff[i].Status
+	}
+	return ""
+}
+
+// commercialForGov decides whether the apex MX points at Microsoft 365's
+// commercial cloud while e expects a GCC High or DoD host.
+func (d *differ) commercialForGov(e records.Expected) bool {
+	return govMX(e) && slices.ContainsFunc(d.mx, func(rr dns.RR) bool {
+		return records.MXKindOf(rrTarget(rr)).In(records.Commercial)
+	})
+}
+
+// cutOverStep joins the MX move and the autodiscover move into the one
+// step both findings offer: edits when the MX move is, advice otherwise.
+func cutOverStep(mxFix, adFix fix) fix {
+	step := mxFix.then(adFix)
+	if len(mxFix.edits) > 0 {
+		return step
+	}
+	// The MX move is advice (its token is not derivable): so is the
+	// whole step, or autodiscover would move without the mail.
+	var advice []string
+	for _, x := range step.fixes() {
+		advice = append(advice, x.Message)
+		for _, e := range x.Edits {
+			advice = append(advice, string(e.Op)+" "+e.RR)
+		}
+	}
+	return advise(strings.Join(advice, "; "))
 }
 
 // govMX reports whether e expects a GCC High or DoD MX host.
@@ -848,6 +893,9 @@ func (d *differ) dmarcEntry(e records.Expected, ent Entry, fail func(error) Entr
 	return ent
 }
 
+// cnameEntry diffs an expected CNAME (autodiscover, a DKIM selector,
+// Intune enrollment, the legacy Skype names): the CNAME at the name, else
+// the addresses published in its place.
 func (d *differ) cnameEntry(e records.Expected, ent Entry, fail func(error) Entry) Entry {
 	rrs, _, err := own(d.ctx, d.r, e.Name, dns.TypeCNAME)
 	if err != nil {
@@ -865,15 +913,8 @@ func (d *differ) cnameEntry(e records.Expected, ent Entry, fail func(error) Entr
 		others = addrs
 	}
 	judge(&ent, matched, others, "other records at the name")
-	if ent.Status == Wrong && (e.Purpose == records.DKIM1 || e.Purpose == records.DKIM2) {
-		if s := d.liveSelector(strings.TrimSuffix(strings.SplitN(e.Name, ".", 2)[0], ".")); s != nil {
-			// The published CNAME works: its key resolves. A record that
-			// works is never replaced by one not verified to work; the
-			// likelier mistake is the tenant named to the check.
-			ent.Why = fmt.Sprintf("the DKIM CNAME points into %s, whose key resolves (%s); the expected set says %s: check the tenant given to the check (a typo?) before changing a record that works", tenantOf(s.Target), s.Target, ent.Expected)
-			d.set(override{sev: sevp(lint.Warning), noFix: true})
-			return ent
-		}
+	if d.keepWorkingDKIM(e, &ent) {
+		return ent
 	}
 	if ent.Status == Wrong {
 		ent.fix = replace(others, zoneLine(e))
@@ -881,59 +922,99 @@ func (d *differ) cnameEntry(e records.Expected, ent Entry, fail func(error) Entr
 			ent.fix = fix{}
 		}
 	}
-	if ent.Status == OK && d.zone != nil {
-		// RFC 1034 §3.6.2: a CNAME stands alone. Only a zone file can hold
-		// a CNAME beside other data (servers refuse to load one), so it is
-		// read from the file itself; live checks skip it.
-		var addrs []dns.RR
-		for _, rr := range d.zone.Owned(e.Name) {
-			if t := rr.Header().Rrtype; t != dns.TypeCNAME && t != dns.TypeRRSIG && t != dns.TypeNSEC {
-				addrs = append(addrs, rr)
-			}
-		}
-		if len(addrs) > 0 {
-			ent.Found = append(ent.Found, rdatas(addrs)...)
-			ent.Status, ent.Why = Conflict, cnameBesideWhy+": "+strings.Join(rdatas(addrs), ", ")
-			ent.cnameBeside = true
-			ent.fix = deletes(addrs)
-		}
-	}
-	if e.Purpose == records.Autodiscover && ent.Status == OK {
-		name := "_autodiscover._tcp." + strings.TrimPrefix(e.Name, "autodiscover.")
-		srv, _, err := own(d.ctx, d.r, name, dns.TypeSRV)
-		if err != nil && !errors.Is(err, resolver.ErrUnverified) {
-			d.pass.Fail(name, err)
-		}
-		if err == nil && len(srv) > 0 {
-			ent.Found = append(ent.Found, rdatas(srv)...)
-			ent.Status, ent.Why = Conflict, "an _autodiscover._tcp SRV record that Outlook also tries can send clients elsewhere: "+strings.Join(rdatas(srv), ", ")
-			ent.fix = deletes(srv)
-		}
-	}
+	d.cnameBesideData(e, &ent)
+	d.autodiscoverSRV(e, &ent)
 	if ent.Status == Wrong && e.Hybrid {
 		ent.Why = "hybrid: autodiscover still points on-premises (" + strings.Join(ent.Found, ", ") + ")"
 	}
-	if ent.Status == OK && e.Preferred != nil {
-		var not []dns.RR
-		for _, rr := range matched {
-			if !e.Preferred.Match(rr) {
-				not = append(not, rr)
-			}
-		}
-		if len(not) > 0 {
-			f := rulePreferred.New(e.Name, fmt.Sprintf("%s (%s): %s works; %s", e.Purpose, ent.Type, strings.Join(rdatas(not), ", "), e.Note))
-			f.Type, f.Record, f.Citation = ent.Type, strings.Join(rdatas(not), " | "), citation(e, rulePreferred)
-			p := dns.Copy(e.Preferred.Guess())
-			p.Header().Ttl = e.TTL
-			f.Fixes = deletes(not).then(add(p)).fixes()
-			d.notes = append(d.notes, f)
-		}
-	}
+	d.notePreferred(e, ent, matched)
 	if e.Want != nil && e.Want.Guess() == nil && ent.Status == Missing {
 		ent.fix = advise(e.Note)
 	}
 	d.missingDot(e, &ent, rrs)
 	return ent
+}
+
+// keepWorkingDKIM decides whether a wrong DKIM CNAME is kept as it is,
+// with a warning and no fix, because its key resolves.
+func (d *differ) keepWorkingDKIM(e records.Expected, ent *Entry) bool {
+	if ent.Status != Wrong || e.Purpose != records.DKIM1 && e.Purpose != records.DKIM2 {
+		return false
+	}
+	s := d.liveSelector(strings.TrimSuffix(strings.SplitN(e.Name, ".", 2)[0], "."))
+	if s == nil {
+		return false
+	}
+	// The published CNAME works: its key resolves. A record that works
+	// is never replaced by one not verified to work; the likelier mistake
+	// is the tenant named to the check.
+	ent.Why = fmt.Sprintf("the DKIM CNAME points into %s, whose key resolves (%s); the expected set says %s: check the tenant given to the check (a typo?) before changing a record that works", tenantOf(s.Target), s.Target, ent.Expected)
+	d.set(override{sev: sevp(lint.Warning), noFix: true})
+	return true
+}
+
+// cnameBesideData decides whether a right CNAME is a conflict because the
+// zone file holds other data at its name.
+func (d *differ) cnameBesideData(e records.Expected, ent *Entry) {
+	if ent.Status != OK || d.zone == nil {
+		return
+	}
+	// RFC 1034 §3.6.2: a CNAME stands alone. Only a zone file can hold a
+	// CNAME beside other data (servers refuse to load one), so it is read
+	// from the file itself; live checks skip it.
+	var addrs []dns.RR
+	for _, rr := range d.zone.Owned(e.Name) {
+		if t := rr.Header().Rrtype; t != dns.TypeCNAME && t != dns.TypeRRSIG && t != dns.TypeNSEC {
+			addrs = append(addrs, rr)
+		}
+	}
+	if len(addrs) > 0 {
+		ent.Found = append(ent.Found, rdatas(addrs)...)
+		ent.Status, ent.Why = Conflict, cnameBesideWhy+": "+strings.Join(rdatas(addrs), ", ")
+		ent.cnameBeside = true
+		ent.fix = deletes(addrs)
+	}
+}
+
+// autodiscoverSRV decides whether a right autodiscover CNAME is a conflict
+// because an _autodiscover._tcp SRV record can send Outlook elsewhere.
+func (d *differ) autodiscoverSRV(e records.Expected, ent *Entry) {
+	if e.Purpose != records.Autodiscover || ent.Status != OK {
+		return
+	}
+	name := "_autodiscover._tcp." + strings.TrimPrefix(e.Name, "autodiscover.")
+	srv, _, err := own(d.ctx, d.r, name, dns.TypeSRV)
+	if err != nil && !errors.Is(err, resolver.ErrUnverified) {
+		d.pass.Fail(name, err)
+	}
+	if err == nil && len(srv) > 0 {
+		ent.Found = append(ent.Found, rdatas(srv)...)
+		ent.Status, ent.Why = Conflict, "an _autodiscover._tcp SRV record that Outlook also tries can send clients elsewhere: "+strings.Join(rdatas(srv), ", ")
+		ent.fix = deletes(srv)
+	}
+}
+
+// notePreferred decides whether a right record gets an m365.preferred note:
+// it works, but Microsoft prefers another value.
+func (d *differ) notePreferred(e records.Expected, ent Entry, matched []dns.RR) {
+	if ent.Status != OK || e.Preferred == nil {
+		return
+	}
+	var not []dns.RR
+	for _, rr := range matched {
+		if !e.Preferred.Match(rr) {
+			not = append(not, rr)
+		}
+	}
+	if len(not) == 0 {
+		return
+	}
+	f := rulePreferred.New(e.Name, fmt.Sprintf("%s (%s): %s works; %s", e.Purpose, ent.Type, strings.Join(rdatas(not), ", "), e.Note))
+	f.Type, f.Record, f.Citation = ent.Type, strings.Join(rdatas(not), " | "), citation(e, rulePreferred)
+	p := dns.Copy(e.Preferred.Guess())
+	p.Header().Ttl = e.TTL
+	f.Fixes = deletes(not).then(add(p)).fixes()
+	d.notes = append(d.notes, f)
 }
 
 // v1DKIM matches the partition letter of the dkim.mail.microsoft form.

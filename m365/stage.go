@@ -137,12 +137,33 @@ func (r *StageInput) dmarcPolicy() (p string, rua bool) {
 	return "invalid", rec.Reports()
 }
 
+// stageOf places the domain on the onboarding path: the first stage whose
+// work is not done, and the one step that finishes it. The stages are
+// asked in the order an administrator moves through them.
 func stageOf(r *StageInput) stageState {
-	ok := func(e *Entry) bool { return e == nil || e.Status == OK }
-	verify, mx, ad, spfE := r.entryOf(records.Verify), r.entryOf(records.MX), r.entryOf(records.Autodiscover), r.entryOf(records.SPF)
-	dk1, dk2 := r.entryOf(records.DKIM1), r.entryOf(records.DKIM2)
-	gateway := r.hasFinding(ruleGateway.ID)
-	mailIn := mx != nil && (mx.Status == OK || mx.Status == Conflict || gateway)
+	for _, stage := range []func() (stageState, bool){r.routingStage, r.cutOverStage, r.dmarcStage} {
+		if s, ok := stage(); ok {
+			return s
+		}
+	}
+	return r.enforcingStage()
+}
+
+// settled says whether an entry needs no more work: it is right, or the
+// report has no such expectation.
+func settled(e *Entry) bool { return e == nil || e.Status == OK }
+
+// mailIn says whether mail reaches Microsoft 365: MX points there (even
+// beside another host), or through a gateway in front of it.
+func (r *StageInput) mailIn(mx *Entry) bool {
+	return mx != nil && (mx.Status == OK || mx.Status == Conflict || r.hasFinding(ruleGateway.ID))
+}
+
+// routingStage decides whether the domain is still unverified, verified
+// but not routing mail, or still with its old provider.
+func (r *StageInput) routingStage() (stageState, bool) {
+	verify, mx := r.entryOf(records.Verify), r.entryOf(records.MX)
+	mailIn := r.mailIn(mx)
 
 	// Verified only with evidence: the MS= record, or DKIM keys live in
 	// the tenant (Microsoft creates them only for a verified domain).
@@ -153,60 +174,84 @@ func stageOf(r *StageInput) stageState {
 		if mx != nil && len(mx.Found) > 0 && !mailIn {
 			next += " Mail still flows to " + strings.Join(mx.Found, ", ") + "."
 		}
-		return stageState{StageUnverified, next}
+		return stageState{StageUnverified, next}, true
 	}
-	if mx != nil && !mailIn {
-		if mx.Status == Missing {
-			return stageState{StageVerified, "Create the mailboxes, then point MX at Microsoft 365 (" + mx.Expected + ") and autodiscover at Microsoft 365: verifying the domain does not route mail."}
-		}
-		if mx.OtherCloud {
-			return stageState{StageOldProvider, sentence(mx.Why)}
-		}
-		return stageState{StageOldProvider, fmt.Sprintf("Mail still flows to %s: when the mailboxes are ready (and the mail migrated), point MX at Microsoft 365 (%s) and autodiscover at Microsoft 365, and remove the other MX records.", strings.Join(mx.Found, ", "), mx.Expected)}
+	if mx == nil || mailIn {
+		return stageState{}, false
 	}
-	// Mail reaches Microsoft 365 (or the report has no MX expectation).
+	if mx.Status == Missing {
+		return stageState{StageVerified, "Create the mailboxes, then point MX at Microsoft 365 (" + mx.Expected + ") and autodiscover at Microsoft 365: verifying the domain does not route mail."}, true
+	}
+	if mx.OtherCloud {
+		return stageState{StageOldProvider, sentence(mx.Why)}, true
+	}
+	return stageState{StageOldProvider, fmt.Sprintf("Mail still flows to %s: when the mailboxes are ready (and the mail migrated), point MX at Microsoft 365 (%s) and autodiscover at Microsoft 365, and remove the other MX records.", strings.Join(mx.Found, ", "), mx.Expected)}, true
+}
+
+// cutOverStage decides whether the cut-over is unfinished (MX,
+// autodiscover, SPF or the DKIM CNAMEs) or DKIM signing is still off.
+// Mail reaches Microsoft 365 here (or the report has no MX expectation).
+func (r *StageInput) cutOverStage() (stageState, bool) {
+	mx, ad, spfE := r.entryOf(records.MX), r.entryOf(records.Autodiscover), r.entryOf(records.SPF)
+	dk1, dk2 := r.entryOf(records.DKIM1), r.entryOf(records.DKIM2)
 	if mx != nil && mx.Status == Conflict {
-		return stageState{StageCutOver, "Finish the MX cut-over: " + sentence(mx.Why)}
+		return stageState{StageCutOver, "Finish the MX cut-over: " + sentence(mx.Why)}, true
 	}
-	if !ok(ad) {
-		return stageState{StageCutOver, "Point autodiscover at Microsoft 365: " + sentence(ad.Why)}
+	if !settled(ad) {
+		return stageState{StageCutOver, "Point autodiscover at Microsoft 365: " + sentence(ad.Why)}, true
 	}
-	if !ok(spfE) {
-		return stageState{StageCutOver, "SPF: " + sentence(spfE.Why)}
+	if !settled(spfE) {
+		return stageState{StageCutOver, "SPF: " + sentence(spfE.Why)}, true
 	}
 	for _, dk := range []*Entry{dk1, dk2} {
 		if dk != nil && (dk.Status == Conflict || dk.Status == Wrong) {
-			return stageState{StageCutOver, "DKIM: " + sentence(dk.Why)}
+			return stageState{StageCutOver, "DKIM: " + sentence(dk.Why)}, true
 		}
 	}
-	if !ok(dk1) || !ok(dk2) {
-		return stageState{StageCutOver, "DKIM: publish the selector1 and selector2 CNAMEs (exact values: Get-DkimSigningConfig -Identity " + r.Domain + " | Format-List Selector1CNAME,Selector2CNAME); then enable signing."}
+	if !settled(dk1) || !settled(dk2) {
+		return stageState{StageCutOver, "DKIM: publish the selector1 and selector2 CNAMEs (exact values: Get-DkimSigningConfig -Identity " + r.Domain + " | Format-List Selector1CNAME,Selector2CNAME); then enable signing."}, true
 	}
 	if dk1 != nil && !r.dkimLive() {
-		return stageState{StageDKIMPending, "Enable DKIM signing: the CNAMEs are published but their targets are not live yet. Turn it on in the Defender portal or with Set-DkimSigningConfig -Identity " + r.Domain + " -Enabled $true."}
+		return stageState{StageDKIMPending, "Enable DKIM signing: the CNAMEs are published but their targets are not live yet. Turn it on in the Defender portal or with Set-DkimSigningConfig -Identity " + r.Domain + " -Enabled $true."}, true
 	}
+	return stageState{}, false
+}
+
+// dmarcStage decides whether DMARC is missing, broken, monitoring or at
+// quarantine: every policy short of p=reject is a stage of its own.
+func (r *StageInput) dmarcStage() (stageState, bool) {
 	p, rua := r.dmarcPolicy()
 	dmarcE := r.entryOf(records.DMARC)
 	switch {
 	case p == "":
-		return stageState{StageSigning, "Publish DMARC at p=none with reports (_dmarc." + r.Domain + " TXT \"v=DMARC1; p=none; rua=mailto:<a mailbox that reads the reports>\"), then read the reports."}
+		return stageState{StageSigning, "Publish DMARC at p=none with reports (_dmarc." + r.Domain + " TXT \"v=DMARC1; p=none; rua=mailto:<a mailbox that reads the reports>\"), then read the reports."}, true
 	case p == "invalid" || dmarcE != nil && dmarcE.Status == Conflict:
-		return stageState{StageSigning, "Fix the DMARC record: " + sentence(dmarcE.Why)}
+		return stageState{StageSigning, "Fix the DMARC record: " + sentence(dmarcE.Why)}, true
 	case p == "none" && !rua:
-		return stageState{StageMonitoring, "Add an aggregate report address (rua) to the DMARC record: p=none without reports shows nothing."}
+		return stageState{StageMonitoring, "Add an aggregate report address (rua) to the DMARC record: p=none without reports shows nothing."}, true
 	case p == "none" && r.Enforcement != nil && r.Enforcement.Messages > 0:
-		e := r.Enforcement
-		if e.Safe(minSourceMessages) {
-			return stageState{StageMonitoring, fmt.Sprintf("p=%s is safe by the reports: every source that sent at least %d of the %d messages aligns. Move to p=%s, then p=reject.", e.Policy, minSourceMessages, e.Messages, e.Policy)}
-		}
-		return stageState{StageMonitoring, fmt.Sprintf("Not yet p=%s: it would quarantine or reject %d of %d messages in the reports; first make these senders pass (SPF or aligned DKIM): %s.", e.Policy, e.Quarantined+e.Rejected, e.Messages, topSources(e))}
+		return monitoringByReports(r.Enforcement), true
 	case p == "none":
-		return stageState{StageMonitoring, "When the DMARC reports show every legitimate sender passing SPF or DKIM aligned, move to p=quarantine, then p=reject."}
+		return stageState{StageMonitoring, "When the DMARC reports show every legitimate sender passing SPF or DKIM aligned, move to p=quarantine, then p=reject."}, true
 	case p == "quarantine":
-		return stageState{StageEnforcing, "When the reports stay clean at p=quarantine, move to p=reject."}
+		return stageState{StageEnforcing, "When the reports stay clean at p=quarantine, move to p=reject."}, true
 	}
-	// Done only when nothing required is left: a required record still
-	// missing (the Teams federation SRV), then any error finding.
+	return stageState{}, false
+}
+
+// monitoringByReports decides, from the DMARC reports weighed, whether
+// p=none can move to the stricter policy or which senders must pass first.
+func monitoringByReports(e *enforce.Result) stageState {
+	if e.Safe(minSourceMessages) {
+		return stageState{StageMonitoring, fmt.Sprintf("p=%s is safe by the reports: every source that sent at least %d of the %d messages aligns. Move to p=%s, then p=reject.", e.Policy, minSourceMessages, e.Messages, e.Policy)}
+	}
+	return stageState{StageMonitoring, fmt.Sprintf("Not yet p=%s: it would quarantine or reject %d of %d messages in the reports; first make these senders pass (SPF or aligned DKIM): %s.", e.Policy, e.Quarantined+e.Rejected, e.Messages, topSources(e))}
+}
+
+// enforcingStage decides what is left at p=reject. Done only when nothing
+// required is left: a required record still missing (the Teams federation
+// SRV), then any error finding.
+func (r *StageInput) enforcingStage() stageState {
 	for _, e := range r.Diff {
 		if !e.Optional && e.Status != OK && e.Status != Error {
 			return stageState{StageEnforcing, fmt.Sprintf("Publish the %s record (%s %s): %s", e.Purpose, e.Type, e.Name, sentence(e.Why))}

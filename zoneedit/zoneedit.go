@@ -197,93 +197,134 @@ func (f *File) LineOf(name string, rtype uint16, text string) int {
 // record the file holds, and every record must belong under origin. It
 // reports whether the fix was applied, and why not.
 func (f *File) Apply(origin string, edits []lint.Edit) error {
-	origin = dns.Fqdn(strings.ToLower(origin))
-	type plan struct {
-		del int
-		add dns.RR
+	plans, err := f.planEdits(dns.Fqdn(strings.ToLower(origin)), edits)
+	if err != nil {
+		return err
 	}
-	var plans []plan
-	deleting := map[int]bool{}
-	for _, e := range edits {
-		rr, err := dns.NewRR(e.RR)
-		if err != nil || rr == nil {
-			return fmt.Errorf("zoneedit: %q is not a record: %v", e.RR, err)
-		}
-		rr.Header().Name = strings.ToLower(rr.Header().Name)
-		if !dns.IsSubDomain(origin, rr.Header().Name) {
-			return fmt.Errorf("zoneedit: %s is outside the zone %s", strings.TrimSuffix(rr.Header().Name, "."), strings.TrimSuffix(origin, "."))
-		}
-		switch e.Op {
-		case lint.Delete:
-			at := -1
-			for i, st := range f.stmts {
-				if st.rr != nil && !st.deleted && !deleting[i] && same(st.rr, rr) {
-					at = i
-					break
-				}
-			}
-			if at < 0 {
-				return fmt.Errorf("zoneedit: the file holds no %s", e.RR)
-			}
-			deleting[at] = true
-			plans = append(plans, plan{del: at})
-		case lint.Add:
-			plans = append(plans, plan{del: -1, add: rr})
-		default:
-			return fmt.Errorf("zoneedit: unknown edit %q", e.Op)
-		}
-	}
-	// A deletion followed by an addition of the same owner and type is a
-	// replacement: the new record takes the old one's lines, as a person
-	// edits a record in place.
-	replacedBy := map[int]dns.RR{}
-	for i, p := range plans {
-		if p.del < 0 {
-			continue
-		}
-		old := f.stmts[p.del].rr
-		for j := i + 1; j < len(plans); j++ {
-			if a := plans[j].add; a != nil && plans[j].del == -1 && a.Header().Name == old.Header().Name && a.Header().Rrtype == old.Header().Rrtype {
-				replacedBy[p.del] = a
-				plans[j].add = nil
-				plans[j].del = -2 // placed
-				break
-			}
-		}
-	}
+	replacedBy := pairReplacements(f.stmts, plans)
 	for _, p := range plans {
-		if p.del == -2 {
-			continue
-		}
-		if p.del >= 0 {
+		switch {
+		case p.del == placed:
+		case p.del >= 0:
 			if rr, ok := replacedBy[p.del]; ok {
 				f.stmts[p.del].replaced = rr
 				continue
 			}
 			f.stmts[p.del].deleted = true
-			continue
+		default:
+			at := f.addAfter(p.add)
+			f.stmts[at].added = append(f.stmts[at].added, p.add)
 		}
-		// After the last record of the same owner, else after the last
-		// record; written relative to the $ORIGIN in force there.
-		at, last := -1, -1
-		for i, st := range f.stmts {
-			if st.rr == nil {
-				continue
-			}
-			last = i
-			if st.rr.Header().Name == p.add.Header().Name {
-				at = i
-			}
-		}
-		if at < 0 {
-			at = last
-		}
-		if at < 0 {
-			at = len(f.stmts) - 1
-		}
-		f.stmts[at].added = append(f.stmts[at].added, p.add)
 	}
 	return nil
+}
+
+// editPlan is one edit, checked: the statement a deletion removes, or the
+// record an addition writes.
+type editPlan struct {
+	del int // the statement deleted; -1 for an addition, placed once paired
+	add dns.RR
+}
+
+// placed marks an addition already written as a replacement's new record.
+const placed = -2
+
+// planEdits decides whether every edit can be made, before any is: each
+// record parses and lies under origin, each deletion finds its own record.
+func (f *File) planEdits(origin string, edits []lint.Edit) ([]editPlan, error) {
+	var plans []editPlan
+	deleting := map[int]bool{}
+	for _, e := range edits {
+		rr, err := editRecord(origin, e)
+		if err != nil {
+			return nil, err
+		}
+		switch e.Op {
+		case lint.Delete:
+			at := f.deletable(rr, deleting)
+			if at < 0 {
+				return nil, fmt.Errorf("zoneedit: the file holds no %s", e.RR)
+			}
+			deleting[at] = true
+			plans = append(plans, editPlan{del: at})
+		case lint.Add:
+			plans = append(plans, editPlan{del: -1, add: rr})
+		default:
+			return nil, fmt.Errorf("zoneedit: unknown edit %q", e.Op)
+		}
+	}
+	return plans, nil
+}
+
+// editRecord decides whether an edit's record is one the zone can hold: it
+// parses, and its owner (lowercased) lies under origin.
+func editRecord(origin string, e lint.Edit) (dns.RR, error) {
+	rr, err := dns.NewRR(e.RR)
+	if err != nil || rr == nil {
+		return nil, fmt.Errorf("zoneedit: %q is not a record: %v", e.RR, err)
+	}
+	rr.Header().Name = strings.ToLower(rr.Header().Name)
+	if !dns.IsSubDomain(origin, rr.Header().Name) {
+		return nil, fmt.Errorf("zoneedit: %s is outside the zone %s", strings.TrimSuffix(rr.Header().Name, "."), strings.TrimSuffix(origin, "."))
+	}
+	return rr, nil
+}
+
+// deletable finds the statement a deletion of rr removes: the first live
+// record equal to it that no earlier deletion took; -1 when none is left.
+func (f *File) deletable(rr dns.RR, deleting map[int]bool) int {
+	for i, st := range f.stmts {
+		if st.rr != nil && !st.deleted && !deleting[i] && same(st.rr, rr) {
+			return i
+		}
+	}
+	return -1
+}
+
+// pairReplacements decides which deletions are replacements: a deletion
+// followed by an addition of the same owner and type is one, and the new
+// record takes the old one's lines, as a person edits a record in place.
+// The paired additions are marked placed.
+func pairReplacements(stmts []stmt, plans []editPlan) map[int]dns.RR {
+	replacedBy := map[int]dns.RR{}
+	for i, p := range plans {
+		if p.del < 0 {
+			continue
+		}
+		old := stmts[p.del].rr
+		for j := i + 1; j < len(plans); j++ {
+			if a := plans[j].add; a != nil && plans[j].del == -1 && a.Header().Name == old.Header().Name && a.Header().Rrtype == old.Header().Rrtype {
+				replacedBy[p.del] = a
+				plans[j].add = nil
+				plans[j].del = placed
+				break
+			}
+		}
+	}
+	return replacedBy
+}
+
+// addAfter decides where an added record goes: after the last record of
+// the same owner, else after the last record (so it is written relative to
+// the $ORIGIN in force there), else after the last statement.
+func (f *File) addAfter(rr dns.RR) int {
+	at, last := -1, -1
+	for i, st := range f.stmts {
+		if st.rr == nil {
+			continue
+		}
+		last = i
+		if st.rr.Header().Name == rr.Header().Name {
+			at = i
+		}
+	}
+	if at < 0 {
+		at = last
+	}
+	if at < 0 {
+		at = len(f.stmts) - 1
+	}
+	return at
 }
 
 // relative writes a record with its owner relative to origin.
