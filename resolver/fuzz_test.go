@@ -47,3 +47,21 @@ func FuzzTXT(f *testing.F) {
 		}
 	})
 }
+
+// FuzzHop: a CNAME step's text reads back as it was written, and any text
+// either reads as one or is refused, without panicking.
+func FuzzHop(f *testing.F) {
+	for _, s := range []string{"selector1._domainkey.example.org -> selector1-example-org._domainkey.contoso.onmicrosoft.com", "a -> b -> c", "no arrow", " -> ", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var h resolver.Hop
+		if err := h.UnmarshalText([]byte(s)); err != nil {
+			return
+		}
+		b, err := h.MarshalText()
+		if err != nil || string(b) != s {
+			t.Fatalf("%q read as %+v, written back as %q (%v)", s, h, b, err)
+		}
+	})
+}
