@@ -66,16 +66,32 @@ func Rules() []lint.Rule {
 }
 
 // own asks name/qtype and returns the records owned by name itself (none
-// when the answer was reached through a CNAME), the answer, or an error.
-func own(ctx context.Context, r resolver.Resolver, name string, qtype uint16) ([]dns.RR, *resolver.Answer, error) {
-	a, err := r.Lookup(ctx, name, qtype)
+// when the answer was reached through a CNAME), or an error.
+func (d *differ) own(name string, qtype uint16) ([]dns.RR, error) {
+	a, err := d.r.Lookup(d.ctx, name, qtype)
+	if err != nil {
+		return nil, err
+	}
+	if qtype != dns.TypeCNAME && len(a.Chain) > 0 {
+		return nil, nil
+	}
+	return a.Records, nil
+}
+
+// ownTXT returns the TXT records name owns whose text is of the kind
+// (spf.IsSPF, dmarc.IsDMARC), and their texts.
+func (d *differ) ownTXT(name string, kind func(string) bool) (recs []dns.RR, texts []string, err error) {
+	txts, err := d.own(name, dns.TypeTXT)
 	if err != nil {
 		return nil, nil, err
 	}
-	if qtype != dns.TypeCNAME && len(a.Chain) > 0 {
-		return nil, a, nil
+	for _, rr := range txts {
+		if t := rrtext.TXT(rr); kind(t) {
+			recs = append(recs, rr)
+			texts = append(texts, t)
+		}
 	}
-	return a.Records, a, nil
+	return recs, texts, nil
 }
 
 func rdatas(rrs []dns.RR) []string {
@@ -313,7 +329,7 @@ func (d *differ) entry(e records.Expected) Entry {
 	}
 	switch {
 	case e.Absent:
-		rrs, _, err := own(d.ctx, d.r, e.Name, e.Type)
+		rrs, err := d.own(e.Name, e.Type)
 		if err != nil {
 			return fail(err)
 		}
@@ -338,7 +354,7 @@ func (d *differ) entry(e records.Expected) Entry {
 		return d.cnameEntry(e, ent, fail)
 	}
 	// SRV and anything else: records of the type at the name.
-	rrs, _, err := own(d.ctx, d.r, e.Name, e.Type)
+	rrs, err := d.own(e.Name, e.Type)
 	if err != nil {
 		return fail(err)
 	}
@@ -471,7 +487,7 @@ var msCode = regexp.MustCompile(`^(MS=)?ms[0-9]{8}$`)
 // highest priority, so its priority is not judged; a verification MX left
 // after the cut-over is reported by the MX entry (m365.leftover).
 func (d *differ) verify(e records.Expected, ent Entry, fail func(error) Entry) Entry {
-	txts, _, err := own(d.ctx, d.r, e.Name, dns.TypeTXT)
+	txts, err := d.own(e.Name, dns.TypeTXT)
 	if err != nil {
 		return fail(err)
 	}
@@ -497,7 +513,7 @@ func (d *differ) verify(e records.Expected, ent Entry, fail func(error) Entry) E
 				}
 			}
 		case dns.TypeCNAME:
-			rrs, _, err := own(d.ctx, d.r, alt.Name, dns.TypeCNAME)
+			rrs, err := d.own(alt.Name, dns.TypeCNAME)
 			if err != nil {
 				return fail(err)
 			}
@@ -528,7 +544,7 @@ func (d *differ) apexMX(name string) ([]dns.RR, error) {
 	if d.mx != nil {
 		return d.mx, nil
 	}
-	rrs, _, err := own(d.ctx, d.r, name, dns.TypeMX)
+	rrs, err := d.own(name, dns.TypeMX)
 	if err != nil {
 		return nil, err
 	}
@@ -739,17 +755,9 @@ func includes(txt string) []string {
 // every published term: several records are merged into one, and a
 // missing include is added to the record.
 func (d *differ) spfEntry(e records.Expected, ent Entry, fail func(error) Entry) Entry {
-	txts, _, err := own(d.ctx, d.r, e.Name, dns.TypeTXT)
+	recs, texts, err := d.ownTXT(e.Name, spf.IsSPF)
 	if err != nil {
 		return fail(err)
-	}
-	var recs []dns.RR
-	var texts []string
-	for _, rr := range txts {
-		if spf.IsSPF(rrtext.TXT(rr)) {
-			recs = append(recs, rr)
-			texts = append(texts, rrtext.TXT(rr))
-		}
 	}
 	ent.Found = rdatas(recs)
 	wants := includes(rrtext.TXT(e.Want.Guess()))
@@ -838,17 +846,9 @@ func walkIncludes(n *spf.Node, seen map[string]bool) {
 // rua gives no way to see reports: a warning. A record without a valid
 // policy is an error. Fixes change only the tag at fault.
 func (d *differ) dmarcEntry(e records.Expected, ent Entry, fail func(error) Entry) Entry {
-	txts, _, err := own(d.ctx, d.r, e.Name, dns.TypeTXT)
+	recs, texts, err := d.ownTXT(e.Name, dmarc.IsDMARC)
 	if err != nil {
 		return fail(err)
-	}
-	var recs []dns.RR
-	var texts []string
-	for _, rr := range txts {
-		if dmarc.IsDMARC(rrtext.TXT(rr)) {
-			recs = append(recs, rr)
-			texts = append(texts, rrtext.TXT(rr))
-		}
 	}
 	ent.Found = rdatas(recs)
 	matched, others := split(recs, e.Want)
@@ -897,7 +897,7 @@ func (d *differ) dmarcEntry(e records.Expected, ent Entry, fail func(error) Entr
 // Intune enrollment, the legacy Skype names): the CNAME at the name, else
 // the addresses published in its place.
 func (d *differ) cnameEntry(e records.Expected, ent Entry, fail func(error) Entry) Entry {
-	rrs, _, err := own(d.ctx, d.r, e.Name, dns.TypeCNAME)
+	rrs, err := d.own(e.Name, dns.TypeCNAME)
 	if err != nil {
 		return fail(err)
 	}
@@ -905,7 +905,7 @@ func (d *differ) cnameEntry(e records.Expected, ent Entry, fail func(error) Entr
 	matched, others := split(rrs, e.Want)
 	if len(rrs) == 0 {
 		// No CNAME: addresses in its place point clients elsewhere.
-		addrs, _, err := own(d.ctx, d.r, e.Name, dns.TypeA)
+		addrs, err := d.own(e.Name, dns.TypeA)
 		if err != nil {
 			return fail(err)
 		}
@@ -983,7 +983,7 @@ func (d *differ) autodiscoverSRV(e records.Expected, ent *Entry) {
 		return
 	}
 	name := "_autodiscover._tcp." + strings.TrimPrefix(e.Name, "autodiscover.")
-	srv, _, err := own(d.ctx, d.r, name, dns.TypeSRV)
+	srv, err := d.own(name, dns.TypeSRV)
 	if err != nil && !errors.Is(err, resolver.ErrUnverified) {
 		d.pass.Fail(name, err)
 	}
