@@ -44,12 +44,16 @@ type driver struct {
 
 // pass returns the Pass of c.
 func (d *driver) pass(c *analysis.Check) *analysis.Pass {
-	p := &analysis.Pass{Check: c, Domain: d.rep.Domain, Resolver: d.res, Zone: d.zone, ResultOf: map[*analysis.Check]any{}}
-	d.mu.Lock()
-	for _, r := range c.Requires {
-		p.ResultOf[r] = d.results[r]
+	p := &analysis.Pass{Check: c, Domain: d.rep.Domain, Resolver: d.res, Zone: d.zone}
+	if len(c.Requires) > 0 {
+		// A check that requires none reads a nil map: nothing to allocate.
+		p.ResultOf = make(map[*analysis.Check]any, len(c.Requires))
+		d.mu.Lock()
+		for _, r := range c.Requires {
+			p.ResultOf[r] = d.results[r]
+		}
+		d.mu.Unlock()
 	}
-	d.mu.Unlock()
 	p.Fail = func(name string, err error) {
 		if name == "" {
 			name = p.Domain
@@ -73,6 +77,9 @@ func (d *driver) pass(c *analysis.Check) *analysis.Pass {
 	p.Unverified = func(name, why string) {
 		d.mu.Lock()
 		defer d.mu.Unlock()
+		if d.why == nil {
+			d.why = map[*analysis.Check]map[string]string{}
+		}
 		if d.why[c] == nil {
 			d.why[c] = map[string]string{}
 		}
@@ -83,6 +90,9 @@ func (d *driver) pass(c *analysis.Check) *analysis.Pass {
 	p.Supersede = func(fold func(fs []lint.Finding, drop []bool)) {
 		d.mu.Lock()
 		defer d.mu.Unlock()
+		if d.folds == nil {
+			d.folds = map[*analysis.Check][]func([]lint.Finding, []bool){}
+		}
 		d.folds[c] = append(d.folds[c], fold)
 	}
 	return p
@@ -113,9 +123,8 @@ func (d *driver) waive(f lint.Finding) bool {
 // and stores their results in the report. A check none of whose rules is
 // selected is skipped, unless a check that runs requires it.
 func (d *driver) run(ctx context.Context, checks []*analysis.Check, valid bool) {
+	// folds and why are made by the first check that needs them.
 	d.results = map[*analysis.Check]any{}
-	d.folds = map[*analysis.Check][]func([]lint.Finding, []bool){}
-	d.why = map[*analysis.Check]map[string]string{}
 	// The default checks are known valid: validated by a test, not per domain.
 	if !valid {
 		if err := analysis.Validate(checks); err != nil {
@@ -237,7 +246,7 @@ func (d *driver) fold(c *analysis.Check, fold func([]lint.Finding, []bool)) {
 		fs[k] = rep.Findings[i]
 	}
 	fold(fs, drop)
-	dropped := map[int]bool{}
+	dropped := make([]bool, len(rep.Findings))
 	for k, i := range at {
 		fs[k].Rule, fs[k].Name = rep.Findings[i].Rule, rep.Findings[i].Name
 		rep.Findings[i] = fs[k]
