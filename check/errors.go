@@ -116,18 +116,14 @@ type selection struct {
 	comments        func(name string) []string // the zone file's comments at a name, or nil
 }
 
-// matches reports whether id is selected by pattern: the ID itself, or a
-// prefix ending at a dot ("spf", "spf.", "m365").
-var matches = analysis.Matches
-
 func (s *selection) enabled(id string) bool {
 	if s == nil {
 		return true
 	}
-	if len(s.enable) > 0 && !slices.ContainsFunc(s.enable, func(p string) bool { return matches(id, p) }) {
+	if len(s.enable) > 0 && !slices.ContainsFunc(s.enable, func(p string) bool { return analysis.Matches(id, p) }) {
 		return false
 	}
-	return !slices.ContainsFunc(s.disable, func(p string) bool { return matches(id, p) })
+	return !slices.ContainsFunc(s.disable, func(p string) bool { return analysis.Matches(id, p) })
 }
 
 var ignoreRE = regexp.MustCompile(`\bignore\s+((?:"[^"]+"\s*)+)`)
@@ -146,7 +142,7 @@ func (s *selection) waived(name, rule string) (pattern string, ok bool) {
 			continue
 		}
 		for _, q := range quotedRE.FindAllStringSubmatch(m[1], -1) {
-			if matches(rule, q[1]) {
+			if analysis.Matches(rule, q[1]) {
 				return q[1], true
 			}
 		}
@@ -162,7 +158,7 @@ func CheckRules(rules []lint.Rule, patterns ...string) error {
 		errs = append(errs, err)
 	}
 	for _, p := range patterns {
-		if !slices.ContainsFunc(rules, func(r lint.Rule) bool { return matches(r.ID, p) }) {
+		if !slices.ContainsFunc(rules, func(r lint.Rule) bool { return analysis.Matches(r.ID, p) }) {
 			errs = append(errs, errors.New("check: no rule is "+p+" or starts with "+strings.TrimSuffix(p, ".")+"."))
 		}
 	}
