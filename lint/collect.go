@@ -2,7 +2,6 @@ package lint
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 )
 
@@ -79,10 +78,7 @@ func (c *Collector) Findings() []Finding {
 			case i < MaxPerRule || b.count == MaxPerRule+1:
 				out = append(out, clip(f.Finding))
 			default:
-				g := clip(f.Finding)
-				g.Span, g.Fixes = Span{}, nil
-				g.Message = fmt.Sprintf("and %d more %s findings at %s, not listed", b.count-MaxPerRule, g.Rule, g.Name)
-				out = append(out, g)
+				out = append(out, foldNote(f.Finding, b.count))
 			}
 		}
 	}

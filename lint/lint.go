@@ -327,10 +327,7 @@ func Bound(fs []Finding) []Finding {
 		case n <= MaxPerRule || count[k] == MaxPerRule+1:
 			out = append(out, clip(f))
 		case n == MaxPerRule+1:
-			f = clip(f)
-			f.Span, f.Fixes = Span{}, nil
-			f.Message = fmt.Sprintf("and %d more %s findings at %s, not listed", count[k]-MaxPerRule, f.Rule, f.Name)
-			out = append(out, f)
+			out = append(out, foldNote(f, count[k]))
 		default:
 			// Folded: the fold keeps the most severe severity.
 			for i := len(out) - 1; i >= 0; i-- {
@@ -343,6 +340,16 @@ func Bound(fs []Finding) []Finding {
 	}
 	Sort(out)
 	return out
+}
+
+// foldNote is the finding that stands for the findings of f's rule and
+// name past the first MaxPerRule, count of them in all: f clipped, without
+// span or fixes, its message counting the rest.
+func foldNote(f Finding, count int) Finding {
+	f = clip(f)
+	f.Span, f.Fixes = Span{}, nil
+	f.Message = fmt.Sprintf("and %d more %s findings at %s, not listed", count-MaxPerRule, f.Rule, f.Name)
+	return f
 }
 
 // clip cuts a finding's record, message and fix to their bounds.
