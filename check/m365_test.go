@@ -445,7 +445,7 @@ func TestStage(t *testing.T) {
 	}
 	// Microsoft 365's commercial MX checked against GCC High's set: the
 	// cloud is the likelier mistake, and the next step says so (the
-	// diff entry's OtherCloud, not its text).
+	// diff entry's otherCloud, not its text).
 	gov := opts
 	gov.Cloud = records.GCCHigh
 	rep := checkText(t, "st.example", head+"@ IN TXT \"MS=ms77777777\"\n@ IN MX 0 st-example.mail.protection.outlook.com.\n", gov)

@@ -650,7 +650,7 @@ func (d *differ) stageMX(set *records.Set) {
 		// Microsoft 365's commercial MX, checked against a government
 		// cloud's set: the cloud is the likelier mistake.
 		mx.Why = fmt.Sprintf("MX points at the commercial cloud (%s), but the expected records are GCC High's or DoD's (%s): check -cloud (a commercial tenant's domain is checked with -cloud commercial)", hosts, mx.Expected)
-		mx.OtherCloud = true
+		mx.otherCloud = true
 		d.over[mxAt] = &override{noFix: true}
 		return
 	}

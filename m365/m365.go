@@ -37,12 +37,12 @@ type Entry struct {
 	Optional bool             `json:"optional"`
 	// Why explains a status other than ok.
 	Why string `json:"why,omitempty"`
-	// OtherCloud is set on a wrong MX entry whose records point at
+	// otherCloud is set on a wrong MX entry whose records point at
 	// Microsoft 365 in another cloud than the expected set's (the
 	// commercial hosts against GCC High's or DoD's set): the likelier
 	// mistake is the cloud the set was built for, and Why says so.
-	OtherCloud bool `json:"-"`
-	fix        fix  // overrides the expectation's zone line as the finding's Fix
+	otherCloud bool
+	fix        fix // overrides the expectation's zone line as the finding's Fix
 	// cnameBeside: the entry's CNAME stands beside other data in a zone
 	// file (its Why starts with cnameBesideWhy).
 	cnameBeside bool

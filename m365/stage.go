@@ -182,7 +182,7 @@ func (r *StageInput) routingStage() (stageState, bool) {
 	if mx.Status == Missing {
 		return stageState{StageVerified, "Create the mailboxes, then point MX at Microsoft 365 (" + mx.Expected + ") and autodiscover at Microsoft 365: verifying the domain does not route mail."}, true
 	}
-	if mx.OtherCloud {
+	if mx.otherCloud {
 		return stageState{StageOldProvider, sentence(mx.Why)}, true
 	}
 	return stageState{StageOldProvider, fmt.Sprintf("Mail still flows to %s: when the mailboxes are ready (and the mail migrated), point MX at Microsoft 365 (%s) and autodiscover at Microsoft 365, and remove the other MX records.", strings.Join(mx.Found, ", "), mx.Expected)}, true
