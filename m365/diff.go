@@ -68,7 +68,7 @@ func Rules() []lint.Rule {
 // own asks name/qtype and returns the records owned by name itself (none
 // when the answer was reached through a CNAME), or an error.
 func (d *differ) own(name string, qtype uint16) ([]dns.RR, error) {
-	a, err := d.r.Lookup(d.ctx, name, qtype)
+	a, err := d.pass.Resolver.Lookup(d.ctx, name, qtype)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +156,7 @@ type override struct {
 // reports the findings; spf and sels are the SPF and DKIM checks' results.
 func diff(ctx context.Context, p *analysis.Pass, set *records.Set, sr *spf.Report, sels []*dkim.Selector) []Entry {
 	p.Report(set.Findings...)
-	d := &differ{ctx: ctx, r: p.Resolver, pass: p, zone: p.Zone, spf: sr, dkim: sels, diff: []Entry{}, domain: strings.TrimSuffix(strings.ToLower(set.Domain), "."), over: map[int]*override{}}
+	d := &differ{ctx: ctx, pass: p, spf: sr, dkim: sels, diff: []Entry{}, domain: strings.TrimSuffix(strings.ToLower(set.Domain), "."), over: map[int]*override{}}
 	if d.domain == "" {
 		d.domain = p.Domain
 	}
@@ -278,8 +278,10 @@ func (d *differ) blameMissingDot(fs []lint.Finding, drop []bool) {
 const cnameBesideWhy = "a CNAME beside other data (RFC 1034 §3.6.2)"
 
 type differ struct {
-	ctx  context.Context
-	r    resolver.Resolver
+	ctx context.Context
+	// pass asks (Resolver) and tells, when the check answers from zone
+	// files, which names they hold (Zone): only a zone file can hold a
+	// CNAME beside other data.
 	pass *analysis.Pass
 	spf  *spf.Report      // the SPF check's result
 	dkim []*dkim.Selector // the DKIM check's result
@@ -287,9 +289,6 @@ type differ struct {
 	// dotless are the names whose targets lack their trailing dot.
 	dotless []string
 	mx      []dns.RR // the apex MX records, once asked
-	// zone, when the check answers from zone files, tells which names
-	// they hold: only a zone file can hold a CNAME beside other data.
-	zone resolver.ZoneFiles
 	// domain is the set's domain: the origin a target without its
 	// trailing dot was made relative to.
 	domain string
@@ -956,14 +955,14 @@ func (d *differ) keepWorkingDKIM(e records.Expected, ent *Entry) bool {
 // cnameBesideData decides whether a right CNAME is a conflict because the
 // zone file holds other data at its name.
 func (d *differ) cnameBesideData(e records.Expected, ent *Entry) {
-	if ent.Status != OK || d.zone == nil {
+	if ent.Status != OK || d.pass.Zone == nil {
 		return
 	}
 	// RFC 1034 §3.6.2: a CNAME stands alone. Only a zone file can hold a
 	// CNAME beside other data (servers refuse to load one), so it is read
 	// from the file itself; live checks skip it.
 	var addrs []dns.RR
-	for _, rr := range d.zone.Owned(e.Name) {
+	for _, rr := range d.pass.Zone.Owned(e.Name) {
 		if t := rr.Header().Rrtype; t != dns.TypeCNAME && t != dns.TypeRRSIG && t != dns.TypeNSEC {
 			addrs = append(addrs, rr)
 		}
