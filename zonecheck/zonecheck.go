@@ -39,46 +39,39 @@ func Rules() []lint.Rule {
 // NewCheck returns the zone check ("zone"). It has no result.
 func NewCheck() *analysis.Check {
 	return &analysis.Check{Name: "zone", Doc: "with zone files: what the zone's server refuses or ignores (a CNAME beside other data, no SOA or NS at the apex, records outside the zone)",
-		Rules: Rules(), Run: func(ctx context.Context, p *analysis.Pass) (any, error) { return nil, run(ctx, p) }}
+		Rules: Rules(), Run: func(_ context.Context, p *analysis.Pass) (any, error) { run(p); return nil, nil }}
 }
 
 // run reports what the server of the zone that holds the domain would
 // refuse or ignore in its file.
-func run(ctx context.Context, p *analysis.Pass) error {
+func run(p *analysis.Pass) {
 	if p.Zone == nil {
-		return nil
+		return
 	}
 	apex := p.Zone.Zone(p.Domain)
 	if apex == "" {
-		return nil
+		return
 	}
 	for _, pr := range p.Zone.Problems() {
 		if pr.Zone != apex {
 			continue
 		}
 		var rule lint.Rule
+		var typ string // the record type the problem is about, if one
 		switch pr.Kind {
 		case "cname-and-other-data":
-			rule = ruleZoneCNAME
+			rule, typ = ruleZoneCNAME, "CNAME"
 		case "missing-soa":
-			rule = ruleZoneMissingSOA
+			rule, typ = ruleZoneMissingSOA, "SOA"
 		case "missing-ns":
-			rule = ruleZoneMissingNS
+			rule, typ = ruleZoneMissingNS, "NS"
 		case "out-of-zone":
 			rule = ruleZoneOutOfZone
 		default:
 			continue
 		}
 		f := rule.New(strings.TrimSuffix(pr.Name, "."), pr.Message)
-		switch pr.Kind {
-		case "cname-and-other-data":
-			f.Type = "CNAME"
-		case "missing-soa":
-			f.Type = "SOA"
-		case "missing-ns":
-			f.Type = "NS"
-		}
+		f.Type = typ
 		p.Report(f)
 	}
-	return nil
 }
