@@ -418,9 +418,6 @@ func ReadDKIMSigningConfig(r io.Reader) (*DKIMSigningConfig, error) {
 	return c, nil
 }
 
-// Len returns the number of domains the input configures.
-func (c *DKIMSigningConfig) Len() int { return len(c.targets) }
-
 // For returns exact dkim1 and dkim2 expectations (Selector1CNAME,
 // Selector2CNAME) for domain, to Replace the template's patterns; an
 // error when the input does not configure domain or its targets are not
