@@ -298,14 +298,10 @@ func (r *StageInput) verifiedBy(verify *Entry) string {
 	if verify != nil && verify.Status == OK && len(verify.Found) > 0 || r.VerifyRecord {
 		return "the MS= verification record"
 	}
-	live := 0
 	for _, s := range r.DKIM {
 		if (s.Selector == "selector1" || s.Selector == "selector2") && s.Status == dkim.StatusOK && (strings.Contains(s.Target, ".onmicrosoft.") || strings.HasSuffix(s.Target, ".dkim.mail.microsoft")) {
-			live++
+			return "DKIM keys live in the tenant, which Microsoft creates only for a verified domain"
 		}
-	}
-	if live > 0 {
-		return "DKIM keys live in the tenant, which Microsoft creates only for a verified domain"
 	}
 	return ""
 }
