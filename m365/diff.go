@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/domainlint/domainlint/dkim"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/domainlint/domainlint/analysis"
+	"github.com/domainlint/domainlint/dkim"
 	"github.com/domainlint/domainlint/dmarc"
 	"github.com/domainlint/domainlint/internal/rrtext"
 	"github.com/domainlint/domainlint/lint"

@@ -2,11 +2,11 @@ package m365
 
 import (
 	"fmt"
-	"github.com/domainlint/domainlint/dkim"
-	"github.com/domainlint/domainlint/dmarc"
 	"regexp"
 	"strings"
 
+	"github.com/domainlint/domainlint/dkim"
+	"github.com/domainlint/domainlint/dmarc"
 	"github.com/domainlint/domainlint/enforce"
 	"github.com/domainlint/domainlint/internal/rrtext"
 	"github.com/domainlint/domainlint/lint"

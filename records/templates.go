@@ -2,12 +2,12 @@ package records
 
 import (
 	"fmt"
-	"github.com/domainlint/domainlint/dmarc"
-	"github.com/domainlint/domainlint/internal/rrtext"
 	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/domainlint/domainlint/dmarc"
+	"github.com/domainlint/domainlint/internal/rrtext"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/miekg/dns"
 	"golang.org/x/net/idna"
