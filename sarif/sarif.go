@@ -354,13 +354,15 @@ func (s Options) fixes(f lint.Finding) []sarifFix {
 		}
 		ch := sarifArtifactEdit{ArtifactLocation: s.artifactURI()}
 		ok := true
+	edits:
 		for _, e := range x.Edits {
 			switch e.Op {
 			case lint.Delete:
 				first, last := s.Lines(e.RR)
 				if first == 0 {
+					// The fix is left out: its other edits need no placing.
 					ok = false
-					break
+					break edits
 				}
 				ch.Replacements = append(ch.Replacements, sarifReplacement{DeletedRegion: sarifLines{StartLine: first, StartColumn: 1, EndLine: last + 1, EndColumn: 1}})
 			case lint.Add:
