@@ -5,20 +5,9 @@ import (
 	"io"
 
 	"github.com/domainlint/domainlint/lint"
-	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/zoneedit"
 	"github.com/domainlint/domainlint/zonesrc"
 )
-
-// zoneSources are the -zone files as their servers load them, and the
-// zones read from DNS-as-code sources (zonesrc.Sources).
-func (o options) zoneSources(domains []string) ([]resolver.ZoneSource, []*zonesrc.Loaded, error) {
-	domain := ""
-	if len(domains) > 0 {
-		domain = domains[0]
-	}
-	return zonesrc.Sources(o.zones, o.zoneFormat, domain, o.includeRoot)
-}
 
 // notEvaluated says, once, which source values were not taken literally.
 func notEvaluated(w io.Writer, loaded []*zonesrc.Loaded) {
