@@ -17,7 +17,6 @@ import (
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/sarif"
 	"github.com/domainlint/domainlint/smtpprobe"
-	"github.com/domainlint/domainlint/zoneedit"
 	"github.com/domainlint/domainlint/zonesrc"
 )
 
@@ -108,15 +107,11 @@ func (p *printer) newSARIF(firstDomain string) (*sarif.Writer, error) {
 		return sarif.NewWriter(p.w, sarif.Options{Locate: p.locate, Rules: append(check.Rules(), zonesrc.Rules()...)}), nil
 	}
 	artifact := p.o.zones[0]
-	text, err := readBounded(artifact, maxZoneBytes)
-	if err != nil {
-		return nil, err
-	}
 	origin := p.origin
 	if origin == "" {
 		origin = firstDomain
 	}
-	zf, err := zoneedit.Parse(string(text), origin)
+	text, zf, err := readZoneFile(artifact, origin)
 	if err != nil {
 		return nil, err
 	}
