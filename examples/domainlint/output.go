@@ -13,6 +13,7 @@ import (
 	"github.com/domainlint/domainlint/dane"
 	"github.com/domainlint/domainlint/dkim"
 	"github.com/domainlint/domainlint/dmarc"
+	"github.com/domainlint/domainlint/internal/zonedb"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/sarif"
@@ -73,9 +74,9 @@ func (p *printer) finish() error {
 	return p.sarif.Close()
 }
 
-// maxZoneBytes is the zone file size bound (SECURITY.md): the file read
-// again for SARIF's line numbers is held to it too.
-const maxZoneBytes = 32 << 20
+// maxZoneBytes is the zone file size bound (SECURITY.md), the loader's:
+// the file read again for SARIF's line numbers is held to it too.
+const maxZoneBytes = zonedb.DefaultMaxBytes
 
 // readBounded reads path, refusing it past max octets without reading
 // more.
