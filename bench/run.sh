@@ -248,6 +248,18 @@ uctl() { unbound-control -c "$work/unbound/unbound.conf" "$@"; }
 cold_unbound() { uctl reload >/dev/null; }
 count_unbound() { uctl stats_noreset | awk -F= '$1=="total.num.queries" {print $2}'; }
 
+# start_unbound DIR PORT: runs Unbound with DIR/unbound.conf (written by
+# unbound_conf), logging to DIR/unbound.log, and waits up to 20 s for it
+# to answer for the world.
+start_unbound() {
+  unbound -d -c "$1/unbound.conf" 2>"$1/unbound.log" &
+  pids+=($!)
+  for _ in $(seq 1 100); do
+    [ "$(ask "$2" _spf1.prov00.test TXT)" = ok ] && break
+    sleep 0.2
+  done
+}
+
 # unbound_conf DIR PORT: an Unbound configuration (one thread, iterator
 # only, on 127.0.0.1:PORT, controlled through DIR/unbound.ctl) with the
 # server options that follow on stdin, written to DIR/unbound.conf.
@@ -307,12 +319,7 @@ server:
     num-queries-per-thread: 4096
     outgoing-range: 8192
 CONF
-  unbound -d -c "$work/unbound/unbound.conf" 2>"$work/unbound/unbound.log" &
-  pids+=($!)
-  for _ in $(seq 1 100); do
-    [ "$(ask "$uport" _spf1.prov00.test TXT)" = ok ] && break
-    sleep 0.2
-  done
+  start_unbound "$work/unbound" "$uport"
   [ "$(ask "$uport" s1-d000000-test.dkim.example TXT)" = ok ] || { echo "unbound does not resolve the world:"; cat "$work/unbound/unbound.log"; exit 1; }
   peers unbound "$uport"
   stop_knot root
@@ -337,12 +344,7 @@ forward-zone:
     name: "."
     forward-addr: 127.0.0.1@$dport
 CONF
-  unbound -d -c "$work/slow/unbound.conf" 2>"$work/slow/unbound.log" &
-  pids+=($!)
-  for _ in $(seq 1 100); do
-    [ "$(ask "$lport" _spf1.prov00.test TXT)" = ok ] && break
-    sleep 0.2
-  done
+  start_unbound "$work/slow" "$lport"
   head -n 20 "$world/domains.txt" > "$work/latency.txt"
   line=$("$work/bench" run -workload latency -impl domainlint -server "127.0.0.1:$lport" -domains "$work/latency.txt" \
     -flush "unbound-control -c $work/slow/unbound.conf reload >/dev/null" -delay 30ms)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/domainlint/domainlint/internal/zonedb"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/miekg/dns"
 )
@@ -528,16 +529,8 @@ func indexField(s, name string) int {
 
 // commentOf returns a line's comment (from its ";" outside quotes), or "".
 func commentOf(line string) string {
-	quoted := false
-	for i := 0; i < len(line); i++ {
-		switch c := line[i]; {
-		case c == '\\':
-			i++
-		case c == '"':
-			quoted = !quoted
-		case c == ';' && !quoted:
-			return line[i:]
-		}
+	if i := zonedb.CommentIndex(line); i >= 0 {
+		return line[i:]
 	}
 	return ""
 }

@@ -477,29 +477,41 @@ func (r *tfRecord) cloudflare() {
 			r.add(owner, typ, ttl, content, cpos)
 			return
 		}
-		p, ok1 := prio()
-		w, ok2 := r.nestedUint(d, "weight", "")
-		port, ok3 := r.nestedUint(d, "port", "")
-		tn, tpos, ok4 := r.nestedStr(d, "target")
-		if !(ok1 && ok2 && ok3 && ok4) {
-			return
-		}
-		if t, ok := r.target(owner, typ, tn, tpos); ok {
-			r.add(owner, typ, ttl, p+" "+w+" "+port+" "+t, tpos)
-		}
+		p, ok := prio()
+		r.addSRV(owner, typ, ttl, d, p, ok)
 	case "CAA":
 		if d == nil {
 			r.add(owner, typ, ttl, content, cpos)
 			return
 		}
-		flags, ok1 := r.nestedUint(d, "flags", "0")
-		tag, _, ok2 := r.nestedStr(d, "tag")
-		val, vpos, ok3 := r.nestedStr(d, "value")
-		if ok1 && ok2 && ok3 {
-			r.add(owner, typ, ttl, flags+" "+tag+" "+quoteString(val), vpos)
-		}
+		r.addCAA(owner, typ, ttl, d)
 	default:
 		r.add(owner, typ, ttl, content, cpos)
+	}
+}
+
+// addSRV adds the SRV record of block nb (Cloudflare's data, Azure's
+// record) at priority p, read first by the caller (ok: it was read).
+func (r *tfRecord) addSRV(owner, typ string, ttl uint32, nb *tfBlock, p string, ok bool) {
+	w, ok2 := r.nestedUint(nb, "weight", "")
+	port, ok3 := r.nestedUint(nb, "port", "")
+	tn, pos, ok4 := r.nestedStr(nb, "target")
+	if !(ok && ok2 && ok3 && ok4) {
+		return
+	}
+	if t, ok := r.target(owner, typ, tn, pos); ok {
+		r.add(owner, typ, ttl, p+" "+w+" "+port+" "+t, pos)
+	}
+}
+
+// addCAA adds the CAA record of block nb (Cloudflare's data, Azure's
+// record).
+func (r *tfRecord) addCAA(owner, typ string, ttl uint32, nb *tfBlock) {
+	flags, ok1 := r.nestedUint(nb, "flags", "0")
+	tag, _, ok2 := r.nestedStr(nb, "tag")
+	val, pos, ok3 := r.nestedStr(nb, "value")
+	if ok1 && ok2 && ok3 {
+		r.add(owner, typ, ttl, flags+" "+tag+" "+quoteString(val), pos)
 	}
 }
 
@@ -643,23 +655,10 @@ func (r *tfRecord) azureRecord(owner, typ string, ttl uint32, nb *tfBlock) {
 			r.add(owner, typ, ttl, p+" "+t, pos)
 		}
 	case "SRV":
-		p, ok1 := r.nestedUint(nb, "priority", "")
-		w, ok2 := r.nestedUint(nb, "weight", "")
-		port, ok3 := r.nestedUint(nb, "port", "")
-		tn, pos, ok4 := r.nestedStr(nb, "target")
-		if !(ok1 && ok2 && ok3 && ok4) {
-			return
-		}
-		if t, ok := r.target(owner, typ, tn, pos); ok {
-			r.add(owner, typ, ttl, p+" "+w+" "+port+" "+t, pos)
-		}
+		p, ok := r.nestedUint(nb, "priority", "")
+		r.addSRV(owner, typ, ttl, nb, p, ok)
 	case "CAA":
-		flags, ok1 := r.nestedUint(nb, "flags", "0")
-		tag, _, ok2 := r.nestedStr(nb, "tag")
-		val, pos, ok3 := r.nestedStr(nb, "value")
-		if ok1 && ok2 && ok3 {
-			r.add(owner, typ, ttl, flags+" "+tag+" "+quoteString(val), pos)
-		}
+		r.addCAA(owner, typ, ttl, nb)
 	case "TXT":
 		// value: the provider splits it into 255-octet strings; values:
 		// the strings as given, each at most 255 octets.

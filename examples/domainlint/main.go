@@ -195,14 +195,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if o.snapshot != "" {
 			return fail(stderr, "-fix and -snapshot: run them one at a time")
 		}
-		srcs, conv, err := o.zoneSources(env.domains)
-		if err != nil {
-			return fail(stderr, "%v", err)
+		if len(env.conv) > 0 {
+			return fail(stderr, "-fix and -diff edit RFC 1035 zone files; for %s the findings' fixes are advice to make in the source", env.conv[0].Zone.Source)
 		}
-		if len(conv) > 0 {
-			return fail(stderr, "-fix and -diff edit RFC 1035 zone files; for %s the findings' fixes are advice to make in the source", conv[0].Zone.Source)
-		}
-		return fixZone(ctx, stdout, stderr, srcs, env.domains[0], env.outside, *o, env.opts)
+		return fixZone(ctx, stdout, stderr, env.srcs, env.domains[0], env.outside, *o, env.opts)
 	}
 	return o.check(ctx, env, stdin, stdout, stderr)
 }
@@ -355,12 +351,13 @@ func (o *options) validateValues() error {
 // env is what a run checks with.
 type env struct {
 	r        resolver.Resolver
-	live     *resolver.Client     // the live client, when there is one
-	recorder *resolver.Recorder   // -snapshot
-	outside  resolver.Resolver    // names outside the zone files (nil offline)
-	compare  resolver.Resolver    // -compare
-	smtpRec  *smtpprobe.Recording // -smtp-record
-	conv     []*zonesrc.Loaded    // zones read from DNS-as-code sources
+	live     *resolver.Client      // the live client, when there is one
+	recorder *resolver.Recorder    // -snapshot
+	outside  resolver.Resolver     // names outside the zone files (nil offline)
+	compare  resolver.Resolver     // -compare
+	smtpRec  *smtpprobe.Recording  // -smtp-record
+	srcs     []resolver.ZoneSource // the -zone sources as loaded (for -fix and -diff)
+	conv     []*zonesrc.Loaded     // zones read from DNS-as-code sources
 	opts     check.Options
 	domains  []string
 	origin   string // the first zone file's apex, for SARIF lines
@@ -484,7 +481,7 @@ func (o *options) setupZones(e *env) error {
 	if err != nil {
 		return err
 	}
-	e.r, e.outside, e.conv = set.Zones, set.Outside, set.Loaded
+	e.r, e.outside, e.srcs, e.conv = set.Zones, set.Outside, set.Sources, set.Loaded
 	if len(e.domains) == 0 && o.domains == "" {
 		e.domains = firstOrigin(set.Zones)
 		if len(set.Loaded) > 1 {

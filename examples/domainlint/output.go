@@ -13,11 +13,11 @@ import (
 	"github.com/domainlint/domainlint/dane"
 	"github.com/domainlint/domainlint/dkim"
 	"github.com/domainlint/domainlint/dmarc"
+	"github.com/domainlint/domainlint/internal/zonedb"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/sarif"
 	"github.com/domainlint/domainlint/smtpprobe"
-	"github.com/domainlint/domainlint/zoneedit"
 	"github.com/domainlint/domainlint/zonesrc"
 )
 
@@ -74,9 +74,9 @@ func (p *printer) finish() error {
 	return p.sarif.Close()
 }
 
-// maxZoneBytes is the zone file size bound (SECURITY.md): the file read
-// again for SARIF's line numbers is held to it too.
-const maxZoneBytes = 32 << 20
+// maxZoneBytes is the zone file size bound (SECURITY.md), the loader's:
+// the file read again for SARIF's line numbers is held to it too.
+const maxZoneBytes = zonedb.DefaultMaxBytes
 
 // readBounded reads path, refusing it past max octets without reading
 // more.
@@ -108,15 +108,11 @@ func (p *printer) newSARIF(firstDomain string) (*sarif.Writer, error) {
 		return sarif.NewWriter(p.w, sarif.Options{Locate: p.locate, Rules: append(check.Rules(), zonesrc.Rules()...)}), nil
 	}
 	artifact := p.o.zones[0]
-	text, err := readBounded(artifact, maxZoneBytes)
-	if err != nil {
-		return nil, err
-	}
 	origin := p.origin
 	if origin == "" {
 		origin = firstDomain
 	}
-	zf, err := zoneedit.Parse(string(text), origin)
+	text, zf, err := readZoneFile(artifact, origin)
 	if err != nil {
 		return nil, err
 	}

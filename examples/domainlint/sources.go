@@ -5,20 +5,9 @@ import (
 	"io"
 
 	"github.com/domainlint/domainlint/lint"
-	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/zoneedit"
 	"github.com/domainlint/domainlint/zonesrc"
 )
-
-// zoneSources are the -zone files as their servers load them, and the
-// zones read from DNS-as-code sources (zonesrc.Sources).
-func (o options) zoneSources(domains []string) ([]resolver.ZoneSource, []*zonesrc.Loaded, error) {
-	domain := ""
-	if len(domains) > 0 {
-		domain = domains[0]
-	}
-	return zonesrc.Sources(o.zones, o.zoneFormat, domain, o.includeRoot)
-}
 
 // notEvaluated says, once, which source values were not taken literally.
 func notEvaluated(w io.Writer, loaded []*zonesrc.Loaded) {
@@ -36,11 +25,7 @@ func locate(loaded []*zonesrc.Loaded) func(f lint.Finding) (string, int) {
 // zoneLocate places a finding at its record's line in a zone file, for
 // the text output (nil when the file cannot be read again).
 func zoneLocate(file, origin string) func(f lint.Finding) (string, int) {
-	text, err := readBounded(file, maxZoneBytes)
-	if err != nil {
-		return nil
-	}
-	zf, err := zoneedit.Parse(string(text), origin)
+	_, zf, err := readZoneFile(file, origin)
 	if err != nil {
 		return nil
 	}
@@ -50,4 +35,19 @@ func zoneLocate(file, origin string) func(f lint.Finding) (string, int) {
 		}
 		return "", 0
 	}
+}
+
+// readZoneFile reads a zone file again, held to maxZoneBytes, and splits
+// it into statements: the text output and SARIF place findings on its
+// lines.
+func readZoneFile(file, origin string) ([]byte, *zoneedit.File, error) {
+	text, err := readBounded(file, maxZoneBytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	zf, err := zoneedit.Parse(string(text), origin)
+	if err != nil {
+		return nil, nil, err
+	}
+	return text, zf, nil
 }

@@ -740,18 +740,28 @@ func (r *lineReader) record() (int, string) {
 
 // lineComment returns a line's comment, from its ";" outside quotes, or "".
 func lineComment(l []byte) string {
+	if i := CommentIndex(l); i >= 0 {
+		return strings.TrimRight(string(l[i:]), "\r\n")
+	}
+	return ""
+}
+
+// CommentIndex returns where a line's comment starts (its ";" outside
+// quotes, a backslash escaping the byte after it), or -1. Package
+// zoneedit finds the comments it keeps with it.
+func CommentIndex[T string | []byte](line T) int {
 	quoted := false
-	for i := 0; i < len(l); i++ {
-		switch c := l[i]; {
+	for i := 0; i < len(line); i++ {
+		switch c := line[i]; {
 		case c == '\\':
 			i++
 		case c == '"':
 			quoted = !quoted
 		case c == ';' && !quoted:
-			return strings.TrimRight(string(l[i:]), "\r\n")
+			return i
 		}
 	}
-	return ""
+	return -1
 }
 
 // line returns the number of the line the parser last finished: a record
