@@ -326,18 +326,7 @@ func addresses(ctx context.Context, r resolver.Resolver, host string) ([]netip.A
 			errs = append(errs, err)
 			continue
 		}
-		for _, rr := range ans.Records {
-			switch rr := rr.(type) {
-			case *dns.A:
-				if a, ok := netip.AddrFromSlice(rr.A.To4()); ok {
-					out = append(out, a)
-				}
-			case *dns.AAAA:
-				if a, ok := netip.AddrFromSlice(rr.AAAA.To16()); ok {
-					out = append(out, a)
-				}
-			}
-		}
+		out = append(out, ans.Addrs()...)
 	}
 	switch {
 	case len(out) > 0:
