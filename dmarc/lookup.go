@@ -337,9 +337,9 @@ func discover(ctx context.Context, r resolver.Resolver, domain string) (*Discove
 	// asked at once: the walk then reads them in its order. It stops
 	// early only at a record with psd=, rare, where the names above cost
 	// a question each for nothing.
-	targets := treeWalkTargets(name)
-	if org := OrgDomainPSL(name); !slices.Contains(targets, org) {
-		targets = append(targets, org)
+	targets, pslOrg := treeWalkTargets(name), OrgDomainPSL(name)
+	if !slices.Contains(targets, pslOrg) {
+		targets = append(targets, pslOrg)
 	}
 	qs := make([]ask.Question, len(targets))
 	for i, t := range targets {
@@ -365,7 +365,7 @@ func discover(ctx context.Context, r resolver.Resolver, domain string) (*Discove
 		}
 		p9.Incomplete, p9.Unanswered = incomplete(queried[len(queried)-1], err), resolver.Unanswered(err)
 		p9.Unasked, p9.Failure = queried[len(queried)-1], err
-		org, psd = OrgDomainPSL(name), ""
+		org, psd = pslOrg, ""
 	}
 	p9.OrgDomain, p9.Queried = org, queried
 	candidates := []string{org, psd}
@@ -375,7 +375,8 @@ func discover(ctx context.Context, r resolver.Resolver, domain string) (*Discove
 		// (no record there had psd=, or the walk would have stopped).
 		// With none, the public suffix list's answer stands in (below).
 		candidates = nil
-		for _, t := range treeWalkTargets(name)[:len(queried)-1] {
+		// (targets begins with the walk's names, in its order.)
+		for _, t := range targets[:len(queried)-1] {
 			if x := f.at(t); x.rec != nil {
 				candidates = []string{t}
 			}
@@ -395,7 +396,7 @@ func discover(ctx context.Context, r resolver.Resolver, domain string) (*Discove
 		}
 	}
 	// RFC 7489: the domain, then its organizational domain by the PSL.
-	p7 := &Policy{Algorithm: RFC7489.String(), OrgDomain: OrgDomainPSL(name)}
+	p7 := &Policy{Algorithm: RFC7489.String(), OrgDomain: pslOrg}
 	for _, t := range []string{name, p7.OrgDomain} {
 		x := f.at(t)
 		p7.Queried = append(p7.Queried, "_dmarc."+t)
