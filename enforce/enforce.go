@@ -24,7 +24,6 @@ package enforce
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"net/netip"
@@ -525,9 +524,8 @@ func (e *evaluator) key(domain, selector string) keyState {
 	var ks keyState
 	s, _, err := dkim.Lookup(e.ctx, e.r, domain, selector)
 	switch {
-	case err != nil && errors.Is(err, resolver.ErrUnverified), err == nil && s.Status == dkim.StatusUnverified:
-		ks = keyState{known: false}
-	case err != nil:
+	case err != nil, s.Status == dkim.StatusUnverified:
+		// Not verified offline, or a failed lookup: not known.
 		ks = keyState{known: false}
 	case s.Status == dkim.StatusOK:
 		ks = keyState{known: true, usable: true}
