@@ -648,6 +648,9 @@ func (e *evaluator) narrowest(ip netip.Addr, domain string) string {
 	if err != nil || rep == nil || rep.Root == nil {
 		return domain
 	}
+	if _, ok := e.costs[domain]; !ok {
+		e.costs[domain] = rep.Lookups // costOf's count, from the walk just made
+	}
 	best, bestCost := domain, e.costOf(domain)
 	var walk func(n *spf.Node, depth int)
 	walk = func(n *spf.Node, depth int) {
