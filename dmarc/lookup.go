@@ -158,6 +158,16 @@ func (f *finder) strict(domain string) (*Record, []*Problem) {
 	return x.rec7, x.probs7
 }
 
+// multiple reports whether a name asked holds several DMARC records.
+func (f *finder) multiple() bool {
+	for _, x := range f.seen {
+		if len(x.recs) > 1 {
+			return true
+		}
+	}
+	return false
+}
+
 func (f *finder) at(domain string) found {
 	if x, ok := f.seen[domain]; ok {
 		return x
@@ -327,9 +337,9 @@ func discover(ctx context.Context, r resolver.Resolver, domain string) (*Discove
 	// asked at once: the walk then reads them in its order. It stops
 	// early only at a record with psd=, rare, where the names above cost
 	// a question each for nothing.
-	targets := treeWalkTargets(name)
-	if org := OrgDomainPSL(name); !slices.Contains(targets, org) {
-		targets = append(targets, org)
+	targets, pslOrg := treeWalkTargets(name), OrgDomainPSL(name)
+	if !slices.Contains(targets, pslOrg) {
+		targets = append(targets, pslOrg)
 	}
 	qs := make([]ask.Question, len(targets))
 	for i, t := range targets {
@@ -355,7 +365,7 @@ func discover(ctx context.Context, r resolver.Resolver, domain string) (*Discove
 		}
 		p9.Incomplete, p9.Unanswered = incomplete(queried[len(queried)-1], err), resolver.Unanswered(err)
 		p9.Unasked, p9.Failure = queried[len(queried)-1], err
-		org, psd = OrgDomainPSL(name), ""
+		org, psd = pslOrg, ""
 	}
 	p9.OrgDomain, p9.Queried = org, queried
 	candidates := []string{org, psd}
@@ -365,7 +375,8 @@ func discover(ctx context.Context, r resolver.Resolver, domain string) (*Discove
 		// (no record there had psd=, or the walk would have stopped).
 		// With none, the public suffix list's answer stands in (below).
 		candidates = nil
-		for _, t := range treeWalkTargets(name)[:len(queried)-1] {
+		// (targets begins with the walk's names, in its order.)
+		for _, t := range targets[:len(queried)-1] {
 			if x := f.at(t); x.rec != nil {
 				candidates = []string{t}
 			}
@@ -385,7 +396,7 @@ func discover(ctx context.Context, r resolver.Resolver, domain string) (*Discove
 		}
 	}
 	// RFC 7489: the domain, then its organizational domain by the PSL.
-	p7 := &Policy{Algorithm: RFC7489.String(), OrgDomain: OrgDomainPSL(name)}
+	p7 := &Policy{Algorithm: RFC7489.String(), OrgDomain: pslOrg}
 	for _, t := range []string{name, p7.OrgDomain} {
 		x := f.at(t)
 		p7.Queried = append(p7.Queried, "_dmarc."+t)
@@ -588,7 +599,7 @@ func lintDiscovery(ctx context.Context, r resolver.Resolver, f *finder, d *Disco
 		}
 		fs = append(fs, fn)
 	}
-	if p7.Record == nil && p9.Record == nil && slices.ContainsFunc(slices.Collect(maps.Values(f.seen)), func(x found) bool { return len(x.recs) > 1 }) {
+	if p7.Record == nil && p9.Record == nil && f.multiple() {
 		// Several records at a name: dmarc.multiple-records says it; no
 		// record is missing (and adding one would make three).
 		return fs

@@ -24,7 +24,6 @@ package enforce
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"net/netip"
@@ -234,7 +233,7 @@ func Evaluate(ctx context.Context, r resolver.Resolver, domain string, rows iter
 		}
 		g.count += row.Count
 	}
-	e := &evaluator{ctx: ctx, r: r, domain: domain, opts: opts, disc: map[string]*dmarc.Discovery{}, keys: map[string]keyState{}, spfc: map[string]spf.Result{}, costs: map[string]int{}}
+	e := &evaluator{ctx: ctx, r: r, domain: domain, opts: opts, disc: map[string]*dmarc.Discovery{}, keys: map[string]keyState{}, spfc: map[string]spf.Result{}, spfReps: map[string]*spf.Report{}}
 	if _, err := e.discovery(domain); err != nil {
 		return nil, err
 	}
@@ -370,9 +369,7 @@ type evaluator struct {
 	disc    map[string]*dmarc.Discovery
 	keys    map[string]keyState
 	spfc    map[string]spf.Result
-	costs   map[string]int
-	lookups int // the domain's SPF lookups, once known
-	counted bool
+	spfReps map[string]*spf.Report // spfReport's
 }
 
 func (e *evaluator) outcome(row Row) (outcome, error) {
@@ -525,9 +522,8 @@ func (e *evaluator) key(domain, selector string) keyState {
 	var ks keyState
 	s, _, err := dkim.Lookup(e.ctx, e.r, domain, selector)
 	switch {
-	case err != nil && errors.Is(err, resolver.ErrUnverified), err == nil && s.Status == dkim.StatusUnverified:
-		ks = keyState{known: false}
-	case err != nil:
+	case err != nil, s.Status == dkim.StatusUnverified:
+		// Not verified offline, or a failed lookup: not known.
 		ks = keyState{known: false}
 	case s.Status == dkim.StatusOK:
 		ks = keyState{known: true, usable: true}
@@ -646,8 +642,8 @@ func (e *evaluator) canAlign(row Row, spfDomain string) bool {
 // below it), the name with the fewest lookups whose record passes ip:
 // the include to suggest, rather than a provider's company-wide record.
 func (e *evaluator) narrowest(ip netip.Addr, domain string) string {
-	rep, _, err := (spf.Linter{}).Lint(e.ctx, e.r, domain)
-	if err != nil || rep == nil || rep.Root == nil {
+	rep := e.spfReport(domain)
+	if rep == nil || rep.Root == nil {
 		return domain
 	}
 	best, bestCost := domain, e.costOf(domain)
@@ -674,31 +670,35 @@ func (e *evaluator) narrowest(ip netip.Addr, domain string) string {
 	return best
 }
 
-// costOf is the lookups an include of domain adds below it, once per
-// domain.
+// spfReport is the SPF walk of domain (spf.Linter's report), once per
+// domain: nil when it failed. narrowest, costOf and ownLookups read it.
+func (e *evaluator) spfReport(domain string) *spf.Report {
+	if rep, ok := e.spfReps[domain]; ok {
+		return rep
+	}
+	rep, _, err := (spf.Linter{}).Lint(e.ctx, e.r, domain)
+	if err != nil {
+		rep = nil
+	}
+	e.spfReps[domain] = rep
+	return rep
+}
+
+// costOf is the lookups an include of domain adds below it.
 func (e *evaluator) costOf(domain string) int {
-	if n, ok := e.costs[domain]; ok {
-		return n
+	if rep := e.spfReport(domain); rep != nil {
+		return rep.Lookups
 	}
-	n := 0
-	if rep, _, err := (spf.Linter{}).Lint(e.ctx, e.r, domain); err == nil && rep != nil {
-		n = rep.Lookups
-	}
-	e.costs[domain] = n
-	return n
+	return 0
 }
 
 // ownLookups is the domain's SPF lookup count under the proposal (-1 when
 // unknown).
 func (e *evaluator) ownLookups() int {
-	if !e.counted {
-		e.counted = true
-		e.lookups = -1
-		if rep, _, err := (spf.Linter{}).Lint(e.ctx, e.r, e.domain); err == nil && rep != nil && len(rep.Unverified) == 0 {
-			e.lookups = rep.Lookups
-		}
+	if rep := e.spfReport(e.domain); rep != nil && len(rep.Unverified) == 0 {
+		return rep.Lookups
 	}
-	return e.lookups
+	return -1
 }
 
 func (e *evaluator) ptr(ip netip.Addr) string {

@@ -222,7 +222,7 @@ func (l *looker) none() {
 			where = "whether it has A or AAAA records was not checked"
 			break
 		}
-		l.rep.Fallback = append(l.rep.Fallback, addrs(a)...)
+		l.rep.Fallback = append(l.rep.Fallback, a.Addrs()...)
 		if a.NXDomain() {
 			break
 		}
@@ -251,23 +251,6 @@ func fqdn(name string) string {
 		return name
 	}
 	return name + "."
-}
-
-func addrs(a *resolver.Answer) []netip.Addr {
-	var out []netip.Addr
-	for _, rr := range a.Records {
-		switch v := rr.(type) {
-		case *dns.A:
-			if ip, ok := netip.AddrFromSlice(v.A.To4()); ok {
-				out = append(out, ip)
-			}
-		case *dns.AAAA:
-			if ip, ok := netip.AddrFromSlice(v.AAAA); ok {
-				out = append(out, ip)
-			}
-		}
-	}
-	return out
 }
 
 // ipLiteral reports whether an MX target is an address written as a name:
@@ -351,7 +334,7 @@ func (l *looker) host(h *Host) {
 		h.Chain = resolver.Hops(a.Chain)
 		l.cname(h)
 	}
-	h.Addrs = addrs(a)
+	h.Addrs = a.Addrs()
 	switch {
 	case len(h.Addrs) > 0:
 		h.Status = StatusOK
@@ -370,7 +353,7 @@ func (l *looker) host(h *Host) {
 		l.failed(h, h.Target, err)
 		return
 	}
-	h.Addrs = addrs(aaaa)
+	h.Addrs = aaaa.Addrs()
 	if len(h.Addrs) > 0 {
 		h.Status = StatusOK
 		return

@@ -30,6 +30,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"github.com/domainlint/domainlint/internal/zonedb"
@@ -110,6 +111,26 @@ func (a *Answer) TXT() [][]string {
 	for _, rr := range a.Records {
 		if t, ok := rr.(*dns.TXT); ok {
 			out = append(out, DecodeTXT(t.Txt))
+		}
+	}
+	return out
+}
+
+// Addrs returns the addresses of the A and AAAA records, as published: an
+// AAAA record holding an IPv4-mapped address stays mapped (callers that
+// want it as IPv4 call Unmap).
+func (a *Answer) Addrs() []netip.Addr {
+	var out []netip.Addr
+	for _, rr := range a.Records {
+		switch v := rr.(type) {
+		case *dns.A:
+			if ip, ok := netip.AddrFromSlice(v.A.To4()); ok {
+				out = append(out, ip)
+			}
+		case *dns.AAAA:
+			if ip, ok := netip.AddrFromSlice(v.AAAA.To16()); ok {
+				out = append(out, ip)
+			}
 		}
 	}
 	return out

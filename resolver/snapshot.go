@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/domainlint/domainlint/internal/lineread"
 	"github.com/miekg/dns"
 )
 
@@ -247,27 +248,13 @@ func ReadSnapshot(rd io.Reader, name string) (*Snapshot, error) {
 	return s, nil
 }
 
-var errLongLine = errors.New("line too long")
+var errLongLine = lineread.ErrTooLong
 
 // readSnapshotLine reads one line without its newline; a line longer than
 // maxSnapshotLine is errLongLine. At the end of input it returns the last
 // line (perhaps empty) with io.EOF.
 func readSnapshotLine(br *bufio.Reader) (string, error) {
-	var b []byte
-	for {
-		chunk, err := br.ReadSlice('\n')
-		if len(b)+len(chunk) > maxSnapshotLine {
-			return "", errLongLine
-		}
-		b = append(b, chunk...)
-		switch err {
-		case bufio.ErrBufferFull:
-			continue
-		case nil:
-			return string(b[:len(b)-1]), nil
-		}
-		return string(b), err
-	}
+	return lineread.Line(br, maxSnapshotLine)
 }
 
 // snapshotRR parses one line as one record, in master-file form with an

@@ -157,6 +157,19 @@ func (c *Client) abandon(f *flight) {
 	}
 }
 
+// tcpWait takes server's turn under Config.Rate for a TCP retry and
+// returns how long to wait for it: 0 without a rate, the servers not
+// searched.
+func (c *Client) tcpWait(server string) time.Duration {
+	if c.pace == nil {
+		return 0
+	}
+	if i := slices.Index(c.servers, server); i >= 0 {
+		return c.pace[i].reserve(time.Now())
+	}
+	return 0
+}
+
 // tcp retries f over TCP after a truncated answer from server: one
 // connection per exchange, within one try's timeout.
 func (c *Client) tcp(f *flight, server string) {
@@ -165,17 +178,15 @@ func (c *Client) tcp(f *flight, server string) {
 		c.finish(f, nil, c.canceled(f))
 		return
 	}
-	if i := slices.Index(c.servers, server); c.pace != nil && i >= 0 {
-		if wait := c.pace[i].reserve(time.Now()); wait > 0 {
-			c.paced.Add(1)
-			t := time.NewTimer(wait)
-			select {
-			case <-t.C:
-			case <-abort:
-				t.Stop()
-				c.finish(f, nil, c.canceled(f))
-				return
-			}
+	if wait := c.tcpWait(server); wait > 0 {
+		c.paced.Add(1)
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-abort:
+			t.Stop()
+			c.finish(f, nil, c.canceled(f))
+			return
 		}
 	}
 	if !f.budget.take() {

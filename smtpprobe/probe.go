@@ -421,17 +421,8 @@ func (p *Prober) addresses(ctx context.Context, r resolver.Resolver, h HostResul
 				errs = append(errs, err)
 				continue
 			}
-			for _, rr := range ans.Records {
-				switch rr := rr.(type) {
-				case *dns.A:
-					if a, ok := netip.AddrFromSlice(rr.A.To4()); ok {
-						addrs = append(addrs, a)
-					}
-				case *dns.AAAA:
-					if a, ok := netip.AddrFromSlice(rr.AAAA.To16()); ok {
-						addrs = append(addrs, a.Unmap())
-					}
-				}
+			for _, a := range ans.Addrs() {
+				addrs = append(addrs, a.Unmap())
 			}
 		}
 		if len(addrs) == 0 {

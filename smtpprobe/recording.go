@@ -161,8 +161,9 @@ func (e *RecordingError) Error() string {
 // nothing but r: no directive exists. The error is a *RecordingError
 // naming the line and what is wrong, never quoting the text, or r's.
 func ReadRecording(r io.Reader) (*Recording, error) {
-	cr := &countReader{r: io.LimitReader(r, MaxRecordingBytes+1)}
-	br := bufio.NewReaderSize(cr, 64<<10)
+	// lr.N reaches 0 once more than MaxRecordingBytes were read.
+	lr := &io.LimitedReader{R: r, N: MaxRecordingBytes + 1}
+	br := bufio.NewReaderSize(lr, 64<<10)
 	rec := &Recording{}
 	var cur *HostResult
 	bad := func(n int, format string, args ...any) (*Recording, error) {
@@ -172,7 +173,7 @@ func ReadRecording(r io.Reader) (*Recording, error) {
 	for eof := false; !eof; {
 		n++
 		line, err := readLine(br, MaxRecordingLine+1)
-		if cr.n > MaxRecordingBytes {
+		if lr.N <= 0 {
 			return bad(0, "larger than %d bytes", MaxRecordingBytes)
 		}
 		if errors.Is(err, errLineTooLong) {
@@ -399,16 +400,4 @@ func NewReplay(rec *Recording, opts Options) (*Prober, error) {
 	}
 	p.replay = rec
 	return p, nil
-}
-
-// countReader counts the bytes read through it.
-type countReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/domainlint/domainlint/internal/lineread"
 )
 
 // Reply is one SMTP reply (RFC 5321 §4.2): a three-digit code and the
@@ -93,31 +95,16 @@ func readReply(r *bufio.Reader, maxLine, maxTotal int) (Reply, error) {
 	}
 }
 
-var errLineTooLong = errors.New("line too long")
+var errLineTooLong = lineread.ErrTooLong
 
 // readLine reads a line ending in LF, without copying more than max
 // bytes of it; the line is returned without its CRLF or LF.
 func readLine(r *bufio.Reader, max int) (string, error) {
-	var b []byte
-	for {
-		chunk, err := r.ReadSlice('\n')
-		if len(b)+len(chunk) > max {
-			return "", errLineTooLong
-		}
-		b = append(b, chunk...)
-		switch {
-		case err == nil:
-			b = b[:len(b)-1]
-			if len(b) > 0 && b[len(b)-1] == '\r' {
-				b = b[:len(b)-1]
-			}
-			return string(b), nil
-		case errors.Is(err, bufio.ErrBufferFull):
-			continue
-		default:
-			return string(b), err
-		}
+	line, err := lineread.Line(r, max)
+	if err == nil {
+		line = strings.TrimSuffix(line, "\r")
 	}
+	return line, err
 }
 
 // parseReplyLine splits a reply line (RFC 5321 §4.2):

@@ -193,7 +193,7 @@ func (w *walker) stream(r io.Reader, src Source, ra io.ReaderAt, size int64) {
 	}
 	br := bufio.NewReaderSize(ctxReader{w.ctx, r}, 64<<10)
 	head, _ := br.Peek(sniffLen)
-	switch sniff(head) {
+	switch k := sniff(head); k {
 	case kindMbox:
 		w.mbox(br, src)
 	case kindMessage:
@@ -209,7 +209,7 @@ func (w *walker) stream(r io.Reader, src Source, ra io.ReaderAt, size int64) {
 		}
 		fallthrough
 	default:
-		w.blob(br, src)
+		w.sniffed(br, k, src)
 	}
 }
 
@@ -217,7 +217,12 @@ func (w *walker) stream(r io.Reader, src Source, ra io.ReaderAt, size int64) {
 func (w *walker) blob(r io.Reader, src Source) {
 	br := bufio.NewReaderSize(ctxReader{w.ctx, r}, 64<<10)
 	head, _ := br.Peek(sniffLen)
-	switch sniff(head) {
+	w.sniffed(br, sniff(head), src)
+}
+
+// sniffed reads what blob reads, br's head already sniffed as k.
+func (w *walker) sniffed(br *bufio.Reader, k kind, src Source) {
+	switch k {
 	case kindGzip:
 		w.gzip(br, src)
 	case kindZip:

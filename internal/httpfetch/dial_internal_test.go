@@ -27,7 +27,7 @@ func TestDialerChecksDialledAddress(t *testing.T) {
 		}
 	}()
 	addr := l.Addr().String()
-	if c, err := (Options{}).dialer().DialContext(context.Background(), "tcp", addr); err == nil || !errors.Is(err, errNotGlobal) {
+	if c, err := (Options{}).dialer().DialContext(context.Background(), "tcp", addr); err == nil || !errors.Is(err, ErrNotGlobal) {
 		if c != nil {
 			c.Close()
 		}

@@ -296,7 +296,7 @@ func classify(ctx context.Context, err error) Reason {
 	switch {
 	case ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded):
 		return Timeout
-	case errors.Is(err, errNotGlobal):
+	case errors.Is(err, ErrNotGlobal):
 		return Refused
 	case errors.As(err, &de):
 		return Connect
@@ -326,18 +326,7 @@ func addresses(ctx context.Context, r resolver.Resolver, host string) ([]netip.A
 			errs = append(errs, err)
 			continue
 		}
-		for _, rr := range ans.Records {
-			switch rr := rr.(type) {
-			case *dns.A:
-				if a, ok := netip.AddrFromSlice(rr.A.To4()); ok {
-					out = append(out, a)
-				}
-			case *dns.AAAA:
-				if a, ok := netip.AddrFromSlice(rr.AAAA.To16()); ok {
-					out = append(out, a)
-				}
-			}
-		}
+		out = append(out, ans.Addrs()...)
 	}
 	switch {
 	case len(out) > 0:
@@ -357,9 +346,6 @@ func addresses(ctx context.Context, r resolver.Resolver, host string) ([]netip.A
 // ErrNotGlobal is wrapped by the error of a dial the guard refused: the
 // address about to be dialled is not global (Global).
 var ErrNotGlobal = errors.New("non-global address refused")
-
-// errNotGlobal is ErrNotGlobal, by its older name.
-var errNotGlobal = ErrNotGlobal
 
 // dialer returns the dialer a fetch uses: Dialer(o.AllowPrivate).
 func (o Options) dialer() *net.Dialer { return Dialer(o.AllowPrivate) }
