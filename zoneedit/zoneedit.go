@@ -2,6 +2,8 @@ package zoneedit
 
 import (
 	"fmt"
+	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +33,29 @@ type stmt struct {
 	added       []dns.RR // records added after this statement
 	replaced    dns.RR   // the record that takes this one's place, in its lines
 	ttl         uint32   // the $TTL in force
+}
+
+// ReadFile reads the zone file at path, within the loader's size bound
+// (as its server would load it, 32 MiB), and parses it with origin: the
+// text and the File, to place findings on lines (Place) or apply fixes.
+func ReadFile(path, origin string) ([]byte, *File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	text, err := io.ReadAll(io.LimitReader(f, zonedb.DefaultMaxBytes+1))
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(text) > zonedb.DefaultMaxBytes {
+		return nil, nil, fmt.Errorf("%s: larger than %d bytes", path, zonedb.DefaultMaxBytes)
+	}
+	zf, err := Parse(string(text), origin)
+	if err != nil {
+		return nil, nil, err
+	}
+	return text, zf, nil
 }
 
 // Parse splits text into statements. origin is the zone's apex, used

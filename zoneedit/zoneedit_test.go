@@ -1,6 +1,8 @@
 package zoneedit
 
 import (
+	"github.com/domainlint/domainlint/internal/zonedb"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -178,5 +180,22 @@ www  A   192.0.2.80
 		if got := f.Place(tc.f, "example.org"); got != tc.want {
 			t.Errorf("%s %s: line %d, want %d", tc.f.Name, tc.f.Type, got, tc.want)
 		}
+	}
+}
+
+// TestReadFileBounded: a file past the loader's size bound is refused,
+// not read whole.
+func TestReadFileBounded(t *testing.T) {
+	path := t.TempDir() + "/big.zone"
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(zonedb.DefaultMaxBytes + 1); err != nil { // sparse
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, _, err := ReadFile(path, "example.org"); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("ReadFile of a file past the bound: %v", err)
 	}
 }

@@ -257,15 +257,11 @@ func readExpectations(set *zonesrc.Set, catalogue []lint.Rule) (*expectations, e
 // zoneLocate places a finding at its record's line in the zone file of
 // s (nil when the file cannot be read again or parsed).
 func zoneLocate(s resolver.ZoneSource) func(lint.Finding) (string, int) {
-	text, err := os.ReadFile(s.File)
-	if err != nil {
-		return nil
-	}
 	origin := s.Origin
 	if origin == "" {
 		origin = s.Domain
 	}
-	zf, err := zoneedit.Parse(string(text), origin)
+	_, zf, err := zoneedit.ReadFile(s.File, origin)
 	if err != nil {
 		return nil
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -13,11 +12,11 @@ import (
 	"github.com/domainlint/domainlint/dane"
 	"github.com/domainlint/domainlint/dkim"
 	"github.com/domainlint/domainlint/dmarc"
-	"github.com/domainlint/domainlint/internal/zonedb"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/sarif"
 	"github.com/domainlint/domainlint/smtpprobe"
+	"github.com/domainlint/domainlint/zoneedit"
 	"github.com/domainlint/domainlint/zonesrc"
 )
 
@@ -74,28 +73,6 @@ func (p *printer) finish() error {
 	return p.sarif.Close()
 }
 
-// maxZoneBytes is the zone file size bound (SECURITY.md), the loader's:
-// the file read again for SARIF's line numbers is held to it too.
-const maxZoneBytes = zonedb.DefaultMaxBytes
-
-// readBounded reads path, refusing it past max octets without reading
-// more.
-func readBounded(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > max {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, max)
-	}
-	return b, nil
-}
-
 // newSARIF starts the SARIF log. Reports are written as they come, never
 // collected: a sweep's SARIF holds what its JSON does. With -zone,
 // findings about the zone file's records point at their lines; the others
@@ -112,7 +89,7 @@ func (p *printer) newSARIF(firstDomain string) (*sarif.Writer, error) {
 	if origin == "" {
 		origin = firstDomain
 	}
-	text, zf, err := readZoneFile(artifact, origin)
+	text, zf, err := zoneedit.ReadFile(artifact, origin)
 	if err != nil {
 		return nil, err
 	}

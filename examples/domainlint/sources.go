@@ -25,7 +25,7 @@ func locate(loaded []*zonesrc.Loaded) func(f lint.Finding) (string, int) {
 // zoneLocate places a finding at its record's line in a zone file, for
 // the text output (nil when the file cannot be read again).
 func zoneLocate(file, origin string) func(f lint.Finding) (string, int) {
-	_, zf, err := readZoneFile(file, origin)
+	_, zf, err := zoneedit.ReadFile(file, origin)
 	if err != nil {
 		return nil
 	}
@@ -35,19 +35,4 @@ func zoneLocate(file, origin string) func(f lint.Finding) (string, int) {
 		}
 		return "", 0
 	}
-}
-
-// readZoneFile reads a zone file again, held to maxZoneBytes, and splits
-// it into statements: the text output and SARIF place findings on its
-// lines.
-func readZoneFile(file, origin string) ([]byte, *zoneedit.File, error) {
-	text, err := readBounded(file, maxZoneBytes)
-	if err != nil {
-		return nil, nil, err
-	}
-	zf, err := zoneedit.Parse(string(text), origin)
-	if err != nil {
-		return nil, nil, err
-	}
-	return text, zf, nil
 }
