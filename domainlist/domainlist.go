@@ -21,6 +21,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -211,12 +212,29 @@ type Stats struct {
 // names of which m are remembered (3·10⁻⁸ for a million of each): the
 // later one would be dropped as a repeat.
 type Reader struct {
-	rd    io.Reader
-	opts  Options
-	seed  maphash.Seed
-	seen  map[uint64]struct{}
+	rd   io.Reader
+	opts Options
+	seed maphash.Seed
+	seen map[uint64]struct{}
+	// mu guards stats and err: Stats and Err may be called while All
+	// runs on another goroutine (a sweep reads them when it stops).
+	mu    sync.Mutex
 	stats Stats
 	err   error
+}
+
+// setErr records the read error that ended All.
+func (r *Reader) setErr(err error) {
+	r.mu.Lock()
+	r.err = err
+	r.mu.Unlock()
+}
+
+// bump adds one to a count of r.stats.
+func (r *Reader) bump(n *int) {
+	r.mu.Lock()
+	*n++
+	r.mu.Unlock()
 }
 
 // NewReader returns a Reader of rd.
@@ -246,7 +264,7 @@ func (r *Reader) All() iter.Seq2[string, error] {
 				}
 			}
 			if len(line) > 0 {
-				r.stats.Lines++
+				r.bump(&r.stats.Lines)
 			}
 			if n == 1 {
 				line = strings.TrimPrefix(line, "\uFEFF") // a byte order mark
@@ -258,7 +276,7 @@ func (r *Reader) All() iter.Seq2[string, error] {
 			}
 			if err != nil {
 				if err != io.EOF {
-					r.err = err
+					r.setErr(err)
 				}
 				return
 			}
@@ -285,34 +303,42 @@ func (r *Reader) line(line string, n int, long bool) (string, error) {
 	}
 	if err != nil {
 		if r.opts.Keep != nil && !r.opts.Keep(line) {
-			r.stats.Skipped++
+			r.bump(&r.stats.Skipped)
 			return "", nil
 		}
-		r.stats.Rejected++
+		r.bump(&r.stats.Rejected)
 		return line, err
 	}
 	if r.opts.Keep != nil && !r.opts.Keep(name) {
-		r.stats.Skipped++
+		r.bump(&r.stats.Skipped)
 		return "", nil
 	}
 	if r.opts.MaxSeen > 0 {
 		h := maphash.String(r.seed, name)
 		if _, ok := r.seen[h]; ok {
-			r.stats.Repeats++
+			r.bump(&r.stats.Repeats)
 			return "", nil
 		}
 		if len(r.seen) < r.opts.MaxSeen {
 			r.seen[h] = struct{}{}
 		} else {
-			r.stats.Unremembered++
+			r.bump(&r.stats.Unremembered)
 		}
 	}
-	r.stats.Names++
+	r.bump(&r.stats.Names)
 	return name, nil
 }
 
 // Err returns the read error that ended All, if any.
-func (r *Reader) Err() error { return r.err }
+func (r *Reader) Err() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
+}
 
 // Stats returns the counts so far.
-func (r *Reader) Stats() Stats { return r.stats }
+func (r *Reader) Stats() Stats {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.stats
+}
