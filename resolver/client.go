@@ -82,7 +82,7 @@ type Stats struct {
 type Client struct {
 	cfg     Config
 	servers []string
-	sem     chan struct{}
+	slots   slots
 	pace    []*bucket // per server, by index; nil without Config.Rate
 
 	mu sync.Mutex
@@ -133,7 +133,7 @@ type flight struct {
 	// progress
 	try      int
 	last     *Error
-	slot     bool      // holds one of c.sem's slots
+	slot     bool      // holds one of c.slots
 	paced    bool      // the try's turn under Config.Rate is taken: send it
 	id       uint16    // the packet awaiting an answer (udpMux.mu)
 	deadline time.Time // its timeout (udpMux.mu)
@@ -187,7 +187,6 @@ func New(cfg Config) (*Client, error) {
 	}
 	c := &Client{
 		cfg:     cfg,
-		sem:     make(chan struct{}, cfg.MaxInFlight),
 		cur:     cacheGen{m: map[qkey]centry{}},
 		old:     cacheGen{m: map[qkey]centry{}},
 		flights: map[qkey]*flight{},
@@ -198,6 +197,7 @@ func New(cfg Config) (*Client, error) {
 		}
 		c.servers = append(c.servers, s)
 	}
+	c.slots.free = cfg.MaxInFlight
 	c.muxes = make([]atomic.Pointer[udpMux], len(c.servers))
 	if cfg.Rate > 0 {
 		for range c.servers {
@@ -336,10 +336,8 @@ func (c *Client) wait(ctx context.Context, f *flight) (*step, error) {
 // finish ends a flight: its slot is released, its answer cached and its
 // waiters woken.
 func (c *Client) finish(f *flight, st *step, err error) {
-	if f.slot {
-		f.slot = false
-		<-c.sem
-	}
+	slot := f.slot
+	f.slot = false
 	if err != nil {
 		c.errs.Add(1)
 	}
@@ -364,6 +362,9 @@ func (c *Client) finish(f *flight, st *step, err error) {
 	f.st, f.err = st, err
 	c.mu.Unlock()
 	close(f.done)
+	if slot {
+		c.release()
+	}
 }
 
 // abortChan returns the channel closed when f is abandoned, or nil when it

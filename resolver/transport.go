@@ -24,34 +24,86 @@ import (
 // answer to its flight by ID and question, unpacks it, and finishes the
 // flight (caching the answer and waking every waiter) or sends the next
 // try; the same reader expires tries that time out. Only a truncated
-// answer (the TCP retry) and a caller who finds every MaxInFlight slot
-// taken get a goroutine of their own.
+// answer (the TCP retry) gets a goroutine of its own; a question that
+// finds every MaxInFlight slot taken waits in a queue (slots).
 
-// launch sends f's first packet from the caller's goroutine. When every
-// MaxInFlight slot is taken, a goroutine waits for one instead.
-func (c *Client) launch(f *flight) {
-	select {
-	case c.sem <- struct{}{}:
-		f.slot = true
-		c.attempt(f)
-	default:
-		go c.launchLater(f)
-	}
+// slots counts the packets in flight against Config.MaxInFlight. A
+// flight that finds none free waits in a FIFO queue, and whoever frees a
+// slot (the mux's reader, with an answer) sends the next: no goroutine
+// per waiting question.
+type slots struct {
+	mu       sync.Mutex
+	free     int
+	queue    []*flight
+	head     int
+	draining bool // a goroutine is sending from the queue
 }
 
-func (c *Client) launchLater(f *flight) {
-	abort := c.abortChan(f)
-	if abort == nil {
-		c.finish(f, nil, c.canceled(f))
-		return
-	}
-	select {
-	case c.sem <- struct{}{}:
+// launch sends f's first packet from the caller's goroutine when a slot is
+// free and nobody waits before it; it queues f otherwise.
+func (c *Client) launch(f *flight) {
+	s := &c.slots
+	s.mu.Lock()
+	if s.free > 0 && s.head == len(s.queue) {
+		s.free--
+		s.mu.Unlock()
 		f.slot = true
 		c.attempt(f)
-	case <-abort:
-		c.finish(f, nil, c.canceled(f))
+		return
 	}
+	s.queue = append(s.queue, f)
+	s.mu.Unlock()
+	c.drain()
+}
+
+// release frees f's slot and sends what waits for one.
+func (c *Client) release() {
+	s := &c.slots
+	s.mu.Lock()
+	s.free++
+	s.mu.Unlock()
+	c.drain()
+}
+
+// drain sends queued flights while slots are free. One goroutine drains
+// at a time: a slot freed meanwhile (a send that fails at once finishes
+// its flight) is taken by its loop, not by a nested one. A flight whose
+// waiters all left is finished without a slot.
+func (c *Client) drain() {
+	s := &c.slots
+	s.mu.Lock()
+	if s.draining {
+		s.mu.Unlock()
+		return
+	}
+	s.draining = true
+	for s.free > 0 && s.head < len(s.queue) {
+		f := s.queue[s.head]
+		s.queue[s.head] = nil
+		s.head++
+		switch {
+		case s.head == len(s.queue):
+			s.queue, s.head = s.queue[:0], 0
+		case s.head >= 1024 && s.head*2 >= len(s.queue):
+			n := copy(s.queue, s.queue[s.head:])
+			clear(s.queue[n:])
+			s.queue, s.head = s.queue[:n], 0
+		}
+		dead := f.dead.Load()
+		if !dead {
+			s.free--
+		}
+		s.mu.Unlock()
+		if dead {
+			c.finish(f, nil, c.canceled(f))
+		} else {
+			f.slot = true
+			c.attempt(f)
+		}
+		s.mu.Lock()
+	}
+	s.draining = false
+	s.mu.Unlock()
 }
 
 // attempt sends f's next try, cycling through the servers. Once its packet
@@ -133,7 +185,7 @@ func (c *Client) handle(f *flight, server string, o outcome) {
 
 // abandon takes f's packet off the mux it waits on, when every waiter has
 // left, and finishes f. When f is not on a mux, its owner finishes it at
-// its next step (attempt, the TCP retry, the wait for a slot).
+// its next step (attempt, the TCP retry, the queue for a slot).
 func (c *Client) abandon(f *flight) {
 	for i := range c.muxes {
 		m := c.muxes[i].Load()
