@@ -130,6 +130,7 @@ type flight struct {
 	waiters int           // c.mu
 	dead    atomic.Bool   // every waiter left; do not join, send nothing more
 	abort   chan struct{} // c.mu; made on demand, closed when dead
+	stop    func() bool   // a prefetch's: stops watching its context (Client.Prefetch)
 	// progress
 	try      int
 	last     *Error
@@ -311,6 +312,102 @@ func (c *Client) step(ctx context.Context, name string, qtype uint16) (*step, er
 	return c.wait(ctx, f)
 }
 
+// Prefetch starts asking name/qtype, when its answer is neither cached nor
+// already asked, and returns at once (resolver.Prefetcher). It sends the
+// first step (a CNAME's target is asked when the answer is read), charged
+// to ctx's Budget. When ctx ends before anybody reads the answer, the
+// question is abandoned as a Lookup whose caller left would be: not sent
+// when it still waits for a slot, taken off its socket when it was.
+func (c *Client) Prefetch(ctx context.Context, name string, qtype uint16) Pending {
+	cname, err := CanonicalName(name)
+	if err != nil || ctx.Err() != nil {
+		return &pending{c: c, name: name, qtype: qtype}
+	}
+	k := qkey{cname, qtype}
+	now := c.cfg.Now()
+	c.mu.Lock()
+	if _, ok := c.get(k, now); ok {
+		c.mu.Unlock()
+		return &pending{c: c, name: name, qtype: qtype}
+	}
+	if f := c.flights[k]; f != nil && !f.dead.Load() {
+		c.mu.Unlock()
+		return &pending{c: c, name: name, qtype: qtype, f: f}
+	}
+	f := &flight{k: k, done: make(chan struct{}), budget: BudgetFrom(ctx)}
+	if ctx.Done() != nil {
+		f.stop = context.AfterFunc(ctx, func() { c.drop(f) })
+	}
+	c.flights[k] = f
+	c.mu.Unlock()
+	c.launch(f)
+	return &pending{c: c, name: name, qtype: qtype, f: f}
+}
+
+// pending is a Client's Pending: the flight of its first step, when one
+// was started or joined.
+type pending struct {
+	c     *Client
+	name  string
+	qtype uint16
+	f     *flight
+}
+
+func (p *pending) Lookup(ctx context.Context) (*Answer, error) {
+	c, f := p.c, p.f
+	if f == nil {
+		return c.Lookup(ctx, p.name, p.qtype)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, &Error{Name: f.k.name, Type: f.k.qtype, Rcode: -1, Err: err}
+	}
+	return chase(ctx, f.k.name, f.k.qtype, c.cfg.MaxCNAMEHops, func(ctx context.Context, name string, qtype uint16) (*step, error) {
+		if f != nil && name == f.k.name && qtype == f.k.qtype {
+			g := f
+			f = nil
+			return c.join(ctx, g)
+		}
+		return c.step(ctx, name, qtype)
+	})
+}
+
+// join reads f's answer, waiting for it when it is still asked; a flight
+// abandoned meanwhile is asked again.
+func (c *Client) join(ctx context.Context, f *flight) (*step, error) {
+	c.mu.Lock()
+	if f.dead.Load() {
+		c.mu.Unlock()
+		return c.step(ctx, f.k.name, f.k.qtype)
+	}
+	c.lookups.Add(1)
+	select {
+	case <-f.done:
+		c.mu.Unlock()
+		return f.st, f.err
+	default:
+	}
+	f.waiters++
+	c.mu.Unlock()
+	c.coalesced.Add(1)
+	return c.wait(ctx, f)
+}
+
+// drop abandons a prefetched flight nobody waits for, when its context
+// ends: as the last waiter leaving would.
+func (c *Client) drop(f *flight) {
+	c.mu.Lock()
+	if f.waiters > 0 || f.dead.Load() {
+		c.mu.Unlock()
+		return
+	}
+	f.dead.Store(true)
+	if f.abort != nil {
+		close(f.abort)
+	}
+	c.mu.Unlock()
+	c.abandon(f)
+}
+
 func (c *Client) wait(ctx context.Context, f *flight) (*step, error) {
 	select {
 	case <-f.done:
@@ -362,6 +459,9 @@ func (c *Client) finish(f *flight, st *step, err error) {
 	f.st, f.err = st, err
 	c.mu.Unlock()
 	close(f.done)
+	if f.stop != nil {
+		f.stop()
+	}
 	if slot {
 		c.release()
 	}

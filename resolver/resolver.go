@@ -64,6 +64,26 @@ type Answer struct {
 	AD bool
 }
 
+// Prefetcher is a Resolver that can start a question and return at once.
+// Code that asks several questions at once prefetches them and then reads
+// each in turn, with no goroutine per question (*Client is one).
+type Prefetcher interface {
+	Resolver
+	// Prefetch starts name/qtype and returns where to read its answer, or
+	// nil when the resolver cannot ask ahead after all (a wrapper over one
+	// that cannot): the caller then asks at once, from goroutines of its
+	// own. A question never read costs at most its own packets: once ctx
+	// ends, it is sent no more.
+	Prefetch(ctx context.Context, name string, qtype uint16) Pending
+}
+
+// Pending is a question started by Prefetch.
+type Pending interface {
+	// Lookup waits for the answer, as Resolver.Lookup would give it
+	// (following CNAMEs): the same answer or failure, not asked again.
+	Lookup(ctx context.Context) (*Answer, error)
+}
+
 // Speculator is a Resolver that counts the questions asked of it (package
 // check's, for the views and the statistics). Code that asks questions
 // ahead, before it knows it needs them, asks them through Speculate — not
@@ -310,6 +330,13 @@ func (e *Error) Timeout() bool {
 // must be ASCII (IDNs in A-label form), at most 253 octets without the
 // trailing dot, with labels of 1 to 63 octets. The error is a *NameError.
 func CanonicalName(name string) (string, error) {
+	if fq, ok := canonicalFast(name); ok {
+		return fq, nil
+	}
+	return canonicalSlow(name)
+}
+
+func canonicalSlow(name string) (string, error) {
 	if name == "" {
 		return "", invalidName(name, "empty name")
 	}
@@ -353,6 +380,38 @@ func CanonicalName(name string) (string, error) {
 		return "", invalidName(name, fmt.Sprintf("%q", name))
 	}
 	return zonedb.Canon(fq), nil
+}
+
+// canonicalFast is CanonicalName for the names a sweep asks nearly
+// always: lowercase letters, digits, hyphens and underscores in labels of
+// 1 to 63 octets, none an A-label, at most 253 octets. It reports false
+// for any other name, which takes the whole way.
+func canonicalFast(name string) (string, bool) {
+	n, label := len(name), 0
+	if n == 0 || n > 254 {
+		return "", false
+	}
+	for i := 0; i < n; i++ {
+		switch c := name[i]; {
+		case c == 'x' && label == 0 && strings.HasPrefix(name[i:], "xn--"):
+			return "", false // an A-label: checked the whole way
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-', c == '_':
+			if label++; label > 63 {
+				return "", false
+			}
+		case c == '.' && label > 0:
+			label = 0
+		default:
+			return "", false
+		}
+	}
+	switch {
+	case label == 0: // a trailing dot
+		return name, true
+	case n > 253:
+		return "", false
+	}
+	return name + ".", true
 }
 
 // NameError is a name CanonicalName rejects, and why: errors.Is(err,

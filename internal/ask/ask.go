@@ -35,6 +35,18 @@ func All(ctx context.Context, r resolver.Resolver, qs ...Question) []Result {
 		out[0].Answer, out[0].Err = r.Lookup(ctx, qs[0].Name, qs[0].Type)
 		return out
 	}
+	// Started at once on a resolver that can (resolver.Prefetcher), then
+	// read in turn: no goroutine per question.
+	spec, note := resolver.Speculate(r)
+	if ps := prefetch(ctx, spec, qs[1:]); ps != nil {
+		out[0].Answer, out[0].Err = r.Lookup(ctx, qs[0].Name, qs[0].Type)
+		for i, p := range ps {
+			q := qs[i+1]
+			out[i+1].Answer, out[i+1].Err = p.Lookup(ctx)
+			note(q.Name, q.Type, out[i+1].Answer, out[i+1].Err)
+		}
+		return out
+	}
 	var wg sync.WaitGroup
 	panics := make([]any, len(qs))
 	for i, q := range qs[1:] {
@@ -66,12 +78,17 @@ func Ahead(ctx context.Context, r resolver.Resolver, qs ...Question) *Early {
 	// counted (Note) when it is read, never before.
 	spec, note := resolver.Speculate(r)
 	e := &Early{r: r, note: note}
-	for _, q := range qs {
+	ps := prefetch(ctx, spec, qs)
+	for i, q := range qs {
 		if e.find(q.Name, q.Type) != nil {
 			continue
 		}
 		f := &future{q: q, done: make(chan struct{})}
 		e.fs = append(e.fs, f)
+		if ps != nil {
+			f.p = ps[i] // read where it is looked up: no goroutine
+			continue
+		}
 		e.wg.Add(1)
 		go func() {
 			defer e.wg.Done()
@@ -93,6 +110,7 @@ type Early struct {
 
 type future struct {
 	q        Question
+	p        resolver.Pending // prefetched: read on demand (done unused)
 	done     chan struct{}
 	a        *resolver.Answer
 	err      error
@@ -116,6 +134,11 @@ func (e *Early) find(name string, qtype uint16) *future {
 // other.
 func (e *Early) Lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
 	if f := e.find(name, qtype); f != nil {
+		if f.p != nil {
+			a, err := f.p.Lookup(ctx)
+			e.note(name, qtype, a, err)
+			return a, err
+		}
 		select {
 		case <-f.done:
 		case <-ctx.Done():
@@ -132,3 +155,22 @@ func (e *Early) Lookup(ctx context.Context, name string, qtype uint16) (*resolve
 
 // Wait waits for every question asked ahead.
 func (e *Early) Wait() { e.wg.Wait() }
+
+// prefetch starts qs on r when r is a resolver.Prefetcher that can, and
+// returns where to read each; nil when nothing was asked.
+func prefetch(ctx context.Context, r resolver.Resolver, qs []Question) []resolver.Pending {
+	pr, ok := r.(resolver.Prefetcher)
+	if !ok || len(qs) == 0 {
+		return nil
+	}
+	first := pr.Prefetch(ctx, qs[0].Name, qs[0].Type)
+	if first == nil {
+		return nil
+	}
+	ps := make([]resolver.Pending, len(qs))
+	ps[0] = first
+	for i, q := range qs[1:] {
+		ps[i+1] = pr.Prefetch(ctx, q.Name, q.Type)
+	}
+	return ps
+}

@@ -1,0 +1,75 @@
+package resolver_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/resolver/dnstest"
+	"github.com/miekg/dns"
+)
+
+// TestPrefetch: a prefetched question is sent once and read as Lookup
+// would give it — an answer through its CNAME chain, or a failure, which
+// is not asked again when read.
+func TestPrefetch(t *testing.T) {
+	srv := dnstest.New(t, fixtures...)
+	srv.SetFault("fail.example.com", dns.TypeTXT, dnstest.Fault{Rcode: dns.RcodeServerFailure})
+	c := newClient(t, srv, func(cfg *resolver.Config) { cfg.Tries = 1 })
+	defer c.Close()
+	ctx := context.Background()
+	var p resolver.Prefetcher = c
+	alias := p.Prefetch(ctx, "alias.example.com", dns.TypeA)
+	fail := p.Prefetch(ctx, "fail.example.com", dns.TypeTXT)
+	time.Sleep(50 * time.Millisecond) // both answered before they are read
+	a, err := alias.Lookup(ctx)
+	want, werr := c.Lookup(ctx, "alias.example.com", dns.TypeA)
+	if got, w := fmt.Sprint(see(a, err)), fmt.Sprint(see(want, werr)); got != w || len(a.Chain) != 2 {
+		t.Errorf("prefetched %s; Lookup %s", got, w)
+	}
+	if _, err := fail.Lookup(ctx); err == nil || srv.Count("fail.example.com", dns.TypeTXT) != 1 {
+		t.Errorf("prefetched SERVFAIL read as %v; the server was asked %d times, want 1", err, srv.Count("fail.example.com", dns.TypeTXT))
+	}
+}
+
+// TestPrefetchAbandoned: a prefetched question nobody reads is abandoned
+// when its context ends — never sent when it waited for a slot, taken off
+// the socket when it was sent — and leaves no goroutine behind.
+func TestPrefetchAbandoned(t *testing.T) {
+	srv := dnstest.New(t, fixtures...)
+	srv.SetFault("slow.example.com", dns.TypeTXT, dnstest.Fault{Drop: true})
+	c := newClient(t, srv, func(cfg *resolver.Config) { cfg.MaxInFlight = 1; cfg.Timeout = 5 * time.Second })
+	defer c.Close()
+	before := runtime.NumGoroutine()
+	ctx, cancel := context.WithCancel(context.Background())
+	slow := c.Prefetch(ctx, "slow.example.com", dns.TypeTXT) // sent, never answered
+	queued := c.Prefetch(ctx, "example.com", dns.TypeMX)     // waits for the one slot
+	for deadline := time.Now().Add(time.Second); srv.Total() < 1 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	start := time.Now()
+	if _, err := slow.Lookup(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("read after the cancel: %v", err)
+	}
+	_ = queued
+	// The slot is freed at once, not at the 5 s timeout: a new question
+	// gets it.
+	if _, err := c.Lookup(context.Background(), "example.com", dns.TypeA); err != nil || time.Since(start) > time.Second {
+		t.Errorf("a question after the cancel: %v after %v", err, time.Since(start))
+	}
+	if got := srv.Count("example.com", dns.TypeMX); got != 0 {
+		t.Errorf("the abandoned queued question was sent %d times", got)
+	}
+	c.Close()
+	for deadline := time.Now().Add(2 * time.Second); runtime.NumGoroutine() > before && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines left, %d before", n, before)
+	}
+}
