@@ -145,9 +145,6 @@ type Options struct {
 	// defaults are DefaultChecks, built once by a sweep whose domains
 	// share their options (no Expect).
 	defaults []*analysis.Check
-	// serial runs a domain's checks one after another (a sweep: its
-	// domains are checked at once instead).
-	serial bool
 }
 
 // Status of one diff entry (m365.Status).
@@ -388,7 +385,7 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	if zone == nil {
 		zone, _ = r.(resolver.ZoneFiles)
 	}
-	d := &driver{rep: rep, sel: &selection{enable: opts.Enable, disable: opts.Disable}, zone: zone, serial: opts.serial}
+	d := &driver{rep: rep, sel: &selection{enable: opts.Enable, disable: opts.Disable}, zone: zone}
 	d.res = &recorder{r: r, rep: rep}
 	if zone != nil {
 		// Checks that tell zone-file answers from live ones see through

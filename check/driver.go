@@ -35,9 +35,6 @@ type driver struct {
 	res  resolver.Resolver // the recorder the checks ask through
 	// order is the checks run: those selected, then what they require.
 	order []*analysis.Check
-	// serial: the checks run one after another, each after those it
-	// requires, on the caller's goroutine.
-	serial bool
 
 	mu      sync.Mutex
 	results map[*analysis.Check]any
@@ -181,31 +178,41 @@ func (d *driver) run(ctx context.Context, checks []*analysis.Check, valid bool) 
 		}
 		rec.ahead(ctx, qs)
 	}
-	if d.serial {
-		d.runSerial(ctx, order)
-	} else {
-		done := map[*analysis.Check]chan struct{}{}
-		for _, c := range order {
-			done[c] = make(chan struct{})
-		}
-		var wg sync.WaitGroup
-		for _, c := range order {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer close(done[c])
-				for _, r := range c.Requires {
-					select {
-					case <-done[r]:
-					case <-ctx.Done():
-						return
-					}
-				}
-				d.runOne(ctx, c)
-			}()
-		}
-		wg.Wait()
+	done := map[*analysis.Check]chan struct{}{}
+	for _, c := range order {
+		done[c] = make(chan struct{})
 	}
+	var wg sync.WaitGroup
+	for _, c := range order {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer close(done[c])
+			for _, r := range c.Requires {
+				select {
+				case <-done[r]:
+				case <-ctx.Done():
+					return
+				}
+			}
+			p := d.pass(c)
+			defer func() {
+				// A panicking check is a result, not a crash (zlint).
+				if v := recover(); v != nil {
+					p.Fail("", fmt.Errorf("%w: %v", ErrCheckPanicked, v))
+				}
+			}()
+			v, err := c.Run(ctx, p)
+			if err != nil {
+				p.Fail("", err)
+				return
+			}
+			d.mu.Lock()
+			d.results[c] = v
+			d.mu.Unlock()
+		}()
+	}
+	wg.Wait()
 	d.order = order
 	// The checks listed last fold first, and those listed first have the
 	// last word: a parked domain's waivers drop what does not apply before
@@ -217,53 +224,6 @@ func (d *driver) run(ctx context.Context, checks []*analysis.Check, valid bool) 
 	}
 	for _, c := range order {
 		d.store(d.results[c])
-	}
-}
-
-// runOne runs check c and keeps its result.
-func (d *driver) runOne(ctx context.Context, c *analysis.Check) {
-	p := d.pass(c)
-	defer func() {
-		// A panicking check is a result, not a crash (zlint).
-		if v := recover(); v != nil {
-			p.Fail("", fmt.Errorf("%w: %v", ErrCheckPanicked, v))
-		}
-	}()
-	v, err := c.Run(ctx, p)
-	if err != nil {
-		p.Fail("", err)
-		return
-	}
-	d.mu.Lock()
-	d.results[c] = v
-	d.mu.Unlock()
-}
-
-// runSerial runs the checks of order one after another, each once those
-// it requires have run, in order's order otherwise; it stops when ctx
-// ends, as the concurrent run does.
-func (d *driver) runSerial(ctx context.Context, order []*analysis.Check) {
-	ran := make([]bool, len(order))
-	for left := len(order); left > 0 && ctx.Err() == nil; {
-		progressed := false
-		for i, c := range order {
-			blocked := slices.ContainsFunc(c.Requires, func(r *analysis.Check) bool {
-				j := slices.Index(order, r)
-				return j >= 0 && !ran[j]
-			})
-			if ran[i] || blocked {
-				continue
-			}
-			ran[i], progressed = true, true
-			left--
-			if ctx.Err() != nil {
-				return
-			}
-			d.runOne(ctx, c)
-		}
-		if !progressed {
-			return // a cycle: Validate refuses one, so never
-		}
 	}
 }
 

@@ -39,11 +39,7 @@ type Progress struct {
 // resolver.Client as r so that the sweep shares one cache: a provider's
 // records (spf.protection.outlook.com) are asked once per sweep, not once
 // per domain. Reports are streamed, never collected, so memory does not
-// grow with the number of domains. A domain's checks run one after
-// another (the questions they declare ahead asked at once): a sweep's
-// throughput comes from its domains checked at once, and a goroutine per
-// check would only cost CPU. The reports are those Domain gives
-// (TestScanAsDomain).
+// grow with the number of domains.
 //
 // Cancelling ctx (a signal: see the example) stops the sweep: nothing
 // more is read from domains, the checks in flight end with the context's
@@ -104,11 +100,6 @@ func ScanLines(ctx context.Context, r resolver.Resolver, lines iter.Seq2[string,
 		if opts.Options.Checks == nil && opts.Options.Expect == nil {
 			opts.Options.defaults = opts.Options.DefaultChecks()
 		}
-		// A sweep's throughput comes from its domains checked at once; a
-		// domain's checks run one after another, in dependency order (the
-		// questions they declare ahead still asked at once), saving a
-		// goroutine per check.
-		opts.Options.serial = true
 		// Only the workers send on out: it is closed when they are done,
 		// without waiting for the goroutine reading lines.
 		var wg sync.WaitGroup
