@@ -69,6 +69,41 @@ type tracer struct {
 func (t *tracer) Lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
 	start := time.Now()
 	a, err := t.r.Lookup(ctx, name, qtype)
+	t.record(name, qtype, start, a)
+	return a, err
+}
+
+// Prefetch starts a question on the Client as the check would without the
+// tracer (resolver.Prefetcher): traced from the time it was started.
+func (t *tracer) Prefetch(ctx context.Context, name string, qtype uint16) resolver.Pending {
+	p, ok := t.r.(resolver.Prefetcher)
+	if !ok {
+		return nil
+	}
+	start := time.Now()
+	inner := p.Prefetch(ctx, name, qtype)
+	if inner == nil {
+		return nil
+	}
+	return &tracedPending{t: t, p: inner, name: name, qtype: qtype, start: start}
+}
+
+type tracedPending struct {
+	t     *tracer
+	p     resolver.Pending
+	name  string
+	qtype uint16
+	start time.Time
+}
+
+func (tp *tracedPending) Lookup(ctx context.Context) (*resolver.Answer, error) {
+	a, err := tp.p.Lookup(ctx)
+	tp.t.record(tp.name, tp.qtype, tp.start, a)
+	return a, err
+}
+
+// record keeps a question asked at start, read now.
+func (t *tracer) record(name string, qtype uint16, start time.Time, a *resolver.Answer) {
 	q := traced{name: strings.ToLower(dns.Fqdn(name)), qtype: dns.TypeToString[qtype], start: start, end: time.Now(), weight: 1}
 	if a != nil {
 		q.void = a.Void()
@@ -83,7 +118,6 @@ func (t *tracer) Lookup(ctx context.Context, name string, qtype uint16) (*resolv
 	t.mu.Lock()
 	t.qs = append(t.qs, q)
 	t.mu.Unlock()
-	return a, err
 }
 
 // mentioned returns the names a record gives for the next questions: MX,
