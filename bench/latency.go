@@ -102,6 +102,8 @@ func (tp *tracedPending) Lookup(ctx context.Context) (*resolver.Answer, error) {
 	return a, err
 }
 
+func (tp *tracedPending) Abandon() { tp.p.Abandon() }
+
 // record keeps a question asked at start, read now.
 func (t *tracer) record(name string, qtype uint16, start time.Time, a *resolver.Answer) {
 	q := traced{name: strings.ToLower(dns.Fqdn(name)), qtype: dns.TypeToString[qtype], start: start, end: time.Now(), weight: 1}

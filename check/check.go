@@ -143,8 +143,9 @@ type Options struct {
 	Enable, Disable []string
 
 	// defaults are DefaultChecks, built once by a sweep whose domains
-	// share their options (no Expect).
+	// share their options (no Expect), and plan their order.
 	defaults []*analysis.Check
+	plan     *plan
 }
 
 // Status of one diff entry (m365.Status).
@@ -344,7 +345,7 @@ func (r *Report) add(fs ...lint.Finding) {
 // record's name.
 func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Options) *Report {
 	start := time.Now()
-	rep := &Report{Domain: strings.ToLower(strings.TrimSuffix(strings.TrimSpace(domain), ".")), Findings: []lint.Finding{}, Diff: []Entry{}, Errors: []*CheckError{}, asked: map[question]bool{}}
+	rep := &Report{Domain: strings.ToLower(strings.TrimSuffix(strings.TrimSpace(domain), ".")), Findings: []lint.Finding{}, Diff: []Entry{}, Errors: []*CheckError{}, asked: make(map[question]bool, 32)}
 	name, err := resolver.CanonicalName(rep.Domain)
 	if err != nil {
 		rep.fail(&CheckError{Name: rep.Domain, Err: err})
@@ -385,7 +386,7 @@ func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Option
 	if zone == nil {
 		zone, _ = r.(resolver.ZoneFiles)
 	}
-	d := &driver{rep: rep, sel: &selection{enable: opts.Enable, disable: opts.Disable}, zone: zone}
+	d := &driver{rep: rep, sel: &selection{enable: opts.Enable, disable: opts.Disable}, zone: zone, plan: opts.plan}
 	d.res = &recorder{r: r, rep: rep}
 	if zone != nil {
 		// Checks that tell zone-file answers from live ones see through

@@ -35,6 +35,8 @@ type driver struct {
 	res  resolver.Resolver // the recorder the checks ask through
 	// order is the checks run: those selected, then what they require.
 	order []*analysis.Check
+	// plan, when made before (a sweep's), is the order of its checks.
+	plan *plan
 
 	mu      sync.Mutex
 	results map[*analysis.Check]any
@@ -124,7 +126,7 @@ func (d *driver) waive(f lint.Finding) bool {
 // selected is skipped, unless a check that runs requires it.
 func (d *driver) run(ctx context.Context, checks []*analysis.Check, valid bool) {
 	// folds and why are made by the first check that needs them.
-	d.results = map[*analysis.Check]any{}
+	d.results = make(map[*analysis.Check]any, len(checks))
 	// The default checks are known valid: validated by a test, not per domain.
 	if !valid {
 		if err := analysis.Validate(checks); err != nil {
@@ -133,35 +135,11 @@ func (d *driver) run(ctx context.Context, checks []*analysis.Check, valid bool) 
 		}
 	}
 
-	needed := map[*analysis.Check]bool{}
-	var need func(c *analysis.Check)
-	need = func(c *analysis.Check) {
-		if needed[c] {
-			return
-		}
-		needed[c] = true
-		for _, r := range c.Requires {
-			need(r)
-		}
+	pl := d.plan
+	if pl == nil || !slices.Equal(pl.checks, checks) {
+		pl = newPlan(checks, d.sel)
 	}
-	for _, c := range checks {
-		if slices.ContainsFunc(c.Rules, func(r lint.Rule) bool { return d.sel.enabled(r.ID) }) {
-			need(c)
-		}
-	}
-	var order []*analysis.Check
-	for _, c := range checks {
-		if needed[c] {
-			order = append(order, c)
-		}
-	}
-	for i := 0; i < len(order); i++ {
-		for _, r := range order[i].Requires {
-			if !slices.Contains(order, r) {
-				order = append(order, r)
-			}
-		}
-	}
+	order := pl.order
 	// The questions the checks declare ahead are asked now: those that
 	// wait for others find them answered, and those that ask them last
 	// (the DNSSEC probe) too.
@@ -178,17 +156,17 @@ func (d *driver) run(ctx context.Context, checks []*analysis.Check, valid bool) 
 		}
 		rec.ahead(ctx, qs)
 	}
-	done := map[*analysis.Check]chan struct{}{}
-	for _, c := range order {
-		done[c] = make(chan struct{})
+	done := make([]chan struct{}, len(order))
+	for i := range order {
+		done[i] = make(chan struct{})
 	}
 	var wg sync.WaitGroup
-	for _, c := range order {
+	for i, c := range order {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer close(done[c])
-			for _, r := range c.Requires {
+			defer close(done[i])
+			for _, r := range pl.requires[i] {
 				select {
 				case <-done[r]:
 				case <-ctx.Done():
@@ -225,6 +203,53 @@ func (d *driver) run(ctx context.Context, checks []*analysis.Check, valid bool) 
 	for _, c := range order {
 		d.store(d.results[c])
 	}
+}
+
+// plan is the checks a run runs, and in what order: those whose rules
+// the selection leaves, then what they require. A sweep makes it once.
+type plan struct {
+	checks   []*analysis.Check // what it was made of
+	order    []*analysis.Check
+	requires [][]int // by position in order: the positions of its Requires
+}
+
+func newPlan(checks []*analysis.Check, sel *selection) *plan {
+	needed := map[*analysis.Check]bool{}
+	var need func(c *analysis.Check)
+	need = func(c *analysis.Check) {
+		if needed[c] {
+			return
+		}
+		needed[c] = true
+		for _, r := range c.Requires {
+			need(r)
+		}
+	}
+	for _, c := range checks {
+		if slices.ContainsFunc(c.Rules, func(r lint.Rule) bool { return sel.enabled(r.ID) }) {
+			need(c)
+		}
+	}
+	pl := &plan{checks: checks}
+	for _, c := range checks {
+		if needed[c] {
+			pl.order = append(pl.order, c)
+		}
+	}
+	for i := 0; i < len(pl.order); i++ {
+		for _, r := range pl.order[i].Requires {
+			if !slices.Contains(pl.order, r) {
+				pl.order = append(pl.order, r)
+			}
+		}
+	}
+	pl.requires = make([][]int, len(pl.order))
+	for i, c := range pl.order {
+		for _, r := range c.Requires {
+			pl.requires[i] = append(pl.requires[i], slices.Index(pl.order, r))
+		}
+	}
+	return pl
 }
 
 // fold applies one check's fold to the findings of its own rules and of

@@ -99,6 +99,7 @@ func ScanLines(ctx context.Context, r resolver.Resolver, lines iter.Seq2[string,
 		// built once.
 		if opts.Options.Checks == nil && opts.Options.Expect == nil {
 			opts.Options.defaults = opts.Options.DefaultChecks()
+			opts.Options.plan = newPlan(opts.Options.defaults, &selection{enable: opts.Options.Enable, disable: opts.Options.Disable})
 		}
 		// Only the workers send on out: it is closed when they are done,
 		// without waiting for the goroutine reading lines.

@@ -104,13 +104,23 @@ type stepFunc func(ctx context.Context, name string, qtype uint16) (*step, error
 // returned only the alias (authoritative servers do for a target in another
 // zone). RFC 1034 §3.6.2, RFC 6604.
 func chase(ctx context.Context, name string, qtype uint16, maxHops int, ask stepFunc) (*Answer, error) {
+	return chaseFrom(ctx, name, qtype, maxHops, nil, ask)
+}
+
+// chaseFrom is chase with the first step's answer already known (first,
+// when not nil): ask is asked from the second step on.
+func chaseFrom(ctx context.Context, name string, qtype uint16, maxHops int, first *step, ask stepFunc) (*Answer, error) {
 	ans := &Answer{Name: name, Type: qtype, AD: true}
 	cur := name
 	var seen map[string]bool // made at the first CNAME: a cache hit without one allocates nothing more
 	for {
-		st, err := ask(ctx, cur, qtype)
-		if err != nil {
-			return nil, err
+		st := first
+		first = nil
+		if st == nil {
+			var err error
+			if st, err = ask(ctx, cur, qtype); err != nil {
+				return nil, err
+			}
 		}
 		ans.AD = ans.AD && st.ad
 		progressed := false

@@ -127,10 +127,10 @@ type flight struct {
 	st      *step
 	err     error
 	budget  *Budget
-	waiters int           // c.mu
-	dead    atomic.Bool   // every waiter left; do not join, send nothing more
-	abort   chan struct{} // c.mu; made on demand, closed when dead
-	stop    func() bool   // a prefetch's: stops watching its context (Client.Prefetch)
+	waiters int             // c.mu
+	dead    atomic.Bool     // every waiter left; do not join, send nothing more
+	abort   chan struct{}   // c.mu; made on demand, closed when dead
+	pctx    context.Context // a prefetch's (Client.Prefetch); nil when a caller asked
 	// progress
 	try      int
 	last     *Error
@@ -231,16 +231,25 @@ func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (*Answer
 		return nil, &Error{Name: cname, Type: qtype, Rcode: -1, Err: err}
 	}
 	// The hot path of a sweep: a whole answer in the cache, shared as is.
+	// Otherwise the first step is taken here, under the same look at the
+	// cache, and the chase goes on from it.
+	k := qkey{cname, qtype}
 	now := c.cfg.Now()
+	c.lookups.Add(1)
 	c.mu.Lock()
-	if e, ok := c.get(qkey{cname, qtype}, now); ok && e.ans != nil {
+	if e, ok := c.get(k, now); ok {
 		c.mu.Unlock()
-		c.lookups.Add(1)
 		c.hits.Add(1)
-		return e.ans, nil
+		if e.ans != nil {
+			return e.ans, nil
+		}
+		return chaseFrom(ctx, cname, qtype, c.cfg.MaxCNAMEHops, e.st, c.step)
 	}
-	c.mu.Unlock()
-	return chase(ctx, cname, qtype, c.cfg.MaxCNAMEHops, c.step)
+	st, err := c.ask(ctx, k) // unlocks c.mu
+	if err != nil {
+		return nil, err
+	}
+	return chaseFrom(ctx, cname, qtype, c.cfg.MaxCNAMEHops, st, c.step)
 }
 
 // get returns the unexpired entry for k; c.mu is held. An entry found in
@@ -296,6 +305,12 @@ func (c *Client) step(ctx context.Context, name string, qtype uint16) (*step, er
 		c.hits.Add(1)
 		return e.st, nil
 	}
+	return c.ask(ctx, k)
+}
+
+// ask joins the flight of k, or starts one, and waits for its answer; c.mu
+// is held (k is not cached) and ask unlocks it.
+func (c *Client) ask(ctx context.Context, k qkey) (*step, error) {
 	f := c.flights[k]
 	if f != nil && !f.dead.Load() {
 		f.waiters++
@@ -315,9 +330,9 @@ func (c *Client) step(ctx context.Context, name string, qtype uint16) (*step, er
 // Prefetch starts asking name/qtype, when its answer is neither cached nor
 // already asked, and returns at once (resolver.Prefetcher). It sends the
 // first step (a CNAME's target is asked when the answer is read), charged
-// to ctx's Budget. When ctx ends before anybody reads the answer, the
-// question is abandoned as a Lookup whose caller left would be: not sent
-// when it still waits for a slot, taken off its socket when it was.
+// to ctx's Budget. A question nobody reads is not sent once ctx has ended
+// (it may wait for a slot), and Pending.Abandon takes it off its socket
+// at once.
 func (c *Client) Prefetch(ctx context.Context, name string, qtype uint16) Pending {
 	cname, err := CanonicalName(name)
 	if err != nil || ctx.Err() != nil {
@@ -334,10 +349,7 @@ func (c *Client) Prefetch(ctx context.Context, name string, qtype uint16) Pendin
 		c.mu.Unlock()
 		return &pending{c: c, name: name, qtype: qtype, f: f}
 	}
-	f := &flight{k: k, done: make(chan struct{}), budget: BudgetFrom(ctx)}
-	if ctx.Done() != nil {
-		f.stop = context.AfterFunc(ctx, func() { c.drop(f) })
-	}
+	f := &flight{k: k, done: make(chan struct{}), budget: BudgetFrom(ctx), pctx: ctx}
 	c.flights[k] = f
 	c.mu.Unlock()
 	c.launch(f)
@@ -361,14 +373,11 @@ func (p *pending) Lookup(ctx context.Context) (*Answer, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &Error{Name: f.k.name, Type: f.k.qtype, Rcode: -1, Err: err}
 	}
-	return chase(ctx, f.k.name, f.k.qtype, c.cfg.MaxCNAMEHops, func(ctx context.Context, name string, qtype uint16) (*step, error) {
-		if f != nil && name == f.k.name && qtype == f.k.qtype {
-			g := f
-			f = nil
-			return c.join(ctx, g)
-		}
-		return c.step(ctx, name, qtype)
-	})
+	st, err := c.join(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return chaseFrom(ctx, f.k.name, f.k.qtype, c.cfg.MaxCNAMEHops, st, c.step)
 }
 
 // join reads f's answer, waiting for it when it is still asked; a flight
@@ -392,13 +401,23 @@ func (c *Client) join(ctx context.Context, f *flight) (*step, error) {
 	return c.wait(ctx, f)
 }
 
-// drop abandons a prefetched flight nobody waits for, when its context
-// ends: as the last waiter leaving would.
-func (c *Client) drop(f *flight) {
+// Abandon gives the question up when nobody else waits for it: taken off
+// its socket, or never sent (it waited for a slot). Lookup asks it again.
+func (p *pending) Abandon() {
+	if p.f == nil {
+		return
+	}
+	c, f := p.c, p.f
 	c.mu.Lock()
 	if f.waiters > 0 || f.dead.Load() {
 		c.mu.Unlock()
 		return
+	}
+	select {
+	case <-f.done:
+		c.mu.Unlock()
+		return // answered: nothing to give up
+	default:
 	}
 	f.dead.Store(true)
 	if f.abort != nil {
@@ -406,6 +425,25 @@ func (c *Client) drop(f *flight) {
 	}
 	c.mu.Unlock()
 	c.abandon(f)
+}
+
+// unwanted reports whether f is to be sent no more: every waiter left, or
+// it was prefetched, its context ended, and nobody waits for it (it is
+// then dead: nobody joins it).
+func (c *Client) unwanted(f *flight) bool {
+	if f.dead.Load() {
+		return true
+	}
+	if f.pctx == nil || f.pctx.Err() == nil {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if f.waiters == 0 {
+		f.dead.Store(true)
+		return true
+	}
+	return false
 }
 
 func (c *Client) wait(ctx context.Context, f *flight) (*step, error) {
@@ -459,9 +497,6 @@ func (c *Client) finish(f *flight, st *step, err error) {
 	f.st, f.err = st, err
 	c.mu.Unlock()
 	close(f.done)
-	if f.stop != nil {
-		f.stop()
-	}
 	if slot {
 		c.release()
 	}

@@ -82,6 +82,9 @@ type Pending interface {
 	// Lookup waits for the answer, as Resolver.Lookup would give it
 	// (following CNAMEs): the same answer or failure, not asked again.
 	Lookup(ctx context.Context) (*Answer, error)
+	// Abandon gives the question up, unread: it is taken off the wire
+	// unless somebody else waits for it.
+	Abandon()
 }
 
 // Speculator is a Resolver that counts the questions asked of it (package

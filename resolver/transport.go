@@ -89,7 +89,7 @@ func (c *Client) drain() {
 			clear(s.queue[n:])
 			s.queue, s.head = s.queue[:n], 0
 		}
-		dead := f.dead.Load()
+		dead := c.unwanted(f)
 		if !dead {
 			s.free--
 		}
@@ -111,7 +111,7 @@ func (c *Client) drain() {
 // no try left, or the budget spent, it finishes f with the failure.
 func (c *Client) attempt(f *flight) {
 	for f.try < c.cfg.Tries {
-		if f.dead.Load() {
+		if c.unwanted(f) {
 			c.finish(f, nil, c.canceled(f))
 			return
 		}

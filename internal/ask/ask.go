@@ -7,6 +7,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/domainlint/domainlint/resolver"
 )
@@ -111,6 +112,7 @@ type Early struct {
 type future struct {
 	q        Question
 	p        resolver.Pending // prefetched: read on demand (done unused)
+	read     atomic.Bool      // p was read: Wait leaves it be
 	done     chan struct{}
 	a        *resolver.Answer
 	err      error
@@ -135,6 +137,7 @@ func (e *Early) find(name string, qtype uint16) *future {
 func (e *Early) Lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
 	if f := e.find(name, qtype); f != nil {
 		if f.p != nil {
+			f.read.Store(true)
 			a, err := f.p.Lookup(ctx)
 			e.note(name, qtype, a, err)
 			return a, err
@@ -153,8 +156,16 @@ func (e *Early) Lookup(ctx context.Context, name string, qtype uint16) (*resolve
 	return e.r.Lookup(ctx, name, qtype)
 }
 
-// Wait waits for every question asked ahead.
-func (e *Early) Wait() { e.wg.Wait() }
+// Wait waits for every question asked ahead; one prefetched (on a
+// resolver.Prefetcher) and never read is abandoned instead.
+func (e *Early) Wait() {
+	for _, f := range e.fs {
+		if f.p != nil && !f.read.Load() {
+			f.p.Abandon()
+		}
+	}
+	e.wg.Wait()
+}
 
 // prefetch starts qs on r when r is a resolver.Prefetcher that can, and
 // returns where to read each; nil when nothing was asked.
