@@ -4,11 +4,12 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"sync"
 
-	"github.com/domainlint/domainlint/lint"
+	"github.com/miekg/dns"
 
 	"github.com/domainlint/domainlint/analysis"
+	"github.com/domainlint/domainlint/internal/ask"
+	"github.com/domainlint/domainlint/lint"
 )
 
 // CheckOptions configure the DKIM check.
@@ -70,32 +71,27 @@ func run(ctx context.Context, p *analysis.Pass, o CheckOptions) (any, error) {
 			sels = append(sels, s)
 		}
 	}
-	// The selectors are looked up at once (at most maxAtOnce at a time:
-	// a zone file may hold thousands), and reported in order.
+	// The selectors are looked up at once, at most maxAtOnce at a time (a
+	// zone file may hold thousands): their questions asked ahead, then
+	// each selector read in turn; reported in order.
 	type looked struct {
-		s        *Selector
-		fs       []lint.Finding
-		err      error
-		panicked any
+		s   *Selector
+		fs  []lint.Finding
+		err error
 	}
 	got := make([]looked, len(sels))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, maxAtOnce)
-	for i, sel := range sels {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			defer func() { got[i].panicked = recover() }()
-			got[i].s, got[i].fs, got[i].err = Lookup(ctx, p.Resolver, p.Domain, sel)
-		}()
-	}
-	wg.Wait()
-	for _, g := range got {
-		if g.panicked != nil {
-			panic(g.panicked) // on the check's goroutine, where the driver catches it
+	for start := 0; start < len(sels); start += maxAtOnce {
+		chunk := sels[start:min(start+maxAtOnce, len(sels))]
+		qs := make([]ask.Question, len(chunk))
+		for i, sel := range chunk {
+			qs[i] = ask.Question{Name: sel + "._domainkey." + p.Domain, Type: dns.TypeTXT}
 		}
+		early := ask.Ahead(ctx, p.Resolver, qs...)
+		for i, sel := range chunk {
+			g := &got[start+i]
+			g.s, g.fs, g.err = Lookup(ctx, early, p.Domain, sel)
+		}
+		early.Wait()
 	}
 	for i, sel := range sels {
 		if got[i].err != nil {

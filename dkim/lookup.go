@@ -95,7 +95,8 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain, selector string) (
 	}
 	dom = strings.TrimSuffix(dom, ".")
 	name := selector + "._domainkey." + dom
-	if _, err := resolver.CanonicalName(name); err != nil {
+	fq, err := resolver.CanonicalName(name)
+	if err != nil {
 		return nil, nil, fmt.Errorf("dkim: selector %q: %w", selector, err)
 	}
 	s := &Selector{Domain: dom, Selector: selector, Name: strings.ToLower(name), Target: strings.ToLower(name)}
@@ -106,7 +107,7 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain, selector string) (
 		fs = append(fs, f)
 		return &fs[len(fs)-1]
 	}
-	a, err := r.Lookup(ctx, name, dns.TypeTXT)
+	a, err := r.Lookup(ctx, fq, dns.TypeTXT)
 	if err != nil {
 		var re *resolver.Error
 		switch {

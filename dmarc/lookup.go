@@ -343,7 +343,7 @@ func discover(ctx context.Context, r resolver.Resolver, domain string) (*Discove
 	}
 	qs := make([]ask.Question, len(targets))
 	for i, t := range targets {
-		qs[i] = ask.Question{Name: "_dmarc." + t, Type: dns.TypeTXT}
+		qs[i] = ask.Question{Name: "_dmarc." + t + ".", Type: dns.TypeTXT} // a FQDN: canonical as it is
 	}
 	actx, cancel := context.WithCancel(ctx)
 	early := ask.Ahead(actx, r, qs...)
