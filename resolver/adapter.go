@@ -78,6 +78,13 @@ func plain(c byte) bool {
 	return c > ' ' && c < 0x7f && strings.IndexByte(`"()\;@$`, c) < 0
 }
 
+// LookupAnswer asks name/qtype as the other methods do, and returns the
+// Answer itself: its failure a *net.DNSError, a void answer "no such
+// host" (IsNotFound).
+func (a NetAdapter) LookupAnswer(ctx context.Context, name string, qtype uint16) (*Answer, error) {
+	return a.lookup(ctx, name, qtype)
+}
+
 func (a NetAdapter) lookup(ctx context.Context, name string, qtype uint16) (*Answer, error) {
 	ans, err := a.R.Lookup(ctx, presentation(name), qtype)
 	if err != nil {

@@ -197,3 +197,38 @@ func heap() int64 {
 	runtime.ReadMemStats(&ms)
 	return int64(ms.HeapAlloc)
 }
+
+// TestMemoCharged: a value kept with a cached answer (Answer.Memo) is
+// charged to the cache's memory bound with it; one derived from an answer
+// evicted meanwhile is not kept.
+func TestMemoCharged(t *testing.T) {
+	c, err := New(Config{Servers: []string{"127.0.0.1:9"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := qkey{"a.example.", dns.TypeTXT}
+	st := &step{}
+	a := wholeAnswer(k.name, k.qtype, st)
+	a.memo = &memo{c: c, k: k}
+	c.mu.Lock()
+	c.put(k, centry{st: st, ans: a, expires: time.Now().Add(time.Hour), size: 100})
+	c.mu.Unlock()
+	a.Memo("k", func() (any, int) { return 1, 5000 })
+	c.mu.Lock()
+	size, bytes := c.cur.m[k].size, c.cur.bytes
+	c.mu.Unlock()
+	if size != 5100 || bytes != 5100 {
+		t.Errorf("entry %d bytes, generation %d; want 5100 both", size, bytes)
+	}
+	c.mu.Lock()
+	delete(c.cur.m, k)
+	c.cur.bytes -= size
+	c.mu.Unlock()
+	n := 0
+	for range 2 {
+		a.Memo("gone", func() (any, int) { n++; return n, 5000 })
+	}
+	if n != 2 {
+		t.Errorf("an evicted answer's value was kept (built %d times)", n)
+	}
+}

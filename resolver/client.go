@@ -483,6 +483,9 @@ func (c *Client) finish(f *flight, st *step, err error) {
 		if ttl := stepTTL(st); ttl > 0 {
 			d := min(time.Duration(ttl)*time.Second, c.cfg.MaxTTL)
 			e = centry{st: st, ans: wholeAnswer(k.name, k.qtype, st), expires: c.cfg.Now().Add(d)}
+			if e.ans != nil {
+				e.ans.memo = &memo{c: c, k: k}
+			}
 			e.size = entrySize(k, e.st, e.ans)
 			cache = true
 		}
@@ -552,6 +555,22 @@ func (c *Client) put(k qkey, e centry) {
 	}
 	c.cur.m[k] = e
 	c.cur.bytes += e.size
+}
+
+// charge adds size to the cache entry of k whose answer is a (Memo),
+// reporting false when it is cached no more.
+func (c *Client) charge(k qkey, a *Answer, size int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, g := range []*cacheGen{&c.cur, &c.old} {
+		if e, ok := g.m[k]; ok && e.ans == a {
+			e.size += size
+			g.m[k] = e
+			g.bytes += size
+			return true
+		}
+	}
+	return false
 }
 
 // entrySize estimates the heap a cache entry retains: the map slot, the

@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"sync"
 
 	"github.com/domainlint/domainlint/internal/zonedb"
 	"github.com/miekg/dns"
@@ -62,6 +63,55 @@ type Answer struct {
 	Records []dns.RR
 	// AD is true when every response on the way had the AD bit set.
 	AD bool
+
+	memo *memo // what callers derived from a cached answer (Memo)
+}
+
+// memo holds the values derived from one cached Answer, charged to the
+// cache entry that holds it.
+type memo struct {
+	c  *Client
+	k  qkey
+	mu sync.Mutex
+	m  map[any]any
+}
+
+// Memo returns build's value for this answer and key, built once and
+// shared by every caller given the same *Answer: a Client's cache hands
+// one *Answer to every caller while it is cached, so what a sweep derives
+// from a provider's records (a parsed SPF record) is derived once, not
+// once per domain. build returns the value, which nobody may modify, and
+// an estimate of the bytes it retains: kept, it is charged to the cache's
+// memory bound (Config.CacheBytes) with the answer. key is compared with
+// ==, and should be of a type of the caller's own. An answer not (or no
+// longer) in a cache builds every time.
+func (a *Answer) Memo(key any, build func() (value any, size int)) any {
+	m := a.memo
+	if m == nil {
+		v, _ := build()
+		return v
+	}
+	m.mu.Lock()
+	v, ok := m.m[key]
+	m.mu.Unlock()
+	if ok {
+		return v
+	}
+	v, size := build()
+	if !m.c.charge(m.k, a, int64(size)) {
+		return v // evicted meanwhile: not kept
+	}
+	m.mu.Lock()
+	if m.m == nil {
+		m.m = map[any]any{}
+	}
+	if w, ok := m.m[key]; ok {
+		v = w // built meanwhile: one value for everybody (charged twice: an overestimate)
+	} else {
+		m.m[key] = v
+	}
+	m.mu.Unlock()
+	return v
 }
 
 // Prefetcher is a Resolver that can start a question and return at once.

@@ -119,32 +119,67 @@ type gate struct {
 // brokenRecord makes the evaluator return permerror at its first term.
 const brokenRecord = "v=spf1 !rejected-by-strict-parser"
 
+// gated is what the gate makes of a TXT answer: the strings handed to the
+// evaluator, and the strict parser's first error. Kept with a cached
+// answer (resolver.Answer.Memo): made once per sweep for a provider's
+// record.
+type gated struct {
+	out    []string
+	perr   error
+	expand []int // the records that use the %{p} macro, expanded per check
+}
+
+type gatedKey struct{}
+
+func gateTXT(a *resolver.Answer) gated {
+	var g gated
+	for _, ss := range a.TXT() {
+		t := strings.Join(ss, "")
+		if IsSPF(t) {
+			rec, perr := Parse(t)
+			switch {
+			case perr != nil && !errors.Is(perr, ErrNotSPF):
+				if g.perr == nil {
+					g.perr = perr
+				}
+				t = brokenRecord
+			case rec != nil:
+				t = rewrite(rec)
+				if strings.Contains(strings.ToLower(t), "%{p") {
+					g.expand = append(g.expand, len(g.out))
+				}
+			}
+		}
+		g.out = append(g.out, t)
+	}
+	return g
+}
+
 func (g *gate) LookupTXT(ctx context.Context, name string) ([]string, error) {
 	name = truncate(unhide(name))
-	txts, err := g.NetAdapter.LookupTXT(ctx, name)
+	a, err := g.NetAdapter.LookupAnswer(ctx, name, dns.TypeTXT)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]string, len(txts))
-	copy(out, txts)
-	for i, t := range out {
-		if !IsSPF(t) {
-			continue
+	gt := a.Memo(gatedKey{}, func() (any, int) {
+		g := gateTXT(a)
+		size := 64 + 16*len(g.out) + 8*len(g.expand)
+		for _, t := range g.out {
+			size += len(t) // a rewritten record is a copy; one as published is not, an overestimate
 		}
-		rec, perr := Parse(t)
-		if perr != nil && !errors.Is(perr, ErrNotSPF) {
-			g.mu.Lock()
-			if g.err == nil {
-				g.err = fmt.Errorf("SPF record of %s: %w", strings.TrimSuffix(name, "."), perr)
-			}
-			g.mu.Unlock()
-			out[i] = brokenRecord
-			continue
+		return g, size
+	}).(gated)
+	if gt.perr != nil {
+		g.mu.Lock()
+		if g.err == nil {
+			g.err = fmt.Errorf("SPF record of %s: %w", strings.TrimSuffix(name, "."), gt.perr)
 		}
-		if rec != nil {
-			out[i] = rewrite(rec)
-		}
-		if rec != nil && strings.Contains(strings.ToLower(out[i]), "%{p") {
+		g.mu.Unlock()
+	}
+	out := gt.out
+	if len(gt.expand) > 0 {
+		out = slices.Clone(gt.out) // the memo's is shared
+		for _, i := range gt.expand {
 			out[i] = g.expandP(ctx, out[i], strings.TrimSuffix(strings.ToLower(name), "."))
 		}
 	}

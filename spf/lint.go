@@ -380,8 +380,8 @@ func (w *walker) node(domain, via string, policy bool) (*Node, error) {
 	}
 	n.Status = StatusOK
 	n.Record = recs[0]
-	w.pf.record(domain, n.Record)
-	rec, errs := w.pf.parse(n.Record)
+	w.pf.record(a, domain, n.Record)
+	rec, errs := w.pf.parse(a, n.Record)
 	w.syntax(domain, n.Record, n.Strings[0], errs)
 	w.path[domain] = true
 	defer delete(w.path, domain)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/miekg/dns"
@@ -44,19 +45,40 @@ type parsed struct {
 	errs []error
 }
 
-// parse parses a record, once for the walk and the prefetch.
-func (p *prefetcher) parse(txt string) (*Record, []error) {
+// parsedSize estimates the heap a parsed record retains: its terms, the
+// strings they hold (lowercased copies at most), its errors.
+func parsedSize(rec *Record, errs []error) int {
+	n := 96 + 128*len(errs)
+	if rec != nil {
+		n += int(unsafe.Sizeof(Term{}))*cap(rec.Terms) + len(rec.Raw)
+		for _, t := range rec.Terms {
+			n += len(t.Name) + len(t.Domain)
+		}
+	}
+	return n
+}
+
+// parsedKey keys a record parsed from an answer (resolver.Answer.Memo).
+type parsedKey struct{ txt string }
+
+// parse parses a record of answer a, once for the walk and the prefetch —
+// and once for every walk, when a comes from a cache (Answer.Memo): a
+// record is not modified once parsed.
+func (p *prefetcher) parse(a *resolver.Answer, txt string) (*Record, []error) {
 	p.mu.Lock()
 	got, ok := p.recs[txt]
 	p.mu.Unlock()
 	if ok {
 		return got.rec, got.errs
 	}
-	rec, errs := parse(txt)
+	got = a.Memo(parsedKey{txt}, func() (any, int) {
+		rec, errs := parse(txt)
+		return parsed{rec, errs}, parsedSize(rec, errs)
+	}).(parsed)
 	p.mu.Lock()
-	p.recs[txt] = parsed{rec, errs}
+	p.recs[txt] = got
 	p.mu.Unlock()
-	return rec, errs
+	return got.rec, got.errs
 }
 
 type pkey struct {
@@ -146,14 +168,14 @@ func (p *prefetcher) ask(name string, qtype uint16, domain string) {
 			}
 		}
 		if rec != "" {
-			p.record(domain, rec)
+			p.record(f.a, domain, rec)
 		}
 	}()
 }
 
 // record prefetches the targets of the terms of domain's record rec that
 // evaluation reaches: mechanisms up to all, and redirect without all.
-func (p *prefetcher) record(domain, rec string) {
+func (p *prefetcher) record(a *resolver.Answer, domain, rec string) {
 	p.mu.Lock()
 	seen := p.done[domain]
 	p.done[domain] = true
@@ -161,7 +183,7 @@ func (p *prefetcher) record(domain, rec string) {
 	if seen {
 		return
 	}
-	r, _ := p.parse(rec)
+	r, _ := p.parse(a, rec)
 	if r == nil {
 		return
 	}

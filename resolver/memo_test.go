@@ -1,0 +1,58 @@
+package resolver_test
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/resolver/dnstest"
+	"github.com/miekg/dns"
+)
+
+type memoKey struct{ s string }
+
+// TestMemo: what callers derive from a cached answer is built once for
+// all of them, at once or one after another; an answer built for one
+// caller (through a CNAME chain) builds every time.
+func TestMemo(t *testing.T) {
+	srv := dnstest.New(t, fixtures...)
+	c := newClient(t, srv, nil)
+	defer c.Close()
+	ctx := context.Background()
+	if _, err := c.Lookup(ctx, "example.com", dns.TypeMX); err != nil {
+		t.Fatal(err)
+	}
+	var built atomic.Int64
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Go(func() {
+			a, err := c.Lookup(ctx, "example.com", dns.TypeMX)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			v := a.Memo(memoKey{"mx"}, func() (any, int) { built.Add(1); return len(a.Records), 8 }).(int)
+			if v != len(a.Records) {
+				t.Errorf("memo %d, records %d", v, len(a.Records))
+			}
+		})
+	}
+	wg.Wait()
+	if got := built.Load(); got != 1 {
+		t.Errorf("built %d times for one cached answer, want 1", got)
+	}
+	a, _ := c.Lookup(ctx, "example.com", dns.TypeMX)
+	if a.Memo(memoKey{"other"}, func() (any, int) { return 7, 8 }) != 7 || a.Memo(memoKey{"mx"}, func() (any, int) { return -1, 8 }) == -1 {
+		t.Error("keys mixed up")
+	}
+	var plain resolver.Answer
+	n := 0
+	for range 2 {
+		plain.Memo(memoKey{"x"}, func() (any, int) { n++; return n, 8 })
+	}
+	if n != 2 {
+		t.Errorf("an answer from no cache built %d times, want 2", n)
+	}
+}
