@@ -360,6 +360,26 @@ type udpMux struct {
 	reading bool
 	closed  bool
 	idle    int // scans in a row that found nothing pending
+	// batch reads and writes several datagrams per system call (recvmmsg,
+	// sendmmsg); nil when conn is no *net.UDPConn.
+	batch interface {
+		ReadBatch([]ipv4.Message, int) (int, error)
+		WriteBatch([]ipv4.Message, int) (int, error)
+	}
+	// While the reader hands out a batch of answers (delivering), the
+	// packets sent meanwhile — mostly by the reader itself, the next
+	// questions taking the slots the answers freed — wait in out, and the
+	// reader writes them in one system call when it is done.
+	delivering bool
+	out        []outPacket
+	spare      []outPacket // the reader's: out's other buffer
+}
+
+// outPacket is a query waiting in udpMux.out for the reader's flush.
+type outPacket struct {
+	f  *flight
+	id uint16
+	bp *[]byte // its buffer, from queryBufs
 }
 
 // mux returns the shared socket to server i, opening it when needed.
@@ -380,6 +400,13 @@ func (c *Client) mux(i int) (*udpMux, error) {
 		return nil, c.classify(ctx, err)
 	}
 	m := &udpMux{c: c, server: c.servers[i], conn: conn, pending: map[uint16]*flight{}}
+	if uc, ok := conn.(*net.UDPConn); ok {
+		if a, ok := uc.RemoteAddr().(*net.UDPAddr); ok && a.IP.To4() == nil {
+			m.batch = ipv6.NewPacketConn(uc)
+		} else {
+			m.batch = ipv4.NewPacketConn(uc)
+		}
+	}
 	c.muxes[i].Store(m)
 	return m, nil
 }
@@ -414,15 +441,16 @@ var readBufs = sync.Pool{New: func() any {
 // finishes it when its waiters left meanwhile.
 func (m *udpMux) send(f *flight) error {
 	bp := queryBufs.Get().(*[]byte)
-	defer queryBufs.Put(bp)
 	b, err := appendQuery((*bp)[:0], f.k.name, f.k.qtype, m.c.cfg.UDPSize)
 	if err != nil {
+		queryBufs.Put(bp)
 		return err
 	}
-	*bp = b[:0]
+	*bp = b
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
+		queryBufs.Put(bp)
 		return net.ErrClosed
 	}
 	var id uint16
@@ -434,13 +462,19 @@ func (m *udpMux) send(f *flight) error {
 	}
 	f.id, f.deadline = id, time.Now().Add(m.c.cfg.Timeout)
 	m.pending[id] = f
+	binary.BigEndian.PutUint16(b, id)
 	if !m.reading {
 		m.reading = true
 		m.idle = 0
 		go m.read()
 	}
+	if m.delivering {
+		m.out = append(m.out, outPacket{f: f, id: id, bp: bp}) // written by the reader's flush
+		m.mu.Unlock()
+		return nil
+	}
 	m.mu.Unlock()
-	binary.BigEndian.PutUint16(b, id)
+	defer queryBufs.Put(bp)
 	if _, err := m.conn.Write(b); err != nil {
 		if m.take(id, f) {
 			return err
@@ -477,16 +511,8 @@ func (m *udpMux) read() {
 	rb := readBufs.Get().(*readBatch)
 	defer readBufs.Put(rb)
 	ms := rb.ms
-	var pc interface {
-		ReadBatch([]ipv4.Message, int) (int, error)
-	}
-	if uc, ok := m.conn.(*net.UDPConn); ok {
-		if a, ok := uc.RemoteAddr().(*net.UDPAddr); ok && a.IP.To4() == nil {
-			pc = ipv6.NewPacketConn(uc)
-		} else {
-			pc = ipv4.NewPacketConn(uc)
-		}
-	}
+	pc := m.batch
+	var wb []ipv4.Message // the flush's messages
 	every := min(25*time.Millisecond, max(m.c.cfg.Timeout/4, time.Millisecond))
 	next := time.Now().Add(every)
 	m.conn.SetReadDeadline(next)
@@ -516,10 +542,18 @@ func (m *udpMux) read() {
 			}
 			n = 0
 		}
+		if n > 0 && pc != nil {
+			m.mu.Lock()
+			m.delivering = true
+			m.mu.Unlock()
+		}
 		for i := range n {
 			if b := ms[i].Buffers[0][:ms[i].N]; len(b) >= 12 {
 				m.deliver(b, ms[i].Flags&syscall.MSG_TRUNC != 0)
 			}
+		}
+		if n > 0 && pc != nil {
+			wb = m.flush(wb)
 		}
 		if now := time.Now(); !now.Before(next) {
 			if m.expire(now, int(100*time.Millisecond/every)) {
@@ -529,6 +563,51 @@ func (m *udpMux) read() {
 			m.conn.SetReadDeadline(next)
 		}
 	}
+}
+
+// flush ends the reader's delivery: the packets sent meanwhile are
+// written, several per system call (sendmmsg). One that cannot be written
+// goes on to its question's next try, as a failed write does. wb is the
+// reader's message slice, returned for reuse.
+func (m *udpMux) flush(wb []ipv4.Message) []ipv4.Message {
+	m.mu.Lock()
+	out := m.out
+	m.out, m.delivering = m.spare[:0], false
+	m.mu.Unlock()
+	m.spare = out
+	if len(out) == 0 {
+		return wb
+	}
+	if len(wb) < len(out) {
+		wb = append(wb, make([]ipv4.Message, len(out)-len(wb))...)
+	}
+	for i, p := range out {
+		if wb[i].Buffers == nil {
+			wb[i].Buffers = make([][]byte, 1)
+		}
+		wb[i].Buffers[0] = *p.bp
+	}
+	sent := 0
+	for sent < len(out) {
+		k, err := m.batch.WriteBatch(wb[sent:len(out)], 0)
+		if err != nil {
+			for _, p := range out[sent:] {
+				if m.take(p.id, p.f) {
+					p.f.last = &Error{Name: p.f.k.name, Type: p.f.k.qtype, Rcode: -1, Server: m.server, Err: err}
+					p.f.try++
+					m.c.attempt(p.f)
+				}
+			}
+			break
+		}
+		sent += k
+	}
+	for i, p := range out {
+		queryBufs.Put(p.bp)
+		wb[i].Buffers[0] = nil
+		out[i] = outPacket{}
+	}
+	return wb
 }
 
 // deliver hands the packet b to the question with its ID, when its
