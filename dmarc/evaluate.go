@@ -81,7 +81,7 @@ type Evaluation struct {
 // RFC 9989 verdict uses the public suffix list too.
 func Evaluate(ctx context.Context, r resolver.Resolver, d *Discovery, ids Identifiers) (*Evaluation, error) {
 	from := canon(ids.From)
-	f := &finder{ctx: ctx, r: r, seen: map[string]found{}}
+	f := &finder{ctx: ctx, r: r, seen: map[string]*found{}}
 	orgs := map[string]string{}
 	treeOrg := func(dom string) (string, error) {
 		if o, ok := orgs[dom]; ok {

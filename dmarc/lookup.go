@@ -133,7 +133,7 @@ func (d *Discovery) Effective() *Policy {
 type finder struct {
 	ctx  context.Context
 	r    resolver.Resolver
-	seen map[string]found
+	seen map[string]*found // a pointer each: a map of the struct itself costs a kilobyte a domain
 }
 
 type found struct {
@@ -150,10 +150,10 @@ type found struct {
 // strict returns the one record at _dmarc.<domain> read by RFC 7489,
 // parsing it the first time it is asked for.
 func (f *finder) strict(domain string) (*Record, []*Problem) {
-	x := f.at(domain)
+	f.at(domain)
+	x := f.seen[domain]
 	if x.rec7 == nil && len(x.recs) == 1 {
 		x.rec7, x.probs7 = parse(x.recs[0], RFC7489)
-		f.seen[domain] = x
 	}
 	return x.rec7, x.probs7
 }
@@ -170,7 +170,7 @@ func (f *finder) multiple() bool {
 
 func (f *finder) at(domain string) found {
 	if x, ok := f.seen[domain]; ok {
-		return x
+		return *x
 	}
 	var x found
 	a, err := f.r.Lookup(f.ctx, "_dmarc."+domain, dns.TypeTXT)
@@ -192,7 +192,7 @@ func (f *finder) at(domain string) found {
 			x.rec, x.probs = parse(x.recs[0], RFC9989)
 		}
 	}
-	f.seen[domain] = x
+	f.seen[domain] = &x
 	return x
 }
 
@@ -231,7 +231,7 @@ func OrgDomainPSL(domain string) string {
 // it; otherwise it is the name with the fewest labels that has a record;
 // with no record at all, the domain itself.
 func OrgDomainTreeWalk(ctx context.Context, r resolver.Resolver, domain string) (string, error) {
-	f := &finder{ctx: ctx, r: r, seen: map[string]found{}}
+	f := &finder{ctx: ctx, r: r, seen: map[string]*found{}}
 	org, _, err := f.orgTreeWalk(strings.ToLower(strings.TrimSuffix(domain, ".")))
 	return org, err
 }
@@ -317,7 +317,7 @@ func discover(ctx context.Context, r resolver.Resolver, domain string) (*Discove
 		return nil, nil, nil, err
 	}
 	name = strings.TrimSuffix(name, ".")
-	f := &finder{ctx: ctx, r: r, seen: map[string]found{}}
+	f := &finder{ctx: ctx, r: r, seen: map[string]*found{}}
 	d := &Discovery{Domain: name, Exists: true}
 
 	// RFC 9989 §4.10.1: "The DMARC Policy Record to be applied to an

@@ -4,6 +4,7 @@ package tagvalue
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/domainlint/domainlint/lint"
@@ -31,9 +32,9 @@ func isWSP(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n'
 // Problem and scanning goes on. Duplicate names are reported as problems
 // (RFC 6376 §3.2) but kept.
 func Parse(s string) ([]Tag, []Problem) {
-	var tags []Tag
+	tags := make([]Tag, 0, min(strings.Count(s, ";")+1, 64))
+	var seen map[string]bool // the names, lowercased, once there are many (dup)
 	var probs []Problem
-	seen := map[string]bool{}
 	for start := 0; start <= len(s); {
 		end := strings.IndexByte(s[start:], ';')
 		if end < 0 {
@@ -76,7 +77,7 @@ func Parse(s string) ([]Tag, []Problem) {
 		switch {
 		case !validName(name):
 			probs = append(probs, Problem{t.Span, fmt.Sprintf("%q is not a valid tag name", name)})
-		case seen[strings.ToLower(name)]:
+		case dup(tags, seen, name):
 			probs = append(probs, Problem{t.Span, fmt.Sprintf("tag %q appears more than once", name)})
 		}
 		for i := vs; i < ve; i++ {
@@ -85,8 +86,16 @@ func Parse(s string) ([]Tag, []Problem) {
 				break
 			}
 		}
-		seen[strings.ToLower(name)] = true
 		tags = append(tags, t)
+		switch {
+		case seen != nil:
+			seen[strings.ToLower(name)] = true
+		case len(tags) == manyTags:
+			seen = make(map[string]bool, 2*manyTags)
+			for _, x := range tags {
+				seen[strings.ToLower(x.Name)] = true
+			}
+		}
 		start = end + 1
 	}
 	return tags, probs
@@ -148,4 +157,16 @@ func ExtValue(s string) bool {
 		}
 	}
 	return true
+}
+
+// manyTags is where dup stops scanning the tags and keeps a set: a
+// record has a dozen, a hostile one thousands.
+const manyTags = 16
+
+// dup reports whether a tag named name (ignoring case) was seen already.
+func dup(tags []Tag, seen map[string]bool, name string) bool {
+	if seen != nil {
+		return seen[strings.ToLower(name)]
+	}
+	return slices.ContainsFunc(tags, func(x Tag) bool { return strings.EqualFold(x.Name, name) })
 }
