@@ -80,16 +80,20 @@ func Ahead(ctx context.Context, r resolver.Resolver, qs ...Question) *Early {
 	spec, note := resolver.Speculate(r)
 	e := &Early{r: r, note: note}
 	ps := prefetch(ctx, spec, qs)
+	all := make([]future, len(qs)) // one allocation for them all
+	e.fs = make([]*future, 0, len(qs))
 	for i, q := range qs {
 		if e.find(q.Name, q.Type) != nil {
 			continue
 		}
-		f := &future{q: q, done: make(chan struct{})}
+		f := &all[i]
+		f.q = q
 		e.fs = append(e.fs, f)
 		if ps != nil {
 			f.p = ps[i] // read where it is looked up: no goroutine
 			continue
 		}
+		f.done = make(chan struct{})
 		e.wg.Add(1)
 		go func() {
 			defer e.wg.Done()
