@@ -76,9 +76,12 @@ type Stats struct {
 // It holds one UDP socket per server it has asked; Close releases them.
 //
 // A question costs no goroutine of its own: the caller who asks it first
-// sends the packet, the goroutine reading the server's socket unpacks the
-// answer, caches it and wakes every caller waiting for it, and expires
-// the tries that time out (sending the next one).
+// sends the packet (or queues it while MaxInFlight packets are out), the
+// goroutine reading the server's socket unpacks the answer, caches it,
+// wakes every caller waiting for it and sends the questions queued for
+// the slot it freed (several per system call), and expires the tries that
+// time out (sending the next one). Prefetch starts a question without
+// waiting for it.
 type Client struct {
 	cfg     Config
 	servers []string
