@@ -558,12 +558,17 @@ func (c *Client) put(k qkey, e centry) {
 }
 
 // charge adds size to the cache entry of k whose answer is a (Memo),
-// reporting false when it is cached no more.
+// reporting false when it is cached no more, or when the entry would then
+// pass an eighth of CacheBytes or its generation half of it (the bounds
+// put keeps): the value is then not kept.
 func (c *Client) charge(k qkey, a *Answer, size int64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, g := range []*cacheGen{&c.cur, &c.old} {
 		if e, ok := g.m[k]; ok && e.ans == a {
+			if e.size+size > c.cfg.CacheBytes/8 || g.bytes+size > c.cfg.CacheBytes/2 {
+				return false
+			}
 			e.size += size
 			g.m[k] = e
 			g.bytes += size
