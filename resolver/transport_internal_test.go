@@ -2,7 +2,9 @@ package resolver
 
 import (
 	"bytes"
+	"net"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/miekg/dns"
@@ -111,5 +113,43 @@ func TestFastReply(t *testing.T) {
 			!cmp.Equal(str(got.st.answer), str(want.st.answer)) || !cmp.Equal(str(got.st.ns), str(want.st.ns)) {
 			t.Errorf("%s: step %+v, want %+v", c.name, got.st, want.st)
 		}
+	}
+}
+
+// TestFlushFinishesDead: a packet written by the reader's flush (sent
+// while it delivered) whose flight's waiters all left before it was on
+// the mux (abandon could not find it) is finished once written, as send
+// finishes it, not left to hold its slot until its timeout.
+func TestFlushFinishesDead(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0") // never answers
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	c, err := New(Config{Servers: []string{pc.LocalAddr().String()}, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	m, err := c.mux(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.batch == nil {
+		t.Skip("no batched writes on this socket")
+	}
+	m.mu.Lock()
+	m.delivering = true // as the reader does while it hands out answers
+	m.mu.Unlock()
+	f := &flight{k: qkey{"a.example.", dns.TypeTXT}, done: make(chan struct{})}
+	f.dead.Store(true) // its waiter left after attempt looked
+	if err := m.send(f); err != nil {
+		t.Fatal(err)
+	}
+	m.flush(nil)
+	select {
+	case <-f.done:
+	case <-time.After(2 * time.Second):
+		t.Fatal("a dead flight written by flush is still pending")
 	}
 }
