@@ -178,6 +178,9 @@ func TestEntrySizeEstimate(t *testing.T) {
 				t.Fatal(err)
 			}
 			e := centry{st: st, ans: wholeAnswer("t.example.", tc.qtype, st)}
+			if e.ans != nil {
+				e.ans.memo = &memo{k: qkey{"t.example.", tc.qtype}} // as finish caches it
+			}
 			est = entrySize(qkey{"t.example.", tc.qtype}, e.st, e.ans)
 			entries[i] = e
 		}
