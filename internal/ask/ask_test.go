@@ -92,3 +92,54 @@ func TestPanicsRaisedWhereRead(t *testing.T) {
 		t.Errorf("Ahead: recovered %v", v)
 	}
 }
+
+// prefetching is a resolver.Prefetcher over r that counts the questions
+// it started and those abandoned.
+type prefetching struct {
+	resolver.Resolver
+	started, abandoned int
+}
+
+func (p *prefetching) Prefetch(ctx context.Context, name string, qtype uint16) resolver.Pending {
+	p.started++
+	return &fakePending{p: p, name: name, qtype: qtype}
+}
+
+type fakePending struct {
+	p     *prefetching
+	name  string
+	qtype uint16
+}
+
+func (f *fakePending) Lookup(ctx context.Context) (*resolver.Answer, error) {
+	return f.p.Lookup(ctx, f.name, f.qtype)
+}
+
+func (f *fakePending) Abandon() { f.p.abandoned++ }
+
+// TestAllPanicAbandons: a panic while All reads its answers in turn (on
+// a Prefetcher) leaves none of the questions it started still asked.
+func TestAllPanicAbandons(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Text: zone, Origin: "example."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &prefetching{Resolver: panicky{z}}
+	func() {
+		defer func() {
+			if v := recover(); v != "hostile answer" {
+				t.Errorf("recovered %v", v)
+			}
+		}()
+		ask.All(context.Background(), r, ask.Question{Name: "b.example", Type: dns.TypeTXT},
+			ask.Question{Name: "a.example", Type: dns.TypeTXT}, ask.Question{Name: "ns.example", Type: dns.TypeA})
+	}()
+	if r.started != 2 || r.abandoned != 2 {
+		t.Errorf("started %d, abandoned %d after a panic; want 2 and 2", r.started, r.abandoned)
+	}
+	r.started, r.abandoned = 0, 0
+	ask.All(context.Background(), r, ask.Question{Name: "a.example", Type: dns.TypeTXT}, ask.Question{Name: "ns.example", Type: dns.TypeA})
+	if r.started != 1 || r.abandoned != 0 {
+		t.Errorf("started %d, abandoned %d when all were read; want 1 and 0", r.started, r.abandoned)
+	}
+}
