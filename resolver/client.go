@@ -353,7 +353,7 @@ func (c *Client) Prefetch(ctx context.Context, name string, qtype uint16) Pendin
 	c.flights[k] = f
 	c.mu.Unlock()
 	c.launch(f)
-	return &pending{c: c, name: name, qtype: qtype, f: f}
+	return &pending{c: c, name: name, qtype: qtype, f: f, own: true}
 }
 
 // pending is a Client's Pending: the flight of its first step, when one
@@ -363,6 +363,7 @@ type pending struct {
 	name  string
 	qtype uint16
 	f     *flight
+	own   bool // f was started by this prefetch: reading it joins no other question
 }
 
 func (p *pending) Lookup(ctx context.Context) (*Answer, error) {
@@ -373,7 +374,7 @@ func (p *pending) Lookup(ctx context.Context) (*Answer, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &Error{Name: f.k.name, Type: f.k.qtype, Rcode: -1, Err: err}
 	}
-	st, err := c.join(ctx, f)
+	st, err := c.join(ctx, f, p.own)
 	if err != nil {
 		return nil, err
 	}
@@ -381,8 +382,9 @@ func (p *pending) Lookup(ctx context.Context) (*Answer, error) {
 }
 
 // join reads f's answer, waiting for it when it is still asked; a flight
-// abandoned meanwhile is asked again.
-func (c *Client) join(ctx context.Context, f *flight) (*step, error) {
+// abandoned meanwhile is asked again. Waiting for a flight another
+// question started (not own) counts as coalesced, as Lookup counts it.
+func (c *Client) join(ctx context.Context, f *flight, own bool) (*step, error) {
 	c.mu.Lock()
 	if f.dead.Load() {
 		c.mu.Unlock()
@@ -397,7 +399,9 @@ func (c *Client) join(ctx context.Context, f *flight) (*step, error) {
 	}
 	f.waiters++
 	c.mu.Unlock()
-	c.coalesced.Add(1)
+	if !own {
+		c.coalesced.Add(1)
+	}
 	return c.wait(ctx, f)
 }
 

@@ -74,3 +74,38 @@ func TestPrefetchAbandoned(t *testing.T) {
 		t.Errorf("%d goroutines left, %d before", n, before)
 	}
 }
+
+// TestPrefetchStats: a prefetched question read while still asked is
+// counted as Lookup counts the question it stands for — one asked, not
+// one that joined another in flight; one prefetched onto another's
+// flight is coalesced.
+func TestPrefetchStats(t *testing.T) {
+	srv := dnstest.New(t, fixtures...)
+	srv.SetFault("example.com", dns.TypeTXT, dnstest.Fault{Delay: 100 * time.Millisecond})
+	c := newClient(t, srv, nil)
+	defer c.Close()
+	ctx := context.Background()
+	p := c.Prefetch(ctx, "example.com", dns.TypeTXT)
+	if _, err := p.Lookup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := c.Stats(); st.Coalesced != 0 || st.Sent != 1 {
+		t.Errorf("one question prefetched and read: %+v, want 1 sent, none coalesced", st)
+	}
+	srv.SetFault("example.com", dns.TypeMX, dnstest.Fault{Delay: 100 * time.Millisecond})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.Lookup(ctx, "example.com", dns.TypeMX)
+	}()
+	for deadline := time.Now().Add(time.Second); srv.Count("example.com", dns.TypeMX) == 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if _, err := c.Prefetch(ctx, "example.com", dns.TypeMX).Lookup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	if st := c.Stats(); st.Coalesced != 1 || st.Sent != 2 {
+		t.Errorf("a prefetch onto a question in flight: %+v, want 2 sent, 1 coalesced", st)
+	}
+}
