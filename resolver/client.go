@@ -372,6 +372,12 @@ func (p *pending) Lookup(ctx context.Context) (*Answer, error) {
 		return c.Lookup(ctx, p.name, p.qtype)
 	}
 	if err := ctx.Err(); err != nil {
+		// As a waiter whose context ends leaves its flight: one this
+		// prefetch started, when nobody waits for it, is taken off the
+		// socket now, its slot freed, not left until its try times out.
+		if p.own {
+			p.Abandon()
+		}
 		return nil, &Error{Name: f.k.name, Type: f.k.qtype, Rcode: -1, Err: err}
 	}
 	st, err := c.join(ctx, f, p.own)

@@ -109,3 +109,26 @@ func TestPrefetchStats(t *testing.T) {
 		t.Errorf("a prefetch onto a question in flight: %+v, want 2 sent, 1 coalesced", st)
 	}
 }
+
+// TestPrefetchReadCancelled: a prefetch read once its context has ended
+// (ask.All's questions after a cancel) leaves its flight as a caller who
+// gives up does: taken off the socket, its slot freed at once.
+func TestPrefetchReadCancelled(t *testing.T) {
+	srv := dnstest.New(t, fixtures...)
+	srv.SetFault("slow.example.com", dns.TypeTXT, dnstest.Fault{Drop: true})
+	c := newClient(t, srv, func(cfg *resolver.Config) { cfg.MaxInFlight = 1; cfg.Timeout = 3 * time.Second })
+	defer c.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	slow := c.Prefetch(ctx, "slow.example.com", dns.TypeTXT) // sent, never answered
+	for deadline := time.Now().Add(time.Second); srv.Total() < 1 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	if _, err := slow.Lookup(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("read after the cancel: %v", err)
+	}
+	start := time.Now()
+	if _, err := c.Lookup(context.Background(), "example.com", dns.TypeA); err != nil || time.Since(start) > time.Second {
+		t.Errorf("a question after the cancelled read: %v after %v (the slot held until the timeout)", err, time.Since(start))
+	}
+}
