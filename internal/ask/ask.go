@@ -194,7 +194,24 @@ func prefetch(ctx context.Context, r resolver.Resolver, qs []Question) []resolve
 	ps := make([]resolver.Pending, len(qs))
 	ps[0] = first
 	for i, q := range qs[1:] {
-		ps[i+1] = pr.Prefetch(ctx, q.Name, q.Type)
+		if ps[i+1] = pr.Prefetch(ctx, q.Name, q.Type); ps[i+1] == nil {
+			// Prefetcher allows nil for any question: this one is asked
+			// when read.
+			ps[i+1] = later{r, q}
+		}
 	}
 	return ps
 }
+
+// later is the Pending of a question a Prefetcher would not start: asked
+// of it when read.
+type later struct {
+	r resolver.Resolver
+	q Question
+}
+
+func (l later) Lookup(ctx context.Context) (*resolver.Answer, error) {
+	return l.r.Lookup(ctx, l.q.Name, l.q.Type)
+}
+
+func (later) Abandon() {}

@@ -143,3 +143,37 @@ func TestAllPanicAbandons(t *testing.T) {
 		t.Errorf("started %d, abandoned %d when all were read; want 1 and 0", r.started, r.abandoned)
 	}
 }
+
+// choosy prefetches every name but ns.example, for which Prefetch says
+// nil (resolver.Prefetcher allows it for any question).
+type choosy struct{ prefetching }
+
+func (c *choosy) Prefetch(ctx context.Context, name string, qtype uint16) resolver.Pending {
+	if name == "ns.example" {
+		return nil
+	}
+	return c.prefetching.Prefetch(ctx, name, qtype)
+}
+
+// TestPrefetchNilLater: a question Prefetch declines after it took the
+// first is asked when read, by All and by Ahead, not read from nil.
+func TestPrefetchNilLater(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Text: zone, Origin: "example."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &choosy{prefetching{Resolver: z}}
+	qs := []ask.Question{{Name: "a.example", Type: dns.TypeTXT}, {Name: "b.example", Type: dns.TypeTXT}, {Name: "ns.example", Type: dns.TypeA}}
+	for i, res := range ask.All(context.Background(), r, qs...) {
+		if res.Err != nil || res.Answer == nil || res.Answer.Name != dns.Fqdn(qs[i].Name) {
+			t.Errorf("All: result %d is %+v", i, res)
+		}
+	}
+	e := ask.Ahead(context.Background(), r, qs...)
+	defer e.Wait()
+	for _, q := range qs {
+		if a, err := e.Lookup(context.Background(), q.Name, q.Type); err != nil || a.Name != dns.Fqdn(q.Name) {
+			t.Errorf("Ahead: %s: %v, %v", q.Name, a, err)
+		}
+	}
+}
