@@ -494,7 +494,7 @@ func (c *Client) finish(f *flight, st *step, err error) {
 			d := min(time.Duration(ttl)*time.Second, c.cfg.MaxTTL)
 			e = centry{st: st, ans: wholeAnswer(k.name, k.qtype, st), expires: c.cfg.Now().Add(d)}
 			if e.ans != nil {
-				e.ans.memo = &memo{c: c, k: k}
+				e.ans.memo = &memo{c: c, k: k, a: e.ans}
 			}
 			e.size = entrySize(k, e.st, e.ans)
 			cache = true

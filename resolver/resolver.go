@@ -72,6 +72,7 @@ type Answer struct {
 type memo struct {
 	c  *Client
 	k  qkey
+	a  *Answer // the answer it is of: a copy of the struct shares the pointer, not the values
 	mu sync.Mutex
 	m  map[any]any
 }
@@ -89,7 +90,7 @@ type memo struct {
 // generation half).
 func (a *Answer) Memo(key any, build func() (value any, size int)) any {
 	m := a.memo
-	if m == nil {
+	if m == nil || m.a != a {
 		v, _ := build()
 		return v
 	}
