@@ -86,12 +86,14 @@ func run(ctx context.Context, p *analysis.Pass, o CheckOptions) (any, error) {
 		for i, sel := range chunk {
 			qs[i] = ask.Question{Name: sel + "._domainkey." + p.Domain, Type: dns.TypeTXT}
 		}
-		early := ask.Ahead(ctx, p.Resolver, qs...)
-		for i, sel := range chunk {
-			g := &got[start+i]
-			g.s, g.fs, g.err = Lookup(ctx, early, p.Domain, sel)
-		}
-		early.Wait()
+		func() {
+			early := ask.Ahead(ctx, p.Resolver, qs...)
+			defer early.Wait() // after a panic too: no question left asked
+			for i, sel := range chunk {
+				g := &got[start+i]
+				g.s, g.fs, g.err = Lookup(ctx, early, p.Domain, sel)
+			}
+		}()
 	}
 	for i, sel := range sels {
 		if got[i].err != nil {

@@ -178,6 +178,9 @@ func TestEntrySizeEstimate(t *testing.T) {
 				t.Fatal(err)
 			}
 			e := centry{st: st, ans: wholeAnswer("t.example.", tc.qtype, st)}
+			if e.ans != nil {
+				e.ans.memo = &memo{k: qkey{"t.example.", tc.qtype}, a: e.ans} // as finish caches it
+			}
 			est = entrySize(qkey{"t.example.", tc.qtype}, e.st, e.ans)
 			entries[i] = e
 		}
@@ -209,7 +212,7 @@ func TestMemoCharged(t *testing.T) {
 	k := qkey{"a.example.", dns.TypeTXT}
 	st := &step{}
 	a := wholeAnswer(k.name, k.qtype, st)
-	a.memo = &memo{c: c, k: k}
+	a.memo = &memo{c: c, k: k, a: a}
 	c.mu.Lock()
 	c.put(k, centry{st: st, ans: a, expires: time.Now().Add(time.Hour), size: 100})
 	c.mu.Unlock()
@@ -230,5 +233,51 @@ func TestMemoCharged(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("an evicted answer's value was kept (built %d times)", n)
+	}
+}
+
+// TestMemoChargeBounded: a value kept with a cached answer obeys the
+// bounds put keeps: no entry over an eighth of CacheBytes, no generation
+// over half of it. One too large is built every time, never kept.
+func TestMemoChargeBounded(t *testing.T) {
+	c, err := New(Config{Servers: []string{"127.0.0.1:9"}, CacheBytes: 80000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(name string) *Answer {
+		k := qkey{name, dns.TypeTXT}
+		st := &step{}
+		a := wholeAnswer(k.name, k.qtype, st)
+		a.memo = &memo{c: c, k: k, a: a}
+		c.mu.Lock()
+		c.put(k, centry{st: st, ans: a, expires: time.Now().Add(time.Hour), size: 100})
+		c.mu.Unlock()
+		return a
+	}
+	a := put("a.example.")
+	n := 0
+	for range 2 {
+		a.Memo("big", func() (any, int) { n++; return n, 20000 }) // over an eighth with the entry
+	}
+	if n != 2 {
+		t.Errorf("a value over an eighth of CacheBytes was kept (built %d times)", n)
+	}
+	// Each fits an entry, but not all of them the generation's half.
+	for i := range 8 {
+		b := put(fmt.Sprintf("b%d.example.", i))
+		b.Memo("v", func() (any, int) { return i, 9000 })
+	}
+	c.mu.Lock()
+	cur, old := c.cur.bytes, c.old.bytes
+	for _, g := range []*cacheGen{&c.cur, &c.old} {
+		for k, e := range g.m {
+			if e.size > c.cfg.CacheBytes/8 {
+				t.Errorf("%v: entry of %d bytes, over an eighth of %d", k, e.size, c.cfg.CacheBytes)
+			}
+		}
+	}
+	c.mu.Unlock()
+	if cur > c.cfg.CacheBytes/2 || old > c.cfg.CacheBytes/2 {
+		t.Errorf("generations of %d and %d bytes, over half of %d", cur, old, c.cfg.CacheBytes)
 	}
 }

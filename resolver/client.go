@@ -356,7 +356,7 @@ func (c *Client) Prefetch(ctx context.Context, name string, qtype uint16) Pendin
 	c.flights[k] = f
 	c.mu.Unlock()
 	c.launch(f)
-	return &pending{c: c, name: name, qtype: qtype, f: f}
+	return &pending{c: c, name: name, qtype: qtype, f: f, own: true}
 }
 
 // pending is a Client's Pending: the flight of its first step, when one
@@ -366,6 +366,7 @@ type pending struct {
 	name  string
 	qtype uint16
 	f     *flight
+	own   bool // f was started by this prefetch: reading it joins no other question
 }
 
 func (p *pending) Lookup(ctx context.Context) (*Answer, error) {
@@ -374,9 +375,15 @@ func (p *pending) Lookup(ctx context.Context) (*Answer, error) {
 		return c.Lookup(ctx, p.name, p.qtype)
 	}
 	if err := ctx.Err(); err != nil {
+		// As a waiter whose context ends leaves its flight: one this
+		// prefetch started, when nobody waits for it, is taken off the
+		// socket now, its slot freed, not left until its try times out.
+		if p.own {
+			p.Abandon()
+		}
 		return nil, &Error{Name: f.k.name, Type: f.k.qtype, Rcode: -1, Err: err}
 	}
-	st, err := c.join(ctx, f)
+	st, err := c.join(ctx, f, p.own)
 	if err != nil {
 		return nil, err
 	}
@@ -384,8 +391,9 @@ func (p *pending) Lookup(ctx context.Context) (*Answer, error) {
 }
 
 // join reads f's answer, waiting for it when it is still asked; a flight
-// abandoned meanwhile is asked again.
-func (c *Client) join(ctx context.Context, f *flight) (*step, error) {
+// abandoned meanwhile is asked again. Waiting for a flight another
+// question started (not own) counts as coalesced, as Lookup counts it.
+func (c *Client) join(ctx context.Context, f *flight, own bool) (*step, error) {
 	c.mu.Lock()
 	if f.dead.Load() {
 		c.mu.Unlock()
@@ -400,7 +408,9 @@ func (c *Client) join(ctx context.Context, f *flight) (*step, error) {
 	}
 	f.waiters++
 	c.mu.Unlock()
-	c.coalesced.Add(1)
+	if !own {
+		c.coalesced.Add(1)
+	}
 	return c.wait(ctx, f)
 }
 
@@ -487,7 +497,7 @@ func (c *Client) finish(f *flight, st *step, err error) {
 			d := min(time.Duration(ttl)*time.Second, c.cfg.MaxTTL)
 			e = centry{st: st, ans: wholeAnswer(k.name, k.qtype, st), expires: c.cfg.Now().Add(d)}
 			if e.ans != nil {
-				e.ans.memo = &memo{c: c, k: k}
+				e.ans.memo = &memo{c: c, k: k, a: e.ans}
 			}
 			e.size = entrySize(k, e.st, e.ans)
 			cache = true
@@ -561,12 +571,17 @@ func (c *Client) put(k qkey, e centry) {
 }
 
 // charge adds size to the cache entry of k whose answer is a (Memo),
-// reporting false when it is cached no more.
+// reporting false when it is cached no more, or when the entry would then
+// pass an eighth of CacheBytes or its generation half of it (the bounds
+// put keeps): the value is then not kept.
 func (c *Client) charge(k qkey, a *Answer, size int64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, g := range []*cacheGen{&c.cur, &c.old} {
 		if e, ok := g.m[k]; ok && e.ans == a {
+			if e.size+size > c.cfg.CacheBytes/8 || g.bytes+size > c.cfg.CacheBytes/2 {
+				return false
+			}
 			e.size += size
 			g.m[k] = e
 			g.bytes += size

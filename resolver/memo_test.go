@@ -56,3 +56,28 @@ func TestMemo(t *testing.T) {
 		t.Errorf("an answer from no cache built %d times, want 2", n)
 	}
 }
+
+// TestMemoCopy: a copy of a cached Answer (a wrapper changing a field) is
+// another answer: it does not read the values derived from the original.
+func TestMemoCopy(t *testing.T) {
+	srv := dnstest.New(t, fixtures...)
+	c := newClient(t, srv, nil)
+	defer c.Close()
+	ctx := context.Background()
+	a, err := c.Lookup(ctx, "example.com", dns.TypeMX)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ = c.Lookup(ctx, "example.com", dns.TypeMX) // the cached one
+	count := func(x *resolver.Answer) int {
+		return x.Memo(memoKey{"n"}, func() (any, int) { return len(x.Records), 8 }).(int)
+	}
+	if n := count(a); n != len(a.Records) || n == 0 {
+		t.Fatalf("memo %d, records %d", n, len(a.Records))
+	}
+	cp := *a
+	cp.Records = nil
+	if n := count(&cp); n != 0 {
+		t.Errorf("a copy without records read %d, the original's value", n)
+	}
+}

@@ -74,3 +74,61 @@ func TestPrefetchAbandoned(t *testing.T) {
 		t.Errorf("%d goroutines left, %d before", n, before)
 	}
 }
+
+// TestPrefetchStats: a prefetched question read while still asked is
+// counted as Lookup counts the question it stands for — one asked, not
+// one that joined another in flight; one prefetched onto another's
+// flight is coalesced.
+func TestPrefetchStats(t *testing.T) {
+	srv := dnstest.New(t, fixtures...)
+	srv.SetFault("example.com", dns.TypeTXT, dnstest.Fault{Delay: 100 * time.Millisecond})
+	c := newClient(t, srv, nil)
+	defer c.Close()
+	ctx := context.Background()
+	p := c.Prefetch(ctx, "example.com", dns.TypeTXT)
+	if _, err := p.Lookup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := c.Stats(); st.Coalesced != 0 || st.Sent != 1 {
+		t.Errorf("one question prefetched and read: %+v, want 1 sent, none coalesced", st)
+	}
+	srv.SetFault("example.com", dns.TypeMX, dnstest.Fault{Delay: 100 * time.Millisecond})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.Lookup(ctx, "example.com", dns.TypeMX)
+	}()
+	for deadline := time.Now().Add(time.Second); srv.Count("example.com", dns.TypeMX) == 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if _, err := c.Prefetch(ctx, "example.com", dns.TypeMX).Lookup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	if st := c.Stats(); st.Coalesced != 1 || st.Sent != 2 {
+		t.Errorf("a prefetch onto a question in flight: %+v, want 2 sent, 1 coalesced", st)
+	}
+}
+
+// TestPrefetchReadCancelled: a prefetch read once its context has ended
+// (ask.All's questions after a cancel) leaves its flight as a caller who
+// gives up does: taken off the socket, its slot freed at once.
+func TestPrefetchReadCancelled(t *testing.T) {
+	srv := dnstest.New(t, fixtures...)
+	srv.SetFault("slow.example.com", dns.TypeTXT, dnstest.Fault{Drop: true})
+	c := newClient(t, srv, func(cfg *resolver.Config) { cfg.MaxInFlight = 1; cfg.Timeout = 3 * time.Second })
+	defer c.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	slow := c.Prefetch(ctx, "slow.example.com", dns.TypeTXT) // sent, never answered
+	for deadline := time.Now().Add(time.Second); srv.Total() < 1 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	if _, err := slow.Lookup(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("read after the cancel: %v", err)
+	}
+	start := time.Now()
+	if _, err := c.Lookup(context.Background(), "example.com", dns.TypeA); err != nil || time.Since(start) > time.Second {
+		t.Errorf("a question after the cancelled read: %v after %v (the slot held until the timeout)", err, time.Since(start))
+	}
+}

@@ -72,6 +72,7 @@ type Answer struct {
 type memo struct {
 	c  *Client
 	k  qkey
+	a  *Answer // the answer it is of: a copy of the struct shares the pointer, not the values
 	mu sync.Mutex
 	m  map[any]any
 }
@@ -84,10 +85,12 @@ type memo struct {
 // an estimate of the bytes it retains: kept, it is charged to the cache's
 // memory bound (Config.CacheBytes) with the answer. key is compared with
 // ==, and should be of a type of the caller's own. An answer not (or no
-// longer) in a cache builds every time.
+// longer) in a cache builds every time, and so does a value the cache has
+// no room for (its entry would pass an eighth of CacheBytes, or its
+// generation half).
 func (a *Answer) Memo(key any, build func() (value any, size int)) any {
 	m := a.memo
-	if m == nil {
+	if m == nil || m.a != a {
 		v, _ := build()
 		return v
 	}

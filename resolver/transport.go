@@ -603,6 +603,12 @@ func (m *udpMux) flush(wb []ipv4.Message) []ipv4.Message {
 		sent += k
 	}
 	for i, p := range out {
+		// As send does after its write: a flight whose waiters left
+		// between attempt's look and its registration (abandon did not
+		// find it on the mux yet) is finished now, not at its timeout.
+		if i < sent && p.f.dead.Load() && m.take(p.id, p.f) {
+			m.c.finish(p.f, nil, m.c.canceled(p.f))
+		}
 		queryBufs.Put(p.bp)
 		wb[i].Buffers[0] = nil
 		out[i] = outPacket{}

@@ -2,7 +2,12 @@ package resolver
 
 import (
 	"bytes"
+	"errors"
+	"net"
 	"testing"
+	"time"
+
+	"golang.org/x/net/ipv4"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/miekg/dns"
@@ -112,4 +117,124 @@ func TestFastReply(t *testing.T) {
 			t.Errorf("%s: step %+v, want %+v", c.name, got.st, want.st)
 		}
 	}
+}
+
+// TestFlushFinishesDead: a packet written by the reader's flush (sent
+// while it delivered) whose flight's waiters all left before it was on
+// the mux (abandon could not find it) is finished once written, as send
+// finishes it, not left to hold its slot until its timeout.
+func TestFlushFinishesDead(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0") // never answers
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	c, err := New(Config{Servers: []string{pc.LocalAddr().String()}, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	m, err := c.mux(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.batch == nil {
+		t.Skip("no batched writes on this socket")
+	}
+	m.mu.Lock()
+	m.delivering = true // as the reader does while it hands out answers
+	m.mu.Unlock()
+	f := &flight{k: qkey{"a.example.", dns.TypeTXT}, done: make(chan struct{})}
+	f.dead.Store(true) // its waiter left after attempt looked
+	if err := m.send(f); err != nil {
+		t.Fatal(err)
+	}
+	m.flush(nil)
+	select {
+	case <-f.done:
+	case <-time.After(2 * time.Second):
+		t.Fatal("a dead flight written by flush is still pending")
+	}
+}
+
+// failingBatch writes the first packet of a flush and fails on the rest.
+type failingBatch struct {
+	inner interface {
+		ReadBatch([]ipv4.Message, int) (int, error)
+		WriteBatch([]ipv4.Message, int) (int, error)
+	}
+	calls int
+}
+
+func (b *failingBatch) ReadBatch(ms []ipv4.Message, flags int) (int, error) {
+	return b.inner.ReadBatch(ms, flags)
+}
+
+func (b *failingBatch) WriteBatch(ms []ipv4.Message, flags int) (int, error) {
+	b.calls++
+	if b.calls == 1 {
+		return b.inner.WriteBatch(ms[:1], flags)
+	}
+	return -1, errors.New("sendmmsg: no buffer space")
+}
+
+// TestFlushFailed: the packets a failed sendmmsg did not write go on to
+// their question's next try, each once; the one written is not sent again.
+func TestFlushFailed(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0") // never answers
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	c, err := New(Config{Servers: []string{pc.LocalAddr().String()}, Timeout: 10 * time.Second, Tries: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	m, err := c.mux(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.batch == nil {
+		t.Skip("no batched writes on this socket")
+	}
+	m.batch = &failingBatch{inner: m.batch} // before the reader starts
+	m.mu.Lock()
+	m.delivering = true
+	m.mu.Unlock()
+	var fs []*flight
+	for _, name := range []string{"a.example.", "b.example.", "c.example."} {
+		f := &flight{k: qkey{name, dns.TypeTXT}, done: make(chan struct{}), waiters: 1}
+		fs = append(fs, f)
+		if err := m.send(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m.flush(nil)
+	got := map[string]int{}
+	pc.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	buf := make([]byte, 512)
+	for {
+		n, _, err := pc.ReadFrom(buf)
+		if err != nil {
+			break
+		}
+		q := new(dns.Msg)
+		if q.Unpack(buf[:n]) == nil && len(q.Question) == 1 {
+			got[q.Question[0].Name]++
+		}
+	}
+	for i, f := range fs {
+		if got[f.k.name] != 1 {
+			t.Errorf("%s sent %d times, want 1", f.k.name, got[f.k.name])
+		}
+		if want := min(i, 1); f.try != want {
+			t.Errorf("%s at try %d, want %d", f.k.name, f.try, want)
+		}
+	}
+	m.mu.Lock()
+	if len(m.pending) != 3 {
+		t.Errorf("%d packets awaited, want 3", len(m.pending))
+	}
+	m.mu.Unlock()
 }

@@ -40,10 +40,19 @@ func All(ctx context.Context, r resolver.Resolver, qs ...Question) []Result {
 	// read in turn: no goroutine per question.
 	spec, note := resolver.Speculate(r)
 	if ps := prefetch(ctx, spec, qs[1:]); ps != nil {
+		// A panic while reading (raised on, and caught from, the caller's
+		// goroutine) leaves none of the questions still asked.
+		read := 0
+		defer func() {
+			for _, p := range ps[read:] {
+				p.Abandon()
+			}
+		}()
 		out[0].Answer, out[0].Err = r.Lookup(ctx, qs[0].Name, qs[0].Type)
 		for i, p := range ps {
 			q := qs[i+1]
 			out[i+1].Answer, out[i+1].Err = p.Lookup(ctx)
+			read = i + 1
 			note(q.Name, q.Type, out[i+1].Answer, out[i+1].Err)
 		}
 		return out
@@ -185,7 +194,24 @@ func prefetch(ctx context.Context, r resolver.Resolver, qs []Question) []resolve
 	ps := make([]resolver.Pending, len(qs))
 	ps[0] = first
 	for i, q := range qs[1:] {
-		ps[i+1] = pr.Prefetch(ctx, q.Name, q.Type)
+		if ps[i+1] = pr.Prefetch(ctx, q.Name, q.Type); ps[i+1] == nil {
+			// Prefetcher allows nil for any question: this one is asked
+			// when read.
+			ps[i+1] = later{r, q}
+		}
 	}
 	return ps
 }
+
+// later is the Pending of a question a Prefetcher would not start: asked
+// of it when read.
+type later struct {
+	r resolver.Resolver
+	q Question
+}
+
+func (l later) Lookup(ctx context.Context) (*resolver.Answer, error) {
+	return l.r.Lookup(ctx, l.q.Name, l.q.Type)
+}
+
+func (later) Abandon() {}

@@ -92,3 +92,88 @@ func TestPanicsRaisedWhereRead(t *testing.T) {
 		t.Errorf("Ahead: recovered %v", v)
 	}
 }
+
+// prefetching is a resolver.Prefetcher over r that counts the questions
+// it started and those abandoned.
+type prefetching struct {
+	resolver.Resolver
+	started, abandoned int
+}
+
+func (p *prefetching) Prefetch(ctx context.Context, name string, qtype uint16) resolver.Pending {
+	p.started++
+	return &fakePending{p: p, name: name, qtype: qtype}
+}
+
+type fakePending struct {
+	p     *prefetching
+	name  string
+	qtype uint16
+}
+
+func (f *fakePending) Lookup(ctx context.Context) (*resolver.Answer, error) {
+	return f.p.Lookup(ctx, f.name, f.qtype)
+}
+
+func (f *fakePending) Abandon() { f.p.abandoned++ }
+
+// TestAllPanicAbandons: a panic while All reads its answers in turn (on
+// a Prefetcher) leaves none of the questions it started still asked.
+func TestAllPanicAbandons(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Text: zone, Origin: "example."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &prefetching{Resolver: panicky{z}}
+	func() {
+		defer func() {
+			if v := recover(); v != "hostile answer" {
+				t.Errorf("recovered %v", v)
+			}
+		}()
+		ask.All(context.Background(), r, ask.Question{Name: "b.example", Type: dns.TypeTXT},
+			ask.Question{Name: "a.example", Type: dns.TypeTXT}, ask.Question{Name: "ns.example", Type: dns.TypeA})
+	}()
+	if r.started != 2 || r.abandoned != 2 {
+		t.Errorf("started %d, abandoned %d after a panic; want 2 and 2", r.started, r.abandoned)
+	}
+	r.started, r.abandoned = 0, 0
+	ask.All(context.Background(), r, ask.Question{Name: "a.example", Type: dns.TypeTXT}, ask.Question{Name: "ns.example", Type: dns.TypeA})
+	if r.started != 1 || r.abandoned != 0 {
+		t.Errorf("started %d, abandoned %d when all were read; want 1 and 0", r.started, r.abandoned)
+	}
+}
+
+// choosy prefetches every name but ns.example, for which Prefetch says
+// nil (resolver.Prefetcher allows it for any question).
+type choosy struct{ prefetching }
+
+func (c *choosy) Prefetch(ctx context.Context, name string, qtype uint16) resolver.Pending {
+	if name == "ns.example" {
+		return nil
+	}
+	return c.prefetching.Prefetch(ctx, name, qtype)
+}
+
+// TestPrefetchNilLater: a question Prefetch declines after it took the
+// first is asked when read, by All and by Ahead, not read from nil.
+func TestPrefetchNilLater(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Text: zone, Origin: "example."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &choosy{prefetching{Resolver: z}}
+	qs := []ask.Question{{Name: "a.example", Type: dns.TypeTXT}, {Name: "b.example", Type: dns.TypeTXT}, {Name: "ns.example", Type: dns.TypeA}}
+	for i, res := range ask.All(context.Background(), r, qs...) {
+		if res.Err != nil || res.Answer == nil || res.Answer.Name != dns.Fqdn(qs[i].Name) {
+			t.Errorf("All: result %d is %+v", i, res)
+		}
+	}
+	e := ask.Ahead(context.Background(), r, qs...)
+	defer e.Wait()
+	for _, q := range qs {
+		if a, err := e.Lookup(context.Background(), q.Name, q.Type); err != nil || a.Name != dns.Fqdn(q.Name) {
+			t.Errorf("Ahead: %s: %v, %v", q.Name, a, err)
+		}
+	}
+}

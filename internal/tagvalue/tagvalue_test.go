@@ -36,3 +36,31 @@ func TestManyTagsLinear(t *testing.T) {
 		t.Errorf("took %v, %d tags, %d problems", took, len(tags), len(probs))
 	}
 }
+
+// TestDuplicatesLowercased: names are the same when lowercased, as they
+// were compared before the linear scan, among a few tags and among many:
+// an invalid name that only case-folds to a later one ("ſ", "s") is no
+// repeat, one that lowercases to it (the Kelvin sign, "k") is.
+func TestDuplicatesLowercased(t *testing.T) {
+	for _, n := range []int{0, manyTags} {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "t%d=v; ", i)
+		}
+		pre := b.String()
+		_, probs := Parse(pre + "\u017f=1; s=2")
+		for _, p := range probs {
+			if strings.Contains(p.Reason, "more than once") {
+				t.Errorf("%d tags before: %q is no repeat of \"ſ\": %v", n, "s", p)
+			}
+		}
+		_, probs = Parse(pre + "\u212a=1; k=2")
+		found := false
+		for _, p := range probs {
+			found = found || strings.Contains(p.Reason, "more than once")
+		}
+		if !found {
+			t.Errorf("%d tags before: \"k\" after the Kelvin sign not reported as a repeat: %v", n, probs)
+		}
+	}
+}
