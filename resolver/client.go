@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/miekg/dns"
 )
@@ -605,6 +606,9 @@ func entrySize(k qkey, st *step, a *Answer) int64 {
 	}
 	if a != nil && len(a.Records) > 0 && &a.Records[0] != &st.answer[0] {
 		n += allocSize(16 * len(a.Records))
+	}
+	if a != nil {
+		n += allocSize(int(unsafe.Sizeof(memo{}))) // attached by finish (Answer.Memo)
 	}
 	return int64(n)
 }
