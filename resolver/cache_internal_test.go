@@ -167,6 +167,7 @@ func TestEntrySizeEstimate(t *testing.T) {
 		const copies = 40
 		entries := make([]centry, copies)
 		var est int64
+		owner := &Client{}
 		before := heap()
 		for i := range entries {
 			r := new(dns.Msg)
@@ -179,7 +180,7 @@ func TestEntrySizeEstimate(t *testing.T) {
 			}
 			e := centry{st: st, ans: wholeAnswer("t.example.", tc.qtype, st)}
 			if e.ans != nil {
-				e.ans.memo = &memo{k: qkey{"t.example.", tc.qtype}, a: e.ans} // as finish caches it
+				e.ans.cache = owner // as finish caches it: a pointer, nothing more
 			}
 			est = entrySize(qkey{"t.example.", tc.qtype}, e.st, e.ans)
 			entries[i] = e
@@ -212,7 +213,7 @@ func TestMemoCharged(t *testing.T) {
 	k := qkey{"a.example.", dns.TypeTXT}
 	st := &step{}
 	a := wholeAnswer(k.name, k.qtype, st)
-	a.memo = &memo{c: c, k: k, a: a}
+	a.cache = c
 	c.mu.Lock()
 	c.put(k, centry{st: st, ans: a, expires: time.Now().Add(time.Hour), size: 100})
 	c.mu.Unlock()
@@ -248,7 +249,7 @@ func TestMemoChargeBounded(t *testing.T) {
 		k := qkey{name, dns.TypeTXT}
 		st := &step{}
 		a := wholeAnswer(k.name, k.qtype, st)
-		a.memo = &memo{c: c, k: k, a: a}
+		a.cache = c
 		c.mu.Lock()
 		c.put(k, centry{st: st, ans: a, expires: time.Now().Add(time.Hour), size: 100})
 		c.mu.Unlock()

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/miekg/dns"
 )
@@ -111,7 +110,8 @@ type centry struct {
 	st      *step
 	ans     *Answer // the whole answer, when the step needs no chasing
 	expires time.Time
-	size    int64 // estimated heap retained (entrySize)
+	size    int64       // estimated heap retained (entrySize, and what memo holds)
+	memo    map[any]any // what callers derived from ans (Answer.Memo)
 }
 
 // cacheGen is one generation of the cache.
@@ -498,7 +498,7 @@ func (c *Client) finish(f *flight, st *step, err error) {
 			d := min(time.Duration(ttl)*time.Second, c.cfg.MaxTTL)
 			e = centry{st: st, ans: wholeAnswer(k.name, k.qtype, st), expires: c.cfg.Now().Add(d)}
 			if e.ans != nil {
-				e.ans.memo = &memo{c: c, k: k, a: e.ans}
+				e.ans.cache = c
 			}
 			e.size = entrySize(k, e.st, e.ans)
 			cache = true
@@ -571,25 +571,52 @@ func (c *Client) put(k qkey, e centry) {
 	c.cur.bytes += e.size
 }
 
-// charge adds size to the cache entry of k whose answer is a (Memo),
-// reporting false when it is cached no more, or when the entry would then
-// pass an eighth of CacheBytes or its generation half of it (the bounds
-// put keeps): the value is then not kept.
-func (c *Client) charge(k qkey, a *Answer, size int64) bool {
+// memo is Answer.Memo for an answer of c's cache: the values live in its
+// cache entry, found by the answer's question and pointer (a copy of the
+// struct is no cached answer), and are charged to the entry's size.
+func (c *Client) memo(a *Answer, key any, build func() (any, int)) any {
+	k := qkey{a.Name, a.Type}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, g := range []*cacheGen{&c.cur, &c.old} {
-		if e, ok := g.m[k]; ok && e.ans == a {
-			if e.size+size > c.cfg.CacheBytes/8 || g.bytes+size > c.cfg.CacheBytes/2 {
-				return false
-			}
-			e.size += size
-			g.m[k] = e
-			g.bytes += size
-			return true
+	if g := c.holding(k, a); g != nil {
+		if v, ok := g.m[k].memo[key]; ok {
+			c.mu.Unlock()
+			return v
 		}
 	}
-	return false
+	c.mu.Unlock()
+	v, size := build()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	g := c.holding(k, a)
+	if g == nil {
+		return v // evicted meanwhile: not kept
+	}
+	e := g.m[k]
+	if w, ok := e.memo[key]; ok {
+		return w // built meanwhile: one value for everybody
+	}
+	if e.size+int64(size) > c.cfg.CacheBytes/8 || g.bytes+int64(size) > c.cfg.CacheBytes/2 {
+		return v // no room: not kept
+	}
+	if e.memo == nil {
+		e.memo = map[any]any{}
+	}
+	e.memo[key] = v
+	e.size += int64(size)
+	g.m[k] = e
+	g.bytes += int64(size)
+	return v
+}
+
+// holding returns the generation whose entry for k holds a, or nil; c.mu
+// is held.
+func (c *Client) holding(k qkey, a *Answer) *cacheGen {
+	for _, g := range []*cacheGen{&c.cur, &c.old} {
+		if e, ok := g.m[k]; ok && e.ans == a {
+			return g
+		}
+	}
+	return nil
 }
 
 // entrySize estimates the heap a cache entry retains: the map slot, the
@@ -606,9 +633,6 @@ func entrySize(k qkey, st *step, a *Answer) int64 {
 	}
 	if a != nil && len(a.Records) > 0 && &a.Records[0] != &st.answer[0] {
 		n += allocSize(16 * len(a.Records))
-	}
-	if a != nil {
-		n += allocSize(int(unsafe.Sizeof(memo{}))) // attached by finish (Answer.Memo)
 	}
 	return int64(n)
 }

@@ -32,7 +32,6 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
-	"sync"
 
 	"github.com/domainlint/domainlint/internal/zonedb"
 	"github.com/miekg/dns"
@@ -64,17 +63,7 @@ type Answer struct {
 	// AD is true when every response on the way had the AD bit set.
 	AD bool
 
-	memo *memo // what callers derived from a cached answer (Memo)
-}
-
-// memo holds the values derived from one cached Answer, charged to the
-// cache entry that holds it.
-type memo struct {
-	c  *Client
-	k  qkey
-	a  *Answer // the answer it is of: a copy of the struct shares the pointer, not the values
-	mu sync.Mutex
-	m  map[any]any
+	cache *Client // the Client whose cache holds it (Memo); nil for any other
 }
 
 // Memo returns build's value for this answer and key, built once and
@@ -89,32 +78,11 @@ type memo struct {
 // no room for (its entry would pass an eighth of CacheBytes, or its
 // generation half).
 func (a *Answer) Memo(key any, build func() (value any, size int)) any {
-	m := a.memo
-	if m == nil || m.a != a {
+	if a.cache == nil {
 		v, _ := build()
 		return v
 	}
-	m.mu.Lock()
-	v, ok := m.m[key]
-	m.mu.Unlock()
-	if ok {
-		return v
-	}
-	v, size := build()
-	if !m.c.charge(m.k, a, int64(size)) {
-		return v // evicted meanwhile: not kept
-	}
-	m.mu.Lock()
-	if m.m == nil {
-		m.m = map[any]any{}
-	}
-	if w, ok := m.m[key]; ok {
-		v = w // built meanwhile: one value for everybody (charged twice: an overestimate)
-	} else {
-		m.m[key] = v
-	}
-	m.mu.Unlock()
-	return v
+	return a.cache.memo(a, key, build)
 }
 
 // Prefetcher is a Resolver that can start a question and return at once.
