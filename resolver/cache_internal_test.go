@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/miekg/dns"
 )
@@ -167,7 +168,7 @@ func TestEntrySizeEstimate(t *testing.T) {
 		const copies = 40
 		entries := make([]centry, copies)
 		var est int64
-		owner := &Client{}
+		owner := weak.Make(&Client{})
 		before := heap()
 		for i := range entries {
 			r := new(dns.Msg)
@@ -180,7 +181,7 @@ func TestEntrySizeEstimate(t *testing.T) {
 			}
 			e := centry{st: st, ans: wholeAnswer("t.example.", tc.qtype, st)}
 			if e.ans != nil {
-				e.ans.cache = owner // as finish caches it: a pointer, nothing more
+				e.ans.cache = owner // as finish caches it: a weak pointer, nothing more
 			}
 			est = entrySize(qkey{"t.example.", tc.qtype}, e.st, e.ans)
 			entries[i] = e
@@ -213,7 +214,7 @@ func TestMemoCharged(t *testing.T) {
 	k := qkey{"a.example.", dns.TypeTXT}
 	st := &step{}
 	a := wholeAnswer(k.name, k.qtype, st)
-	a.cache = c
+	a.cache = c.self
 	c.mu.Lock()
 	c.put(k, centry{st: st, ans: a, expires: time.Now().Add(time.Hour), size: 100})
 	c.mu.Unlock()
@@ -249,7 +250,7 @@ func TestMemoChargeBounded(t *testing.T) {
 		k := qkey{name, dns.TypeTXT}
 		st := &step{}
 		a := wholeAnswer(k.name, k.qtype, st)
-		a.cache = c
+		a.cache = c.self
 		c.mu.Lock()
 		c.put(k, centry{st: st, ans: a, expires: time.Now().Add(time.Hour), size: 100})
 		c.mu.Unlock()

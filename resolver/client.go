@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"weak"
 
 	"github.com/miekg/dns"
 )
@@ -86,7 +87,8 @@ type Client struct {
 	cfg     Config
 	servers []string
 	slots   slots
-	pace    []*bucket // per server, by index; nil without Config.Rate
+	self    weak.Pointer[Client] // what its cached answers hold (Answer.Memo)
+	pace    []*bucket            // per server, by index; nil without Config.Rate
 
 	mu sync.Mutex
 	// The cache is two generations: new answers go into cur; when cur
@@ -202,6 +204,7 @@ func New(cfg Config) (*Client, error) {
 		}
 		c.servers = append(c.servers, s)
 	}
+	c.self = weak.Make(c)
 	c.slots.free = cfg.MaxInFlight
 	c.muxes = make([]atomic.Pointer[udpMux], len(c.servers))
 	if cfg.Rate > 0 {
@@ -498,7 +501,7 @@ func (c *Client) finish(f *flight, st *step, err error) {
 			d := min(time.Duration(ttl)*time.Second, c.cfg.MaxTTL)
 			e = centry{st: st, ans: wholeAnswer(k.name, k.qtype, st), expires: c.cfg.Now().Add(d)}
 			if e.ans != nil {
-				e.ans.cache = c
+				e.ans.cache = c.self
 			}
 			e.size = entrySize(k, e.st, e.ans)
 			cache = true

@@ -2,9 +2,11 @@ package resolver_test
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/resolver/dnstest"
@@ -79,5 +81,39 @@ func TestMemoCopy(t *testing.T) {
 	cp.Records = nil
 	if n := count(&cp); n != 0 {
 		t.Errorf("a copy without records read %d, the original's value", n)
+	}
+}
+
+// TestAnswerDoesNotKeepClient: an answer kept (in a report) after its
+// Client is dropped does not keep the Client and its cache alive.
+func TestAnswerDoesNotKeepClient(t *testing.T) {
+	srv := dnstest.New(t, fixtures...)
+	c := newClient(t, srv, nil)
+	ctx := context.Background()
+	c.Lookup(ctx, "example.com", dns.TypeMX)
+	a, err := c.Lookup(ctx, "example.com", dns.TypeMX) // the cached answer
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Memo(memoKey{"kept"}, func() (any, int) { return 1, 8 })
+	freed := make(chan struct{})
+	runtime.AddCleanup(c, func(ch chan struct{}) { close(ch) }, freed)
+	c.Close()
+	c = nil
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		runtime.GC()
+		select {
+		case <-freed:
+			if a.Memo(memoKey{"kept"}, func() (any, int) { return 2, 8 }) != 2 {
+				t.Error("a value kept by a freed Client")
+			}
+			return
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the Client is still alive while an answer of its cache is")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

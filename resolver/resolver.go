@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"weak"
 
 	"github.com/domainlint/domainlint/internal/zonedb"
 	"github.com/miekg/dns"
@@ -63,7 +64,9 @@ type Answer struct {
 	// AD is true when every response on the way had the AD bit set.
 	AD bool
 
-	cache *Client // the Client whose cache holds it (Memo); nil for any other
+	// cache is the Client whose cache holds it (Memo), held weakly: a
+	// report that keeps an answer does not keep the Client and its cache.
+	cache weak.Pointer[Client]
 }
 
 // Memo returns build's value for this answer and key, built once and
@@ -78,11 +81,12 @@ type Answer struct {
 // no room for (its entry would pass an eighth of CacheBytes, or its
 // generation half).
 func (a *Answer) Memo(key any, build func() (value any, size int)) any {
-	if a.cache == nil {
+	c := a.cache.Value()
+	if c == nil {
 		v, _ := build()
 		return v
 	}
-	return a.cache.memo(a, key, build)
+	return c.memo(a, key, build)
 }
 
 // Prefetcher is a Resolver that can start a question and return at once.
