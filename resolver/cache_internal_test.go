@@ -218,12 +218,19 @@ func TestMemoCharged(t *testing.T) {
 	c.mu.Lock()
 	c.put(k, centry{st: st, ans: a, expires: time.Now().Add(time.Hour), size: 100})
 	c.mu.Unlock()
-	a.Memo("k", func() (any, int) { return 1, 5000 })
+	a.Memo("k", func() (any, int) { return 1, 5000 }) // the first: not kept
+	c.mu.Lock()
+	size := c.cur.m[k].size
+	c.mu.Unlock()
+	if size != 100 {
+		t.Errorf("entry %d bytes after a first value, want 100: not kept", size)
+	}
+	a.Memo("k", func() (any, int) { return 1, 5000 }) // the second: kept, charged
 	c.mu.Lock()
 	size, bytes := c.cur.m[k].size, c.cur.bytes
 	c.mu.Unlock()
-	if size != 5100 || bytes != 5100 {
-		t.Errorf("entry %d bytes, generation %d; want 5100 both", size, bytes)
+	if want := int64(5100 + memoMapBytes); size != want || bytes != want {
+		t.Errorf("entry %d bytes, generation %d; want %d both", size, bytes, want)
 	}
 	c.mu.Lock()
 	delete(c.cur.m, k)

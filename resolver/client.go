@@ -114,6 +114,9 @@ type centry struct {
 	expires time.Time
 	size    int64       // estimated heap retained (entrySize, and what memo holds)
 	memo    map[any]any // what callers derived from ans (Answer.Memo)
+	// memoAsked: a value was derived from ans once already (and not
+	// kept): the next is kept.
+	memoAsked bool
 }
 
 // cacheGen is one generation of the cache.
@@ -576,40 +579,63 @@ func (c *Client) put(k qkey, e centry) {
 
 // memo is Answer.Memo for an answer of c's cache: the values live in its
 // cache entry, found by the answer's question and pointer (a copy of the
-// struct is no cached answer), and are charged to the entry's size.
+// struct is no cached answer), and are charged to the entry's size. A
+// value is kept only from the second time an answer is asked for one:
+// what a sweep derives from one domain's own records is derived once and
+// dropped, and only what many domains share (a provider's records) stays.
 func (c *Client) memo(a *Answer, key any, build func() (any, int)) any {
 	k := qkey{a.Name, a.Type}
 	c.mu.Lock()
-	if g := c.holding(k, a); g != nil {
-		if v, ok := g.m[k].memo[key]; ok {
-			c.mu.Unlock()
-			return v
-		}
+	g := c.holding(k, a)
+	if g == nil {
+		c.mu.Unlock()
+		v, _ := build()
+		return v
+	}
+	e := g.m[k]
+	if v, ok := e.memo[key]; ok {
+		c.mu.Unlock()
+		return v
+	}
+	keep := e.memoAsked
+	if !keep {
+		e.memoAsked = true
+		g.m[k] = e
 	}
 	c.mu.Unlock()
 	v, size := build()
+	if !keep {
+		return v
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	g := c.holding(k, a)
-	if g == nil {
+	if g = c.holding(k, a); g == nil {
 		return v // evicted meanwhile: not kept
 	}
-	e := g.m[k]
+	e = g.m[k]
 	if w, ok := e.memo[key]; ok {
 		return w // built meanwhile: one value for everybody
 	}
-	if e.size+int64(size) > c.cfg.CacheBytes/8 || g.bytes+int64(size) > c.cfg.CacheBytes/2 {
+	charge := int64(size)
+	if e.memo == nil {
+		charge += memoMapBytes
+	}
+	if e.size+charge > c.cfg.CacheBytes/8 || g.bytes+charge > c.cfg.CacheBytes/2 {
 		return v // no room: not kept
 	}
 	if e.memo == nil {
 		e.memo = map[any]any{}
 	}
 	e.memo[key] = v
-	e.size += int64(size)
+	e.size += charge
 	g.m[k] = e
-	g.bytes += int64(size)
+	g.bytes += charge
 	return v
 }
+
+// memoMapBytes is the heap a cache entry's map of one memo value holds
+// (measured: 344 bytes).
+const memoMapBytes = 384
 
 // holding returns the generation whose entry for k holds a, or nil; c.mu
 // is held.
