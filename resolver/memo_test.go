@@ -71,11 +71,10 @@ func TestMemoCopy(t *testing.T) {
 	c := newClient(t, srv, nil)
 	defer c.Close()
 	ctx := context.Background()
-	a, err := c.Lookup(ctx, "example.com", dns.TypeMX)
-	if err != nil {
+	if _, err := c.Lookup(ctx, "example.com", dns.TypeMX); err != nil {
 		t.Fatal(err)
 	}
-	a, _ = c.Lookup(ctx, "example.com", dns.TypeMX) // the cached one
+	a, _ := c.Lookup(ctx, "example.com", dns.TypeMX) // the cached one
 	count := func(x *resolver.Answer) int {
 		return x.Memo(memoKey{"n"}, func() (any, int) { return len(x.Records), 8 }).(int)
 	}

@@ -164,14 +164,12 @@ func ExtValue(s string) bool {
 const manyTags = 16
 
 // dup reports whether a tag named name (ignoring case) was seen already.
-// Names compare lowercased, as in the set: EqualFold alone would match
-// more (an invalid name "ſ" folds to "s"), so it only picks the tags to
-// compare.
+// Names compare lowercased, as in the set (EqualFold would match more:
+// an invalid name "ſ" folds to "s").
 func dup(tags []Tag, seen map[string]bool, name string) bool {
 	if seen != nil {
 		return seen[strings.ToLower(name)]
 	}
-	return slices.ContainsFunc(tags, func(x Tag) bool {
-		return strings.EqualFold(x.Name, name) && strings.ToLower(x.Name) == strings.ToLower(name)
-	})
+	lower := strings.ToLower(name)
+	return slices.ContainsFunc(tags, func(x Tag) bool { return strings.ToLower(x.Name) == lower })
 }
