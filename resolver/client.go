@@ -640,10 +640,11 @@ const memoMapBytes = 384
 // holding returns the generation whose entry for k holds a, or nil; c.mu
 // is held.
 func (c *Client) holding(k qkey, a *Answer) *cacheGen {
-	for _, g := range []*cacheGen{&c.cur, &c.old} {
-		if e, ok := g.m[k]; ok && e.ans == a {
-			return g
-		}
+	if e, ok := c.cur.m[k]; ok && e.ans == a {
+		return &c.cur
+	}
+	if e, ok := c.old.m[k]; ok && e.ans == a {
+		return &c.old
 	}
 	return nil
 }
