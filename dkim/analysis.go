@@ -10,6 +10,7 @@ import (
 	"github.com/domainlint/domainlint/analysis"
 	"github.com/domainlint/domainlint/internal/ask"
 	"github.com/domainlint/domainlint/lint"
+	"github.com/domainlint/domainlint/resolver"
 )
 
 // CheckOptions configure the DKIM check.
@@ -71,30 +72,7 @@ func run(ctx context.Context, p *analysis.Pass, o CheckOptions) (any, error) {
 			sels = append(sels, s)
 		}
 	}
-	// The selectors are looked up at once, at most maxAtOnce at a time (a
-	// zone file may hold thousands): their questions asked ahead, then
-	// each selector read in turn; reported in order.
-	type looked struct {
-		s   *Selector
-		fs  []lint.Finding
-		err error
-	}
-	got := make([]looked, len(sels))
-	for start := 0; start < len(sels); start += maxAtOnce {
-		chunk := sels[start:min(start+maxAtOnce, len(sels))]
-		qs := make([]ask.Question, len(chunk))
-		for i, sel := range chunk {
-			qs[i] = ask.Question{Name: sel + "._domainkey." + p.Domain, Type: dns.TypeTXT}
-		}
-		func() {
-			early := ask.Ahead(ctx, p.Resolver, qs...)
-			defer early.Wait() // after a panic too: no question left asked
-			for i, sel := range chunk {
-				g := &got[start+i]
-				g.s, g.fs, g.err = Lookup(ctx, early, p.Domain, sel)
-			}
-		}()
-	}
+	got := lookupAll(ctx, p.Resolver, p.Domain, sels)
 	for i, sel := range sels {
 		if got[i].err != nil {
 			p.Fail(sel+"._domainkey."+p.Domain, got[i].err)
@@ -109,4 +87,34 @@ func run(ctx context.Context, p *analysis.Pass, o CheckOptions) (any, error) {
 		}
 	}
 	return out, nil
+}
+
+// looked is one selector looked up: Lookup's results.
+type looked struct {
+	s   *Selector
+	fs  []lint.Finding
+	err error
+}
+
+// lookupAll looks up domain's selectors, in order, at most maxAtOnce at a
+// time (a zone file may hold thousands): each chunk's questions asked
+// ahead, then each selector read in turn.
+func lookupAll(ctx context.Context, r resolver.Resolver, domain string, sels []string) []looked {
+	got := make([]looked, len(sels))
+	for start := 0; start < len(sels); start += maxAtOnce {
+		chunk := sels[start:min(start+maxAtOnce, len(sels))]
+		qs := make([]ask.Question, len(chunk))
+		for i, sel := range chunk {
+			qs[i] = ask.Question{Name: sel + "._domainkey." + domain, Type: dns.TypeTXT}
+		}
+		func() {
+			early := ask.Ahead(ctx, r, qs...)
+			defer early.Wait() // after a panic too: no question left asked
+			for i, sel := range chunk {
+				g := &got[start+i]
+				g.s, g.fs, g.err = Lookup(ctx, early, domain, sel)
+			}
+		}()
+	}
+	return got
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
@@ -278,32 +277,8 @@ func Discover(ctx context.Context, r resolver.Resolver, domain string, selectors
 		return nil, nil, err
 	}
 	dom = strings.TrimSuffix(dom, ".")
-	type result struct {
-		s   *Selector
-		fs  []lint.Finding
-		err error
-	}
 	probe := wildcardProbe()
-	all := append([]string{probe}, selectors...)
-	results := make([]result, len(all))
-	sem := make(chan struct{}, 8)
-	var wg sync.WaitGroup
-	for i, sel := range all {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				results[i].err = ctx.Err()
-				return
-			}
-			defer func() { <-sem }()
-			s, fs, err := Lookup(ctx, r, dom, sel)
-			results[i] = result{s, fs, err}
-		}()
-	}
-	wg.Wait()
+	results := lookupAll(ctx, r, dom, append([]string{probe}, selectors...))
 	var found []*Selector
 	var fs []lint.Finding
 	var errs []error
