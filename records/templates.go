@@ -352,7 +352,7 @@ func (b *builder) verify() []Expected {
 	} else {
 		txt = Pattern{desc: `TXT "MS=ms" followed by the 8 digits the admin center shows`, guess: b.rr("%s. IN TXT \"MS=ms00000000\"", b.domain),
 			match: func(rr dns.RR) bool {
-				return rr.Header().Rrtype == dns.TypeTXT && verifyTXT.MatchString(rrtext.TXT(rr))
+				return rr.Header().Rrtype == dns.TypeTXT && codeRE.MatchString(rrtext.TXT(rr))
 			}}
 		mx = Pattern{desc: "MX 0 ms########.msv1.invalid", guess: b.rr("%s. IN MX 0 ms00000000.msv1.invalid.", b.domain),
 			match: func(rr dns.RR) bool { return rr.Header().Rrtype == dns.TypeMX && verifyMX.MatchString(target(rr)) }}

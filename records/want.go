@@ -95,8 +95,7 @@ func oneOf(desc string, rrs ...dns.RR) Pattern {
 }
 
 var (
-	verifyTXT = regexp.MustCompile(`^MS=ms[0-9]{8}$`)
-	verifyMX  = regexp.MustCompile(`^ms[0-9]{8}\.msv1\.invalid$`)
+	verifyMX = regexp.MustCompile(`^ms[0-9]{8}\.msv1\.invalid$`)
 )
 
 func quote(s string) string {
