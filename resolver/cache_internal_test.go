@@ -3,6 +3,7 @@ package resolver
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -288,5 +289,39 @@ func TestMemoChargeBounded(t *testing.T) {
 	c.mu.Unlock()
 	if cur > c.cfg.CacheBytes/2 || old > c.cfg.CacheBytes/2 {
 		t.Errorf("generations of %d and %d bytes, over half of %d", cur, old, c.cfg.CacheBytes)
+	}
+}
+
+// TestNegativeKeepsZonesOnly: a negative answer's step keeps the owners
+// of its SOAs (lowercase) and their least TTL capped by MINIMUM, not the
+// records; the TTL it is cached for is as RFC 2308 §5 says.
+func TestNegativeKeepsZonesOnly(t *testing.T) {
+	q := new(dns.Msg)
+	q.SetQuestion("nx.example.", dns.TypeTXT)
+	m := new(dns.Msg)
+	m.SetRcode(q, dns.RcodeNameError)
+	for _, s := range []string{
+		"EXAMPLE. 300 IN SOA ns.example. h.example. 1 2 3 4 60",
+		"example. 30 IN SOA ns.example. h.example. 1 2 3 4 600",
+		"example. 300 IN NS ns.example.",
+	} {
+		rr, err := dns.NewRR(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Ns = append(m.Ns, rr)
+	}
+	st, err := newStep(m, "nx.example.", dns.TypeTXT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"example.", "example."}; !slices.Equal(st.zones, want) || st.negTTL != 30 {
+		t.Errorf("zones %q, negative TTL %d; want %q, 30", st.zones, st.negTTL, want)
+	}
+	if got := stepTTL(st); got != 30 {
+		t.Errorf("cached for %d s, want 30", got)
+	}
+	if !negativeFor(st.zones, "a.nx.example.") || negativeFor(st.zones, "other.test.") {
+		t.Error("negativeFor does not follow the SOA owners")
 	}
 }

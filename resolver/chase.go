@@ -11,12 +11,37 @@ import (
 // DefaultMaxCNAMEHops bounds CNAME chains when a Config says nothing.
 const DefaultMaxCNAMEHops = 8
 
-// step is one server response, reduced to what chasing needs.
+// step is one server response, reduced to what chasing and caching need.
+// Of the authority section only its SOAs are read, and of them only their
+// owners and their TTLs: a cached negative answer does not keep the
+// records themselves (an SOA and its two names weigh about 200 octets,
+// and most answers a sweep caches are negative).
 type step struct {
 	rcode  int
 	answer []dns.RR
-	ns     []dns.RR
+	// zones are the owners of the authority section's SOAs, lowercase:
+	// the zones that answered negatively (negativeFor).
+	zones []string
+	// negTTL is the least of those SOAs' TTL and MINIMUM (RFC 2308 §5);
+	// meaningless when zones is empty.
+	negTTL uint32
 	ad     bool
+}
+
+// setAuthority keeps what st needs of an authority section: its SOAs'
+// owners and negative TTL.
+func (st *step) setAuthority(ns []dns.RR) {
+	for _, rr := range ns {
+		soa, ok := rr.(*dns.SOA)
+		if !ok {
+			continue
+		}
+		ttl := min(soa.Hdr.Ttl, soa.Minttl)
+		if len(st.zones) == 0 || ttl < st.negTTL {
+			st.negTTL = ttl
+		}
+		st.zones = append(st.zones, strings.ToLower(soa.Hdr.Name))
+	}
 }
 
 // newStep reduces a NOERROR or NXDOMAIN response to the question
@@ -30,7 +55,7 @@ type step struct {
 //   - an answer section that holds something, but nothing for the
 //     question: only records of another class, owner or type.
 func newStep(resp *dns.Msg, name string, qtype uint16) (*step, error) {
-	st := &step{rcode: resp.Rcode, answer: resp.Answer, ns: resp.Ns, ad: resp.AuthenticatedData}
+	st := &step{rcode: resp.Rcode, answer: resp.Answer, ad: resp.AuthenticatedData}
 	keep := func(rr dns.RR) bool {
 		h := rr.Header()
 		return h.Class == dns.ClassINET && (h.Rrtype == qtype || h.Rrtype == dns.TypeCNAME)
@@ -38,21 +63,18 @@ func newStep(resp *dns.Msg, name string, qtype uint16) (*step, error) {
 	if !all(st.answer, keep) {
 		st.answer = filter(st.answer, keep)
 	}
-	isSOA := func(rr dns.RR) bool { _, ok := rr.(*dns.SOA); return ok }
 	var ns *dns.NS
-	for _, rr := range st.ns {
+	for _, rr := range resp.Ns {
 		if n, ok := rr.(*dns.NS); ok && ns == nil {
 			ns = n
 		}
 	}
-	if !all(st.ns, isSOA) {
-		st.ns = filter(st.ns, isSOA)
-	}
+	st.setAuthority(resp.Ns)
 	if resp.Rcode != dns.RcodeSuccess {
 		return st, nil
 	}
 	switch {
-	case len(resp.Answer) == 0 && ns != nil && len(st.ns) == 0:
+	case len(resp.Answer) == 0 && ns != nil && len(st.zones) == 0:
 		return nil, fmt.Errorf("%w: %w to the servers of %s (%s…), not an answer: a lame delegation or an upward referral",
 			ErrTemporary, ErrReferral, strings.TrimSuffix(ns.Hdr.Name, "."), strings.TrimSuffix(ns.Ns, "."))
 	case len(resp.Answer) > 0 && !answers(st.answer, name, qtype):
@@ -156,7 +178,7 @@ func chaseFrom(ctx context.Context, name string, qtype uint16, maxHops int, firs
 				}
 			}
 		}
-		if len(ans.Records) > 0 || !progressed || st.rcode == dns.RcodeNameError || negativeFor(st.ns, cur) {
+		if len(ans.Records) > 0 || !progressed || st.rcode == dns.RcodeNameError || negativeFor(st.zones, cur) {
 			ans.Rcode = st.rcode
 			if len(ans.Records) > 0 {
 				ans.Rcode = dns.RcodeSuccess
@@ -188,11 +210,11 @@ func findCNAME(rrs []dns.RR, owner string) *dns.CNAME {
 	return nil
 }
 
-// negativeFor reports whether ns carries an SOA of a zone enclosing name:
-// the server's authoritative NODATA for it.
-func negativeFor(ns []dns.RR, name string) bool {
-	for _, rr := range ns {
-		if soa, ok := rr.(*dns.SOA); ok && dns.IsSubDomain(strings.ToLower(soa.Hdr.Name), name) {
+// negativeFor reports whether one of zones (the owners of a response's
+// SOAs) encloses name: the server's authoritative NODATA for it.
+func negativeFor(zones []string, name string) bool {
+	for _, z := range zones {
+		if dns.IsSubDomain(z, name) {
 			return true
 		}
 	}

@@ -654,12 +654,12 @@ func (c *Client) holding(k qkey, a *Answer) *cacheGen {
 // records of the whole answer are the step's, shared. TestEntrySizeEstimate
 // holds it to at least what an entry really retains.
 func entrySize(k qkey, st *step, a *Answer) int64 {
-	n := 256 + allocSize(len(k.name)) + allocSize(16*len(st.answer)) + allocSize(16*len(st.ns))
+	n := 256 + allocSize(len(k.name)) + allocSize(16*len(st.answer)) + allocSize(16*len(st.zones))
 	for _, rr := range st.answer {
 		n += rrSize(rr)
 	}
-	for _, rr := range st.ns {
-		n += rrSize(rr)
+	for _, z := range st.zones {
+		n += allocSize(len(z))
 	}
 	if a != nil && len(a.Records) > 0 && &a.Records[0] != &st.answer[0] {
 		n += allocSize(16 * len(a.Records))
@@ -723,10 +723,8 @@ func stepTTL(st *step) uint32 {
 	if data && st.rcode == dns.RcodeSuccess {
 		return ttl
 	}
-	for _, rr := range st.ns {
-		if soa, ok := rr.(*dns.SOA); ok {
-			least(min(soa.Hdr.Ttl, soa.Minttl))
-		}
+	if len(st.zones) > 0 {
+		least(st.negTTL)
 	}
 	return ttl
 }

@@ -113,7 +113,8 @@ func TestFastReply(t *testing.T) {
 			return out
 		}
 		if got.st.rcode != want.st.rcode || got.st.ad != want.st.ad ||
-			!cmp.Equal(str(got.st.answer), str(want.st.answer)) || !cmp.Equal(str(got.st.ns), str(want.st.ns)) {
+			!cmp.Equal(str(got.st.answer), str(want.st.answer)) ||
+			!cmp.Equal(got.st.zones, want.st.zones) || got.st.negTTL != want.st.negTTL {
 			t.Errorf("%s: step %+v, want %+v", c.name, got.st, want.st)
 		}
 	}

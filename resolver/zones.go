@@ -219,7 +219,9 @@ func (z *Zones) step(ctx context.Context, name string, qtype uint16) (*step, err
 	}
 	resp, ok := z.db.Query(name, qtype)
 	if ok {
-		return &step{rcode: resp.Rcode, answer: resp.Answer, ns: resp.Ns}, nil
+		st := &step{rcode: resp.Rcode, answer: resp.Answer}
+		st.setAuthority(resp.Ns)
+		return st, nil
 	}
 	if z.db.Unknown(name, qtype) {
 		// The source writes it but does not tell its data: not asked of
@@ -269,7 +271,7 @@ func answerStep(a *Answer) *step {
 	st.answer = append(st.answer, a.Records...)
 	if len(a.Records) == 0 {
 		end := dns.Fqdn(a.Target())
-		st.ns = []dns.RR{&dns.SOA{Hdr: dns.RR_Header{Name: end, Rrtype: dns.TypeSOA, Class: dns.ClassINET}}}
+		st.zones = []string{strings.ToLower(end)}
 	}
 	return st
 }
