@@ -12,14 +12,11 @@ import (
 	"github.com/miekg/dns"
 )
 
-// entries returns every cache entry, both generations; c.mu is held.
+// entries returns every cache entry; c.mu is held.
 func (c *Client) entries() map[qkey]centry {
 	all := map[qkey]centry{}
-	for k, e := range c.old.m {
-		all[k] = e
-	}
-	for k, e := range c.cur.m {
-		all[k] = e
+	for k, i := range c.cache.idx {
+		all[k] = c.cache.slots[i].e
 	}
 	return all
 }
@@ -35,8 +32,8 @@ func TestCacheBound(t *testing.T) {
 	for i := range 1000 {
 		c.mu.Lock()
 		c.put(qkey{fmt.Sprintf("n%d.example.", i), 1}, centry{st: &step{}, expires: exp})
-		n := len(c.cur.m) + len(c.old.m)
-		_, last := c.cur.m[qkey{fmt.Sprintf("n%d.example.", i), 1}]
+		n := c.cache.len()
+		last := c.cache.lookup(qkey{fmt.Sprintf("n%d.example.", i), 1}) != nil
 		c.mu.Unlock()
 		if n > 16 || !last {
 			t.Fatalf("cache holds %d entries, bound 16; the last stored is there: %v", n, last)
@@ -94,7 +91,7 @@ func TestCacheBytesBound(t *testing.T) {
 		for _, e := range c.entries() {
 			sum += e.size
 		}
-		b := c.cur.bytes + c.old.bytes
+		b := c.cache.bytes
 		c.mu.Unlock()
 		if b > bound || b != sum {
 			t.Fatalf("after %d puts: %d bytes counted, %d summed, bound %d", i+1, b, sum, bound)
@@ -102,7 +99,7 @@ func TestCacheBytesBound(t *testing.T) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if b := c.cur.bytes + c.old.bytes; b < bound/2 {
+	if b := c.cache.bytes; b < bound/2 {
 		t.Errorf("eviction dropped too much: %d bytes left of %d", b, bound)
 	}
 	c.put(qkey{"huge.example.", 1}, centry{st: &step{}, expires: exp, size: bound/8 + 1})
@@ -221,21 +218,20 @@ func TestMemoCharged(t *testing.T) {
 	c.mu.Unlock()
 	a.Memo("k", func() (any, int) { return 1, 5000 }) // the first: not kept
 	c.mu.Lock()
-	size := c.cur.m[k].size
+	size := c.cache.lookup(k).e.size
 	c.mu.Unlock()
 	if size != 100 {
 		t.Errorf("entry %d bytes after a first value, want 100: not kept", size)
 	}
 	a.Memo("k", func() (any, int) { return 1, 5000 }) // the second: kept, charged
 	c.mu.Lock()
-	size, bytes := c.cur.m[k].size, c.cur.bytes
+	size, bytes := c.cache.lookup(k).e.size, c.cache.bytes
 	c.mu.Unlock()
 	if want := int64(5100 + memoMapBytes); size != want || bytes != want {
-		t.Errorf("entry %d bytes, generation %d; want %d both", size, bytes, want)
+		t.Errorf("entry %d bytes, cache %d; want %d both", size, bytes, want)
 	}
 	c.mu.Lock()
-	delete(c.cur.m, k)
-	c.cur.bytes -= size
+	c.cache.remove(k)
 	c.mu.Unlock()
 	n := 0
 	for range 2 {
@@ -247,8 +243,8 @@ func TestMemoCharged(t *testing.T) {
 }
 
 // TestMemoChargeBounded: a value kept with a cached answer obeys the
-// bounds put keeps: no entry over an eighth of CacheBytes, no generation
-// over half of it. One too large is built every time, never kept.
+// bounds put keeps: no entry over an eighth of CacheBytes, the cache not
+// over CacheBytes. One too large is built every time, never kept.
 func TestMemoChargeBounded(t *testing.T) {
 	c, err := New(Config{Servers: []string{"127.0.0.1:9"}, CacheBytes: 80000})
 	if err != nil {
@@ -272,23 +268,31 @@ func TestMemoChargeBounded(t *testing.T) {
 	if n != 2 {
 		t.Errorf("a value over an eighth of CacheBytes was kept (built %d times)", n)
 	}
-	// Each fits an entry, but not all of them the generation's half.
-	for i := range 8 {
+	// Each fits an entry, but not all of them the cache.
+	kept := 0
+	for i := range 9 {
 		b := put(fmt.Sprintf("b%d.example.", i))
-		b.Memo("v", func() (any, int) { return i, 9000 })
-	}
-	c.mu.Lock()
-	cur, old := c.cur.bytes, c.old.bytes
-	for _, g := range []*cacheGen{&c.cur, &c.old} {
-		for k, e := range g.m {
+		for range 2 { // kept from the second
+			b.Memo("v", func() (any, int) { return i, 9500 })
+		}
+		c.mu.Lock()
+		if s := c.holding(qkey{b.Name, b.Type}, b); s != nil && s.e.memo != nil {
+			kept++
+		}
+		var sum int64
+		for k, e := range c.entries() {
+			sum += e.size
 			if e.size > c.cfg.CacheBytes/8 {
 				t.Errorf("%v: entry of %d bytes, over an eighth of %d", k, e.size, c.cfg.CacheBytes)
 			}
 		}
+		if bytes := c.cache.bytes; bytes > c.cfg.CacheBytes || bytes != sum {
+			t.Errorf("cache of %d bytes (summed: %d), bound %d", bytes, sum, c.cfg.CacheBytes)
+		}
+		c.mu.Unlock()
 	}
-	c.mu.Unlock()
-	if cur > c.cfg.CacheBytes/2 || old > c.cfg.CacheBytes/2 {
-		t.Errorf("generations of %d and %d bytes, over half of %d", cur, old, c.cfg.CacheBytes)
+	if kept == 0 || kept == 9 {
+		t.Errorf("%d of 9 values kept: want some, not all", kept)
 	}
 }
 
@@ -323,5 +327,41 @@ func TestNegativeKeepsZonesOnly(t *testing.T) {
 	}
 	if !negativeFor(st.zones, "a.nx.example.") || negativeFor(st.zones, "other.test.") {
 		t.Error("negativeFor does not follow the SOA owners")
+	}
+}
+
+// TestCacheStaysFull: once full, the cache evicts one entry per entry
+// stored, never a block of them: the heap it holds stays level instead of
+// dropping half at a time (see cache). Replacing an entry with a larger
+// one evicts others, never the entry itself.
+func TestCacheStaysFull(t *testing.T) {
+	c, err := New(Config{Servers: []string{"127.0.0.1:9"}, CacheSize: 16, CacheBytes: 16 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp := time.Now().Add(time.Hour)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := range 1000 {
+		c.put(qkey{fmt.Sprintf("n%d.example.", i), 1}, centry{st: &step{}, expires: exp, size: 100})
+		if want := min(i+1, 16); c.cache.len() != want {
+			t.Fatalf("after %d stores the cache holds %d entries, want %d", i+1, c.cache.len(), want)
+		}
+	}
+	k := qkey{"n999.example.", 1}
+	c.put(k, centry{st: &step{}, expires: exp, size: 2000})
+	c.put(k, centry{st: &step{}, expires: exp, size: 2048}) // an eighth of the bound
+	if s := c.cache.lookup(k); s == nil || s.e.size != 2048 {
+		t.Fatalf("the entry replaced is gone or not replaced: %+v", s)
+	}
+	var sum int64
+	for _, e := range c.entries() {
+		sum += e.size
+	}
+	if sum != c.cache.bytes || sum > 16<<10 {
+		t.Errorf("%d bytes counted, %d summed, bound %d", c.cache.bytes, sum, 16<<10)
+	}
+	if len(c.cache.slots) > 16 {
+		t.Errorf("%d slots for 16 entries: emptied ones are not reused", len(c.cache.slots))
 	}
 }

@@ -90,15 +90,11 @@ type Client struct {
 	self    weak.Pointer[Client] // what its cached answers hold (Answer.Memo)
 	pace    []*bucket            // per server, by index; nil without Config.Rate
 
-	mu sync.Mutex
-	// The cache is two generations: new answers go into cur; when cur
-	// holds half the entries or half the bytes allowed, it becomes old and
-	// the previous old is dropped, in O(1). A hit in old is copied into
-	// cur, so what a sweep keeps asking stays.
-	cur, old cacheGen
-	flights  map[qkey]*flight
-	muxes    []atomic.Pointer[udpMux] // one shared UDP socket per server, by index
-	dialMu   sync.Mutex               // opening and closing muxes
+	mu      sync.Mutex
+	cache   cache // see cache.go
+	flights map[qkey]*flight
+	muxes   []atomic.Pointer[udpMux] // one shared UDP socket per server, by index
+	dialMu  sync.Mutex               // opening and closing muxes
 
 	lookups, sent, hits, coalesced, timeouts, tcpRetries, errs, paced atomic.Int64
 }
@@ -117,12 +113,6 @@ type centry struct {
 	// memoAsked: a value was derived from ans once already (and not
 	// kept): the next is kept.
 	memoAsked bool
-}
-
-// cacheGen is one generation of the cache.
-type cacheGen struct {
-	m     map[qkey]centry
-	bytes int64 // the sum of its entries' sizes
 }
 
 // flight is one question being asked of the servers. Its progress (the
@@ -197,8 +187,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	c := &Client{
 		cfg:     cfg,
-		cur:     cacheGen{m: map[qkey]centry{}},
-		old:     cacheGen{m: map[qkey]centry{}},
+		cache:   newCache(cfg.CacheSize, cfg.CacheBytes),
 		flights: map[qkey]*flight{},
 	}
 	for _, s := range servers {
@@ -262,24 +251,18 @@ func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (*Answer
 	return chaseFrom(ctx, cname, qtype, c.cfg.MaxCNAMEHops, st, c.step)
 }
 
-// get returns the unexpired entry for k; c.mu is held. An entry found in
-// the old generation is copied into the current one.
+// get returns the unexpired entry for k, and marks it used; c.mu is
+// held. An expired one is removed.
 func (c *Client) get(k qkey, now time.Time) (centry, bool) {
-	if e, ok := c.cur.m[k]; ok {
-		if now.Before(e.expires) {
-			return e, true
-		}
-		delete(c.cur.m, k)
-		c.cur.bytes -= e.size
+	s := c.cache.lookup(k)
+	if s == nil {
+		return centry{}, false
 	}
-	if e, ok := c.old.m[k]; ok {
-		delete(c.old.m, k)
-		c.old.bytes -= e.size
-		if now.Before(e.expires) {
-			c.put(k, e)
-			return e, true
-		}
+	if now.Before(s.e.expires) {
+		s.used = true
+		return s.e, true
 	}
+	c.cache.remove(k)
 	return centry{}, false
 }
 
@@ -549,33 +532,10 @@ func (c *Client) canceled(f *flight) *Error {
 const DefaultCacheBytes = 64 << 20
 
 // put stores an entry; c.mu is held. An entry estimated above an eighth
-// of CacheBytes is not stored. When the current generation holds half of
-// CacheSize entries or would pass half of CacheBytes, it becomes the old
-// one and the old one is dropped: the cache never holds more than
-// CacheSize entries or CacheBytes, and keeps at least the half most
-// recently stored or used.
-func (c *Client) put(k qkey, e centry) {
-	if e.size > c.cfg.CacheBytes/8 {
-		return
-	}
-	if old, ok := c.cur.m[k]; ok {
-		delete(c.cur.m, k)
-		c.cur.bytes -= old.size
-	}
-	if old, ok := c.old.m[k]; ok {
-		delete(c.old.m, k)
-		c.old.bytes -= old.size
-	}
-	half := max(c.cfg.CacheSize/2, 1)
-	if len(c.cur.m) >= half || len(c.cur.m)+len(c.old.m) >= c.cfg.CacheSize || c.cur.bytes+e.size > c.cfg.CacheBytes/2 {
-		// The new generation will fill as the last did: sized for it at
-		// once, it does not grow (and rehash) step by step.
-		c.old = c.cur
-		c.cur = cacheGen{m: make(map[qkey]centry, len(c.old.m))}
-	}
-	c.cur.m[k] = e
-	c.cur.bytes += e.size
-}
+// of CacheBytes is not stored; to make room for one, the cache evicts the
+// entries least recently used, near enough (see cache): it never holds
+// more than CacheSize entries or CacheBytes.
+func (c *Client) put(k qkey, e centry) { c.cache.put(k, e) }
 
 // memo is Answer.Memo for an answer of c's cache: the values live in its
 // cache entry, found by the answer's question and pointer (a copy of the
@@ -586,22 +546,18 @@ func (c *Client) put(k qkey, e centry) {
 func (c *Client) memo(a *Answer, key any, build func() (any, int)) any {
 	k := qkey{a.Name, a.Type}
 	c.mu.Lock()
-	g := c.holding(k, a)
-	if g == nil {
+	s := c.holding(k, a)
+	if s == nil {
 		c.mu.Unlock()
 		v, _ := build()
 		return v
 	}
-	e := g.m[k]
-	if v, ok := e.memo[key]; ok {
+	if v, ok := s.e.memo[key]; ok {
 		c.mu.Unlock()
 		return v
 	}
-	keep := e.memoAsked
-	if !keep {
-		e.memoAsked = true
-		g.m[k] = e
-	}
+	keep := s.e.memoAsked
+	s.e.memoAsked = true
 	c.mu.Unlock()
 	v, size := build()
 	if !keep {
@@ -609,27 +565,25 @@ func (c *Client) memo(a *Answer, key any, build func() (any, int)) any {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if g = c.holding(k, a); g == nil {
+	if s = c.holding(k, a); s == nil {
 		return v // evicted meanwhile: not kept
 	}
-	e = g.m[k]
-	if w, ok := e.memo[key]; ok {
+	if w, ok := s.e.memo[key]; ok {
 		return w // built meanwhile: one value for everybody
 	}
 	charge := int64(size)
-	if e.memo == nil {
+	if s.e.memo == nil {
 		charge += memoMapBytes
 	}
-	if e.size+charge > c.cfg.CacheBytes/8 || g.bytes+charge > c.cfg.CacheBytes/2 {
+	if s.e.size+charge > c.cfg.CacheBytes/8 || c.cache.bytes+charge > c.cfg.CacheBytes {
 		return v // no room: not kept
 	}
-	if e.memo == nil {
-		e.memo = map[any]any{}
+	if s.e.memo == nil {
+		s.e.memo = map[any]any{}
 	}
-	e.memo[key] = v
-	e.size += charge
-	g.m[k] = e
-	g.bytes += charge
+	s.e.memo[key] = v
+	s.e.size += charge
+	c.cache.bytes += charge
 	return v
 }
 
@@ -637,14 +591,12 @@ func (c *Client) memo(a *Answer, key any, build func() (any, int)) any {
 // (measured: 344 bytes).
 const memoMapBytes = 384
 
-// holding returns the generation whose entry for k holds a, or nil; c.mu
-// is held.
-func (c *Client) holding(k qkey, a *Answer) *cacheGen {
-	if e, ok := c.cur.m[k]; ok && e.ans == a {
-		return &c.cur
-	}
-	if e, ok := c.old.m[k]; ok && e.ans == a {
-		return &c.old
+// holding returns the cache slot whose entry for k holds a, or nil; c.mu
+// is held, and the slot is good until it is released (a put may move the
+// slots).
+func (c *Client) holding(k qkey, a *Answer) *cslot {
+	if s := c.cache.lookup(k); s != nil && s.e.ans == a {
+		return s
 	}
 	return nil
 }

@@ -1,0 +1,125 @@
+package resolver
+
+// cache holds answers by question, bounded in entries and in estimated
+// bytes, and evicts by CLOCK (second chance): the entries sit in a ring
+// of slots; a hit marks its entry used; to make room, a hand goes round
+// the ring, clears the mark of a used entry and evicts the first one not
+// used since the hand last passed. What a sweep keeps asking (a provider's
+// records) stays; an entry never asked again leaves in the order it came.
+//
+// A cache that dropped half its entries at once (two generations, the
+// older dropped when the newer filled) held between half and all of its
+// bound, and each drop that fell during a garbage collection's marking
+// was counted live once more: the heap's peak grew with the number of
+// drops a sweep made, so with its length. This one stays full and evicts
+// one entry at a time. All its methods are called with Client.mu held.
+type cache struct {
+	idx   map[qkey]int32 // slot of each question
+	slots []cslot
+	free  []int32 // empty slots below len(slots)
+	hand  int
+	// removed counts removals since idx was last built: a map that is
+	// deleted from and added to for ever fills with tombstones and grows
+	// (Go's maps do not shrink), so idx is built anew after as many
+	// removals as the cache holds entries: O(1) a removal.
+	removed int
+	bytes   int64 // the sum of the entries' sizes
+	max     int   // entries
+	limit   int64 // bytes
+}
+
+type cslot struct {
+	k    qkey
+	e    centry
+	used bool // asked since the hand last passed
+	full bool // holds an entry
+}
+
+func newCache(entries int, bytes int64) cache {
+	return cache{idx: map[qkey]int32{}, max: max(entries, 1), limit: bytes}
+}
+
+// len is the number of entries.
+func (c *cache) len() int { return len(c.idx) }
+
+// lookup returns the slot of k, or nil.
+func (c *cache) lookup(k qkey) *cslot {
+	i, ok := c.idx[k]
+	if !ok {
+		return nil
+	}
+	return &c.slots[i]
+}
+
+// remove empties the slot of k, if any.
+func (c *cache) remove(k qkey) {
+	i, ok := c.idx[k]
+	if !ok {
+		return
+	}
+	c.bytes -= c.slots[i].e.size
+	c.slots[i] = cslot{}
+	delete(c.idx, k)
+	c.free = append(c.free, i)
+	if c.removed++; c.removed >= c.max {
+		idx := make(map[qkey]int32, len(c.idx))
+		for k, i := range c.idx {
+			idx[k] = i
+		}
+		c.idx, c.removed = idx, 0
+	}
+}
+
+// put stores e for k, replacing what k held, and evicts what it must for
+// the bounds to hold. An entry estimated above an eighth of the byte
+// bound is not stored.
+func (c *cache) put(k qkey, e centry) {
+	if e.size > c.limit/8 {
+		c.remove(k)
+		return
+	}
+	if s := c.lookup(k); s != nil {
+		c.bytes += e.size - s.e.size
+		s.e = e
+		for c.bytes > c.limit {
+			c.evict(k)
+		}
+		return
+	}
+	for len(c.idx) > 0 && (len(c.idx) >= c.max || c.bytes+e.size > c.limit) {
+		c.evict(qkey{})
+	}
+	var i int32
+	if n := len(c.free); n > 0 {
+		i = c.free[n-1]
+		c.free = c.free[:n-1]
+	} else {
+		i = int32(len(c.slots))
+		c.slots = append(c.slots, cslot{})
+	}
+	c.slots[i] = cslot{k: k, e: e, full: true}
+	c.idx[k] = i
+	c.bytes += e.size
+}
+
+// evict removes one entry, never keep's (unless it is the only one): the
+// first one the hand finds that was not used since it last passed.
+func (c *cache) evict(keep qkey) {
+	// Two turns at most: the first clears every mark.
+	for range 2*len(c.slots) + 1 {
+		if c.hand >= len(c.slots) {
+			c.hand = 0
+		}
+		s := &c.slots[c.hand]
+		c.hand++
+		switch {
+		case !s.full:
+		case s.used:
+			s.used = false
+		case s.k == keep && len(c.idx) > 1:
+		default:
+			c.remove(s.k)
+			return
+		}
+	}
+}
