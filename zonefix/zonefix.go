@@ -28,7 +28,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -112,9 +111,11 @@ func Fix(ctx context.Context, sources []resolver.ZoneSource, domain string, opts
 		if srcs[0].File == "" {
 			return nil, errors.New("zonefix: the first zone source has neither File nor Text")
 		}
-		b, err := os.ReadFile(srcs[0].File)
+		// Read as the loader reads a zone file: a regular file within
+		// the same bound, a FIFO or a device refused unread.
+		b, err := zonedb.ReadRegular(srcs[0].File, zonedb.DefaultMaxBytes)
 		if err != nil {
-			return nil, fmt.Errorf("zonefix: %w", err)
+			return nil, fmt.Errorf("zonefix: %s: %w", srcs[0].File, err)
 		}
 		srcs[0].Text = string(b)
 	}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -189,6 +190,42 @@ _dmarc.example.org. IN TXT "v=DMARC1; p=reject; rua=mailto:d@example.org"
 			t.Errorf("deleting %s: applied %v, refused because %q, want %q", tc.del, res.Applied, why, tc.refused)
 		case tc.refused == "" && !res.Changed():
 			t.Errorf("deleting %s: refused because %q, want it applied", tc.del, why)
+		}
+	}
+}
+
+// TestFileReadBounded: the file Fix edits is read as the loader reads a
+// zone file: a FIFO is refused at once, unread (a read would block until
+// a writer came), and a file over the zone-file bound is refused before
+// it is read whole.
+func TestFileReadBounded(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.zone")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFO here:", err)
+	}
+	big := filepath.Join(dir, "big.zone")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(33 << 20); err != nil { // sparse: no room taken
+		t.Fatal(err)
+	}
+	f.Close()
+	for _, path := range []string{fifo, big} {
+		done := make(chan error, 1)
+		go func() {
+			_, err := zonefix.Fix(context.Background(), []resolver.ZoneSource{{File: path, Domain: "example.org"}}, "example.org", zonefix.Options{})
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), filepath.Base(path)) {
+				t.Errorf("%s: err %v, want a refusal naming the file", filepath.Base(path), err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: Fix still reading after 5 s", filepath.Base(path))
 		}
 	}
 }

@@ -193,7 +193,7 @@ func Parse(src Source) (*Zone, error) {
 	text := src.Text
 	if text == nil {
 		var err error
-		if text, err = readRegular(src.File, max); err != nil {
+		if text, err = ReadRegular(src.File, max); err != nil {
 			return nil, &Error{File: name, Msg: err.Error(), Err: err}
 		}
 	}
@@ -356,9 +356,9 @@ func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
-// readRegular reads a regular file of at most max octets; a FIFO, a
+// ReadRegular reads a regular file of at most max octets; a FIFO, a
 // device or a folder is refused without being read.
-func readRegular(path string, max int64) ([]byte, error) {
+func ReadRegular(path string, max int64) ([]byte, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
@@ -825,7 +825,7 @@ func (f *includeFS) Open(name string) (fs.File, error) {
 	if f.budget <= 0 {
 		return nil, errors.New("the zone file and its includes are larger than the size bound")
 	}
-	text, err := readRegular(real, f.budget)
+	text, err := ReadRegular(real, f.budget)
 	if err != nil {
 		return nil, err
 	}
