@@ -243,7 +243,7 @@ type Report struct {
 	Enforcement *enforce.Result `json:"enforcement,omitempty"`
 	// SMTP is each MX host as it answered (with Options.SMTP).
 	SMTP  *smtpprobe.Report `json:"smtp,omitempty"`
-	asked map[question]bool // questions asked, for CompareViews
+	asked []question // questions asked, repeats included, for CompareViews
 	// verifyRecord: the domain publishes an MS= verification record
 	// (read when the expected set does not ask for one).
 	verifyRecord bool
@@ -345,7 +345,7 @@ func (r *Report) add(fs ...lint.Finding) {
 // record's name.
 func Domain(ctx context.Context, r resolver.Resolver, domain string, opts Options) *Report {
 	start := time.Now()
-	rep := &Report{Domain: strings.ToLower(strings.TrimSuffix(strings.TrimSpace(domain), ".")), Findings: []lint.Finding{}, Diff: []Entry{}, Errors: []*CheckError{}, asked: make(map[question]bool, 32)}
+	rep := &Report{Domain: strings.ToLower(strings.TrimSuffix(strings.TrimSpace(domain), ".")), Findings: []lint.Finding{}, Diff: []Entry{}, Errors: []*CheckError{}, asked: make([]question, 0, 32)}
 	name, err := resolver.CanonicalName(rep.Domain)
 	if err != nil {
 		rep.fail(&CheckError{Name: rep.Domain, Err: err})
@@ -517,7 +517,7 @@ func (c *recorder) Speculate() resolver.Resolver { return c.r }
 // statistics and the names not verified.
 func (c *recorder) Note(name string, qtype uint16, a *resolver.Answer, err error) {
 	c.rep.mu.Lock()
-	c.rep.asked[question{name, qtype}] = true // normalised by CompareViews
+	c.rep.asked = append(c.rep.asked, question{name, qtype}) // normalised and deduplicated by CompareViews
 	c.rep.Stats.Questions++
 	c.rep.mu.Unlock()
 	var re *resolver.Error

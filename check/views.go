@@ -71,7 +71,7 @@ func CompareViews(ctx context.Context, rep *Report, a, b resolver.Resolver, name
 	rep.mu.Lock()
 	seen := map[question]bool{}
 	qs := make([]question, 0, len(rep.asked))
-	for q := range rep.asked {
+	for _, q := range rep.asked {
 		q.name = strings.ToLower(dns.Fqdn(q.name))
 		if !seen[q] {
 			seen[q] = true
