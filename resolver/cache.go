@@ -1,5 +1,7 @@
 package resolver
 
+import "math"
+
 // cache holds answers by question, bounded in entries and in estimated
 // bytes, and evicts by CLOCK (second chance): the entries sit in a ring
 // of slots; a hit marks its entry used; to make room, a hand goes round
@@ -36,7 +38,7 @@ type cslot struct {
 }
 
 func newCache(entries int, bytes int64) cache {
-	return cache{idx: map[qkey]int32{}, max: max(entries, 1), limit: bytes}
+	return cache{idx: map[qkey]int32{}, max: min(max(entries, 1), math.MaxInt32), limit: bytes}
 }
 
 // len is the number of entries.
