@@ -16,10 +16,14 @@ import "math"
 // drops a sweep made, so with its length. This one stays full and evicts
 // one entry at a time. All its methods are called with Client.mu held.
 type cache struct {
-	idx   map[qkey]int32 // slot of each question
-	slots []cslot
-	free  []int32 // empty slots below len(slots)
-	hand  int
+	idx map[qkey]int32 // slot of each question
+	// The slots, in chunks of chunkSlots: past the first, the ring grows
+	// a chunk at a time, never copied, and holds at most a chunk more
+	// than its entries.
+	chunks [][]cslot
+	n      int     // slots in use or freed: the ring's length
+	free   []int32 // empty slots below n
+	hand   int
 	// removed counts removals since idx was last built: a map that is
 	// deleted from and added to for ever fills with tombstones and grows
 	// (Go's maps do not shrink), so idx is built anew after as many
@@ -29,6 +33,9 @@ type cache struct {
 	max     int   // entries
 	limit   int64 // bytes
 }
+
+// chunkSlots is the number of slots allocated at once.
+const chunkSlots = 1024
 
 type cslot struct {
 	k    qkey
@@ -50,8 +57,10 @@ func (c *cache) lookup(k qkey) *cslot {
 	if !ok {
 		return nil
 	}
-	return &c.slots[i]
+	return c.slot(i)
 }
+
+func (c *cache) slot(i int32) *cslot { return &c.chunks[i/chunkSlots][i%chunkSlots] }
 
 // remove empties the slot of k, if any.
 func (c *cache) remove(k qkey) {
@@ -59,8 +68,9 @@ func (c *cache) remove(k qkey) {
 	if !ok {
 		return
 	}
-	c.bytes -= c.slots[i].e.size
-	c.slots[i] = cslot{}
+	s := c.slot(i)
+	c.bytes -= s.e.size
+	*s = cslot{}
 	delete(c.idx, k)
 	c.free = append(c.free, i)
 	if c.removed++; c.removed >= c.max {
@@ -96,10 +106,22 @@ func (c *cache) put(k qkey, e centry) {
 		i = c.free[n-1]
 		c.free = c.free[:n-1]
 	} else {
-		i = int32(len(c.slots))
-		c.slots = append(c.slots, cslot{})
+		switch {
+		case c.n < chunkSlots:
+			// The first chunk grows as a slice: a Client that caches a
+			// few answers (one per domain checked) does not take a
+			// whole chunk.
+			if c.n == 0 {
+				c.chunks = append(c.chunks, nil)
+			}
+			c.chunks[0] = append(c.chunks[0], cslot{})
+		case c.n%chunkSlots == 0:
+			c.chunks = append(c.chunks, make([]cslot, chunkSlots))
+		}
+		i = int32(c.n)
+		c.n++
 	}
-	c.slots[i] = cslot{k: k, e: e, full: true}
+	*c.slot(i) = cslot{k: k, e: e, full: true}
 	c.idx[k] = i
 	c.bytes += e.size
 }
@@ -108,11 +130,11 @@ func (c *cache) put(k qkey, e centry) {
 // first one the hand finds that was not used since it last passed.
 func (c *cache) evict(keep qkey) {
 	// Two turns at most: the first clears every mark.
-	for range 2*len(c.slots) + 1 {
-		if c.hand >= len(c.slots) {
+	for range 2*c.n + 1 {
+		if c.hand >= c.n {
 			c.hand = 0
 		}
-		s := &c.slots[c.hand]
+		s := c.slot(int32(c.hand))
 		c.hand++
 		switch {
 		case !s.full:

@@ -16,7 +16,7 @@ import (
 func (c *Client) entries() map[qkey]centry {
 	all := map[qkey]centry{}
 	for k, i := range c.cache.idx {
-		all[k] = c.cache.slots[i].e
+		all[k] = c.cache.slot(i).e
 	}
 	return all
 }
@@ -361,7 +361,38 @@ func TestCacheStaysFull(t *testing.T) {
 	if sum != c.cache.bytes || sum > 16<<10 {
 		t.Errorf("%d bytes counted, %d summed, bound %d", c.cache.bytes, sum, 16<<10)
 	}
-	if len(c.cache.slots) > 16 {
-		t.Errorf("%d slots for 16 entries: emptied ones are not reused", len(c.cache.slots))
+	if c.cache.n > 16 {
+		t.Errorf("%d slots for 16 entries: emptied ones are not reused", c.cache.n)
+	}
+}
+
+// TestSmallEntriesBound: a cache full of the smallest entries (negative
+// answers, as most of a sweep's are) holds no more heap than CacheBytes:
+// the estimate of an entry covers the cache's own slot and index too.
+func TestSmallEntriesBound(t *testing.T) {
+	const bound = 4 << 20
+	c, err := New(Config{Servers: []string{"127.0.0.1:9"}, CacheBytes: bound, CacheSize: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp := time.Now().Add(time.Hour)
+	zone := []string{"example."}
+	before := heap()
+	c.mu.Lock()
+	for i := range 200_000 {
+		k := qkey{fmt.Sprintf("_dmarc.d%06d.example.", i), dns.TypeTXT}
+		st := &step{rcode: dns.RcodeNameError, zones: zone, negTTL: 300}
+		e := centry{st: st, ans: wholeAnswer(k.name, k.qtype, st), expires: exp}
+		e.ans.cache = c.self
+		e.size = entrySize(k, e.st, e.ans)
+		c.put(k, e)
+	}
+	n := c.cache.len()
+	c.mu.Unlock()
+	held := heap() - before
+	runtime.KeepAlive(c)
+	t.Logf("%d entries, %d bytes of heap (%d an entry), bound %d", n, held, held/int64(n), bound)
+	if held > bound {
+		t.Errorf("a cache of %d small entries holds %d bytes of heap, over its bound of %d", n, held, bound)
 	}
 }
