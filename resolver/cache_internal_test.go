@@ -268,7 +268,8 @@ func TestMemoChargeBounded(t *testing.T) {
 	if n != 2 {
 		t.Errorf("a value over an eighth of CacheBytes was kept (built %d times)", n)
 	}
-	// Each fits an entry, but not all of them the cache.
+	// Each fits an entry, but not all of them the cache: each is kept,
+	// the cache evicting others, and the bounds hold.
 	kept := 0
 	for i := range 9 {
 		b := put(fmt.Sprintf("b%d.example.", i))
@@ -291,9 +292,14 @@ func TestMemoChargeBounded(t *testing.T) {
 		}
 		c.mu.Unlock()
 	}
-	if kept == 0 || kept == 9 {
-		t.Errorf("%d of 9 values kept: want some, not all", kept)
+	if kept != 9 {
+		t.Errorf("%d of 9 values kept: want all, the cache evicting others", kept)
 	}
+	c.mu.Lock()
+	if c.cache.lookup(qkey{"b0.example.", dns.TypeTXT}) != nil {
+		t.Error("nothing was evicted to keep them")
+	}
+	c.mu.Unlock()
 }
 
 // TestNegativeKeepsZonesOnly: a negative answer's step keeps the owners
@@ -363,5 +369,49 @@ func TestCacheStaysFull(t *testing.T) {
 	}
 	if len(c.cache.slots) > 16 {
 		t.Errorf("%d slots for 16 entries: emptied ones are not reused", len(c.cache.slots))
+	}
+}
+
+// TestMemoKeptInFullCache: a cache that evicts one entry at a time stays
+// full to its byte bound; a value kept with an answer asked again (a
+// provider's records) makes room by evicting entries not used, as a
+// larger replacement does, rather than never being kept.
+func TestMemoKeptInFullCache(t *testing.T) {
+	const bound = 80000
+	c, err := New(Config{Servers: []string{"127.0.0.1:9"}, CacheBytes: bound})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp := time.Now().Add(time.Hour)
+	c.mu.Lock()
+	for i := range 200 {
+		c.put(qkey{fmt.Sprintf("n%d.example.", i), dns.TypeTXT}, centry{st: &step{}, expires: exp, size: 1000})
+	}
+	c.mu.Unlock()
+	k := qkey{"hot.example.", dns.TypeTXT}
+	st := &step{}
+	a := wholeAnswer(k.name, k.qtype, st)
+	a.cache = c.self
+	c.mu.Lock()
+	c.put(k, centry{st: st, ans: a, expires: exp, size: 100})
+	c.mu.Unlock()
+	n := 0
+	for range 3 {
+		a.Memo("v", func() (any, int) { n++; return n, 2000 })
+	}
+	if n != 2 {
+		t.Errorf("value built %d times, want 2: not kept in a full cache", n)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var sum int64
+	for _, e := range c.entries() {
+		sum += e.size
+	}
+	if sum != c.cache.bytes || sum > bound {
+		t.Errorf("%d bytes counted, %d summed, bound %d", c.cache.bytes, sum, bound)
+	}
+	if c.cache.lookup(k) == nil {
+		t.Error("the entry memoised was evicted")
 	}
 }
