@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strings"
@@ -413,5 +414,68 @@ func TestMemoKeptInFullCache(t *testing.T) {
 	}
 	if c.cache.lookup(k) == nil {
 		t.Error("the entry memoised was evicted")
+	}
+}
+
+// TestCacheInvariants: under random stores, replacements, hits, expiries,
+// removals and memo charges, the index and the slots agree, the free list
+// holds the empty slots once each, the bytes counted are the entries' sum,
+// and neither bound is passed.
+func TestCacheInvariants(t *testing.T) {
+	for seed := range 20 {
+		r := rand.New(rand.NewPCG(uint64(seed), 1))
+		limit := int64(800 + r.IntN(20000))
+		c, err := New(Config{Servers: []string{"127.0.0.1:9"}, CacheSize: 1 + r.IntN(20), CacheBytes: limit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		cc := &c.cache
+		c.mu.Lock()
+		for range 3000 {
+			k := qkey{fmt.Sprintf("n%d.example.", r.IntN(40)), 1}
+			switch r.IntN(5) {
+			case 0, 1:
+				c.put(k, centry{st: &step{}, expires: now.Add(time.Duration(r.IntN(100)) * time.Second), size: int64(1 + r.IntN(int(limit)/7))})
+			case 2:
+				c.get(k, now.Add(time.Duration(r.IntN(100))*time.Second))
+			case 3:
+				cc.remove(k)
+			case 4:
+				if s := cc.lookup(k); s != nil {
+					if n := int64(r.IntN(300)); s.e.size+n <= limit/8 {
+						cc.grow(s, k, n)
+						if cc.lookup(k) != s {
+							t.Fatalf("seed %d: the entry grown was evicted", seed)
+						}
+					}
+				}
+			}
+			full, sum := 0, int64(0)
+			for i, s := range cc.slots {
+				if !s.full {
+					continue
+				}
+				full++
+				sum += s.e.size
+				if j, ok := cc.idx[s.k]; !ok || int(j) != i {
+					t.Fatalf("seed %d: slot %d (%v) indexed at %d, %v", seed, i, s.k, j, ok)
+				}
+			}
+			seen := map[int32]bool{}
+			for _, f := range cc.free {
+				if seen[f] || cc.slots[f].full {
+					t.Fatalf("seed %d: free slot %d listed twice or full", seed, f)
+				}
+				seen[f] = true
+			}
+			if full != cc.len() || full+len(cc.free) != len(cc.slots) {
+				t.Fatalf("seed %d: %d full slots, %d indexed, %d free, %d slots", seed, full, cc.len(), len(cc.free), len(cc.slots))
+			}
+			if sum != cc.bytes || cc.bytes > cc.limit || len(cc.slots) > cc.max {
+				t.Fatalf("seed %d: %d bytes counted, %d summed, bound %d; %d slots, bound %d", seed, cc.bytes, sum, cc.limit, len(cc.slots), cc.max)
+			}
+		}
+		c.mu.Unlock()
 	}
 }
