@@ -243,7 +243,7 @@ type Report struct {
 	Enforcement *enforce.Result `json:"enforcement,omitempty"`
 	// SMTP is each MX host as it answered (with Options.SMTP).
 	SMTP  *smtpprobe.Report `json:"smtp,omitempty"`
-	asked []question // questions asked, repeats included, for CompareViews
+	asked []question        // questions asked, repeats included, for CompareViews
 	// verifyRecord: the domain publishes an MS= verification record
 	// (read when the expected set does not ask for one).
 	verifyRecord bool

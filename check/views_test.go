@@ -3,6 +3,7 @@ package check_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -52,5 +53,63 @@ autodiscover 600 IN CNAME mail.move.example.
 	}
 	if !strings.Contains(d.String(), "resolver answer expires at") {
 		t.Errorf("%s", d)
+	}
+}
+
+// countingResolver counts the questions asked of it, by name and type.
+type countingResolver struct {
+	r  resolver.Resolver
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *countingResolver) Lookup(ctx context.Context, name string, qtype uint16) (*resolver.Answer, error) {
+	c.mu.Lock()
+	c.n[name+" "+dns.TypeToString[qtype]]++
+	c.mu.Unlock()
+	return c.r.Lookup(ctx, name, qtype)
+}
+
+// TestCompareViewsAsksOnce: a question a check asked several times, in
+// any case, with or without the final dot, is asked once of each view and
+// gives one difference.
+func TestCompareViewsAsksOnce(t *testing.T) {
+	now := dnstest.New(t, resolver.ZoneSource{Origin: "move.example", Text: `
+@            IN SOA ns h 2 3600 600 86400 300
+autodiscover 600 IN CNAME autodiscover.outlook.com.
+`})
+	old := dnstest.New(t, resolver.ZoneSource{Origin: "move.example", Text: `
+@            IN SOA ns h 1 3600 600 86400 300
+autodiscover 600 IN CNAME mail.move.example.
+`})
+	client := func(addr string) *resolver.Client {
+		c, err := resolver.New(resolver.Config{Servers: []string{addr}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	a, b := client(now.Addr), client(old.Addr)
+	ctx := context.Background()
+	ask := &analysis.Check{Name: "ask", Doc: "asks the autodiscover CNAME thrice", Rules: check.Rules()[:1], Run: func(ctx context.Context, p *analysis.Pass) (any, error) {
+		for _, n := range []string{"autodiscover.move.example", "AutoDiscover.Move.Example.", "autodiscover.move.example."} {
+			if _, err := p.Resolver.Lookup(ctx, n, dns.TypeCNAME); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	}}
+	rep := check.Domain(ctx, a, "move.example", check.Options{Checks: []*analysis.Check{ask}})
+	ca := &countingResolver{r: a, n: map[string]int{}}
+	cb := &countingResolver{r: b, n: map[string]int{}}
+	diffs := check.CompareViews(ctx, rep, ca, cb, "authoritative", "resolver")
+	if len(diffs) != 1 {
+		t.Errorf("differences %v, want one", diffs)
+	}
+	for _, c := range []*countingResolver{ca, cb} {
+		if want := map[string]int{"autodiscover.move.example. CNAME": 1}; len(c.n) != 1 || c.n["autodiscover.move.example. CNAME"] != 1 {
+			t.Errorf("asked %v, want %v", c.n, want)
+		}
 	}
 }

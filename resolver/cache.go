@@ -126,6 +126,19 @@ func (c *cache) put(k qkey, e centry) {
 	c.bytes += e.size
 }
 
+// grow charges n more bytes to the entry of s (k's), and evicts other
+// entries for the byte bound to hold, as put does for a larger
+// replacement: a cache that stays full has no room otherwise. The
+// caller keeps the entry within an eighth of the bound, so that k's is
+// never the one evicted.
+func (c *cache) grow(s *cslot, k qkey, n int64) {
+	s.e.size += n
+	c.bytes += n
+	for c.bytes > c.limit {
+		c.evict(k)
+	}
+}
+
 // evict removes one entry, never keep's (unless it is the only one): the
 // first one the hand finds that was not used since it last passed.
 func (c *cache) evict(keep qkey) {

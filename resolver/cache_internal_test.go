@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strings"
@@ -268,7 +269,8 @@ func TestMemoChargeBounded(t *testing.T) {
 	if n != 2 {
 		t.Errorf("a value over an eighth of CacheBytes was kept (built %d times)", n)
 	}
-	// Each fits an entry, but not all of them the cache.
+	// Each fits an entry, but not all of them the cache: each is kept,
+	// the cache evicting others, and the bounds hold.
 	kept := 0
 	for i := range 9 {
 		b := put(fmt.Sprintf("b%d.example.", i))
@@ -291,9 +293,14 @@ func TestMemoChargeBounded(t *testing.T) {
 		}
 		c.mu.Unlock()
 	}
-	if kept == 0 || kept == 9 {
-		t.Errorf("%d of 9 values kept: want some, not all", kept)
+	if kept != 9 {
+		t.Errorf("%d of 9 values kept: want all, the cache evicting others", kept)
 	}
+	c.mu.Lock()
+	if c.cache.lookup(qkey{"b0.example.", dns.TypeTXT}) != nil {
+		t.Error("nothing was evicted to keep them")
+	}
+	c.mu.Unlock()
 }
 
 // TestNegativeKeepsZonesOnly: a negative answer's step keeps the owners
@@ -394,5 +401,112 @@ func TestSmallEntriesBound(t *testing.T) {
 	t.Logf("%d entries, %d bytes of heap (%d an entry), bound %d", n, held, held/int64(n), bound)
 	if held > bound {
 		t.Errorf("a cache of %d small entries holds %d bytes of heap, over its bound of %d", n, held, bound)
+	}
+}
+
+// TestMemoKeptInFullCache: a cache that evicts one entry at a time stays
+// full to its byte bound; a value kept with an answer asked again (a
+// provider's records) makes room by evicting entries not used, as a
+// larger replacement does, rather than never being kept.
+func TestMemoKeptInFullCache(t *testing.T) {
+	const bound = 80000
+	c, err := New(Config{Servers: []string{"127.0.0.1:9"}, CacheBytes: bound})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp := time.Now().Add(time.Hour)
+	c.mu.Lock()
+	for i := range 200 {
+		c.put(qkey{fmt.Sprintf("n%d.example.", i), dns.TypeTXT}, centry{st: &step{}, expires: exp, size: 1000})
+	}
+	c.mu.Unlock()
+	k := qkey{"hot.example.", dns.TypeTXT}
+	st := &step{}
+	a := wholeAnswer(k.name, k.qtype, st)
+	a.cache = c.self
+	c.mu.Lock()
+	c.put(k, centry{st: st, ans: a, expires: exp, size: 100})
+	c.mu.Unlock()
+	n := 0
+	for range 3 {
+		a.Memo("v", func() (any, int) { n++; return n, 2000 })
+	}
+	if n != 2 {
+		t.Errorf("value built %d times, want 2: not kept in a full cache", n)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var sum int64
+	for _, e := range c.entries() {
+		sum += e.size
+	}
+	if sum != c.cache.bytes || sum > bound {
+		t.Errorf("%d bytes counted, %d summed, bound %d", c.cache.bytes, sum, bound)
+	}
+	if c.cache.lookup(k) == nil {
+		t.Error("the entry memoised was evicted")
+	}
+}
+
+// TestCacheInvariants: under random stores, replacements, hits, expiries,
+// removals and memo charges, the index and the slots agree, the free list
+// holds the empty slots once each, the bytes counted are the entries' sum,
+// and neither bound is passed.
+func TestCacheInvariants(t *testing.T) {
+	for seed := range 20 {
+		r := rand.New(rand.NewPCG(uint64(seed), 1))
+		limit := int64(800 + r.IntN(20000))
+		c, err := New(Config{Servers: []string{"127.0.0.1:9"}, CacheSize: 1 + r.IntN(20), CacheBytes: limit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		cc := &c.cache
+		c.mu.Lock()
+		for range 3000 {
+			k := qkey{fmt.Sprintf("n%d.example.", r.IntN(40)), 1}
+			switch r.IntN(5) {
+			case 0, 1:
+				c.put(k, centry{st: &step{}, expires: now.Add(time.Duration(r.IntN(100)) * time.Second), size: int64(1 + r.IntN(int(limit)/7))})
+			case 2:
+				c.get(k, now.Add(time.Duration(r.IntN(100))*time.Second))
+			case 3:
+				cc.remove(k)
+			case 4:
+				if s := cc.lookup(k); s != nil {
+					if n := int64(r.IntN(300)); s.e.size+n <= limit/8 {
+						cc.grow(s, k, n)
+						if cc.lookup(k) != s {
+							t.Fatalf("seed %d: the entry grown was evicted", seed)
+						}
+					}
+				}
+			}
+			full, sum := 0, int64(0)
+			for i, s := range cc.slots {
+				if !s.full {
+					continue
+				}
+				full++
+				sum += s.e.size
+				if j, ok := cc.idx[s.k]; !ok || int(j) != i {
+					t.Fatalf("seed %d: slot %d (%v) indexed at %d, %v", seed, i, s.k, j, ok)
+				}
+			}
+			seen := map[int32]bool{}
+			for _, f := range cc.free {
+				if seen[f] || cc.slots[f].full {
+					t.Fatalf("seed %d: free slot %d listed twice or full", seed, f)
+				}
+				seen[f] = true
+			}
+			if full != cc.len() || full+len(cc.free) != len(cc.slots) {
+				t.Fatalf("seed %d: %d full slots, %d indexed, %d free, %d slots", seed, full, cc.len(), len(cc.free), len(cc.slots))
+			}
+			if sum != cc.bytes || cc.bytes > cc.limit || len(cc.slots) > cc.max {
+				t.Fatalf("seed %d: %d bytes counted, %d summed, bound %d; %d slots, bound %d", seed, cc.bytes, sum, cc.limit, len(cc.slots), cc.max)
+			}
+		}
+		c.mu.Unlock()
 	}
 }

@@ -575,15 +575,14 @@ func (c *Client) memo(a *Answer, key any, build func() (any, int)) any {
 	if s.e.memo == nil {
 		charge += memoMapBytes
 	}
-	if s.e.size+charge > c.cfg.CacheBytes/8 || c.cache.bytes+charge > c.cfg.CacheBytes {
+	if s.e.size+charge > c.cfg.CacheBytes/8 {
 		return v // no room: not kept
 	}
 	if s.e.memo == nil {
 		s.e.memo = map[any]any{}
 	}
 	s.e.memo[key] = v
-	s.e.size += charge
-	c.cache.bytes += charge
+	c.cache.grow(s, k, charge) // evicts others when the cache is full
 	return v
 }
 

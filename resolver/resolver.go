@@ -78,8 +78,8 @@ type Answer struct {
 // memory bound (Config.CacheBytes) with the answer. key is compared with
 // ==, and should be of a type of the caller's own. An answer not (or no
 // longer) in a cache builds every time, and so does a value the cache has
-// no room for (its entry would pass an eighth of CacheBytes, or the
-// cache CacheBytes).
+// no room for (its entry would pass an eighth of CacheBytes); a full
+// cache evicts other answers to keep it.
 func (a *Answer) Memo(key any, build func() (value any, size int)) any {
 	c := a.cache.Value()
 	if c == nil {
