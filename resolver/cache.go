@@ -73,7 +73,7 @@ func (c *cache) remove(k qkey) {
 	*s = cslot{}
 	delete(c.idx, k)
 	c.free = append(c.free, i)
-	if c.removed++; c.removed >= c.max {
+	if c.removed++; c.removed >= max(len(c.idx), 64) {
 		idx := make(map[qkey]int32, len(c.idx))
 		for k, i := range c.idx {
 			idx[k] = i

@@ -483,28 +483,29 @@ func TestCacheInvariants(t *testing.T) {
 				}
 			}
 			full, sum := 0, int64(0)
-			for i, s := range cc.slots {
+			for i := range int32(cc.n) {
+				s := cc.slot(i)
 				if !s.full {
 					continue
 				}
 				full++
 				sum += s.e.size
-				if j, ok := cc.idx[s.k]; !ok || int(j) != i {
+				if j, ok := cc.idx[s.k]; !ok || j != i {
 					t.Fatalf("seed %d: slot %d (%v) indexed at %d, %v", seed, i, s.k, j, ok)
 				}
 			}
 			seen := map[int32]bool{}
 			for _, f := range cc.free {
-				if seen[f] || cc.slots[f].full {
+				if seen[f] || cc.slot(f).full {
 					t.Fatalf("seed %d: free slot %d listed twice or full", seed, f)
 				}
 				seen[f] = true
 			}
-			if full != cc.len() || full+len(cc.free) != len(cc.slots) {
-				t.Fatalf("seed %d: %d full slots, %d indexed, %d free, %d slots", seed, full, cc.len(), len(cc.free), len(cc.slots))
+			if full != cc.len() || full+len(cc.free) != cc.n {
+				t.Fatalf("seed %d: %d full slots, %d indexed, %d free, %d slots", seed, full, cc.len(), len(cc.free), cc.n)
 			}
-			if sum != cc.bytes || cc.bytes > cc.limit || len(cc.slots) > cc.max {
-				t.Fatalf("seed %d: %d bytes counted, %d summed, bound %d; %d slots, bound %d", seed, cc.bytes, sum, cc.limit, len(cc.slots), cc.max)
+			if sum != cc.bytes || cc.bytes > cc.limit || cc.n > cc.max {
+				t.Fatalf("seed %d: %d bytes counted, %d summed, bound %d; %d slots, bound %d", seed, cc.bytes, sum, cc.limit, cc.n, cc.max)
 			}
 		}
 		c.mu.Unlock()
