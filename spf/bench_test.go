@@ -69,8 +69,9 @@ func BenchmarkLint(b *testing.B) {
 }
 
 // BenchmarkCheck evaluates check_host() over the ten-lookup tree through a
-// warm caching client, for a client that matches nothing (every term is
-// evaluated) and one that matches the first include.
+// warm caching client: a stranger, which only the last include's exists
+// matches (every term evaluated), a client that the first include passes,
+// and an IPv6 client, which the a terms leave over the void limit.
 func BenchmarkCheck(b *testing.B) {
 	srv := dnstest.New(b, resolver.ZoneSource{Origin: "bench.test", Text: tenLookupTree()})
 	c, _ := resolver.New(resolver.Config{Servers: []string{srv.Addr}})
@@ -78,7 +79,7 @@ func BenchmarkCheck(b *testing.B) {
 		name, ip string
 		want     spf.Result
 	}{
-		{"fail", "198.51.100.7", spf.Fail},
+		{"stranger", "198.51.100.7", spf.Pass},
 		{"pass", "192.0.2.1", spf.Pass},
 		{"ipv6-void", "2001:db8::1", spf.PermError},
 	} {
