@@ -21,11 +21,13 @@ type Verdict struct {
 
 // Check evaluates check_host() of RFC 7208 §4 for a message from ip, with
 // the HELO name helo and the MAIL FROM address sender (empty for bounces:
-// the HELO name is checked then, as "postmaster@helo"). Evaluation is done
-// by blitiri.com.ar/go/spf over r; in front of it stands this package's
-// strict parser, so every record evaluation reaches is checked against the
-// whole grammar first and a broken one is a permerror (RFC 7208 §4.6),
-// even where a matching term comes before the error.
+// the HELO name is checked then, as "postmaster@helo"). Evaluation walks
+// the terms of each record as this package's strict parser reads them,
+// asking r for what they need; a record evaluation reaches that breaks the
+// grammar anywhere is a permerror (RFC 7208 §4.6), even where a matching
+// term comes before the error, and the parser's error is the Reason.
+// A record fetched from a cached answer is parsed once while the answer
+// is cached (resolver.Answer.Memo).
 //
 // DNS failures are results (temperror), not errors; the error is for a
 // cancelled context only.
