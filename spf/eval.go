@@ -93,8 +93,17 @@ type spfTXTKey struct{}
 
 func parseTXT(a *resolver.Answer) spfTXT {
 	var s spfTXT
-	for _, ss := range a.TXT() {
-		t := strings.Join(ss, "")
+	for _, rr := range a.Records {
+		txt, ok := rr.(*dns.TXT)
+		if !ok {
+			continue
+		}
+		var t string
+		if len(txt.Txt) == 1 && strings.IndexByte(txt.Txt[0], '\\') < 0 {
+			t = txt.Txt[0] // one string without escapes: as published
+		} else {
+			t = strings.Join(resolver.DecodeTXT(txt.Txt), "")
+		}
 		if !IsSPF(t) {
 			continue
 		}

@@ -517,15 +517,20 @@ func checkDomainSpec(s string, exp bool) string {
 	if !isTopLabel(top) {
 		return fmt.Sprintf("%q does not end in a valid top-level label (RFC 7208 §7.1)", s)
 	}
-	for _, label := range strings.Split(d, ".") {
-		if label == "" && !strings.Contains(d, "%") {
+	macros := strings.IndexByte(d, '%') >= 0
+	for rest := d; ; {
+		label, after, more := strings.Cut(rest, ".")
+		if label == "" && !macros {
 			return fmt.Sprintf("%q has an empty label", s)
 		}
-		if len(label) > 63 && !strings.Contains(label, "%") {
+		if len(label) > 63 && strings.IndexByte(label, '%') < 0 {
 			return fmt.Sprintf("%q has a label longer than 63 octets", s)
 		}
+		if !more {
+			return ""
+		}
+		rest = after
 	}
-	return ""
 }
 
 // isTopLabel: ( *alphanum ALPHA *alphanum ) / ( 1*alphanum "-" *( alphanum / "-" ) alphanum ).
