@@ -3,6 +3,7 @@ package spf_test
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -65,4 +66,32 @@ func BenchmarkLint(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkCheck evaluates check_host() over the ten-lookup tree through a
+// warm caching client: a stranger, which only the last include's exists
+// matches (every term evaluated), a client that the first include passes,
+// and an IPv6 client, which the a terms leave over the void limit.
+func BenchmarkCheck(b *testing.B) {
+	srv := dnstest.New(b, resolver.ZoneSource{Origin: "bench.test", Text: tenLookupTree()})
+	c, _ := resolver.New(resolver.Config{Servers: []string{srv.Addr}})
+	for _, tc := range []struct {
+		name, ip string
+		want     spf.Result
+	}{
+		{"stranger", "198.51.100.7", spf.Pass},
+		{"pass", "192.0.2.1", spf.Pass},
+		{"ipv6-void", "2001:db8::1", spf.PermError},
+	} {
+		ip := netip.MustParseAddr(tc.ip)
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				v, err := spf.Check(context.Background(), c, ip, "helo.bench.test", "user@bench.test")
+				if err != nil || v.Result != tc.want {
+					b.Fatalf("%+v, %v; want %s", v, err, tc.want)
+				}
+			}
+		})
+	}
 }

@@ -31,9 +31,9 @@
 //     on the address lookups evaluation makes, which a client matching
 //     an early host never reaches. spf.mx-limit fires statically, as soon
 //     as the target has more than 10 MX records, because Lint's count is
-//     the worst case over clients; evaluation by [Check] (blitiri, like
-//     pyspf) counts the records first, so a client matching the first
-//     host gets permerror too. Both readings are pinned in the tests;
+//     the worst case over clients; evaluation by [Check] (like pyspf)
+//     counts the records first, so a client matching the first host gets
+//     permerror too. Both readings are pinned in the tests;
 //   - an mx whose target publishes a null MX (RFC 7505, "MX 0 .")
 //     matches no host: it costs its lookup, is not void (the answer holds
 //     a record), and "." is not asked for addresses (spf.null-mx on the
@@ -90,9 +90,13 @@
 //
 // # Evaluation
 //
-// [Check] computes check_host() with blitiri.com.ar/go/spf over the
-// resolver. This package's strict parser stands in front of it: a record
-// that breaks the grammar anywhere is a permerror before evaluation, as RFC
-// 7208 §4.6 requires and the evaluator alone does not enforce. The RFC
-// 7208 test suite runs in this package's tests with no scenario skipped.
+// [Check] computes check_host() over the resolver by walking the terms
+// this package's strict parser made of each record it reaches: a record
+// that breaks the grammar anywhere is a permerror before any of its terms
+// is evaluated, as RFC 7208 §4.6 requires. The lookup limits of §4.6.4
+// (10 DNS mechanisms and redirects, 2 void lookups, 10 MX records per mx,
+// 10 PTR names) and the macro expansion of §7 (names over 253 characters
+// lose labels on the left) are the evaluator's own. The RFC 7208 test
+// suite runs in this package's tests with no scenario skipped, and
+// generated worlds are compared with pyspf and Mail::SPF.
 package spf

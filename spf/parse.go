@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -255,7 +254,7 @@ func parseTerm(s string) (Term, string) {
 		if t.Name != "ptr" {
 			// The dual-cidr-length is whatever trailing "/n", "//n" or
 			// "/n//n" there is; a domain-spec may itself hold "/".
-			k := cidrSuffix.FindStringIndex(rest)[0]
+			k := cidrSuffixStart(rest)
 			if cidr := rest[k:]; cidr != "" {
 				if err := parseDualCIDR(cidr, &t); err != "" {
 					return t, err
@@ -365,7 +364,27 @@ func isName(s string) bool {
 func isAlpha(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-var cidrSuffix = regexp.MustCompile(`(/[0-9]+)?(//[0-9]+)?$`)
+// cidrSuffixStart returns where the longest trailing dual-cidr-length of s
+// begins: "/n", "//n" or "/n//n" at its end (len(s) when there is none).
+func cidrSuffixStart(s string) int {
+	k := len(s)
+	if j := trailingDigits(s); j < len(s) && j >= 2 && s[j-2:j] == "//" {
+		k = j - 2
+	}
+	if j := trailingDigits(s[:k]); j < k && j >= 1 && s[j-1] == '/' {
+		k = j - 1
+	}
+	return k
+}
+
+// trailingDigits returns where the digits that end s begin.
+func trailingDigits(s string) int {
+	j := len(s)
+	for j > 0 && isDigit(s[j-1]) {
+		j--
+	}
+	return j
+}
 
 // cidrLen parses "0" / %x31-39 0*2DIGIT up to max.
 func cidrLen(s string, max int) (int, bool) {
@@ -498,15 +517,20 @@ func checkDomainSpec(s string, exp bool) string {
 	if !isTopLabel(top) {
 		return fmt.Sprintf("%q does not end in a valid top-level label (RFC 7208 §7.1)", s)
 	}
-	for _, label := range strings.Split(d, ".") {
-		if label == "" && !strings.Contains(d, "%") {
+	macros := strings.IndexByte(d, '%') >= 0
+	for rest := d; ; {
+		label, after, more := strings.Cut(rest, ".")
+		if label == "" && !macros {
 			return fmt.Sprintf("%q has an empty label", s)
 		}
-		if len(label) > 63 && !strings.Contains(label, "%") {
+		if len(label) > 63 && strings.IndexByte(label, '%') < 0 {
 			return fmt.Sprintf("%q has a label longer than 63 octets", s)
 		}
+		if !more {
+			return ""
+		}
+		rest = after
 	}
-	return ""
 }
 
 // isTopLabel: ( *alphanum ALPHA *alphanum ) / ( 1*alphanum "-" *( alphanum / "-" ) alphanum ).

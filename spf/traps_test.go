@@ -85,7 +85,7 @@ func TestUnrecognized(t *testing.T) {
 // TestMXLimitReadings pins both readings of RFC 7208 §4.6.4's limit of
 // 10 MX names (issue 15): Lint fires spf.mx-limit statically, as soon as
 // the mx target has more than 10 MX records, because its count is the
-// worst case over clients; evaluation (Check) by blitiri counts the MX
+// worst case over clients; evaluation (Check) counts the MX
 // records before matching any, so a client that matches the first host
 // gets permerror too. Exactly 10 names is within the limit for both.
 func TestMXLimitReadings(t *testing.T) {
