@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -759,16 +758,28 @@ func (e *evaluation) macro(b []byte, body, domain, p string) ([]byte, bool) {
 	if delims == "" {
 		delims = "."
 	}
-	escape := letter >= 'A' && letter <= 'Z'
+	if letter < 'A' || letter > 'Z' {
+		return appendParts(b, value, delims, keep, reverse), true
+	}
+	// An uppercase macro is URL-escaped (RFC 7208 §7.3): every octet
+	// outside RFC 3986's unreserved set, a space as %20 (not "+", as a
+	// query string would have it).
 	start := len(b)
 	b = appendParts(b, value, delims, keep, reverse)
-	if escape {
-		if s := string(b[start:]); url.QueryEscape(s) != s {
-			b = append(b[:start], url.QueryEscape(s)...)
+	plain := string(b[start:])
+	b = b[:start]
+	for i := 0; i < len(plain); i++ {
+		c := plain[i]
+		if isAlpha(c) || isDigit(c) || c == '-' || c == '.' || c == '_' || c == '~' {
+			b = append(b, c)
+			continue
 		}
+		b = append(b, '%', upperHex[c>>4], upperHex[c&0xf])
 	}
 	return b, true
 }
+
+const upperHex = "0123456789ABCDEF"
 
 // appendParts splits value at the delimiters (empty parts dropped),
 // reverses the parts when asked, keeps the rightmost keep of them (all

@@ -51,6 +51,9 @@ func TestExpandRFC(t *testing.T) {
 		{e6, "%{ir}.%{v}._spf.%{d2}", "1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6._spf.example.com"},
 		{e4, "%%%_%-%{h}", "% %20mx.example.org"},
 		{e4, "%{S}", "strong-bad%40email.example.com"},
+		// Uppercase: every octet outside RFC 3986's unreserved set, a
+		// space as %20 (pyspf and Mail::SPF do the same).
+		{newEvaluation(netip.MustParseAddr("192.0.2.3"), "mx.example.org", "a b+c~d/é@example.com"), "%{L}", "a%20b%2Bc~d%2F%C3%A9"},
 		{e4, "%{p}.%{P2}", "unknown.unknown"},
 		{e4, "%{d..}x", "email.example.comx"},
 	} {
