@@ -512,16 +512,41 @@ func (m *udpMux) read() {
 	defer readBufs.Put(rb)
 	ms := rb.ms
 	pc := m.batch
+	var raw *rawBatch
+	if pc != nil {
+		raw = newRawBatch(m.conn, ms)
+	}
 	var wb []ipv4.Message // the flush's messages
 	every := min(25*time.Millisecond, max(m.c.cfg.Timeout/4, time.Millisecond))
 	next := time.Now().Add(every)
 	m.conn.SetReadDeadline(next)
+	// got hands out n answers read into ms; false when the tries are due
+	// to be expired.
+	got := func(n int) bool {
+		if pc != nil {
+			m.mu.Lock()
+			m.delivering = true
+			m.mu.Unlock()
+		}
+		for i := range n {
+			if b := ms[i].Buffers[0][:ms[i].N]; len(b) >= 12 {
+				m.deliver(b, ms[i].Flags&syscall.MSG_TRUNC != 0)
+			}
+		}
+		if pc != nil {
+			wb = m.flush(wb)
+		}
+		return time.Now().Before(next)
+	}
 	for {
 		var n int
 		var err error
-		if pc != nil {
+		switch {
+		case raw != nil:
+			err = raw.read(got)
+		case pc != nil:
 			n, err = pc.ReadBatch(ms, 0)
-		} else {
+		default:
 			ms[0].N, err = m.conn.Read(ms[0].Buffers[0])
 			n = 1
 		}
@@ -542,18 +567,8 @@ func (m *udpMux) read() {
 			}
 			n = 0
 		}
-		if n > 0 && pc != nil {
-			m.mu.Lock()
-			m.delivering = true
-			m.mu.Unlock()
-		}
-		for i := range n {
-			if b := ms[i].Buffers[0][:ms[i].N]; len(b) >= 12 {
-				m.deliver(b, ms[i].Flags&syscall.MSG_TRUNC != 0)
-			}
-		}
-		if n > 0 && pc != nil {
-			wb = m.flush(wb)
+		if n > 0 {
+			got(n)
 		}
 		if now := time.Now(); !now.Before(next) {
 			if m.expire(now, int(100*time.Millisecond/every)) {
