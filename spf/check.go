@@ -54,14 +54,7 @@ func Check(ctx context.Context, r resolver.Resolver, ip netip.Addr, helo, sender
 	if top == "" {
 		top = helo
 	}
-	e := &evaluation{ctx: ctx, r: r, addr: ip.Unmap(), helo: helo, sender: ms}
-	e.ip4 = e.addr.Is4()
-	if e.ip4 {
-		a4 := e.addr.As4()
-		copy(e.ip[:], a4[:])
-	} else {
-		e.ip = e.addr.As16()
-	}
+	e := newEvaluation(ctx, r, ip, helo, ms)
 	res, err := e.check(top)
 	if cerr := ctx.Err(); cerr != nil {
 		return v, cerr

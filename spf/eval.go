@@ -170,6 +170,21 @@ type evaluation struct {
 	buf            []byte
 }
 
+// newEvaluation starts an evaluation for the client ip, an IPv4-mapped
+// address taken as IPv4 (RFC 7208 §5), with the HELO name and the sender
+// macros expand from.
+func newEvaluation(ctx context.Context, r resolver.Resolver, ip netip.Addr, helo, sender string) *evaluation {
+	e := &evaluation{ctx: ctx, r: r, addr: ip.Unmap(), helo: helo, sender: sender}
+	e.ip4 = e.addr.Is4()
+	if e.ip4 {
+		a4 := e.addr.As4()
+		copy(e.ip[:], a4[:])
+	} else {
+		e.ip = e.addr.As16()
+	}
+	return e
+}
+
 // check is check_host() for domain (RFC 7208 §4): the record's result and
 // what decided it.
 func (e *evaluation) check(domain string) (Result, error) {
