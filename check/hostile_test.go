@@ -33,6 +33,8 @@ var hostileZones = []resolver.ZoneSource{
 	{Origin: "hostile", Text: "@ IN SOA ns h 1 3600 600 86400 300\n"},
 }
 
+func hostileServer(t *testing.T) *dnstest.Server { return dnstest.New(t, hostileZones...) }
+
 type hostileCase struct {
 	name       string
 	maxElapsed time.Duration
@@ -42,17 +44,23 @@ type hostileCase struct {
 }
 
 // record prints a line per case for the closing note: go test -v -run Hostile.
-func runHostile(t *testing.T, srv *dnstest.Server, cfg resolver.Config, cases []hostileCase) {
+//
+// Each case gets a server of its own (newServer): a count shared with the
+// last case could take in that case's packets still in the server's queue
+// (questions asked ahead, then cancelled) — on a loaded machine, handled
+// a few cases later.
+func runHostile(t *testing.T, newServer func(t *testing.T) *dnstest.Server, cfg resolver.Config, cases []hostileCase) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			srv := newServer(t)
 			cfg := cfg
 			cfg.Servers = []string{srv.Addr}
 			c, err := resolver.New(cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
-			srv.ResetCounts()
+			defer c.Close()
 			start := time.Now()
 			outcome, err := tc.run(context.Background(), c)
 			elapsed := time.Since(start)
@@ -105,9 +113,8 @@ func dmarcCase(domain string) func(context.Context, resolver.Resolver) (string, 
 }
 
 func TestHostileRecords(t *testing.T) {
-	srv := dnstest.New(t, hostileZones...)
 	second := 2 * time.Second
-	runHostile(t, srv, resolver.Config{Timeout: 500 * time.Millisecond}, []hostileCase{
+	runHostile(t, hostileServer, resolver.Config{Timeout: 500 * time.Millisecond}, []hostileCase{
 		// An include tree with fan-out 10 at every level, unbounded in depth
 		// through a wildcard and %{d}: the walk stops at its bound, and the
 		// questions asked ahead of it (as many terms) add at most as many.
@@ -147,16 +154,19 @@ func labels30() string {
 }
 
 func TestHostileTransport(t *testing.T) {
-	srv := dnstest.New(t, hostileZones...)
 	timeout := 200 * time.Millisecond
 	cfg := resolver.Config{Timeout: timeout, Tries: 2}
-	// One provider answers past the timeout; one SERVFAILs.
-	srv.SetFault("slow.spf.hostile", dns.TypeTXT, dnstest.Fault{Delay: 5 * time.Second})
-	srv.SetFault("broken.spf.hostile", dns.TypeTXT, dnstest.Fault{Rcode: dns.RcodeServerFailure})
-	srv.SetFault("tcpdead.spf.hostile", dns.TypeTXT, dnstest.Fault{Truncate: true, DropTCP: true})
-	srv.SetFault("wrongq.spf.hostile", dns.TypeTXT, dnstest.Fault{WrongQuestion: true})
+	faulty := func(t *testing.T) *dnstest.Server {
+		srv := hostileServer(t)
+		// One provider answers past the timeout; one SERVFAILs.
+		srv.SetFault("slow.spf.hostile", dns.TypeTXT, dnstest.Fault{Delay: 5 * time.Second})
+		srv.SetFault("broken.spf.hostile", dns.TypeTXT, dnstest.Fault{Rcode: dns.RcodeServerFailure})
+		srv.SetFault("tcpdead.spf.hostile", dns.TypeTXT, dnstest.Fault{Truncate: true, DropTCP: true})
+		srv.SetFault("wrongq.spf.hostile", dns.TypeTXT, dnstest.Fault{WrongQuestion: true})
+		return srv
+	}
 	bound := 2*timeout*2 + time.Second
-	runHostile(t, srv, cfg, []hostileCase{
+	runHostile(t, faulty, cfg, []hostileCase{
 		// The slow branch is a temporary error; the fast include is still walked.
 		{"slow provider", bound, 8, spfCase("slowinc.spf.hostile"), "lookups=2 void=0 truncated=false errors=1"},
 		{"SERVFAIL include", bound, 6, spfCase("servfail.spf.hostile"), "lookups=2 void=0 truncated=false errors=1"},
