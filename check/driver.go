@@ -156,16 +156,22 @@ func (d *driver) run(ctx context.Context, checks []*analysis.Check, valid bool) 
 		}
 		rec.ahead(ctx, qs)
 	}
+	// A check that others require closes its channel when it is done;
+	// most are required by none, and need none.
 	done := make([]chan struct{}, len(order))
 	for i := range order {
-		done[i] = make(chan struct{})
+		if pl.required[i] {
+			done[i] = make(chan struct{})
+		}
 	}
 	var wg sync.WaitGroup
 	for i, c := range order {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer close(done[i])
+			if done[i] != nil {
+				defer close(done[i])
+			}
 			for _, r := range pl.requires[i] {
 				select {
 				case <-done[r]:
@@ -211,6 +217,7 @@ type plan struct {
 	checks   []*analysis.Check // what it was made of
 	order    []*analysis.Check
 	requires [][]int // by position in order: the positions of its Requires
+	required []bool  // by position in order: whether another check requires it
 }
 
 func newPlan(checks []*analysis.Check, sel *selection) *plan {
@@ -244,9 +251,12 @@ func newPlan(checks []*analysis.Check, sel *selection) *plan {
 		}
 	}
 	pl.requires = make([][]int, len(pl.order))
+	pl.required = make([]bool, len(pl.order))
 	for i, c := range pl.order {
 		for _, r := range c.Requires {
-			pl.requires[i] = append(pl.requires[i], slices.Index(pl.order, r))
+			j := slices.Index(pl.order, r)
+			pl.requires[i] = append(pl.requires[i], j)
+			pl.required[j] = true
 		}
 	}
 	return pl

@@ -26,6 +26,10 @@ type step struct {
 	// meaningless when zones is empty.
 	negTTL uint32
 	ad     bool
+	// whole is the whole answer a Client cached with the step, when it
+	// needs no chasing: set before the step is handed to anyone, then
+	// only read.
+	whole *Answer
 }
 
 // setAuthority keeps what st needs of an authority section: its SOAs'
@@ -132,6 +136,9 @@ func chase(ctx context.Context, name string, qtype uint16, maxHops int, ask step
 // chaseFrom is chase with the first step's answer already known (first,
 // when not nil): ask is asked from the second step on.
 func chaseFrom(ctx context.Context, name string, qtype uint16, maxHops int, first *step, ask stepFunc) (*Answer, error) {
+	if first != nil && first.whole != nil {
+		return first.whole, nil // the answer the cache holds: not built again
+	}
 	ans := &Answer{Name: name, Type: qtype, AD: true}
 	cur := name
 	var seen map[string]bool // made at the first CNAME: a cache hit without one allocates nothing more

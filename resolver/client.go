@@ -488,6 +488,7 @@ func (c *Client) finish(f *flight, st *step, err error) {
 			e = centry{st: st, ans: wholeAnswer(k.name, k.qtype, st), expires: c.cfg.Now().Add(d)}
 			if e.ans != nil {
 				e.ans.cache = c.self
+				st.whole = e.ans // the waiters get it too, as the next callers will
 			}
 			e.size = entrySize(k, e.st, e.ans)
 			cache = true
