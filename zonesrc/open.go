@@ -9,6 +9,9 @@ import (
 	"strings"
 )
 
+// detectBytes is how much of a file Detect is shown.
+const detectBytes = 8192
+
 // Open reads the source at path: a Terraform module when path is a
 // folder, else a file of format (detected from its name and content when
 // empty). A file detected as an RFC 1035 zone file returns
@@ -41,15 +44,19 @@ func Open(path string, format Format, origin string) ([]*Zone, Format, error) {
 		return nil, "", err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, MaxInput+1))
-	if err != nil {
+	// The format is told from the first 8 KB: a zone file, which the
+	// caller loads itself, is not read whole here first.
+	head := make([]byte, detectBytes)
+	n, err := io.ReadFull(f, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
 		return nil, "", err
 	}
+	head = head[:n]
 	if format == "" {
 		if strings.HasSuffix(strings.ToLower(path), ".js") {
 			return nil, "", ErrDNSControlJS
 		}
-		format = Detect(path, b[:min(len(b), 8192)])
+		format = Detect(path, head)
 		if format == "" {
 			format = FormatZone // what -zone always read
 		}
@@ -57,6 +64,6 @@ func Open(path string, format Format, origin string) ([]*Zone, Format, error) {
 	if format == FormatZone {
 		return nil, FormatZone, nil
 	}
-	zs, err := Read(bytes.NewReader(b), path, format, origin)
+	zs, err := Read(io.MultiReader(bytes.NewReader(head), f), path, format, origin)
 	return zs, format, err
 }
