@@ -213,10 +213,6 @@ func (e *evaluation) check(domain string) (Result, error) {
 	if s.perr != nil && e.syntax == nil {
 		e.syntax = fmt.Errorf("SPF record of %s: %w", strings.TrimSuffix(name, "."), s.perr)
 	}
-	p := "unknown"
-	for range s.usesP {
-		p = e.validatedName(strings.TrimSuffix(strings.ToLower(name), "."))
-	}
 	switch {
 	case s.n == 0:
 		return None, errNoRecord
@@ -224,6 +220,13 @@ func (e *evaluation) check(domain string) (Result, error) {
 		return PermError, errMultiple
 	case s.rec == nil:
 		return PermError, errBrokenRecord
+	}
+	// %{p}'s validated name, found once for the record evaluated (a name
+	// with many records, each using it, is a permerror, not many PTR
+	// walks).
+	p := "unknown"
+	if s.usesP > 0 {
+		p = e.validatedName(strings.TrimSuffix(strings.ToLower(name), "."))
 	}
 	var redirect *Term
 	for i := range s.rec.Terms {
