@@ -50,7 +50,7 @@ func Check(ctx context.Context, r resolver.Resolver, ip netip.Addr, helo, sender
 		return v, nil
 	}
 	ms := macroSender(sender, helo)
-	_, top, _ := strings.Cut(ms, "@")
+	top := ms[strings.LastIndexByte(ms, '@')+1:]
 	if top == "" {
 		top = helo
 	}

@@ -731,9 +731,9 @@ func (e *evaluation) macro(b []byte, body, domain, p string) ([]byte, bool) {
 	case 's':
 		value = e.sender
 	case 'l':
-		value, _, _ = strings.Cut(e.sender, "@")
+		value = e.sender[:max(strings.LastIndexByte(e.sender, '@'), 0)]
 	case 'o':
-		_, value, _ = strings.Cut(e.sender, "@")
+		value = e.sender[strings.LastIndexByte(e.sender, '@')+1:]
 	case 'd':
 		value = domain
 	case 'i':

@@ -1,0 +1,45 @@
+package spf_test
+
+import (
+	"context"
+	"net/netip"
+	"testing"
+
+	"github.com/domainlint/domainlint/resolver"
+	"github.com/domainlint/domainlint/spf"
+)
+
+// TestReview2 pins edge cases of check_host() found in review.
+func TestReview2(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "example", Text: `
+@          IN SOA ns h 1 2 3 4 5
+quoted     IN TXT "v=spf1 exists:%{l}.l.example -all"
+quoted2    IN TXT "v=spf1 exists:%{o}.o.example -all"
+b\@quoted  IN TXT "v=spf1 -all"
+b\@quoted2 IN TXT "v=spf1 -all"
+a\@b.l     IN A  127.0.0.2
+quoted2.example.o IN A  127.0.0.2
+emptyinc   IN TXT "v=spf1 include:%{l1-} -all"
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v4 := netip.MustParseAddr("192.0.2.1")
+	for _, tc := range []struct {
+		name         string
+		ip           netip.Addr
+		helo, sender string
+		want         spf.Result
+	}{
+		// RFC 7208 §4.3, §7.3: <domain> and %{o} are what follows the
+		// last "@" (a quoted local-part may hold one), %{l} what precedes it.
+		{"domain and %{l} split at the last @", v4, "h.example", "a@b@quoted.example", spf.Pass},
+		{"%{o} after the last @", v4, "h.example", "a@b@quoted2.example", spf.Pass},
+		{"include of empty expansion", v4, "h.example", "---@emptyinc.example", spf.PermError},
+	} {
+		v, err := spf.Check(context.Background(), z, tc.ip, tc.helo, tc.sender)
+		if err != nil || v.Result != tc.want {
+			t.Errorf("%s: got %v %q %v, want %v", tc.name, v.Result, v.Reason, err, tc.want)
+		}
+	}
+}
