@@ -192,6 +192,11 @@ func (e *evaluation) check(domain string) (Result, error) {
 		return TempError, e.ctx.Err()
 	}
 	name := truncate(domain)
+	// RFC 7208 §4.3: a domain that is not multi-label is none, for the
+	// targets of include and redirect as for the first domain.
+	if strings.IndexByte(strings.TrimSuffix(name, "."), '.') < 0 {
+		return None, errNoRecord
+	}
 	a, err := e.r.Lookup(e.ctx, resolver.EscapeName(name), dns.TypeTXT)
 	if err != nil {
 		le := classify(name, err)

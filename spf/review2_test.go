@@ -20,6 +20,9 @@ b\@quoted2 IN TXT "v=spf1 -all"
 a\@b.l     IN A  127.0.0.2
 quoted2.example.o IN A  127.0.0.2
 emptyinc   IN TXT "v=spf1 include:%{l1-} -all"
+@          IN TXT "v=spf1 +all"
+slinc      IN TXT "v=spf1 include:%{l} -all"
+slredir    IN TXT "v=spf1 redirect=%{d1}"
 `})
 	if err != nil {
 		t.Fatal(err)
@@ -35,6 +38,11 @@ emptyinc   IN TXT "v=spf1 include:%{l1-} -all"
 		// last "@" (a quoted local-part may hold one), %{l} what precedes it.
 		{"domain and %{l} split at the last @", v4, "h.example", "a@b@quoted.example", spf.Pass},
 		{"%{o} after the last @", v4, "h.example", "a@b@quoted2.example", spf.Pass},
+		// RFC 7208 §4.3, §5.2, §6.1: a target that is no multi-label
+		// domain name is none, so include and redirect are permerror,
+		// whatever a single-label name publishes.
+		{"include of a single label", v4, "h.example", "example@slinc.example", spf.PermError},
+		{"redirect to a single label", v4, "h.example", "a@slredir.example", spf.PermError},
 		{"include of empty expansion", v4, "h.example", "---@emptyinc.example", spf.PermError},
 	} {
 		v, err := spf.Check(context.Background(), z, tc.ip, tc.helo, tc.sender)
