@@ -51,3 +51,49 @@ slredir    IN TXT "v=spf1 redirect=%{d1}"
 		}
 	}
 }
+
+// TestReview2PTR pins %{p} and ptr against a reverse zone.
+func TestReview2PTR(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "example", Text: `
+@          IN SOA ns h 1 2 3 4 5
+other      IN A 192.0.2.1
+MAIL.p     IN A 192.0.2.1
+p          IN A 192.0.2.1
+unval.p    IN A 192.0.2.9
+pexact     IN TXT "v=spf1 redirect=p.example"
+p          IN TXT "v=spf1 exists:%{p}.v.example -all"
+p.example.v IN A 127.0.0.2
+ptrp       IN TXT "v=spf1 ptr:P.Example. -all"
+ptrun      IN TXT "v=spf1 ptr:unval.p.example -all"
+ptrsub     IN TXT "v=spf1 ptr:ail.p.example -all"
+`}, resolver.ZoneSource{Origin: "2.0.192.in-addr.arpa", Text: `
+@          IN SOA ns h 1 2 3 4 5
+1          IN PTR other.example.
+1          IN PTR MAIL.p.example.
+1          IN PTR p.example.
+1          IN PTR unval.p.example.
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v4 := netip.MustParseAddr("192.0.2.1")
+	mapped := netip.MustParseAddr("::ffff:192.0.2.1")
+	for _, tc := range []struct {
+		name         string
+		ip           netip.Addr
+		helo, sender string
+		want         spf.Result
+	}{
+		{"%{p} the domain itself first", v4, "h.example", "a@p.example", spf.Pass},
+		{"%{p} the redirect target", v4, "h.example", "a@pexact.example", spf.Pass},
+		{"%{p} mapped", mapped, "h.example", "a@p.example", spf.Pass},
+		{"ptr case and dot", v4, "h.example", "a@ptrp.example", spf.Pass},
+		{"ptr unvalidated", v4, "h.example", "a@ptrun.example", spf.Fail},
+		{"ptr label boundary", v4, "h.example", "a@ptrsub.example", spf.Fail},
+	} {
+		v, err := spf.Check(context.Background(), z, tc.ip, tc.helo, tc.sender)
+		if err != nil || v.Result != tc.want {
+			t.Errorf("%s: got %v %q %v, want %v", tc.name, v.Result, v.Reason, err, tc.want)
+		}
+	}
+}
