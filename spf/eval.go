@@ -200,13 +200,12 @@ func (e *evaluation) check(domain string) (Result, error) {
 	a, err := e.r.Lookup(e.ctx, resolver.EscapeName(name), dns.TypeTXT)
 	if err != nil {
 		le := classify(name, err)
-		switch {
-		case le.notFound:
+		if le.notFound {
 			return None, errNoRecord
-		case le.temporary:
-			return TempError, le
 		}
-		return PermError, le
+		// RFC 7208 §4.4: any other failure (SERVFAIL, a timeout, a CNAME
+		// loop) is temperror, as for the lookups of mechanisms.
+		return TempError, le
 	}
 	if a.Void() {
 		return None, errNoRecord

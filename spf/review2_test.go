@@ -2,6 +2,7 @@ package spf_test
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 	"testing"
 
@@ -96,4 +97,45 @@ ptrsub     IN TXT "v=spf1 ptr:ail.p.example -all"
 			t.Errorf("%s: got %v %q %v, want %v", tc.name, v.Result, v.Reason, err, tc.want)
 		}
 	}
+}
+
+// TestReview2DNSError: a DNS failure other than NXDOMAIN and NODATA on the
+// record's TXT lookup is temperror (RFC 7208 §4.4), as it is for the
+// lookups of a mechanism: a CNAME loop, or an error that is no
+// *resolver.Error.
+func TestReview2DNSError(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "example", Text: `
+@          IN SOA ns h 1 2 3 4 5
+loop1      IN CNAME loop2
+loop2      IN CNAME loop1
+aloop      IN TXT "v=spf1 a:loop1.example -all"
+incloop    IN TXT "v=spf1 include:loop1.example -all"
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v4 := netip.MustParseAddr("192.0.2.1")
+	for _, tc := range []struct {
+		name   string
+		r      resolver.Resolver
+		sender string
+		want   spf.Result
+	}{
+		{"a: CNAME loop", z, "a@aloop.example", spf.TempError},
+		{"TXT: CNAME loop", z, "a@loop1.example", spf.TempError},
+		{"include: CNAME loop", z, "a@incloop.example", spf.TempError},
+		{"TXT: a plain error", plainFailing{}, "a@x.example", spf.TempError},
+	} {
+		v, err := spf.Check(context.Background(), tc.r, v4, "h.example", tc.sender)
+		if err != nil || v.Result != tc.want {
+			t.Errorf("%s: got %v %q %v, want %v", tc.name, v.Result, v.Reason, err, tc.want)
+		}
+	}
+}
+
+// plainFailing fails every question with an error of its own type.
+type plainFailing struct{}
+
+func (plainFailing) Lookup(context.Context, string, uint16) (*resolver.Answer, error) {
+	return nil, errors.New("connection reset")
 }
