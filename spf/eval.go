@@ -166,7 +166,9 @@ type evaluation struct {
 	lookups, voids int
 	ptrDone        bool
 	ptrNames       []string // the client's validated names, for ptr
-	syntax         error    // the first record reached that failed the parser
+	ptrErr         *lookupError
+	ptrN           int   // the PTR lookup's outcome, counted for each ptr
+	syntax         error // the first record reached that failed the parser
 	buf            []byte
 }
 
@@ -357,9 +359,15 @@ func (e *evaluation) mechanism(t *Term, domain, p string) (done bool, res Result
 		if !e.count() {
 			return true, PermError, errLookupLimit
 		}
+		// RFC 7208 §4.6.4: each ptr term whose lookup is void counts,
+		// though the lookup is asked once.
+		if e.ptrDone && !e.void(e.ptrErr, e.ptrN) {
+			return true, PermError, errVoidLimit
+		}
 		if !e.ptrDone {
 			e.ptrDone = true
 			names, le := e.ptr()
+			e.ptrErr, e.ptrN = le, len(names)
 			if !e.void(le, len(names)) {
 				return true, PermError, errVoidLimit
 			}

@@ -139,3 +139,34 @@ type plainFailing struct{}
 func (plainFailing) Lookup(context.Context, string, uint16) (*resolver.Answer, error) {
 	return nil, errors.New("connection reset")
 }
+
+// TestReview2PTRVoid: every ptr term whose PTR lookup is void counts
+// toward the void lookup limit (RFC 7208 §4.6.4), as repeated a terms do,
+// though the lookup is asked once.
+func TestReview2PTRVoid(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "example", Text: `
+@          IN SOA ns h 1 2 3 4 5
+ptr3       IN TXT "v=spf1 ptr ptr:x.example ptr:y.example -all"
+ptr2       IN TXT "v=spf1 ptr ptr:x.example -all"
+a3         IN TXT "v=spf1 a:nx.example a:nx.example a:nx.example -all"
+`}, resolver.ZoneSource{Origin: "2.0.192.in-addr.arpa", Text: `
+@          IN SOA ns h 1 2 3 4 5
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v4 := netip.MustParseAddr("192.0.2.1")
+	for _, tc := range []struct {
+		sender string
+		want   spf.Result
+	}{
+		{"a@ptr3.example", spf.PermError},
+		{"a@ptr2.example", spf.Fail},
+		{"a@a3.example", spf.PermError},
+	} {
+		v, err := spf.Check(context.Background(), z, v4, "h.example", tc.sender)
+		if err != nil || v.Result != tc.want {
+			t.Errorf("%s: got %v %q %v, want %v", tc.sender, v.Result, v.Reason, err, tc.want)
+		}
+	}
+}
