@@ -176,7 +176,9 @@ type evaluation struct {
 // address taken as IPv4 (RFC 7208 §5), with the HELO name and the sender
 // macros expand from.
 func newEvaluation(ctx context.Context, r resolver.Resolver, ip netip.Addr, helo, sender string) *evaluation {
-	e := &evaluation{ctx: ctx, r: r, addr: ip.Unmap(), helo: helo, sender: sender}
+	// A zone (fe80::1%eth0) is no part of the address: netip.Prefix
+	// would match no zoned address.
+	e := &evaluation{ctx: ctx, r: r, addr: ip.Unmap().WithZone(""), helo: helo, sender: sender}
 	e.ip4 = e.addr.Is4()
 	if e.ip4 {
 		a4 := e.addr.As4()

@@ -170,3 +170,24 @@ a3         IN TXT "v=spf1 a:nx.example a:nx.example a:nx.example -all"
 		}
 	}
 }
+
+// TestReview2Zone: an IPv6 client's zone is no part of its address: ip6
+// matches it as a does.
+func TestReview2Zone(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "example", Text: `
+@          IN SOA ns h 1 2 3 4 5
+ll         IN AAAA fe80::1
+ip6        IN TXT "v=spf1 ip6:fe80::/64 -all"
+a          IN TXT "v=spf1 a:ll.example -all"
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ip := netip.MustParseAddr("fe80::1%eth0")
+	for _, sender := range []string{"x@ip6.example", "x@a.example"} {
+		v, err := spf.Check(context.Background(), z, ip, "h.example", sender)
+		if err != nil || v.Result != spf.Pass {
+			t.Errorf("%s: got %v %q %v, want pass", sender, v.Result, v.Reason, err)
+		}
+	}
+}
