@@ -128,6 +128,13 @@ var spfDivergences = []spfDivergence{{
 		return d.ours == "permerror" && strings.Contains(d.why, "keeping 0 labels")
 	},
 }, {
+	id: "macro-letter-unknown", oracle: "Mail::SPF", rfc: "RFC 7208 §7.1, §4.6",
+	why: "a macro letter outside the grammar's (%{z}) is a syntax error, so the record is a permerror wherever the term stands " +
+		"(§4.6: \"any syntax errors anywhere in the record\"); Mail::SPF finds it only when it expands the term, and a term before it may match",
+	match: func(d spfDisagreement) bool {
+		return d.ours == "permerror" && strings.Contains(d.why, "is not a macro letter")
+	},
+}, {
 	id: "duplicate-unknown-modifier", oracle: "pyspf", rfc: "RFC 7208 §6",
 	why: "only redirect= and exp= may not appear twice (§6); pyspf rejects any repeated modifier, e.g. moo=cow moo=cow, which must be ignored",
 	match: func(d spfDisagreement) bool {
