@@ -254,21 +254,35 @@ func (e *evaluation) check(domain string) (Result, error) {
 	}
 	// RFC 7208 §6.1: redirect applies when no mechanism matched; a target
 	// without a record is a permerror.
-	target, err := e.expand(redirect.Domain, domain, p)
+	target, err := e.target(redirect.Domain, domain, p, true)
 	if err != nil {
 		return PermError, err
-	}
-	if target == "" {
-		return PermError, errInvalidDomain
-	}
-	if !e.count() {
-		return PermError, errLookupLimit
 	}
 	res, err := e.check(target)
 	if res == None {
 		res = PermError
 	}
 	return res, err
+}
+
+// target is the domain a DNS mechanism or redirect asks: its domain-spec
+// expanded, or the current domain when it has none; an empty one is an
+// error when emptyIsError. It spends one of the 10 lookups (count).
+func (e *evaluation) target(spec, domain, p string, emptyIsError bool) (string, error) {
+	target := domain
+	if spec != "" {
+		var err error
+		if target, err = e.expand(spec, domain, p); err != nil {
+			return "", err
+		}
+	}
+	if emptyIsError && target == "" {
+		return "", errInvalidDomain
+	}
+	if !e.count() {
+		return "", errLookupLimit
+	}
+	return target, nil
 }
 
 // count spends one of the lookups DNS mechanisms and redirect may make.
@@ -303,12 +317,9 @@ func (e *evaluation) mechanism(t *Term, domain, p string) (done bool, res Result
 		}
 		return false, "", nil
 	case "include":
-		target, err := e.expand(t.Domain, domain, p)
+		target, err := e.target(t.Domain, domain, p, false)
 		if err != nil {
 			return true, PermError, err
-		}
-		if !e.count() {
-			return true, PermError, errLookupLimit
 		}
 		// RFC 7208 §5.2: pass matches; fail, softfail and neutral do not;
 		// temperror stays; permerror and none are permerror.
@@ -323,14 +334,9 @@ func (e *evaluation) mechanism(t *Term, domain, p string) (done bool, res Result
 			return true, PermError, err
 		}
 	case "a", "mx":
-		target := domain
-		if t.Domain != "" {
-			if target, err = e.expand(t.Domain, domain, p); err != nil {
-				return true, PermError, err
-			}
-		}
-		if !e.count() {
-			return true, PermError, errLookupLimit
+		target, err := e.target(t.Domain, domain, p, false)
+		if err != nil {
+			return true, PermError, err
 		}
 		if t.Name == "a" {
 			n, matched, le := e.addresses(target, t)
@@ -349,17 +355,9 @@ func (e *evaluation) mechanism(t *Term, domain, p string) (done bool, res Result
 		}
 		return e.mx(t, target, res)
 	case "ptr":
-		target := domain
-		if t.Domain != "" {
-			if target, err = e.expand(t.Domain, domain, p); err != nil {
-				return true, PermError, err
-			}
-		}
-		if target == "" {
-			return true, PermError, errInvalidDomain
-		}
-		if !e.count() {
-			return true, PermError, errLookupLimit
+		target, err := e.target(t.Domain, domain, p, true)
+		if err != nil {
+			return true, PermError, err
 		}
 		// RFC 7208 §4.6.4: each ptr term whose lookup is void counts,
 		// though the lookup is asked once.
@@ -386,12 +384,9 @@ func (e *evaluation) mechanism(t *Term, domain, p string) (done bool, res Result
 		}
 		return false, "", nil
 	case "exists":
-		target, err := e.expand(t.Domain, domain, p)
+		target, err := e.target(t.Domain, domain, p, false)
 		if err != nil {
 			return true, PermError, err
-		}
-		if !e.count() {
-			return true, PermError, errLookupLimit
 		}
 		// RFC 7208 §5.7: A records, whatever the client's family.
 		a, le := e.lookupAddrs(target, dns.TypeA)
