@@ -48,12 +48,7 @@ v6all      IN TXT "v=spf1 ip6:::/0 -all"
 	v4 := netip.MustParseAddr("192.0.2.1")
 	v6 := netip.MustParseAddr("2001:db8::1")
 	mapped := netip.MustParseAddr("::ffff:192.0.2.1")
-	for _, tc := range []struct {
-		name         string
-		ip           netip.Addr
-		helo, sender string
-		want         spf.Result
-	}{
+	checkCases(t, z, []checkCase{
 		{"exists AAAA-only is the 3rd void lookup", v4, "h.example", "a@void3.example", spf.PermError},
 		{"exists AAAA-only is the 3rd void lookup, IPv6 client", v6, "h.example", "a@void3.example", spf.PermError},
 		{"2 void lookups are allowed", v4, "h.example", "a@void2.example", spf.SoftFail},
@@ -75,8 +70,22 @@ v6all      IN TXT "v=spf1 ip6:::/0 -all"
 		{"ip6 ::/0 vs IPv4 client", v4, "h.example", "a@v6all.example", spf.Fail},
 		{"ip6 ::/0 vs IPv6 client", v6, "h.example", "a@v6all.example", spf.Pass},
 		{"null MX matches nothing", v4, "h.example", "a@nullmxrec.example", spf.SoftFail},
-	} {
-		v, err := spf.Check(context.Background(), z, tc.ip, tc.helo, tc.sender)
+	})
+}
+
+// checkCase is one check_host() question and the result it must give.
+type checkCase struct {
+	name         string
+	ip           netip.Addr
+	helo, sender string
+	want         spf.Result
+}
+
+// checkCases asks r each case's question.
+func checkCases(t *testing.T, r resolver.Resolver, cases []checkCase) {
+	t.Helper()
+	for _, tc := range cases {
+		v, err := spf.Check(context.Background(), r, tc.ip, tc.helo, tc.sender)
 		if err != nil || v.Result != tc.want {
 			t.Errorf("%s: Check(%s, %q, %q) = %+v, %v; want %s", tc.name, tc.ip, tc.helo, tc.sender, v, err, tc.want)
 		}
