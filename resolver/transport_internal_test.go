@@ -125,23 +125,7 @@ func TestFastReply(t *testing.T) {
 // the mux (abandon could not find it) is finished once written, as send
 // finishes it, not left to hold its slot until its timeout.
 func TestFlushFinishesDead(t *testing.T) {
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0") // never answers
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
-	c, err := New(Config{Servers: []string{pc.LocalAddr().String()}, Timeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	m, err := c.mux(0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m.batch == nil {
-		t.Skip("no batched writes on this socket")
-	}
+	m, _ := silentMux(t, Config{Timeout: 10 * time.Second})
 	m.mu.Lock()
 	m.delivering = true // as the reader does while it hands out answers
 	m.mu.Unlock()
@@ -182,23 +166,7 @@ func (b *failingBatch) WriteBatch(ms []ipv4.Message, flags int) (int, error) {
 // TestFlushFailed: the packets a failed sendmmsg did not write go on to
 // their question's next try, each once; the one written is not sent again.
 func TestFlushFailed(t *testing.T) {
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0") // never answers
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
-	c, err := New(Config{Servers: []string{pc.LocalAddr().String()}, Timeout: 10 * time.Second, Tries: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	m, err := c.mux(0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m.batch == nil {
-		t.Skip("no batched writes on this socket")
-	}
+	m, pc := silentMux(t, Config{Timeout: 10 * time.Second, Tries: 2})
 	m.batch = &failingBatch{inner: m.batch} // before the reader starts
 	m.mu.Lock()
 	m.delivering = true
@@ -238,4 +206,30 @@ func TestFlushFailed(t *testing.T) {
 		t.Errorf("%d packets awaited, want 3", len(m.pending))
 	}
 	m.mu.Unlock()
+}
+
+// silentMux returns the socket of a Client of cfg to a server that never
+// answers, and the server's end; the test is skipped where the socket has
+// no batched writes.
+func silentMux(t *testing.T, cfg Config) (*udpMux, net.PacketConn) {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0") // never answers
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pc.Close() })
+	cfg.Servers = []string{pc.LocalAddr().String()}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	m, err := c.mux(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.batch == nil {
+		t.Skip("no batched writes on this socket")
+	}
+	return m, pc
 }
