@@ -211,12 +211,7 @@ func TestMemoCharged(t *testing.T) {
 		t.Fatal(err)
 	}
 	k := qkey{"a.example.", dns.TypeTXT}
-	st := &step{}
-	a := wholeAnswer(k.name, k.qtype, st)
-	a.cache = c.self
-	c.mu.Lock()
-	c.put(k, centry{st: st, ans: a, expires: time.Now().Add(time.Hour), size: 100})
-	c.mu.Unlock()
+	a := putAnswer(c, k.name, time.Now().Add(time.Hour))
 	a.Memo("k", func() (any, int) { return 1, 5000 }) // the first: not kept
 	c.mu.Lock()
 	size := c.cache.lookup(k).e.size
@@ -251,16 +246,7 @@ func TestMemoChargeBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	put := func(name string) *Answer {
-		k := qkey{name, dns.TypeTXT}
-		st := &step{}
-		a := wholeAnswer(k.name, k.qtype, st)
-		a.cache = c.self
-		c.mu.Lock()
-		c.put(k, centry{st: st, ans: a, expires: time.Now().Add(time.Hour), size: 100})
-		c.mu.Unlock()
-		return a
-	}
+	put := func(name string) *Answer { return putAnswer(c, name, time.Now().Add(time.Hour)) }
 	a := put("a.example.")
 	n := 0
 	for range 2 {
@@ -421,12 +407,7 @@ func TestMemoKeptInFullCache(t *testing.T) {
 	}
 	c.mu.Unlock()
 	k := qkey{"hot.example.", dns.TypeTXT}
-	st := &step{}
-	a := wholeAnswer(k.name, k.qtype, st)
-	a.cache = c.self
-	c.mu.Lock()
-	c.put(k, centry{st: st, ans: a, expires: exp, size: 100})
-	c.mu.Unlock()
+	a := putAnswer(c, k.name, exp)
 	n := 0
 	for range 3 {
 		a.Memo("v", func() (any, int) { n++; return n, 2000 })
@@ -510,4 +491,17 @@ func TestCacheInvariants(t *testing.T) {
 		}
 		c.mu.Unlock()
 	}
+}
+
+// putAnswer caches an empty TXT answer for name, as finish does (an entry
+// of 100 bytes holding the answer, which points back at c), and returns it.
+func putAnswer(c *Client, name string, exp time.Time) *Answer {
+	k := qkey{name, dns.TypeTXT}
+	st := &step{}
+	a := wholeAnswer(k.name, k.qtype, st)
+	a.cache = c.self
+	c.mu.Lock()
+	c.put(k, centry{st: st, ans: a, expires: exp, size: 100})
+	c.mu.Unlock()
+	return a
 }
