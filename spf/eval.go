@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -812,72 +813,28 @@ const upperHex = "0123456789ABCDEF"
 // reverses the parts when asked, keeps the rightmost keep of them (all
 // when keep is 0), and appends them joined with ".".
 func appendParts(b []byte, value, delims string, keep int, reverse bool) []byte {
-	isDelim := func(c byte) bool {
-		if len(delims) == 1 {
-			return c == delims[0]
-		}
-		return strings.IndexByte(delims, c) >= 0
-	}
-	total := 0
+	parts := make([]string, 0, 16) // on the stack for most names
 	for i := 0; i < len(value); {
-		for i < len(value) && isDelim(value[i]) {
-			i++
-		}
-		if i < len(value) {
-			total++
-		}
-		for i < len(value) && !isDelim(value[i]) {
-			i++
-		}
-	}
-	skip := 0 // parts dropped from the left of the (reversed) list
-	if keep > 0 && keep < total {
-		skip = total - keep
-	}
-	first := true
-	emit := func(part string) {
-		if !first {
-			b = append(b, '.')
-		}
-		first = false
-		b = append(b, part...)
-	}
-	if !reverse {
-		idx := 0
-		for i := 0; i < len(value); {
-			for i < len(value) && isDelim(value[i]) {
-				i++
-			}
-			j := i
-			for j < len(value) && !isDelim(value[j]) {
-				j++
-			}
-			if j > i {
-				if idx >= skip {
-					emit(value[i:j])
-				}
-				idx++
-			}
-			i = j
-		}
-		return b
-	}
-	idx := 0
-	for j := len(value); j > 0; {
-		for j > 0 && isDelim(value[j-1]) {
-			j--
-		}
-		i := j
-		for i > 0 && !isDelim(value[i-1]) {
-			i--
+		j := i
+		for j < len(value) && strings.IndexByte(delims, value[j]) < 0 {
+			j++
 		}
 		if j > i {
-			if idx >= skip {
-				emit(value[i:j])
-			}
-			idx++
+			parts = append(parts, value[i:j])
 		}
-		j = i
+		i = j + 1
+	}
+	if reverse {
+		slices.Reverse(parts)
+	}
+	if keep > 0 && keep < len(parts) {
+		parts = parts[len(parts)-keep:]
+	}
+	for k, part := range parts {
+		if k > 0 {
+			b = append(b, '.')
+		}
+		b = append(b, part...)
 	}
 	return b
 }
