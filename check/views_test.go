@@ -18,23 +18,7 @@ import (
 // cache still holds the old one, the difference says when the old answer
 // expires.
 func TestViewExpiry(t *testing.T) {
-	now := dnstest.New(t, resolver.ZoneSource{Origin: "move.example", Text: `
-@            IN SOA ns h 2 3600 600 86400 300
-autodiscover 600 IN CNAME autodiscover.outlook.com.
-`})
-	old := dnstest.New(t, resolver.ZoneSource{Origin: "move.example", Text: `
-@            IN SOA ns h 1 3600 600 86400 300
-autodiscover 600 IN CNAME mail.move.example.
-`})
-	client := func(addr string) *resolver.Client {
-		c, err := resolver.New(resolver.Config{Servers: []string{addr}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		return c
-	}
-	a, b := client(now.Addr), client(old.Addr)
+	a, b := movedViews(t)
 	ctx := context.Background()
 	// A check that asks one question: CompareViews asks it again of both.
 	ask := &analysis.Check{Name: "ask", Doc: "asks the autodiscover CNAME", Rules: check.Rules()[:1], Run: func(ctx context.Context, p *analysis.Pass) (any, error) {
@@ -74,23 +58,7 @@ func (c *countingResolver) Lookup(ctx context.Context, name string, qtype uint16
 // any case, with or without the final dot, is asked once of each view and
 // gives one difference.
 func TestCompareViewsAsksOnce(t *testing.T) {
-	now := dnstest.New(t, resolver.ZoneSource{Origin: "move.example", Text: `
-@            IN SOA ns h 2 3600 600 86400 300
-autodiscover 600 IN CNAME autodiscover.outlook.com.
-`})
-	old := dnstest.New(t, resolver.ZoneSource{Origin: "move.example", Text: `
-@            IN SOA ns h 1 3600 600 86400 300
-autodiscover 600 IN CNAME mail.move.example.
-`})
-	client := func(addr string) *resolver.Client {
-		c, err := resolver.New(resolver.Config{Servers: []string{addr}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		return c
-	}
-	a, b := client(now.Addr), client(old.Addr)
+	a, b := movedViews(t)
 	ctx := context.Background()
 	ask := &analysis.Check{Name: "ask", Doc: "asks the autodiscover CNAME thrice", Rules: check.Rules()[:1], Run: func(ctx context.Context, p *analysis.Pass) (any, error) {
 		for _, n := range []string{"autodiscover.move.example", "AutoDiscover.Move.Example.", "autodiscover.move.example."} {
@@ -112,4 +80,28 @@ autodiscover 600 IN CNAME mail.move.example.
 			t.Errorf("asked %v, want %v", c.n, want)
 		}
 	}
+}
+
+// movedViews returns clients of two views of move.example: the
+// authoritative one, where autodiscover points at Microsoft 365, and a
+// cache still holding the old on-premises target (TTL 600).
+func movedViews(t *testing.T) (authoritative, cached *resolver.Client) {
+	t.Helper()
+	now := dnstest.New(t, resolver.ZoneSource{Origin: "move.example", Text: `
+@            IN SOA ns h 2 3600 600 86400 300
+autodiscover 600 IN CNAME autodiscover.outlook.com.
+`})
+	old := dnstest.New(t, resolver.ZoneSource{Origin: "move.example", Text: `
+@            IN SOA ns h 1 3600 600 86400 300
+autodiscover 600 IN CNAME mail.move.example.
+`})
+	client := func(addr string) *resolver.Client {
+		c, err := resolver.New(resolver.Config{Servers: []string{addr}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	return client(now.Addr), client(old.Addr)
 }
