@@ -21,7 +21,7 @@ import (
 	"github.com/miekg/dns"
 )
 
-// Input is what Parked grades: the reports the other checks made
+// Input is what Grade grades: the reports the other checks made
 // of one domain. A nil report is a part not checked, and not graded.
 type Input struct {
 	// Domain is the domain graded.
@@ -44,7 +44,7 @@ type Input struct {
 // or Declared.
 func (in Input) IsParked() bool { return in.Declared || in.MX.Null() }
 
-// Parked grades a domain that sends and receives no mail (RFC 7505 §4
+// Grade grades a domain that sends and receives no mail (RFC 7505 §4
 // names the set; M3AAWG and the UK NCSC publish the same advice). Such a
 // domain must publish a null MX, the SPF record "v=spf1 -all" (only
 // mechanism -all, no redirect), a DMARC policy of p=reject without t=y
@@ -57,7 +57,7 @@ func (in Input) IsParked() bool { return in.Declared || in.MX.Null() }
 // of deleting them.
 //
 // A parked domain is never graded for lacking rua or DKIM: see
-// ParkedWaives. Parts whose lookup failed or was not verified offline are
+// Waives. Parts whose lookup failed or was not verified offline are
 // not graded.
 func Grade(in Input) []lint.Finding {
 	if !in.IsParked() {
@@ -178,7 +178,7 @@ func Grade(in Input) []lint.Finding {
 	return lint.Bound([]lint.Finding{f})
 }
 
-// ParkedWaives reports whether a finding of rule id should be dropped for
+// Waives reports whether a finding of rule id should be dropped for
 // a parked domain: advice for domains that send or receive mail (a
 // report address, DKIM keys, moving DMARC or SPF to enforcement once
 // every sender passes, publishing MX), or a no-mail record that is just
