@@ -60,7 +60,7 @@ type Problem struct {
 
 func (p *Problem) Error() string { return "bimi: " + p.Reason }
 
-// ErrNotBIMI: the text does not start with the tag v=BIMI1.
+// ErrNotBIMI reports that the text does not start with the tag v=BIMI1.
 var ErrNotBIMI = errors.New("bimi: not a BIMI record (does not start with v=BIMI1)")
 
 // IsBIMI reports whether txt starts with the tag v=BIMI1, the test

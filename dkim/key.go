@@ -88,7 +88,7 @@ func (e *KeyError) Error() string { return "dkim: " + e.Reason }
 // costs every verifier a slow modular exponentiation per signature.
 const MaxRSABits = 4096
 
-// ErrNotKey: the text has a v= tag other than DKIM1, so it is no DKIM key
+// ErrNotKey reports that the text has a v= tag other than DKIM1, so it is no DKIM key
 // record (RFC 6376 §3.6.1: v= must be first and "DKIM1").
 var ErrNotKey = errors.New("dkim: not a DKIM key record (v= is not DKIM1)")
 

@@ -102,7 +102,7 @@ type Problem struct {
 
 func (p *Problem) Error() string { return "dmarc: " + p.Reason }
 
-// ErrNotDMARC: the text does not start with "v=DMARC1".
+// ErrNotDMARC reports that the text does not start with "v=DMARC1".
 var ErrNotDMARC = errors.New("dmarc: not a DMARC record (does not start with v=DMARC1)")
 
 // Reports reports whether the record names at least one usable aggregate

@@ -48,7 +48,7 @@ type Problem struct {
 
 func (p *Problem) Error() string { return "mtasts: " + p.Reason }
 
-// ErrNotSTS: the text does not start with "v=STSv1".
+// ErrNotSTS reports that the text does not start with "v=STSv1".
 var ErrNotSTS = errors.New("mtasts: not an MTA-STS record (does not start with v=STSv1)")
 
 // IsSTS reports whether txt starts with the version field "v=STSv1" (case

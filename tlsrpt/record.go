@@ -69,7 +69,7 @@ type Problem struct {
 
 func (p *Problem) Error() string { return "tlsrpt: " + p.Reason }
 
-// ErrNotTLSRPT: the text does not start with "v=TLSRPTv1".
+// ErrNotTLSRPT reports that the text does not start with "v=TLSRPTv1".
 var ErrNotTLSRPT = errors.New("tlsrpt: not a TLS-RPT record (does not start with v=TLSRPTv1)")
 
 // IsTLSRPT reports whether txt starts with the version field
