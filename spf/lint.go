@@ -215,9 +215,19 @@ func (l Linter) Lint(ctx context.Context, r resolver.Resolver, domain string) (*
 			if fam.n <= 2 {
 				continue
 			}
-			all := append(append([]string(nil), rep.VoidNames...), fam.names...)
-			f := ruleVoidLookupLimit.New(name, fmt.Sprintf("for an %s client, %d lookups return no records (%s): %s has only %s records, which a client of the other family does not use (RFC 7208 §5.3), so its lookup is void; more than 2 is a permerror for %s senders",
-				fam.name, fam.n, strings.Join(all, ", "), strings.Join(fam.names, ", "), fam.other, fam.name))
+			// The names void for every client are listed first; when
+			// there are none, the names of this family's voids are the
+			// whole list, said once.
+			all := ""
+			if len(rep.VoidNames) > 0 {
+				all = " (" + strings.Join(append(append([]string(nil), rep.VoidNames...), fam.names...), ", ") + ")"
+			}
+			has, its := "has", "its lookup is"
+			if len(fam.names) > 1 {
+				has, its = "have", "their lookups are"
+			}
+			f := ruleVoidLookupLimit.New(name, fmt.Sprintf("for an %s client, %d lookups return no records%s: %s %s only %s records, which a client of the other family does not use (RFC 7208 §5.3), so %s void; more than 2 is a permerror for %s senders",
+				fam.name, fam.n, all, strings.Join(fam.names, ", "), has, fam.other, its, fam.name))
 			// Only clients of one family meet it: a warning.
 			f.Severity, f.Type, f.Record = lint.Warning, "TXT", root.Record
 			w.add(f)
