@@ -85,6 +85,15 @@ func TestTraps(t *testing.T) {
 		{name: "octodns/missing-dot", read: octo("www:\n  type: CNAME\n  value: contoso.example\n"),
 			problems: []string{"zonesrc.octodns-missing-dot@3"},
 			records:  []string{"www.contoso.example CNAME contoso.example."}},
+		// A lenient record (octodns: {lenient: true}) fails validation
+		// with a warning, and octoDNS publishes it (octodns/record/base.py,
+		// Record.new): nothing here is refused.
+		{name: "octodns/lenient-missing-dot", read: octo("www:\n  type: CNAME\n  value: contoso.example\n  octodns:\n    lenient: true\n"),
+			records: []string{"www.contoso.example CNAME contoso.example."}},
+		{name: "octodns/lenient-unescaped-semicolon", read: octo("_dmarc:\n  octodns:\n    lenient: true\n  type: TXT\n  value: v=DMARC1; p=reject\n"),
+			records: []string{`_dmarc.contoso.example TXT "v=DMARC1; p=reject"`}},
+		{name: "octodns/lenient-in-a-list", read: octo("'':\n  - type: MX\n    octodns:\n      lenient: true\n    value:\n      exchange: mx.contoso.example\n      preference: 10\n  - type: CNAME\n    value: x.example\n"),
+			problems: []string{"zonesrc.octodns-missing-dot@9"}},
 		{name: "octodns/long-txt-chunked", read: octo("s1:\n  type: TXT\n  value: " + long300 + "\n"),
 			records: []string{`s1.contoso.example TXT "` + long300[:255] + `" "` + long300[255:] + `"`}},
 		{name: "octodns/quoted-chunks-joined", read: octo("s1:\n  type: TXT\n  value: '\"abc\" \"def\"'\n"),
