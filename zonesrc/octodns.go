@@ -228,6 +228,12 @@ func (o *octo) record(owner string, rec *yaml.Node) error {
 	} else if v, k := field(rec, "value"); v != nil {
 		vkey = k
 		values = []*yaml.Node{v}
+		// octoDNS reads a list under value: as values: for every type
+		// that takes several (ValuesMixin: data.get('values',
+		// data.get('value', []))); CNAME, DNAME and ALIAS take one.
+		if v.Kind == yaml.SequenceNode && typ != "CNAME" && typ != "DNAME" && typ != "ALIAS" {
+			values = v.Content
+		}
 	}
 	if len(values) == 0 {
 		z.problem("zonesrc.bad-value", pos, owner, typ, "%s %s has no value", owner, typ)

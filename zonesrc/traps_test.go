@@ -94,6 +94,10 @@ func TestTraps(t *testing.T) {
 			records: []string{`_dmarc.contoso.example TXT "v=DMARC1; p=reject"`}},
 		{name: "octodns/lenient-in-a-list", read: octo("'':\n  - type: MX\n    octodns:\n      lenient: true\n    value:\n      exchange: mx.contoso.example\n      preference: 10\n  - type: CNAME\n    value: x.example\n"),
 			problems: []string{"zonesrc.octodns-missing-dot@9"}},
+		// value: holding a list is read as values: by octoDNS's
+		// ValuesMixin (data.get('values', data.get('value', []))).
+		{name: "octodns/value-holding-a-list", read: octo("mail:\n  type: MX\n  value:\n    - exchange: mxa.example.net.\n      preference: 10\n    - exchange: mxb.example.net.\n      preference: 20\n"),
+			records: []string{"mail.contoso.example MX 10 mxa.example.net.", "mail.contoso.example MX 20 mxb.example.net."}},
 		{name: "octodns/long-txt-chunked", read: octo("s1:\n  type: TXT\n  value: " + long300 + "\n"),
 			records: []string{`s1.contoso.example TXT "` + long300[:255] + `" "` + long300[255:] + `"`}},
 		{name: "octodns/quoted-chunks-joined", read: octo("s1:\n  type: TXT\n  value: '\"abc\" \"def\"'\n"),
