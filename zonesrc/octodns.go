@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/miekg/dns"
 	"gopkg.in/yaml.v3"
 )
 
@@ -42,7 +43,10 @@ const octoDNSDefaultTTL = 3600
 // names relative to the zone, ” the apex, each a record or a list of
 // records with type, ttl and value or values). name names the file in
 // positions; origin is the zone, and when empty is taken from the file's
-// name as octoDNS does (contoso.com.yaml holds contoso.com).
+// name as octoDNS does (contoso.com.yaml holds contoso.com). An origin
+// inside the zone the file is named for (sub.contoso.com, the domain to
+// check, given with contoso.com.yaml) is read as that zone, as octoDNS
+// reads the file.
 //
 // TXT and SPF values are read as octoDNS reads them: \; is a semicolon,
 // a value quoted whole has its quotes and `" "` joins removed, and the
@@ -57,15 +61,28 @@ func ReadOctoDNS(r io.Reader, name, origin string) (*Zone, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zonesrc: %s: %w", name, err)
 	}
-	if origin == "" {
-		base := path.Base(strings.ReplaceAll(name, `\`, "/"))
-		for _, ext := range []string{".yaml", ".yml"} {
-			if strings.HasSuffix(base, ext) {
-				origin = strings.TrimSuffix(base, ext)
-			}
+	named := "" // the zone the file is named for
+	base := path.Base(strings.ReplaceAll(name, `\`, "/"))
+	for _, ext := range []string{".yaml", ".yml"} {
+		if strings.HasSuffix(base, ext) {
+			named = strings.TrimSuffix(base, ext)
 		}
-		if origin == "" || origin == base {
-			return nil, fmt.Errorf("zonesrc: %s: no origin given, and the file is not named ZONE.yaml", name)
+	}
+	fileZone := ""
+	if n, err := normName(named); err == nil && strings.Contains(named, ".") {
+		fileZone = n
+	}
+	switch {
+	case origin == "" && named == "":
+		return nil, fmt.Errorf("zonesrc: %s: no origin given, and the file is not named ZONE.yaml", name)
+	case origin == "":
+		origin = named
+	case fileZone != "":
+		// A domain inside the zone the file is named for (sub.contoso.com
+		// checked with contoso.com.yaml): octoDNS reads the file as that
+		// zone, '' its apex.
+		if o, err := normName(origin); err == nil && dns.IsSubDomain(dns.Fqdn(fileZone), dns.Fqdn(o)) {
+			origin = fileZone
 		}
 	}
 	origin, err = normName(origin)
