@@ -173,3 +173,26 @@ func TestOctoDNSSubdomainOfTheFilesZone(t *testing.T) {
 		t.Errorf("records.yaml for sub.contoso.example: %v, %v", loaded, err)
 	}
 }
+
+// A Route 53 export holds its hosted zone's SOA: checking a domain inside
+// it reads the export as that zone, not as the domain's (which left the
+// apex's records outside the zone, a false zone.out-of-zone).
+func TestRoute53SubdomainOfTheHostedZone(t *testing.T) {
+	path := t.TempDir() + "/export.json"
+	src := `{"ResourceRecordSets": [
+ {"Name": "contoso.example.", "Type": "SOA", "TTL": 900, "ResourceRecords": [{"Value": "ns-1.example.net. hostmaster.example.net. 1 7200 900 1209600 86400"}]},
+ {"Name": "contoso.example.", "Type": "MX", "TTL": 300, "ResourceRecords": [{"Value": "10 apex-mx.example.net."}]},
+ {"Name": "sub.contoso.example.", "Type": "MX", "TTL": 300, "ResourceRecords": [{"Value": "20 sub-mx.example.net."}]}]}`
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, domain := range []string{"contoso.example", "sub.contoso.example", ""} {
+		_, loaded, err := zonesrc.Sources([]string{path}, zonesrc.FormatRoute53, domain, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(loaded) != 1 || loaded[0].Zone.Origin != "contoso.example" {
+			t.Fatalf("domain %q: zone %+v", domain, loaded[0].Zone)
+		}
+	}
+}
