@@ -153,6 +153,25 @@ resource "aws_route53_record" "spf" {
   type    = "TXT"
   records = [var.spf]
 }`), notes: []string{"aws_route53_record.spf.records = [var.spf]: a variable (var.spf)"}, absent: []string{"contoso.example TXT"}},
+		// A module given the zone's id creates records in it that this
+		// reader does not read (18F/dns: SPF and DMARC from a local
+		// email_security module): a note says so, so that a record
+		// reported missing is known to be perhaps made there.
+		{name: "terraform/module-given-the-zone", read: tf(awsZone + `resource "aws_route53_record" "www" {
+  zone_id = aws_route53_zone.z.zone_id
+  name    = "www"
+  type    = "A"
+  records = ["192.0.2.1"]
+}
+module "mail" {
+  source      = "./email_security"
+  zone_id     = aws_route53_zone.z.zone_id
+  txt_records = ["v=spf1 -all"]
+}
+module "other" {
+  source = "./cdn"
+  bucket = "b"
+}`), notes: []string{`module.mail (./email_security) is not read: the records it creates in the zone of aws_route53_zone.z are not linted`}},
 		{name: "terraform/function", read: tf(awsZone + `resource "aws_route53_record" "spf" {
   zone_id = aws_route53_zone.z.zone_id
   name    = ""
