@@ -54,8 +54,9 @@ type ZoneError = zonedb.Error
 
 // ZoneProblem is something a server refuses or ignores in a zone that
 // loaded: a CNAME beside other data, no SOA or NS at the apex, a record
-// outside the zone (ignored). Kind is "cname-and-other-data",
-// "missing-soa", "missing-ns" or "out-of-zone".
+// outside the zone (ignored), a TXT string over 255 octets (BIND refuses
+// the zone). Kind is "cname-and-other-data", "missing-soa", "missing-ns",
+// "out-of-zone" or "txt-string-too-long".
 type ZoneProblem = zonedb.Problem
 
 // Zones answers questions from master files, with the semantics of the

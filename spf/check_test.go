@@ -200,6 +200,10 @@ v     IN TXT "v=spf1 a:six1.example a:six2.example a:six3.example a:four.example
 	}
 	if len(fs) != 1 || fs[0].Rule != "spf.void-lookup-limit" || !strings.Contains(fs[0].Message, "IPv4 client") {
 		t.Errorf("findings %v; want one spf.void-lookup-limit for IPv4 clients", fs)
+	} else if m := fs[0].Message; strings.Count(m, "six1.example") != 1 || !strings.Contains(m, "six1.example, six2.example, six3.example have only AAAA records") {
+		// Every void name here is void for one family only: the list is
+		// said once, as the names with only AAAA records.
+		t.Errorf("message %q: want the three names said once, as having only AAAA records", m)
 	}
 	for ip, want := range map[string]spf.Result{"192.0.2.4": spf.PermError, "2001:db8::61": spf.Pass} {
 		v, err := spf.Check(context.Background(), z, netip.MustParseAddr(ip), "h.example", "a@v.example")

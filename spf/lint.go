@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/domainlint/domainlint/lint"
@@ -215,9 +216,19 @@ func (l Linter) Lint(ctx context.Context, r resolver.Resolver, domain string) (*
 			if fam.n <= 2 {
 				continue
 			}
-			all := append(append([]string(nil), rep.VoidNames...), fam.names...)
-			f := ruleVoidLookupLimit.New(name, fmt.Sprintf("for an %s client, %d lookups return no records (%s): %s has only %s records, which a client of the other family does not use (RFC 7208 §5.3), so its lookup is void; more than 2 is a permerror for %s senders",
-				fam.name, fam.n, strings.Join(all, ", "), strings.Join(fam.names, ", "), fam.other, fam.name))
+			// The names void for every client are listed first; when
+			// there are none, the names of this family's voids are the
+			// whole list, said once.
+			all := ""
+			if len(rep.VoidNames) > 0 {
+				all = " (" + strings.Join(append(append([]string(nil), rep.VoidNames...), fam.names...), ", ") + ")"
+			}
+			has, its := "has", "its lookup is"
+			if len(fam.names) > 1 {
+				has, its = "have", "their lookups are"
+			}
+			f := ruleVoidLookupLimit.New(name, fmt.Sprintf("for an %s client, %d lookups return no records%s: %s %s only %s records, which a client of the other family does not use (RFC 7208 §5.3), so %s void; more than 2 is a permerror for %s senders",
+				fam.name, fam.n, all, strings.Join(fam.names, ", "), has, fam.other, its, fam.name))
 			// Only clients of one family meet it: a warning.
 			f.Severity, f.Type, f.Record = lint.Warning, "TXT", root.Record
 			w.add(f)
@@ -338,7 +349,7 @@ func (w *walker) node(domain, via string, policy bool) (*Node, error) {
 			// happened, not just "missing".
 			f := ruleUnrecognized.New(domain, fmt.Sprintf("no SPF record is recognized: a TXT record here %s, so receivers skip it and SPF result is none; publish it as %q", why, fixed))
 			f.Type, f.Record = "TXT", strings.Join(resolver.DecodeTXT(unrec.Txt), "")
-			f.Fixes = []lint.Fix{lint.EditFix("publish the record without them",
+			f.Fixes = []lint.Fix{lint.EditFix("publish the record as it was meant",
 				lint.Edit{Op: lint.Delete, RR: unrec.String()},
 				lint.Edit{Op: lint.Add, RR: txtLine(domain, unrec.Hdr.Ttl, fixed)})}
 			w.add(f)
@@ -813,15 +824,27 @@ func (w *walker) senderID(domain string, hasSPF bool, others []*dns.TXT) {
 
 // unrecognized finds, among TXT records that are not SPF, one meant as
 // SPF that receivers skip: wrapped in literal quote characters (the
-// quotes of a zone file typed into a DNS panel, "\"v=spf1 -all\""), or
-// starting with whitespace. IsSPF rejects both, as RFC 7208 §4.5 does:
-// the record must begin with "v=spf1" exactly. It returns the record,
-// what is wrong with it, and the text it should have.
+// quotes of a zone file typed into a DNS panel, "\"v=spf1 -all\""),
+// starting with whitespace, or written unquoted in a zone file (each word
+// a string of its own: "v=spf1" "mx" "-all", which receivers join with
+// no space, RFC 7208 §3.3). IsSPF rejects all three, as RFC 7208 §4.5
+// does: the record must begin with "v=spf1" and a space or its end. It
+// returns the record, what is wrong with it, and the text it should have.
 func unrecognized(others []*dns.TXT) (rr *dns.TXT, why, fixed string) {
 	for _, t := range others {
-		txt := strings.Join(resolver.DecodeTXT(t.Txt), "")
+		ss := resolver.DecodeTXT(t.Txt)
+		txt := strings.Join(ss, "")
 		if why, fixed := Unwrap(txt); why != "" && IsSPF(fixed) {
 			return t, why, fixed
+		}
+		if len(ss) > 1 && strings.EqualFold(ss[0], "v=spf1") && !strings.HasPrefix(ss[1], " ") {
+			if fixed := strings.Join(ss, " "); IsSPF(fixed) {
+				quoted := make([]string, len(ss))
+				for i, s := range ss {
+					quoted[i] = strconv.Quote(s)
+				}
+				return t, fmt.Sprintf("is the strings %s, which receivers join with no space (%q): written unquoted in a zone file, each word is a string of its own", strings.Join(quoted, " "), txt), fixed
+			}
 		}
 	}
 	return nil, "", ""

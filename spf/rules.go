@@ -76,7 +76,7 @@ var (
 		Summary:  "A Sender ID record (spf2.0/…) is published: Sender ID (RFC 4406) is historic, no receiver evaluates it, and it drifts from the SPF record.",
 		Citation: "RFC 6686", URL: "https://www.rfc-editor.org/rfc/rfc6686"}
 	ruleUnrecognized = lint.Rule{ID: "spf.unrecognized", Severity: lint.Error,
-		Summary:  "A TXT record meant as SPF is not recognized (literal quote characters around it, or whitespace before v=spf1): receivers skip it, so the domain has no SPF record.",
+		Summary:  "A TXT record meant as SPF is not recognized (literal quote characters around it, whitespace before v=spf1, or written unquoted in a zone file, so its words are strings joined with no space): receivers skip it, so the domain has no SPF record.",
 		Citation: "RFC 7208 §4.5", URL: rfc + "#section-4.5"}
 	ruleNullMX = lint.Rule{ID: "spf.null-mx", Severity: lint.Warning,
 		Summary:  "An mx mechanism names a domain that publishes a null MX: it matches no host, yet costs a lookup.",

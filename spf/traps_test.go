@@ -55,6 +55,9 @@ func TestUnrecognized(t *testing.T) {
 	for _, tc := range []struct{ domain, msg, fix string }{
 		{"quoted.spf.test", "is wrapped in literal quote characters", "quoted.spf.test.\t300\tIN\tTXT\t\"v=spf1 -all\""},
 		{"spaced.spf.test", "starts with whitespace", "spaced.spf.test.\t300\tIN\tTXT\t\"v=spf1 -all\""},
+		// Written unquoted: each word is a string, and receivers join
+		// them with no space ("v=spf1ip4:192.0.2.1-all" is no SPF record).
+		{"unquoted.spf.test", `is the strings "v=spf1" "ip4:192.0.2.1" "-all", which receivers join with no space`, "unquoted.spf.test.\t300\tIN\tTXT\t\"v=spf1 ip4:192.0.2.1 -all\""},
 	} {
 		_, fs, err := spf.Lint(context.Background(), c, tc.domain)
 		if err != nil {

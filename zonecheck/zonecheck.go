@@ -1,7 +1,8 @@
 // Package zonecheck is the check of what only a zone file can get wrong:
 // what the server of the zone that holds the domain refuses or ignores in
 // its file (a CNAME beside other data, no SOA or NS at the apex, records
-// outside the zone). It reads Pass.Zone, and does nothing over live DNS.
+// outside the zone, a TXT string over 255 octets that BIND refuses). It
+// reads Pass.Zone, and does nothing over live DNS.
 package zonecheck
 
 import (
@@ -29,16 +30,19 @@ var (
 	ruleZoneOutOfZone = lint.Rule{ID: "zone.out-of-zone", Severity: lint.Warning,
 		Summary:  "A record outside the zone's apex: servers ignore it, so it is not published (an origin mistake, or a record meant for another zone file).",
 		Citation: "RFC 1035 §5.2", URL: rfc1035 + "#section-5.2"}
+	ruleZoneTXTTooLong = lint.Rule{ID: "zone.txt-string-too-long", Severity: lint.Warning,
+		Summary:  "A TXT string written longer than 255 octets (often a 2048-bit DKIM key pasted as one string): BIND refuses the whole zone; Knot splits the string.",
+		Citation: "RFC 1035 §3.3", URL: rfc1035 + "#section-3.3"}
 )
 
 // Rules returns the rules of the zone check.
 func Rules() []lint.Rule {
-	return []lint.Rule{ruleZoneCNAME, ruleZoneMissingSOA, ruleZoneMissingNS, ruleZoneOutOfZone}
+	return []lint.Rule{ruleZoneCNAME, ruleZoneMissingSOA, ruleZoneMissingNS, ruleZoneOutOfZone, ruleZoneTXTTooLong}
 }
 
 // NewCheck returns the zone check ("zone"). It has no result.
 func NewCheck() *analysis.Check {
-	return &analysis.Check{Name: "zone", Doc: "with zone files: what the zone's server refuses or ignores (a CNAME beside other data, no SOA or NS at the apex, records outside the zone)",
+	return &analysis.Check{Name: "zone", Doc: "with zone files: what the zone's server refuses or ignores (a CNAME beside other data, no SOA or NS at the apex, records outside the zone, TXT strings over 255 octets)",
 		Rules: Rules(), Run: func(_ context.Context, p *analysis.Pass) (any, error) { run(p); return nil, nil }}
 }
 
@@ -67,6 +71,8 @@ func run(p *analysis.Pass) {
 			rule, typ = ruleZoneMissingNS, "NS"
 		case "out-of-zone":
 			rule = ruleZoneOutOfZone
+		case "txt-string-too-long":
+			rule, typ = ruleZoneTXTTooLong, "TXT"
 		default:
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/miekg/dns"
 	"gopkg.in/yaml.v3"
 )
 
@@ -42,28 +43,46 @@ const octoDNSDefaultTTL = 3600
 // names relative to the zone, ” the apex, each a record or a list of
 // records with type, ttl and value or values). name names the file in
 // positions; origin is the zone, and when empty is taken from the file's
-// name as octoDNS does (contoso.com.yaml holds contoso.com).
+// name as octoDNS does (contoso.com.yaml holds contoso.com). An origin
+// inside the zone the file is named for (sub.contoso.com, the domain to
+// check, given with contoso.com.yaml) is read as that zone, as octoDNS
+// reads the file.
 //
 // TXT and SPF values are read as octoDNS reads them: \; is a semicolon,
 // a value quoted whole has its quotes and `" "` joins removed, and the
 // text is split into 255-octet strings. Values octoDNS refuses are
 // Problems: an unescaped or double-escaped ';', non-ASCII text, a target
-// without its trailing dot. Records of types with no DNS meaning of their
+// without its trailing dot (but not in a lenient record, octodns:
+// {lenient: true}, which octoDNS publishes as it is; a zone made lenient
+// in octoDNS's configuration is not seen here). Records of types with no DNS meaning of their
 // own (ALIAS, URLFWD) and records octoDNS is told to ignore are Notes.
 func ReadOctoDNS(r io.Reader, name, origin string) (*Zone, error) {
 	b, err := readAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("zonesrc: %s: %w", name, err)
 	}
-	if origin == "" {
-		base := path.Base(strings.ReplaceAll(name, `\`, "/"))
-		for _, ext := range []string{".yaml", ".yml"} {
-			if strings.HasSuffix(base, ext) {
-				origin = strings.TrimSuffix(base, ext)
-			}
+	named := "" // the zone the file is named for
+	base := path.Base(strings.ReplaceAll(name, `\`, "/"))
+	for _, ext := range []string{".yaml", ".yml"} {
+		if strings.HasSuffix(base, ext) {
+			named = strings.TrimSuffix(base, ext)
 		}
-		if origin == "" || origin == base {
-			return nil, fmt.Errorf("zonesrc: %s: no origin given, and the file is not named ZONE.yaml", name)
+	}
+	fileZone := ""
+	if n, err := normName(named); err == nil && strings.Contains(named, ".") {
+		fileZone = n
+	}
+	switch {
+	case origin == "" && named == "":
+		return nil, fmt.Errorf("zonesrc: %s: no origin given, and the file is not named ZONE.yaml", name)
+	case origin == "":
+		origin = named
+	case fileZone != "":
+		// A domain inside the zone the file is named for (sub.contoso.com
+		// checked with contoso.com.yaml): octoDNS reads the file as that
+		// zone, '' its apex.
+		if o, err := normName(origin); err == nil && dns.IsSubDomain(dns.Fqdn(fileZone), dns.Fqdn(o)) {
+			origin = fileZone
 		}
 	}
 	origin, err = normName(origin)
@@ -132,6 +151,18 @@ func ReadOctoDNS(r io.Reader, name, origin string) (*Zone, error) {
 type octo struct {
 	z    *Zone
 	file string
+	// lenient is set while the record read is lenient (octodns:
+	// {lenient: true}): octoDNS logs what its validators find in it as
+	// warnings and publishes it (octodns/record/base.py, Record.new).
+	lenient bool
+}
+
+// refused reports a value octoDNS's validators refuse, unless the record
+// is lenient: then octoDNS publishes it, and it is linted as published.
+func (o *octo) refused(rule string, pos Position, owner, typ, format string, args ...any) {
+	if !o.lenient {
+		o.z.problem(rule, pos, owner, typ, format, args...)
+	}
 }
 
 func (o *octo) pos(n *yaml.Node) Position {
@@ -187,7 +218,11 @@ func (o *octo) record(owner string, rec *yaml.Node) error {
 			ttl = uint32(v)
 		}
 	}
+	o.lenient = false
 	if meta, _ := field(rec, "octodns"); meta != nil {
+		if l, _ := field(meta, "lenient"); l != nil && l.Value == "true" {
+			o.lenient = true
+		}
 		if ig, _ := field(meta, "ignored"); ig != nil && ig.Value == "true" {
 			z.note(Note{Pos: o.pos(ig), Field: "octodns.ignored", Message: owner + " " + typ + " is ignored by octoDNS: it manages whatever the provider holds there"})
 			return nil
@@ -210,6 +245,12 @@ func (o *octo) record(owner string, rec *yaml.Node) error {
 	} else if v, k := field(rec, "value"); v != nil {
 		vkey = k
 		values = []*yaml.Node{v}
+		// octoDNS reads a list under value: as values: for every type
+		// that takes several (ValuesMixin: data.get('values',
+		// data.get('value', []))); CNAME, DNAME and ALIAS take one.
+		if v.Kind == yaml.SequenceNode && typ != "CNAME" && typ != "DNAME" && typ != "ALIAS" {
+			values = v.Content
+		}
 	}
 	if len(values) == 0 {
 		z.problem("zonesrc.bad-value", pos, owner, typ, "%s %s has no value", owner, typ)
@@ -240,8 +281,8 @@ func (o *octo) data(owner, typ string, v *yaml.Node) (string, bool) {
 			return "", false
 		}
 		if !strings.HasSuffix(n.Value, ".") {
-			z.problem("zonesrc.octodns-missing-dot", o.pos(n), owner, typ,
-				"%s %s %q is missing its trailing dot: octoDNS refuses it (linted as %s.)", typ, key, n.Value, n.Value)
+			o.refused("zonesrc.octodns-missing-dot", o.pos(n), owner, typ,
+				"%s %s %q is missing its trailing dot: octoDNS refuses it unless the record or its zone is lenient (linted as %s.)", typ, key, n.Value, n.Value)
 		}
 		t, err := targetName(n.Value, z.Origin, false)
 		if err != nil {
@@ -318,20 +359,19 @@ func (o *octo) data(owner, typ string, v *yaml.Node) (string, bool) {
 // txt checks an octoDNS TXT value as octoDNS validates it and renders it
 // as octoDNS publishes it.
 func (o *octo) txt(owner, typ string, v *yaml.Node) string {
-	z := o.z
 	s := v.Value
 	pos := o.pos(v)
 	if loc := octoUnescaped.FindStringIndex(s); loc != nil {
-		z.problem("zonesrc.octodns-unescaped-semicolon", pos, owner, typ,
-			"unescaped ; in %q: octoDNS refuses the zone; write \\; (in a YAML double-quoted string, \\\\;)", clip(s))
+		o.refused("zonesrc.octodns-unescaped-semicolon", pos, owner, typ,
+			"unescaped ; in %q: octoDNS refuses the zone unless the record or the zone is lenient; write \\; (in a YAML double-quoted string, \\\\;)", clip(s))
 	}
 	if octoDouble.MatchString(s) {
-		z.problem("zonesrc.octodns-double-escaped-semicolon", pos, owner, typ,
-			"double-escaped ; in %q: octoDNS refuses the zone; write \\; once", clip(s))
+		o.refused("zonesrc.octodns-double-escaped-semicolon", pos, owner, typ,
+			"double-escaped ; in %q: octoDNS refuses the zone unless the record or the zone is lenient; write \\; once", clip(s))
 	}
 	for _, c := range s {
 		if c >= 0x80 {
-			z.problem("zonesrc.octodns-non-ascii", pos, owner, typ, "non-ASCII character %q in %q: octoDNS refuses it", c, clip(s))
+			o.refused("zonesrc.octodns-non-ascii", pos, owner, typ, "non-ASCII character %q in %q: octoDNS refuses it unless the record or its zone is lenient", c, clip(s))
 			break
 		}
 	}

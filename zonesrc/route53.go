@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/miekg/dns"
 )
 
 // ReadRoute53 reads Route 53 record sets as JSON: the output of `aws
@@ -19,6 +21,8 @@ import (
 // at most 255 octets each (Route 53 refuses others: an unquoted value is a
 // zonesrc.txt-unquoted problem, a long string zonesrc.txt-too-long).
 // Alias record sets are Notes: they answer with their target's records.
+// origin is the hosted zone, or a domain inside the one whose SOA the sets
+// hold; when empty it is taken from the SOA.
 func ReadRoute53(r io.Reader, name, origin string) (*Zone, error) {
 	f, root, err := readJSON(r, name)
 	if err != nil {
@@ -47,15 +51,25 @@ func ReadRoute53(r io.Reader, name, origin string) (*Zone, error) {
 			}
 		}
 	}
-	if origin == "" {
-		for _, s := range sets {
-			if strings.EqualFold(s.get("Type").text(), "SOA") {
-				origin = octalName(s.get("Name").text())
-				break
-			}
+	soa := "" // the hosted zone's apex, when the sets hold its SOA
+	for _, s := range sets {
+		if strings.EqualFold(s.get("Type").text(), "SOA") {
+			soa = octalName(s.get("Name").text())
+			break
 		}
-		if origin == "" {
-			return nil, fmt.Errorf("zonesrc: %s: no origin given and no SOA record set to take it from", name)
+	}
+	switch {
+	case origin == "" && soa == "":
+		return nil, fmt.Errorf("zonesrc: %s: no origin given and no SOA record set to take it from", name)
+	case origin == "":
+		origin = soa
+	case soa != "":
+		// A domain inside the hosted zone (sub.contoso.com, checked with
+		// contoso.com's export): the records are that zone's.
+		o, err1 := normName(origin)
+		a, err2 := normName(soa)
+		if err1 == nil && err2 == nil && dns.IsSubDomain(dns.Fqdn(a), dns.Fqdn(o)) {
+			origin = a
 		}
 	}
 	origin, err = normName(origin)

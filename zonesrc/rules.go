@@ -20,16 +20,16 @@ var (
 		Summary:  "Quotes inside a TXT value that the tool's own quoting breaks: the strings published are not the ones written (a value quoted twice, an unbalanced or unescaped quote).",
 		Citation: "RFC 1035 §5.1", URL: "https://www.rfc-editor.org/rfc/rfc1035#section-5.1"}
 	ruleOctoDNSSemicolon = lint.Rule{ID: "zonesrc.octodns-unescaped-semicolon", Severity: lint.Error,
-		Summary:  "An unescaped ; in an octoDNS TXT or SPF value: octoDNS refuses the zone (write \\; as its docs say).",
+		Summary:  "An unescaped ; in an octoDNS TXT or SPF value: octoDNS refuses the zone unless the record or the zone is lenient (write \\; as its docs say).",
 		Citation: "octoDNS docs, Semicolons in TXT and SPF values", URL: octoDNSTXT}
 	ruleOctoDNSDoubleEscape = lint.Rule{ID: "zonesrc.octodns-double-escaped-semicolon", Severity: lint.Error,
-		Summary:  "A double-escaped \\\\; in an octoDNS TXT or SPF value (often a YAML double-quoted string holding \\\\;): octoDNS refuses the zone.",
+		Summary:  "A double-escaped \\\\; in an octoDNS TXT or SPF value (often a YAML double-quoted string holding \\\\;): octoDNS refuses the zone unless the record or the zone is lenient.",
 		Citation: "octoDNS docs, Semicolons in TXT and SPF values", URL: octoDNSTXT}
 	ruleOctoDNSNonASCII = lint.Rule{ID: "zonesrc.octodns-non-ascii", Severity: lint.Error,
-		Summary:  "A non-ASCII character in an octoDNS TXT or SPF value: octoDNS refuses the zone unless the record is lenient.",
+		Summary:  "A non-ASCII character in an octoDNS TXT or SPF value: octoDNS refuses the zone unless the record or the zone is lenient.",
 		Citation: "octoDNS docs, Lenient Unicode TXT and SPF values", URL: octoDNSTXT}
 	ruleOctoDNSMissingDot = lint.Rule{ID: "zonesrc.octodns-missing-dot", Severity: lint.Error,
-		Summary:  "An octoDNS target name (CNAME, MX exchange, NS, SRV target) without its trailing dot: octoDNS refuses the zone.",
+		Summary:  "An octoDNS target name (CNAME, MX exchange, NS, SRV target) without its trailing dot: octoDNS refuses the zone unless the record or the zone is lenient.",
 		Citation: "octoDNS docs, Records", URL: octoDNSTXT}
 	ruleDuplicateRRset = lint.Rule{ID: "zonesrc.duplicate-rrset", Severity: lint.Error,
 		Summary:  "The same name and type is defined by two record-set resources or entries (two Terraform resources, two files): the second apply fails or overwrites the first.",

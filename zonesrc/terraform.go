@@ -103,8 +103,62 @@ func readTerraform(files map[string][]byte, domain string) ([]*Zone, error) {
 		}
 		t.resource(b, b.pos.File+" (terraform)")
 	}
+	t.notes = append(t.notes, moduleNotes(blocks, byAddr)...)
 	return t.finish(), nil
 }
+
+// moduleNotes says of each module call given a zone of this configuration
+// (zone_id = aws_route53_zone.x.zone_id) that the records the module
+// creates in it are not read: modules are not evaluated, so a record
+// reported missing may be one the module makes.
+func moduleNotes(blocks []*hclsyntax.Block, byAddr map[string]*tfBlock) []Note {
+	var notes []Note
+	for _, b := range blocks {
+		if b.Type != "module" || len(b.Labels) != 1 {
+			continue
+		}
+		source := ""
+		if a := b.Body.Attributes["source"]; a != nil {
+			if v, diags := a.Expr.Value(nil); !diags.HasErrors() && v.Type() == cty.String && v.IsKnown() && !v.IsNull() {
+				source = v.AsString()
+			}
+		}
+		zones := map[string]bool{}
+		for _, a := range b.Body.Attributes {
+			for _, tr := range a.Expr.Variables() {
+				if len(tr) < 2 {
+					continue
+				}
+				root, ok1 := tr[0].(hcl.TraverseRoot)
+				attr, ok2 := tr[1].(hcl.TraverseAttr)
+				if !ok1 || !ok2 {
+					continue
+				}
+				addr := root.Name + "." + attr.Name
+				if root.Name == "data" && len(tr) > 2 {
+					if a3, ok := tr[2].(hcl.TraverseAttr); ok {
+						addr += "." + a3.Name
+					}
+				}
+				if z, ok := byAddr[addr]; ok && zoneTypes[z.rtype] {
+					zones[addr] = true
+				}
+			}
+		}
+		for _, addr := range slices.Sorted(maps.Keys(zones)) {
+			what := "module." + b.Labels[0]
+			if source != "" {
+				what += " (" + source + ")"
+			}
+			notes = append(notes, Note{Pos: hpos(b.TypeRange.Start, b.TypeRange.Filename), Field: "module." + b.Labels[0], Expr: addr,
+				Message: what + " is not read: the records it creates in the zone of " + addr + " are not linted, so a record reported missing there may be one it makes"})
+		}
+	}
+	return notes
+}
+
+// zoneTypes are the resource and data source types of DNS zones.
+var zoneTypes = map[string]bool{"cloudflare_zone": true, "aws_route53_zone": true, "azurerm_dns_zone": true, "google_dns_managed_zone": true}
 
 // finish orders the zones, runs the duplicate check and attaches the
 // notes of resources in no zone to the first zone (or to a zone of

@@ -85,6 +85,19 @@ func TestTraps(t *testing.T) {
 		{name: "octodns/missing-dot", read: octo("www:\n  type: CNAME\n  value: contoso.example\n"),
 			problems: []string{"zonesrc.octodns-missing-dot@3"},
 			records:  []string{"www.contoso.example CNAME contoso.example."}},
+		// A lenient record (octodns: {lenient: true}) fails validation
+		// with a warning, and octoDNS publishes it (octodns/record/base.py,
+		// Record.new): nothing here is refused.
+		{name: "octodns/lenient-missing-dot", read: octo("www:\n  type: CNAME\n  value: contoso.example\n  octodns:\n    lenient: true\n"),
+			records: []string{"www.contoso.example CNAME contoso.example."}},
+		{name: "octodns/lenient-unescaped-semicolon", read: octo("_dmarc:\n  octodns:\n    lenient: true\n  type: TXT\n  value: v=DMARC1; p=reject\n"),
+			records: []string{`_dmarc.contoso.example TXT "v=DMARC1; p=reject"`}},
+		{name: "octodns/lenient-in-a-list", read: octo("'':\n  - type: MX\n    octodns:\n      lenient: true\n    value:\n      exchange: mx.contoso.example\n      preference: 10\n  - type: CNAME\n    value: x.example\n"),
+			problems: []string{"zonesrc.octodns-missing-dot@9"}},
+		// value: holding a list is read as values: by octoDNS's
+		// ValuesMixin (data.get('values', data.get('value', []))).
+		{name: "octodns/value-holding-a-list", read: octo("mail:\n  type: MX\n  value:\n    - exchange: mxa.example.net.\n      preference: 10\n    - exchange: mxb.example.net.\n      preference: 20\n"),
+			records: []string{"mail.contoso.example MX 10 mxa.example.net.", "mail.contoso.example MX 20 mxb.example.net."}},
 		{name: "octodns/long-txt-chunked", read: octo("s1:\n  type: TXT\n  value: " + long300 + "\n"),
 			records: []string{`s1.contoso.example TXT "` + long300[:255] + `" "` + long300[255:] + `"`}},
 		{name: "octodns/quoted-chunks-joined", read: octo("s1:\n  type: TXT\n  value: '\"abc\" \"def\"'\n"),
@@ -140,6 +153,25 @@ resource "aws_route53_record" "spf" {
   type    = "TXT"
   records = [var.spf]
 }`), notes: []string{"aws_route53_record.spf.records = [var.spf]: a variable (var.spf)"}, absent: []string{"contoso.example TXT"}},
+		// A module given the zone's id creates records in it that this
+		// reader does not read (18F/dns: SPF and DMARC from a local
+		// email_security module): a note says so, so that a record
+		// reported missing is known to be perhaps made there.
+		{name: "terraform/module-given-the-zone", read: tf(awsZone + `resource "aws_route53_record" "www" {
+  zone_id = aws_route53_zone.z.zone_id
+  name    = "www"
+  type    = "A"
+  records = ["192.0.2.1"]
+}
+module "mail" {
+  source      = "./email_security"
+  zone_id     = aws_route53_zone.z.zone_id
+  txt_records = ["v=spf1 -all"]
+}
+module "other" {
+  source = "./cdn"
+  bucket = "b"
+}`), notes: []string{`module.mail (./email_security) is not read: the records it creates in the zone of aws_route53_zone.z are not linted`}},
 		{name: "terraform/function", read: tf(awsZone + `resource "aws_route53_record" "spf" {
   zone_id = aws_route53_zone.z.zone_id
   name    = ""

@@ -2,6 +2,7 @@ package zonesrc_test
 
 import (
 	"flag"
+	"os"
 	"strings"
 	"testing"
 
@@ -135,5 +136,63 @@ func TestReadDispatch(t *testing.T) {
 	}
 	if _, err := zonesrc.Read(strings.NewReader("$ORIGIN a.\n"), "a.zone", "", ""); err == nil {
 		t.Error("a master file was converted")
+	}
+}
+
+// octoDNS names a zone by its file (contoso.example.yaml holds
+// contoso.example): checking a domain inside it (sub.contoso.example, a
+// name in that file) reads the file as that zone, with ” its apex, not
+// as the zone of the domain checked, which would put the apex's MX, SPF
+// and DKIM keys at the subdomain.
+func TestOctoDNSSubdomainOfTheFilesZone(t *testing.T) {
+	path := t.TempDir() + "/contoso.example.yaml"
+	src := "'':\n  type: MX\n  value:\n    exchange: apex-mx.example.net.\n    preference: 10\nsub:\n  type: MX\n  value:\n    exchange: sub-mx.example.net.\n    preference: 20\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, domain := range []string{"contoso.example", "sub.contoso.example", ""} {
+		srcs, loaded, err := zonesrc.Sources([]string{path}, zonesrc.FormatOctoDNS, domain, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(loaded) != 1 || loaded[0].Zone.Origin != "contoso.example" || len(srcs) != 1 {
+			t.Fatalf("domain %q: zone %+v", domain, loaded)
+		}
+		for _, want := range []string{"contoso.example. 3600 IN MX 10 apex-mx.example.net.", "sub.contoso.example. 3600 IN MX 20 sub-mx.example.net."} {
+			if !strings.Contains(loaded[0].Text, want) {
+				t.Errorf("domain %q: the zone lacks %q:\n%s", domain, want, loaded[0].Text)
+			}
+		}
+	}
+	// A file not named for a zone is read as the domain's.
+	other := t.TempDir() + "/records.yaml"
+	if err := os.WriteFile(other, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, loaded, err := zonesrc.Sources([]string{other}, zonesrc.FormatOctoDNS, "sub.contoso.example", ""); err != nil || loaded[0].Zone.Origin != "sub.contoso.example" {
+		t.Errorf("records.yaml for sub.contoso.example: %v, %v", loaded, err)
+	}
+}
+
+// A Route 53 export holds its hosted zone's SOA: checking a domain inside
+// it reads the export as that zone, not as the domain's (which left the
+// apex's records outside the zone, a false zone.out-of-zone).
+func TestRoute53SubdomainOfTheHostedZone(t *testing.T) {
+	path := t.TempDir() + "/export.json"
+	src := `{"ResourceRecordSets": [
+ {"Name": "contoso.example.", "Type": "SOA", "TTL": 900, "ResourceRecords": [{"Value": "ns-1.example.net. hostmaster.example.net. 1 7200 900 1209600 86400"}]},
+ {"Name": "contoso.example.", "Type": "MX", "TTL": 300, "ResourceRecords": [{"Value": "10 apex-mx.example.net."}]},
+ {"Name": "sub.contoso.example.", "Type": "MX", "TTL": 300, "ResourceRecords": [{"Value": "20 sub-mx.example.net."}]}]}`
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, domain := range []string{"contoso.example", "sub.contoso.example", ""} {
+		_, loaded, err := zonesrc.Sources([]string{path}, zonesrc.FormatRoute53, domain, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(loaded) != 1 || loaded[0].Zone.Origin != "contoso.example" {
+			t.Fatalf("domain %q: zone %+v", domain, loaded[0].Zone)
+		}
 	}
 }

@@ -84,6 +84,10 @@ const (
 	MissingSOA        ProblemKind = "missing-soa"
 	MissingNS         ProblemKind = "missing-ns"
 	OutOfZone         ProblemKind = "out-of-zone"
+	// TXTStringTooLong is a TXT or SPF string written longer than the 255
+	// octets a character-string holds (RFC 1035 §3.3): BIND refuses the
+	// zone, Knot (and this parser) split the string.
+	TXTStringTooLong ProblemKind = "txt-string-too-long"
 )
 
 // Problem is one thing a server refuses or ignores in a zone.
@@ -425,6 +429,7 @@ func parseText(src Source, name string, text []byte, origin string, max int64) (
 	var size int64
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
 		cur := t.cur
+		raw := cur.text[cur.recOff:cur.off]
 		line, comment := cur.record()
 		if comment == "" {
 			comment = zp.Comment()
@@ -441,6 +446,13 @@ func parseText(src Source, name string, text []byte, origin string, max int64) (
 			return nil, &Error{File: cur.file, Line: line, Msg: err.Error()}
 		}
 		rr.Header().Name = Canon(rr.Header().Name)
+		if t := rr.Header().Rrtype; t == dns.TypeTXT || t == dns.TypeSPF {
+			if n := longestString(raw); n > 255 {
+				z.Problems = append(z.Problems, Problem{Kind: TXTStringTooLong, Name: rr.Header().Name, File: cur.file, Line: line,
+					Message: fmt.Sprintf("%s %s is written with a string of %d octets: a character-string holds at most 255 (RFC 1035 §3.3). BIND refuses the whole zone (named-checkzone: \"syntax error\"); Knot and this check split the string at 255 octets. Split it yourself into quoted strings of at most 255 octets, \"first\" \"rest\" (a DKIM or SPF record is read joined, with no space added)",
+						strings.TrimSuffix(rr.Header().Name, "."), dns.TypeToString[t], n)})
+			}
+		}
 		z.Entries = append(z.Entries, Entry{RR: rr, Comment: comment, File: cur.file, Line: line})
 	}
 	if err := zp.Err(); err != nil {
@@ -737,6 +749,43 @@ func (r *lineReader) record() (int, string) {
 	}
 	return start, strings.Join(comments, " ")
 }
+
+// longestString returns the length in octets of the longest quoted string
+// in a record's text (comments skipped; an escape, \X or \DDD, is one
+// octet), or 0.
+func longestString(text []byte) int {
+	longest, n := 0, -1 // n: octets of the quoted string being read, -1 outside one
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case n < 0 && c == ';':
+			for i < len(text) && text[i] != '\n' {
+				i++
+			}
+		case c == '"':
+			if n > longest {
+				longest = n
+			}
+			if n < 0 {
+				n = 0
+			} else {
+				n = -1
+			}
+		case n >= 0 && c == '\\':
+			if i+3 < len(text) && isDigit(text[i+1]) && isDigit(text[i+2]) && isDigit(text[i+3]) {
+				i += 3
+			} else {
+				i++
+			}
+			n++
+		case n >= 0:
+			n++
+		}
+	}
+	return longest
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // lineComment returns a line's comment, from its ";" outside quotes, or "".
 func lineComment(l []byte) string {
