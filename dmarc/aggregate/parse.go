@@ -235,23 +235,47 @@ func (p *parser) skip() error {
 	return nil
 }
 
-// root finds the <feedback> element.
+// namespaceXSD is the XML Schema namespace. One generator sends its
+// report inside an <xs:schema> element (RFC 7489 Appendix C's schema
+// root), which it does not close.
+const namespaceXSD = "http://www.w3.org/2001/XMLSchema"
+
+// root finds the <feedback> element: the root, or the first child of an
+// <xs:schema> root. The parse ends at </feedback>: what follows, such as
+// the wrapper's end tag or its absence, is not read.
 func (p *parser) root() (xml.StartElement, error) {
+	wrapped := false
 	for {
 		tok, err := p.token()
 		if err != nil {
-			if errors.Is(err, io.ErrUnexpectedEOF) {
+			if errors.Is(err, io.ErrUnexpectedEOF) || wrapped && isSyntaxEOF(err) {
 				return xml.StartElement{}, fmt.Errorf("%w: no root element", ErrNotReport)
 			}
 			return xml.StartElement{}, err
 		}
-		if t, ok := tok.(xml.StartElement); ok {
-			if !strings.EqualFold(t.Name.Local, "feedback") {
-				return t, fmt.Errorf("%w: the root element is <%s>, not <feedback>", ErrNotReport, t.Name.Local)
+		t, ok := tok.(xml.StartElement)
+		switch {
+		case !ok:
+			if _, end := tok.(xml.EndElement); end && wrapped {
+				return xml.StartElement{}, fmt.Errorf("%w: <schema> holds no <feedback>", ErrNotReport)
 			}
+		case strings.EqualFold(t.Name.Local, "feedback"):
 			return t, nil
+		case !wrapped && t.Name.Space == namespaceXSD && t.Name.Local == "schema":
+			wrapped = true
+		case wrapped:
+			return t, fmt.Errorf("%w: <schema> holds <%s>, not <feedback>", ErrNotReport, t.Name.Local)
+		default:
+			return t, fmt.Errorf("%w: the root element is <%s>, not <feedback>", ErrNotReport, t.Name.Local)
 		}
 	}
+}
+
+// isSyntaxEOF reports whether err is the syntax error token gives at the
+// end of the input.
+func isSyntaxEOF(err error) bool {
+	var se *xml.SyntaxError
+	return errors.As(err, &se) && se.Msg == "unexpected EOF"
 }
 
 // node is an element read into the parser's arena, its children linked

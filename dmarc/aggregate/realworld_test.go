@@ -1,0 +1,70 @@
+package aggregate_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/domainlint/domainlint/dmarc/aggregate"
+)
+
+// Shapes of reports real generators send that strict XML readers
+// refuse; each fixture is written here, with example domains and
+// documentation addresses.
+
+// minimal is a one-record report; wrap puts text around <feedback>.
+func minimal(before, after string) string {
+	return before + `<feedback>
+  <report_metadata>
+    <org_name>receiver.example</org_name>
+    <email>dmarc@receiver.example</email>
+    <report_id>rw-1</report_id>
+    <date_range><begin>1700000000</begin><end>1700086400</end></date_range>
+  </report_metadata>
+  <policy_published><domain>contoso.example</domain><p>none</p></policy_published>
+  <record>
+    <row><source_ip>192.0.2.10</source_ip><count>3</count>
+      <policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>fail</spf></policy_evaluated></row>
+    <identifiers><header_from>contoso.example</header_from></identifiers>
+    <auth_results><dkim><domain>contoso.example</domain><result>pass</result></dkim></auth_results>
+  </record>
+</feedback>` + after
+}
+
+func parseString(t *testing.T, s string) *aggregate.Report {
+	t.Helper()
+	rep, err := aggregate.Parse(strings.NewReader(s), aggregate.Options{})
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	return rep
+}
+
+// TestSchemaWrapper: a generator (seen from a large retailer's mail
+// system) puts the report inside an <xs:schema> element it never
+// closes. The <feedback> in it is the report.
+func TestSchemaWrapper(t *testing.T) {
+	for name, s := range map[string]string{
+		"unclosed": minimal(`<?xml version="1.0"?> <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="http://dmarc.org/dmarc-xml/0.1">`+"\n", ""),
+		"closed":   minimal(`<?xml version="1.0"?><xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">`, "</xs:schema>"),
+	} {
+		rep, err := aggregate.Parse(strings.NewReader(s), aggregate.Options{})
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if rep.ReportID != "rw-1" || rep.Messages() != 3 || rep.Policy.Domain != "contoso.example" {
+			t.Errorf("%s: %+v", name, rep)
+		}
+	}
+	// Any other root, or a schema without a report, is still not one.
+	for name, s := range map[string]string{
+		"other root":    minimal(`<report>`, `</report>`),
+		"bare schema":   `<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:element name="feedback"/></xs:schema>`,
+		"schema no ns":  minimal(`<schema>`, `</schema>`),
+		"deeper inside": minimal(`<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><x>`, `</x></xs:schema>`),
+	} {
+		if _, err := aggregate.Parse(strings.NewReader(s), aggregate.Options{}); err == nil {
+			t.Errorf("%s: read as a report", name)
+		}
+	}
+}
