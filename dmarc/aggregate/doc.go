@@ -36,7 +36,8 @@
 // method says so. Optional elements may be missing; several <dkim> and
 // <spf> results per record, <human_result>, IPv6 and IPv4-mapped source
 // addresses, byte order marks, declared encodings such as ISO-8859-1,
-// gzip streams with bytes after the end, a <feedback> wrapped in an
+// bytes that are not UTF-8 in a UTF-8 report (read as U+FFFD), gzip
+// streams with bytes after the end, a <feedback> wrapped in an
 // <xs:schema> element left open, and attachments typed
 // application/octet-stream but named .xml.gz are all read. What a report
 // must have: report_id, date_range (seconds since the epoch),

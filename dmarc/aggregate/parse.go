@@ -38,6 +38,38 @@ func Parse(r io.Reader, opts Options) (*Report, error) {
 	return rep, nil
 }
 
+// declLen is how far the XML declaration is looked for.
+const declLen = 512
+
+// utf8Declared reports whether b, the start of a document, declares
+// UTF-8 or no encoding (XML 1.0 §4.3.3: then it is UTF-8). A declaration
+// not ended within b is taken as declaring another encoding.
+func utf8Declared(b []byte) bool {
+	b = bytes.TrimLeft(b, " \t\r\n")
+	if !bytes.HasPrefix(b, []byte("<?xml")) {
+		return true
+	}
+	end := bytes.Index(b, []byte("?>"))
+	if end < 0 {
+		return false
+	}
+	decl := b[:end]
+	i := bytes.Index(decl, []byte("encoding"))
+	if i < 0 {
+		return true
+	}
+	rest := bytes.TrimLeft(decl[i+len("encoding"):], " \t\r\n")
+	if !bytes.HasPrefix(rest, []byte("=")) {
+		return false
+	}
+	rest = bytes.TrimLeft(rest[1:], " \t\r\n")
+	if len(rest) == 0 || rest[0] != '"' && rest[0] != '\'' {
+		return false
+	}
+	enc, _, ok := bytes.Cut(rest[1:], rest[:1])
+	return ok && strings.EqualFold(string(enc), "utf-8")
+}
+
 // parser holds the state of one report's parse.
 type parser struct {
 	d        *xml.Decoder
@@ -65,6 +97,15 @@ func parse(r io.Reader, o *Options) (*Report, error) {
 	} else if bytes.HasPrefix(head, []byte("\xff\xfe")) || bytes.HasPrefix(head, []byte("\xfe\xff")) {
 		in = transform.NewReader(br, unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder())
 		utf16 = true
+	}
+	if !utf16 {
+		// UTF-8, declared or by default: a byte that is not UTF-8 (a From
+		// domain copied as it came) reads as U+FFFD, as a UTF-8 decoder
+		// reads it, not as a syntax error that costs the whole report.
+		// Another declared encoding is decoded by CharsetReader.
+		if head, _ := br.Peek(declLen); utf8Declared(head) {
+			in = transform.NewReader(br, unicode.UTF8.NewDecoder())
+		}
 	}
 	p := &parser{o: o, strs: make(map[string]string)}
 	p.d = xml.NewDecoder(&runReader{r: in, max: o.MaxTextBytes})

@@ -68,3 +68,31 @@ func TestSchemaWrapper(t *testing.T) {
 		}
 	}
 }
+
+// TestInvalidUTF8: a receiver copies the From domain it saw into
+// <header_from>, bytes and all; a byte that is not UTF-8 there must not
+// cost the report's other records. It reads as U+FFFD, as a UTF-8
+// decoder replaces it; a report that declares another encoding is
+// decoded by it, untouched.
+func TestInvalidUTF8(t *testing.T) {
+	bad := strings.Replace(minimal(`<?xml version="1.0" encoding="UTF-8"?>`+"\n", ""),
+		"<identifiers><header_from>contoso.example</header_from>",
+		"<identifiers><header_from>contoso.example\x91</header_from>", 1)
+	rep := parseString(t, bad)
+	if got := rep.Records[0].Identifiers.HeaderFrom; got != "contoso.example\uFFFD" || rep.Messages() != 3 {
+		t.Errorf("header_from %q, %d messages", got, rep.Messages())
+	}
+	// No declaration: UTF-8 too. A sequence cut short at the end of the
+	// text, and valid multi-byte text around it, are kept apart.
+	nodecl := strings.Replace(minimal("", ""), "<org_name>receiver.example</org_name>",
+		"<org_name>réceiver \xe2\x82 ✓</org_name>", 1)
+	if got := parseString(t, nodecl).OrgName; got != "réceiver \uFFFD ✓" {
+		t.Errorf("org_name %q", got)
+	}
+	// Declared ISO-8859-1: 0xE9 is é.
+	latin := strings.Replace(minimal(`<?xml version="1.0" encoding="ISO-8859-1"?>`, ""),
+		"<org_name>receiver.example</org_name>", "<org_name>r\xe9ceiver</org_name>", 1)
+	if got := parseString(t, latin).OrgName; got != "réceiver" {
+		t.Errorf("ISO-8859-1 org_name %q", got)
+	}
+}
