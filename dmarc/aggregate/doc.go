@@ -42,7 +42,10 @@
 // application/octet-stream but named .xml.gz are all read. What a report
 // must have: report_id, date_range (seconds since the epoch),
 // policy_published/domain, and per record a source_ip and a count;
-// without one the report is an error wrapping ErrInvalid.
+// without one the report is an error wrapping ErrInvalid. An SMTP TLS
+// report (RFC 8460) sent to the same mailbox is no report: a message
+// with only one is ErrNoReport, a .json.gz file or zip entry
+// ErrNotReport.
 //
 // # Bounds
 //

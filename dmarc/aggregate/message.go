@@ -127,6 +127,11 @@ func (m *mimeWalk) entity(hdr textproto.MIMEHeader, body io.Reader, src Source, 
 		}
 		return w.message(transferDecode(hdr, body), src, m.depth+1)
 	}
+	if strings.HasPrefix(mediatype, "application/tlsrpt+") {
+		// An SMTP TLS report (RFC 8460 §5.3: tlsrpt+gzip, tlsrpt+json),
+		// named .json.gz, sent to the same mailbox as DMARC reports.
+		return false
+	}
 	name := fileName(hdr, params)
 	if !reportTypes[mediatype] && !reportName(name) {
 		return false

@@ -1,6 +1,8 @@
 package aggregate_test
 
 import (
+	"bytes"
+	"errors"
 	"strings"
 	"testing"
 
@@ -94,5 +96,41 @@ func TestInvalidUTF8(t *testing.T) {
 		"<org_name>receiver.example</org_name>", "<org_name>r\xe9ceiver</org_name>", 1)
 	if got := parseString(t, latin).OrgName; got != "réceiver" {
 		t.Errorf("ISO-8859-1 org_name %q", got)
+	}
+}
+
+// tlsReport is an SMTP TLS report (RFC 8460): JSON, often sent to the
+// same mailbox as DMARC reports, and named like one (.json.gz).
+const tlsReport = `{"organization-name":"Receiver Example","date-range":{"start-datetime":"2025-12-01T00:00:00Z","end-datetime":"2025-12-01T23:59:59Z"},"contact-info":"tls@receiver.example","report-id":"tls-1","policies":[]}`
+
+// TestTLSReportIsNotOne: a TLS report, in a message, a .json.gz file or
+// a zip, is said to be no DMARC report (ErrNoReport, ErrNotReport), not
+// an XML syntax error; the DMARC report beside it is read.
+func TestTLSReportIsNotOne(t *testing.T) {
+	msg := message(`
+From: noreply-smtp-tls-reporting@receiver.example
+To: tls@contoso.example
+Subject: Report Domain: contoso.example Submitter: receiver.example Report-ID: <tls-1@receiver.example>
+Message-ID: <tls-1@receiver.example>`,
+		part{header: `Content-Type: text/plain`, body: []byte("This is an aggregate TLS report from receiver.example\n")},
+		part{header: `Content-Type: application/tlsrpt+gzip;
+	name="receiver.example!contoso.example!1764547200!1764633599!001.json.gz"
+Content-Disposition: attachment;
+	filename="receiver.example!contoso.example!1764547200!1764633599!001.json.gz"`, cte: "base64", body: gz([]byte(tlsReport))})
+	_, errs := collect(aggregate.Read(ctx, bytes.NewReader(msg), "tls.eml", aggregate.Options{}))
+	if len(errs) != 1 || !errors.Is(errs[0], aggregate.ErrNoReport) {
+		t.Errorf("TLS report message: %v", errs)
+	}
+	for name, data := range map[string][]byte{
+		"tls.json.gz": gz([]byte(tlsReport)),
+		"tls.zip":     zipOf(zipEntry{"tls.json", []byte(tlsReport)}, zipEntry{"dmarc.xml", []byte(minimal("", ""))}),
+	} {
+		reps, errs := collect(aggregate.Read(ctx, bytes.NewReader(data), name, aggregate.Options{}))
+		if len(errs) != 1 || !errors.Is(errs[0], aggregate.ErrNotReport) {
+			t.Errorf("%s: %v", name, errs)
+		}
+		if want := strings.Count(name, ".zip"); len(reps) != want {
+			t.Errorf("%s: %d reports, want %d", name, len(reps), want)
+		}
 	}
 }
