@@ -3,6 +3,8 @@ package aggregate_test
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -132,5 +134,42 @@ Content-Disposition: attachment;
 		if want := strings.Count(name, ".zip"); len(reps) != want {
 			t.Errorf("%s: %d reports, want %d", name, len(reps), want)
 		}
+	}
+}
+
+// TestReadDirSubFolders: reports filed by month are in sub-folders,
+// which ReadDir does not read; each is said, not silently passed over
+// (a what-if weighed against the top folder alone would be weighed
+// against nothing). Dot folders (a Maildir++ folder's) stay unsaid.
+func TestReadDirSubFolders(t *testing.T) {
+	dir := t.TempDir()
+	for name, data := range map[string]string{
+		"top.xml":              minimal("", ""),
+		"2025-11/a.xml":        strings.Replace(minimal("", ""), "rw-1", "rw-2", 1),
+		".Archive/cur/x:2,S":   "",
+		"2025-12/google/b.xml": strings.Replace(minimal("", ""), "rw-1", "rw-3", 1),
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reps, errs := collect(aggregate.ReadDir(ctx, dir, aggregate.Options{}))
+	if len(reps) != 1 || len(errs) != 2 {
+		t.Fatalf("%d reports, errors %v", len(reps), errs)
+	}
+	for i, want := range []string{"2025-11", "2025-12"} {
+		var e *aggregate.Error
+		if !errors.As(errs[i], &e) || !errors.Is(errs[i], aggregate.ErrNotRegular) || e.Source.Path != filepath.Join(dir, want) {
+			t.Errorf("error %d: %v", i, errs[i])
+		}
+	}
+	// The bound counts folders too.
+	if _, errs := collect(aggregate.ReadDir(ctx, dir, aggregate.Options{MaxMessages: 2})); len(errs) == 0 ||
+		!errors.Is(errs[len(errs)-1], aggregate.ErrTooManyMessages) {
+		t.Errorf("MaxMessages 2: %v", errs)
 	}
 }
