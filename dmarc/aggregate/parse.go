@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"net/netip"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -38,8 +39,38 @@ func Parse(r io.Reader, opts Options) (*Report, error) {
 	return rep, nil
 }
 
-// declLen is how far the XML declaration is looked for.
-const declLen = 512
+// headLen is how much of a report is looked at before it is parsed: the
+// XML declaration, and <report_metadata>.
+const headLen = 8 << 10
+
+// angleAddr is an element of <report_metadata> whose whole text is an
+// address or URL in angle brackets, unescaped: <email><a@b></email>, as
+// some generators write it (not well-formed: "<a@b>" is no tag).
+var angleAddr = regexp.MustCompile(`<(email|extra_contact_info)>([ \t\r\n]*)<([^<>&"'\s]*[@:][^<>&"'\s]*)>([ \t\r\n]*)</(email|extra_contact_info)>`)
+
+// escapeAngleAddrs returns head with the angle brackets of such elements
+// escaped, and whether it changed anything.
+func escapeAngleAddrs(head []byte) ([]byte, bool) {
+	if !bytes.Contains(head, []byte("><")) {
+		return nil, false
+	}
+	var out []byte
+	last := 0
+	for _, m := range angleAddr.FindAllSubmatchIndex(head, -1) {
+		if !bytes.Equal(head[m[2]:m[3]], head[m[10]:m[11]]) {
+			continue
+		}
+		out = append(out, head[last:m[6]-1]...)
+		out = append(out, "&lt;"...)
+		out = append(out, head[m[6]:m[7]]...)
+		out = append(out, "&gt;"...)
+		last = m[7] + 1
+	}
+	if out == nil {
+		return nil, false
+	}
+	return append(out, head[last:]...), true
+}
 
 // utf8Declared reports whether b, the start of a document, declares
 // UTF-8 or no encoding (XML 1.0 §4.3.3: then it is UTF-8). A declaration
@@ -99,12 +130,18 @@ func parse(r io.Reader, o *Options) (*Report, error) {
 		utf16 = true
 	}
 	if !utf16 {
+		head, _ := br.Peek(headLen)
+		isUTF8 := utf8Declared(head)
+		if fixed, ok := escapeAngleAddrs(head); ok {
+			br.Discard(len(head))
+			in = io.MultiReader(bytes.NewReader(fixed), br)
+		}
 		// UTF-8, declared or by default: a byte that is not UTF-8 (a From
 		// domain copied as it came) reads as U+FFFD, as a UTF-8 decoder
 		// reads it, not as a syntax error that costs the whole report.
 		// Another declared encoding is decoded by CharsetReader.
-		if head, _ := br.Peek(declLen); utf8Declared(head) {
-			in = transform.NewReader(br, unicode.UTF8.NewDecoder())
+		if isUTF8 {
+			in = transform.NewReader(in, unicode.UTF8.NewDecoder())
 		}
 	}
 	p := &parser{o: o, strs: make(map[string]string)}

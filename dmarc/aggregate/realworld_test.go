@@ -173,3 +173,24 @@ func TestReadDirSubFolders(t *testing.T) {
 		t.Errorf("MaxMessages 2: %v", errs)
 	}
 }
+
+// TestAngleBracketAddress: generators have written the reporter's
+// address in angle brackets, unescaped (<email><postmaster@x></email>),
+// which is not well-formed XML; the report is read, the address kept as
+// sent. Anything else unescaped is still a syntax error.
+func TestAngleBracketAddress(t *testing.T) {
+	s := strings.Replace(minimal(`<?xml version="1.0" encoding="UTF-8" ?>`+"\r\n", ""),
+		"<email>dmarc@receiver.example</email>", "<email><dmarc@receiver.example></email>\r\n    <extra_contact_info> <https://receiver.example/dmarc> </extra_contact_info>", 1)
+	rep := parseString(t, s)
+	if rep.Email != "<dmarc@receiver.example>" || rep.ExtraContactInfo != "<https://receiver.example/dmarc>" || rep.Messages() != 3 {
+		t.Errorf("email %q, extra_contact_info %q, %d messages", rep.Email, rep.ExtraContactInfo, rep.Messages())
+	}
+	for name, s := range map[string]string{
+		"in a record":  strings.Replace(minimal("", ""), "<header_from>contoso.example</header_from>", "<header_from><contoso.example></header_from>", 1),
+		"another name": strings.Replace(minimal("", ""), "<email>dmarc@receiver.example</email>", "<email><dmarc@receiver.example></mail>", 1),
+	} {
+		if _, err := aggregate.Parse(strings.NewReader(s), aggregate.Options{}); err == nil {
+			t.Errorf("%s: read", name)
+		}
+	}
+}
