@@ -59,7 +59,7 @@ type mimeWalk struct {
 var reportTypes = map[string]bool{
 	"application/gzip": true, "application/x-gzip": true, "application/gzip-compressed": true,
 	"application/x-gunzip": true, "application/x-gzip-compressed": true,
-	"application/zip": true, "application/x-zip": true, "application/x-zip-compressed": true,
+	"application/zip": true, "application/x-zip": true, "application/x-zip-compressed": true, "application/zip-compressed": true,
 	"application/xml": true, "text/xml": true,
 }
 

@@ -194,3 +194,19 @@ func TestAngleBracketAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestZipCompressedType: a receiver types its zip application/zip-compressed
+// and names it nowhere; the type alone marks the report.
+func TestZipCompressedType(t *testing.T) {
+	msg := message(`
+From: noreply@receiver.example
+To: dmarc@contoso.example
+Subject: Report Domain: contoso.example Submitter: receiver.example Report-ID: <rw-1>`,
+		part{header: `Content-Type: text/plain`, body: []byte("DMARC aggregate report\n")},
+		part{header: `Content-Type: application/zip-compressed
+Content-Disposition: attachment`, cte: "base64", body: zipOf(zipEntry{"report.xml", []byte(minimal("", ""))})})
+	reps, errs := collect(aggregate.Read(ctx, bytes.NewReader(msg), "zip-compressed.eml", aggregate.Options{}))
+	if len(reps) != 1 || len(errs) != 0 {
+		t.Errorf("%d reports, errors %v", len(reps), errs)
+	}
+}
