@@ -44,7 +44,9 @@
 // application/octet-stream but named .xml.gz are all read. What a report
 // must have: report_id, date_range (seconds since the epoch),
 // policy_published/domain, and per record a source_ip and a count;
-// without one the report is an error wrapping ErrInvalid. An SMTP TLS
+// without one the report is an error wrapping ErrInvalid. A record of
+// count 0 with no source_ip, the placeholder some receivers send for a
+// day without mail, is skipped. An SMTP TLS
 // report (RFC 8460) sent to the same mailbox is no report: a message
 // with only one is ErrNoReport, a .json.gz file or zip entry
 // ErrNotReport.

@@ -212,6 +212,9 @@ func parse(r io.Reader, o *Options) (*Report, error) {
 				if len(rep.Records) >= o.MaxRecords {
 					return rep, boundError(ErrTooManyRecords, "more than %d records", o.MaxRecords)
 				}
+				if p.nullRecord(el) {
+					continue
+				}
 				rec, err := p.record(el)
 				if err != nil {
 					return rep, fmt.Errorf("record %d: %w", len(rep.Records)+1, err)
@@ -552,6 +555,15 @@ func (p *parser) policy(pp *PolicyPublished, el int32) error {
 		pp.Pct, pp.HasPct = n, true
 	}
 	return nil
+}
+
+// nullRecord reports whether record el counts no message and names no
+// source: the placeholder some receivers send for a domain they saw no
+// mail from (<source_ip/>, <count>0</count>, the rest empty). It is
+// skipped, not refused: it holds nothing to count.
+func (p *parser) nullRecord(el int32) bool {
+	row := p.child(el, "row")
+	return row >= 0 && p.text(row, "source_ip") == "" && p.text(row, "count") == "0"
 }
 
 func (p *parser) record(el int32) (Record, error) {

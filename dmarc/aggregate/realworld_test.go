@@ -210,3 +210,30 @@ Content-Disposition: attachment`, cte: "base64", body: zipOf(zipEntry{"report.xm
 		t.Errorf("%d reports, errors %v", len(reps), errs)
 	}
 }
+
+// TestNullRecord: some receivers send a daily report for a domain they
+// saw no mail from, with one record of count 0 and every field empty
+// (<source_ip/>, <disposition/>). The report is read, without that
+// record; a record with messages and no source_ip is still invalid.
+func TestNullRecord(t *testing.T) {
+	null := `<record><row><source_ip/><count>0</count><policy_evaluated><disposition/><dkim/><spf/></policy_evaluated></row>` +
+		`<identifiers><header_from/></identifiers><auth_results><spf><domain/><result/></spf></auth_results></record>`
+	s := strings.Replace(minimal("", ""), "</policy_published>", "</policy_published>"+null, 1)
+	rep := parseString(t, s)
+	if len(rep.Records) != 1 || rep.Messages() != 3 {
+		t.Errorf("%d records, %d messages", len(rep.Records), rep.Messages())
+	}
+	only := strings.Replace(s, minimal("", "")[strings.Index(minimal("", ""), "<record>"):strings.Index(minimal("", ""), "</feedback>")], "", 1)
+	if rep := parseString(t, only); len(rep.Records) != 0 {
+		t.Errorf("null report: %d records", len(rep.Records))
+	}
+	for name, rec := range map[string]string{
+		"messages, no address": strings.Replace(null, "<count>0</count>", "<count>2</count>", 1),
+		"no count, no address": strings.Replace(null, "<count>0</count>", "", 1),
+	} {
+		s := strings.Replace(minimal("", ""), "</policy_published>", "</policy_published>"+rec, 1)
+		if _, err := aggregate.Parse(strings.NewReader(s), aggregate.Options{}); !errors.Is(err, aggregate.ErrInvalid) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
