@@ -37,19 +37,17 @@
 // <spf> results per record, <human_result>, IPv6 and IPv4-mapped source
 // addresses, byte order marks, declared encodings such as ISO-8859-1,
 // bytes that are not UTF-8 in a UTF-8 report (read as U+FFFD), gzip
-// streams with bytes after the end, a <feedback> wrapped in an
-// <xs:schema> element left open, an <email> or <extra_contact_info>
-// written unescaped in angle brackets (<email><a@b></email>, kept as
-// sent), and attachments typed
-// application/octet-stream but named .xml.gz are all read. What a report
-// must have: report_id, date_range (seconds since the epoch),
-// policy_published/domain, and per record a source_ip and a count;
-// without one the report is an error wrapping ErrInvalid. A record of
-// count 0 with no source_ip, the placeholder some receivers send for a
-// day without mail, is skipped. An SMTP TLS
-// report (RFC 8460) sent to the same mailbox is no report: a message
-// with only one is ErrNoReport, a .json.gz file or zip entry
-// ErrNotReport.
+// streams with bytes after the end, a <feedback> wrapped in an <xs:schema>
+// element left open, an <email> or <extra_contact_info> written unescaped
+// in angle brackets (<email><a@b></email>, kept as sent), and attachments
+// typed application/octet-stream but named .xml.gz are all read. What a
+// report must have: report_id, date_range (seconds since the epoch),
+// policy_published/domain, and per record a source_ip and a count; without
+// one the report is an error wrapping ErrInvalid. A record of count 0 with
+// no source_ip, the placeholder some receivers send for a day without
+// mail, is skipped. An SMTP TLS report (RFC 8460) sent to the same mailbox
+// is no report: a message with only one is ErrNoReport, a .json.gz file or
+// zip entry ErrNotReport.
 //
 // # Bounds
 //
