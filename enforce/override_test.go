@@ -1,0 +1,69 @@
+package enforce_test
+
+import (
+	"context"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/domainlint/domainlint/dmarc/aggregate"
+	"github.com/domainlint/domainlint/enforce"
+)
+
+// TestOverride: receivers report mail they delivered although DMARC
+// failed, because it was forwarded or came through a list
+// (policy_evaluated reason forwarded, mailing_list, trusted_forwarder,
+// local_policy). The what-if says so, and does not advise authorizing
+// the forwarder in SPF; the same source without the reason is advised as
+// before.
+func TestOverride(t *testing.T) {
+	rec := aggregate.Record{SourceIP: mailer, Count: 40,
+		Evaluated: aggregate.PolicyEvaluated{Disposition: "none", DKIM: "fail", SPF: "fail",
+			Reasons: []aggregate.Reason{{Comment: "arc=pass"}, {Type: "Mailing_List", Comment: "list"}}},
+		Identifiers: aggregate.Identifiers{HeaderFrom: "contoso.test", EnvelopeFrom: "bounces.mailer.test"},
+		DKIM:        []aggregate.DKIMAuth{{Domain: "mailer.test", Selector: "m1", Result: "pass"}},
+		SPF:         []aggregate.SPFAuth{{Domain: "bounces.mailer.test", Scope: "mfrom", Result: "pass"}}}
+	row := enforce.RowOf(rec)
+	if row.Reported.Override != "mailing_list" {
+		t.Fatalf("Override %q", row.Reported.Override)
+	}
+	plain := row
+	plain.Reported.Override = ""
+	plain.Source = netip.MustParseAddr("203.0.113.10") // the same sender's other host
+	res, err := enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(row, plain), enforce.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed, other *enforce.Source
+	for i := range res.Sources {
+		switch res.Sources[i].Addr {
+		case row.Source:
+			listed = &res.Sources[i]
+		case plain.Source:
+			other = &res.Sources[i]
+		}
+	}
+	if listed == nil || listed.Rejected != 40 || listed.Lost != 40 ||
+		!slices.ContainsFunc(listed.Why, func(w string) bool { return strings.Contains(w, "reason mailing_list") }) ||
+		slices.ContainsFunc(listed.Advice, func(a string) bool { return strings.Contains(a, "at mailer.test") }) ||
+		!slices.ContainsFunc(listed.Advice, func(a string) bool { return strings.Contains(a, "add no SPF include for this forwarder") }) {
+		t.Errorf("list mail: %+v", listed)
+	}
+	if other == nil || slices.ContainsFunc(other.Why, func(w string) bool { return strings.Contains(w, "reason") }) {
+		t.Errorf("the same mail without the reason: %+v", other)
+	}
+	// A reason that is the policy's own (sampled_out), or a disposition the
+	// receiver did apply, is no override.
+	for _, r := range []enforce.Reported{{Disposition: "none", Override: "sampled_out"}, {Disposition: "quarantine", Override: "forwarded"}} {
+		row := row
+		row.Reported = r
+		res, err := enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(row), enforce.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := res.Sources; len(s) != 1 || slices.ContainsFunc(s[0].Why, func(w string) bool { return strings.Contains(w, "reason") }) {
+			t.Errorf("%+v: %+v", r, s)
+		}
+	}
+}
