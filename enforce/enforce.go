@@ -20,8 +20,9 @@
 // record passes the source (with the lookup count after the change), the
 // report-learned DKIM selectors the zone must keep. Mail a receiver
 // delivered although DMARC failed, as forwarded or list mail (the row's
-// policy_evaluated reason), is said to be such, and no SPF include is
-// suggested for the forwarder that relayed it.
+// policy_evaluated reason, or local_policy with ARC passing), is said to
+// be such, and no SPF include is suggested for the forwarder that
+// relayed it.
 package enforce
 
 import (
@@ -74,20 +75,26 @@ type Reported struct {
 	// Override is the receiver's reason for a disposition other than the
 	// policy's (the first policy_evaluated reason type: forwarded,
 	// trusted_forwarder, mailing_list, local_policy, sampled_out, …);
-	// empty when none was given.
-	Override string
+	// empty when none was given. OverrideComment is its comment, such as
+	// Google's "arc=pass".
+	Override, OverrideComment string
 }
 
 // overridden returns the reason the receiver gave for delivering mail
 // that failed DMARC, because it is forwarded or list mail or by its local
 // policy (RFC 7489 §6.7, Appendix C PolicyOverrideType), or "".
 // sampled_out, policy_test_mode and other are not such a reason: the
-// policy itself let the mail through.
+// policy itself let the mail through. A local_policy override whose
+// comment says ARC passed (RFC 8617: the receiver trusted the chain of a
+// forwarder or list) is given as "local_policy arc=pass".
 func (r Reported) overridden() string {
 	switch o := strings.ToLower(r.Override); o {
 	case "forwarded", "trusted_forwarder", "mailing_list", "local_policy":
 		switch strings.ToLower(r.Disposition) {
 		case "", "none", "pass":
+			if o == "local_policy" && strings.Contains(strings.ToLower(r.OverrideComment), "arc=pass") {
+				return o + " arc=pass"
+			}
 			return o
 		}
 	}
@@ -466,7 +473,7 @@ func (e *evaluator) outcome(row Row) (outcome, error) {
 	if !passes {
 		o.why = append(o.why, e.explain(row, ids, v9, spfResult, spfDomain)...)
 		switch reason := row.Reported.overridden(); reason {
-		case "forwarded", "trusted_forwarder", "mailing_list":
+		case "forwarded", "trusted_forwarder", "mailing_list", "local_policy arc=pass":
 			// The source relays someone else's mail: authorizing it in
 			// SPF would let it send as the domain.
 			o.why = append(o.why, fmt.Sprintf("the receiver delivered this mail today although DMARC failed (reason %s): forwarded or list mail, which it may let through under enforcement too", reason))

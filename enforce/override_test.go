@@ -53,6 +53,24 @@ func TestOverride(t *testing.T) {
 	if other == nil || slices.ContainsFunc(other.Why, func(w string) bool { return strings.Contains(w, "reason") }) {
 		t.Errorf("the same mail without the reason: %+v", other)
 	}
+	// Google's local_policy with arc=pass: list or forwarded mail whose ARC
+	// chain it trusted; local_policy alone keeps the advice.
+	arc := row
+	arc.Reported.Override, arc.Reported.OverrideComment = "local_policy", "arc=pass"
+	bare := arc
+	bare.Reported.OverrideComment = ""
+	bare.Source = plain.Source
+	res, err = enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(arc, bare), enforce.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range res.Sources {
+		forwarded := slices.ContainsFunc(s.Advice, func(a string) bool { return strings.Contains(a, "add no SPF include") })
+		noted := slices.ContainsFunc(s.Why, func(w string) bool { return strings.Contains(w, "reason local_policy") })
+		if forwarded != (s.Addr == arc.Source) || !noted {
+			t.Errorf("local_policy %v: %+v", s.Addr == arc.Source, s)
+		}
+	}
 	// A reason that is the policy's own (sampled_out), or a disposition the
 	// receiver did apply, is no override.
 	for _, r := range []enforce.Reported{{Disposition: "none", Override: "sampled_out"}, {Disposition: "quarantine", Override: "forwarded"}} {

@@ -44,7 +44,7 @@ func RowOf(rec aggregate.Record) Row {
 			DKIM: strings.ToLower(string(rec.Evaluated.DKIM)), SPF: strings.ToLower(string(rec.Evaluated.SPF))}}
 	for _, r := range rec.Evaluated.Reasons {
 		if r.Type != "" {
-			row.Reported.Override = strings.ToLower(string(r.Type))
+			row.Reported.Override, row.Reported.OverrideComment = strings.ToLower(string(r.Type)), r.Comment
 			break
 		}
 	}
