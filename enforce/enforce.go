@@ -277,7 +277,17 @@ func Evaluate(ctx context.Context, r resolver.Resolver, domain string, rows iter
 			}
 		}
 	})
-	slices.SortFunc(ordered, func(a, b key) int { return cmp.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
+	// Forwarded mail last: a source's first advice, the one findings
+	// show, is then about its own mail, not about mail it relayed.
+	slices.SortFunc(ordered, func(a, b key) int {
+		if fa, fb := a.overridden != "", b.overridden != ""; fa != fb {
+			if fa {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Compare(fmt.Sprint(a), fmt.Sprint(b))
+	})
 	for _, k := range ordered {
 		g := groups[k]
 		o, err := e.outcome(g.row)

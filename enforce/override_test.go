@@ -53,6 +53,19 @@ func TestOverride(t *testing.T) {
 	if other == nil || slices.ContainsFunc(other.Why, func(w string) bool { return strings.Contains(w, "reason") }) {
 		t.Errorf("the same mail without the reason: %+v", other)
 	}
+	// The same source also sends its own mail, signed with a key the
+	// proposal removes: the advice findings show first is about that.
+	own := enforce.Row{Source: row.Source, Count: 5, HeaderFrom: "contoso.test", EnvelopeFrom: "contoso.test",
+		DKIM:     []enforce.DKIM{{Domain: "contoso.test", Selector: "s2019", Result: "pass"}},
+		Reported: enforce.Reported{Disposition: "none", DKIM: "pass", SPF: "fail"}}
+	res, err = enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(row, own), enforce.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Sources) != 1 || len(res.Sources[0].Advice) < 2 || !strings.Contains(res.Sources[0].Advice[0], "keep the DKIM key at s2019") {
+		t.Errorf("own and relayed mail from one source: %+v", res.Sources)
+	}
+
 	// Google's local_policy with arc=pass: list or forwarded mail whose ARC
 	// chain it trusted; local_policy alone keeps the advice.
 	arc := row
