@@ -7,8 +7,9 @@
 // report at a time is held, with its records. A report, message or entry
 // that cannot be read is yielded as an *Error naming it (file, message,
 // attachment, zip entry, report ID) and reading goes on; the same report
-// received twice (same org_name and report_id) is yielded once, the copy
-// as an error wrapping ErrDuplicate.
+// received twice (same org_name and report_id, and the same email, policy
+// domain, period and counts: report_id alone is not unique everywhere)
+// is yielded once, the copy as an error wrapping ErrDuplicate.
 //
 //	for rep, err := range aggregate.Open(ctx, "reports/", aggregate.Options{}) {
 //		if err != nil {

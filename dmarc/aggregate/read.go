@@ -80,7 +80,7 @@ func (w *walker) report(rep *Report) {
 	if !w.o.Since.IsZero() && rep.DateRange.End.Before(w.o.Since) {
 		return
 	}
-	if !w.o.KeepDuplicates && w.seen.add(rep.OrgName, rep.ReportID) {
+	if !w.o.KeepDuplicates && w.seen.add(rep) {
 		w.fail(&Error{Source: rep.Source, OrgName: rep.OrgName, ReportID: rep.ReportID, Err: ErrDuplicate})
 		return
 	}

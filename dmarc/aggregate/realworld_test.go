@@ -237,3 +237,26 @@ func TestNullRecord(t *testing.T) {
 		}
 	}
 }
+
+// TestSameIDOtherReport: one organization's several mail systems send
+// different reports under one org_name with the same report_id (seen
+// from a hosting company whose report_id is a domain and the period):
+// each is read. The same report received twice is still one.
+func TestSameIDOtherReport(t *testing.T) {
+	base := strings.Replace(minimal("", ""), "<report_id>rw-1</report_id>", "<report_id>contoso.example.1700000000.1700086400</report_id>", 1)
+	other := strings.NewReplacer("dmarc@receiver.example", "dmarc@brand2.receiver.example", "<count>3</count>", "<count>5</count>").Replace(base)
+	dir := t.TempDir()
+	for name, data := range map[string]string{"a.xml": base, "b.xml": other, "c.xml": base} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reps, errs := collect(aggregate.ReadDir(ctx, dir, aggregate.Options{}))
+	var n int64
+	for _, r := range reps {
+		n += r.Messages()
+	}
+	if len(reps) != 2 || n != 8 || len(errs) != 1 || !errors.Is(errs[0], aggregate.ErrDuplicate) {
+		t.Errorf("%d reports, %d messages, errors %v", len(reps), n, errs)
+	}
+}
