@@ -18,7 +18,11 @@
 // p=none) are told apart from those the change would break, and the
 // suggestions are computed, not curated: the provider include whose SPF
 // record passes the source (with the lookup count after the change), the
-// report-learned DKIM selectors the zone must keep.
+// report-learned DKIM selectors the zone must keep. Mail a receiver
+// delivered although DMARC failed, as forwarded or list mail (the row's
+// policy_evaluated reason, or local_policy with ARC passing), is said to
+// be such, and no SPF include is suggested for the forwarder that
+// relayed it.
 package enforce
 
 import (
@@ -68,6 +72,33 @@ type SPF struct {
 type Reported struct {
 	Disposition string // none, quarantine, reject
 	DKIM, SPF   string // pass or fail (aligned)
+	// Override is the receiver's reason for a disposition other than the
+	// policy's (the first policy_evaluated reason type: forwarded,
+	// trusted_forwarder, mailing_list, local_policy, sampled_out, …);
+	// empty when none was given. OverrideComment is its comment, such as
+	// Google's "arc=pass".
+	Override, OverrideComment string
+}
+
+// overridden returns the reason the receiver gave for delivering mail
+// that failed DMARC, because it is forwarded or list mail or by its local
+// policy (RFC 7489 §6.7, Appendix C PolicyOverrideType), or "".
+// sampled_out, policy_test_mode and other are not such a reason: the
+// policy itself let the mail through. A local_policy override whose
+// comment says ARC passed (RFC 8617: the receiver trusted the chain of a
+// forwarder or list) is given as "local_policy arc=pass".
+func (r Reported) overridden() string {
+	switch o := strings.ToLower(r.Override); o {
+	case "forwarded", "trusted_forwarder", "mailing_list", "local_policy":
+		switch strings.ToLower(r.Disposition) {
+		case "", "none", "pass":
+			if o == "local_policy" && strings.Contains(strings.ToLower(r.OverrideComment), "arc=pass") {
+				return o + " arc=pass"
+			}
+			return o
+		}
+	}
+	return ""
 }
 
 // PassedToday reports whether the receiver saw the row pass DMARC.
@@ -186,6 +217,7 @@ type key struct {
 	spfDomain         string
 	passedToday       bool
 	reportedSPFResult string
+	overridden        string
 }
 
 type group struct {
@@ -245,7 +277,17 @@ func Evaluate(ctx context.Context, r resolver.Resolver, domain string, rows iter
 			}
 		}
 	})
-	slices.SortFunc(ordered, func(a, b key) int { return cmp.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
+	// Forwarded mail last: a source's first advice, the one findings
+	// show, is then about its own mail, not about mail it relayed.
+	slices.SortFunc(ordered, func(a, b key) int {
+		if fa, fb := a.overridden != "", b.overridden != ""; fa != fb {
+			if fa {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Compare(fmt.Sprint(a), fmt.Sprint(b))
+	})
 	for _, k := range ordered {
 		g := groups[k]
 		o, err := e.outcome(g.row)
@@ -328,7 +370,7 @@ func keyOf(row Row) key {
 	slices.Sort(sigs)
 	sd, sr := spfOf(row)
 	return key{src: row.Source, from: canon(row.HeaderFrom), envelope: canon(row.EnvelopeFrom), dkim: strings.Join(sigs, ","),
-		spfDomain: sd, passedToday: row.Reported.PassedToday(), reportedSPFResult: sr}
+		spfDomain: sd, passedToday: row.Reported.PassedToday(), reportedSPFResult: sr, overridden: row.Reported.overridden()}
 }
 
 // spfOf returns the domain SPF checked for the row (MAIL FROM, else the
@@ -440,7 +482,18 @@ func (e *evaluator) outcome(row Row) (outcome, error) {
 	}
 	if !passes {
 		o.why = append(o.why, e.explain(row, ids, v9, spfResult, spfDomain)...)
-		o.advice = append(o.advice, e.advise(row, v9, spfResult, spfDomain)...)
+		switch reason := row.Reported.overridden(); reason {
+		case "forwarded", "trusted_forwarder", "mailing_list", "local_policy arc=pass":
+			// The source relays someone else's mail: authorizing it in
+			// SPF would let it send as the domain.
+			o.why = append(o.why, fmt.Sprintf("the receiver delivered this mail today although DMARC failed (reason %s): forwarded or list mail, which it may let through under enforcement too", reason))
+			o.advice = append(o.advice, fmt.Sprintf("add no SPF include for this forwarder: sign with DKIM d=%s where the mail starts (aligned DKIM survives forwarding)", e.domain))
+		case "local_policy":
+			o.why = append(o.why, "the receiver delivered this mail today although DMARC failed (reason local_policy), and may do so under enforcement too")
+			fallthrough
+		default:
+			o.advice = append(o.advice, e.advise(row, v9, spfResult, spfDomain)...)
+		}
 	}
 	return o, nil
 }

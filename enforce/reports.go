@@ -42,6 +42,12 @@ func RowOf(rec aggregate.Record) Row {
 		HeaderFrom: rec.Identifiers.HeaderFrom, EnvelopeFrom: rec.Identifiers.EnvelopeFrom,
 		Reported: Reported{Disposition: strings.ToLower(string(rec.Evaluated.Disposition)),
 			DKIM: strings.ToLower(string(rec.Evaluated.DKIM)), SPF: strings.ToLower(string(rec.Evaluated.SPF))}}
+	for _, r := range rec.Evaluated.Reasons {
+		if r.Type != "" {
+			row.Reported.Override, row.Reported.OverrideComment = strings.ToLower(string(r.Type)), r.Comment
+			break
+		}
+	}
 	for _, d := range rec.DKIM {
 		if strings.TrimSpace(d.Domain) == "" {
 			continue // <dkim><domain/><result>none</result>: no signature (Microsoft's way)

@@ -3,6 +3,7 @@ package aggregate
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"iter"
 	"os"
@@ -11,11 +12,13 @@ import (
 	"strings"
 )
 
-// ReadDir reads the regular files directly in dir (not in its
-// sub-folders; names starting with "." are skipped), in name order, each
-// as ReadFile does: XML, gzip, zip, .eml messages or mbox files. At most
-// MaxMessages files are read: past that, an error wrapping
-// ErrTooManyMessages is yielded and the files beyond the first
+// ReadDir reads the regular files directly in dir (names starting with
+// "." are skipped), in name order, each as ReadFile does: XML, gzip,
+// zip, .eml messages or mbox files. Its sub-folders are not read: each
+// is yielded as an error wrapping ErrNotRegular, so that reports filed
+// by month or by receiver are not silently left out. At most
+// MaxMessages files and sub-folders are listed: past that, an error
+// wrapping ErrTooManyMessages is yielded and the files beyond the first
 // MaxMessages listed (in the folder's own order) are not read.
 func ReadDir(ctx context.Context, dir string, opts Options) iter.Seq2[*Report, error] {
 	return func(yield func(*Report, error) bool) {
@@ -69,10 +72,10 @@ func isMaildir(dir string) bool {
 // dir reads the files in the given sub-folders of dir ("" for dir
 // itself). maildir: a missing sub-folder is not an error.
 func (w *walker) dir(dir string, subs []string, maildir bool) {
-	var paths []string
+	var paths, folders []string
 	over := false
 	for _, sub := range subs {
-		names, more, err := listDir(filepath.Join(dir, sub), w.o.MaxMessages-len(paths))
+		names, dirs, more, err := listDir(filepath.Join(dir, sub), w.o.MaxMessages-len(paths)-len(folders))
 		if err != nil {
 			if maildir && errors.Is(err, os.ErrNotExist) {
 				continue
@@ -83,6 +86,10 @@ func (w *walker) dir(dir string, subs []string, maildir bool) {
 		slices.Sort(names)
 		for _, n := range names {
 			paths = append(paths, filepath.Join(dir, sub, n))
+		}
+		slices.Sort(dirs)
+		for _, n := range dirs {
+			folders = append(folders, filepath.Join(dir, sub, n))
 		}
 		if more {
 			over = true
@@ -95,36 +102,43 @@ func (w *walker) dir(dir string, subs []string, maildir bool) {
 		}
 		w.file(p)
 	}
+	for _, p := range folders {
+		w.failf(Source{Path: p}, fmt.Errorf("%w (a folder: sub-folders are not read; name it to read it)", ErrNotRegular))
+	}
 	if over {
 		w.failf(Source{Path: dir}, boundError(ErrTooManyMessages, "more than %d files; the rest are not read", w.o.MaxMessages))
 	}
 }
 
 // listDir lists at most max names of regular files (or links to them,
-// checked when read) in dir, skipping dot files and folders, and says
-// whether there are more.
-func listDir(dir string, max int) (names []string, more bool, err error) {
+// checked when read) and of folders in dir, skipping dot files and dot
+// folders, and says whether there are more.
+func listDir(dir string, max int) (names, dirs []string, more bool, err error) {
 	f, err := os.Open(dir)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	defer f.Close()
 	for {
 		ents, err := f.ReadDir(256)
 		for _, e := range ents {
-			if strings.HasPrefix(e.Name(), ".") || e.IsDir() {
+			if strings.HasPrefix(e.Name(), ".") {
 				continue
 			}
-			if len(names) >= max {
-				return names, true, nil
+			if len(names)+len(dirs) >= max {
+				return names, dirs, true, nil
 			}
-			names = append(names, e.Name())
+			if e.IsDir() {
+				dirs = append(dirs, e.Name())
+			} else {
+				names = append(names, e.Name())
+			}
 		}
 		if err == io.EOF {
-			return names, false, nil
+			return names, dirs, false, nil
 		}
 		if err != nil {
-			return names, false, err
+			return names, dirs, false, err
 		}
 	}
 }

@@ -7,8 +7,9 @@
 // report at a time is held, with its records. A report, message or entry
 // that cannot be read is yielded as an *Error naming it (file, message,
 // attachment, zip entry, report ID) and reading goes on; the same report
-// received twice (same org_name and report_id) is yielded once, the copy
-// as an error wrapping ErrDuplicate.
+// received twice (same org_name and report_id, and the same email, policy
+// domain, period and counts: report_id alone is not unique everywhere)
+// is yielded once, the copy as an error wrapping ErrDuplicate.
 //
 //	for rep, err := range aggregate.Open(ctx, "reports/", aggregate.Options{}) {
 //		if err != nil {
@@ -36,11 +37,18 @@
 // method says so. Optional elements may be missing; several <dkim> and
 // <spf> results per record, <human_result>, IPv6 and IPv4-mapped source
 // addresses, byte order marks, declared encodings such as ISO-8859-1,
-// gzip streams with bytes after the end, and attachments typed
-// application/octet-stream but named .xml.gz are all read. What a report
-// must have: report_id, date_range (seconds since the epoch),
-// policy_published/domain, and per record a source_ip and a count;
-// without one the report is an error wrapping ErrInvalid.
+// bytes that are not UTF-8 in a UTF-8 report (read as U+FFFD), gzip
+// streams with bytes after the end, a <feedback> wrapped in an <xs:schema>
+// element left open, an <email> or <extra_contact_info> written unescaped
+// in angle brackets (<email><a@b></email>, kept as sent), and attachments
+// typed application/octet-stream but named .xml.gz are all read. What a
+// report must have: report_id, date_range (seconds since the epoch),
+// policy_published/domain, and per record a source_ip and a count; without
+// one the report is an error wrapping ErrInvalid. A record of count 0 with
+// no source_ip, the placeholder some receivers send for a day without
+// mail, is skipped. An SMTP TLS report (RFC 8460) sent to the same mailbox
+// is no report: a message with only one is ErrNoReport, a .json.gz file or
+// zip entry ErrNotReport.
 //
 // # Bounds
 //

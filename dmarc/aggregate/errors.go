@@ -48,8 +48,9 @@ var (
 	// date_range, policy_published/domain, a record's source_ip or count)
 	// or has one that cannot be read.
 	ErrInvalid = errors.New("invalid report")
-	// ErrDuplicate: a report with the same org_name and report_id was
-	// already yielded in this read (see Options.KeepDuplicates).
+	// ErrDuplicate: the same report (org_name, report_id, email, policy
+	// domain, period, number of records and messages) was already
+	// yielded in this read (see Options.KeepDuplicates).
 	ErrDuplicate = errors.New("duplicate report")
 	// ErrNotRegular: a path is a FIFO, a device or another file that is
 	// not regular; it is refused without being read.

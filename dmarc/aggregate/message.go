@@ -59,7 +59,7 @@ type mimeWalk struct {
 var reportTypes = map[string]bool{
 	"application/gzip": true, "application/x-gzip": true, "application/gzip-compressed": true,
 	"application/x-gunzip": true, "application/x-gzip-compressed": true,
-	"application/zip": true, "application/x-zip": true, "application/x-zip-compressed": true,
+	"application/zip": true, "application/x-zip": true, "application/x-zip-compressed": true, "application/zip-compressed": true,
 	"application/xml": true, "text/xml": true,
 }
 
@@ -126,6 +126,11 @@ func (m *mimeWalk) entity(hdr textproto.MIMEHeader, body io.Reader, src Source, 
 			return false
 		}
 		return w.message(transferDecode(hdr, body), src, m.depth+1)
+	}
+	if strings.HasPrefix(mediatype, "application/tlsrpt+") {
+		// An SMTP TLS report (RFC 8460 §5.3: tlsrpt+gzip, tlsrpt+json),
+		// named .json.gz, sent to the same mailbox as DMARC reports.
+		return false
 	}
 	name := fileName(hdr, params)
 	if !reportTypes[mediatype] && !reportName(name) {

@@ -71,8 +71,9 @@ type Options struct {
 	Since time.Time
 
 	// KeepDuplicates yields every copy of a report; by default a report
-	// whose org_name and report_id were already seen in this read is
-	// yielded as an error wrapping ErrDuplicate instead.
+	// already seen in this read (the same org_name, report_id, email,
+	// policy domain, period and counts) is yielded as an error wrapping
+	// ErrDuplicate instead.
 	KeepDuplicates bool
 
 	// The bounds; zero means the default constant of the same name.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"net/netip"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +39,68 @@ func Parse(r io.Reader, opts Options) (*Report, error) {
 	return rep, nil
 }
 
+// headLen is how much of a report is looked at before it is parsed: the
+// XML declaration, and <report_metadata>.
+const headLen = 8 << 10
+
+// angleAddr is an element of <report_metadata> whose whole text is an
+// address or URL in angle brackets, unescaped: <email><a@b></email>, as
+// some generators write it (not well-formed: "<a@b>" is no tag).
+var angleAddr = regexp.MustCompile(`<(email|extra_contact_info)>([ \t\r\n]*)<([^<>&"'\s]*[@:][^<>&"'\s]*)>([ \t\r\n]*)</(email|extra_contact_info)>`)
+
+// escapeAngleAddrs returns head with the angle brackets of such elements
+// escaped, and whether it changed anything.
+func escapeAngleAddrs(head []byte) ([]byte, bool) {
+	if !bytes.Contains(head, []byte("><")) {
+		return nil, false
+	}
+	var out []byte
+	last := 0
+	for _, m := range angleAddr.FindAllSubmatchIndex(head, -1) {
+		if !bytes.Equal(head[m[2]:m[3]], head[m[10]:m[11]]) {
+			continue
+		}
+		out = append(out, head[last:m[6]-1]...)
+		out = append(out, "&lt;"...)
+		out = append(out, head[m[6]:m[7]]...)
+		out = append(out, "&gt;"...)
+		last = m[7] + 1
+	}
+	if out == nil {
+		return nil, false
+	}
+	return append(out, head[last:]...), true
+}
+
+// utf8Declared reports whether b, the start of a document, declares
+// UTF-8 or no encoding (XML 1.0 §4.3.3: then it is UTF-8). A declaration
+// not ended within b is taken as declaring another encoding.
+func utf8Declared(b []byte) bool {
+	b = bytes.TrimLeft(b, " \t\r\n")
+	if !bytes.HasPrefix(b, []byte("<?xml")) {
+		return true
+	}
+	end := bytes.Index(b, []byte("?>"))
+	if end < 0 {
+		return false
+	}
+	decl := b[:end]
+	i := bytes.Index(decl, []byte("encoding"))
+	if i < 0 {
+		return true
+	}
+	rest := bytes.TrimLeft(decl[i+len("encoding"):], " \t\r\n")
+	if !bytes.HasPrefix(rest, []byte("=")) {
+		return false
+	}
+	rest = bytes.TrimLeft(rest[1:], " \t\r\n")
+	if len(rest) == 0 || rest[0] != '"' && rest[0] != '\'' {
+		return false
+	}
+	enc, _, ok := bytes.Cut(rest[1:], rest[:1])
+	return ok && strings.EqualFold(string(enc), "utf-8")
+}
+
 // parser holds the state of one report's parse.
 type parser struct {
 	d        *xml.Decoder
@@ -65,6 +128,21 @@ func parse(r io.Reader, o *Options) (*Report, error) {
 	} else if bytes.HasPrefix(head, []byte("\xff\xfe")) || bytes.HasPrefix(head, []byte("\xfe\xff")) {
 		in = transform.NewReader(br, unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder())
 		utf16 = true
+	}
+	if !utf16 {
+		head, _ := br.Peek(headLen)
+		isUTF8 := utf8Declared(head)
+		if fixed, ok := escapeAngleAddrs(head); ok {
+			br.Discard(len(head))
+			in = io.MultiReader(bytes.NewReader(fixed), br)
+		}
+		// UTF-8, declared or by default: a byte that is not UTF-8 (a From
+		// domain copied as it came) reads as U+FFFD, as a UTF-8 decoder
+		// reads it, not as a syntax error that costs the whole report.
+		// Another declared encoding is decoded by CharsetReader.
+		if isUTF8 {
+			in = transform.NewReader(in, unicode.UTF8.NewDecoder())
+		}
 	}
 	p := &parser{o: o, strs: make(map[string]string)}
 	p.d = xml.NewDecoder(&runReader{r: in, max: o.MaxTextBytes})
@@ -133,6 +211,9 @@ func parse(r io.Reader, o *Options) (*Report, error) {
 			case "record":
 				if len(rep.Records) >= o.MaxRecords {
 					return rep, boundError(ErrTooManyRecords, "more than %d records", o.MaxRecords)
+				}
+				if p.nullRecord(el) {
+					continue
 				}
 				rec, err := p.record(el)
 				if err != nil {
@@ -235,23 +316,47 @@ func (p *parser) skip() error {
 	return nil
 }
 
-// root finds the <feedback> element.
+// namespaceXSD is the XML Schema namespace. One generator sends its
+// report inside an <xs:schema> element (RFC 7489 Appendix C's schema
+// root), which it does not close.
+const namespaceXSD = "http://www.w3.org/2001/XMLSchema"
+
+// root finds the <feedback> element: the root, or the first child of an
+// <xs:schema> root. The parse ends at </feedback>: what follows, such as
+// the wrapper's end tag or its absence, is not read.
 func (p *parser) root() (xml.StartElement, error) {
+	wrapped := false
 	for {
 		tok, err := p.token()
 		if err != nil {
-			if errors.Is(err, io.ErrUnexpectedEOF) {
+			if errors.Is(err, io.ErrUnexpectedEOF) || wrapped && isSyntaxEOF(err) {
 				return xml.StartElement{}, fmt.Errorf("%w: no root element", ErrNotReport)
 			}
 			return xml.StartElement{}, err
 		}
-		if t, ok := tok.(xml.StartElement); ok {
-			if !strings.EqualFold(t.Name.Local, "feedback") {
-				return t, fmt.Errorf("%w: the root element is <%s>, not <feedback>", ErrNotReport, t.Name.Local)
+		t, ok := tok.(xml.StartElement)
+		switch {
+		case !ok:
+			if _, end := tok.(xml.EndElement); end && wrapped {
+				return xml.StartElement{}, fmt.Errorf("%w: <schema> holds no <feedback>", ErrNotReport)
 			}
+		case strings.EqualFold(t.Name.Local, "feedback"):
 			return t, nil
+		case !wrapped && t.Name.Space == namespaceXSD && t.Name.Local == "schema":
+			wrapped = true
+		case wrapped:
+			return t, fmt.Errorf("%w: <schema> holds <%s>, not <feedback>", ErrNotReport, t.Name.Local)
+		default:
+			return t, fmt.Errorf("%w: the root element is <%s>, not <feedback>", ErrNotReport, t.Name.Local)
 		}
 	}
+}
+
+// isSyntaxEOF reports whether err is the syntax error token gives at the
+// end of the input.
+func isSyntaxEOF(err error) bool {
+	var se *xml.SyntaxError
+	return errors.As(err, &se) && se.Msg == "unexpected EOF"
 }
 
 // node is an element read into the parser's arena, its children linked
@@ -450,6 +555,15 @@ func (p *parser) policy(pp *PolicyPublished, el int32) error {
 		pp.Pct, pp.HasPct = n, true
 	}
 	return nil
+}
+
+// nullRecord reports whether record el counts no message and names no
+// source: the placeholder some receivers send for a domain they saw no
+// mail from (<source_ip/>, <count>0</count>, the rest empty). It is
+// skipped, not refused: it holds nothing to count.
+func (p *parser) nullRecord(el int32) bool {
+	row := p.child(el, "row")
+	return row >= 0 && p.text(row, "source_ip") == "" && p.text(row, "count") == "0"
 }
 
 func (p *parser) record(el int32) (Record, error) {

@@ -80,7 +80,7 @@ func (w *walker) report(rep *Report) {
 	if !w.o.Since.IsZero() && rep.DateRange.End.Before(w.o.Since) {
 		return
 	}
-	if !w.o.KeepDuplicates && w.seen.add(rep.OrgName, rep.ReportID) {
+	if !w.o.KeepDuplicates && w.seen.add(rep) {
 		w.fail(&Error{Source: rep.Source, OrgName: rep.OrgName, ReportID: rep.ReportID, Err: ErrDuplicate})
 		return
 	}
@@ -253,12 +253,14 @@ func (w *walker) inner(r io.Reader, src Source) {
 	switch sniff(head) {
 	case kindGzip, kindZip:
 		w.failf(src, boundError(ErrNested, "an archive inside an archive (at most %d level)", MaxArchiveDepth))
-		return
 	case kindEmpty:
 		w.failf(src, fmt.Errorf("%w: empty", ErrNotReport))
-		return
+	case kindXML:
+		w.xml(br, src)
+	default:
+		// Not XML: an SMTP TLS report's JSON (RFC 8460), a text file.
+		w.failf(src, fmt.Errorf("%w: not XML", ErrNotReport))
 	}
-	w.xml(br, src)
 }
 
 // xml parses one report and yields it.

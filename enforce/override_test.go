@@ -1,0 +1,100 @@
+package enforce_test
+
+import (
+	"context"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/domainlint/domainlint/dmarc/aggregate"
+	"github.com/domainlint/domainlint/enforce"
+)
+
+// TestOverride: receivers report mail they delivered although DMARC
+// failed, because it was forwarded or came through a list
+// (policy_evaluated reason forwarded, mailing_list, trusted_forwarder,
+// local_policy). The what-if says so, and does not advise authorizing
+// the forwarder in SPF; the same source without the reason is advised as
+// before.
+func TestOverride(t *testing.T) {
+	rec := aggregate.Record{SourceIP: mailer, Count: 40,
+		Evaluated: aggregate.PolicyEvaluated{Disposition: "none", DKIM: "fail", SPF: "fail",
+			Reasons: []aggregate.Reason{{Comment: "arc=pass"}, {Type: "Mailing_List", Comment: "list"}}},
+		Identifiers: aggregate.Identifiers{HeaderFrom: "contoso.test", EnvelopeFrom: "bounces.mailer.test"},
+		DKIM:        []aggregate.DKIMAuth{{Domain: "mailer.test", Selector: "m1", Result: "pass"}},
+		SPF:         []aggregate.SPFAuth{{Domain: "bounces.mailer.test", Scope: "mfrom", Result: "pass"}}}
+	row := enforce.RowOf(rec)
+	if row.Reported.Override != "mailing_list" {
+		t.Fatalf("Override %q", row.Reported.Override)
+	}
+	plain := row
+	plain.Reported.Override = ""
+	plain.Source = netip.MustParseAddr("203.0.113.10") // the same sender's other host
+	res, err := enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(row, plain), enforce.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed, other *enforce.Source
+	for i := range res.Sources {
+		switch res.Sources[i].Addr {
+		case row.Source:
+			listed = &res.Sources[i]
+		case plain.Source:
+			other = &res.Sources[i]
+		}
+	}
+	if listed == nil || listed.Rejected != 40 || listed.Lost != 40 ||
+		!slices.ContainsFunc(listed.Why, func(w string) bool { return strings.Contains(w, "reason mailing_list") }) ||
+		slices.ContainsFunc(listed.Advice, func(a string) bool { return strings.Contains(a, "at mailer.test") }) ||
+		!slices.ContainsFunc(listed.Advice, func(a string) bool { return strings.Contains(a, "add no SPF include for this forwarder") }) {
+		t.Errorf("list mail: %+v", listed)
+	}
+	if other == nil || slices.ContainsFunc(other.Why, func(w string) bool { return strings.Contains(w, "reason") }) {
+		t.Errorf("the same mail without the reason: %+v", other)
+	}
+	// The same source also sends its own mail, signed with a key the
+	// proposal removes: the advice findings show first is about that.
+	own := enforce.Row{Source: row.Source, Count: 5, HeaderFrom: "contoso.test", EnvelopeFrom: "contoso.test",
+		DKIM:     []enforce.DKIM{{Domain: "contoso.test", Selector: "s2019", Result: "pass"}},
+		Reported: enforce.Reported{Disposition: "none", DKIM: "pass", SPF: "fail"}}
+	res, err = enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(row, own), enforce.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Sources) != 1 || len(res.Sources[0].Advice) < 2 || !strings.Contains(res.Sources[0].Advice[0], "keep the DKIM key at s2019") {
+		t.Errorf("own and relayed mail from one source: %+v", res.Sources)
+	}
+
+	// Google's local_policy with arc=pass: list or forwarded mail whose ARC
+	// chain it trusted; local_policy alone keeps the advice.
+	arc := row
+	arc.Reported.Override, arc.Reported.OverrideComment = "local_policy", "arc=pass"
+	bare := arc
+	bare.Reported.OverrideComment = ""
+	bare.Source = plain.Source
+	res, err = enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(arc, bare), enforce.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range res.Sources {
+		forwarded := slices.ContainsFunc(s.Advice, func(a string) bool { return strings.Contains(a, "add no SPF include") })
+		noted := slices.ContainsFunc(s.Why, func(w string) bool { return strings.Contains(w, "reason local_policy") })
+		if forwarded != (s.Addr == arc.Source) || !noted {
+			t.Errorf("local_policy %v: %+v", s.Addr == arc.Source, s)
+		}
+	}
+	// A reason that is the policy's own (sampled_out), or a disposition the
+	// receiver did apply, is no override.
+	for _, r := range []enforce.Reported{{Disposition: "none", Override: "sampled_out"}, {Disposition: "quarantine", Override: "forwarded"}} {
+		row := row
+		row.Reported = r
+		res, err := enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(row), enforce.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := res.Sources; len(s) != 1 || slices.ContainsFunc(s[0].Why, func(w string) bool { return strings.Contains(w, "reason") }) {
+			t.Errorf("%+v: %+v", r, s)
+		}
+	}
+}
