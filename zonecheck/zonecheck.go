@@ -1,7 +1,8 @@
 // Package zonecheck is the check of what only a zone file can get wrong:
 // what the server of the zone that holds the domain refuses or ignores in
 // its file (a CNAME beside other data, no SOA or NS at the apex, records
-// outside the zone, a TXT string over 255 octets that BIND refuses). It
+// outside the zone, a TXT string over 255 octets and an apex NS record
+// whose in-zone server has no address, which BIND refuses). It
 // reads Pass.Zone, and does nothing over live DNS.
 package zonecheck
 
@@ -33,16 +34,19 @@ var (
 	ruleZoneTXTTooLong = lint.Rule{ID: "zone.txt-string-too-long", Severity: lint.Warning,
 		Summary:  "A TXT string written longer than 255 octets (often a 2048-bit DKIM key pasted as one string): BIND refuses the whole zone; Knot splits the string.",
 		Citation: "RFC 1035 §3.3", URL: rfc1035 + "#section-3.3"}
+	ruleZoneNSNoAddress = lint.Rule{ID: "zone.ns-no-address", Severity: lint.Error,
+		Summary:  "An NS record at the apex names a server inside the zone that the zone gives no address (A or AAAA), often a name written without its trailing dot, or names a CNAME: BIND refuses the zone, and resolvers cannot reach that server.",
+		Citation: "RFC 1034 §4.2.1, RFC 2181 §10.3", URL: "https://www.rfc-editor.org/rfc/rfc1034#section-4.2.1"}
 )
 
 // Rules returns the rules of the zone check.
 func Rules() []lint.Rule {
-	return []lint.Rule{ruleZoneCNAME, ruleZoneMissingSOA, ruleZoneMissingNS, ruleZoneOutOfZone, ruleZoneTXTTooLong}
+	return []lint.Rule{ruleZoneCNAME, ruleZoneMissingSOA, ruleZoneMissingNS, ruleZoneOutOfZone, ruleZoneTXTTooLong, ruleZoneNSNoAddress}
 }
 
 // NewCheck returns the zone check ("zone"). It has no result.
 func NewCheck() *analysis.Check {
-	return &analysis.Check{Name: "zone", Doc: "with zone files: what the zone's server refuses or ignores (a CNAME beside other data, no SOA or NS at the apex, records outside the zone, TXT strings over 255 octets)",
+	return &analysis.Check{Name: "zone", Doc: "with zone files: what the zone's server refuses or ignores (a CNAME beside other data, no SOA or NS at the apex, records outside the zone, TXT strings over 255 octets, an apex NS without an address)",
 		Rules: Rules(), Run: func(_ context.Context, p *analysis.Pass) (any, error) { run(p); return nil, nil }}
 }
 
@@ -73,6 +77,8 @@ func run(p *analysis.Pass) {
 			rule = ruleZoneOutOfZone
 		case "txt-string-too-long":
 			rule, typ = ruleZoneTXTTooLong, "TXT"
+		case "ns-no-address":
+			rule, typ = ruleZoneNSNoAddress, "NS"
 		default:
 			continue
 		}

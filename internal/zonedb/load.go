@@ -88,6 +88,11 @@ const (
 	// octets a character-string holds (RFC 1035 §3.3): BIND refuses the
 	// zone, Knot (and this parser) split the string.
 	TXTStringTooLong ProblemKind = "txt-string-too-long"
+	// NSNoAddress is an NS record at the apex whose name server's name is
+	// inside the zone, not delegated, and has no address there (often a
+	// name written without its trailing dot), or is a CNAME: BIND refuses
+	// the zone ("has no address records", "is a CNAME (illegal)").
+	NSNoAddress ProblemKind = "ns-no-address"
 )
 
 // Problem is one thing a server refuses or ignores in a zone.
@@ -544,6 +549,7 @@ func (z *Zone) finish(apex, file string) error {
 		z.Problems = append(z.Problems, p)
 	}
 	z.Problems = append(z.Problems, z.cnameProblems()...)
+	z.Problems = append(z.Problems, z.nsProblems()...)
 	for i := range z.Problems {
 		z.Problems[i].Zone = apex
 	}
@@ -620,6 +626,61 @@ func (z *Zone) cnameProblems() []Problem {
 			Message: fmt.Sprintf("%s has a CNAME and other data (%s): a CNAME must stand alone; servers refuse the zone (Knot: \"another record exists beside CNAME\")", strings.TrimSuffix(owner, "."), strings.Join(others, ", "))})
 	}
 	return out
+}
+
+// nsProblems finds the apex's NS records whose name server the zone
+// itself must give an address for and does not: a name inside the zone,
+// not delegated, with no A or AAAA record (nor a wildcard that gives one),
+// or a CNAME (RFC 2181 §10.3). BIND refuses such a zone; Knot serves it
+// (kzonecheck: "missing glue record"). NS records of delegations are left
+// alone: BIND only warns of their missing glue.
+func (z *Zone) nsProblems() []Problem {
+	var out []Problem
+	apex := z.Origin
+	for _, rr := range z.names[apex] {
+		ns, ok := rr.(*dns.NS)
+		if !ok {
+			continue
+		}
+		target := Canon(ns.Ns)
+		if !dns.IsSubDomain(apex, target) || z.Delegated(target) || z.hasAddress(target) {
+			continue
+		}
+		at := strings.TrimSuffix(target, ".")
+		why := fmt.Sprintf("has no address record (A or AAAA) in the zone: BIND refuses the zone (\"NS '%s' has no address records\"), and resolvers cannot reach that name server", at)
+		if slices.ContainsFunc(z.names[target], func(x dns.RR) bool { return x.Header().Rrtype == dns.TypeCNAME }) {
+			why = fmt.Sprintf("is a CNAME: an NS record must name the server itself, not an alias (RFC 2181 §10.3); BIND refuses the zone (\"NS '%s' is a CNAME (illegal)\")", at)
+		}
+		msg := fmt.Sprintf("%s NS %s: the name server's name is inside the zone and %s", strings.TrimSuffix(apex, "."), at, why)
+		if rel := strings.TrimSuffix(target, "."+apex); rel != target && strings.Contains(rel, ".") && len(z.names[target]) == 0 {
+			msg += fmt.Sprintf(". If the server is %s., the name was written without its trailing dot, and is read relative to the zone: write it as %s.", rel, rel)
+		}
+		p := Problem{Kind: NSNoAddress, Name: apex, Message: msg}
+		if e := z.entryOf(rr); e != nil {
+			p.File, p.Line = e.File, e.Line
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// hasAddress reports whether the zone answers A or AAAA for name: records
+// of its own, or, for a name the zone does not hold, a wildcard's.
+func (z *Zone) hasAddress(name string) bool {
+	isAddr := func(x dns.RR) bool { t := x.Header().Rrtype; return t == dns.TypeA || t == dns.TypeAAAA }
+	if z.ents[name] {
+		return slices.ContainsFunc(z.names[name], isAddr)
+	}
+	// RFC 4592 §3.3.1: the wildcard at the closest encloser.
+	for n := parent(name); dns.IsSubDomain(z.Origin, n); n = parent(n) {
+		if z.ents[n] {
+			return slices.ContainsFunc(z.names["*."+n], isAddr)
+		}
+		if n == z.Origin || n == "." {
+			break
+		}
+	}
+	return false
 }
 
 // checkNames refuses names with characters a master file may hold only

@@ -32,7 +32,10 @@ func TestOriginAsServersTakeIt(t *testing.T) {
 		{"SOA owner without its dot, domain given", "z", "example.org", "example.org\t3600\tIN\tSOA\tns.example.net. h.example.org. 1 10000 2400 604800 3600\nexample.org.\t86400\tIN\tNS\tns.example.net.\n", "example.org.", "", []ProblemKind{MissingSOA}},
 		{"SOA owner without its dot, file named", "example.org.txt", "", "example.org\t3600\tIN\tSOA\tns.example.net. h.example.org. 1 10000 2400 604800 3600\nexample.org.\t86400\tIN\tNS\tns.example.net.\n", "example.org.", "", []ProblemKind{MissingSOA}},
 		{"SOA owner without its dot, nothing named", "export.txt", "", "example.org\t3600\tIN\tSOA\tns.example.net. h.example.org. 1 10000 2400 604800 3600\nexample.org.\t86400\tIN\tNS\tns.example.net.\n", "example.org.", "", []ProblemKind{MissingSOA}},
-		{"root zone written as such", "z", "", ". IN SOA ns.root.test. h.root.test. 1 3600 600 86400 300\n. IN NS ns.root.test.\n", ".", "", nil},
+		{"root zone written as such", "z", "", ". IN SOA ns.root.test. h.root.test. 1 3600 600 86400 300\n. IN NS ns.root.test.\nns.root.test. IN A 192.0.2.1\n", ".", "", nil},
+		// Every name is inside the root zone: its NS needs an address there
+		// (BIND: "NS 'ns.root.test' has no address records", not loaded).
+		{"root zone without its server's address", "z", "", ". IN SOA ns.root.test. h.root.test. 1 3600 600 86400 300\n. IN NS ns.root.test.\n", ".", "", []ProblemKind{NSNoAddress}},
 		{"out of zone ignored", "z", "example.org", soaRel + "@ IN NS ns.example.net.\nother.example.net. IN A 192.0.2.1\n", "example.org.", "", []ProblemKind{OutOfZone}},
 		{"no NS", "z", "example.org", soaRel, "example.org.", "", []ProblemKind{MissingNS}},
 		{"CNAME and other data", "z", "example.org", soaRel + "@ IN NS ns.example.net.\nshop IN CNAME s.example.net.\nshop IN A 192.0.2.1\n", "example.org.", "", []ProblemKind{CNAMEAndOtherData}},
