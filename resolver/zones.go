@@ -54,9 +54,11 @@ type ZoneError = zonedb.Error
 
 // ZoneProblem is something a server refuses or ignores in a zone that
 // loaded: a CNAME beside other data, no SOA or NS at the apex, a record
-// outside the zone (ignored), a TXT string over 255 octets (BIND refuses
-// the zone). Kind is "cname-and-other-data", "missing-soa", "missing-ns",
-// "out-of-zone" or "txt-string-too-long".
+// outside the zone (ignored), a TXT string over 255 octets or an apex NS
+// record whose in-zone server has no address (BIND refuses the zone), a
+// byte order mark (BIND and Knot refuse it). Kind is
+// "cname-and-other-data", "missing-soa", "missing-ns", "out-of-zone",
+// "txt-string-too-long", "ns-no-address" or "byte-order-mark".
 type ZoneProblem = zonedb.Problem
 
 // Zones answers questions from master files, with the semantics of the

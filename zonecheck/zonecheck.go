@@ -2,7 +2,8 @@
 // what the server of the zone that holds the domain refuses or ignores in
 // its file (a CNAME beside other data, no SOA or NS at the apex, records
 // outside the zone, a TXT string over 255 octets and an apex NS record
-// whose in-zone server has no address, which BIND refuses). It
+// whose in-zone server has no address, which BIND refuses; a byte order
+// mark, which BIND and Knot refuse). It
 // reads Pass.Zone, and does nothing over live DNS.
 package zonecheck
 
@@ -37,16 +38,19 @@ var (
 	ruleZoneNSNoAddress = lint.Rule{ID: "zone.ns-no-address", Severity: lint.Error,
 		Summary:  "An NS record at the apex names a server inside the zone that the zone gives no address (A or AAAA), often a name written without its trailing dot, or names a CNAME: BIND refuses the zone, and resolvers cannot reach that server.",
 		Citation: "RFC 1034 §4.2.1, RFC 2181 §10.3", URL: "https://www.rfc-editor.org/rfc/rfc1034#section-4.2.1"}
+	ruleZoneBOM = lint.Rule{ID: "zone.byte-order-mark", Severity: lint.Error,
+		Summary:  "The zone file starts with a UTF-8 byte order mark (as editors on Windows save it): BIND and Knot read it as part of the first word and refuse the zone.",
+		Citation: "RFC 1035 §5.1", URL: rfc1035 + "#section-5.1"}
 )
 
 // Rules returns the rules of the zone check.
 func Rules() []lint.Rule {
-	return []lint.Rule{ruleZoneCNAME, ruleZoneMissingSOA, ruleZoneMissingNS, ruleZoneOutOfZone, ruleZoneTXTTooLong, ruleZoneNSNoAddress}
+	return []lint.Rule{ruleZoneCNAME, ruleZoneMissingSOA, ruleZoneMissingNS, ruleZoneOutOfZone, ruleZoneTXTTooLong, ruleZoneNSNoAddress, ruleZoneBOM}
 }
 
 // NewCheck returns the zone check ("zone"). It has no result.
 func NewCheck() *analysis.Check {
-	return &analysis.Check{Name: "zone", Doc: "with zone files: what the zone's server refuses or ignores (a CNAME beside other data, no SOA or NS at the apex, records outside the zone, TXT strings over 255 octets, an apex NS without an address)",
+	return &analysis.Check{Name: "zone", Doc: "with zone files: what the zone's server refuses or ignores (a CNAME beside other data, no SOA or NS at the apex, records outside the zone, TXT strings over 255 octets, an apex NS without an address, a byte order mark)",
 		Rules: Rules(), Run: func(_ context.Context, p *analysis.Pass) (any, error) { run(p); return nil, nil }}
 }
 
@@ -79,6 +83,8 @@ func run(p *analysis.Pass) {
 			rule, typ = ruleZoneTXTTooLong, "TXT"
 		case "ns-no-address":
 			rule, typ = ruleZoneNSNoAddress, "NS"
+		case "byte-order-mark":
+			rule = ruleZoneBOM
 		default:
 			continue
 		}

@@ -93,6 +93,9 @@ const (
 	// name written without its trailing dot), or is a CNAME: BIND refuses
 	// the zone ("has no address records", "is a CNAME (illegal)").
 	NSNoAddress ProblemKind = "ns-no-address"
+	// ByteOrderMark is a file that starts with a UTF-8 byte order mark:
+	// BIND and Knot refuse it; Load reads past it.
+	ByteOrderMark ProblemKind = "byte-order-mark"
 )
 
 // Problem is one thing a server refuses or ignores in a zone.
@@ -209,8 +212,18 @@ func Parse(src Source) (*Zone, error) {
 	if int64(len(text)) > max {
 		return nil, &Error{File: name, Msg: fmt.Sprintf("zone file larger than %d bytes", max)}
 	}
-	// A UTF-8 byte order mark, as editors on Windows write: not a TTL.
+	// A UTF-8 byte order mark, as editors on Windows write: read past it,
+	// and said (BIND and Knot refuse the file).
+	bom := bytes.HasPrefix(text, []byte("\xef\xbb\xbf"))
 	text = bytes.TrimPrefix(text, []byte("\xef\xbb\xbf"))
+	finish := func(z *Zone, apex string) (*Zone, error) {
+		err := z.finish(apex, name)
+		if bom {
+			z.Problems = append(z.Problems, Problem{Kind: ByteOrderMark, Zone: z.Origin, Name: z.Origin, File: name, Line: 1,
+				Message: "the file starts with a UTF-8 byte order mark (the bytes EF BB BF, as editors on Windows write): BIND and Knot refuse the zone (BIND: \"unknown RR type\", Knot: \"owner is invalid\"), reading the mark as part of the first line's first word; this check reads past it. Save the file as UTF-8 without a byte order mark"})
+		}
+		return z, err
+	}
 	origin, err := fqdn(src.Origin)
 	if err != nil {
 		return nil, &Error{File: name, Msg: fmt.Sprintf("invalid origin %q", src.Origin)}
@@ -220,7 +233,7 @@ func Parse(src Source) (*Zone, error) {
 		if err != nil {
 			return nil, err
 		}
-		return z, z.finish(origin, name)
+		return finish(z, origin)
 	}
 	// No origin configured: find the apex.
 	guess, err := fqdn(src.Domain)
@@ -274,7 +287,7 @@ func Parse(src Source) (*Zone, error) {
 			return nil, err
 		}
 	}
-	return z, z.finish(apex, name)
+	return finish(z, apex)
 }
 
 // doubled is the name an owner written as apex's name without its dot
