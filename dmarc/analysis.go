@@ -2,8 +2,11 @@ package dmarc
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/domainlint/domainlint/analysis"
+	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
 )
 
@@ -20,6 +23,9 @@ func run(ctx context.Context, p *analysis.Pass) (any, error) {
 	d, fs, err := Lookup(ctx, p.Resolver, p.Domain)
 	if err != nil {
 		return nil, err
+	}
+	if p.Zone != nil {
+		unquoted(p.Zone, fs)
 	}
 	p.Report(fs...)
 	// A report destination that could not be checked (a timeout, a
@@ -45,4 +51,41 @@ func run(ctx context.Context, p *analysis.Pass) (any, error) {
 		}
 	}
 	return d, nil
+}
+
+// unquoted says why a record written without quotes in a zone file lost
+// its tags: a ";" outside quotes starts a comment (RFC 1035 §5.1), so
+// `_dmarc TXT v=DMARC1; p=reject` publishes "v=DMARC1" alone, and the
+// rest of the line is the comment beside it. It amends the findings of
+// a record of no tags but v= whose comment reads as the tags.
+func unquoted(z resolver.ZoneFiles, fs []lint.Finding) {
+	for i := range fs {
+		f := &fs[i]
+		if f.Rule != ruleSyntax.ID || strings.Contains(f.Record, ";") || !strings.EqualFold(strings.TrimSpace(f.Record), "v=DMARC1") {
+			continue
+		}
+		for _, c := range z.Comments(f.Name) {
+			c = strings.TrimSpace(c)
+			if tag, _, ok := strings.Cut(c, "="); !ok || !isTagName(strings.TrimSpace(tag)) {
+				continue
+			}
+			f.Message += fmt.Sprintf(". The zone file's line goes on after a \";\" (%q): written without quotes, the \";\" starts a comment, so only %q is published. Quote the whole record: \"%s; %s\"", c, f.Record, strings.TrimSpace(f.Record), c)
+			break
+		}
+	}
+}
+
+// isTagName reports whether s is a DMARC tag name as written (RFC 7489
+// §6.4: ALPHA *ALPHANUMERIC), such as p or rua.
+func isTagName(s string) bool {
+	alpha := func(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+	if s == "" || !alpha(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if !alpha(s[i]) && (s[i] < '0' || s[i] > '9') {
+			return false
+		}
+	}
+	return true
 }

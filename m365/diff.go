@@ -17,7 +17,6 @@ import (
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/spf"
 	"github.com/miekg/dns"
-	"golang.org/x/net/publicsuffix"
 )
 
 const (
@@ -396,32 +395,6 @@ func judge(ent *Entry, matched, others []dns.RR, conflictWhy string) {
 	}
 }
 
-// relativeTarget returns, for a target written without its trailing dot
-// in a zone whose origin is domain, the target meant: target is
-// "<fqdn>.<domain>" where <fqdn> is itself a full domain name (it ends
-// in a public suffix, as selector1-….onmicrosoft.com or
-// mail.fabrikam.com do, with a host label below the registrable domain),
-// or it doubles the origin. A live answer can carry the same mistake, made
-// in the zone it was served from.
-func relativeTarget(target, domain string) (string, bool) {
-	t := strings.ToLower(strings.TrimSuffix(target, "."))
-	prefix, ok := strings.CutSuffix(t, "."+domain)
-	if !ok || !strings.Contains(prefix, ".") {
-		return "", false
-	}
-	if prefix == domain || strings.HasSuffix(prefix, "."+domain) {
-		return prefix, true // the origin doubled: mail.fabrikam.com.fabrikam.com
-	}
-	// A host under a registrable domain (one label more than the
-	// registrable domain at least), so that a legitimate mx.eu.<domain>
-	// is not mistaken for mx.eu.
-	suffix, icann := publicsuffix.PublicSuffix(prefix)
-	if !icann || strings.Count(prefix, ".") < strings.Count(suffix, ".")+2 {
-		return "", false
-	}
-	return prefix, true
-}
-
 // withTarget returns a copy of rr pointing at target.
 func withTarget(rr dns.RR, target string) dns.RR {
 	c := dns.Copy(rr)
@@ -443,7 +416,7 @@ func (d *differ) missingDot(e records.Expected, ent *Entry, rrs []dns.RR) {
 	var edits fix
 	var why []string
 	for _, rr := range rrs {
-		meant, ok := relativeTarget(rrTarget(rr), d.domain)
+		meant, ok := rrtext.Dotless(rrTarget(rr), d.domain)
 		if !ok {
 			continue
 		}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/domainlint/domainlint/internal/rrtext"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/miekg/dns"
@@ -345,7 +346,11 @@ func (l *looker) host(h *Host) {
 		if len(a.Chain) > 0 {
 			what += " (an alias of " + strings.TrimSuffix(a.Target(), ".") + ")"
 		}
-		l.finding(ruleMissingTarget, h, fmt.Sprintf("MX target %s does not exist (NXDOMAIN): mail routed to it cannot be delivered", what))
+		msg := fmt.Sprintf("MX target %s does not exist (NXDOMAIN): mail routed to it cannot be delivered", what)
+		if meant, ok := dotless(h.Target, l.rep.Domain); ok && len(a.Chain) == 0 {
+			msg += fmt.Sprintf(". If the host is %s, the zone file wrote it without its trailing dot, and the zone's origin was appended: write it as %s.", meant, meant)
+		}
+		l.finding(ruleMissingTarget, h, msg)
 		return
 	}
 	aaaa, err := l.r.Lookup(l.ctx, fqdn(h.Target), dns.TypeAAAA)
@@ -370,4 +375,17 @@ func (l *looker) cname(h *Host) {
 	f.Fixes = []lint.Fix{lint.EditFix("name the canonical host in the MX record",
 		lint.Edit{Op: lint.Delete, RR: h.RR},
 		lint.Edit{Op: lint.Add, RR: fmt.Sprintf("%s\t3600\tIN\tMX\t%d %s", fqdn(l.rep.Domain), h.Preference, fqdn(canon))})}
+}
+
+// dotless returns the target meant, when target looks like a full name
+// written without its trailing dot under domain's zone (rrtext.Dotless),
+// the origin being domain or one of its parents.
+func dotless(target, domain string) (string, bool) {
+	for d := strings.TrimSuffix(strings.ToLower(domain), "."); strings.Contains(d, "."); {
+		if meant, ok := rrtext.Dotless(target, d); ok {
+			return meant, true
+		}
+		_, d, _ = strings.Cut(d, ".")
+	}
+	return "", false
 }

@@ -214,3 +214,43 @@ func FuzzLookup(f *testing.F) {
 		}
 	})
 }
+
+// TestMissingTargetDotless: an MX target written without its trailing dot
+// gets the zone's origin appended (mail.example.net.contoso.test); the
+// finding says which host was meant, for the domain's own zone and for a
+// subdomain's MX written in its parent's file. A name that is only a
+// missing host of the zone (mx1.contoso.test, mx.eu.contoso.test) gets no
+// such guess.
+func TestMissingTargetDotless(t *testing.T) {
+	z := zones(t, resolver.ZoneSource{Origin: "contoso.test", Text: `$TTL 3600
+@ SOA ns1 hostmaster 1 7200 900 1209600 300
+@ NS ns1
+ns1 A 192.0.2.1
+@ MX 10 mail.example.net
+@ MX 20 mx1
+@ MX 30 mx.eu
+news MX 10 mx.mailer.example.co.uk
+`})
+	for domain, want := range map[string][]string{
+		"contoso.test":      {"write it as mail.example.net.", "", ""},
+		"news.contoso.test": {"write it as mx.mailer.example.co.uk."},
+	} {
+		_, fs, err := mx.Lookup(context.Background(), z, domain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range fs {
+			if f.Rule == "mx.missing-target" {
+				_, hint, _ := strings.Cut(f.Message, "If the host is ")
+				if hint != "" {
+					hint = hint[strings.Index(hint, "write it as"):]
+				}
+				got = append(got, hint)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: mx.missing-target hints %q, want %q", domain, got, want)
+		}
+	}
+}

@@ -1,10 +1,10 @@
-package m365
+package rrtext
 
 import "testing"
 
-// TestRelativeTarget: a target written without its trailing dot, as the
+// TestDotless: a target written without its trailing dot, as the
 // zone made it, is told from a name that is what it says.
-func TestRelativeTarget(t *testing.T) {
+func TestDotless(t *testing.T) {
 	for _, tc := range []struct {
 		target string
 		ok     bool
@@ -17,8 +17,8 @@ func TestRelativeTarget(t *testing.T) {
 		{"mail.fabrikam.co.uk.fabrikam.com.", true},
 		{"autodiscover.outlook.com.", false},
 	} {
-		if _, ok := relativeTarget(tc.target, "fabrikam.com"); ok != tc.ok {
-			t.Errorf("RelativeTarget(%s) = %v, want %v", tc.target, ok, tc.ok)
+		if _, ok := Dotless(tc.target, "fabrikam.com"); ok != tc.ok {
+			t.Errorf("Dotless(%s) = %v, want %v", tc.target, ok, tc.ok)
 		}
 	}
 }
