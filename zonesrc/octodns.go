@@ -38,6 +38,10 @@ var (
 // octoDNSDefaultTTL is the TTL octoDNS gives a record that names none.
 const octoDNSDefaultTTL = 3600
 
+// octoSingleValue are the types octoDNS gives one value (its ValueMixin):
+// a list under their value is refused, not read as values.
+var octoSingleValue = map[string]bool{"CNAME": true, "DNAME": true, "ALIAS": true}
+
 // ReadOctoDNS reads an octoDNS zone file (the YAML of its YamlProvider:
 // names relative to the zone, ” the apex, each a record or a list of
 // records with type, ttl and value or values). name names the file in
@@ -208,8 +212,14 @@ func (o *octo) record(owner string, rec *yaml.Node) error {
 			values = []*yaml.Node{v}
 		}
 	} else if v, k := field(rec, "value"); v != nil {
+		// octoDNS reads a list under value as values, for every type
+		// that takes several (all but CNAME, DNAME and ALIAS).
 		vkey = k
-		values = []*yaml.Node{v}
+		if v.Kind == yaml.SequenceNode && !octoSingleValue[typ] {
+			values = v.Content
+		} else {
+			values = []*yaml.Node{v}
+		}
 	}
 	if len(values) == 0 {
 		z.problem("zonesrc.bad-value", pos, owner, typ, "%s %s has no value", owner, typ)
@@ -267,7 +277,11 @@ func (o *octo) data(owner, typ string, v *yaml.Node) (string, bool) {
 	}
 	switch typ {
 	case "A", "AAAA":
-		return v.Value, v.Kind == yaml.ScalarNode
+		if v.Kind != yaml.ScalarNode {
+			z.problem("zonesrc.bad-value", pos, owner, typ, "%s %s: a value that is not an address", owner, typ)
+			return "", false
+		}
+		return v.Value, true
 	case "CNAME", "NS", "PTR", "DNAME":
 		return target(v, "value")
 	case "MX":

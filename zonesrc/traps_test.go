@@ -93,6 +93,11 @@ func TestTraps(t *testing.T) {
 			problems: []string{"zonesrc.octodns-non-ascii@3"}},
 		{name: "octodns/alias-and-ignored", read: octo("'':\n  - type: ALIAS\n    value: lb.example.net.\n  - type: TXT\n    value: x\n    octodns:\n      ignored: true\n"),
 			notes: []string{"ALIAS is the provider's own", "ignored by octoDNS"}, absent: []string{"contoso.example TXT"}},
+		{name: "octodns/list-under-value", read: octo("'':\n  type: MX\n  value:\n    - exchange: mx1.example.net.\n      preference: 10\n    - exchange: mx2.example.net.\n      preference: 20\nwww:\n  type: A\n  value: [192.0.2.1, 192.0.2.2]\n"),
+			records: []string{"contoso.example MX 10 mx1.example.net.", "contoso.example MX 20 mx2.example.net.",
+				"www.contoso.example A 192.0.2.1", "www.contoso.example A 192.0.2.2"}},
+		{name: "octodns/a-not-an-address", read: octo("www:\n  type: A\n  value:\n    address: 192.0.2.1\n"),
+			problems: []string{"zonesrc.bad-value@4"}, absent: []string{"www.contoso.example A"}},
 		{name: "octodns/duplicate-key", read: octo("www:\n  type: A\n  value: 192.0.2.1\nwww:\n  type: A\n  value: 192.0.2.2\n"),
 			problems: []string{"zonesrc.duplicate-rrset@4", "zonesrc.duplicate-rrset@6"}},
 
