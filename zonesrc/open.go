@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -32,6 +34,18 @@ func Open(path string, format Format, origin string) ([]*Zone, Format, error) {
 			}
 			for i := range z.Problems {
 				z.Problems[i].Pos.File = filepath.Join(path, z.Problems[i].Pos.File)
+			}
+			for i := range z.NotEvaluated {
+				if p := &z.NotEvaluated[i].Pos; p.File != "" {
+					p.File = filepath.Join(path, p.File)
+				}
+			}
+			if len(z.Records) > 0 {
+				files := map[string]bool{}
+				for _, r := range z.Records {
+					files[r.Pos.File] = true
+				}
+				z.Source = strings.Join(slices.Sorted(maps.Keys(files)), ", ") + " (terraform)"
 			}
 		}
 		return zs, FormatTerraform, nil

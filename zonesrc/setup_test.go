@@ -59,3 +59,61 @@ func TestLoad(t *testing.T) {
 		t.Errorf("missing zone: %v", err)
 	}
 }
+
+// TestOpenFolderPositions: everything read from a module's folder —
+// records, problems and notes — names its file under the folder as given.
+func TestOpenFolderPositions(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "dns")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := `resource "aws_route53_zone" "z" { name = "contoso.example" }
+resource "aws_route53_record" "spf" {
+  zone_id = aws_route53_zone.z.zone_id
+  name    = "contoso.example"
+  type    = "TXT"
+  records = ["\"v=spf1 -all\""]
+}
+resource "aws_route53_record" "dkim" {
+  zone_id = aws_route53_zone.z.zone_id
+  name    = "s1._domainkey"
+  type    = "TXT"
+  records = [var.dkim]
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "records.tf"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	zones, _, err := zonesrc.Open(dir, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := filepath.Join(dir, "records.tf")
+	var n int
+	for _, z := range zones {
+		for _, r := range z.Records {
+			n++
+			if r.Pos.File != want {
+				t.Errorf("record %s %s at %s, want %s", r.Name, r.Type, r.Pos, want)
+			}
+		}
+		for _, p := range z.Problems {
+			n++
+			if p.Pos.File != want {
+				t.Errorf("problem %s at %s, want %s", p.Rule, p.Pos, want)
+			}
+		}
+		for _, note := range z.NotEvaluated {
+			n++
+			if note.Pos.File != want {
+				t.Errorf("note %q at %s, want %s", note.Message, note.Pos, want)
+			}
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d records, problems and notes, want 3: %+v", n, zones)
+	}
+	if len(zones) != 1 || zones[0].Source != want+" (terraform)" {
+		t.Errorf("zones %+v, want one from %s", zones, want)
+	}
+}
