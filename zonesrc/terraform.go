@@ -31,8 +31,10 @@ import (
 // count.index of a literal for_each or count. Anything else — a variable,
 // a reference to another resource, a function call — is a Note "not
 // evaluated" and the record (or the resource, when its name, type or
-// zone is such a value) is left out: never guessed. Each provider's own
-// TXT handling is applied (see the Problems it reports).
+// zone is such a value) is left out: never guessed. A module call is a
+// Note too: the records its module creates are not read (a plan holds
+// them; see ReadTerraformPlan). Each provider's own TXT handling is
+// applied (see the Problems it reports).
 func ReadTerraform(files map[string][]byte) ([]*Zone, error) { return readTerraform(files, "") }
 
 // ReadTerraformIn is ReadTerraform for the records of domain: a record
@@ -103,7 +105,37 @@ func readTerraform(files map[string][]byte, domain string) ([]*Zone, error) {
 		}
 		t.resource(b, b.pos.File+" (terraform)")
 	}
+	for _, b := range blocks {
+		if b.Type == "module" && len(b.Labels) == 1 {
+			t.module(ev, b, byAddr)
+		}
+	}
 	return t.finish(), nil
+}
+
+// module notes a module call: the records it creates are written in
+// another folder, with values it is handed, and are not read (a plan
+// holds them evaluated). The note goes to the zone an argument of the
+// call references, when that zone has records here.
+func (t *tfRecords) module(ev *tfEval, b *hclsyntax.Block, byAddr map[string]*tfBlock) {
+	file := b.Range().Filename
+	tb := ev.block(b.Body, file, inst{index: -1})
+	tb.rtype, tb.name = "module", b.Labels[0]
+	src := "?"
+	if v, ok := tb.get("source"); ok && v.known {
+		src, _ = ctyString(v.v)
+	}
+	n := Note{Pos: hpos(b.DefRange().Start, file), Field: "module." + b.Labels[0], Expr: src,
+		Message: fmt.Sprintf("module %s (source %s) is not read: the records it creates are not linted; lint a plan (terraform show -json) to read them", b.Labels[0], src)}
+	for _, name := range slices.Sorted(maps.Keys(tb.attrs)) {
+		if o, _ := zoneFromRefs(tb, name, tb.attrs[name], byAddr); o != "" {
+			if z, ok := t.zones[o]; ok {
+				z.NotEvaluated = append(z.NotEvaluated, n)
+				return
+			}
+		}
+	}
+	t.notes = append(t.notes, n)
 }
 
 // finish orders the zones, runs the duplicate check and attaches the

@@ -225,6 +225,24 @@ resource "cloudflare_dns_record" "sip" {
     target   = "sipfed.online.lync.com"
   }
 }`), records: []string{"_sipfederationtls._tcp.contoso.example SRV 100 1 5061 sipfed.online.lync.com."}, line: 13},
+		{name: "terraform/module-call", read: tf(awsZone + `resource "aws_route53_record" "mx" {
+  zone_id = aws_route53_zone.z.zone_id
+  name    = ""
+  type    = "MX"
+  ttl     = 300
+  records = ["0 contoso-example.mail.protection.outlook.com"]
+}
+module "email" {
+  source      = "./email_security"
+  zone_id     = aws_route53_zone.z.zone_id
+  txt_records = ["v=spf1 -all"]
+}`), notes: []string{"module email (source ./email_security) is not read"},
+			records: []string{"contoso.example MX 0 contoso-example.mail.protection.outlook.com."}},
+		{name: "terraform/module-only", read: tf(`module "records" {
+  source  = "terraform-aws-modules/route53/aws//modules/records"
+  zone_id = module.zone.zone_id
+  records = [{ name = "", type = "TXT", records = ["v=spf1 -all"] }]
+}`), notes: []string{"module records (source terraform-aws-modules/route53/aws//modules/records) is not read"}},
 		{name: "terraform/for-each-variable", read: tf(awsZone + `resource "aws_route53_record" "r" {
   for_each = var.records
   zone_id  = aws_route53_zone.z.zone_id
