@@ -52,7 +52,9 @@ var octoSingleValue = map[string]bool{"CNAME": true, "DNAME": true, "ALIAS": tru
 // a value quoted whole has its quotes and `" "` joins removed, and the
 // text is split into 255-octet strings. Values octoDNS refuses are
 // Problems: an unescaped or double-escaped ';', non-ASCII text, a target
-// without its trailing dot. Records of types with no DNS meaning of their
+// without its trailing dot. So is an unquoted name that octoDNS's YAML
+// 1.1 loader reads as no string (null, yes, 010: it publishes None, True,
+// 8); the record is read under the name written. Records of types with no DNS meaning of their
 // own (ALIAS, URLFWD) and records octoDNS is told to ignore are Notes.
 func ReadOctoDNS(r io.Reader, name, origin string) (*Zone, error) {
 	b, err := readAll(r)
@@ -106,6 +108,14 @@ func ReadOctoDNS(r io.Reader, name, origin string) (*Zone, error) {
 		if err != nil {
 			z.problem("zonesrc.bad-value", pos, k.Value, "", "name %q: %v", k.Value, err)
 			continue
+		}
+		if read, changed := octoKeyName(k); changed {
+			published := read + "." + origin
+			if p, err := ownerName(read, origin); err == nil {
+				published = p
+			}
+			z.problem("zonesrc.octodns-yaml-key", pos, owner, "",
+				"key %s is not a string to octoDNS's YAML 1.1 loader: it names the record %s, not %s; quote it ('%s')", k.Value, published, owner, k.Value)
 		}
 		if first, ok := seenName[owner]; ok {
 			z.problem("zonesrc.duplicate-rrset", pos, owner, "",

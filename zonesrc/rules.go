@@ -31,6 +31,9 @@ var (
 	ruleOctoDNSMissingDot = lint.Rule{ID: "zonesrc.octodns-missing-dot", Severity: lint.Error,
 		Summary:  "An octoDNS target name (CNAME, MX exchange, NS, SRV target) without its trailing dot: octoDNS refuses the zone.",
 		Citation: "octoDNS docs, Records", URL: octoDNSTXT}
+	ruleOctoDNSYAMLKey = lint.Rule{ID: "zonesrc.octodns-yaml-key", Severity: lint.Error,
+		Summary:  "An unquoted octoDNS name that YAML 1.1 reads as something other than text (null, yes, on, 010, 1.10): octoDNS names the record with Python's rendering of that value (None, True, 8, 1.1), not the name written.",
+		Citation: "YAML 1.1 language-independent types (octoDNS loads zones with PyYAML)", URL: "https://yaml.org/type/"}
 	ruleDuplicateRRset = lint.Rule{ID: "zonesrc.duplicate-rrset", Severity: lint.Error,
 		Summary:  "The same name and type is defined by two record-set resources or entries (two Terraform resources, two files): the second apply fails or overwrites the first.",
 		Citation: "RFC 2181 §5", URL: "https://www.rfc-editor.org/rfc/rfc2181#section-5"}
@@ -48,7 +51,7 @@ var (
 // Rules returns the catalogue of the problems the readers report.
 func Rules() []lint.Rule {
 	return []lint.Rule{ruleTXTTooLong, ruleTXTUnquoted, ruleTXTQuoting, ruleOctoDNSSemicolon,
-		ruleOctoDNSDoubleEscape, ruleOctoDNSNonASCII, ruleOctoDNSMissingDot, ruleDuplicateRRset,
+		ruleOctoDNSDoubleEscape, ruleOctoDNSNonASCII, ruleOctoDNSMissingDot, ruleOctoDNSYAMLKey, ruleDuplicateRRset,
 		ruleDuplicateRecord, ruleProxied, ruleBadValue}
 }
 

@@ -98,6 +98,9 @@ func TestTraps(t *testing.T) {
 				"www.contoso.example A 192.0.2.1", "www.contoso.example A 192.0.2.2"}},
 		{name: "octodns/a-not-an-address", read: octo("www:\n  type: A\n  value:\n    address: 192.0.2.1\n"),
 			problems: []string{"zonesrc.bad-value@4"}, absent: []string{"www.contoso.example A"}},
+		{name: "octodns/yaml11-keys", read: octo("null:\n  type: A\n  value: 192.0.2.1\nyes:\n  type: A\n  value: 192.0.2.2\n010:\n  type: A\n  value: 192.0.2.3\n1.10:\n  type: A\n  value: 192.0.2.4\n'off':\n  type: A\n  value: 192.0.2.5\n44.74:\n  type: A\n  value: 192.0.2.6\n2020-summer:\n  type: A\n  value: 192.0.2.7\n"),
+			problems: []string{"zonesrc.octodns-yaml-key@1", "zonesrc.octodns-yaml-key@4", "zonesrc.octodns-yaml-key@7", "zonesrc.octodns-yaml-key@10"},
+			records:  []string{"null.contoso.example A 192.0.2.1", "off.contoso.example A 192.0.2.5", "44.74.contoso.example A 192.0.2.6"}},
 		{name: "octodns/duplicate-key", read: octo("www:\n  type: A\n  value: 192.0.2.1\nwww:\n  type: A\n  value: 192.0.2.2\n"),
 			problems: []string{"zonesrc.duplicate-rrset@4", "zonesrc.duplicate-rrset@6"}},
 
