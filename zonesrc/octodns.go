@@ -192,6 +192,10 @@ func (o *octo) record(owner string, rec *yaml.Node) error {
 		return fmt.Errorf("zonesrc: %s: a record without a type", pos)
 	}
 	typ := strings.ToUpper(tn.Value)
+	// Notes name the record: what they say is not known stands for it
+	// (an ignored TXT is not a missing one).
+	z.at(owner, typ)
+	defer z.at("", "")
 	ttl := uint32(octoDNSDefaultTTL)
 	if t, _ := field(rec, "ttl"); t != nil {
 		v, err := strconv.ParseUint(t.Value, 10, 32)

@@ -26,6 +26,8 @@ type trap struct {
 	absent []string
 	// line, when set, is the line of the first record.
 	line int
+	// unknown, when set, is what the zones' Unknown returns, in order.
+	unknown []string
 }
 
 func octo(src string) func() ([]*zonesrc.Zone, error) {
@@ -101,6 +103,8 @@ func TestTraps(t *testing.T) {
 		{name: "octodns/yaml11-keys", read: octo("null:\n  type: A\n  value: 192.0.2.1\nyes:\n  type: A\n  value: 192.0.2.2\n010:\n  type: A\n  value: 192.0.2.3\n1.10:\n  type: A\n  value: 192.0.2.4\n'off':\n  type: A\n  value: 192.0.2.5\n44.74:\n  type: A\n  value: 192.0.2.6\n2020-summer:\n  type: A\n  value: 192.0.2.7\n"),
 			problems: []string{"zonesrc.octodns-yaml-key@1", "zonesrc.octodns-yaml-key@4", "zonesrc.octodns-yaml-key@7", "zonesrc.octodns-yaml-key@10"},
 			records:  []string{"null.contoso.example A 192.0.2.1", "off.contoso.example A 192.0.2.5", "44.74.contoso.example A 192.0.2.6"}},
+		{name: "octodns/ignored-is-unknown", read: octo("'':\n  - type: TXT\n    value: v=spf1 -all\n    octodns:\n      ignored: true\n  - type: ALIAS\n    value: lb.example.net.\n"),
+			notes: []string{"ignored by octoDNS", "ALIAS is the provider's own"}, unknown: []string{"contoso.example TXT", "contoso.example ALIAS"}},
 		{name: "octodns/duplicate-key", read: octo("www:\n  type: A\n  value: 192.0.2.1\nwww:\n  type: A\n  value: 192.0.2.2\n"),
 			problems: []string{"zonesrc.duplicate-rrset@4", "zonesrc.duplicate-rrset@6"}},
 
@@ -315,6 +319,15 @@ module "email" {
 					if !strings.Contains(notes[i], tc.notes[i]) {
 						t.Errorf("note %q does not say %q", notes[i], tc.notes[i])
 					}
+				}
+			}
+			if tc.unknown != nil {
+				var unknown []string
+				for _, z := range zones {
+					unknown = append(unknown, z.Unknown()...)
+				}
+				if !slices.Equal(unknown, tc.unknown) {
+					t.Errorf("unknown %q, want %q", unknown, tc.unknown)
 				}
 			}
 			if tc.line != 0 && (len(zones) == 0 || len(zones[0].Records) == 0 || zones[0].Records[0].Pos.Line != tc.line) {
