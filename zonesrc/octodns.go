@@ -192,6 +192,23 @@ func (o *octo) record(owner string, rec *yaml.Node) error {
 		return fmt.Errorf("zonesrc: %s: a record without a type", pos)
 	}
 	typ := strings.ToUpper(tn.Value)
+	if provider, ptype, ok := strings.Cut(tn.Value, "/"); ok {
+		// A provider's own type (octodns-route53's
+		// Route53Provider/ALIAS): its value says what it answers.
+		answers := ptype
+		if v, _ := field(rec, "value"); v != nil {
+			if t, _ := field(v, "type"); t != nil && t.Kind == yaml.ScalarNode {
+				answers = strings.ToUpper(t.Value)
+			}
+		}
+		z.note(Note{Pos: o.pos(tn), Field: "type", Expr: tn.Value, Name: owner, Type: answers,
+			Message: owner + " " + tn.Value + " is " + provider + "'s own kind of record: what it answers depends on the provider"})
+		return nil
+	}
+	if typ != tn.Value {
+		z.problem("zonesrc.bad-value", o.pos(tn), owner, typ,
+			"type %q: octoDNS knows record types in upper case and refuses the zone (linted as %s)", tn.Value, typ)
+	}
 	// Notes name the record: what they say is not known stands for it
 	// (an ignored TXT is not a missing one).
 	z.at(owner, typ)

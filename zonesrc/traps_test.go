@@ -105,6 +105,9 @@ func TestTraps(t *testing.T) {
 			records:  []string{"null.contoso.example A 192.0.2.1", "off.contoso.example A 192.0.2.5", "44.74.contoso.example A 192.0.2.6"}},
 		{name: "octodns/ignored-is-unknown", read: octo("'':\n  - type: TXT\n    value: v=spf1 -all\n    octodns:\n      ignored: true\n  - type: ALIAS\n    value: lb.example.net.\n"),
 			notes: []string{"ignored by octoDNS", "ALIAS is the provider's own"}, unknown: []string{"contoso.example TXT", "contoso.example ALIAS"}},
+		{name: "octodns/provider-type", read: octo("'':\n  - type: Route53Provider/ALIAS\n    value:\n      evaluate-target-health: false\n      hosted-zone-id: Z2FDTNDATAQYW2\n      name: d1.cloudfront.net.\n      type: A\n  - type: txt\n    value: v=spf1 -all\n"),
+			notes: []string{"Route53Provider/ALIAS is Route53Provider's own kind of record"}, unknown: []string{"contoso.example A"},
+			problems: []string{"zonesrc.bad-value@8"}, records: []string{`contoso.example TXT "v=spf1 -all"`}},
 		{name: "octodns/duplicate-key", read: octo("www:\n  type: A\n  value: 192.0.2.1\nwww:\n  type: A\n  value: 192.0.2.2\n"),
 			problems: []string{"zonesrc.duplicate-rrset@4", "zonesrc.duplicate-rrset@6"}},
 
