@@ -91,6 +91,9 @@ func ReadOctoDNS(r io.Reader, name, origin string) (*Zone, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("zonesrc: %s:%d: the zone is not a mapping of names to records", name, root.Line)
 	}
+	if err := octoConfig(root, name); err != nil {
+		return nil, err
+	}
 	o := octo{z: z, file: name}
 	var groups []int
 	seenName := map[string]Position{}
@@ -141,6 +144,28 @@ func ReadOctoDNS(r io.Reader, name, origin string) (*Zone, error) {
 	z.duplicates(true, groups, "octoDNS takes one entry per name and type")
 	z.sortProblems()
 	return z, nil
+}
+
+// octoConfig returns an error for octoDNS's own configuration file
+// (providers: and zones:), which names the zone files rather than being
+// one: read as a zone, its keys would be records without a type.
+func octoConfig(root *yaml.Node, name string) error {
+	providers, _ := field(root, "providers")
+	zones, _ := field(root, "zones")
+	if providers == nil || zones == nil || providers.Kind != yaml.MappingNode || zones.Kind != yaml.MappingNode {
+		return nil
+	}
+	where := "the zone files (ZONE.yaml) its YamlProvider reads"
+	for i := 1; i < len(providers.Content); i += 2 {
+		p := providers.Content[i]
+		class, _ := field(p, "class")
+		dir, _ := field(p, "directory")
+		if class != nil && dir != nil && strings.HasSuffix(class.Value, "YamlProvider") {
+			where = "the zone files its YamlProvider reads (" + path.Join(path.Dir(strings.ReplaceAll(name, `\`, "/")), dir.Value, "ZONE.yaml") + ")"
+			break
+		}
+	}
+	return fmt.Errorf("zonesrc: %s is an octoDNS configuration (providers:, zones:), not a zone: give %s", name, where)
 }
 
 type octo struct {

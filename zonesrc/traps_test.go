@@ -75,6 +75,16 @@ func plan(src string) func() ([]*zonesrc.Zone, error) {
 const awsZone = `resource "aws_route53_zone" "z" { name = "contoso.example" }
 `
 
+// TestOctoDNSConfig: octoDNS's configuration is not read as a zone; the
+// error names the zone files it points at.
+func TestOctoDNSConfig(t *testing.T) {
+	src := "providers:\n  config:\n    class: octodns.provider.yaml.YamlProvider\n    directory: ./zones\n  route53:\n    class: octodns_route53.Route53Provider\nzones:\n  contoso.example.:\n    sources: [config]\n    targets: [route53]\n"
+	_, err := zonesrc.ReadOctoDNS(strings.NewReader(src), "dns/config.yaml", "contoso.example")
+	if err == nil || !strings.Contains(err.Error(), "is an octoDNS configuration") || !strings.Contains(err.Error(), "dns/zones/ZONE.yaml") {
+		t.Errorf("err %v", err)
+	}
+}
+
 func TestTraps(t *testing.T) {
 	for _, tc := range []trap{
 		{name: "octodns/unescaped-semicolon", read: octo("_dmarc:\n  type: TXT\n  value: v=DMARC1; p=reject\n"),
