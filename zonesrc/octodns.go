@@ -38,6 +38,14 @@ var (
 // octoDNSDefaultTTL is the TTL octoDNS gives a record that names none.
 const octoDNSDefaultTTL = 3600
 
+// octoData are the fields of octoDNS values read in RDATA order:
+// numbers, then a hex string (its to_rdata_text).
+var octoData = map[string][]string{
+	"TLSA":  {"certificate_usage", "selector", "matching_type", "certificate_association_data"},
+	"SSHFP": {"algorithm", "fingerprint_type", "fingerprint"},
+	"DS":    {"key_tag", "algorithm", "digest_type", "digest"},
+}
+
 // octoSingleValue are the types octoDNS gives one value (its ValueMixin):
 // a list under their value is refused, not read as values.
 var octoSingleValue = map[string]bool{"CNAME": true, "DNAME": true, "ALIAS": true}
@@ -370,6 +378,21 @@ func (o *octo) data(owner, typ string, v *yaml.Node) (string, bool) {
 			return "", false
 		}
 		return flags + " " + tag.Value + " " + quoteString(val.Value), ok
+	case "TLSA", "SSHFP", "DS":
+		fields := octoData[typ]
+		parts := make([]string, 0, len(fields))
+		ok := true
+		for _, f := range fields[:len(fields)-1] {
+			n, ok1 := num(f, "")
+			parts, ok = append(parts, n), ok && ok1
+		}
+		last := fields[len(fields)-1]
+		s, _ := field(v, last)
+		if s == nil || s.Kind != yaml.ScalarNode || s.Value == "" {
+			z.problem("zonesrc.bad-value", pos, owner, typ, "%s %s: missing %s", owner, typ, last)
+			return "", false
+		}
+		return strings.Join(append(parts, s.Value), " "), ok
 	case "TXT", "SPF":
 		if v.Kind != yaml.ScalarNode {
 			z.problem("zonesrc.bad-value", pos, owner, typ, "%s %s: a value that is not a string", owner, typ)

@@ -118,6 +118,9 @@ func TestTraps(t *testing.T) {
 		{name: "octodns/provider-type", read: octo("'':\n  - type: Route53Provider/ALIAS\n    value:\n      evaluate-target-health: false\n      hosted-zone-id: Z2FDTNDATAQYW2\n      name: d1.cloudfront.net.\n      type: A\n  - type: txt\n    value: v=spf1 -all\n"),
 			notes: []string{"Route53Provider/ALIAS is Route53Provider's own kind of record"}, unknown: []string{"contoso.example A"},
 			problems: []string{"zonesrc.bad-value@8"}, records: []string{`contoso.example TXT "v=spf1 -all"`}},
+		{name: "octodns/tlsa-sshfp", read: octo("_25._tcp.mail:\n  type: TLSA\n  value:\n    certificate_usage: 3\n    selector: 1\n    matching_type: 1\n    certificate_association_data: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\nmail:\n  type: SSHFP\n  values:\n    - algorithm: 4\n      fingerprint_type: 2\n      fingerprint: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"),
+			records: []string{"_25._tcp.mail.contoso.example TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+				"mail.contoso.example SSHFP 4 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}},
 		{name: "octodns/duplicate-key", read: octo("www:\n  type: A\n  value: 192.0.2.1\nwww:\n  type: A\n  value: 192.0.2.2\n"),
 			problems: []string{"zonesrc.duplicate-rrset@4", "zonesrc.duplicate-rrset@6"}},
 
@@ -263,6 +266,20 @@ module "email" {
   zone_id = module.zone.zone_id
   records = [{ name = "", type = "TXT", records = ["v=spf1 -all"] }]
 }`), notes: []string{"module records (source terraform-aws-modules/route53/aws//modules/records) is not read"}},
+		{name: "terraform/cloudflare-tlsa", read: tf(`resource "cloudflare_zone" "z" {
+  zone = "contoso.example"
+}
+resource "cloudflare_record" "tlsa" {
+  zone_id = cloudflare_zone.z.id
+  name    = "_25._tcp.mail"
+  type    = "TLSA"
+  data {
+    usage         = 3
+    selector      = 1
+    matching_type = 1
+    certificate   = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+  }
+}`), records: []string{"_25._tcp.mail.contoso.example TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}, line: 12},
 		{name: "terraform/for-each-variable", read: tf(awsZone + `resource "aws_route53_record" "r" {
   for_each = var.records
   zone_id  = aws_route53_zone.z.zone_id
