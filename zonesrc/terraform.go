@@ -27,10 +27,12 @@ import (
 // or from a literal zone_name (Azure) or managed_zone (Google).
 //
 // Values are taken literally and nothing else: a literal, a template of
-// literals, a local value that is one, and each.key, each.value and
-// count.index of a literal for_each or count. Anything else — a variable,
-// a reference to another resource, a function call — is a Note "not
-// evaluated" and the record (or the resource, when its name, type or
+// literals, a local value that is one, a literal argument of a resource
+// or data source without count or for_each (aws_route53_zone.main.name,
+// known when Terraform plans), and each.key, each.value and count.index
+// of a literal for_each or count. Anything else — a variable, an
+// attribute known only after apply (aws_route53_zone.main.zone_id), a
+// function call — is a Note "not evaluated" and the record (or the resource, when its name, type or
 // zone is such a value) is left out: never guessed. A module call is a
 // Note too: the records its module creates are not read (a plan holds
 // them; see ReadTerraformPlan). Each provider's own TXT handling is
@@ -70,15 +72,26 @@ func readTerraform(files map[string][]byte, domain string) ([]*Zone, error) {
 		}
 	}
 	ev := &tfEval{files: files, locals: map[string]cty.Value{}, localPos: map[string]Position{}}
-	ev.evalLocals(blocks)
 
-	// Every resource and data source instance, by address.
+	// Every resource and data source instance, by address. A literal
+	// argument of a resource is known when Terraform plans, and so is a
+	// reference to it (aws_route53_zone.main.name): the instances are
+	// read again while such references make more values known.
 	var all []*tfBlock
-	for _, b := range blocks {
-		if (b.Type != "resource" && b.Type != "data") || len(b.Labels) != 2 {
-			continue
+	for known := -1; ; {
+		ev.evalLocals(blocks)
+		all = all[:0]
+		for _, b := range blocks {
+			if (b.Type != "resource" && b.Type != "data") || len(b.Labels) != 2 {
+				continue
+			}
+			all = append(all, ev.instances(b, comments[b.Range().Filename])...)
 		}
-		all = append(all, ev.instances(b, comments[b.Range().Filename])...)
+		n := ev.setResources(all)
+		if n == known {
+			break
+		}
+		known = n
 	}
 	byAddr := map[string]*tfBlock{}
 	for _, b := range all {
@@ -267,6 +280,58 @@ type tfEval struct {
 	files    map[string][]byte
 	locals   map[string]cty.Value
 	localPos map[string]Position // where each local's value is written
+	// resources are the literal arguments of the resources and data
+	// sources without count or for_each, as references name them:
+	// "aws_route53_zone" → {main: {name: …}}, "data" → {type: {name: …}}.
+	resources map[string]cty.Value
+}
+
+// setResources makes the known arguments of the instances (those of
+// resources without count or for_each) referable, and returns how many
+// there are.
+func (e *tfEval) setResources(all []*tfBlock) int {
+	byType := map[string]map[string]cty.Value{}
+	dataByType := map[string]map[string]cty.Value{}
+	n := 0
+	for _, b := range all {
+		if b.key != "" || b.attrs["count"].expr != "" || b.attrs["for_each"].expr != "" {
+			continue
+		}
+		attrs := map[string]cty.Value{}
+		for name, v := range b.attrs {
+			if v.known {
+				attrs[name] = v.v
+			}
+		}
+		if len(attrs) == 0 {
+			continue
+		}
+		n += len(attrs)
+		m := byType
+		if b.mode == "data" {
+			m = dataByType
+		}
+		if m[b.rtype] == nil {
+			m[b.rtype] = map[string]cty.Value{}
+		}
+		m[b.rtype][b.name] = cty.ObjectVal(attrs)
+	}
+	e.resources = map[string]cty.Value{}
+	for t, names := range byType {
+		switch t {
+		case "local", "var", "each", "count", "module", "path", "terraform", "self", "data":
+			continue
+		}
+		e.resources[t] = cty.ObjectVal(names)
+	}
+	if len(dataByType) > 0 {
+		data := map[string]cty.Value{}
+		for t, names := range dataByType {
+			data[t] = cty.ObjectVal(names)
+		}
+		e.resources["data"] = cty.ObjectVal(data)
+	}
+	return n
 }
 
 // inst is one instance of a resource with count or for_each: the values
@@ -318,6 +383,7 @@ func (e *tfEval) evalLocals(blocks []*hclsyntax.Block) {
 // value evaluates expr; ok only when it is wholly known from literals.
 func (e *tfEval) value(expr hclsyntax.Expression, extra map[string]cty.Value) (cty.Value, bool) {
 	vars := map[string]cty.Value{"local": cty.ObjectVal(e.locals)}
+	maps.Copy(vars, e.resources)
 	maps.Copy(vars, extra)
 	if hasCall(expr) {
 		return cty.NilVal, false

@@ -280,6 +280,22 @@ resource "cloudflare_record" "tlsa" {
     certificate   = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
   }
 }`), records: []string{"_25._tcp.mail.contoso.example TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}, line: 12},
+		{name: "terraform/zone-name-reference", read: tf(awsZone + `locals {
+  domain = aws_route53_zone.z.name
+}
+resource "aws_route53_record" "spf" {
+  zone_id = aws_route53_zone.z.zone_id
+  name    = "${aws_route53_zone.z.name}"
+  type    = "TXT"
+  records = ["v=spf1 -all"]
+}
+resource "aws_route53_record" "dkim" {
+  zone_id = aws_route53_zone.z.zone_id
+  name    = "s1._domainkey.${local.domain}"
+  type    = "TXT"
+  records = ["v=DKIM1; p=${aws_route53_zone.z.zone_id}"]
+}`), records: []string{`contoso.example TXT "v=spf1 -all"`},
+			notes: []string{"aws_route53_record.dkim.records = [\"v=DKIM1; p=${aws_route53_zone.z.zone_id}\"]: a reference to aws_route53_zone.z.zone_id: known only after apply"}},
 		{name: "terraform/for-each-variable", read: tf(awsZone + `resource "aws_route53_record" "r" {
   for_each = var.records
   zone_id  = aws_route53_zone.z.zone_id
