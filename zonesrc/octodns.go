@@ -92,7 +92,11 @@ func ReadOctoDNS(r io.Reader, name, origin string) (*Zone, error) {
 	if doc.Kind == 0 {
 		return z, nil
 	}
-	root := &doc
+	budget := maxYAMLNodes
+	root, err := expandYAML(&doc, &budget)
+	if err != nil {
+		return nil, fmt.Errorf("zonesrc: %s: %w", name, err)
+	}
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}

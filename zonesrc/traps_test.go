@@ -75,6 +75,20 @@ func plan(src string) func() ([]*zonesrc.Zone, error) {
 const awsZone = `resource "aws_route53_zone" "z" { name = "contoso.example" }
 `
 
+// TestOctoDNSAliasBomb: aliases that expand without bound are an error,
+// not a hang.
+func TestOctoDNSAliasBomb(t *testing.T) {
+	src := "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	for i := 'b'; i <= 'k'; i++ {
+		p := string(i - 1)
+		src += fmt.Sprintf("%c: &%c [*%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s]\n", i, i, p, p, p, p, p, p, p, p, p, p)
+	}
+	_, err := zonesrc.ReadOctoDNS(strings.NewReader(src), "z.yaml", "contoso.example")
+	if err == nil || !strings.Contains(err.Error(), "expand") {
+		t.Errorf("err %v", err)
+	}
+}
+
 // TestOctoDNSConfig: octoDNS's configuration is not read as a zone; the
 // error names the zone files it points at.
 func TestOctoDNSConfig(t *testing.T) {
@@ -121,6 +135,9 @@ func TestTraps(t *testing.T) {
 		{name: "octodns/tlsa-sshfp", read: octo("_25._tcp.mail:\n  type: TLSA\n  value:\n    certificate_usage: 3\n    selector: 1\n    matching_type: 1\n    certificate_association_data: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\nmail:\n  type: SSHFP\n  values:\n    - algorithm: 4\n      fingerprint_type: 2\n      fingerprint: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"),
 			records: []string{"_25._tcp.mail.contoso.example TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
 				"mail.contoso.example SSHFP 4 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}},
+		{name: "octodns/aliases-and-merge", read: octo("'': &mail\n  - type: MX\n    value:\n      exchange: mx.example.net.\n      preference: 10\nsub: *mail\nwww:\n  <<: &web\n    type: A\n    ttl: 600\n  value: 192.0.2.1\napi:\n  <<: *web\n  ttl: 60\n  values: &ips [192.0.2.2]\napi6:\n  type: A\n  values: *ips\n"),
+			records: []string{"contoso.example MX 10 mx.example.net.", "sub.contoso.example MX 10 mx.example.net.",
+				"www.contoso.example A 192.0.2.1", "api.contoso.example A 192.0.2.2", "api6.contoso.example A 192.0.2.2"}, line: 4},
 		{name: "octodns/duplicate-key", read: octo("www:\n  type: A\n  value: 192.0.2.1\nwww:\n  type: A\n  value: 192.0.2.2\n"),
 			problems: []string{"zonesrc.duplicate-rrset@4", "zonesrc.duplicate-rrset@6"}},
 
