@@ -54,17 +54,28 @@ var octoSingleValue = map[string]bool{"CNAME": true, "DNAME": true, "ALIAS": tru
 // names relative to the zone, ” the apex, each a record or a list of
 // records with type, ttl and value or values). name names the file in
 // positions; origin is the zone, and when empty is taken from the file's
-// name as octoDNS does (contoso.com.yaml holds contoso.com).
+// name as octoDNS does (contoso.com.yaml holds contoso.com). YAML
+// aliases and merge keys are followed as octoDNS's loader follows them;
+// its !include is read by Open, from the zone file's folder, and is an
+// error here, where there is no folder.
 //
 // TXT and SPF values are read as octoDNS reads them: \; is a semicolon,
 // a value quoted whole has its quotes and `" "` joins removed, and the
 // text is split into 255-octet strings. Values octoDNS refuses are
 // Problems: an unescaped or double-escaped ';', non-ASCII text, a target
 // without its trailing dot. So is an unquoted name that octoDNS's YAML
-// 1.1 loader reads as no string (null, yes, 010: it publishes None, True,
-// 8); the record is read under the name written. Records of types with no DNS meaning of their
-// own (ALIAS, URLFWD) and records octoDNS is told to ignore are Notes.
+// 1.1 loader reads as no string (null, yes, 010: it publishes None,
+// True, 8); the record is read under the name written. Records of types
+// with no DNS meaning of their own (ALIAS, URLFWD, a provider's own such
+// as Route53Provider/ALIAS) and records octoDNS is told to ignore are
+// Notes.
 func ReadOctoDNS(r io.Reader, name, origin string) (*Zone, error) {
+	return readOctoDNS(r, name, origin, nil)
+}
+
+// readOctoDNS is ReadOctoDNS reading !include files with include (nil:
+// an include is an error).
+func readOctoDNS(r io.Reader, name, origin string, include includer) (*Zone, error) {
 	b, err := readAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("zonesrc: %s: %w", name, err)
@@ -92,8 +103,8 @@ func ReadOctoDNS(r io.Reader, name, origin string) (*Zone, error) {
 	if doc.Kind == 0 {
 		return z, nil
 	}
-	budget := maxYAMLNodes
-	root, err := expandYAML(&doc, &budget)
+	x := &yamlExpander{budget: maxYAMLNodes, include: include, files: map[*yaml.Node]string{}}
+	root, err := x.expand(&doc, path.Base(strings.ReplaceAll(name, `\`, "/")))
 	if err != nil {
 		return nil, fmt.Errorf("zonesrc: %s: %w", name, err)
 	}
@@ -106,7 +117,7 @@ func ReadOctoDNS(r io.Reader, name, origin string) (*Zone, error) {
 	if err := octoConfig(root, name); err != nil {
 		return nil, err
 	}
-	o := octo{z: z, file: name}
+	o := octo{z: z, file: name, x: x}
 	var groups []int
 	seenName := map[string]Position{}
 	group := 0
@@ -183,10 +194,11 @@ func octoConfig(root *yaml.Node, name string) error {
 type octo struct {
 	z    *Zone
 	file string
+	x    *yamlExpander // the files of included nodes
 }
 
 func (o *octo) pos(n *yaml.Node) Position {
-	return Position{File: o.file, Line: n.Line, Column: n.Column}
+	return Position{File: o.x.file(n, o.file), Line: n.Line, Column: n.Column}
 }
 
 // field returns the value node of key in a mapping, and its key node.

@@ -1,8 +1,13 @@
 package zonesrc
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
 
 	"gopkg.in/yaml.v3"
 )
@@ -13,33 +18,132 @@ const maxYAMLNodes = 1 << 20
 
 var errYAMLTooLarge = errors.New("its aliases expand to over a million YAML nodes")
 
-// expandYAML returns n with YAML's aliases (*name) replaced by what they
+// maxIncludeDepth bounds !include within !include.
+const maxIncludeDepth = 16
+
+// includer reads the file an octoDNS !include names, rel a slash path
+// from the folder of the zone file: its content and its name for
+// positions.
+type includer func(rel string) ([]byte, string, error)
+
+// folderIncluder reads includes under dir, the zone file's folder (as
+// octoDNS resolves them, but no further: not an absolute path, nor one
+// out of the folder, as zone files' $INCLUDE are kept).
+func folderIncluder(dir string) includer {
+	return func(rel string) ([]byte, string, error) {
+		root, err := os.OpenRoot(dir)
+		if err != nil {
+			return nil, "", err
+		}
+		defer root.Close()
+		f, err := root.Open(filepath.FromSlash(rel))
+		if err != nil {
+			return nil, "", err
+		}
+		defer f.Close()
+		b, err := readAll(f)
+		return b, filepath.Join(dir, filepath.FromSlash(rel)), err
+	}
+}
+
+// yamlExpander follows aliases, merge keys and !include in an octoDNS
+// file.
+type yamlExpander struct {
+	budget  int
+	include includer // nil: !include is an error
+	depth   int
+	// files names the file of each node read from an included file.
+	files map[*yaml.Node]string
+}
+
+func (x *yamlExpander) file(n *yaml.Node, dflt string) string {
+	if f, ok := x.files[n]; ok {
+		return f
+	}
+	return dflt
+}
+
+// includeFile reads and expands the file a !include node names, rel to
+// the folder of the file cur (a slash path from the zone file's folder).
+func (x *yamlExpander) includeFile(n *yaml.Node, cur string) (*yaml.Node, error) {
+	if x.include == nil {
+		return nil, fmt.Errorf("line %d: !include %s: an include is read only with the zone file's path (as -zone reads it)", n.Line, n.Value)
+	}
+	if x.depth >= maxIncludeDepth {
+		return nil, fmt.Errorf("line %d: !include %s: over %d includes deep", n.Line, n.Value, maxIncludeDepth)
+	}
+	rel := n.Value
+	if !path.IsAbs(rel) && !filepath.IsAbs(rel) {
+		rel = path.Join(path.Dir(cur), rel)
+	}
+	b, name, err := x.include(rel)
+	if err != nil {
+		return nil, fmt.Errorf("line %d: !include %s: %w (only files under the zone file's folder are read)", n.Line, n.Value, err)
+	}
+	var doc yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(b)).Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if doc.Kind == 0 {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: n.Line, Column: n.Column}, nil
+	}
+	x.depth++
+	out, err := x.expand(&doc, rel)
+	x.depth--
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if out.Kind == yaml.DocumentNode && len(out.Content) == 1 {
+		out = out.Content[0]
+	}
+	var mark func(*yaml.Node)
+	mark = func(m *yaml.Node) {
+		if _, ok := x.files[m]; ok {
+			return // an include within, already named
+		}
+		x.files[m] = name
+		for _, c := range m.Content {
+			mark(c)
+		}
+	}
+	mark(out)
+	return out, nil
+}
+
+// expand returns n with YAML's aliases (*name) replaced by what they
 // name and merge keys (<<: *base) merged into their mapping, as PyYAML,
 // octoDNS's loader, reads them: keys written in the mapping win over
 // merged ones, and of separate merge keys the later wins. Anchored nodes
 // are shared, not copied, and never changed.
-func expandYAML(n *yaml.Node, budget *int) (*yaml.Node, error) {
+//
+// A !include names a file (cur is the one read, as includeFile takes
+// it) whose content stands in its place, as octoDNS's loader reads it.
+func (x *yamlExpander) expand(n *yaml.Node, cur string) (*yaml.Node, error) {
 	if n == nil {
 		return nil, nil
 	}
-	if *budget--; *budget < 0 {
+	if x.budget--; x.budget < 0 {
 		return nil, errYAMLTooLarge
 	}
 	switch n.Kind {
+	case yaml.ScalarNode:
+		if n.Tag == "!include" {
+			return x.includeFile(n, cur)
+		}
 	case yaml.AliasNode:
 		if n.Alias == nil {
 			return nil, fmt.Errorf("line %d: an alias to nothing", n.Line)
 		}
-		return expandYAML(n.Alias, budget)
+		return x.expand(n.Alias, cur)
 	case yaml.DocumentNode, yaml.SequenceNode:
 		c := *n
 		c.Content = make([]*yaml.Node, len(n.Content))
 		for i, e := range n.Content {
-			x, err := expandYAML(e, budget)
+			y, err := x.expand(e, cur)
 			if err != nil {
 				return nil, err
 			}
-			c.Content[i] = x
+			c.Content[i] = y
 		}
 		return &c, nil
 	case yaml.MappingNode:
@@ -50,7 +154,7 @@ func expandYAML(n *yaml.Node, budget *int) (*yaml.Node, error) {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
-				v, err := expandYAML(v, budget)
+				v, err := x.expand(v, cur)
 				if err != nil {
 					return nil, err
 				}
@@ -61,11 +165,11 @@ func expandYAML(n *yaml.Node, budget *int) (*yaml.Node, error) {
 				merged = append(merged, pairs)
 				continue
 			}
-			x, err := expandYAML(v, budget)
+			y, err := x.expand(v, cur)
 			if err != nil {
 				return nil, err
 			}
-			c.Content = append(c.Content, k, x)
+			c.Content = append(c.Content, k, y)
 			if k.Kind == yaml.ScalarNode {
 				have[k.Value] = true
 			}

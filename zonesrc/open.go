@@ -78,6 +78,15 @@ func Open(path string, format Format, origin string) ([]*Zone, Format, error) {
 	if format == FormatZone {
 		return nil, FormatZone, nil
 	}
-	zs, err := Read(io.MultiReader(bytes.NewReader(head), f), path, format, origin)
+	r := io.MultiReader(bytes.NewReader(head), f)
+	if format == FormatOctoDNS {
+		// Its !include files are read beside it.
+		z, err := readOctoDNS(r, path, origin, folderIncluder(filepath.Dir(path)))
+		if err != nil {
+			return nil, format, err
+		}
+		return []*Zone{z}, format, nil
+	}
+	zs, err := Read(r, path, format, origin)
 	return zs, format, err
 }

@@ -3,9 +3,11 @@ package zonesrc_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/domainlint/domainlint/resolver"
@@ -115,5 +117,53 @@ resource "aws_route53_record" "dkim" {
 	}
 	if len(zones) != 1 || zones[0].Source != want+" (terraform)" {
 		t.Errorf("zones %+v, want one from %s", zones, want)
+	}
+}
+
+// TestOctoDNSInclude: an octoDNS !include is read beside the zone file,
+// relative to the file that names it, with positions in the file it
+// comes from; a file outside the zone's folder is not read, and a zone
+// read without its path says why its includes are not.
+func TestOctoDNSInclude(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("zones/contoso.example.yaml", "'':\n  - !include common/mx.yaml\n  - type: TXT\n    value: v=spf1 -all\n")
+	write("zones/common/mx.yaml", "type: MX\nvalues: !include hosts.yaml\n")
+	write("zones/common/hosts.yaml", "- exchange: mx.example.net.\n  preference: 10\n")
+	write("zones/other.example.yaml", "'': !include ../outside.yaml\n")
+	write("outside.yaml", "type: TXT\nvalue: secret\n")
+
+	zones, _, err := zonesrc.Open(filepath.Join(dir, "zones", "contoso.example.yaml"), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"MX 10 mx.example.net.": filepath.Join(dir, "zones", "common", "hosts.yaml") + ":1",
+		`TXT "v=spf1 -all"`:     filepath.Join(dir, "zones", "contoso.example.yaml") + ":4",
+	}
+	for _, r := range zones[0].Records {
+		k := r.Type + " " + r.Data
+		if w, ok := want[k]; !ok || fmt.Sprintf("%s:%d", r.Pos.File, r.Pos.Line) != w {
+			t.Errorf("record %s at %s, want %q", k, r.Pos, w)
+		}
+		delete(want, k)
+	}
+	if len(want) > 0 {
+		t.Errorf("records missing: %v", want)
+	}
+	if _, _, err := zonesrc.Open(filepath.Join(dir, "zones", "other.example.yaml"), "", ""); err == nil || !strings.Contains(err.Error(), "under the zone file's folder") {
+		t.Errorf("include out of the folder: %v", err)
+	}
+	if _, err := zonesrc.ReadOctoDNS(strings.NewReader("'': !include common/mx.yaml\n"), "contoso.example.yaml", ""); err == nil || !strings.Contains(err.Error(), "!include common/mx.yaml") {
+		t.Errorf("include without a path: %v", err)
 	}
 }
