@@ -101,7 +101,9 @@ func Detect(name string, head []byte) Format {
 		return FormatOctoDNS
 	case ext == ".json" || (len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')):
 		switch {
-		case bytes.Contains(head, []byte(`"ResourceRecordSets"`)) || bytes.Contains(head, []byte(`"ResourceRecordSet"`)):
+		case bytes.Contains(head, []byte(`"ResourceRecordSets"`)) || bytes.Contains(head, []byte(`"ResourceRecordSet"`)) ||
+			bytes.Contains(head, []byte(`"ResourceRecords"`)) || bytes.Contains(head, []byte(`"AliasTarget"`)):
+			// (a bare list of record sets: `--query ResourceRecordSets`)
 			return FormatRoute53
 		case bytes.Contains(head, []byte(`"format_version"`)) || bytes.Contains(head, []byte(`"planned_values"`)):
 			return FormatTerraformPlan
@@ -164,6 +166,14 @@ func Read(r io.Reader, name string, format Format, origin string) ([]*Zone, erro
 	return nil, fmt.Errorf("zonesrc: %s: unknown format %q", name, format)
 }
 
+// noTFFiles is the error for a folder without .tf files, named shown.
+func noTFFiles(fsys fs.FS, dir, shown string) error {
+	if m, _ := fs.Glob(fsys, path.Join(dir, "*.tf.json")); len(m) > 0 {
+		return fmt.Errorf("zonesrc: %s: no .tf files: %s is Terraform's JSON syntax, which is not read; lint a plan (terraform show -json) instead", shown, path.Base(m[0]))
+	}
+	return fmt.Errorf("zonesrc: %s: no .tf files", shown)
+}
+
 // ReadTerraformFS reads the .tf files of one folder of fsys (a Terraform
 // module; subfolders are other modules and are not read) with
 // ReadTerraform. Positions name the files as dir/file.tf.
@@ -197,7 +207,7 @@ func readTerraformFS(fsys fs.FS, dir, domain string) ([]*Zone, error) {
 		files[p] = b
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("zonesrc: %s: no .tf files", dir)
+		return nil, noTFFiles(fsys, dir, dir)
 	}
 	return readTerraform(files, domain)
 }

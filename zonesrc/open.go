@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -24,7 +25,11 @@ func Open(path string, format Format, origin string) ([]*Zone, Format, error) {
 		return nil, "", err
 	}
 	if fi.IsDir() {
-		zs, err := readTerraformFS(os.DirFS(path), ".", origin)
+		fsys := os.DirFS(path)
+		if m, _ := fs.Glob(fsys, "*.tf"); len(m) == 0 {
+			return nil, FormatTerraform, noTFFiles(fsys, ".", path)
+		}
+		zs, err := readTerraformFS(fsys, ".", origin)
 		if err != nil {
 			return nil, FormatTerraform, err
 		}
@@ -72,6 +77,9 @@ func Open(path string, format Format, origin string) ([]*Zone, Format, error) {
 		}
 		format = Detect(path, head)
 		if format == "" {
+			if err := undetected(path, head); err != nil {
+				return nil, "", err
+			}
 			format = FormatZone // what -zone always read
 		}
 	}
@@ -89,4 +97,19 @@ func Open(path string, format Format, origin string) ([]*Zone, Format, error) {
 	}
 	zs, err := Read(r, path, format, origin)
 	return zs, format, err
+}
+
+// undetected is the error for a file whose format Detect cannot tell
+// and which is no zone file either: JSON of another kind, Terraform's
+// JSON syntax. nil for anything else, read as a zone file.
+func undetected(name string, head []byte) error {
+	lower := strings.ToLower(name)
+	if strings.HasSuffix(lower, ".tf.json") {
+		return fmt.Errorf("zonesrc: %s is Terraform's JSON syntax, which is not read: lint a plan (terraform show -json) instead", name)
+	}
+	trimmed := bytes.TrimSpace(head)
+	if filepath.Ext(lower) == ".json" || len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
+		return fmt.Errorf("zonesrc: %s: JSON that is none of the formats read (Route 53 record sets, terraform show -json, dnscontrol print-ir): if it is one, name it with -zone-format (%s)", name, strings.Join(formatNames(), ", "))
+	}
+	return nil
 }

@@ -167,3 +167,25 @@ func TestOctoDNSInclude(t *testing.T) {
 		t.Errorf("include without a path: %v", err)
 	}
 }
+
+// TestOpenUnknownJSON: JSON of no format read, and Terraform's JSON
+// syntax, say so rather than fail as a zone file.
+func TestOpenUnknownJSON(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"records.json": `{"result": [{"type": "TXT", "name": "contoso.example", "content": "v=spf1 -all"}]}`,
+		"main.tf.json": `{"resource": {"aws_route53_zone": {"z": {"name": "contoso.example"}}}}`,
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := zonesrc.Open(p, "", "contoso.example")
+		if err == nil || !strings.Contains(err.Error(), "JSON") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, _, err := zonesrc.Open(dir, "", "contoso.example"); err == nil || !strings.Contains(err.Error(), "main.tf.json is Terraform's JSON syntax") {
+		t.Errorf("folder: %v", err)
+	}
+}
