@@ -108,6 +108,9 @@ func undetected(name string, head []byte) error {
 		return fmt.Errorf("zonesrc: %s is Terraform's JSON syntax, which is not read: lint a plan (terraform show -json) instead", name)
 	}
 	trimmed := bytes.TrimSpace(head)
+	if strings.HasSuffix(lower, ".tfstate") || bytes.Contains(head, []byte(`"lineage"`)) && bytes.Contains(head, []byte(`"terraform_version"`)) {
+		return fmt.Errorf("zonesrc: %s is a Terraform state file, which is not read as it is: read `terraform show -json` of it (-zone-format terraform-plan)", name)
+	}
 	if filepath.Ext(lower) == ".json" || len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
 		return fmt.Errorf("zonesrc: %s: JSON that is none of the formats read (Route 53 record sets, terraform show -json, dnscontrol print-ir): if it is one, name it with -zone-format (%s)", name, strings.Join(formatNames(), ", "))
 	}
