@@ -175,39 +175,20 @@ func noTFFiles(fsys fs.FS, dir, shown string) error {
 }
 
 // ReadTerraformFS reads the .tf files of one folder of fsys (a Terraform
-// module; subfolders are other modules and are not read) with
-// ReadTerraform. Positions name the files as dir/file.tf.
+// module) with ReadTerraform, and the modules they call from folders of
+// fsys (source = "./impl"), with the arguments of each call that are
+// literals. Positions name the files as dir/file.tf.
 func ReadTerraformFS(fsys fs.FS, dir string) ([]*Zone, error) {
 	return readTerraformFS(fsys, dir, "")
 }
 
 func readTerraformFS(fsys fs.FS, dir, domain string) ([]*Zone, error) {
-	ents, err := fs.ReadDir(fsys, dir)
+	files, err := tfFiles(fsys, dir)
 	if err != nil {
 		return nil, fmt.Errorf("zonesrc: %w", err)
-	}
-	files := map[string][]byte{}
-	total := 0
-	for _, e := range ents {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".tf") {
-			continue
-		}
-		p := path.Join(dir, e.Name())
-		if info, err := e.Info(); err == nil && info.Size() > MaxInput {
-			return nil, fmt.Errorf("zonesrc: %s: input over %d bytes", p, MaxInput)
-		}
-		b, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return nil, fmt.Errorf("zonesrc: %w", err)
-		}
-		total += len(b)
-		if total > MaxInput {
-			return nil, fmt.Errorf("zonesrc: %s: the .tf files are over %d bytes", dir, MaxInput)
-		}
-		files[p] = b
 	}
 	if len(files) == 0 {
 		return nil, noTFFiles(fsys, dir, dir)
 	}
-	return readTerraform(files, domain)
+	return readTerraformMods(files, domain, fsModules(fsys))
 }

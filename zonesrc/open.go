@@ -33,26 +33,7 @@ func Open(path string, format Format, origin string) ([]*Zone, Format, error) {
 		if err != nil {
 			return nil, FormatTerraform, err
 		}
-		for _, z := range zs {
-			for i := range z.Records {
-				z.Records[i].Pos.File = filepath.Join(path, z.Records[i].Pos.File)
-			}
-			for i := range z.Problems {
-				z.Problems[i].Pos.File = filepath.Join(path, z.Problems[i].Pos.File)
-			}
-			for i := range z.NotEvaluated {
-				if p := &z.NotEvaluated[i].Pos; p.File != "" {
-					p.File = filepath.Join(path, p.File)
-				}
-			}
-			if len(z.Records) > 0 {
-				files := map[string]bool{}
-				for _, r := range z.Records {
-					files[r.Pos.File] = true
-				}
-				z.Source = strings.Join(slices.Sorted(maps.Keys(files)), ", ") + " (terraform)"
-			}
-		}
+		inFolder(zs, path)
 		return zs, FormatTerraform, nil
 	}
 	if !fi.Mode().IsRegular() {
@@ -87,6 +68,20 @@ func Open(path string, format Format, origin string) ([]*Zone, Format, error) {
 		return nil, FormatZone, nil
 	}
 	r := io.MultiReader(bytes.NewReader(head), f)
+	if format == FormatTerraform {
+		// The modules it calls are read from its folder.
+		b, err := readAll(r)
+		if err != nil {
+			return nil, format, fmt.Errorf("zonesrc: %s: %w", path, err)
+		}
+		dir := filepath.Dir(path)
+		zs, err := readTerraformMods(map[string][]byte{filepath.Base(path): b}, origin, fsModules(os.DirFS(dir)))
+		if err != nil {
+			return nil, format, err
+		}
+		inFolder(zs, dir)
+		return zs, format, nil
+	}
 	if format == FormatOctoDNS {
 		// Its !include files are read beside it.
 		z, err := readOctoDNS(r, path, origin, folderIncluder(filepath.Dir(path)))
@@ -115,4 +110,29 @@ func undetected(name string, head []byte) error {
 		return fmt.Errorf("zonesrc: %s: JSON that is none of the formats read (Route 53 record sets, terraform show -json, dnscontrol print-ir): if it is one, name it with -zone-format (%s)", name, strings.Join(formatNames(), ", "))
 	}
 	return nil
+}
+
+// inFolder names the files of a Terraform source read from folder dir
+// (as names relative to it) by their paths.
+func inFolder(zs []*Zone, dir string) {
+	for _, z := range zs {
+		for i := range z.Records {
+			z.Records[i].Pos.File = filepath.Join(dir, z.Records[i].Pos.File)
+		}
+		for i := range z.Problems {
+			z.Problems[i].Pos.File = filepath.Join(dir, z.Problems[i].Pos.File)
+		}
+		for i := range z.NotEvaluated {
+			if p := &z.NotEvaluated[i].Pos; p.File != "" {
+				p.File = filepath.Join(dir, p.File)
+			}
+		}
+		if len(z.Records) > 0 {
+			files := map[string]bool{}
+			for _, r := range z.Records {
+				files[r.Pos.File] = true
+			}
+			z.Source = strings.Join(slices.Sorted(maps.Keys(files)), ", ") + " (terraform)"
+		}
+	}
 }
