@@ -276,6 +276,12 @@ func (o *octo) record(owner string, rec *yaml.Node) error {
 			z.note(Note{Pos: o.pos(ig), Field: "octodns.ignored", Message: owner + " " + typ + " is ignored by octoDNS: it manages whatever the provider holds there"})
 			return nil
 		}
+		// octodns-cloudflare's proxied record.
+		cf, _ := field(meta, "cloudflare")
+		if p, _ := field(cf, "proxied"); p != nil && p.Value == "true" {
+			z.problem("zonesrc.cloudflare-proxied", o.pos(p), owner, typ,
+				"%s %s is proxied by Cloudflare (octodns.cloudflare.proxied): it answers with Cloudflare's addresses, not this record", owner, typ)
+		}
 	}
 	for _, k := range []string{"dynamic", "geo"} {
 		if d, _ := field(rec, k); d != nil {

@@ -138,6 +138,8 @@ func TestTraps(t *testing.T) {
 		{name: "octodns/aliases-and-merge", read: octo("'': &mail\n  - type: MX\n    value:\n      exchange: mx.example.net.\n      preference: 10\nsub: *mail\nwww:\n  <<: &web\n    type: A\n    ttl: 600\n  value: 192.0.2.1\napi:\n  <<: *web\n  ttl: 60\n  values: &ips [192.0.2.2]\napi6:\n  type: A\n  values: *ips\n"),
 			records: []string{"contoso.example MX 10 mx.example.net.", "sub.contoso.example MX 10 mx.example.net.",
 				"www.contoso.example A 192.0.2.1", "api.contoso.example A 192.0.2.2", "api6.contoso.example A 192.0.2.2"}, line: 4},
+		{name: "octodns/cloudflare-proxied", read: octo("autodiscover:\n  octodns:\n    cloudflare:\n      proxied: true\n  type: CNAME\n  value: autodiscover.outlook.com.\n"),
+			problems: []string{"zonesrc.cloudflare-proxied@4"}, records: []string{"autodiscover.contoso.example CNAME autodiscover.outlook.com."}},
 		{name: "octodns/duplicate-key", read: octo("www:\n  type: A\n  value: 192.0.2.1\nwww:\n  type: A\n  value: 192.0.2.2\n"),
 			problems: []string{"zonesrc.duplicate-rrset@4", "zonesrc.duplicate-rrset@6"}},
 
