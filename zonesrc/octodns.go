@@ -438,7 +438,7 @@ func (o *octo) txt(owner, typ string, v *yaml.Node) string {
 	pos := o.pos(v)
 	if loc := octoUnescaped.FindStringIndex(s); loc != nil {
 		z.problem("zonesrc.octodns-unescaped-semicolon", pos, owner, typ,
-			"unescaped ; in %q: octoDNS refuses the zone; write \\; (in a YAML double-quoted string, \\\\;)", clip(s))
+			"unescaped ; in %q: octoDNS refuses the zone; write \\; (in a YAML double-quoted string, \\\\;), or set escaped_semicolons: false on its YamlProvider (the default planned for octoDNS 2.0)", clip(s))
 	}
 	if octoDouble.MatchString(s) {
 		z.problem("zonesrc.octodns-double-escaped-semicolon", pos, owner, typ,

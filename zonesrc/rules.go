@@ -20,7 +20,7 @@ var (
 		Summary:  "Quotes inside a TXT value that the tool's own quoting breaks: the strings published are not the ones written (a value quoted twice, an unbalanced or unescaped quote).",
 		Citation: "RFC 1035 §5.1", URL: "https://www.rfc-editor.org/rfc/rfc1035#section-5.1"}
 	ruleOctoDNSSemicolon = lint.Rule{ID: "zonesrc.octodns-unescaped-semicolon", Severity: lint.Error,
-		Summary:  "An unescaped ; in an octoDNS TXT or SPF value: octoDNS refuses the zone (write \\; as its docs say).",
+		Summary:  "An unescaped ; in an octoDNS TXT or SPF value: octoDNS refuses the zone (write \\; as its docs say) unless its YamlProvider sets escaped_semicolons: false, the default planned for octoDNS 2.0.",
 		Citation: "octoDNS docs, Semicolons in TXT and SPF values", URL: octoDNSTXT}
 	ruleOctoDNSDoubleEscape = lint.Rule{ID: "zonesrc.octodns-double-escaped-semicolon", Severity: lint.Error,
 		Summary:  "A double-escaped \\\\; in an octoDNS TXT or SPF value (often a YAML double-quoted string holding \\\\;): octoDNS refuses the zone.",
