@@ -16,7 +16,9 @@ import (
 const detectBytes = 8192
 
 // Open reads the source at path: a Terraform module when path is a
-// folder, else a file of format (detected from its name and content when
+// folder of .tf files, an octoDNS split zone (its YamlProvider's
+// split_extension: the folder zones/contoso.com./ of files NAME.yaml)
+// when it is a folder of .yaml files, else a file of format (detected from its name and content when
 // empty). A file detected as an RFC 1035 zone file returns
 // FormatZone and no zones: load it as such (resolver.NewZones).
 func Open(path string, format Format, origin string) ([]*Zone, Format, error) {
@@ -27,6 +29,13 @@ func Open(path string, format Format, origin string) ([]*Zone, Format, error) {
 	if fi.IsDir() {
 		fsys := os.DirFS(path)
 		if m, _ := fs.Glob(fsys, "*.tf"); len(m) == 0 {
+			if y, _ := fs.Glob(fsys, "*.yaml"); len(y) > 0 && (format == "" || format == FormatOctoDNS) {
+				z, err := readOctoDNSSplit(path, y, origin)
+				if err != nil {
+					return nil, FormatOctoDNS, err
+				}
+				return []*Zone{z}, FormatOctoDNS, nil
+			}
 			return nil, FormatTerraform, noTFFiles(fsys, ".", path)
 		}
 		zs, err := readTerraformFS(fsys, ".", origin)
@@ -135,4 +144,38 @@ func inFolder(zs []*Zone, dir string) {
 			z.Source = strings.Join(slices.Sorted(maps.Keys(files)), ", ") + " (terraform)"
 		}
 	}
+}
+
+// readOctoDNSSplit reads an octoDNS split zone: the records of each of
+// the .yaml files of folder dir (names, relative to it), all of one zone,
+// origin or the folder's name without its trailing dot.
+func readOctoDNSSplit(dir string, names []string, origin string) (*Zone, error) {
+	if origin == "" {
+		origin = strings.TrimSuffix(filepath.Base(dir), ".")
+	}
+	total := 0
+	var out *Zone
+	for _, n := range names {
+		p := filepath.Join(dir, n)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		if total += len(b); total > MaxInput {
+			return nil, fmt.Errorf("zonesrc: %s: the .yaml files are over %d bytes", dir, MaxInput)
+		}
+		z, err := readOctoDNS(bytes.NewReader(b), p, origin, folderIncluder(dir))
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = z
+			out.Source = dir + " (octodns, split)"
+			continue
+		}
+		out.Records = append(out.Records, z.Records...)
+		out.NotEvaluated = append(out.NotEvaluated, z.NotEvaluated...)
+		out.Problems = append(out.Problems, z.Problems...)
+	}
+	return out, nil
 }

@@ -190,3 +190,32 @@ func TestOpenUnknownJSON(t *testing.T) {
 		t.Errorf("folder: %v", err)
 	}
 }
+
+// TestOctoDNSSplit: a folder of octoDNS split-zone files is one zone,
+// named by the folder.
+func TestOctoDNSSplit(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "contoso.example.")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range map[string]string{
+		"$contoso.example.yaml": "'':\n  type: TXT\n  value: v=spf1 -all\n",
+		"_dmarc.yaml":           "_dmarc:\n  type: TXT\n  value: v=DMARC1\\; p=reject\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	zones, f, err := zonesrc.Open(dir, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f != zonesrc.FormatOctoDNS || len(zones) != 1 || zones[0].Origin != "contoso.example" || len(zones[0].Records) != 2 {
+		t.Fatalf("%s %+v", f, zones)
+	}
+	for _, r := range zones[0].Records {
+		if filepath.Dir(r.Pos.File) != dir {
+			t.Errorf("%s at %s", r.Name, r.Pos)
+		}
+	}
+}
