@@ -195,6 +195,9 @@ type octo struct {
 	z    *Zone
 	file string
 	x    *yamlExpander // the files of included nodes
+	// lenient is the record's octodns.lenient: octoDNS takes what
+	// its validators refuse (a target without its dot, a ';').
+	lenient bool
 }
 
 func (o *octo) pos(n *yaml.Node) Position {
@@ -276,6 +279,10 @@ func (o *octo) record(owner string, rec *yaml.Node) error {
 			z.note(Note{Pos: o.pos(ig), Field: "octodns.ignored", Message: owner + " " + typ + " is ignored by octoDNS: it manages whatever the provider holds there"})
 			return nil
 		}
+		if l, _ := field(meta, "lenient"); l != nil && l.Value == "true" {
+			o.lenient = true
+			defer func() { o.lenient = false }()
+		}
 		// octodns-cloudflare's proxied record.
 		cf, _ := field(meta, "cloudflare")
 		if p, _ := field(cf, "proxied"); p != nil && p.Value == "true" {
@@ -335,9 +342,9 @@ func (o *octo) data(owner, typ string, v *yaml.Node) (string, bool) {
 			z.problem("zonesrc.bad-value", pos, owner, typ, "%s %s: missing %s", owner, typ, key)
 			return "", false
 		}
-		if !strings.HasSuffix(n.Value, ".") {
+		if !strings.HasSuffix(n.Value, ".") && !o.lenient {
 			z.problem("zonesrc.octodns-missing-dot", o.pos(n), owner, typ,
-				"%s %s %q is missing its trailing dot: octoDNS refuses it (linted as %s.)", typ, key, n.Value, n.Value)
+				"%s %s %q is missing its trailing dot: octoDNS refuses it unless the zone is lenient (linted as %s.)", typ, key, n.Value, n.Value)
 		}
 		t, err := targetName(n.Value, z.Origin, false)
 		if err != nil {
@@ -436,17 +443,17 @@ func (o *octo) txt(owner, typ string, v *yaml.Node) string {
 	z := o.z
 	s := v.Value
 	pos := o.pos(v)
-	if loc := octoUnescaped.FindStringIndex(s); loc != nil {
+	if loc := octoUnescaped.FindStringIndex(s); loc != nil && !o.lenient {
 		z.problem("zonesrc.octodns-unescaped-semicolon", pos, owner, typ,
-			"unescaped ; in %q: octoDNS refuses the zone; write \\; (in a YAML double-quoted string, \\\\;), or set escaped_semicolons: false on its YamlProvider (the default planned for octoDNS 2.0)", clip(s))
+			"unescaped ; in %q: octoDNS refuses the zone unless it is lenient; write \\; (in a YAML double-quoted string, \\\\;), or set escaped_semicolons: false on its YamlProvider (the default planned for octoDNS 2.0)", clip(s))
 	}
 	if octoDouble.MatchString(s) {
 		z.problem("zonesrc.octodns-double-escaped-semicolon", pos, owner, typ,
 			"double-escaped ; in %q: octoDNS refuses the zone; write \\; once", clip(s))
 	}
 	for _, c := range s {
-		if c >= 0x80 {
-			z.problem("zonesrc.octodns-non-ascii", pos, owner, typ, "non-ASCII character %q in %q: octoDNS refuses it", c, clip(s))
+		if c >= 0x80 && !o.lenient {
+			z.problem("zonesrc.octodns-non-ascii", pos, owner, typ, "non-ASCII character %q in %q: octoDNS refuses it unless the record or zone is lenient", c, clip(s))
 			break
 		}
 	}

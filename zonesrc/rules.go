@@ -20,7 +20,7 @@ var (
 		Summary:  "Quotes inside a TXT value that the tool's own quoting breaks: the strings published are not the ones written (a value quoted twice, an unbalanced or unescaped quote).",
 		Citation: "RFC 1035 §5.1", URL: "https://www.rfc-editor.org/rfc/rfc1035#section-5.1"}
 	ruleOctoDNSSemicolon = lint.Rule{ID: "zonesrc.octodns-unescaped-semicolon", Severity: lint.Error,
-		Summary:  "An unescaped ; in an octoDNS TXT or SPF value: octoDNS refuses the zone (write \\; as its docs say) unless its YamlProvider sets escaped_semicolons: false, the default planned for octoDNS 2.0.",
+		Summary:  "An unescaped ; in an octoDNS TXT or SPF value: octoDNS refuses the zone (write \\; as its docs say) unless the record or zone is lenient or its YamlProvider sets escaped_semicolons: false, the default planned for octoDNS 2.0.",
 		Citation: "octoDNS docs, Semicolons in TXT and SPF values", URL: octoDNSTXT}
 	ruleOctoDNSDoubleEscape = lint.Rule{ID: "zonesrc.octodns-double-escaped-semicolon", Severity: lint.Error,
 		Summary:  "A double-escaped \\\\; in an octoDNS TXT or SPF value (often a YAML double-quoted string holding \\\\;): octoDNS refuses the zone.",
@@ -29,7 +29,7 @@ var (
 		Summary:  "A non-ASCII character in an octoDNS TXT or SPF value: octoDNS refuses the zone unless the record is lenient.",
 		Citation: "octoDNS docs, Lenient Unicode TXT and SPF values", URL: octoDNSTXT}
 	ruleOctoDNSMissingDot = lint.Rule{ID: "zonesrc.octodns-missing-dot", Severity: lint.Error,
-		Summary:  "An octoDNS target name (CNAME, MX exchange, NS, SRV target) without its trailing dot: octoDNS refuses the zone.",
+		Summary:  "An octoDNS target name (CNAME, MX exchange, NS, SRV target) without its trailing dot: octoDNS refuses the zone unless the record or zone is lenient.",
 		Citation: "octoDNS docs, Records", URL: octoDNSTXT}
 	ruleOctoDNSYAMLKey = lint.Rule{ID: "zonesrc.octodns-yaml-key", Severity: lint.Error,
 		Summary:  "An unquoted octoDNS name that YAML 1.1 reads as something other than text (null, yes, on, 010, 1.10): octoDNS names the record with Python's rendering of that value (None, True, 8, 1.1), not the name written.",

@@ -140,6 +140,8 @@ func TestTraps(t *testing.T) {
 				"www.contoso.example A 192.0.2.1", "api.contoso.example A 192.0.2.2", "api6.contoso.example A 192.0.2.2"}, line: 4},
 		{name: "octodns/cloudflare-proxied", read: octo("autodiscover:\n  octodns:\n    cloudflare:\n      proxied: true\n  type: CNAME\n  value: autodiscover.outlook.com.\n"),
 			problems: []string{"zonesrc.cloudflare-proxied@4"}, records: []string{"autodiscover.contoso.example CNAME autodiscover.outlook.com."}},
+		{name: "octodns/lenient-record", read: octo("www:\n  octodns:\n    lenient: true\n  type: CNAME\n  value: contoso.example\n_dmarc:\n  type: TXT\n  value: v=DMARC1; p=reject\n  octodns:\n    lenient: true\n"),
+			records: []string{"www.contoso.example CNAME contoso.example.", `_dmarc.contoso.example TXT "v=DMARC1; p=reject"`}},
 		{name: "octodns/duplicate-key", read: octo("www:\n  type: A\n  value: 192.0.2.1\nwww:\n  type: A\n  value: 192.0.2.2\n"),
 			problems: []string{"zonesrc.duplicate-rrset@4", "zonesrc.duplicate-rrset@6"}},
 
