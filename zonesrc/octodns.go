@@ -70,12 +70,21 @@ var octoSingleValue = map[string]bool{"CNAME": true, "DNAME": true, "ALIAS": tru
 // as Route53Provider/ALIAS) and records octoDNS is told to ignore are
 // Notes.
 func ReadOctoDNS(r io.Reader, name, origin string) (*Zone, error) {
-	return readOctoDNS(r, name, origin, nil)
+	return readOctoDNS(r, name, origin, octoOpts{})
 }
 
-// readOctoDNS is ReadOctoDNS reading !include files with include (nil:
-// an include is an error).
-func readOctoDNS(r io.Reader, name, origin string, include includer) (*Zone, error) {
+// octoOpts are how octoDNS's configuration has a zone file read.
+type octoOpts struct {
+	include includer // reads !include files; nil: an include is an error
+	// The zone's lenient, and its YamlProvider's default_ttl (0: 3600)
+	// and escaped_semicolons: false (raw).
+	lenient bool
+	ttl     uint32
+	raw     bool
+}
+
+// readOctoDNS is ReadOctoDNS as opts say.
+func readOctoDNS(r io.Reader, name, origin string, opts octoOpts) (*Zone, error) {
 	b, err := readAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("zonesrc: %s: %w", name, err)
@@ -103,7 +112,7 @@ func readOctoDNS(r io.Reader, name, origin string, include includer) (*Zone, err
 	if doc.Kind == 0 {
 		return z, nil
 	}
-	x := &yamlExpander{budget: maxYAMLNodes, include: include, files: map[*yaml.Node]string{}}
+	x := &yamlExpander{budget: maxYAMLNodes, include: opts.include, files: map[*yaml.Node]string{}}
 	root, err := x.expand(&doc, path.Base(strings.ReplaceAll(name, `\`, "/")))
 	if err != nil {
 		return nil, fmt.Errorf("zonesrc: %s: %w", name, err)
@@ -117,7 +126,7 @@ func readOctoDNS(r io.Reader, name, origin string, include includer) (*Zone, err
 	if err := octoConfig(root, name); err != nil {
 		return nil, err
 	}
-	o := octo{z: z, file: name, x: x}
+	o := octo{z: z, file: name, x: x, opts: opts}
 	var groups []int
 	seenName := map[string]Position{}
 	group := 0
@@ -188,8 +197,13 @@ func octoConfig(root *yaml.Node, name string) error {
 			break
 		}
 	}
-	return fmt.Errorf("zonesrc: %s is an octoDNS configuration (providers:, zones:), not a zone: give %s", name, where)
+	return &configError{fmt.Errorf("zonesrc: %s is an octoDNS configuration (providers:, zones:), not a zone: give %s, or read it with Open (-zone), which reads the zones it lists", name, where)}
 }
+
+// configError is the error for an octoDNS configuration read as a zone.
+type configError struct{ error }
+
+func (e *configError) Unwrap() error { return e.error }
 
 type octo struct {
 	z    *Zone
@@ -198,6 +212,7 @@ type octo struct {
 	// lenient is the record's octodns.lenient: octoDNS takes what
 	// its validators refuse (a target without its dot, a ';').
 	lenient bool
+	opts    octoOpts
 }
 
 func (o *octo) pos(n *yaml.Node) Position {
@@ -234,6 +249,7 @@ func comment(nodes ...*yaml.Node) string {
 }
 
 func (o *octo) record(owner string, rec *yaml.Node) error {
+	o.lenient = o.opts.lenient
 	z := o.z
 	pos := o.pos(rec)
 	if rec.Kind != yaml.MappingNode {
@@ -266,6 +282,9 @@ func (o *octo) record(owner string, rec *yaml.Node) error {
 	z.at(owner, typ)
 	defer z.at("", "")
 	ttl := uint32(octoDNSDefaultTTL)
+	if o.opts.ttl != 0 {
+		ttl = o.opts.ttl
+	}
 	if t, _ := field(rec, "ttl"); t != nil {
 		v, err := strconv.ParseUint(t.Value, 10, 32)
 		if err != nil {
@@ -281,7 +300,6 @@ func (o *octo) record(owner string, rec *yaml.Node) error {
 		}
 		if l, _ := field(meta, "lenient"); l != nil && l.Value == "true" {
 			o.lenient = true
-			defer func() { o.lenient = false }()
 		}
 		// octodns-cloudflare's proxied record.
 		cf, _ := field(meta, "cloudflare")
@@ -443,6 +461,10 @@ func (o *octo) txt(owner, typ string, v *yaml.Node) string {
 	z := o.z
 	s := v.Value
 	pos := o.pos(v)
+	if o.opts.raw {
+		// escaped_semicolons: false: octoDNS escapes every ; itself.
+		s = strings.ReplaceAll(s, ";", `\;`)
+	}
 	if loc := octoUnescaped.FindStringIndex(s); loc != nil && !o.lenient {
 		z.problem("zonesrc.octodns-unescaped-semicolon", pos, owner, typ,
 			"unescaped ; in %q: octoDNS refuses the zone unless it is lenient; write \\; (in a YAML double-quoted string, \\\\;), or set escaped_semicolons: false on its YamlProvider (the default planned for octoDNS 2.0)", clip(s))

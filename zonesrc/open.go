@@ -2,6 +2,7 @@ package zonesrc
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -18,7 +19,9 @@ const detectBytes = 8192
 // Open reads the source at path: a Terraform module when path is a
 // folder of .tf files, an octoDNS split zone (its YamlProvider's
 // split_extension: the folder zones/contoso.com./ of files NAME.yaml)
-// when it is a folder of .yaml files, else a file of format (detected from its name and content when
+// when it is a folder of .yaml files, the zones an octoDNS configuration
+// lists when it is one (read as octoDNS reads them: see
+// openOctoDNSConfig), else a file of format (detected from its name and content when
 // empty). A file detected as an RFC 1035 zone file returns
 // FormatZone and no zones: load it as such (resolver.NewZones).
 func Open(path string, format Format, origin string) ([]*Zone, Format, error) {
@@ -93,7 +96,17 @@ func Open(path string, format Format, origin string) ([]*Zone, Format, error) {
 	}
 	if format == FormatOctoDNS {
 		// Its !include files are read beside it.
-		z, err := readOctoDNS(r, path, origin, folderIncluder(filepath.Dir(path)))
+		b, err := readAll(r)
+		if err != nil {
+			return nil, format, fmt.Errorf("zonesrc: %s: %w", path, err)
+		}
+		z, err := readOctoDNS(bytes.NewReader(b), path, origin, octoOpts{include: folderIncluder(filepath.Dir(path))})
+		var ce *configError
+		if errors.As(err, &ce) {
+			// octoDNS's configuration: the zones it lists.
+			zs, err := openOctoDNSConfig(path, b)
+			return zs, format, err
+		}
 		if err != nil {
 			return nil, format, err
 		}
@@ -150,6 +163,11 @@ func inFolder(zs []*Zone, dir string) {
 // the .yaml files of folder dir (names, relative to it), all of one zone,
 // origin or the folder's name without its trailing dot.
 func readOctoDNSSplit(dir string, names []string, origin string) (*Zone, error) {
+	return readOctoDNSSplitOpts(dir, names, origin, octoOpts{})
+}
+
+// readOctoDNSSplitOpts is readOctoDNSSplit as opts say.
+func readOctoDNSSplitOpts(dir string, names []string, origin string, opts octoOpts) (*Zone, error) {
 	if origin == "" {
 		origin = strings.TrimSuffix(filepath.Base(dir), ".")
 	}
@@ -164,7 +182,8 @@ func readOctoDNSSplit(dir string, names []string, origin string) (*Zone, error) 
 		if total += len(b); total > MaxInput {
 			return nil, fmt.Errorf("zonesrc: %s: the .yaml files are over %d bytes", dir, MaxInput)
 		}
-		z, err := readOctoDNS(bytes.NewReader(b), p, origin, folderIncluder(dir))
+		opts.include = folderIncluder(dir)
+		z, err := readOctoDNS(bytes.NewReader(b), p, origin, opts)
 		if err != nil {
 			return nil, err
 		}

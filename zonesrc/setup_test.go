@@ -219,3 +219,60 @@ func TestOctoDNSSplit(t *testing.T) {
 		}
 	}
 }
+
+// TestOctoDNSConfigZones: octoDNS's configuration, given as a source,
+// is read as the zones its YamlProvider reads, as it has them read: its
+// directory from the repository's root, default_ttl, escaped_semicolons
+// and each zone's lenient.
+func TestOctoDNSConfigZones(t *testing.T) {
+	repo := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		p := filepath.Join(repo, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("config/octodns.yaml", `providers:
+  config:
+    class: octodns.provider.yaml.YamlProvider
+    directory: ./zones
+    default_ttl: 600
+    escaped_semicolons: false
+  route53:
+    class: octodns_route53.Route53Provider
+zones:
+  contoso.example.:
+    lenient: true
+    sources: [config]
+    targets: [route53]
+  fabrikam.example.:
+    sources: [config]
+    targets: [route53]
+`)
+	write("zones/contoso.example.yaml", "'':\n  type: TXT\n  value: v=spf1 -all\nwww:\n  type: CNAME\n  value: contoso.example\n")
+	write("zones/fabrikam.example.yaml", "_dmarc:\n  type: TXT\n  values:\n    - v=DMARC1; p=reject\n    - v=DMARC1\\; p=none\n")
+	zones, f, err := zonesrc.Open(filepath.Join(repo, "config", "octodns.yaml"), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f != zonesrc.FormatOctoDNS || len(zones) != 2 || zones[0].Origin != "contoso.example" || zones[1].Origin != "fabrikam.example" {
+		t.Fatalf("%s %+v", f, zones)
+	}
+	for _, z := range zones {
+		for _, r := range z.Records {
+			if r.TTL != 600 {
+				t.Errorf("%s %s TTL %d, want default_ttl 600", r.Name, r.Type, r.TTL)
+			}
+		}
+	}
+	if p := zones[0].Problems; len(p) != 0 {
+		t.Errorf("a lenient zone's problems: %v", p)
+	}
+	if p := zones[1].Problems; len(p) != 1 || p[0].Rule != "zonesrc.octodns-double-escaped-semicolon" || p[0].Pos.Line != 5 {
+		t.Errorf("escaped_semicolons: false: problems %v, want the \\; doubled at line 5", p)
+	}
+}
