@@ -114,8 +114,8 @@ func openOctoDNSConfig(path string, b []byte) ([]*Zone, error) {
 // the configuration's folder or a folder above it (octoDNS takes it from
 // where it runs), those that exist, nearest first.
 func providerDirs(cfgDir, dir string) ([]string, error) {
-	if filepath.IsAbs(dir) {
-		return nil, fmt.Errorf("directory %s is not relative to the repository", dir)
+	if filepath.IsAbs(dir) || slices.Contains(strings.Split(filepath.ToSlash(dir), "/"), "..") {
+		return nil, fmt.Errorf("directory %s is not a folder of the repository (absolute, or with ..): not read", dir)
 	}
 	var out []string
 	for d, n := cfgDir, 0; n < 4; d, n = filepath.Dir(d), n+1 {
