@@ -491,7 +491,31 @@ func (r *tfRecord) cloudflare() {
 			return
 		}
 		r.addData(owner, typ, ttl, d, cloudflareData[typ])
+	case "HTTPS", "SVCB":
+		if d == nil {
+			r.add(owner, typ, ttl, content, cpos)
+			return
+		}
+		p, ok := r.nestedUint(d, "priority", "")
+		tn, tpos, ok2 := r.nestedStr(d, "target")
+		val, _, _ := r.nestedStr(d, "value")
+		if !ok || !ok2 {
+			return
+		}
+		t := "."
+		if tn != "." {
+			if t, ok = r.target(owner, typ, tn, tpos); !ok {
+				return
+			}
+		}
+		r.add(owner, typ, ttl, strings.TrimSpace(p+" "+t+" "+val), tpos)
 	default:
+		if d != nil && !hasContent {
+			// Cloudflare's data for a type not rendered here (LOC,
+			// NAPTR, URI, CERT…): not read, rather than read as empty.
+			r.z.note(Note{Pos: d.pos, Field: r.b.address() + ".data", Message: owner + " " + typ + " given by data is not read"})
+			return
+		}
 		r.add(owner, typ, ttl, content, cpos)
 	}
 }

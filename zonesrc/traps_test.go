@@ -320,6 +320,28 @@ resource "aws_route53_record" "dkim" {
   records = ["v=DKIM1; p=${aws_route53_zone.z.zone_id}"]
 }`), records: []string{`contoso.example TXT "v=spf1 -all"`},
 			notes: []string{"aws_route53_record.dkim.records = [\"v=DKIM1; p=${aws_route53_zone.z.zone_id}\"]: a reference to aws_route53_zone.z.zone_id: known only after apply"}},
+		{name: "terraform/cloudflare-https-and-loc", read: tf(`resource "cloudflare_zone" "z" {
+  zone = "contoso.example"
+}
+resource "cloudflare_dns_record" "https" {
+  zone_id = cloudflare_zone.z.id
+  name    = "www"
+  type    = "HTTPS"
+  ttl     = 300
+  data = {
+    priority = 1
+    target   = "."
+    value    = "alpn=\"h2\""
+  }
+}
+resource "cloudflare_record" "loc" {
+  zone_id = cloudflare_zone.z.id
+  name    = "office"
+  type    = "LOC"
+  data {
+    lat_degrees = 52
+  }
+}`), records: []string{`www.contoso.example HTTPS 1 . alpn="h2"`}, notes: []string{"office.contoso.example LOC given by data is not read"}},
 		{name: "terraform/for-each-variable", read: tf(awsZone + `resource "aws_route53_record" "r" {
   for_each = var.records
   zone_id  = aws_route53_zone.z.zone_id
