@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/miekg/dns"
 )
 
 // DefaultDNSControlConfig is the file DNSControl reads when not told
@@ -92,6 +94,12 @@ func dnscontrolRecord(z *Zone, f *jfile, config string, rec *jnode) {
 			"%s %s is proxied by Cloudflare: it answers with Cloudflare's addresses, not this record", owner, typ)
 	}
 	target := rec.get("target").text()
+	// DNSControl 4's RecordConfig v2 types (RP, …) carry their RDATA as
+	// presentation text, its key spelt so, and "target" empty.
+	partial := rec.get("zonfefilepartial").text()
+	if partial == "" {
+		partial = rec.get("zonefilepartial").text()
+	}
 	tgt := func() (string, bool) {
 		t, err := targetName(target, z.Origin, true)
 		if err != nil {
@@ -166,6 +174,10 @@ func dnscontrolRecord(z *Zone, f *jfile, config string, rec *jnode) {
 	case "SOA":
 		return // the provider's
 	default:
+		if partial != "" && dnsTypeKnown(typ) {
+			data = partial
+			break
+		}
 		z.note(Note{Pos: pos, Field: "type", Expr: typ, Message: owner + " " + typ + " is not read (a DNSControl pseudo-record or a type zonesrc does not render)"})
 		return
 	}
@@ -174,4 +186,11 @@ func dnscontrolRecord(z *Zone, f *jfile, config string, rec *jnode) {
 		return
 	}
 	z.add(Record{Name: owner, Type: typ, TTL: ttl, Data: data, Pos: pos})
+}
+
+// dnsTypeKnown reports whether typ is a DNS record type (not one of
+// DNSControl's pseudo-records).
+func dnsTypeKnown(typ string) bool {
+	_, ok := dns.StringToType[typ]
+	return ok
 }

@@ -101,7 +101,9 @@ func Detect(name string, head []byte) Format {
 		return FormatOctoDNS
 	case ext == ".json" || (len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')):
 		switch {
-		case bytes.Contains(head, []byte(`"ResourceRecordSets"`)) || bytes.Contains(head, []byte(`"ResourceRecordSet"`)):
+		case bytes.Contains(head, []byte(`"ResourceRecordSets"`)) || bytes.Contains(head, []byte(`"ResourceRecordSet"`)) ||
+			bytes.Contains(head, []byte(`"ResourceRecords"`)) || bytes.Contains(head, []byte(`"AliasTarget"`)):
+			// (a bare list of record sets: `--query ResourceRecordSets`)
 			return FormatRoute53
 		case bytes.Contains(head, []byte(`"format_version"`)) || bytes.Contains(head, []byte(`"planned_values"`)):
 			return FormatTerraformPlan
@@ -164,40 +166,29 @@ func Read(r io.Reader, name string, format Format, origin string) ([]*Zone, erro
 	return nil, fmt.Errorf("zonesrc: %s: unknown format %q", name, format)
 }
 
+// noTFFiles is the error for a folder without .tf files, named shown.
+func noTFFiles(fsys fs.FS, dir, shown string) error {
+	if m, _ := fs.Glob(fsys, path.Join(dir, "*.tf.json")); len(m) > 0 {
+		return fmt.Errorf("zonesrc: %s: no .tf files: %s is Terraform's JSON syntax, which is not read; lint a plan (terraform show -json) instead", shown, path.Base(m[0]))
+	}
+	return fmt.Errorf("zonesrc: %s: no .tf files", shown)
+}
+
 // ReadTerraformFS reads the .tf files of one folder of fsys (a Terraform
-// module; subfolders are other modules and are not read) with
-// ReadTerraform. Positions name the files as dir/file.tf.
+// module) with ReadTerraform, and the modules they call from folders of
+// fsys (source = "./impl"), with the arguments of each call that are
+// literals. Positions name the files as dir/file.tf.
 func ReadTerraformFS(fsys fs.FS, dir string) ([]*Zone, error) {
 	return readTerraformFS(fsys, dir, "")
 }
 
 func readTerraformFS(fsys fs.FS, dir, domain string) ([]*Zone, error) {
-	ents, err := fs.ReadDir(fsys, dir)
+	files, err := tfFiles(fsys, dir)
 	if err != nil {
 		return nil, fmt.Errorf("zonesrc: %w", err)
 	}
-	files := map[string][]byte{}
-	total := 0
-	for _, e := range ents {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".tf") {
-			continue
-		}
-		p := path.Join(dir, e.Name())
-		if info, err := e.Info(); err == nil && info.Size() > MaxInput {
-			return nil, fmt.Errorf("zonesrc: %s: input over %d bytes", p, MaxInput)
-		}
-		b, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return nil, fmt.Errorf("zonesrc: %w", err)
-		}
-		total += len(b)
-		if total > MaxInput {
-			return nil, fmt.Errorf("zonesrc: %s: the .tf files are over %d bytes", dir, MaxInput)
-		}
-		files[p] = b
-	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("zonesrc: %s: no .tf files", dir)
+		return nil, noTFFiles(fsys, dir, dir)
 	}
-	return readTerraform(files, domain)
+	return readTerraformMods(files, domain, fsModules(fsys))
 }

@@ -39,6 +39,18 @@ var (
 // octoDNSDefaultTTL is the TTL octoDNS gives a record that names none.
 const octoDNSDefaultTTL = 3600
 
+// octoData are the fields of octoDNS values read in RDATA order:
+// numbers, then a hex string (its to_rdata_text).
+var octoData = map[string][]string{
+	"TLSA":  {"certificate_usage", "selector", "matching_type", "certificate_association_data"},
+	"SSHFP": {"algorithm", "fingerprint_type", "fingerprint"},
+	"DS":    {"key_tag", "algorithm", "digest_type", "digest"},
+}
+
+// octoSingleValue are the types octoDNS gives one value (its ValueMixin):
+// a list under their value is refused, not read as values.
+var octoSingleValue = map[string]bool{"CNAME": true, "DNAME": true, "ALIAS": true}
+
 // ReadOctoDNS reads an octoDNS zone file (the YAML of its YamlProvider:
 // names relative to the zone, ” the apex, each a record or a list of
 // records with type, ttl and value or values). name names the file in
@@ -46,17 +58,38 @@ const octoDNSDefaultTTL = 3600
 // name as octoDNS does (contoso.com.yaml holds contoso.com). An origin
 // inside the zone the file is named for (sub.contoso.com, the domain to
 // check, given with contoso.com.yaml) is read as that zone, as octoDNS
-// reads the file.
+// reads the file. YAML
+// aliases and merge keys are followed as octoDNS's loader follows them;
+// its !include is read by Open, from the zone file's folder, and is an
+// error here, where there is no folder.
 //
 // TXT and SPF values are read as octoDNS reads them: \; is a semicolon,
 // a value quoted whole has its quotes and `" "` joins removed, and the
 // text is split into 255-octet strings. Values octoDNS refuses are
 // Problems: an unescaped or double-escaped ';', non-ASCII text, a target
 // without its trailing dot (but not in a lenient record, octodns:
-// {lenient: true}, which octoDNS publishes as it is; a zone made lenient
-// in octoDNS's configuration is not seen here). Records of types with no DNS meaning of their
-// own (ALIAS, URLFWD) and records octoDNS is told to ignore are Notes.
+// {lenient: true}, which octoDNS publishes as it is). So is an unquoted
+// name that octoDNS's YAML 1.1 loader reads as no string (null, yes, 010:
+// it publishes None, True, 8); the record is read under the name written. Records of types
+// with no DNS meaning of their own (ALIAS, URLFWD, a provider's own such
+// as Route53Provider/ALIAS) and records octoDNS is told to ignore are
+// Notes.
 func ReadOctoDNS(r io.Reader, name, origin string) (*Zone, error) {
+	return readOctoDNS(r, name, origin, octoOpts{})
+}
+
+// octoOpts are how octoDNS's configuration has a zone file read.
+type octoOpts struct {
+	include includer // reads !include files; nil: an include is an error
+	// The zone's lenient, and its YamlProvider's default_ttl (0: 3600)
+	// and escaped_semicolons: false (raw).
+	lenient bool
+	ttl     uint32
+	raw     bool
+}
+
+// readOctoDNS is ReadOctoDNS as opts say.
+func readOctoDNS(r io.Reader, name, origin string, opts octoOpts) (*Zone, error) {
 	b, err := readAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("zonesrc: %s: %w", name, err)
@@ -97,14 +130,21 @@ func ReadOctoDNS(r io.Reader, name, origin string) (*Zone, error) {
 	if doc.Kind == 0 {
 		return z, nil
 	}
-	root := &doc
+	x := &yamlExpander{budget: maxYAMLNodes, include: opts.include, files: map[*yaml.Node]string{}}
+	root, err := x.expand(&doc, path.Base(strings.ReplaceAll(name, `\`, "/")))
+	if err != nil {
+		return nil, fmt.Errorf("zonesrc: %s: %w", name, err)
+	}
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
 	if root.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("zonesrc: %s:%d: the zone is not a mapping of names to records", name, root.Line)
 	}
-	o := octo{z: z, file: name}
+	if err := octoConfig(root, name); err != nil {
+		return nil, err
+	}
+	o := octo{z: z, file: name, x: x, opts: opts}
 	var groups []int
 	seenName := map[string]Position{}
 	group := 0
@@ -121,6 +161,14 @@ func ReadOctoDNS(r io.Reader, name, origin string) (*Zone, error) {
 		if err != nil {
 			z.problem("zonesrc.bad-value", pos, k.Value, "", "name %q: %v", k.Value, err)
 			continue
+		}
+		if read, changed := octoKeyName(k); changed {
+			published := read + "." + origin
+			if p, err := ownerName(read, origin); err == nil {
+				published = p
+			}
+			z.problem("zonesrc.octodns-yaml-key", pos, owner, "",
+				"key %s is not a string to octoDNS's YAML 1.1 loader: it names the record %s, not %s; quote it ('%s')", k.Value, published, owner, k.Value)
 		}
 		if first, ok := seenName[owner]; ok {
 			z.problem("zonesrc.duplicate-rrset", pos, owner, "",
@@ -148,25 +196,45 @@ func ReadOctoDNS(r io.Reader, name, origin string) (*Zone, error) {
 	return z, nil
 }
 
+// octoConfig returns an error for octoDNS's own configuration file
+// (providers: and zones:), which names the zone files rather than being
+// one: read as a zone, its keys would be records without a type.
+func octoConfig(root *yaml.Node, name string) error {
+	providers, _ := field(root, "providers")
+	zones, _ := field(root, "zones")
+	if providers == nil || zones == nil || providers.Kind != yaml.MappingNode || zones.Kind != yaml.MappingNode {
+		return nil
+	}
+	where := "the zone files (ZONE.yaml) its YamlProvider reads"
+	for i := 1; i < len(providers.Content); i += 2 {
+		p := providers.Content[i]
+		class, _ := field(p, "class")
+		dir, _ := field(p, "directory")
+		if class != nil && dir != nil && strings.HasSuffix(class.Value, "YamlProvider") {
+			where = "the zone files its YamlProvider reads (" + path.Join(path.Dir(strings.ReplaceAll(name, `\`, "/")), dir.Value, "ZONE.yaml") + ")"
+			break
+		}
+	}
+	return &configError{fmt.Errorf("zonesrc: %s is an octoDNS configuration (providers:, zones:), not a zone: give %s, or read it with Open (-zone), which reads the zones it lists", name, where)}
+}
+
+// configError is the error for an octoDNS configuration read as a zone.
+type configError struct{ error }
+
+func (e *configError) Unwrap() error { return e.error }
+
 type octo struct {
 	z    *Zone
 	file string
-	// lenient is set while the record read is lenient (octodns:
-	// {lenient: true}): octoDNS logs what its validators find in it as
-	// warnings and publishes it (octodns/record/base.py, Record.new).
+	x    *yamlExpander // the files of included nodes
+	// lenient is the record's octodns.lenient: octoDNS takes what
+	// its validators refuse (a target without its dot, a ';').
 	lenient bool
-}
-
-// refused reports a value octoDNS's validators refuse, unless the record
-// is lenient: then octoDNS publishes it, and it is linted as published.
-func (o *octo) refused(rule string, pos Position, owner, typ, format string, args ...any) {
-	if !o.lenient {
-		o.z.problem(rule, pos, owner, typ, format, args...)
-	}
+	opts    octoOpts
 }
 
 func (o *octo) pos(n *yaml.Node) Position {
-	return Position{File: o.file, Line: n.Line, Column: n.Column}
+	return Position{File: o.x.file(n, o.file), Line: n.Line, Column: n.Column}
 }
 
 // field returns the value node of key in a mapping, and its key node.
@@ -199,6 +267,7 @@ func comment(nodes ...*yaml.Node) string {
 }
 
 func (o *octo) record(owner string, rec *yaml.Node) error {
+	o.lenient = o.opts.lenient
 	z := o.z
 	pos := o.pos(rec)
 	if rec.Kind != yaml.MappingNode {
@@ -209,7 +278,31 @@ func (o *octo) record(owner string, rec *yaml.Node) error {
 		return fmt.Errorf("zonesrc: %s: a record without a type", pos)
 	}
 	typ := strings.ToUpper(tn.Value)
+	if provider, ptype, ok := strings.Cut(tn.Value, "/"); ok {
+		// A provider's own type (octodns-route53's
+		// Route53Provider/ALIAS): its value says what it answers.
+		answers := ptype
+		if v, _ := field(rec, "value"); v != nil {
+			if t, _ := field(v, "type"); t != nil && t.Kind == yaml.ScalarNode {
+				answers = strings.ToUpper(t.Value)
+			}
+		}
+		z.note(Note{Pos: o.pos(tn), Field: "type", Expr: tn.Value, Name: owner, Type: answers,
+			Message: owner + " " + tn.Value + " is " + provider + "'s own kind of record: what it answers depends on the provider"})
+		return nil
+	}
+	if typ != tn.Value {
+		z.problem("zonesrc.bad-value", o.pos(tn), owner, typ,
+			"type %q: octoDNS knows record types in upper case and refuses the zone (linted as %s)", tn.Value, typ)
+	}
+	// Notes name the record: what they say is not known stands for it
+	// (an ignored TXT is not a missing one).
+	z.at(owner, typ)
+	defer z.at("", "")
 	ttl := uint32(octoDNSDefaultTTL)
+	if o.opts.ttl != 0 {
+		ttl = o.opts.ttl
+	}
 	if t, _ := field(rec, "ttl"); t != nil {
 		v, err := strconv.ParseUint(t.Value, 10, 32)
 		if err != nil {
@@ -218,14 +311,19 @@ func (o *octo) record(owner string, rec *yaml.Node) error {
 			ttl = uint32(v)
 		}
 	}
-	o.lenient = false
 	if meta, _ := field(rec, "octodns"); meta != nil {
-		if l, _ := field(meta, "lenient"); l != nil && l.Value == "true" {
-			o.lenient = true
-		}
 		if ig, _ := field(meta, "ignored"); ig != nil && ig.Value == "true" {
 			z.note(Note{Pos: o.pos(ig), Field: "octodns.ignored", Message: owner + " " + typ + " is ignored by octoDNS: it manages whatever the provider holds there"})
 			return nil
+		}
+		if l, _ := field(meta, "lenient"); l != nil && l.Value == "true" {
+			o.lenient = true
+		}
+		// octodns-cloudflare's proxied record.
+		cf, _ := field(meta, "cloudflare")
+		if p, _ := field(cf, "proxied"); p != nil && p.Value == "true" {
+			z.problem("zonesrc.cloudflare-proxied", o.pos(p), owner, typ,
+				"%s %s is proxied by Cloudflare (octodns.cloudflare.proxied): it answers with Cloudflare's addresses, not this record", owner, typ)
 		}
 	}
 	for _, k := range []string{"dynamic", "geo"} {
@@ -243,13 +341,13 @@ func (o *octo) record(owner string, rec *yaml.Node) error {
 			values = []*yaml.Node{v}
 		}
 	} else if v, k := field(rec, "value"); v != nil {
+		// octoDNS reads a list under value as values, for every type
+		// that takes several (all but CNAME, DNAME and ALIAS).
 		vkey = k
-		values = []*yaml.Node{v}
-		// octoDNS reads a list under value: as values: for every type
-		// that takes several (ValuesMixin: data.get('values',
-		// data.get('value', []))); CNAME, DNAME and ALIAS take one.
-		if v.Kind == yaml.SequenceNode && typ != "CNAME" && typ != "DNAME" && typ != "ALIAS" {
+		if v.Kind == yaml.SequenceNode && !octoSingleValue[typ] {
 			values = v.Content
+		} else {
+			values = []*yaml.Node{v}
 		}
 	}
 	if len(values) == 0 {
@@ -280,9 +378,9 @@ func (o *octo) data(owner, typ string, v *yaml.Node) (string, bool) {
 			z.problem("zonesrc.bad-value", pos, owner, typ, "%s %s: missing %s", owner, typ, key)
 			return "", false
 		}
-		if !strings.HasSuffix(n.Value, ".") {
-			o.refused("zonesrc.octodns-missing-dot", o.pos(n), owner, typ,
-				"%s %s %q is missing its trailing dot: octoDNS refuses it unless the record or its zone is lenient (linted as %s.)", typ, key, n.Value, n.Value)
+		if !strings.HasSuffix(n.Value, ".") && !o.lenient {
+			z.problem("zonesrc.octodns-missing-dot", o.pos(n), owner, typ,
+				"%s %s %q is missing its trailing dot: octoDNS refuses it unless the zone is lenient (linted as %s.)", typ, key, n.Value, n.Value)
 		}
 		t, err := targetName(n.Value, z.Origin, false)
 		if err != nil {
@@ -308,7 +406,11 @@ func (o *octo) data(owner, typ string, v *yaml.Node) (string, bool) {
 	}
 	switch typ {
 	case "A", "AAAA":
-		return v.Value, v.Kind == yaml.ScalarNode
+		if v.Kind != yaml.ScalarNode {
+			z.problem("zonesrc.bad-value", pos, owner, typ, "%s %s: a value that is not an address", owner, typ)
+			return "", false
+		}
+		return v.Value, true
 	case "CNAME", "NS", "PTR", "DNAME":
 		return target(v, "value")
 	case "MX":
@@ -341,6 +443,21 @@ func (o *octo) data(owner, typ string, v *yaml.Node) (string, bool) {
 			return "", false
 		}
 		return flags + " " + tag.Value + " " + quoteString(val.Value), ok
+	case "TLSA", "SSHFP", "DS":
+		fields := octoData[typ]
+		parts := make([]string, 0, len(fields))
+		ok := true
+		for _, f := range fields[:len(fields)-1] {
+			n, ok1 := num(f, "")
+			parts, ok = append(parts, n), ok && ok1
+		}
+		last := fields[len(fields)-1]
+		s, _ := field(v, last)
+		if s == nil || s.Kind != yaml.ScalarNode || s.Value == "" {
+			z.problem("zonesrc.bad-value", pos, owner, typ, "%s %s: missing %s", owner, typ, last)
+			return "", false
+		}
+		return strings.Join(append(parts, s.Value), " "), ok
 	case "TXT", "SPF":
 		if v.Kind != yaml.ScalarNode {
 			z.problem("zonesrc.bad-value", pos, owner, typ, "%s %s: a value that is not a string", owner, typ)
@@ -359,19 +476,24 @@ func (o *octo) data(owner, typ string, v *yaml.Node) (string, bool) {
 // txt checks an octoDNS TXT value as octoDNS validates it and renders it
 // as octoDNS publishes it.
 func (o *octo) txt(owner, typ string, v *yaml.Node) string {
+	z := o.z
 	s := v.Value
 	pos := o.pos(v)
-	if loc := octoUnescaped.FindStringIndex(s); loc != nil {
-		o.refused("zonesrc.octodns-unescaped-semicolon", pos, owner, typ,
-			"unescaped ; in %q: octoDNS refuses the zone unless the record or the zone is lenient; write \\; (in a YAML double-quoted string, \\\\;)", clip(s))
+	if o.opts.raw {
+		// escaped_semicolons: false: octoDNS escapes every ; itself.
+		s = strings.ReplaceAll(s, ";", `\;`)
 	}
-	if octoDouble.MatchString(s) {
-		o.refused("zonesrc.octodns-double-escaped-semicolon", pos, owner, typ,
+	if loc := octoUnescaped.FindStringIndex(s); loc != nil && !o.lenient {
+		z.problem("zonesrc.octodns-unescaped-semicolon", pos, owner, typ,
+			"unescaped ; in %q: octoDNS refuses the zone unless it is lenient; write \\; (in a YAML double-quoted string, \\\\;), or set escaped_semicolons: false on its YamlProvider (the default planned for octoDNS 2.0)", clip(s))
+	}
+	if octoDouble.MatchString(s) && !o.lenient {
+		z.problem("zonesrc.octodns-double-escaped-semicolon", pos, owner, typ,
 			"double-escaped ; in %q: octoDNS refuses the zone unless the record or the zone is lenient; write \\; once", clip(s))
 	}
 	for _, c := range s {
-		if c >= 0x80 {
-			o.refused("zonesrc.octodns-non-ascii", pos, owner, typ, "non-ASCII character %q in %q: octoDNS refuses it unless the record or its zone is lenient", c, clip(s))
+		if c >= 0x80 && !o.lenient {
+			z.problem("zonesrc.octodns-non-ascii", pos, owner, typ, "non-ASCII character %q in %q: octoDNS refuses it unless the record or zone is lenient", c, clip(s))
 			break
 		}
 	}

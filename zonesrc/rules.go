@@ -20,7 +20,7 @@ var (
 		Summary:  "Quotes inside a TXT value that the tool's own quoting breaks: the strings published are not the ones written (a value quoted twice, an unbalanced or unescaped quote).",
 		Citation: "RFC 1035 §5.1", URL: "https://www.rfc-editor.org/rfc/rfc1035#section-5.1"}
 	ruleOctoDNSSemicolon = lint.Rule{ID: "zonesrc.octodns-unescaped-semicolon", Severity: lint.Error,
-		Summary:  "An unescaped ; in an octoDNS TXT or SPF value: octoDNS refuses the zone unless the record or the zone is lenient (write \\; as its docs say).",
+		Summary:  "An unescaped ; in an octoDNS TXT or SPF value: octoDNS refuses the zone (write \\; as its docs say) unless the record or zone is lenient or its YamlProvider sets escaped_semicolons: false, the default planned for octoDNS 2.0.",
 		Citation: "octoDNS docs, Semicolons in TXT and SPF values", URL: octoDNSTXT}
 	ruleOctoDNSDoubleEscape = lint.Rule{ID: "zonesrc.octodns-double-escaped-semicolon", Severity: lint.Error,
 		Summary:  "A double-escaped \\\\; in an octoDNS TXT or SPF value (often a YAML double-quoted string holding \\\\;): octoDNS refuses the zone unless the record or the zone is lenient.",
@@ -29,8 +29,11 @@ var (
 		Summary:  "A non-ASCII character in an octoDNS TXT or SPF value: octoDNS refuses the zone unless the record or the zone is lenient.",
 		Citation: "octoDNS docs, Lenient Unicode TXT and SPF values", URL: octoDNSTXT}
 	ruleOctoDNSMissingDot = lint.Rule{ID: "zonesrc.octodns-missing-dot", Severity: lint.Error,
-		Summary:  "An octoDNS target name (CNAME, MX exchange, NS, SRV target) without its trailing dot: octoDNS refuses the zone unless the record or the zone is lenient.",
+		Summary:  "An octoDNS target name (CNAME, MX exchange, NS, SRV target) without its trailing dot: octoDNS refuses the zone unless the record or zone is lenient.",
 		Citation: "octoDNS docs, Records", URL: octoDNSTXT}
+	ruleOctoDNSYAMLKey = lint.Rule{ID: "zonesrc.octodns-yaml-key", Severity: lint.Error,
+		Summary:  "An unquoted octoDNS name that YAML 1.1 reads as something other than text (null, yes, on, 010, 1.10): octoDNS names the record with Python's rendering of that value (None, True, 8, 1.1), not the name written.",
+		Citation: "YAML 1.1 language-independent types (octoDNS loads zones with PyYAML)", URL: "https://yaml.org/type/"}
 	ruleDuplicateRRset = lint.Rule{ID: "zonesrc.duplicate-rrset", Severity: lint.Error,
 		Summary:  "The same name and type is defined by two record-set resources or entries (two Terraform resources, two files): the second apply fails or overwrites the first.",
 		Citation: "RFC 2181 §5", URL: "https://www.rfc-editor.org/rfc/rfc2181#section-5"}
@@ -48,7 +51,7 @@ var (
 // Rules returns the catalogue of the problems the readers report.
 func Rules() []lint.Rule {
 	return []lint.Rule{ruleTXTTooLong, ruleTXTUnquoted, ruleTXTQuoting, ruleOctoDNSSemicolon,
-		ruleOctoDNSDoubleEscape, ruleOctoDNSNonASCII, ruleOctoDNSMissingDot, ruleDuplicateRRset,
+		ruleOctoDNSDoubleEscape, ruleOctoDNSNonASCII, ruleOctoDNSMissingDot, ruleOctoDNSYAMLKey, ruleDuplicateRRset,
 		ruleDuplicateRecord, ruleProxied, ruleBadValue}
 }
 

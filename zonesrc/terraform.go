@@ -27,12 +27,18 @@ import (
 // or from a literal zone_name (Azure) or managed_zone (Google).
 //
 // Values are taken literally and nothing else: a literal, a template of
-// literals, a local value that is one, and each.key, each.value and
-// count.index of a literal for_each or count. Anything else — a variable,
-// a reference to another resource, a function call — is a Note "not
-// evaluated" and the record (or the resource, when its name, type or
-// zone is such a value) is left out: never guessed. Each provider's own
-// TXT handling is applied (see the Problems it reports).
+// literals, a local value that is one, a literal argument of a resource
+// or data source without count or for_each (aws_route53_zone.main.name,
+// known when Terraform plans), and each.key, each.value and count.index
+// of a literal for_each or count. Anything else — a variable, an
+// attribute known only after apply (aws_route53_zone.main.zone_id), a
+// function call — is a Note "not evaluated" and the record (or the resource, when its name, type or
+// zone is such a value) is left out: never guessed. A module call is a
+// Note too: ReadTerraform has no folder to read the module from (a plan
+// holds its records; see ReadTerraformPlan), while ReadTerraformFS and
+// Open read a module from a local folder (source = "./impl") with the
+// call's literal arguments as its variables, and note the others. Each
+// provider's own TXT handling is applied (see the Problems it reports).
 func ReadTerraform(files map[string][]byte) ([]*Zone, error) { return readTerraform(files, "") }
 
 // ReadTerraformIn is ReadTerraform for the records of domain: a record
@@ -43,41 +49,23 @@ func ReadTerraformIn(files map[string][]byte, domain string) ([]*Zone, error) {
 }
 
 func readTerraform(files map[string][]byte, domain string) ([]*Zone, error) {
-	names := slices.Sorted(maps.Keys(files))
-	var blocks []*hclsyntax.Block
-	comments := map[string]hclsyntax.Tokens{}
-	for _, name := range names {
-		src := files[name]
-		if len(src) > MaxInput {
-			return nil, fmt.Errorf("zonesrc: %s: input over %d bytes", name, MaxInput)
-		}
-		f, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
-		if diags.HasErrors() {
-			return nil, fmt.Errorf("zonesrc: %w", diags)
-		}
-		body, ok := f.Body.(*hclsyntax.Body)
-		if !ok {
-			continue
-		}
-		blocks = append(blocks, body.Blocks...)
-		toks, _ := hclsyntax.LexConfig(src, name, hcl.InitialPos)
-		for _, t := range toks {
-			if t.Type == hclsyntax.TokenComment {
-				comments[name] = append(comments[name], t)
-			}
-		}
-	}
-	ev := &tfEval{files: files, locals: map[string]cty.Value{}, localPos: map[string]Position{}}
-	ev.evalLocals(blocks)
+	return readTerraformMods(files, domain, nil)
+}
 
-	// Every resource and data source instance, by address.
-	var all []*tfBlock
-	for _, b := range blocks {
-		if (b.Type != "resource" && b.Type != "data") || len(b.Labels) != 2 {
-			continue
-		}
-		all = append(all, ev.instances(b, comments[b.Range().Filename])...)
+// readTerraformMods is readTerraform reading the local modules the files
+// call with load (nil: a module call is a note).
+func readTerraformMods(files map[string][]byte, domain string, load tfModules) ([]*Zone, error) {
+	blocks, comments, err := parseTF(files)
+	if err != nil {
+		return nil, fmt.Errorf("zonesrc: %w", err)
 	}
+	rd := &tfReader{load: load, files: maps.Clone(files), comments: comments}
+	for _, b := range files {
+		rd.total += len(b)
+	}
+	ev := &tfEval{files: rd.files, locals: map[string]cty.Value{}, localPos: map[string]Position{}}
+	// Every resource and data source instance, the modules' included.
+	all := rd.scope(ev, blocks, "", 0)
 	byAddr := map[string]*tfBlock{}
 	for _, b := range all {
 		byAddr[b.address()] = b
@@ -103,62 +91,36 @@ func readTerraform(files map[string][]byte, domain string) ([]*Zone, error) {
 		}
 		t.resource(b, b.pos.File+" (terraform)")
 	}
-	t.notes = append(t.notes, moduleNotes(blocks, byAddr)...)
+	for _, u := range rd.unread {
+		t.module(u.ev, u.b, byAddr, u.why)
+	}
 	return t.finish(), nil
 }
 
-// moduleNotes says of each module call given a zone of this configuration
-// (zone_id = aws_route53_zone.x.zone_id) that the records the module
-// creates in it are not read: modules are not evaluated, so a record
-// reported missing may be one the module makes.
-func moduleNotes(blocks []*hclsyntax.Block, byAddr map[string]*tfBlock) []Note {
-	var notes []Note
-	for _, b := range blocks {
-		if b.Type != "module" || len(b.Labels) != 1 {
-			continue
-		}
-		source := ""
-		if a := b.Body.Attributes["source"]; a != nil {
-			if v, diags := a.Expr.Value(nil); !diags.HasErrors() && v.Type() == cty.String && v.IsKnown() && !v.IsNull() {
-				source = v.AsString()
+// module notes a module call that is not read, and why: the records its
+// module creates are not linted (a plan holds them evaluated). The note
+// goes to the zone an argument of the call references, when that zone
+// has records here.
+func (t *tfRecords) module(ev *tfEval, b *hclsyntax.Block, byAddr map[string]*tfBlock, why string) {
+	file := b.Range().Filename
+	tb := ev.block(b.Body, file, inst{index: -1})
+	tb.rtype, tb.name = "module", b.Labels[0]
+	src := "?"
+	if v, ok := tb.get("source"); ok && v.known {
+		src, _ = ctyString(v.v)
+	}
+	n := Note{Pos: hpos(b.DefRange().Start, file), Field: "module." + b.Labels[0], Expr: src,
+		Message: fmt.Sprintf("module %s (source %s) is not read (%s): the records it creates are not linted; lint a plan (terraform show -json) to read them", b.Labels[0], src, why)}
+	for _, name := range slices.Sorted(maps.Keys(tb.attrs)) {
+		if o, _ := zoneFromRefs(tb, name, tb.attrs[name], byAddr); o != "" {
+			if z, ok := t.zones[o]; ok {
+				z.NotEvaluated = append(z.NotEvaluated, n)
+				return
 			}
-		}
-		zones := map[string]bool{}
-		for _, a := range b.Body.Attributes {
-			for _, tr := range a.Expr.Variables() {
-				if len(tr) < 2 {
-					continue
-				}
-				root, ok1 := tr[0].(hcl.TraverseRoot)
-				attr, ok2 := tr[1].(hcl.TraverseAttr)
-				if !ok1 || !ok2 {
-					continue
-				}
-				addr := root.Name + "." + attr.Name
-				if root.Name == "data" && len(tr) > 2 {
-					if a3, ok := tr[2].(hcl.TraverseAttr); ok {
-						addr += "." + a3.Name
-					}
-				}
-				if z, ok := byAddr[addr]; ok && zoneTypes[z.rtype] {
-					zones[addr] = true
-				}
-			}
-		}
-		for _, addr := range slices.Sorted(maps.Keys(zones)) {
-			what := "module." + b.Labels[0]
-			if source != "" {
-				what += " (" + source + ")"
-			}
-			notes = append(notes, Note{Pos: hpos(b.TypeRange.Start, b.TypeRange.Filename), Field: "module." + b.Labels[0], Expr: addr,
-				Message: what + " is not read: the records it creates in the zone of " + addr + " are not linted, so a record reported missing there may be one it makes"})
 		}
 	}
-	return notes
+	t.notes = append(t.notes, n)
 }
-
-// zoneTypes are the resource and data source types of DNS zones.
-var zoneTypes = map[string]bool{"cloudflare_zone": true, "aws_route53_zone": true, "azurerm_dns_zone": true, "google_dns_managed_zone": true}
 
 // finish orders the zones, runs the duplicate check and attaches the
 // notes of resources in no zone to the first zone (or to a zone of
@@ -232,11 +194,15 @@ func hclZoneOf(b *tfBlock, attr string, byAddr map[string]*tfBlock, all []*tfBlo
 // source) the attribute references.
 func zoneFromRefs(b *tfBlock, attr string, v tfVal, byAddr map[string]*tfBlock) (string, *Note) {
 	for _, ref := range v.refs {
+		base := b.module
+		if r, ok := strings.CutPrefix(ref, rootRef); ok {
+			ref, base = r, "" // a module argument's reference, from the root
+		}
 		parts := strings.Split(ref, ".")
 		if len(parts) < 3 {
 			continue
 		}
-		addr := b.module + strings.Join(parts[:len(parts)-1], ".")
+		addr := base + strings.Join(parts[:len(parts)-1], ".")
 		z, ok := byAddr[addr]
 		if !ok {
 			continue
@@ -289,6 +255,85 @@ type tfEval struct {
 	files    map[string][]byte
 	locals   map[string]cty.Value
 	localPos map[string]Position // where each local's value is written
+	// resources are the literal arguments of the resources and data
+	// sources without count or for_each, as references name them:
+	// "aws_route53_zone" → {main: {name: …}}, "data" → {type: {name: …}}.
+	resources map[string]cty.Value
+	// In a module called: its variables that are literals, where the
+	// call (or the default) writes them, where the keys and values of
+	// those that are literal objects are written, and why the others
+	// are not known.
+	vars               map[string]cty.Value
+	varPos             map[string]Position
+	varKeyAt, varValAt map[string]map[string]Position
+	varWhy             map[string]string
+	// varRefs are the references of the arguments that are not
+	// literals, as rootRef and their address from the root (the zone
+	// resource a var.zone_id stands for).
+	varRefs map[string][]string
+}
+
+// rootRef marks a reference written from the root module, not the one
+// whose expression holds it.
+const rootRef = "::"
+
+// varName is the variable a traversal var.name… names; "" for others.
+func varName(tr hcl.Traversal) string {
+	if tr.RootName() != "var" || len(tr) < 2 {
+		return ""
+	}
+	if a, ok := tr[1].(hcl.TraverseAttr); ok {
+		return a.Name
+	}
+	return ""
+}
+
+// setResources makes the known arguments of the instances (those of
+// resources without count or for_each) referable, and returns how many
+// there are.
+func (e *tfEval) setResources(all []*tfBlock) int {
+	byType := map[string]map[string]cty.Value{}
+	dataByType := map[string]map[string]cty.Value{}
+	n := 0
+	for _, b := range all {
+		if b.key != "" || b.attrs["count"].expr != "" || b.attrs["for_each"].expr != "" {
+			continue
+		}
+		attrs := map[string]cty.Value{}
+		for name, v := range b.attrs {
+			if v.known {
+				attrs[name] = v.v
+			}
+		}
+		if len(attrs) == 0 {
+			continue
+		}
+		n += len(attrs)
+		m := byType
+		if b.mode == "data" {
+			m = dataByType
+		}
+		if m[b.rtype] == nil {
+			m[b.rtype] = map[string]cty.Value{}
+		}
+		m[b.rtype][b.name] = cty.ObjectVal(attrs)
+	}
+	e.resources = map[string]cty.Value{}
+	for t, names := range byType {
+		switch t {
+		case "local", "var", "each", "count", "module", "path", "terraform", "self", "data":
+			continue
+		}
+		e.resources[t] = cty.ObjectVal(names)
+	}
+	if len(dataByType) > 0 {
+		data := map[string]cty.Value{}
+		for t, names := range dataByType {
+			data[t] = cty.ObjectVal(names)
+		}
+		e.resources["data"] = cty.ObjectVal(data)
+	}
+	return n
 }
 
 // inst is one instance of a resource with count or for_each: the values
@@ -340,6 +385,10 @@ func (e *tfEval) evalLocals(blocks []*hclsyntax.Block) {
 // value evaluates expr; ok only when it is wholly known from literals.
 func (e *tfEval) value(expr hclsyntax.Expression, extra map[string]cty.Value) (cty.Value, bool) {
 	vars := map[string]cty.Value{"local": cty.ObjectVal(e.locals)}
+	maps.Copy(vars, e.resources)
+	if e.vars != nil {
+		vars["var"] = cty.ObjectVal(e.vars)
+	}
 	maps.Copy(vars, extra)
 	if hasCall(expr) {
 		return cty.NilVal, false
@@ -368,13 +417,20 @@ func (e *tfEval) why(expr hclsyntax.Expression) (string, []string) {
 	var why string
 	for _, tr := range expr.Variables() {
 		s := traversalString(tr)
-		refs = append(refs, s)
+		if vr := e.varRefs[varName(tr)]; vr != nil {
+			refs = append(refs, vr...) // what the module's caller references
+		} else {
+			refs = append(refs, s)
+		}
 		if why != "" {
 			continue
 		}
 		switch root := tr.RootName(); root {
 		case "var":
 			why = "a variable (" + s + "): its value is set outside these files"
+			if w := e.varWhy[varName(tr)]; w != "" {
+				why = "a variable (" + s + "): " + w
+			}
 		case "local":
 			why = "a local value (" + s + ") that is not a literal"
 		case "each", "count":
@@ -442,8 +498,14 @@ func (e *tfEval) instances(b *hclsyntax.Block, comments hclsyntax.Tokens) []*tfB
 			tb.attrs["for_each"] = tfVal{pos: hpos(fe.Expr.StartRange().Start, file), expr: e.text(fe.Expr), why: why}
 			return []*tfBlock{tb}
 		}
-		// Where each element is written, for a literal map.
+		// Where each element is written, for a literal map (or a
+		// module's variable that the call writes as one).
 		keyAt, valAt := map[string]Position{}, map[string]Position{}
+		if st, ok := fe.Expr.(*hclsyntax.ScopeTraversalExpr); ok {
+			if s := traversalString(st.Traversal); strings.HasPrefix(s, "var.") && e.varKeyAt[s[len("var."):]] != nil {
+				keyAt, valAt = e.varKeyAt[s[len("var."):]], e.varValAt[s[len("var."):]]
+			}
+		}
 		if oc, ok := fe.Expr.(*hclsyntax.ObjectConsExpr); ok {
 			for _, item := range oc.Items {
 				if k, ok := e.value(item.KeyExpr, nil); ok {
@@ -579,6 +641,10 @@ func (e *tfEval) valuePos(expr hclsyntax.Expression, file string, in inst) Posit
 		switch {
 		case strings.HasPrefix(s, "local.") && !strings.ContainsAny(s[len("local."):], ".["):
 			if p, ok := e.localPos[s[len("local."):]]; ok {
+				return p
+			}
+		case strings.HasPrefix(s, "var.") && !strings.ContainsAny(s[len("var."):], ".["):
+			if p, ok := e.varPos[s[len("var."):]]; ok {
 				return p
 			}
 		case s == "each.value" && !in.eachAt.IsZero():

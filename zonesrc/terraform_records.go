@@ -485,9 +485,68 @@ func (r *tfRecord) cloudflare() {
 			return
 		}
 		r.addCAA(owner, typ, ttl, d)
+	case "TLSA", "SMIMEA", "SSHFP", "DS":
+		if d == nil {
+			r.add(owner, typ, ttl, content, cpos)
+			return
+		}
+		r.addData(owner, typ, ttl, d, cloudflareData[typ])
+	case "HTTPS", "SVCB":
+		if d == nil {
+			r.add(owner, typ, ttl, content, cpos)
+			return
+		}
+		p, ok := r.nestedUint(d, "priority", "")
+		tn, tpos, ok2 := r.nestedStr(d, "target")
+		val, _, _ := r.nestedStr(d, "value")
+		if !ok || !ok2 {
+			return
+		}
+		t := "."
+		if tn != "." {
+			if t, ok = r.target(owner, typ, tn, tpos); !ok {
+				return
+			}
+		}
+		r.add(owner, typ, ttl, strings.TrimSpace(p+" "+t+" "+val), tpos)
 	default:
+		if d != nil && !hasContent {
+			// Cloudflare's data for a type not rendered here (LOC,
+			// NAPTR, URI, CERT…): not read, rather than read as empty.
+			r.z.note(Note{Pos: d.pos, Field: r.b.address() + ".data", Message: owner + " " + typ + " given by data is not read"})
+			return
+		}
 		r.add(owner, typ, ttl, content, cpos)
 	}
+}
+
+// cloudflareData are the fields of Cloudflare's data for the types read
+// from it, in RDATA order: numbers, then the hex string.
+var cloudflareData = map[string][]string{
+	"TLSA":   {"usage", "selector", "matching_type", "certificate"},
+	"SMIMEA": {"usage", "selector", "matching_type", "certificate"},
+	"SSHFP":  {"algorithm", "type", "fingerprint"},
+	"DS":     {"key_tag", "algorithm", "digest_type", "digest"},
+}
+
+// addData adds a record of block nb whose RDATA is the numbers of fields
+// but the last, then the last, a string.
+func (r *tfRecord) addData(owner, typ string, ttl uint32, nb *tfBlock, fields []string) {
+	parts := make([]string, 0, len(fields))
+	for _, f := range fields[:len(fields)-1] {
+		n, ok := r.nestedUint(nb, f, "")
+		if !ok {
+			return
+		}
+		parts = append(parts, n)
+	}
+	last := fields[len(fields)-1]
+	s, pos, ok := r.nestedStr(nb, last)
+	if !ok || s == "" {
+		r.z.problem("zonesrc.bad-value", pos, owner, typ, "%s: a block without %s", r.b.address(), last)
+		return
+	}
+	r.add(owner, typ, ttl, strings.Join(append(parts, s), " "), pos)
 }
 
 // addSRV adds the SRV record of block nb (Cloudflare's data, Azure's

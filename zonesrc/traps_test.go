@@ -26,6 +26,8 @@ type trap struct {
 	absent []string
 	// line, when set, is the line of the first record.
 	line int
+	// unknown, when set, is what the zones' Unknown returns, in order.
+	unknown []string
 }
 
 func octo(src string) func() ([]*zonesrc.Zone, error) {
@@ -73,6 +75,30 @@ func plan(src string) func() ([]*zonesrc.Zone, error) {
 const awsZone = `resource "aws_route53_zone" "z" { name = "contoso.example" }
 `
 
+// TestOctoDNSAliasBomb: aliases that expand without bound are an error,
+// not a hang.
+func TestOctoDNSAliasBomb(t *testing.T) {
+	src := "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	for i := 'b'; i <= 'k'; i++ {
+		p := string(i - 1)
+		src += fmt.Sprintf("%c: &%c [*%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s]\n", i, i, p, p, p, p, p, p, p, p, p, p)
+	}
+	_, err := zonesrc.ReadOctoDNS(strings.NewReader(src), "z.yaml", "contoso.example")
+	if err == nil || !strings.Contains(err.Error(), "expand") {
+		t.Errorf("err %v", err)
+	}
+}
+
+// TestOctoDNSConfig: octoDNS's configuration is not read as a zone; the
+// error names the zone files it points at.
+func TestOctoDNSConfig(t *testing.T) {
+	src := "providers:\n  config:\n    class: octodns.provider.yaml.YamlProvider\n    directory: ./zones\n  route53:\n    class: octodns_route53.Route53Provider\nzones:\n  contoso.example.:\n    sources: [config]\n    targets: [route53]\n"
+	_, err := zonesrc.ReadOctoDNS(strings.NewReader(src), "dns/config.yaml", "contoso.example")
+	if err == nil || !strings.Contains(err.Error(), "is an octoDNS configuration") || !strings.Contains(err.Error(), "dns/zones/ZONE.yaml") {
+		t.Errorf("err %v", err)
+	}
+}
+
 func TestTraps(t *testing.T) {
 	for _, tc := range []trap{
 		{name: "octodns/unescaped-semicolon", read: octo("_dmarc:\n  type: TXT\n  value: v=DMARC1; p=reject\n"),
@@ -106,6 +132,29 @@ func TestTraps(t *testing.T) {
 			problems: []string{"zonesrc.octodns-non-ascii@3"}},
 		{name: "octodns/alias-and-ignored", read: octo("'':\n  - type: ALIAS\n    value: lb.example.net.\n  - type: TXT\n    value: x\n    octodns:\n      ignored: true\n"),
 			notes: []string{"ALIAS is the provider's own", "ignored by octoDNS"}, absent: []string{"contoso.example TXT"}},
+		{name: "octodns/list-under-value", read: octo("'':\n  type: MX\n  value:\n    - exchange: mx1.example.net.\n      preference: 10\n    - exchange: mx2.example.net.\n      preference: 20\nwww:\n  type: A\n  value: [192.0.2.1, 192.0.2.2]\n"),
+			records: []string{"contoso.example MX 10 mx1.example.net.", "contoso.example MX 20 mx2.example.net.",
+				"www.contoso.example A 192.0.2.1", "www.contoso.example A 192.0.2.2"}},
+		{name: "octodns/a-not-an-address", read: octo("www:\n  type: A\n  value:\n    address: 192.0.2.1\n"),
+			problems: []string{"zonesrc.bad-value@4"}, absent: []string{"www.contoso.example A"}},
+		{name: "octodns/yaml11-keys", read: octo("null:\n  type: A\n  value: 192.0.2.1\nyes:\n  type: A\n  value: 192.0.2.2\n010:\n  type: A\n  value: 192.0.2.3\n1.10:\n  type: A\n  value: 192.0.2.4\n'off':\n  type: A\n  value: 192.0.2.5\n44.74:\n  type: A\n  value: 192.0.2.6\n2020-summer:\n  type: A\n  value: 192.0.2.7\n"),
+			problems: []string{"zonesrc.octodns-yaml-key@1", "zonesrc.octodns-yaml-key@4", "zonesrc.octodns-yaml-key@7", "zonesrc.octodns-yaml-key@10"},
+			records:  []string{"null.contoso.example A 192.0.2.1", "off.contoso.example A 192.0.2.5", "44.74.contoso.example A 192.0.2.6"}},
+		{name: "octodns/ignored-is-unknown", read: octo("'':\n  - type: TXT\n    value: v=spf1 -all\n    octodns:\n      ignored: true\n  - type: ALIAS\n    value: lb.example.net.\n"),
+			notes: []string{"ignored by octoDNS", "ALIAS is the provider's own"}, unknown: []string{"contoso.example TXT", "contoso.example ALIAS"}},
+		{name: "octodns/provider-type", read: octo("'':\n  - type: Route53Provider/ALIAS\n    value:\n      evaluate-target-health: false\n      hosted-zone-id: Z2FDTNDATAQYW2\n      name: d1.cloudfront.net.\n      type: A\n  - type: txt\n    value: v=spf1 -all\n"),
+			notes: []string{"Route53Provider/ALIAS is Route53Provider's own kind of record"}, unknown: []string{"contoso.example A"},
+			problems: []string{"zonesrc.bad-value@8"}, records: []string{`contoso.example TXT "v=spf1 -all"`}},
+		{name: "octodns/tlsa-sshfp", read: octo("_25._tcp.mail:\n  type: TLSA\n  value:\n    certificate_usage: 3\n    selector: 1\n    matching_type: 1\n    certificate_association_data: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\nmail:\n  type: SSHFP\n  values:\n    - algorithm: 4\n      fingerprint_type: 2\n      fingerprint: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"),
+			records: []string{"_25._tcp.mail.contoso.example TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+				"mail.contoso.example SSHFP 4 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}},
+		{name: "octodns/aliases-and-merge", read: octo("'': &mail\n  - type: MX\n    value:\n      exchange: mx.example.net.\n      preference: 10\nsub: *mail\nwww:\n  <<: &web\n    type: A\n    ttl: 600\n  value: 192.0.2.1\napi:\n  <<: *web\n  ttl: 60\n  values: &ips [192.0.2.2]\napi6:\n  type: A\n  values: *ips\n"),
+			records: []string{"contoso.example MX 10 mx.example.net.", "sub.contoso.example MX 10 mx.example.net.",
+				"www.contoso.example A 192.0.2.1", "api.contoso.example A 192.0.2.2", "api6.contoso.example A 192.0.2.2"}, line: 4},
+		{name: "octodns/cloudflare-proxied", read: octo("autodiscover:\n  octodns:\n    cloudflare:\n      proxied: true\n  type: CNAME\n  value: autodiscover.outlook.com.\n"),
+			problems: []string{"zonesrc.cloudflare-proxied@4"}, records: []string{"autodiscover.contoso.example CNAME autodiscover.outlook.com."}},
+		{name: "octodns/lenient-record", read: octo("www:\n  octodns:\n    lenient: true\n  type: CNAME\n  value: contoso.example\n_dmarc:\n  type: TXT\n  value: v=DMARC1; p=reject\n  octodns:\n    lenient: true\n"),
+			records: []string{"www.contoso.example CNAME contoso.example.", `_dmarc.contoso.example TXT "v=DMARC1; p=reject"`}},
 		{name: "octodns/duplicate-key", read: octo("www:\n  type: A\n  value: 192.0.2.1\nwww:\n  type: A\n  value: 192.0.2.2\n"),
 			problems: []string{"zonesrc.duplicate-rrset@4", "zonesrc.duplicate-rrset@6"}},
 
@@ -142,6 +191,9 @@ func TestTraps(t *testing.T) {
 		{name: "dnscontrol/pseudo-and-proxied", read: dnsc(`{"type": "URL", "name": "go", "target": "https://example.net/"},
  {"type": "CNAME", "name": "autodiscover", "target": "autodiscover.outlook.com.", "meta": {"cloudflare_proxy": "on"}}`),
 			problems: []string{"zonesrc.cloudflare-proxied@2"}, notes: []string{"URL is not read"}},
+		{name: "dnscontrol/zonefilepartial", read: dnsc(`{"type": "RP", "name": "@", "target": "", "zonfefilepartial": "hostmaster.contoso.example. info.contoso.example."},
+ {"type": "CF_WORKER_ROUTE", "name": "@", "target": "", "zonfefilepartial": "x"}`),
+			records: []string{"contoso.example RP hostmaster.contoso.example. info.contoso.example."}, notes: []string{"CF_WORKER_ROUTE is not read"}},
 		{name: "dnscontrol/duplicate", read: dnsc(`{"type": "A", "name": "www", "target": "192.0.2.1"},
  {"type": "A", "name": "www", "target": "192.0.2.1"}`),
 			problems: []string{"zonesrc.duplicate-record@2"}},
@@ -171,7 +223,7 @@ module "mail" {
 module "other" {
   source = "./cdn"
   bucket = "b"
-}`), notes: []string{`module.mail (./email_security) is not read: the records it creates in the zone of aws_route53_zone.z are not linted`}},
+}`), notes: []string{`module mail (source ./email_security) is not read`, `module other (source ./cdn) is not read`}},
 		{name: "terraform/function", read: tf(awsZone + `resource "aws_route53_record" "spf" {
   zone_id = aws_route53_zone.z.zone_id
   name    = ""
@@ -252,6 +304,76 @@ resource "cloudflare_dns_record" "sip" {
     target   = "sipfed.online.lync.com"
   }
 }`), records: []string{"_sipfederationtls._tcp.contoso.example SRV 100 1 5061 sipfed.online.lync.com."}, line: 13},
+		{name: "terraform/module-call", read: tf(awsZone + `resource "aws_route53_record" "mx" {
+  zone_id = aws_route53_zone.z.zone_id
+  name    = ""
+  type    = "MX"
+  ttl     = 300
+  records = ["0 contoso-example.mail.protection.outlook.com"]
+}
+module "email" {
+  source      = "./email_security"
+  zone_id     = aws_route53_zone.z.zone_id
+  txt_records = ["v=spf1 -all"]
+}`), notes: []string{"module email (source ./email_security) is not read"},
+			records: []string{"contoso.example MX 0 contoso-example.mail.protection.outlook.com."}},
+		{name: "terraform/module-only", read: tf(`module "records" {
+  source  = "terraform-aws-modules/route53/aws//modules/records"
+  zone_id = module.zone.zone_id
+  records = [{ name = "", type = "TXT", records = ["v=spf1 -all"] }]
+}`), notes: []string{"module records (source terraform-aws-modules/route53/aws//modules/records) is not read"}},
+		{name: "terraform/cloudflare-tlsa", read: tf(`resource "cloudflare_zone" "z" {
+  zone = "contoso.example"
+}
+resource "cloudflare_record" "tlsa" {
+  zone_id = cloudflare_zone.z.id
+  name    = "_25._tcp.mail"
+  type    = "TLSA"
+  data {
+    usage         = 3
+    selector      = 1
+    matching_type = 1
+    certificate   = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+  }
+}`), records: []string{"_25._tcp.mail.contoso.example TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}, line: 12},
+		{name: "terraform/zone-name-reference", read: tf(awsZone + `locals {
+  domain = aws_route53_zone.z.name
+}
+resource "aws_route53_record" "spf" {
+  zone_id = aws_route53_zone.z.zone_id
+  name    = "${aws_route53_zone.z.name}"
+  type    = "TXT"
+  records = ["v=spf1 -all"]
+}
+resource "aws_route53_record" "dkim" {
+  zone_id = aws_route53_zone.z.zone_id
+  name    = "s1._domainkey.${local.domain}"
+  type    = "TXT"
+  records = ["v=DKIM1; p=${aws_route53_zone.z.zone_id}"]
+}`), records: []string{`contoso.example TXT "v=spf1 -all"`},
+			notes: []string{"aws_route53_record.dkim.records = [\"v=DKIM1; p=${aws_route53_zone.z.zone_id}\"]: a reference to aws_route53_zone.z.zone_id: known only after apply"}},
+		{name: "terraform/cloudflare-https-and-loc", read: tf(`resource "cloudflare_zone" "z" {
+  zone = "contoso.example"
+}
+resource "cloudflare_dns_record" "https" {
+  zone_id = cloudflare_zone.z.id
+  name    = "www"
+  type    = "HTTPS"
+  ttl     = 300
+  data = {
+    priority = 1
+    target   = "."
+    value    = "alpn=\"h2\""
+  }
+}
+resource "cloudflare_record" "loc" {
+  zone_id = cloudflare_zone.z.id
+  name    = "office"
+  type    = "LOC"
+  data {
+    lat_degrees = 52
+  }
+}`), records: []string{`www.contoso.example HTTPS 1 . alpn="h2"`}, notes: []string{"office.contoso.example LOC given by data is not read"}},
 		{name: "terraform/for-each-variable", read: tf(awsZone + `resource "aws_route53_record" "r" {
   for_each = var.records
   zone_id  = aws_route53_zone.z.zone_id
@@ -321,6 +443,15 @@ resource "cloudflare_dns_record" "sip" {
 					if !strings.Contains(notes[i], tc.notes[i]) {
 						t.Errorf("note %q does not say %q", notes[i], tc.notes[i])
 					}
+				}
+			}
+			if tc.unknown != nil {
+				var unknown []string
+				for _, z := range zones {
+					unknown = append(unknown, z.Unknown()...)
+				}
+				if !slices.Equal(unknown, tc.unknown) {
+					t.Errorf("unknown %q, want %q", unknown, tc.unknown)
 				}
 			}
 			if tc.line != 0 && (len(zones) == 0 || len(zones[0].Records) == 0 || zones[0].Records[0].Pos.Line != tc.line) {

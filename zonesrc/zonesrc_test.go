@@ -94,6 +94,7 @@ func TestDetect(t *testing.T) {
 		{"sets.json", `{"ResourceRecordSets": []}`, zonesrc.FormatRoute53},
 		{"batch.json", `{"Changes": [{"Action": "UPSERT", "ResourceRecordSet": {}}]}`, zonesrc.FormatRoute53},
 		{"plan.json", `{"format_version": "1.2", "planned_values": {}}`, zonesrc.FormatTerraformPlan},
+		{"sets.json", `[{"Name": "contoso.com.", "Type": "TXT", "TTL": 300, "ResourceRecords": [{"Value": "\"v=spf1 -all\""}]}]`, zonesrc.FormatRoute53},
 		{"contoso.com.zone", "", zonesrc.FormatZone},
 		{"db.contoso", "", zonesrc.FormatZone},
 		{"-", "$ORIGIN contoso.com.\n", zonesrc.FormatZone},

@@ -1,0 +1,208 @@
+package zonesrc
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// octoProvider is a YamlProvider of an octoDNS configuration: where it
+// reads zone files, and how.
+type octoProvider struct {
+	dirs []string // the folders it may be, nearest the configuration first
+	ttl  uint32
+	raw  bool // escaped_semicolons: false
+	ext  string
+	miss bool // ignore_missing_zones
+}
+
+// openOctoDNSConfig reads the zones an octoDNS configuration (its
+// providers: and zones:) has its YamlProviders read: each zone file as
+// octoDNS reads it for that zone, with the zone's lenient and the
+// provider's default_ttl and escaped_semicolons. A provider's directory
+// is taken from the configuration's folder, or the first folder above it
+// that holds it (octoDNS takes it from where it runs, usually the
+// repository's root). A zone "*" is every zone file of the folder.
+func openOctoDNSConfig(path string, b []byte) ([]*Zone, error) {
+	cfgDir := filepath.Dir(path)
+	var doc yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(b)).Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("zonesrc: %s: %w", path, err)
+	}
+	x := &yamlExpander{budget: maxYAMLNodes, include: folderIncluder(cfgDir), files: map[*yaml.Node]string{}}
+	root, err := x.expand(&doc, filepath.Base(path))
+	if err != nil {
+		return nil, fmt.Errorf("zonesrc: %s: %w", path, err)
+	}
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	providers, _ := field(root, "providers")
+	yamls := map[string]octoProvider{}
+	for i := 0; i+1 < len(providers.Content); i += 2 {
+		id, p := providers.Content[i].Value, providers.Content[i+1]
+		class, _ := field(p, "class")
+		if class == nil || !strings.HasSuffix(class.Value, "YamlProvider") {
+			continue
+		}
+		dirNode, _ := field(p, "directory")
+		if dirNode == nil {
+			continue
+		}
+		dirs, err := providerDirs(cfgDir, dirNode.Value)
+		if err != nil {
+			return nil, fmt.Errorf("zonesrc: %s: provider %s: %w", path, id, err)
+		}
+		op := octoProvider{dirs: dirs}
+		if t, _ := field(p, "default_ttl"); t != nil {
+			v, err := strconv.ParseUint(t.Value, 10, 32)
+			if err != nil {
+				return nil, fmt.Errorf("zonesrc: %s:%d: provider %s: default_ttl %q is not a number of seconds", path, t.Line, id, t.Value)
+			}
+			op.ttl = uint32(v)
+		}
+		if e, _ := field(p, "escaped_semicolons"); e != nil && strings.EqualFold(e.Value, "false") {
+			op.raw = true
+		}
+		if e, _ := field(p, "split_extension"); e != nil && e.Tag != "!!null" {
+			op.ext = e.Value
+		}
+		if m, _ := field(p, "ignore_missing_zones"); m != nil && strings.EqualFold(m.Value, "true") {
+			op.miss = true
+		}
+		yamls[id] = op
+	}
+	zonesNode, _ := field(root, "zones")
+	var out []*Zone
+	for i := 0; i+1 < len(zonesNode.Content); i += 2 {
+		name, zc := zonesNode.Content[i].Value, zonesNode.Content[i+1]
+		lenient := false
+		if l, _ := field(zc, "lenient"); l != nil && strings.EqualFold(l.Value, "true") {
+			lenient = true
+		}
+		sources, _ := field(zc, "sources")
+		if sources == nil {
+			continue
+		}
+		for _, s := range sources.Content {
+			op, ok := yamls[s.Value]
+			if !ok {
+				continue // another kind of source
+			}
+			zs, err := readProviderZones(op, name, lenient)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, zs...)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("zonesrc: %s: an octoDNS configuration whose zones no YamlProvider reads from a folder here", path)
+	}
+	return out, nil
+}
+
+// providerDirs are the folders a YamlProvider's directory may be: from
+// the configuration's folder or a folder above it (octoDNS takes it from
+// where it runs), those that exist, nearest first.
+func providerDirs(cfgDir, dir string) ([]string, error) {
+	if filepath.IsAbs(dir) || slices.Contains(strings.Split(filepath.ToSlash(dir), "/"), "..") {
+		return nil, fmt.Errorf("directory %s is not a folder of the repository (absolute, or with ..): not read", dir)
+	}
+	var out []string
+	for d, n := cfgDir, 0; n < 4; d, n = filepath.Dir(d), n+1 {
+		p := filepath.Join(d, dir)
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			out = append(out, p)
+		}
+		if d == filepath.Dir(d) {
+			break
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("directory %s is not found from %s or above", dir, cfgDir)
+	}
+	return out, nil
+}
+
+// readProviderZones reads zone name ("contoso.com." or "*": every zone
+// file) from a YamlProvider's folder.
+func readProviderZones(op octoProvider, name string, lenient bool) ([]*Zone, error) {
+	opts := octoOpts{lenient: lenient, ttl: op.ttl, raw: op.raw}
+	if name == "*" {
+		var out []*Zone
+		for _, dir := range op.dirs {
+			ents, err := os.ReadDir(dir)
+			if err != nil {
+				return nil, fmt.Errorf("zonesrc: %w", err)
+			}
+			for _, e := range ents {
+				n := e.Name()
+				if e.IsDir() || !(strings.HasSuffix(n, ".yaml") || strings.HasSuffix(n, ".yml")) {
+					continue
+				}
+				z, err := readZoneFile(filepath.Join(dir, n), "", opts)
+				var ce *configError
+				if errors.As(err, &ce) {
+					continue // a configuration kept beside the zones
+				}
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, z)
+			}
+			if len(out) > 0 {
+				return out, nil
+			}
+		}
+		return nil, nil
+	}
+	zone := strings.TrimSuffix(name, ".")
+	for _, dir := range op.dirs {
+		if op.ext != "" {
+			split := filepath.Join(dir, zone+op.ext)
+			if names, _ := filepath.Glob(filepath.Join(split, "*.yaml")); len(names) > 0 {
+				for i := range names {
+					names[i] = filepath.Base(names[i])
+				}
+				slices.Sort(names)
+				z, err := readOctoDNSSplitOpts(split, names, zone, opts)
+				if err != nil {
+					return nil, err
+				}
+				return []*Zone{z}, nil
+			}
+		}
+		p := filepath.Join(dir, zone+".yaml")
+		if _, err := os.Stat(p); err == nil {
+			z, err := readZoneFile(p, zone, opts)
+			if err != nil {
+				return nil, err
+			}
+			return []*Zone{z}, nil
+		}
+	}
+	if op.miss {
+		return nil, nil
+	}
+	return nil, fmt.Errorf("zonesrc: zone %s: no %s.yaml in %s", name, zone, strings.Join(op.dirs, " or "))
+}
+
+// readZoneFile reads one octoDNS zone file, its !include files beside it.
+func readZoneFile(p, origin string, opts octoOpts) (*Zone, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, fmt.Errorf("zonesrc: %w", err)
+	}
+	defer f.Close()
+	opts.include = folderIncluder(filepath.Dir(p))
+	return readOctoDNS(f, p, origin, opts)
+}
