@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/domainlint/domainlint/internal/zonedb"
 	"io"
 	"os"
 	"path/filepath"
@@ -198,11 +199,10 @@ func readProviderZones(op octoProvider, name string, lenient bool) ([]*Zone, err
 
 // readZoneFile reads one octoDNS zone file, its !include files beside it.
 func readZoneFile(p, origin string, opts octoOpts) (*Zone, error) {
-	f, err := os.Open(p)
+	b, err := zonedb.ReadRegular(p, MaxInput)
 	if err != nil {
-		return nil, fmt.Errorf("zonesrc: %w", err)
+		return nil, fmt.Errorf("zonesrc: %s: %w", p, err)
 	}
-	defer f.Close()
 	opts.include = folderIncluder(filepath.Dir(p))
-	return readOctoDNS(f, p, origin, opts)
+	return readOctoDNS(bytes.NewReader(b), p, origin, opts)
 }

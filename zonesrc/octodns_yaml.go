@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"syscall"
 
 	"gopkg.in/yaml.v3"
 )
@@ -36,11 +37,18 @@ func folderIncluder(dir string) includer {
 			return nil, "", err
 		}
 		defer root.Close()
-		f, err := root.Open(filepath.FromSlash(rel))
+		// Opened without blocking, and read only if regular: a FIFO or a
+		// device is refused, not waited on.
+		f, err := root.OpenFile(filepath.FromSlash(rel), os.O_RDONLY|syscall.O_NONBLOCK, 0)
 		if err != nil {
 			return nil, "", err
 		}
 		defer f.Close()
+		if fi, err := f.Stat(); err != nil {
+			return nil, "", err
+		} else if !fi.Mode().IsRegular() {
+			return nil, "", fmt.Errorf("not a regular file (%s)", fi.Mode().Type())
+		}
 		b, err := readAll(f)
 		return b, filepath.Join(dir, filepath.FromSlash(rel)), err
 	}

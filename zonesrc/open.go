@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/domainlint/domainlint/internal/zonedb"
 	"io"
 	"io/fs"
 	"maps"
@@ -30,7 +31,13 @@ func Open(path string, format Format, origin string) ([]*Zone, Format, error) {
 		return nil, "", err
 	}
 	if fi.IsDir() {
-		fsys := os.DirFS(path)
+		// Through an os.Root: a link in the folder leads nowhere out of it.
+		root, err := os.OpenRoot(path)
+		if err != nil {
+			return nil, "", err
+		}
+		defer root.Close()
+		fsys := root.FS()
 		if m, _ := fs.Glob(fsys, "*.tf"); len(m) == 0 {
 			if y, _ := fs.Glob(fsys, "*.yaml"); len(y) > 0 && (format == "" || format == FormatOctoDNS) {
 				z, err := readOctoDNSSplit(path, y, origin)
@@ -87,7 +94,12 @@ func Open(path string, format Format, origin string) ([]*Zone, Format, error) {
 			return nil, format, fmt.Errorf("zonesrc: %s: %w", path, err)
 		}
 		dir := filepath.Dir(path)
-		zs, err := readTerraformMods(map[string][]byte{filepath.Base(path): b}, origin, fsModules(os.DirFS(dir)))
+		root, err := os.OpenRoot(dir)
+		if err != nil {
+			return nil, format, err
+		}
+		defer root.Close()
+		zs, err := readTerraformMods(map[string][]byte{filepath.Base(path): b}, origin, fsModules(root.FS()))
 		if err != nil {
 			return nil, format, err
 		}
@@ -175,9 +187,9 @@ func readOctoDNSSplitOpts(dir string, names []string, origin string, opts octoOp
 	var out *Zone
 	for _, n := range names {
 		p := filepath.Join(dir, n)
-		b, err := os.ReadFile(p)
+		b, err := zonedb.ReadRegular(p, MaxInput)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("zonesrc: %s: %w", p, err)
 		}
 		if total += len(b); total > MaxInput {
 			return nil, fmt.Errorf("zonesrc: %s: the .yaml files are over %d bytes", dir, MaxInput)

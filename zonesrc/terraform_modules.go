@@ -53,10 +53,7 @@ func tfFiles(fsys fs.FS, dir string) (map[string][]byte, error) {
 			continue
 		}
 		p := path.Join(dir, e.Name())
-		if info, err := e.Info(); err == nil && info.Size() > MaxInput {
-			return nil, fmt.Errorf("%s: input over %d bytes", p, MaxInput)
-		}
-		b, err := fs.ReadFile(fsys, p)
+		b, err := readFSFile(fsys, p)
 		if err != nil {
 			return nil, err
 		}
@@ -67,6 +64,37 @@ func tfFiles(fsys fs.FS, dir string) (map[string][]byte, error) {
 		files[p] = b
 	}
 	return files, nil
+}
+
+// readFSFile reads the regular file p of fsys, within MaxInput: a link
+// to a device (/dev/zero) or a FIFO is refused, not read.
+func readFSFile(fsys fs.FS, p string) ([]byte, error) {
+	// Stat first: opening a FIFO waits for a writer.
+	if fi, err := fs.Stat(fsys, p); err != nil {
+		return nil, err
+	} else if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file (%s)", p, fi.Mode().Type())
+	}
+	f, err := fsys.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file (%s)", p, fi.Mode().Type())
+	}
+	if fi.Size() > MaxInput {
+		return nil, fmt.Errorf("%s: input over %d bytes", p, MaxInput)
+	}
+	b, err := readAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	return b, nil
 }
 
 // parseTF parses .tf files: their top-level blocks, in the order of the
