@@ -135,6 +135,17 @@ var spfDivergences = []spfDivergence{{
 		return d.ours == "permerror" && strings.Contains(d.why, "is not a macro letter")
 	},
 }, {
+	id: "redirect-unapplied-counted", rfc: "RFC 7208 §4.6.4, §6.1; the RFC 7208 test suite's redirect-after-mechanisms1",
+	why: "the 10-lookup limit counts the terms that cause DNS queries during evaluation (§4.6.4); a redirect is applied only when no " +
+		"mechanism matched (§6.1), so one that is not applied asks nothing and counts nothing (the test suite: a redirect that \"would " +
+		"violate processing limits\" does not when \"it is never used\"). pyspf counts every redirect as it parses the record, " +
+		"Mail::SPF as it processes the modifier, before it looks whether a mechanism matched",
+	match: func(d spfDisagreement) bool {
+		lim := strings.ToLower(d.tWhy)
+		return d.theirs == "permerror" && d.ours != "permerror" && d.has("redirect=") &&
+			(strings.Contains(lim, "too many dns lookups") || strings.Contains(lim, "dns-interactive terms limit"))
+	},
+}, {
 	id: "duplicate-unknown-modifier", oracle: "pyspf", rfc: "RFC 7208 §6",
 	why: "only redirect= and exp= may not appear twice (§6); pyspf rejects any repeated modifier, e.g. moo=cow moo=cow, which must be ignored",
 	match: func(d spfDisagreement) bool {

@@ -161,3 +161,27 @@ a          IN TXT "v=spf1 a:ll.example -all"
 		{"a", ip, "h.example", "x@a.example", spf.Pass},
 	})
 }
+
+// TestUnappliedRedirectCountsNothing: the 10-lookup limit counts the terms
+// that cause DNS queries during evaluation (RFC 7208 §4.6.4); a redirect
+// is applied only when no mechanism matched (§6.1), so one that is not
+// applied counts nothing. pyspf and Mail::SPF count it (the differential
+// test's redirect-unapplied-counted); the RFC 7208 test suite's
+// redirect-after-mechanisms1 does not.
+func TestUnappliedRedirectCountsNothing(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "example", Text: `
+@     IN SOA ns h 1 2 3 4 5
+h     IN A 192.0.2.9
+ten   IN TXT "v=spf1 a:h.example a:h.example a:h.example a:h.example a:h.example a:h.example a:h.example a:h.example a:h.example a:h.example ip4:192.0.2.1 redirect=far.example"
+nine  IN TXT "v=spf1 a:h.example a:h.example a:h.example a:h.example a:h.example a:h.example a:h.example a:h.example a:h.example a:h.example redirect=far.example"
+far   IN TXT "v=spf1 +all"
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v4 := netip.MustParseAddr("192.0.2.1")
+	checkCases(t, z, []checkCase{
+		{"10 lookups, a match, a redirect not applied", v4, "h.example", "a@ten.example", spf.Pass},
+		{"10 lookups, then the redirect applied: the 11th", v4, "h.example", "a@nine.example", spf.PermError},
+	})
+}
