@@ -78,6 +78,25 @@ func ReadOctoDNS(r io.Reader, name, origin string) (*Zone, error) {
 	return readOctoDNS(r, name, origin, octoOpts{})
 }
 
+// octoZone is the zone octoDNS reads a file or split-zone folder named
+// for zone named as, given origin: named when origin is empty or a
+// domain inside it (sub.contoso.com, the domain to check, given with
+// contoso.com.yaml or contoso.com./: octoDNS reads it as that zone, ""
+// its apex), else origin.
+func octoZone(origin, named string) string {
+	if origin == "" {
+		return named
+	}
+	n, err := normName(named)
+	if err != nil || !strings.Contains(strings.TrimSuffix(named, "."), ".") {
+		return origin
+	}
+	if o, err := normName(origin); err == nil && dns.IsSubDomain(dns.Fqdn(n), dns.Fqdn(o)) {
+		return n
+	}
+	return origin
+}
+
 // octoOpts are how octoDNS's configuration has a zone file read.
 type octoOpts struct {
 	include includer // reads !include files; nil: an include is an error
@@ -101,24 +120,10 @@ func readOctoDNS(r io.Reader, name, origin string, opts octoOpts) (*Zone, error)
 			named = strings.TrimSuffix(base, ext)
 		}
 	}
-	fileZone := ""
-	if n, err := normName(named); err == nil && strings.Contains(named, ".") {
-		fileZone = n
-	}
-	switch {
-	case origin == "" && named == "":
+	if origin == "" && named == "" {
 		return nil, fmt.Errorf("zonesrc: %s: no origin given, and the file is not named ZONE.yaml", name)
-	case origin == "":
-		origin = named
-	case fileZone != "":
-		// A domain inside the zone the file is named for (sub.contoso.com
-		// checked with contoso.com.yaml): octoDNS reads the file as that
-		// zone, '' its apex.
-		if o, err := normName(origin); err == nil && dns.IsSubDomain(dns.Fqdn(fileZone), dns.Fqdn(o)) {
-			origin = fileZone
-		}
 	}
-	origin, err = normName(origin)
+	origin, err = normName(octoZone(origin, named))
 	if err != nil {
 		return nil, fmt.Errorf("zonesrc: %s: origin: %w", name, err)
 	}

@@ -180,9 +180,7 @@ func readOctoDNSSplit(dir string, names []string, origin string) (*Zone, error) 
 
 // readOctoDNSSplitOpts is readOctoDNSSplit as opts say.
 func readOctoDNSSplitOpts(dir string, names []string, origin string, opts octoOpts) (*Zone, error) {
-	if origin == "" {
-		origin = strings.TrimSuffix(filepath.Base(dir), ".")
-	}
+	origin = octoZone(origin, strings.TrimSuffix(filepath.Base(dir), "."))
 	total := 0
 	var out *Zone
 	for _, n := range names {

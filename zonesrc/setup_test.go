@@ -276,3 +276,36 @@ zones:
 		t.Errorf("escaped_semicolons: false: problems %v, want the \\; doubled at line 5", p)
 	}
 }
+
+// TestOctoDNSSplitDomainInside: a split-zone folder checked for a domain
+// inside its zone (sub.contoso.example with contoso.example./) is read as
+// the folder's zone, as octoDNS reads it, as a zone file named for its
+// zone is.
+func TestOctoDNSSplitDomainInside(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "contoso.example.")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range map[string]string{
+		"$contoso.example.yaml": "'':\n  type: TXT\n  value: v=spf1 -all\n",
+		"sub.yaml":              "sub:\n  type: TXT\n  value: v=spf1 include:spf.example.net -all\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	zones, _, err := zonesrc.Open(dir, "", "sub.contoso.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(zones) != 1 || zones[0].Origin != "contoso.example" {
+		t.Fatalf("zones %+v, want contoso.example", zones)
+	}
+	got := map[string]bool{}
+	for _, r := range zones[0].Records {
+		got[r.Name] = true
+	}
+	if !got["contoso.example"] || !got["sub.contoso.example"] {
+		t.Errorf("records at %v, want contoso.example and sub.contoso.example", got)
+	}
+}
