@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/domainlint/domainlint/internal/zonedb"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -135,22 +136,14 @@ func providerDirs(cfgDir, dir string) ([]string, error) {
 }
 
 // readProviderZones reads zone name ("contoso.com." or "*": every zone
-// file) from a YamlProvider's folder.
+// octoDNS lists in the folder) from a YamlProvider's folder.
 func readProviderZones(op octoProvider, name string, lenient bool) ([]*Zone, error) {
 	opts := octoOpts{lenient: lenient, ttl: op.ttl, raw: op.raw}
 	if name == "*" {
-		var out []*Zone
 		for _, dir := range op.dirs {
-			ents, err := os.ReadDir(dir)
-			if err != nil {
-				return nil, fmt.Errorf("zonesrc: %w", err)
-			}
-			for _, e := range ents {
-				n := e.Name()
-				if e.IsDir() || !(strings.HasSuffix(n, ".yaml") || strings.HasSuffix(n, ".yml")) {
-					continue
-				}
-				z, err := readZoneFile(filepath.Join(dir, n), "", opts)
+			var out []*Zone
+			for _, zone := range listOctoZones(dir, op.ext) {
+				z, err := readProviderZone(op, dir, zone, opts)
 				var ce *configError
 				if errors.As(err, &ce) {
 					continue // a configuration kept beside the zones
@@ -158,7 +151,9 @@ func readProviderZones(op octoProvider, name string, lenient bool) ([]*Zone, err
 				if err != nil {
 					return nil, err
 				}
-				out = append(out, z)
+				if z != nil {
+					out = append(out, z)
+				}
 			}
 			if len(out) > 0 {
 				return out, nil
@@ -168,26 +163,11 @@ func readProviderZones(op octoProvider, name string, lenient bool) ([]*Zone, err
 	}
 	zone := strings.TrimSuffix(name, ".")
 	for _, dir := range op.dirs {
-		if op.ext != "" {
-			split := filepath.Join(dir, zone+op.ext)
-			if names, _ := filepath.Glob(filepath.Join(split, "*.yaml")); len(names) > 0 {
-				for i := range names {
-					names[i] = filepath.Base(names[i])
-				}
-				slices.Sort(names)
-				z, err := readOctoDNSSplitOpts(split, names, zone, opts)
-				if err != nil {
-					return nil, err
-				}
-				return []*Zone{z}, nil
-			}
+		z, err := readProviderZone(op, dir, zone, opts)
+		if err != nil {
+			return nil, err
 		}
-		p := filepath.Join(dir, zone+".yaml")
-		if _, err := os.Stat(p); err == nil {
-			z, err := readZoneFile(p, zone, opts)
-			if err != nil {
-				return nil, err
-			}
+		if z != nil {
 			return []*Zone{z}, nil
 		}
 	}
@@ -195,6 +175,76 @@ func readProviderZones(op octoProvider, name string, lenient bool) ([]*Zone, err
 		return nil, nil
 	}
 	return nil, fmt.Errorf("zonesrc: zone %s: no %s.yaml in %s", name, zone, strings.Join(op.dirs, " or "))
+}
+
+// listOctoZones lists the zones of a YamlProvider's folder as octoDNS
+// does (YamlProvider.list_zones): its split folders (named ZONE and the
+// split_extension ext) and its files named ZONE.yaml (.yaml, with two
+// dots or more: not a file kept beside them for !include). The zones
+// have no trailing dot.
+func listOctoZones(dir, ext string) []string {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	zones := map[string]bool{}
+	for _, e := range ents {
+		n := e.Name()
+		fi, err := os.Stat(filepath.Join(dir, n))
+		if err != nil {
+			continue
+		}
+		switch {
+		case ext != "" && fi.IsDir() && strings.HasSuffix(n, ext):
+			zones[strings.TrimSuffix(strings.TrimSuffix(n, ext), ".")] = true
+		case fi.Mode().IsRegular() && strings.HasSuffix(n, ".yaml") && strings.Count(n, ".") >= 2:
+			zones[strings.TrimSuffix(n, ".yaml")] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(zones))
+}
+
+// readProviderZone reads zone from a YamlProvider's folder dir as octoDNS
+// does (YamlProvider.populate): the files of its split folder and its
+// ZONE.yaml, both when both are there; nil when neither is.
+func readProviderZone(op octoProvider, dir, zone string, opts octoOpts) (*Zone, error) {
+	var out *Zone
+	if op.ext != "" {
+		split := filepath.Join(dir, zone+op.ext)
+		if names := yamlFiles(split); len(names) > 0 {
+			z, err := readOctoDNSSplitOpts(split, names, zone, opts)
+			if err != nil {
+				return nil, err
+			}
+			out = z
+		}
+	}
+	p := filepath.Join(dir, zone+".yaml")
+	if fi, err := os.Stat(p); err != nil || fi.IsDir() {
+		return out, nil
+	}
+	z, err := readZoneFile(p, zone, opts)
+	if err != nil || out == nil {
+		return z, err
+	}
+	out.merge(z)
+	return out, nil
+}
+
+// yamlFiles are the names of the .yaml files in folder dir, sorted (as
+// octoDNS reads a split zone's files).
+func yamlFiles(dir string) []string {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for _, e := range ents {
+		if n := e.Name(); strings.HasSuffix(n, ".yaml") && !e.IsDir() {
+			names = append(names, n)
+		}
+	}
+	return names
 }
 
 // readZoneFile reads one octoDNS zone file, its !include files beside it.

@@ -202,9 +202,15 @@ func readOctoDNSSplitOpts(dir string, names []string, origin string, opts octoOp
 			out.Source = dir + " (octodns, split)"
 			continue
 		}
-		out.Records = append(out.Records, z.Records...)
-		out.NotEvaluated = append(out.NotEvaluated, z.NotEvaluated...)
-		out.Problems = append(out.Problems, z.Problems...)
+		out.merge(z)
 	}
 	return out, nil
+}
+
+// merge adds the records, notes and problems of z, another file of the
+// same zone.
+func (out *Zone) merge(z *Zone) {
+	out.Records = append(out.Records, z.Records...)
+	out.NotEvaluated = append(out.NotEvaluated, z.NotEvaluated...)
+	out.Problems = append(out.Problems, z.Problems...)
 }

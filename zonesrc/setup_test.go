@@ -309,3 +309,50 @@ func TestOctoDNSSplitDomainInside(t *testing.T) {
 		t.Errorf("records at %v, want contoso.example and sub.contoso.example", got)
 	}
 }
+
+// TestOctoDNSConfigSources: the zone files of a YamlProvider are those
+// octoDNS reads (provider/yaml.py): for a zone, its split folder's files
+// and its ZONE.yaml both; for "*", the files named ZONE.yaml (a name of
+// two dots or more, .yaml) and the split folders — not a file kept
+// beside them for !include, nor a .yml file.
+func TestOctoDNSConfigSources(t *testing.T) {
+	repo := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		p := filepath.Join(repo, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	provider := "providers:\n  config:\n    class: octodns.provider.yaml.YamlProvider\n    directory: ./zones\n    split_extension: .\n"
+	write("one.yaml", provider+"zones:\n  contoso.example.:\n    sources: [config]\n")
+	write("all.yaml", provider+"zones:\n  '*':\n    sources: [config]\n")
+	write("zones/contoso.example./www.yaml", "www:\n  type: A\n  value: 192.0.2.1\n")
+	write("zones/contoso.example.yaml", "'':\n  type: MX\n  values: !include mx.yaml\n")
+	write("zones/mx.yaml", "- exchange: mx.example.net.\n  preference: 10\n")
+	write("zones/old.yml", "- not a zone\n")
+	write("zones/fabrikam.example./_dmarc.yaml", "_dmarc:\n  type: TXT\n  value: v=DMARC1\\; p=reject\n")
+	for _, tc := range []struct {
+		config string
+		want   map[string]int // records of each zone
+	}{
+		{"one.yaml", map[string]int{"contoso.example": 2}},
+		{"all.yaml", map[string]int{"contoso.example": 2, "fabrikam.example": 1}},
+	} {
+		zones, _, err := zonesrc.Open(filepath.Join(repo, tc.config), "", "")
+		if err != nil {
+			t.Errorf("%s: %v", tc.config, err)
+			continue
+		}
+		got := map[string]int{}
+		for _, z := range zones {
+			got[z.Origin] += len(z.Records)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("%s: records of each zone %v, want %v", tc.config, got, tc.want)
+		}
+	}
+}
