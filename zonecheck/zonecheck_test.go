@@ -49,6 +49,11 @@ func TestTXTStringTooLong(t *testing.T) {
 		"255 octets exactly":          {rec: `x TXT "` + strings.Repeat("a", 255) + `"`},
 		"escaped: 255 octets":         {rec: `x TXT "` + strings.Repeat(`\\`, 255) + `"`},
 		"a long comment is no string": {rec: `x TXT "v=spf1 -all" ; "` + strings.Repeat("c", 300) + `"`},
+		// Unquoted, a word is a string all the same (RFC 1035 §5.1):
+		// named-checkzone 9.18: "syntax error".
+		"unquoted":                 {rec: `x TXT p=` + key[:300], want: 302},
+		"unquoted, in parentheses": {rec: "x TXT ( \"v=DKIM1;\"\n\t" + key[:256] + " )", want: 256},
+		"unquoted, 255 octets":     {rec: `x TXT ` + strings.Repeat("a", 255) + ` b`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var got []lint.Finding

@@ -824,38 +824,41 @@ func (r *lineReader) record() (int, string) {
 	return start, strings.Join(comments, " ")
 }
 
-// longestString returns the length in octets of the longest quoted string
-// in a record's text (comments skipped; an escape, \X or \DDD, is one
-// octet), or 0.
+// longestString returns the length in octets of the longest string in
+// a record's text, quoted or not (comments skipped; an escape, \X or
+// \DDD, is one octet), or 0. Only the RDATA of a TXT record can be over
+// 255 octets: an owner name is at most 255 octets, its other fields
+// shorter.
 func longestString(text []byte) int {
-	longest, n := 0, -1 // n: octets of the quoted string being read, -1 outside one
+	longest, n, quoted := 0, 0, false
+	end := func() {
+		longest, n = max(longest, n), 0
+	}
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		switch {
-		case n < 0 && c == ';':
+		case !quoted && c == ';':
+			end()
 			for i < len(text) && text[i] != '\n' {
 				i++
 			}
 		case c == '"':
-			if n > longest {
-				longest = n
-			}
-			if n < 0 {
-				n = 0
-			} else {
-				n = -1
-			}
-		case n >= 0 && c == '\\':
+			end()
+			quoted = !quoted
+		case !quoted && (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' || c == ')'):
+			end()
+		case c == '\\':
 			if i+3 < len(text) && isDigit(text[i+1]) && isDigit(text[i+2]) && isDigit(text[i+3]) {
 				i += 3
 			} else {
 				i++
 			}
 			n++
-		case n >= 0:
+		default:
 			n++
 		}
 	}
+	end()
 	return longest
 }
 
