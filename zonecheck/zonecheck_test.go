@@ -113,6 +113,8 @@ func TestNSNoAddress(t *testing.T) {
 		"a wildcard not reached":  {rec: "@ NS ns2.pool\n*.pool A 192.0.2.55\nns2.pool TXT \"here\"", want: []string{"ns2.pool.example.test", "no address record"}},
 		"under a delegation":      {rec: "@ NS ns.sub\nsub NS ns.sub\nns.sub A 192.0.2.56"},
 		"a delegation's own glue": {rec: "child NS ns.child"},
+		"below a DNAME":           {rec: "@ NS ns.d\nd DNAME example.net.", want: []string{"ns.d.example.test", "below the DNAME at d.example.test", "BIND refuses"}},
+		"a wildcard's CNAME":      {rec: "@ NS ns2\n* CNAME x.example.net.", want: []string{"ns2.example.test", "is a CNAME"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			text := head + tt.rec + "\n"

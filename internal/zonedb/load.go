@@ -656,13 +656,20 @@ func (z *Zone) nsProblems() []Problem {
 			continue
 		}
 		target := Canon(ns.Ns)
-		if !dns.IsSubDomain(apex, target) || z.Delegated(target) || z.hasAddress(target) {
+		if !dns.IsSubDomain(apex, target) || z.Delegated(target) {
+			continue
+		}
+		fault, dname := z.serverFault(target)
+		if fault == "" {
 			continue
 		}
 		at := strings.TrimSuffix(target, ".")
 		why := fmt.Sprintf("has no address record (A or AAAA) in the zone: BIND refuses the zone (\"NS '%s' has no address records\"), and resolvers cannot reach that name server", at)
-		if slices.ContainsFunc(z.names[target], func(x dns.RR) bool { return x.Header().Rrtype == dns.TypeCNAME }) {
+		switch fault {
+		case "cname":
 			why = fmt.Sprintf("is a CNAME: an NS record must name the server itself, not an alias (RFC 2181 §10.3); BIND refuses the zone (\"NS '%s' is a CNAME (illegal)\")", at)
+		case "dname":
+			why = fmt.Sprintf("is below the DNAME at %s, which redirects it: an NS record must name the server itself, not an alias (RFC 2181 §10.3, RFC 6672 §2.3); BIND refuses the zone (\"NS '%s' is below a DNAME (illegal)\")", strings.TrimSuffix(dname, "."), at)
 		}
 		msg := fmt.Sprintf("%s NS %s: the name server's name is inside the zone and %s", strings.TrimSuffix(apex, "."), at, why)
 		if rel := strings.TrimSuffix(target, "."+apex); rel != target && strings.Contains(rel, ".") && len(z.names[target]) == 0 {
@@ -677,23 +684,41 @@ func (z *Zone) nsProblems() []Problem {
 	return out
 }
 
-// hasAddress reports whether the zone answers A or AAAA for name: records
-// of its own, or, for a name the zone does not hold, a wildcard's.
-func (z *Zone) hasAddress(name string) bool {
-	isAddr := func(x dns.RR) bool { t := x.Header().Rrtype; return t == dns.TypeA || t == dns.TypeAAAA }
-	if z.ents[name] {
-		return slices.ContainsFunc(z.names[name], isAddr)
-	}
-	// RFC 4592 §3.3.1: the wildcard at the closest encloser.
-	for n := parent(name); dns.IsSubDomain(z.Origin, n); n = parent(n) {
-		if z.ents[n] {
-			return slices.ContainsFunc(z.names["*."+n], isAddr)
+// serverFault says why the zone answers no address for target, a name
+// inside it and not delegated, as BIND finds it (zone_check_ns): "" when
+// the zone gives it an A or AAAA record (its own, or for a name the zone
+// does not hold, the wildcard's at its closest encloser, RFC 4592
+// §3.3.1); "cname" when it is a CNAME; "dname" when it is below a DNAME
+// (at dname); else "none".
+func (z *Zone) serverFault(target string) (fault, dname string) {
+	for n := parent(target); dns.IsSubDomain(z.Origin, n); n = parent(n) {
+		if slices.ContainsFunc(z.names[n], func(x dns.RR) bool { return x.Header().Rrtype == dns.TypeDNAME }) {
+			return "dname", n
 		}
 		if n == z.Origin || n == "." {
 			break
 		}
 	}
-	return false
+	rrs := z.names[target]
+	if !z.ents[target] {
+		rrs = nil
+		for n := parent(target); dns.IsSubDomain(z.Origin, n); n = parent(n) {
+			if z.ents[n] {
+				rrs = z.names["*."+n]
+				break
+			}
+			if n == z.Origin || n == "." {
+				break
+			}
+		}
+	}
+	switch {
+	case slices.ContainsFunc(rrs, func(x dns.RR) bool { t := x.Header().Rrtype; return t == dns.TypeA || t == dns.TypeAAAA }):
+		return "", ""
+	case slices.ContainsFunc(rrs, func(x dns.RR) bool { return x.Header().Rrtype == dns.TypeCNAME }):
+		return "cname", ""
+	}
+	return "none", ""
 }
 
 // checkNames refuses names with characters a master file may hold only
