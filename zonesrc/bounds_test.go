@@ -22,6 +22,9 @@ func TestDNSAsCodeFileBounds(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(outside, "secret.tf"), []byte(`resource "aws_route53_zone" "z" { name = "outside.example" }`), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(outside, "outside.yaml"), []byte("outside:\n  type: TXT\n  value: secret\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	const zoneTF = `resource "aws_route53_zone" "z" { name = "contoso.example" }
 resource "aws_route53_record" "spf" {
   zone_id = aws_route53_zone.z.zone_id
@@ -50,7 +53,14 @@ resource "aws_route53_record" "spf" {
 		"an octoDNS !include linked out": {files: map[string]string{"contoso.example.yaml": "'': !include spf.yaml\n", "spf.yaml": "->" + filepath.Join(outside, "secret.tf")},
 			open: "contoso.example.yaml", want: "escapes"},
 		"a split zone's file linked to /dev/zero": {files: map[string]string{"contoso.example./a.yaml": "'':\n  type: TXT\n  value: x\n", "contoso.example./b.yaml": "->/dev/zero"},
+			open: "contoso.example.", want: "escapes"},
+		"a split zone's file that is a FIFO": {files: map[string]string{"contoso.example./a.yaml": "'':\n  type: TXT\n  value: x\n", "contoso.example./b.yaml": "fifo"},
 			open: "contoso.example.", want: "not a regular file"},
+		"a split zone's file linked out of the folder": {files: map[string]string{"contoso.example./a.yaml": "'':\n  type: TXT\n  value: x\n", "contoso.example./b.yaml": "->" + filepath.Join(outside, "outside.yaml")},
+			open: "contoso.example.", want: "escapes"},
+		"an octoDNS configuration's zone file linked out": {files: map[string]string{
+			"config.yaml":                "providers:\n  config:\n    class: octodns.provider.yaml.YamlProvider\n    directory: ./zones\nzones:\n  contoso.example.:\n    sources: [config]\n",
+			"zones/contoso.example.yaml": "->" + filepath.Join(outside, "outside.yaml")}, open: "config.yaml", want: "escapes"},
 		"an octoDNS configuration's zone file that is a FIFO": {files: map[string]string{
 			"config.yaml":                "providers:\n  config:\n    class: octodns.provider.yaml.YamlProvider\n    directory: ./zones\nzones:\n  contoso.example.:\n    sources: [config]\n",
 			"zones/contoso.example.yaml": "fifo"}, open: "config.yaml", want: "not a regular file"},

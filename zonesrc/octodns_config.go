@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/domainlint/domainlint/internal/zonedb"
 	"io"
 	"maps"
 	"os"
@@ -249,7 +248,7 @@ func yamlFiles(dir string) []string {
 
 // readZoneFile reads one octoDNS zone file, its !include files beside it.
 func readZoneFile(p, origin string, opts octoOpts) (*Zone, error) {
-	b, err := zonedb.ReadRegular(p, MaxInput)
+	b, err := readUnder(filepath.Dir(p), filepath.Base(p))
 	if err != nil {
 		return nil, fmt.Errorf("zonesrc: %s: %w", p, err)
 	}

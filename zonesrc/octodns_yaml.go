@@ -32,26 +32,32 @@ type includer func(rel string) ([]byte, string, error)
 // out of the folder, as zone files' $INCLUDE are kept).
 func folderIncluder(dir string) includer {
 	return func(rel string) ([]byte, string, error) {
-		root, err := os.OpenRoot(dir)
-		if err != nil {
-			return nil, "", err
-		}
-		defer root.Close()
-		// Opened without blocking, and read only if regular: a FIFO or a
-		// device is refused, not waited on.
-		f, err := root.OpenFile(filepath.FromSlash(rel), os.O_RDONLY|syscall.O_NONBLOCK, 0)
-		if err != nil {
-			return nil, "", err
-		}
-		defer f.Close()
-		if fi, err := f.Stat(); err != nil {
-			return nil, "", err
-		} else if !fi.Mode().IsRegular() {
-			return nil, "", fmt.Errorf("not a regular file (%s)", fi.Mode().Type())
-		}
-		b, err := readAll(f)
+		b, err := readUnder(dir, filepath.FromSlash(rel))
 		return b, filepath.Join(dir, filepath.FromSlash(rel)), err
 	}
+}
+
+// readUnder reads the regular file rel of folder dir, within MaxInput,
+// through an os.Root: a link leads nowhere out of dir, and a FIFO or a
+// device is refused, not waited on nor read.
+func readUnder(dir, rel string) ([]byte, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	// Opened without blocking, and read only if regular.
+	f, err := root.OpenFile(rel, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil {
+		return nil, err
+	} else if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%s)", fi.Mode().Type())
+	}
+	return readAll(f)
 }
 
 // yamlExpander follows aliases, merge keys and !include in an octoDNS

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/domainlint/domainlint/internal/zonedb"
 	"io"
 	"io/fs"
 	"maps"
@@ -185,7 +184,7 @@ func readOctoDNSSplitOpts(dir string, names []string, origin string, opts octoOp
 	var out *Zone
 	for _, n := range names {
 		p := filepath.Join(dir, n)
-		b, err := zonedb.ReadRegular(p, MaxInput)
+		b, err := readUnder(dir, n)
 		if err != nil {
 			return nil, fmt.Errorf("zonesrc: %s: %w", p, err)
 		}
