@@ -89,6 +89,23 @@ func TestOctoDNSAliasBomb(t *testing.T) {
 	}
 }
 
+// TestOctoDNSAliasCycle: an alias within what it names, or a file nested
+// past what PyYAML reads, is an error, not a fatal stack overflow.
+func TestOctoDNSAliasCycle(t *testing.T) {
+	for _, src := range []string{
+		"a: &a [*a]\n",
+		"a: &a {b: *a}\n",
+		"a: &a\n  <<: *a\n",
+		"a: &a\n  type: TXT\n  value: [*a]\n",
+		strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + "\n",
+	} {
+		_, err := zonesrc.ReadOctoDNS(strings.NewReader(src), "z.yaml", "contoso.example")
+		if err == nil {
+			t.Errorf("%.40q: no error", src)
+		}
+	}
+}
+
 // TestOctoDNSConfig: octoDNS's configuration is not read as a zone; the
 // error names the zone files it points at.
 func TestOctoDNSConfig(t *testing.T) {
