@@ -317,16 +317,16 @@ func (o *octo) record(owner string, rec *yaml.Node) error {
 		}
 	}
 	if meta, _ := field(rec, "octodns"); meta != nil {
-		if ig, _ := field(meta, "ignored"); ig != nil && ig.Value == "true" {
+		if ig, _ := field(meta, "ignored"); pyTruthy(ig) {
 			z.note(Note{Pos: o.pos(ig), Field: "octodns.ignored", Message: owner + " " + typ + " is ignored by octoDNS: it manages whatever the provider holds there"})
 			return nil
 		}
-		if l, _ := field(meta, "lenient"); l != nil && l.Value == "true" {
+		if l, _ := field(meta, "lenient"); pyTruthy(l) {
 			o.lenient = true
 		}
 		// octodns-cloudflare's proxied record.
 		cf, _ := field(meta, "cloudflare")
-		if p, _ := field(cf, "proxied"); p != nil && p.Value == "true" {
+		if p, _ := field(cf, "proxied"); pyTruthy(p) {
 			z.problem("zonesrc.cloudflare-proxied", o.pos(p), owner, typ,
 				"%s %s is proxied by Cloudflare (octodns.cloudflare.proxied): it answers with Cloudflare's addresses, not this record", owner, typ)
 		}

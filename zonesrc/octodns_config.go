@@ -70,13 +70,13 @@ func openOctoDNSConfig(path string, b []byte) ([]*Zone, error) {
 			}
 			op.ttl = uint32(v)
 		}
-		if e, _ := field(p, "escaped_semicolons"); e != nil && strings.EqualFold(e.Value, "false") {
+		if e, _ := field(p, "escaped_semicolons"); e != nil && e.Tag != "!!null" && !pyTruthy(e) {
 			op.raw = true
 		}
 		if e, _ := field(p, "split_extension"); e != nil && e.Tag != "!!null" {
 			op.ext = e.Value
 		}
-		if m, _ := field(p, "ignore_missing_zones"); m != nil && strings.EqualFold(m.Value, "true") {
+		if m, _ := field(p, "ignore_missing_zones"); pyTruthy(m) {
 			op.miss = true
 		}
 		yamls[id] = op
@@ -86,7 +86,7 @@ func openOctoDNSConfig(path string, b []byte) ([]*Zone, error) {
 	for i := 0; i+1 < len(zonesNode.Content); i += 2 {
 		name, zc := zonesNode.Content[i].Value, zonesNode.Content[i+1]
 		lenient := false
-		if l, _ := field(zc, "lenient"); l != nil && strings.EqualFold(l.Value, "true") {
+		if l, _ := field(zc, "lenient"); pyTruthy(l) {
 			lenient = true
 		}
 		sources, _ := field(zc, "sources")

@@ -133,6 +133,9 @@ func TestTraps(t *testing.T) {
 		// Record.new): nothing here is refused.
 		{name: "octodns/lenient-missing-dot", read: octo("www:\n  type: CNAME\n  value: contoso.example\n  octodns:\n    lenient: true\n"),
 			records: []string{"www.contoso.example CNAME contoso.example."}},
+		// PyYAML reads yes as True: octoDNS's "lenient |=" takes it.
+		{name: "octodns/lenient-yes", read: octo("www:\n  type: CNAME\n  value: contoso.example\n  octodns:\n    lenient: yes\n"),
+			records: []string{"www.contoso.example CNAME contoso.example."}},
 		{name: "octodns/lenient-unescaped-semicolon", read: octo("_dmarc:\n  octodns:\n    lenient: true\n  type: TXT\n  value: v=DMARC1; p=reject\n"),
 			records: []string{`_dmarc.contoso.example TXT "v=DMARC1; p=reject"`}},
 		{name: "octodns/lenient-in-a-list", read: octo("'':\n  - type: MX\n    octodns:\n      lenient: true\n    value:\n      exchange: mx.contoso.example\n      preference: 10\n  - type: CNAME\n    value: x.example\n"),
