@@ -1,6 +1,7 @@
 package zonesrc_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,5 +119,38 @@ resource "aws_route53_record" "spf" {
 				t.Errorf("Open says %q; want it to say %q", said, tt.want)
 			}
 		})
+	}
+}
+
+// TestTerraformReferenceChain: references to resources' literal arguments
+// are followed a bounded number of rounds, each linear in the blocks: a
+// chain of thousands of resources, each naming the one before, is read
+// at once (it took minutes, quadratic in the chain), its records past
+// the bound noted, not guessed.
+func TestTerraformReferenceChain(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`resource "aws_route53_zone" "z" { name = "contoso.example" }` + "\n")
+	b.WriteString(`resource "null_resource" "r0" { name = "a" }` + "\n")
+	const n = 5000
+	for i := 1; i < n; i++ {
+		fmt.Fprintf(&b, "resource \"null_resource\" \"r%d\" { name = null_resource.r%d.name }\n", i, i-1)
+	}
+	fmt.Fprintf(&b, "resource \"aws_route53_record\" \"near\" {\n  zone_id = aws_route53_zone.z.zone_id\n  name = null_resource.r2.name\n  type = \"TXT\"\n  records = [\"v=spf1 -all\"]\n}\n")
+	fmt.Fprintf(&b, "resource \"aws_route53_record\" \"far\" {\n  zone_id = aws_route53_zone.z.zone_id\n  name = null_resource.r%d.name\n  type = \"TXT\"\n  records = [\"v=spf1 -all\"]\n}\n", n-1)
+	done := make(chan []*zonesrc.Zone, 1)
+	go func() {
+		zones, err := zonesrc.ReadTerraform(map[string][]byte{"main.tf": []byte(b.String())})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- zones
+	}()
+	select {
+	case zones := <-done:
+		if len(zones) != 1 || len(zones[0].Records) != 1 || zones[0].Records[0].Name != "a.contoso.example" {
+			t.Errorf("zones %+v, want the near record at a.contoso.example", zones)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("ReadTerraform did not return in 10 s")
 	}
 }
