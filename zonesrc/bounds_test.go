@@ -154,3 +154,36 @@ func TestTerraformReferenceChain(t *testing.T) {
 		t.Fatal("ReadTerraform did not return in 10 s")
 	}
 }
+
+// TestTerraformManyNames: an expression is evaluated with what it
+// references, not a copy of every resource type, local and variable:
+// 20,000 of each were read in minutes, quadratic.
+func TestTerraformManyNames(t *testing.T) {
+	var b strings.Builder
+	const n = 20000
+	b.WriteString(`resource "aws_route53_zone" "z" { name = "contoso.example" }` + "\nlocals {\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "  l%d = \"a\"\n", i)
+	}
+	b.WriteString("}\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "resource \"t%d\" \"r\" { name = local.l%d }\n", i, i)
+	}
+	b.WriteString("resource \"aws_route53_record\" \"spf\" {\n  zone_id = aws_route53_zone.z.zone_id\n  name = t7.r.name\n  type = \"TXT\"\n  records = [\"v=spf1 -all\"]\n}\n")
+	done := make(chan []*zonesrc.Zone, 1)
+	go func() {
+		zones, err := zonesrc.ReadTerraform(map[string][]byte{"main.tf": []byte(b.String())})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- zones
+	}()
+	select {
+	case zones := <-done:
+		if len(zones) != 1 || len(zones[0].Records) != 1 || zones[0].Records[0].Name != "a.contoso.example" {
+			t.Errorf("zones %+v, want the record at a.contoso.example", zones)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("ReadTerraform did not return in 10 s")
+	}
+}
