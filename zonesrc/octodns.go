@@ -52,7 +52,7 @@ var octoData = map[string][]string{
 var octoSingleValue = map[string]bool{"CNAME": true, "DNAME": true, "ALIAS": true}
 
 // ReadOctoDNS reads an octoDNS zone file (the YAML of its YamlProvider:
-// names relative to the zone, ” the apex, each a record or a list of
+// names relative to the zone, the empty name "" the apex, each a record or a list of
 // records with type, ttl and value or values). name names the file in
 // positions; origin is the zone, and when empty is taken from the file's
 // name as octoDNS does (contoso.com.yaml holds contoso.com). An origin

@@ -171,8 +171,9 @@ func inFolder(zs []*Zone, dir string) {
 }
 
 // readOctoDNSSplit reads an octoDNS split zone: the records of each of
-// the .yaml files of folder dir (names, relative to it), all of one zone,
-// origin or the folder's name without its trailing dot.
+// the .yaml files of folder dir (names, relative to it), all of one zone:
+// the folder's name without its trailing dot when origin is empty or a
+// domain inside that zone (see octoZone), else origin.
 func readOctoDNSSplit(dir string, names []string, origin string) (*Zone, error) {
 	return readOctoDNSSplitOpts(dir, names, origin, octoOpts{})
 }
