@@ -53,7 +53,9 @@ func TestTXTStringTooLong(t *testing.T) {
 		// named-checkzone 9.18: "syntax error".
 		"unquoted":                 {rec: `x TXT p=` + key[:300], want: 302},
 		"unquoted, in parentheses": {rec: "x TXT ( \"v=DKIM1;\"\n\t" + key[:256] + " )", want: 256},
-		"unquoted, 255 octets":     {rec: `x TXT ` + strings.Repeat("a", 255) + ` b`},
+		// RFC 3597's generic form: its hex is no character-string.
+		"generic form":         {rec: `x TXT \# 201 C8` + strings.Repeat("61", 200)},
+		"unquoted, 255 octets": {rec: `x TXT ` + strings.Repeat("a", 255) + ` b`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var got []lint.Finding

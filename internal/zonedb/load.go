@@ -851,28 +851,40 @@ func (r *lineReader) record() (int, string) {
 
 // longestString returns the length in octets of the longest string in
 // a record's text, quoted or not (comments skipped; an escape, \X or
-// \DDD, is one octet), or 0. Only the RDATA of a TXT record can be over
+// \DDD, is one octet; the hex words of RFC 3597's \# form are no
+// strings), or 0. Only the RDATA of a TXT record can be over
 // 255 octets: an owner name is at most 255 octets, its other fields
 // shorter.
 func longestString(text []byte) int {
 	longest, n, quoted := 0, 0, false
-	end := func() {
-		longest, n = max(longest, n), 0
+	start := 0       // where the word being read starts
+	generic := false // past \# (RFC 3597): hex words of any length
+	end := func(i int) {
+		if n > 0 && !quoted && string(text[start:i]) == `\#` {
+			generic = true
+		}
+		if quoted || !generic {
+			longest = max(longest, n)
+		}
+		n = 0
 	}
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		switch {
 		case !quoted && c == ';':
-			end()
+			end(i)
 			for i < len(text) && text[i] != '\n' {
 				i++
 			}
 		case c == '"':
-			end()
+			end(i)
 			quoted = !quoted
 		case !quoted && (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' || c == ')'):
-			end()
+			end(i)
 		case c == '\\':
+			if n == 0 {
+				start = i
+			}
 			if i+3 < len(text) && isDigit(text[i+1]) && isDigit(text[i+2]) && isDigit(text[i+3]) {
 				i += 3
 			} else {
@@ -880,10 +892,13 @@ func longestString(text []byte) int {
 			}
 			n++
 		default:
+			if n == 0 {
+				start = i
+			}
 			n++
 		}
 	}
-	end()
+	end(len(text))
 	return longest
 }
 
