@@ -176,6 +176,25 @@ func readProviderZones(op octoProvider, name string, lenient bool) ([]*Zone, err
 	return nil, fmt.Errorf("zonesrc: zone %s: no %s.yaml in %s", name, zone, strings.Join(op.dirs, " or "))
 }
 
+// readProviderFolder reads the zones of a YamlProvider's folder given
+// as such (-zone zones/), each ZONE.yaml as octoDNS lists and reads it
+// with the provider's defaults; none when it holds no ZONE.yaml.
+func readProviderFolder(dir string) ([]*Zone, error) {
+	var out []*Zone
+	for _, zone := range listOctoZones(dir, "") {
+		z, err := readZoneFile(filepath.Join(dir, zone+".yaml"), zone, octoOpts{})
+		var ce *configError
+		if errors.As(err, &ce) {
+			continue // a configuration kept beside the zones
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, z)
+	}
+	return out, nil
+}
+
 // listOctoZones lists the zones of a YamlProvider's folder as octoDNS
 // does (YamlProvider.list_zones): its split folders (named ZONE and the
 // split_extension ext) and its files named ZONE.yaml (.yaml, with two

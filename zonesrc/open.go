@@ -19,7 +19,8 @@ const detectBytes = 8192
 // Open reads the source at path: a Terraform module when path is a
 // folder of .tf files, an octoDNS split zone (its YamlProvider's
 // split_extension: the folder zones/contoso.com./ of files NAME.yaml)
-// when it is a folder of .yaml files, the zones an octoDNS configuration
+// when it is a folder of .yaml files named for a zone, a YamlProvider's
+// zones when it is their folder (zones/, of files ZONE.yaml), the zones an octoDNS configuration
 // lists when it is one (read as octoDNS reads them: see
 // openOctoDNSConfig), else a file of format (detected from its name and content when
 // empty). A file detected as an RFC 1035 zone file returns
@@ -39,6 +40,13 @@ func Open(path string, format Format, origin string) ([]*Zone, Format, error) {
 		fsys := root.FS()
 		if m, _ := fs.Glob(fsys, "*.tf"); len(m) == 0 {
 			if y, _ := fs.Glob(fsys, "*.yaml"); len(y) > 0 && (format == "" || format == FormatOctoDNS) {
+				// A YamlProvider's folder (zones/) rather than a split
+				// zone's (contoso.com./): each ZONE.yaml its zone.
+				if base := strings.TrimRight(filepath.Base(filepath.Clean(path)), "."); !strings.Contains(base, ".") {
+					if zs, err := readProviderFolder(path); err != nil || len(zs) > 0 {
+						return zs, FormatOctoDNS, err
+					}
+				}
 				z, err := readOctoDNSSplit(path, y, origin)
 				if err != nil {
 					return nil, FormatOctoDNS, err

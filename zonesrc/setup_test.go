@@ -356,3 +356,33 @@ func TestOctoDNSConfigSources(t *testing.T) {
 		}
 	}
 }
+
+// TestOctoDNSProviderFolder: a YamlProvider's folder of zone files
+// (zones/contoso.example.yaml, zones/fabrikam.example.yaml) is each file
+// its zone, as octoDNS lists them, not one split zone whose records are
+// all the domain's.
+func TestOctoDNSProviderFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "zones")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range map[string]string{
+		"contoso.example.yaml":  "'':\n  type: TXT\n  value: v=spf1 -all\n",
+		"fabrikam.example.yaml": "'':\n  type: TXT\n  value: v=spf1 include:spf.example.net -all\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	zones, f, err := zonesrc.Open(dir, "", "contoso.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, z := range zones {
+		got[z.Origin] += len(z.Records)
+	}
+	if f != zonesrc.FormatOctoDNS || fmt.Sprint(got) != "map[contoso.example:1 fabrikam.example:1]" {
+		t.Errorf("%s: records of each zone %v, want one in each of contoso.example and fabrikam.example", f, got)
+	}
+}
