@@ -90,8 +90,9 @@ const (
 	TXTStringTooLong ProblemKind = "txt-string-too-long"
 	// NSNoAddress is an NS record at the apex whose name server's name is
 	// inside the zone, not delegated, and has no address there (often a
-	// name written without its trailing dot), or is a CNAME: BIND refuses
-	// the zone ("has no address records", "is a CNAME (illegal)").
+	// name written without its trailing dot), or is a CNAME or below a
+	// DNAME: BIND refuses the zone ("has no address records", "is a CNAME
+	// (illegal)", "is below a DNAME (illegal)").
 	NSNoAddress ProblemKind = "ns-no-address"
 	// ByteOrderMark is a file that starts with a UTF-8 byte order mark:
 	// BIND and Knot refuse it; Load reads past it.
@@ -644,7 +645,7 @@ func (z *Zone) cnameProblems() []Problem {
 // nsProblems finds the apex's NS records whose name server the zone
 // itself must give an address for and does not: a name inside the zone,
 // not delegated, with no A or AAAA record (nor a wildcard that gives one),
-// or a CNAME (RFC 2181 §10.3). BIND refuses such a zone; Knot serves it
+// or a CNAME or below a DNAME (RFC 2181 §10.3). BIND refuses such a zone; Knot serves it
 // (kzonecheck: "missing glue record"). NS records of delegations are left
 // alone: BIND only warns of their missing glue.
 func (z *Zone) nsProblems() []Problem {
