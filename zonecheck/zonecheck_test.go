@@ -49,6 +49,13 @@ func TestTXTStringTooLong(t *testing.T) {
 		"255 octets exactly":          {rec: `x TXT "` + strings.Repeat("a", 255) + `"`},
 		"escaped: 255 octets":         {rec: `x TXT "` + strings.Repeat(`\\`, 255) + `"`},
 		"a long comment is no string": {rec: `x TXT "v=spf1 -all" ; "` + strings.Repeat("c", 300) + `"`},
+		// Unquoted, a word is a string all the same (RFC 1035 §5.1):
+		// named-checkzone 9.18: "syntax error".
+		"unquoted":                 {rec: `x TXT p=` + key[:300], want: 302},
+		"unquoted, in parentheses": {rec: "x TXT ( \"v=DKIM1;\"\n\t" + key[:256] + " )", want: 256},
+		// RFC 3597's generic form: its hex is no character-string.
+		"generic form":         {rec: `x TXT \# 201 C8` + strings.Repeat("61", 200)},
+		"unquoted, 255 octets": {rec: `x TXT ` + strings.Repeat("a", 255) + ` b`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var got []lint.Finding
@@ -108,6 +115,8 @@ func TestNSNoAddress(t *testing.T) {
 		"a wildcard not reached":  {rec: "@ NS ns2.pool\n*.pool A 192.0.2.55\nns2.pool TXT \"here\"", want: []string{"ns2.pool.example.test", "no address record"}},
 		"under a delegation":      {rec: "@ NS ns.sub\nsub NS ns.sub\nns.sub A 192.0.2.56"},
 		"a delegation's own glue": {rec: "child NS ns.child"},
+		"below a DNAME":           {rec: "@ NS ns.d\nd DNAME example.net.", want: []string{"ns.d.example.test", "below the DNAME at d.example.test", "BIND refuses"}},
+		"a wildcard's CNAME":      {rec: "@ NS ns2\n* CNAME x.example.net.", want: []string{"ns2.example.test", "is a CNAME"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			text := head + tt.rec + "\n"

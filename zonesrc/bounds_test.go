@@ -1,6 +1,7 @@
 package zonesrc_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +21,9 @@ import (
 func TestDNSAsCodeFileBounds(t *testing.T) {
 	outside := t.TempDir()
 	if err := os.WriteFile(filepath.Join(outside, "secret.tf"), []byte(`resource "aws_route53_zone" "z" { name = "outside.example" }`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(outside, "outside.yaml"), []byte("outside:\n  type: TXT\n  value: secret\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	const zoneTF = `resource "aws_route53_zone" "z" { name = "contoso.example" }
@@ -50,7 +54,14 @@ resource "aws_route53_record" "spf" {
 		"an octoDNS !include linked out": {files: map[string]string{"contoso.example.yaml": "'': !include spf.yaml\n", "spf.yaml": "->" + filepath.Join(outside, "secret.tf")},
 			open: "contoso.example.yaml", want: "escapes"},
 		"a split zone's file linked to /dev/zero": {files: map[string]string{"contoso.example./a.yaml": "'':\n  type: TXT\n  value: x\n", "contoso.example./b.yaml": "->/dev/zero"},
+			open: "contoso.example.", want: "escapes"},
+		"a split zone's file that is a FIFO": {files: map[string]string{"contoso.example./a.yaml": "'':\n  type: TXT\n  value: x\n", "contoso.example./b.yaml": "fifo"},
 			open: "contoso.example.", want: "not a regular file"},
+		"a split zone's file linked out of the folder": {files: map[string]string{"contoso.example./a.yaml": "'':\n  type: TXT\n  value: x\n", "contoso.example./b.yaml": "->" + filepath.Join(outside, "outside.yaml")},
+			open: "contoso.example.", want: "escapes"},
+		"an octoDNS configuration's zone file linked out": {files: map[string]string{
+			"config.yaml":                "providers:\n  config:\n    class: octodns.provider.yaml.YamlProvider\n    directory: ./zones\nzones:\n  contoso.example.:\n    sources: [config]\n",
+			"zones/contoso.example.yaml": "->" + filepath.Join(outside, "outside.yaml")}, open: "config.yaml", want: "escapes"},
 		"an octoDNS configuration's zone file that is a FIFO": {files: map[string]string{
 			"config.yaml":                "providers:\n  config:\n    class: octodns.provider.yaml.YamlProvider\n    directory: ./zones\nzones:\n  contoso.example.:\n    sources: [config]\n",
 			"zones/contoso.example.yaml": "fifo"}, open: "config.yaml", want: "not a regular file"},
@@ -108,5 +119,71 @@ resource "aws_route53_record" "spf" {
 				t.Errorf("Open says %q; want it to say %q", said, tt.want)
 			}
 		})
+	}
+}
+
+// TestTerraformReferenceChain: references to resources' literal arguments
+// are followed a bounded number of rounds, each linear in the blocks: a
+// chain of thousands of resources, each naming the one before, is read
+// at once (it took minutes, quadratic in the chain), its records past
+// the bound noted, not guessed.
+func TestTerraformReferenceChain(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`resource "aws_route53_zone" "z" { name = "contoso.example" }` + "\n")
+	b.WriteString(`resource "null_resource" "r0" { name = "a" }` + "\n")
+	const n = 5000
+	for i := 1; i < n; i++ {
+		fmt.Fprintf(&b, "resource \"null_resource\" \"r%d\" { name = null_resource.r%d.name }\n", i, i-1)
+	}
+	fmt.Fprintf(&b, "resource \"aws_route53_record\" \"near\" {\n  zone_id = aws_route53_zone.z.zone_id\n  name = null_resource.r2.name\n  type = \"TXT\"\n  records = [\"v=spf1 -all\"]\n}\n")
+	fmt.Fprintf(&b, "resource \"aws_route53_record\" \"far\" {\n  zone_id = aws_route53_zone.z.zone_id\n  name = null_resource.r%d.name\n  type = \"TXT\"\n  records = [\"v=spf1 -all\"]\n}\n", n-1)
+	done := make(chan []*zonesrc.Zone, 1)
+	go func() {
+		zones, err := zonesrc.ReadTerraform(map[string][]byte{"main.tf": []byte(b.String())})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- zones
+	}()
+	select {
+	case zones := <-done:
+		if len(zones) != 1 || len(zones[0].Records) != 1 || zones[0].Records[0].Name != "a.contoso.example" {
+			t.Errorf("zones %+v, want the near record at a.contoso.example", zones)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("ReadTerraform did not return in 10 s")
+	}
+}
+
+// TestTerraformManyNames: an expression is evaluated with what it
+// references, not a copy of every resource type, local and variable:
+// 20,000 of each were read in minutes, quadratic.
+func TestTerraformManyNames(t *testing.T) {
+	var b strings.Builder
+	const n = 20000
+	b.WriteString(`resource "aws_route53_zone" "z" { name = "contoso.example" }` + "\nlocals {\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "  l%d = \"a\"\n", i)
+	}
+	b.WriteString("}\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "resource \"t%d\" \"r\" { name = local.l%d }\n", i, i)
+	}
+	b.WriteString("resource \"aws_route53_record\" \"spf\" {\n  zone_id = aws_route53_zone.z.zone_id\n  name = t7.r.name\n  type = \"TXT\"\n  records = [\"v=spf1 -all\"]\n}\n")
+	done := make(chan []*zonesrc.Zone, 1)
+	go func() {
+		zones, err := zonesrc.ReadTerraform(map[string][]byte{"main.tf": []byte(b.String())})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- zones
+	}()
+	select {
+	case zones := <-done:
+		if len(zones) != 1 || len(zones[0].Records) != 1 || zones[0].Records[0].Name != "a.contoso.example" {
+			t.Errorf("zones %+v, want the record at a.contoso.example", zones)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("ReadTerraform did not return in 10 s")
 	}
 }

@@ -52,7 +52,7 @@ var octoData = map[string][]string{
 var octoSingleValue = map[string]bool{"CNAME": true, "DNAME": true, "ALIAS": true}
 
 // ReadOctoDNS reads an octoDNS zone file (the YAML of its YamlProvider:
-// names relative to the zone, ” the apex, each a record or a list of
+// names relative to the zone, the empty name "" the apex, each a record or a list of
 // records with type, ttl and value or values). name names the file in
 // positions; origin is the zone, and when empty is taken from the file's
 // name as octoDNS does (contoso.com.yaml holds contoso.com). An origin
@@ -78,6 +78,25 @@ func ReadOctoDNS(r io.Reader, name, origin string) (*Zone, error) {
 	return readOctoDNS(r, name, origin, octoOpts{})
 }
 
+// octoZone is the zone octoDNS reads a file or split-zone folder named
+// for zone named as, given origin: named when origin is empty or a
+// domain inside it (sub.contoso.com, the domain to check, given with
+// contoso.com.yaml or contoso.com./: octoDNS reads it as that zone, ""
+// its apex), else origin.
+func octoZone(origin, named string) string {
+	if origin == "" {
+		return named
+	}
+	n, err := normName(named)
+	if err != nil || !strings.Contains(strings.TrimSuffix(named, "."), ".") {
+		return origin
+	}
+	if o, err := normName(origin); err == nil && dns.IsSubDomain(dns.Fqdn(n), dns.Fqdn(o)) {
+		return n
+	}
+	return origin
+}
+
 // octoOpts are how octoDNS's configuration has a zone file read.
 type octoOpts struct {
 	include includer // reads !include files; nil: an include is an error
@@ -101,24 +120,10 @@ func readOctoDNS(r io.Reader, name, origin string, opts octoOpts) (*Zone, error)
 			named = strings.TrimSuffix(base, ext)
 		}
 	}
-	fileZone := ""
-	if n, err := normName(named); err == nil && strings.Contains(named, ".") {
-		fileZone = n
-	}
-	switch {
-	case origin == "" && named == "":
+	if origin == "" && named == "" {
 		return nil, fmt.Errorf("zonesrc: %s: no origin given, and the file is not named ZONE.yaml", name)
-	case origin == "":
-		origin = named
-	case fileZone != "":
-		// A domain inside the zone the file is named for (sub.contoso.com
-		// checked with contoso.com.yaml): octoDNS reads the file as that
-		// zone, '' its apex.
-		if o, err := normName(origin); err == nil && dns.IsSubDomain(dns.Fqdn(fileZone), dns.Fqdn(o)) {
-			origin = fileZone
-		}
 	}
-	origin, err = normName(origin)
+	origin, err = normName(octoZone(origin, named))
 	if err != nil {
 		return nil, fmt.Errorf("zonesrc: %s: origin: %w", name, err)
 	}
@@ -312,16 +317,16 @@ func (o *octo) record(owner string, rec *yaml.Node) error {
 		}
 	}
 	if meta, _ := field(rec, "octodns"); meta != nil {
-		if ig, _ := field(meta, "ignored"); ig != nil && ig.Value == "true" {
+		if ig, _ := field(meta, "ignored"); pyTruthy(ig) {
 			z.note(Note{Pos: o.pos(ig), Field: "octodns.ignored", Message: owner + " " + typ + " is ignored by octoDNS: it manages whatever the provider holds there"})
 			return nil
 		}
-		if l, _ := field(meta, "lenient"); l != nil && l.Value == "true" {
+		if l, _ := field(meta, "lenient"); pyTruthy(l) {
 			o.lenient = true
 		}
 		// octodns-cloudflare's proxied record.
 		cf, _ := field(meta, "cloudflare")
-		if p, _ := field(cf, "proxied"); p != nil && p.Value == "true" {
+		if p, _ := field(cf, "proxied"); pyTruthy(p) {
 			z.problem("zonesrc.cloudflare-proxied", o.pos(p), owner, typ,
 				"%s %s is proxied by Cloudflare (octodns.cloudflare.proxied): it answers with Cloudflare's addresses, not this record", owner, typ)
 		}

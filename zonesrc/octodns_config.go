@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/domainlint/domainlint/internal/zonedb"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -70,13 +70,13 @@ func openOctoDNSConfig(path string, b []byte) ([]*Zone, error) {
 			}
 			op.ttl = uint32(v)
 		}
-		if e, _ := field(p, "escaped_semicolons"); e != nil && strings.EqualFold(e.Value, "false") {
+		if e, _ := field(p, "escaped_semicolons"); e != nil && e.Tag != "!!null" && !pyTruthy(e) {
 			op.raw = true
 		}
 		if e, _ := field(p, "split_extension"); e != nil && e.Tag != "!!null" {
 			op.ext = e.Value
 		}
-		if m, _ := field(p, "ignore_missing_zones"); m != nil && strings.EqualFold(m.Value, "true") {
+		if m, _ := field(p, "ignore_missing_zones"); pyTruthy(m) {
 			op.miss = true
 		}
 		yamls[id] = op
@@ -86,7 +86,7 @@ func openOctoDNSConfig(path string, b []byte) ([]*Zone, error) {
 	for i := 0; i+1 < len(zonesNode.Content); i += 2 {
 		name, zc := zonesNode.Content[i].Value, zonesNode.Content[i+1]
 		lenient := false
-		if l, _ := field(zc, "lenient"); l != nil && strings.EqualFold(l.Value, "true") {
+		if l, _ := field(zc, "lenient"); pyTruthy(l) {
 			lenient = true
 		}
 		sources, _ := field(zc, "sources")
@@ -135,22 +135,14 @@ func providerDirs(cfgDir, dir string) ([]string, error) {
 }
 
 // readProviderZones reads zone name ("contoso.com." or "*": every zone
-// file) from a YamlProvider's folder.
+// octoDNS lists in the folder) from a YamlProvider's folder.
 func readProviderZones(op octoProvider, name string, lenient bool) ([]*Zone, error) {
 	opts := octoOpts{lenient: lenient, ttl: op.ttl, raw: op.raw}
 	if name == "*" {
-		var out []*Zone
 		for _, dir := range op.dirs {
-			ents, err := os.ReadDir(dir)
-			if err != nil {
-				return nil, fmt.Errorf("zonesrc: %w", err)
-			}
-			for _, e := range ents {
-				n := e.Name()
-				if e.IsDir() || !(strings.HasSuffix(n, ".yaml") || strings.HasSuffix(n, ".yml")) {
-					continue
-				}
-				z, err := readZoneFile(filepath.Join(dir, n), "", opts)
+			var out []*Zone
+			for _, zone := range listOctoZones(dir, op.ext) {
+				z, err := readProviderZone(op, dir, zone, opts)
 				var ce *configError
 				if errors.As(err, &ce) {
 					continue // a configuration kept beside the zones
@@ -158,7 +150,9 @@ func readProviderZones(op octoProvider, name string, lenient bool) ([]*Zone, err
 				if err != nil {
 					return nil, err
 				}
-				out = append(out, z)
+				if z != nil {
+					out = append(out, z)
+				}
 			}
 			if len(out) > 0 {
 				return out, nil
@@ -168,26 +162,11 @@ func readProviderZones(op octoProvider, name string, lenient bool) ([]*Zone, err
 	}
 	zone := strings.TrimSuffix(name, ".")
 	for _, dir := range op.dirs {
-		if op.ext != "" {
-			split := filepath.Join(dir, zone+op.ext)
-			if names, _ := filepath.Glob(filepath.Join(split, "*.yaml")); len(names) > 0 {
-				for i := range names {
-					names[i] = filepath.Base(names[i])
-				}
-				slices.Sort(names)
-				z, err := readOctoDNSSplitOpts(split, names, zone, opts)
-				if err != nil {
-					return nil, err
-				}
-				return []*Zone{z}, nil
-			}
+		z, err := readProviderZone(op, dir, zone, opts)
+		if err != nil {
+			return nil, err
 		}
-		p := filepath.Join(dir, zone+".yaml")
-		if _, err := os.Stat(p); err == nil {
-			z, err := readZoneFile(p, zone, opts)
-			if err != nil {
-				return nil, err
-			}
+		if z != nil {
 			return []*Zone{z}, nil
 		}
 	}
@@ -197,9 +176,98 @@ func readProviderZones(op octoProvider, name string, lenient bool) ([]*Zone, err
 	return nil, fmt.Errorf("zonesrc: zone %s: no %s.yaml in %s", name, zone, strings.Join(op.dirs, " or "))
 }
 
+// readProviderFolder reads the zones of a YamlProvider's folder given
+// as such (-zone zones/), each ZONE.yaml as octoDNS lists and reads it
+// with the provider's defaults; none when it holds no ZONE.yaml.
+func readProviderFolder(dir string) ([]*Zone, error) {
+	var out []*Zone
+	for _, zone := range listOctoZones(dir, "") {
+		z, err := readZoneFile(filepath.Join(dir, zone+".yaml"), zone, octoOpts{})
+		var ce *configError
+		if errors.As(err, &ce) {
+			continue // a configuration kept beside the zones
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, z)
+	}
+	return out, nil
+}
+
+// listOctoZones lists the zones of a YamlProvider's folder as octoDNS
+// does (YamlProvider.list_zones): its split folders (named ZONE and the
+// split_extension ext) and its files named ZONE.yaml (.yaml, with two
+// dots or more: not a file kept beside them for !include). The zones
+// have no trailing dot.
+func listOctoZones(dir, ext string) []string {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	zones := map[string]bool{}
+	for _, e := range ents {
+		n := e.Name()
+		fi, err := os.Stat(filepath.Join(dir, n))
+		if err != nil {
+			continue
+		}
+		switch {
+		case ext != "" && fi.IsDir() && strings.HasSuffix(n, ext):
+			zones[strings.TrimSuffix(strings.TrimSuffix(n, ext), ".")] = true
+		case fi.Mode().IsRegular() && strings.HasSuffix(n, ".yaml") && strings.Count(n, ".") >= 2:
+			zones[strings.TrimSuffix(n, ".yaml")] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(zones))
+}
+
+// readProviderZone reads zone from a YamlProvider's folder dir as octoDNS
+// does (YamlProvider.populate): the files of its split folder and its
+// ZONE.yaml, both when both are there; nil when neither is.
+func readProviderZone(op octoProvider, dir, zone string, opts octoOpts) (*Zone, error) {
+	var out *Zone
+	if op.ext != "" {
+		split := filepath.Join(dir, zone+op.ext)
+		if names := yamlFiles(split); len(names) > 0 {
+			z, err := readOctoDNSSplitOpts(split, names, zone, opts)
+			if err != nil {
+				return nil, err
+			}
+			out = z
+		}
+	}
+	p := filepath.Join(dir, zone+".yaml")
+	if fi, err := os.Stat(p); err != nil || fi.IsDir() {
+		return out, nil
+	}
+	z, err := readZoneFile(p, zone, opts)
+	if err != nil || out == nil {
+		return z, err
+	}
+	out.merge(z)
+	return out, nil
+}
+
+// yamlFiles are the names of the .yaml files in folder dir, sorted (as
+// octoDNS reads a split zone's files).
+func yamlFiles(dir string) []string {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for _, e := range ents {
+		if n := e.Name(); strings.HasSuffix(n, ".yaml") && !e.IsDir() {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
 // readZoneFile reads one octoDNS zone file, its !include files beside it.
 func readZoneFile(p, origin string, opts octoOpts) (*Zone, error) {
-	b, err := zonedb.ReadRegular(p, MaxInput)
+	b, err := readUnder(filepath.Dir(p), filepath.Base(p))
 	if err != nil {
 		return nil, fmt.Errorf("zonesrc: %s: %w", p, err)
 	}

@@ -164,3 +164,43 @@ func pyFloat(f float64) string {
 	}
 	return fmt.Sprintf("%se%s%02d", mant, sign, x)
 }
+
+// pyTruthy reports whether octoDNS, testing a setting as Python does
+// (if lenient:), takes n as true: of a plain scalar, YAML 1.1's value
+// (yes, True and on are true; no, null, 0 are not), else a non-empty
+// string, list or mapping.
+func pyTruthy(n *yaml.Node) bool {
+	if n == nil {
+		return false
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		return pyTruthy(n.Alias)
+	case yaml.MappingNode, yaml.SequenceNode:
+		return len(n.Content) > 0
+	case yaml.ScalarNode:
+	default:
+		return false
+	}
+	s := n.Value
+	if n.Style&(yaml.TaggedStyle|yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		return s != ""
+	}
+	switch {
+	case yaml11Null.MatchString(s):
+		return false
+	case yaml11Bool.MatchString(s):
+		switch strings.ToLower(s) {
+		case "yes", "true", "on":
+			return true
+		}
+		return false
+	case yaml11Int.MatchString(s):
+		v, ok := yaml11IntValue(s)
+		return !ok || v.Sign() != 0
+	case yaml11Float.MatchString(s):
+		f, ok := yaml11FloatValue(s)
+		return !ok || f != 0
+	}
+	return s != ""
+}

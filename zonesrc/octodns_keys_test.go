@@ -30,3 +30,21 @@ func TestOctoKeyName(t *testing.T) {
 		}
 	}
 }
+
+// TestPyTruthy: octoDNS tests its settings (lenient, ignored, proxied,
+// escaped_semicolons) as Python does, on what PyYAML's YAML 1.1 reads.
+func TestPyTruthy(t *testing.T) {
+	for src, want := range map[string]bool{
+		"true": true, "True": true, "yes": true, "on": true, "ON": true, "1": true, "x": true, "'false'": true, "[0]": true,
+		"false": false, "False": false, "no": false, "off": false, "0": false, "0.0": false, "null": false, "~": false, "''": false, "[]": false,
+	} {
+		var doc yaml.Node
+		if err := yaml.Unmarshal([]byte("k: "+src+"\n"), &doc); err != nil {
+			t.Fatal(err)
+		}
+		v, _ := field(doc.Content[0], "k")
+		if got := pyTruthy(v); got != want {
+			t.Errorf("%s: %v, want %v", src, got, want)
+		}
+	}
+}

@@ -19,6 +19,11 @@ const maxYAMLNodes = 1 << 20
 
 var errYAMLTooLarge = errors.New("its aliases expand to over a million YAML nodes")
 
+// maxYAMLDepth bounds the nesting of an expanded octoDNS file, as
+// Python's recursion limit bounds PyYAML's: a chain of aliases nests as
+// deep as it is long.
+const maxYAMLDepth = 512
+
 // maxIncludeDepth bounds !include within !include.
 const maxIncludeDepth = 16
 
@@ -32,26 +37,32 @@ type includer func(rel string) ([]byte, string, error)
 // out of the folder, as zone files' $INCLUDE are kept).
 func folderIncluder(dir string) includer {
 	return func(rel string) ([]byte, string, error) {
-		root, err := os.OpenRoot(dir)
-		if err != nil {
-			return nil, "", err
-		}
-		defer root.Close()
-		// Opened without blocking, and read only if regular: a FIFO or a
-		// device is refused, not waited on.
-		f, err := root.OpenFile(filepath.FromSlash(rel), os.O_RDONLY|syscall.O_NONBLOCK, 0)
-		if err != nil {
-			return nil, "", err
-		}
-		defer f.Close()
-		if fi, err := f.Stat(); err != nil {
-			return nil, "", err
-		} else if !fi.Mode().IsRegular() {
-			return nil, "", fmt.Errorf("not a regular file (%s)", fi.Mode().Type())
-		}
-		b, err := readAll(f)
+		b, err := readUnder(dir, filepath.FromSlash(rel))
 		return b, filepath.Join(dir, filepath.FromSlash(rel)), err
 	}
+}
+
+// readUnder reads the regular file rel of folder dir, within MaxInput,
+// through an os.Root: a link leads nowhere out of dir, and a FIFO or a
+// device is refused, not waited on nor read.
+func readUnder(dir, rel string) ([]byte, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	// Opened without blocking, and read only if regular.
+	f, err := root.OpenFile(rel, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil {
+		return nil, err
+	} else if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%s)", fi.Mode().Type())
+	}
+	return readAll(f)
 }
 
 // yamlExpander follows aliases, merge keys and !include in an octoDNS
@@ -62,6 +73,10 @@ type yamlExpander struct {
 	depth   int
 	// files names the file of each node read from an included file.
 	files map[*yaml.Node]string
+	// nest is how deep expand is; within are the anchored nodes being
+	// expanded, so that an alias within its own anchor is refused.
+	nest   int
+	within map[*yaml.Node]bool
 }
 
 func (x *yamlExpander) file(n *yaml.Node, dflt string) string {
@@ -133,6 +148,11 @@ func (x *yamlExpander) expand(n *yaml.Node, cur string) (*yaml.Node, error) {
 	if x.budget--; x.budget < 0 {
 		return nil, errYAMLTooLarge
 	}
+	if x.nest >= maxYAMLDepth {
+		return nil, fmt.Errorf("line %d: nested over %d deep", n.Line, maxYAMLDepth)
+	}
+	x.nest++
+	defer func() { x.nest-- }()
 	switch n.Kind {
 	case yaml.ScalarNode:
 		if n.Tag == "!include" {
@@ -142,6 +162,14 @@ func (x *yamlExpander) expand(n *yaml.Node, cur string) (*yaml.Node, error) {
 		if n.Alias == nil {
 			return nil, fmt.Errorf("line %d: an alias to nothing", n.Line)
 		}
+		if x.within[n.Alias] {
+			return nil, fmt.Errorf("line %d: the alias *%s is within its own anchor: a structure that holds itself is no record", n.Line, n.Value)
+		}
+		if x.within == nil {
+			x.within = map[*yaml.Node]bool{}
+		}
+		x.within[n.Alias] = true
+		defer delete(x.within, n.Alias)
 		return x.expand(n.Alias, cur)
 	case yaml.DocumentNode, yaml.SequenceNode:
 		c := *n

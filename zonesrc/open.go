@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/domainlint/domainlint/internal/zonedb"
 	"io"
 	"io/fs"
 	"maps"
@@ -20,7 +19,8 @@ const detectBytes = 8192
 // Open reads the source at path: a Terraform module when path is a
 // folder of .tf files, an octoDNS split zone (its YamlProvider's
 // split_extension: the folder zones/contoso.com./ of files NAME.yaml)
-// when it is a folder of .yaml files, the zones an octoDNS configuration
+// when it is a folder of .yaml files named for a zone, a YamlProvider's
+// zones when it is their folder (zones/, of files ZONE.yaml), the zones an octoDNS configuration
 // lists when it is one (read as octoDNS reads them: see
 // openOctoDNSConfig), else a file of format (detected from its name and content when
 // empty). A file detected as an RFC 1035 zone file returns
@@ -40,6 +40,13 @@ func Open(path string, format Format, origin string) ([]*Zone, Format, error) {
 		fsys := root.FS()
 		if m, _ := fs.Glob(fsys, "*.tf"); len(m) == 0 {
 			if y, _ := fs.Glob(fsys, "*.yaml"); len(y) > 0 && (format == "" || format == FormatOctoDNS) {
+				// A YamlProvider's folder (zones/) rather than a split
+				// zone's (contoso.com./): each ZONE.yaml its zone.
+				if base := strings.TrimRight(filepath.Base(filepath.Clean(path)), "."); !strings.Contains(base, ".") {
+					if zs, err := readProviderFolder(path); err != nil || len(zs) > 0 {
+						return zs, FormatOctoDNS, err
+					}
+				}
 				z, err := readOctoDNSSplit(path, y, origin)
 				if err != nil {
 					return nil, FormatOctoDNS, err
@@ -172,22 +179,21 @@ func inFolder(zs []*Zone, dir string) {
 }
 
 // readOctoDNSSplit reads an octoDNS split zone: the records of each of
-// the .yaml files of folder dir (names, relative to it), all of one zone,
-// origin or the folder's name without its trailing dot.
+// the .yaml files of folder dir (names, relative to it), all of one zone:
+// the folder's name without its trailing dot when origin is empty or a
+// domain inside that zone (see octoZone), else origin.
 func readOctoDNSSplit(dir string, names []string, origin string) (*Zone, error) {
 	return readOctoDNSSplitOpts(dir, names, origin, octoOpts{})
 }
 
 // readOctoDNSSplitOpts is readOctoDNSSplit as opts say.
 func readOctoDNSSplitOpts(dir string, names []string, origin string, opts octoOpts) (*Zone, error) {
-	if origin == "" {
-		origin = strings.TrimSuffix(filepath.Base(dir), ".")
-	}
+	origin = octoZone(origin, strings.TrimSuffix(filepath.Base(dir), "."))
 	total := 0
 	var out *Zone
 	for _, n := range names {
 		p := filepath.Join(dir, n)
-		b, err := zonedb.ReadRegular(p, MaxInput)
+		b, err := readUnder(dir, n)
 		if err != nil {
 			return nil, fmt.Errorf("zonesrc: %s: %w", p, err)
 		}
@@ -204,9 +210,15 @@ func readOctoDNSSplitOpts(dir string, names []string, origin string, opts octoOp
 			out.Source = dir + " (octodns, split)"
 			continue
 		}
-		out.Records = append(out.Records, z.Records...)
-		out.NotEvaluated = append(out.NotEvaluated, z.NotEvaluated...)
-		out.Problems = append(out.Problems, z.Problems...)
+		out.merge(z)
 	}
 	return out, nil
+}
+
+// merge adds the records, notes and problems of z, another file of the
+// same zone.
+func (out *Zone) merge(z *Zone) {
+	out.Records = append(out.Records, z.Records...)
+	out.NotEvaluated = append(out.NotEvaluated, z.NotEvaluated...)
+	out.Problems = append(out.Problems, z.Problems...)
 }

@@ -276,3 +276,113 @@ zones:
 		t.Errorf("escaped_semicolons: false: problems %v, want the \\; doubled at line 5", p)
 	}
 }
+
+// TestOctoDNSSplitDomainInside: a split-zone folder checked for a domain
+// inside its zone (sub.contoso.example with contoso.example./) is read as
+// the folder's zone, as octoDNS reads it, as a zone file named for its
+// zone is.
+func TestOctoDNSSplitDomainInside(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "contoso.example.")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range map[string]string{
+		"$contoso.example.yaml": "'':\n  type: TXT\n  value: v=spf1 -all\n",
+		"sub.yaml":              "sub:\n  type: TXT\n  value: v=spf1 include:spf.example.net -all\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	zones, _, err := zonesrc.Open(dir, "", "sub.contoso.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(zones) != 1 || zones[0].Origin != "contoso.example" {
+		t.Fatalf("zones %+v, want contoso.example", zones)
+	}
+	got := map[string]bool{}
+	for _, r := range zones[0].Records {
+		got[r.Name] = true
+	}
+	if !got["contoso.example"] || !got["sub.contoso.example"] {
+		t.Errorf("records at %v, want contoso.example and sub.contoso.example", got)
+	}
+}
+
+// TestOctoDNSConfigSources: the zone files of a YamlProvider are those
+// octoDNS reads (provider/yaml.py): for a zone, its split folder's files
+// and its ZONE.yaml both; for "*", the files named ZONE.yaml (a name of
+// two dots or more, .yaml) and the split folders — not a file kept
+// beside them for !include, nor a .yml file.
+func TestOctoDNSConfigSources(t *testing.T) {
+	repo := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		p := filepath.Join(repo, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	provider := "providers:\n  config:\n    class: octodns.provider.yaml.YamlProvider\n    directory: ./zones\n    split_extension: .\n"
+	write("one.yaml", provider+"zones:\n  contoso.example.:\n    sources: [config]\n")
+	write("all.yaml", provider+"zones:\n  '*':\n    sources: [config]\n")
+	write("zones/contoso.example./www.yaml", "www:\n  type: A\n  value: 192.0.2.1\n")
+	write("zones/contoso.example.yaml", "'':\n  type: MX\n  values: !include mx.yaml\n")
+	write("zones/mx.yaml", "- exchange: mx.example.net.\n  preference: 10\n")
+	write("zones/old.yml", "- not a zone\n")
+	write("zones/fabrikam.example./_dmarc.yaml", "_dmarc:\n  type: TXT\n  value: v=DMARC1\\; p=reject\n")
+	for _, tc := range []struct {
+		config string
+		want   map[string]int // records of each zone
+	}{
+		{"one.yaml", map[string]int{"contoso.example": 2}},
+		{"all.yaml", map[string]int{"contoso.example": 2, "fabrikam.example": 1}},
+	} {
+		zones, _, err := zonesrc.Open(filepath.Join(repo, tc.config), "", "")
+		if err != nil {
+			t.Errorf("%s: %v", tc.config, err)
+			continue
+		}
+		got := map[string]int{}
+		for _, z := range zones {
+			got[z.Origin] += len(z.Records)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("%s: records of each zone %v, want %v", tc.config, got, tc.want)
+		}
+	}
+}
+
+// TestOctoDNSProviderFolder: a YamlProvider's folder of zone files
+// (zones/contoso.example.yaml, zones/fabrikam.example.yaml) is each file
+// its zone, as octoDNS lists them, not one split zone whose records are
+// all the domain's.
+func TestOctoDNSProviderFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "zones")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range map[string]string{
+		"contoso.example.yaml":  "'':\n  type: TXT\n  value: v=spf1 -all\n",
+		"fabrikam.example.yaml": "'':\n  type: TXT\n  value: v=spf1 include:spf.example.net -all\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	zones, f, err := zonesrc.Open(dir, "", "contoso.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, z := range zones {
+		got[z.Origin] += len(z.Records)
+	}
+	if f != zonesrc.FormatOctoDNS || fmt.Sprint(got) != "map[contoso.example:1 fabrikam.example:1]" {
+		t.Errorf("%s: records of each zone %v, want one in each of contoso.example and fabrikam.example", f, got)
+	}
+}

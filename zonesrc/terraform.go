@@ -384,15 +384,40 @@ func (e *tfEval) evalLocals(blocks []*hclsyntax.Block) {
 
 // value evaluates expr; ok only when it is wholly known from literals.
 func (e *tfEval) value(expr hclsyntax.Expression, extra map[string]cty.Value) (cty.Value, bool) {
-	vars := map[string]cty.Value{"local": cty.ObjectVal(e.locals)}
-	maps.Copy(vars, e.resources)
-	if e.vars != nil {
-		vars["var"] = cty.ObjectVal(e.vars)
-	}
-	maps.Copy(vars, extra)
 	if hasCall(expr) {
 		return cty.NilVal, false
 	}
+	// Only what expr references: copying every local or resource type
+	// for each expression made reading quadratic in them.
+	vars := map[string]cty.Value{}
+	locals, mvars := map[string]cty.Value{}, map[string]cty.Value{}
+	for _, tr := range expr.Variables() {
+		name := ""
+		if len(tr) > 1 {
+			if a, ok := tr[1].(hcl.TraverseAttr); ok {
+				name = a.Name
+			}
+		}
+		switch root := tr.RootName(); root {
+		case "local":
+			if v, ok := e.locals[name]; ok {
+				locals[name] = v
+			}
+		case "var":
+			if v, ok := e.vars[name]; ok {
+				mvars[name] = v
+			}
+		default:
+			if v, ok := e.resources[root]; ok {
+				vars[root] = v
+			}
+		}
+	}
+	vars["local"] = cty.ObjectVal(locals)
+	if e.vars != nil {
+		vars["var"] = cty.ObjectVal(mvars)
+	}
+	maps.Copy(vars, extra)
 	v, diags := expr.Value(&hcl.EvalContext{Variables: vars})
 	if diags.HasErrors() || !v.IsWhollyKnown() {
 		return cty.NilVal, false

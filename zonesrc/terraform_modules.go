@@ -19,6 +19,11 @@ import (
 const (
 	maxModuleDepth = 8
 	maxModuleCalls = 256
+	// maxRefRounds bounds the rounds of reading a module's instances
+	// again as references to literal arguments make more values known:
+	// a reference to a reference … deeper than this is noted as not
+	// evaluated, and hostile input cannot make the reading quadratic.
+	maxRefRounds = 16
 )
 
 // tfModules reads the .tf files of a local module's folder, dir a slash
@@ -154,7 +159,7 @@ func (r *tfReader) scope(ev *tfEval, blocks []*hclsyntax.Block, prefix string, d
 	// instances are read again while such references make more values
 	// known.
 	var all []*tfBlock
-	for known := -1; ; {
+	for known, round := -1, 0; ; round++ {
 		ev.evalLocals(blocks)
 		all = all[:0]
 		for _, b := range blocks {
@@ -167,6 +172,9 @@ func (r *tfReader) scope(ev *tfEval, blocks []*hclsyntax.Block, prefix string, d
 				}
 				all = append(all, tb)
 			}
+		}
+		if round == maxRefRounds {
+			break
 		}
 		n := ev.setResources(all)
 		if n == known {

@@ -89,6 +89,23 @@ func TestOctoDNSAliasBomb(t *testing.T) {
 	}
 }
 
+// TestOctoDNSAliasCycle: an alias within what it names, or a file nested
+// past what PyYAML reads, is an error, not a fatal stack overflow.
+func TestOctoDNSAliasCycle(t *testing.T) {
+	for _, src := range []string{
+		"a: &a [*a]\n",
+		"a: &a {b: *a}\n",
+		"a: &a\n  <<: *a\n",
+		"a: &a\n  type: TXT\n  value: [*a]\n",
+		strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + "\n",
+	} {
+		_, err := zonesrc.ReadOctoDNS(strings.NewReader(src), "z.yaml", "contoso.example")
+		if err == nil {
+			t.Errorf("%.40q: no error", src)
+		}
+	}
+}
+
 // TestOctoDNSConfig: octoDNS's configuration is not read as a zone; the
 // error names the zone files it points at.
 func TestOctoDNSConfig(t *testing.T) {
@@ -115,6 +132,9 @@ func TestTraps(t *testing.T) {
 		// with a warning, and octoDNS publishes it (octodns/record/base.py,
 		// Record.new): nothing here is refused.
 		{name: "octodns/lenient-missing-dot", read: octo("www:\n  type: CNAME\n  value: contoso.example\n  octodns:\n    lenient: true\n"),
+			records: []string{"www.contoso.example CNAME contoso.example."}},
+		// PyYAML reads yes as True: octoDNS's "lenient |=" takes it.
+		{name: "octodns/lenient-yes", read: octo("www:\n  type: CNAME\n  value: contoso.example\n  octodns:\n    lenient: yes\n"),
 			records: []string{"www.contoso.example CNAME contoso.example."}},
 		{name: "octodns/lenient-unescaped-semicolon", read: octo("_dmarc:\n  octodns:\n    lenient: true\n  type: TXT\n  value: v=DMARC1; p=reject\n"),
 			records: []string{`_dmarc.contoso.example TXT "v=DMARC1; p=reject"`}},

@@ -90,8 +90,9 @@ const (
 	TXTStringTooLong ProblemKind = "txt-string-too-long"
 	// NSNoAddress is an NS record at the apex whose name server's name is
 	// inside the zone, not delegated, and has no address there (often a
-	// name written without its trailing dot), or is a CNAME: BIND refuses
-	// the zone ("has no address records", "is a CNAME (illegal)").
+	// name written without its trailing dot), or is a CNAME or below a
+	// DNAME: BIND refuses the zone ("has no address records", "is a CNAME
+	// (illegal)", "is below a DNAME (illegal)").
 	NSNoAddress ProblemKind = "ns-no-address"
 	// ByteOrderMark is a file that starts with a UTF-8 byte order mark:
 	// BIND and Knot refuse it; Load reads past it.
@@ -644,7 +645,7 @@ func (z *Zone) cnameProblems() []Problem {
 // nsProblems finds the apex's NS records whose name server the zone
 // itself must give an address for and does not: a name inside the zone,
 // not delegated, with no A or AAAA record (nor a wildcard that gives one),
-// or a CNAME (RFC 2181 §10.3). BIND refuses such a zone; Knot serves it
+// or a CNAME or below a DNAME (RFC 2181 §10.3). BIND refuses such a zone; Knot serves it
 // (kzonecheck: "missing glue record"). NS records of delegations are left
 // alone: BIND only warns of their missing glue.
 func (z *Zone) nsProblems() []Problem {
@@ -656,13 +657,20 @@ func (z *Zone) nsProblems() []Problem {
 			continue
 		}
 		target := Canon(ns.Ns)
-		if !dns.IsSubDomain(apex, target) || z.Delegated(target) || z.hasAddress(target) {
+		if !dns.IsSubDomain(apex, target) || z.Delegated(target) {
+			continue
+		}
+		fault, dname := z.serverFault(target)
+		if fault == "" {
 			continue
 		}
 		at := strings.TrimSuffix(target, ".")
 		why := fmt.Sprintf("has no address record (A or AAAA) in the zone: BIND refuses the zone (\"NS '%s' has no address records\"), and resolvers cannot reach that name server", at)
-		if slices.ContainsFunc(z.names[target], func(x dns.RR) bool { return x.Header().Rrtype == dns.TypeCNAME }) {
+		switch fault {
+		case "cname":
 			why = fmt.Sprintf("is a CNAME: an NS record must name the server itself, not an alias (RFC 2181 §10.3); BIND refuses the zone (\"NS '%s' is a CNAME (illegal)\")", at)
+		case "dname":
+			why = fmt.Sprintf("is below the DNAME at %s, which redirects it: an NS record must name the server itself, not an alias (RFC 2181 §10.3, RFC 6672 §2.3); BIND refuses the zone (\"NS '%s' is below a DNAME (illegal)\")", strings.TrimSuffix(dname, "."), at)
 		}
 		msg := fmt.Sprintf("%s NS %s: the name server's name is inside the zone and %s", strings.TrimSuffix(apex, "."), at, why)
 		if rel := strings.TrimSuffix(target, "."+apex); rel != target && strings.Contains(rel, ".") && len(z.names[target]) == 0 {
@@ -677,23 +685,41 @@ func (z *Zone) nsProblems() []Problem {
 	return out
 }
 
-// hasAddress reports whether the zone answers A or AAAA for name: records
-// of its own, or, for a name the zone does not hold, a wildcard's.
-func (z *Zone) hasAddress(name string) bool {
-	isAddr := func(x dns.RR) bool { t := x.Header().Rrtype; return t == dns.TypeA || t == dns.TypeAAAA }
-	if z.ents[name] {
-		return slices.ContainsFunc(z.names[name], isAddr)
-	}
-	// RFC 4592 §3.3.1: the wildcard at the closest encloser.
-	for n := parent(name); dns.IsSubDomain(z.Origin, n); n = parent(n) {
-		if z.ents[n] {
-			return slices.ContainsFunc(z.names["*."+n], isAddr)
+// serverFault says why the zone answers no address for target, a name
+// inside it and not delegated, as BIND finds it (zone_check_ns): "" when
+// the zone gives it an A or AAAA record (its own, or for a name the zone
+// does not hold, the wildcard's at its closest encloser, RFC 4592
+// §3.3.1); "cname" when it is a CNAME; "dname" when it is below a DNAME
+// (at dname); else "none".
+func (z *Zone) serverFault(target string) (fault, dname string) {
+	for n := parent(target); dns.IsSubDomain(z.Origin, n); n = parent(n) {
+		if slices.ContainsFunc(z.names[n], func(x dns.RR) bool { return x.Header().Rrtype == dns.TypeDNAME }) {
+			return "dname", n
 		}
 		if n == z.Origin || n == "." {
 			break
 		}
 	}
-	return false
+	rrs := z.names[target]
+	if !z.ents[target] {
+		rrs = nil
+		for n := parent(target); dns.IsSubDomain(z.Origin, n); n = parent(n) {
+			if z.ents[n] {
+				rrs = z.names["*."+n]
+				break
+			}
+			if n == z.Origin || n == "." {
+				break
+			}
+		}
+	}
+	switch {
+	case slices.ContainsFunc(rrs, func(x dns.RR) bool { t := x.Header().Rrtype; return t == dns.TypeA || t == dns.TypeAAAA }):
+		return "", ""
+	case slices.ContainsFunc(rrs, func(x dns.RR) bool { return x.Header().Rrtype == dns.TypeCNAME }):
+		return "cname", ""
+	}
+	return "none", ""
 }
 
 // checkNames refuses names with characters a master file may hold only
@@ -824,38 +850,56 @@ func (r *lineReader) record() (int, string) {
 	return start, strings.Join(comments, " ")
 }
 
-// longestString returns the length in octets of the longest quoted string
-// in a record's text (comments skipped; an escape, \X or \DDD, is one
-// octet), or 0.
+// longestString returns the length in octets of the longest string in
+// a record's text, quoted or not (comments skipped; an escape, \X or
+// \DDD, is one octet; the hex words of RFC 3597's \# form are no
+// strings), or 0. Only the RDATA of a TXT record can be over
+// 255 octets: an owner name is at most 255 octets, its other fields
+// shorter.
 func longestString(text []byte) int {
-	longest, n := 0, -1 // n: octets of the quoted string being read, -1 outside one
+	longest, n, quoted := 0, 0, false
+	start := 0       // where the word being read starts
+	generic := false // past \# (RFC 3597): hex words of any length
+	end := func(i int) {
+		if n > 0 && !quoted && string(text[start:i]) == `\#` {
+			generic = true
+		}
+		if quoted || !generic {
+			longest = max(longest, n)
+		}
+		n = 0
+	}
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		switch {
-		case n < 0 && c == ';':
+		case !quoted && c == ';':
+			end(i)
 			for i < len(text) && text[i] != '\n' {
 				i++
 			}
 		case c == '"':
-			if n > longest {
-				longest = n
+			end(i)
+			quoted = !quoted
+		case !quoted && (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' || c == ')'):
+			end(i)
+		case c == '\\':
+			if n == 0 {
+				start = i
 			}
-			if n < 0 {
-				n = 0
-			} else {
-				n = -1
-			}
-		case n >= 0 && c == '\\':
 			if i+3 < len(text) && isDigit(text[i+1]) && isDigit(text[i+2]) && isDigit(text[i+3]) {
 				i += 3
 			} else {
 				i++
 			}
 			n++
-		case n >= 0:
+		default:
+			if n == 0 {
+				start = i
+			}
 			n++
 		}
 	}
+	end(len(text))
 	return longest
 }
 
