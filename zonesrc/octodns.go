@@ -151,13 +151,25 @@ func readOctoDNS(r io.Reader, name, origin string, opts octoOpts) (*Zone, error)
 	}
 	o := octo{z: z, file: name, x: x, opts: opts}
 	var groups []int
-	seenName := map[string]Position{}
+	// A key written twice: PyYAML keeps the later value without a word,
+	// so octoDNS publishes only the later key's records.
+	last := map[string]int{}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if k := root.Content[i]; k.Kind == yaml.ScalarNode {
+			last[k.Value] = i
+		}
+	}
 	group := 0
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		pos := o.pos(k)
 		if k.Kind != yaml.ScalarNode {
 			return nil, fmt.Errorf("zonesrc: %s: a name that is not a string", pos)
+		}
+		if j := last[k.Value]; j != i {
+			z.problem("zonesrc.duplicate-rrset", pos, k.Value, "",
+				"%q is a key again at %s: octoDNS's YAML loader keeps the later value, so the records written here are dropped without a word (linted as octoDNS publishes it: without them); write them all under one key", k.Value, o.pos(root.Content[j]))
+			continue
 		}
 		owner, err := ownerName(k.Value, origin)
 		if k.Value == "" {
@@ -174,12 +186,6 @@ func readOctoDNS(r io.Reader, name, origin string, opts octoOpts) (*Zone, error)
 			}
 			z.problem("zonesrc.octodns-yaml-key", pos, owner, "",
 				"key %s is not a string to octoDNS's YAML 1.1 loader: it names the record %s, not %s; quote it ('%s')", k.Value, published, owner, k.Value)
-		}
-		if first, ok := seenName[owner]; ok {
-			z.problem("zonesrc.duplicate-rrset", pos, owner, "",
-				"%s is a key twice (first at %s): octoDNS refuses a file with a duplicate key", owner, first)
-		} else {
-			seenName[owner] = pos
 		}
 		recs := []*yaml.Node{v}
 		if v.Kind == yaml.SequenceNode {

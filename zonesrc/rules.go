@@ -35,7 +35,7 @@ var (
 		Summary:  "An unquoted octoDNS name that YAML 1.1 reads as something other than text (null, yes, on, 010, 1.10): octoDNS names the record with Python's rendering of that value (None, True, 8, 1.1), not the name written.",
 		Citation: "YAML 1.1 language-independent types (octoDNS loads zones with PyYAML)", URL: "https://yaml.org/type/"}
 	ruleDuplicateRRset = lint.Rule{ID: "zonesrc.duplicate-rrset", Severity: lint.Error,
-		Summary:  "The same name and type is defined by two record-set resources or entries (two Terraform resources, two files): the second apply fails or overwrites the first.",
+		Summary:  "The same name and type is defined by two record-set resources or entries (two Terraform resources, two files, an octoDNS name written twice): the second apply fails or overwrites the first (octoDNS's YAML loader keeps the later key's records and drops the earlier's without a word).",
 		Citation: "RFC 2181 §5", URL: "https://www.rfc-editor.org/rfc/rfc2181#section-5"}
 	ruleDuplicateRecord = lint.Rule{ID: "zonesrc.duplicate-record", Severity: lint.Warning,
 		Summary:  "The same record is given twice: servers publish it once, and providers such as Cloudflare refuse the second.",

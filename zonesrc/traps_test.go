@@ -175,8 +175,10 @@ func TestTraps(t *testing.T) {
 			problems: []string{"zonesrc.cloudflare-proxied@4"}, records: []string{"autodiscover.contoso.example CNAME autodiscover.outlook.com."}},
 		{name: "octodns/lenient-record", read: octo("www:\n  octodns:\n    lenient: true\n  type: CNAME\n  value: contoso.example\n_dmarc:\n  type: TXT\n  value: v=DMARC1; p=reject\n  octodns:\n    lenient: true\n"),
 			records: []string{"www.contoso.example CNAME contoso.example.", `_dmarc.contoso.example TXT "v=DMARC1; p=reject"`}},
+		// A key written twice: PyYAML keeps the later value, without an
+		// error, so octoDNS publishes the later key's records only.
 		{name: "octodns/duplicate-key", read: octo("www:\n  type: A\n  value: 192.0.2.1\nwww:\n  type: A\n  value: 192.0.2.2\n"),
-			problems: []string{"zonesrc.duplicate-rrset@4", "zonesrc.duplicate-rrset@6"}},
+			problems: []string{"zonesrc.duplicate-rrset@1"}, records: []string{"www.contoso.example A 192.0.2.2"}, absent: []string{"www.contoso.example A 192.0.2.1"}},
 
 		{name: "route53/unquoted", read: r53(`{"ResourceRecordSets": [{"Name": "contoso.example.", "Type": "TXT", "TTL": 300,
  "ResourceRecords": [{"Value": "v=spf1 -all"}]}]}`),
