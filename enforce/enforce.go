@@ -84,10 +84,15 @@ type Reported struct {
 // that failed DMARC, because it is forwarded or list mail or by its local
 // policy (RFC 7489 §6.7, Appendix C PolicyOverrideType), or "".
 // sampled_out, policy_test_mode and other are not such a reason: the
-// policy itself let the mail through. A local_policy override whose
+// policy itself let the mail through. Nor is a reason given for mail that
+// passed DMARC (an aligned DKIM signature that survived forwarding):
+// nothing failed to be let through. A local_policy override whose
 // comment says ARC passed (RFC 8617: the receiver trusted the chain of a
 // forwarder or list) is given as "local_policy arc=pass".
 func (r Reported) overridden() string {
+	if r.PassedToday() {
+		return ""
+	}
 	switch o := strings.ToLower(r.Override); o {
 	case "forwarded", "trusted_forwarder", "mailing_list", "local_policy":
 		switch strings.ToLower(r.Disposition) {

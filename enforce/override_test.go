@@ -98,3 +98,28 @@ func TestOverride(t *testing.T) {
 		}
 	}
 }
+
+// TestOverridePassedToday: a reason given for mail that passed DMARC
+// today (a receiver noting it was forwarded, its aligned DKIM signature
+// intact) is no override: nothing failed to be let through. When the
+// proposal removes the signing key, the source is said to break for that
+// key, not to be forwarded mail that "failed DMARC today".
+func TestOverridePassedToday(t *testing.T) {
+	row := enforce.Row{Source: forwarder, Count: 24, HeaderFrom: "contoso.test", EnvelopeFrom: "contoso.test",
+		DKIM:     []enforce.DKIM{{Domain: "contoso.test", Selector: "s2019", Result: "pass"}},
+		SPF:      []enforce.SPF{{Domain: "contoso.test", Scope: "mfrom", Result: "fail"}},
+		Reported: enforce.Reported{Disposition: "none", DKIM: "pass", SPF: "fail", Override: "forwarded"}}
+	res, err := enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(row), enforce.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Sources) != 1 || res.Breaks != 24 {
+		t.Fatalf("%d breaks: %+v", res.Breaks, res.Sources)
+	}
+	s := res.Sources[0]
+	if slices.ContainsFunc(s.Why, func(w string) bool { return strings.Contains(w, "although DMARC failed") }) ||
+		slices.ContainsFunc(s.Advice, func(a string) bool { return strings.Contains(a, "forwarder") }) ||
+		len(s.Advice) == 0 || !strings.Contains(s.Advice[0], "keep the DKIM key at s2019") {
+		t.Errorf("forwarded mail that passes today: why %q, advice %q", s.Why, s.Advice)
+	}
+}
