@@ -8,7 +8,7 @@
 // that cannot be read is yielded as an *Error naming it (file, message,
 // attachment, zip entry, report ID) and reading goes on; the same report
 // received twice (same org_name and report_id, and the same email, policy
-// domain, period and counts: report_id alone is not unique everywhere)
+// domain, period and records: report_id alone is not unique everywhere)
 // is yielded once, the copy as an error wrapping ErrDuplicate.
 //
 //	for rep, err := range aggregate.Open(ctx, "reports/", aggregate.Options{}) {

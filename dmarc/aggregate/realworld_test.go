@@ -260,3 +260,26 @@ func TestSameIDOtherReport(t *testing.T) {
 		t.Errorf("%d reports, %d messages, errors %v", len(reps), n, errs)
 	}
 }
+
+// TestSameIDSameCounts: two mail systems of one organization report
+// under one org_name, email and report_id (a domain and the period), each
+// a record of 3 messages, from different sources: the counts agree, the
+// reports do not, and both are read. A copy of either is still one.
+func TestSameIDSameCounts(t *testing.T) {
+	base := strings.Replace(minimal("", ""), "<report_id>rw-1</report_id>", "<report_id>contoso.example.1700000000.1700086400</report_id>", 1)
+	other := strings.Replace(base, "<source_ip>192.0.2.10</source_ip>", "<source_ip>198.51.100.20</source_ip>", 1)
+	dir := t.TempDir()
+	for name, data := range map[string]string{"a.xml": base, "b.xml": other, "c.xml": base, "d.xml": other} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reps, errs := collect(aggregate.ReadDir(ctx, dir, aggregate.Options{}))
+	var ips []string
+	for _, r := range reps {
+		ips = append(ips, r.Records[0].SourceIP.String())
+	}
+	if len(reps) != 2 || ips[0] == ips[1] || len(errs) != 2 || !errors.Is(errs[0], aggregate.ErrDuplicate) || !errors.Is(errs[1], aggregate.ErrDuplicate) {
+		t.Errorf("reports from %v, errors %v", ips, errs)
+	}
+}
