@@ -492,7 +492,7 @@ func (e *evaluator) outcome(row Row) (outcome, error) {
 			// The source relays someone else's mail: authorizing it in
 			// SPF would let it send as the domain.
 			o.why = append(o.why, fmt.Sprintf("the receiver delivered this mail today although DMARC failed (reason %s): forwarded or list mail, which it may let through under enforcement too", reason))
-			o.advice = append(o.advice, fmt.Sprintf("add no SPF include for this forwarder: sign with DKIM d=%s where the mail starts (aligned DKIM survives forwarding)", e.domain))
+			o.advice = append(o.advice, e.relayed(row))
 		case "local_policy":
 			o.why = append(o.why, "the receiver delivered this mail today although DMARC failed (reason local_policy), and may do so under enforcement too")
 			fallthrough
@@ -501,6 +501,21 @@ func (e *evaluator) outcome(row Row) (outcome, error) {
 		}
 	}
 	return o, nil
+}
+
+// relayed is the advice for mail a forwarder or list relayed: never an
+// SPF include for the relay (that would let it send as the domain), but
+// aligned DKIM where the mail starts, which survives a relay that leaves
+// the message as it is. Mail signed so already, whose signature failed,
+// was altered on the way (a list adding a footer or a subject tag): no
+// record of the zone mends that.
+func (e *evaluator) relayed(row Row) string {
+	for _, d := range row.DKIM {
+		if e.ours(d.Domain) && !strings.EqualFold(d.Result, "pass") {
+			return fmt.Sprintf("add no SPF include for this forwarder: the mail is signed with DKIM d=%s where it starts, and the signature did not survive the relay (a list that alters the message breaks it); no record of the zone mends that: such mail passes where the receiver trusts the relay's ARC seal (RFC 8617)", canon(d.Domain))
+		}
+	}
+	return fmt.Sprintf("add no SPF include for this forwarder: sign with DKIM d=%s where the mail starts (aligned DKIM survives forwarding that leaves the message unaltered)", e.domain)
 }
 
 // ours reports whether name is the domain or under it: its records are

@@ -123,3 +123,31 @@ func TestOverridePassedToday(t *testing.T) {
 		t.Errorf("forwarded mail that passes today: why %q, advice %q", s.Why, s.Advice)
 	}
 }
+
+// TestOverrideSignatureBroken: list mail that carries the domain's own
+// DKIM signature, failed because the list altered the message, is not
+// advised to be signed with DKIM where it starts: it is. The advice says
+// the relay broke the signature, which no record of the zone mends.
+func TestOverrideSignatureBroken(t *testing.T) {
+	row := enforce.Row{Source: forwarder, Count: 9, HeaderFrom: "contoso.test", EnvelopeFrom: "lists.example.org",
+		DKIM:     []enforce.DKIM{{Domain: "contoso.test", Selector: "s2024", Result: "fail"}},
+		SPF:      []enforce.SPF{{Domain: "lists.example.org", Scope: "mfrom", Result: "pass"}},
+		Reported: enforce.Reported{Disposition: "none", DKIM: "fail", SPF: "fail", Override: "mailing_list"}}
+	unsigned := row
+	unsigned.Source, unsigned.DKIM = mailer, nil
+	res, err := enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(row, unsigned), enforce.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range res.Sources {
+		advice := strings.Join(s.Advice, "; ")
+		signAt := strings.Contains(advice, "where the mail starts")
+		broken := strings.Contains(advice, "did not survive the relay")
+		if !strings.Contains(advice, "add no SPF include") || signAt != (s.Addr == mailer) || broken != (s.Addr == forwarder) {
+			t.Errorf("%v: advice %q", s.Addr, s.Advice)
+		}
+	}
+	if len(res.Sources) != 2 {
+		t.Errorf("sources %+v", res.Sources)
+	}
+}
