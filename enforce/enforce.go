@@ -515,7 +515,34 @@ func (e *evaluator) relayed(row Row) string {
 			return fmt.Sprintf("add no SPF include for this forwarder: the mail is signed with DKIM d=%s where it starts, and the signature did not survive the relay (a list that alters the message breaks it); no record of the zone mends that: such mail passes where the receiver trusts the relay's ARC seal (RFC 8617)", canon(d.Domain))
 		}
 	}
-	return fmt.Sprintf("add no SPF include for this forwarder: sign with DKIM d=%s where the mail starts (aligned DKIM survives forwarding that leaves the message unaltered)", e.domain)
+	return fmt.Sprintf("add no SPF include for this forwarder: sign with DKIM d=%s where the mail starts (aligned DKIM survives forwarding that leaves the message unaltered)", e.dkimDomain(row))
+}
+
+// alignsWith is the domain an identifier must be in to align with the
+// row's From domain under the proposal: the domain (or any name under
+// it) in relaxed mode, the From domain itself (strict true) when the
+// tag (adkim, aspf) is strict.
+func (e *evaluator) alignsWith(row Row, tag string) (domain string, strict bool) {
+	from := canon(row.HeaderFrom)
+	if d := e.disc[from]; d != nil {
+		if eff := d.Effective(); eff.Record != nil {
+			mode := eff.Record.ADKIM
+			if tag == "aspf" {
+				mode = eff.Record.ASPF
+			}
+			if strings.EqualFold(mode, "s") {
+				return from, true
+			}
+		}
+	}
+	return e.domain, false
+}
+
+// dkimDomain is the d= a signature must have to align with the row's
+// From domain (alignsWith).
+func (e *evaluator) dkimDomain(row Row) string {
+	d, _ := e.alignsWith(row, "adkim")
+	return d
 }
 
 // ours reports whether name is the domain or under it: its records are
@@ -659,7 +686,7 @@ func (e *evaluator) advise(row Row, v dmarc.Verdict, spfResult spf.Result, spfDo
 	signed := ""
 	ownSig := slices.ContainsFunc(row.DKIM, func(d DKIM) bool { return e.ours(d.Domain) })
 	if len(row.DKIM) > 0 && !v.DKIMAligned && !ownSig {
-		signed = "; or sign with DKIM d=" + e.domain + " there (aligned DKIM passes DMARC whatever the MAIL FROM)"
+		signed = "; or sign with DKIM d=" + e.dkimDomain(row) + " there (aligned DKIM passes DMARC whatever the MAIL FROM)"
 	}
 	for _, c := range slices.Sorted(func(yield func(string) bool) {
 		for k := range cands {
@@ -688,8 +715,12 @@ func (e *evaluator) advise(row Row, v dmarc.Verdict, spfResult spf.Result, spfDo
 			out = append(out, adv+")"+signed)
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s sends with its own MAIL FROM (%s), so SPF cannot align: set up DKIM signing with d=%s at %s, or a MAIL FROM (bounce) domain under %s whose SPF record includes %s (+%s)",
-			c, orNone(spfDomain), e.domain, c, e.domain, c, lookups(cost)))
+		bounce := "a MAIL FROM (bounce) domain under " + e.domain
+		if d, strict := e.alignsWith(row, "aspf"); strict {
+			bounce = "the MAIL FROM (bounce) domain " + d
+		}
+		out = append(out, fmt.Sprintf("%s sends with its own MAIL FROM (%s), so SPF cannot align: set up DKIM signing with d=%s at %s, or %s whose SPF record includes %s (+%s)",
+			c, orNone(spfDomain), e.dkimDomain(row), c, bounce, c, lookups(cost)))
 	}
 	if len(out) == 0 && signed != "" {
 		out = append(out, strings.TrimPrefix(signed, "; or "))

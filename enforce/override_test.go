@@ -151,3 +151,48 @@ func TestOverrideSignatureBroken(t *testing.T) {
 		t.Errorf("sources %+v", res.Sources)
 	}
 }
+
+// TestAdviceStrictDKIM: under adkim=s only a signature of the From
+// domain itself aligns: the DKIM the advice asks for, for relayed mail
+// and for a third-party sender, is d=signed.contoso.test, not the
+// organizational domain's d=contoso.test.
+func TestAdviceStrictDKIM(t *testing.T) {
+	relayed := enforce.Row{Source: forwarder, Count: 9, HeaderFrom: "signed.contoso.test", EnvelopeFrom: "signed.contoso.test",
+		SPF:      []enforce.SPF{{Domain: "signed.contoso.test", Scope: "mfrom", Result: "fail"}},
+		Reported: enforce.Reported{Disposition: "none", DKIM: "fail", SPF: "fail", Override: "forwarded"}}
+	sender := enforce.Row{Source: mailer, Count: 30, HeaderFrom: "signed.contoso.test", EnvelopeFrom: "bounces.mailer.test",
+		DKIM:     []enforce.DKIM{{Domain: "mailer.test", Selector: "m1", Result: "pass"}},
+		SPF:      []enforce.SPF{{Domain: "bounces.mailer.test", Scope: "mfrom", Result: "pass"}},
+		Reported: enforce.Reported{Disposition: "none", DKIM: "fail", SPF: "fail"}}
+	res, err := enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(relayed, sender), enforce.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Sources) != 2 {
+		t.Fatalf("sources %+v", res.Sources)
+	}
+	for _, s := range res.Sources {
+		advice := strings.Join(s.Advice, "; ")
+		if !strings.Contains(advice, "d=signed.contoso.test") || strings.Contains(advice, "d=contoso.test") {
+			t.Errorf("%v: advice %q", s.Addr, s.Advice)
+		}
+	}
+}
+
+// TestAdviceStrictSPF: under aspf=s a bounce domain under the domain does
+// not align: a third-party sender is advised the From domain itself as
+// its MAIL FROM.
+func TestAdviceStrictSPF(t *testing.T) {
+	sender := enforce.Row{Source: mailer, Count: 30, HeaderFrom: "strict.contoso.test", EnvelopeFrom: "bounces.mailer.test",
+		DKIM:     []enforce.DKIM{{Domain: "mailer.test", Selector: "m1", Result: "pass"}},
+		SPF:      []enforce.SPF{{Domain: "bounces.mailer.test", Scope: "mfrom", Result: "pass"}},
+		Reported: enforce.Reported{Disposition: "none", DKIM: "fail", SPF: "fail"}}
+	res, err := enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(sender), enforce.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Sources) != 1 || len(res.Sources[0].Advice) != 1 ||
+		!strings.Contains(res.Sources[0].Advice[0], "or the MAIL FROM (bounce) domain strict.contoso.test whose SPF record includes mailer.test") {
+		t.Errorf("sources %+v", res.Sources)
+	}
+}
