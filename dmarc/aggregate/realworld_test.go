@@ -283,3 +283,40 @@ func TestSameIDSameCounts(t *testing.T) {
 		t.Errorf("reports from %v, errors %v", ips, errs)
 	}
 }
+
+// TestAngleBracketAddressPretty: the address in angle brackets with
+// white space around it, in a report written one element a line (no "><"
+// anywhere in it), is read as well.
+func TestAngleBracketAddressPretty(t *testing.T) {
+	s := `<?xml version="1.0" encoding="UTF-8"?>
+<feedback>
+ <report_metadata>
+  <org_name>receiver.example</org_name>
+  <email> <dmarc@receiver.example> </email>
+  <report_id>rw-2</report_id>
+  <date_range>
+   <begin>1700000000</begin>
+   <end>1700086400</end>
+  </date_range>
+ </report_metadata>
+ <policy_published>
+  <domain>contoso.example</domain>
+ </policy_published>
+ <record>
+  <row>
+   <source_ip>192.0.2.10</source_ip>
+   <count>3</count>
+  </row>
+  <identifiers>
+   <header_from>contoso.example</header_from>
+  </identifiers>
+ </record>
+</feedback>
+`
+	if strings.Contains(s, "><") {
+		t.Fatal("the fixture has ><")
+	}
+	if rep := parseString(t, s); rep.Email != "<dmarc@receiver.example>" || rep.Messages() != 3 {
+		t.Errorf("email %q, %d messages", rep.Email, rep.Messages())
+	}
+}
