@@ -1,7 +1,9 @@
 package aggregate
 
 import (
+	"bytes"
 	"crypto/sha256"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -42,13 +44,14 @@ func (d *dedupe) add(rep *Report) bool {
 // because report_id is not unique everywhere (one organization's mail
 // systems have sent different reports under one org_name with the same
 // report_id: a domain and the period), what a copy of the same report
-// shares too: the contact email, the policy domain, the period, and each
-// record (source, count, policy_evaluated, identifiers, auth_results) in
-// order. Two such systems' reports agree on the counts as often as not
-// (a record of one message each): the records tell them apart. It is
-// computed from the parsed report, so it costs no memory beyond it.
+// shares too: the contact email, the policy domain, the period, and its
+// records (source, count, policy_evaluated, identifiers, auth_results)
+// in any order, as a report generated anew from the receiver's store may
+// order them. Two such systems' reports agree on the counts as often as
+// not (a record of one message each): the records tell them apart. It is
+// computed from the parsed report, with 16 bytes a record (MaxRecords
+// bounds them) beside it.
 func reportKey(rep *Report) [16]byte {
-	h := sha256.New()
 	var b []byte
 	str := func(s string) {
 		b = strconv.AppendInt(b, int64(len(s)), 10)
@@ -59,15 +62,10 @@ func reportKey(rep *Report) [16]byte {
 		b = strconv.AppendInt(b, n, 10)
 		b = append(b, ';')
 	}
-	str(strings.ToLower(strings.TrimSpace(rep.OrgName)))
-	str(strings.TrimSpace(rep.ReportID))
-	str(strings.ToLower(rep.Email))
-	str(rep.Policy.Domain)
-	num(rep.DateRange.Begin.Unix())
-	num(rep.DateRange.End.Unix())
-	num(int64(len(rep.Records)))
+	recs := make([][16]byte, len(rep.Records))
 	for i := range rep.Records {
 		r := &rep.Records[i]
+		b = b[:0]
 		str(r.SourceIP.String())
 		num(r.Count)
 		str(string(r.Evaluated.Disposition))
@@ -93,12 +91,24 @@ func reportKey(rep *Report) [16]byte {
 			str(string(sp.Scope))
 			str(string(sp.Result))
 		}
-		if len(b) >= 4<<10 {
-			h.Write(b)
-			b = b[:0]
-		}
+		sum := sha256.Sum256(b)
+		copy(recs[i][:], sum[:])
 	}
+	slices.SortFunc(recs, func(x, y [16]byte) int { return bytes.Compare(x[:], y[:]) })
+
+	h := sha256.New()
+	b = b[:0]
+	str(strings.ToLower(strings.TrimSpace(rep.OrgName)))
+	str(strings.TrimSpace(rep.ReportID))
+	str(strings.ToLower(rep.Email))
+	str(rep.Policy.Domain)
+	num(rep.DateRange.Begin.Unix())
+	num(rep.DateRange.End.Unix())
+	num(int64(len(recs)))
 	h.Write(b)
+	for _, r := range recs {
+		h.Write(r[:])
+	}
 	var key [16]byte
 	copy(key[:], h.Sum(nil))
 	return key

@@ -320,3 +320,19 @@ func TestAngleBracketAddressPretty(t *testing.T) {
 		t.Errorf("email %q, %d messages", rep.Email, rep.Messages())
 	}
 }
+
+// TestDuplicateRecordOrder: the same report sent again with its records
+// in another order (generated anew from the receiver's store) is the same
+// report, counted once.
+func TestDuplicateRecordOrder(t *testing.T) {
+	base := minimal("", "")
+	i, j := strings.Index(base, "<record>"), strings.Index(base, "</feedback>")
+	rec := base[i:j]
+	second := strings.NewReplacer("192.0.2.10", "198.51.100.20", "<count>3</count>", "<count>4</count>").Replace(rec)
+	a := base[:i] + rec + second + base[j:]
+	b := base[:i] + second + rec + base[j:]
+	reps, errs := collect(aggregate.Read(ctx, bytes.NewReader(zipOf(zipEntry{"a.xml", []byte(a)}, zipEntry{"b.xml", []byte(b)})), "z.zip", aggregate.Options{}))
+	if len(reps) != 1 || reps[0].Messages() != 7 || len(errs) != 1 || !errors.Is(errs[0], aggregate.ErrDuplicate) {
+		t.Errorf("%d reports, errors %v", len(reps), errs)
+	}
+}
