@@ -73,8 +73,9 @@ type Reported struct {
 	Disposition string // none, quarantine, reject
 	DKIM, SPF   string // pass or fail (aligned)
 	// Override is the receiver's reason for a disposition other than the
-	// policy's (the first policy_evaluated reason type: forwarded,
-	// trusted_forwarder, mailing_list, local_policy, sampled_out, …);
+	// policy's (a policy_evaluated reason type: forwarded,
+	// trusted_forwarder, mailing_list, local_policy, sampled_out, …; of
+	// several, RowOf takes the first that says the mail was relayed);
 	// empty when none was given. OverrideComment is its comment, such as
 	// Google's "arc=pass".
 	Override, OverrideComment string
@@ -93,17 +94,32 @@ func (r Reported) overridden() string {
 	if r.PassedToday() {
 		return ""
 	}
-	switch o := strings.ToLower(r.Override); o {
-	case "forwarded", "trusted_forwarder", "mailing_list", "local_policy":
-		switch strings.ToLower(r.Disposition) {
-		case "", "none", "pass":
-			if o == "local_policy" && strings.Contains(strings.ToLower(r.OverrideComment), "arc=pass") {
-				return o + " arc=pass"
-			}
-			return o
+	switch strings.ToLower(r.Disposition) {
+	case "", "none", "pass":
+		if name, rank := classify(r.Override, r.OverrideComment); rank >= relayRank || name == "local_policy" {
+			return name
 		}
 	}
 	return ""
+}
+
+// relayRank is classify's rank of a reason that says the mail was
+// relayed.
+const relayRank = 2
+
+// classify names a policy_evaluated reason as overridden gives it, and
+// ranks it: 3 forwarded, trusted_forwarder, mailing_list; 2 (relayRank)
+// local_policy with ARC passing; 1 another type; 0 none.
+func classify(typ, comment string) (name string, rank int) {
+	switch t := strings.ToLower(typ); {
+	case t == "forwarded", t == "trusted_forwarder", t == "mailing_list":
+		return t, 3
+	case t == "local_policy" && strings.Contains(strings.ToLower(comment), "arc=pass"):
+		return t + " arc=pass", relayRank
+	case t != "":
+		return t, 1
+	}
+	return "", 0
 }
 
 // PassedToday reports whether the receiver saw the row pass DMARC.

@@ -196,3 +196,26 @@ func TestAdviceStrictSPF(t *testing.T) {
 		t.Errorf("sources %+v", res.Sources)
 	}
 }
+
+// TestOverrideReasons: of several reasons a receiver gives, the one that
+// says the mail was relayed decides, wherever it stands: no SPF include
+// is advised for the relay.
+func TestOverrideReasons(t *testing.T) {
+	for _, reasons := range [][]aggregate.Reason{
+		{{Type: "sampled_out"}, {Type: "forwarded"}},
+		{{Type: "local_policy"}, {Type: "local_policy", Comment: "arc=pass"}},
+	} {
+		rec := aggregate.Record{SourceIP: mailer, Count: 40,
+			Evaluated:   aggregate.PolicyEvaluated{Disposition: "none", DKIM: "fail", SPF: "fail", Reasons: reasons},
+			Identifiers: aggregate.Identifiers{HeaderFrom: "contoso.test", EnvelopeFrom: "bounces.mailer.test"},
+			DKIM:        []aggregate.DKIMAuth{{Domain: "mailer.test", Selector: "m1", Result: "pass"}},
+			SPF:         []aggregate.SPFAuth{{Domain: "bounces.mailer.test", Scope: "mfrom", Result: "pass"}}}
+		res, err := enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(enforce.RowOf(rec)), enforce.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Sources) != 1 || len(res.Sources[0].Advice) != 1 || !strings.HasPrefix(res.Sources[0].Advice[0], "add no SPF include") {
+			t.Errorf("%v: %+v", reasons, res.Sources)
+		}
+	}
+}
