@@ -522,12 +522,13 @@ func (e *evaluator) outcome(row Row) (outcome, error) {
 // relayed is the advice for mail a forwarder or list relayed: never an
 // SPF include for the relay (that would let it send as the domain), but
 // aligned DKIM where the mail starts, which survives a relay that leaves
-// the message as it is. Mail signed so already, whose signature failed,
-// was altered on the way (a list adding a footer or a subject tag): no
-// record of the zone mends that.
+// the message as it is. Mail signed so already, whose signature failed
+// (fail: not a temperror, which is the receiver's DNS), was altered on
+// the way (a list adding a footer or a subject tag): no record of the
+// zone mends that.
 func (e *evaluator) relayed(row Row) string {
 	for _, d := range row.DKIM {
-		if e.ours(d.Domain) && !strings.EqualFold(d.Result, "pass") {
+		if e.ours(d.Domain) && strings.EqualFold(d.Result, "fail") {
 			return fmt.Sprintf("add no SPF include for this forwarder: the mail is signed with DKIM d=%s where it starts, and the signature did not survive the relay (a list that alters the message breaks it); no record of the zone mends that: such mail passes where the receiver trusts the relay's ARC seal (RFC 8617)", canon(d.Domain))
 		}
 	}

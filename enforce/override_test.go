@@ -219,3 +219,20 @@ func TestOverrideReasons(t *testing.T) {
 		}
 	}
 }
+
+// TestOverrideSignatureTempError: a signature of the domain the receiver
+// could not verify for a DNS error (temperror) was not broken by the
+// relay: the advice does not say so.
+func TestOverrideSignatureTempError(t *testing.T) {
+	row := enforce.Row{Source: forwarder, Count: 9, HeaderFrom: "contoso.test", EnvelopeFrom: "contoso.test",
+		DKIM:     []enforce.DKIM{{Domain: "contoso.test", Selector: "s2024", Result: "temperror"}},
+		SPF:      []enforce.SPF{{Domain: "contoso.test", Scope: "mfrom", Result: "fail"}},
+		Reported: enforce.Reported{Disposition: "none", DKIM: "fail", SPF: "fail", Override: "forwarded"}}
+	res, err := enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(row), enforce.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Sources) != 1 || slices.ContainsFunc(res.Sources[0].Advice, func(a string) bool { return strings.Contains(a, "did not survive the relay") }) {
+		t.Errorf("sources %+v", res.Sources)
+	}
+}
