@@ -218,6 +218,10 @@ type Result struct {
 
 // Safe reports whether no message that passes today would be quarantined
 // or rejected, and every source of at least min messages is delivered.
+// Relayed mail a receiver let through today by its own override
+// (forwarded, mailing_list, local_policy with ARC passing) counts as the
+// policy would have it, quarantined or rejected, and Lost: the override
+// is the receiver's to give, not the proposal's.
 func (r *Result) Safe(min int) bool {
 	if r.Breaks > 0 {
 		return false
