@@ -22,7 +22,8 @@
 // delivered although DMARC failed, as forwarded or list mail (the row's
 // policy_evaluated reason, or local_policy with ARC passing), is said to
 // be such, and no SPF include is suggested for the forwarder that
-// relayed it.
+// relayed it, nor where another receiver, giving no reason, reports the
+// same mail from the same source.
 package enforce
 
 import (
@@ -120,6 +121,16 @@ func classify(typ, comment string) (name string, rank int) {
 		return t, 1
 	}
 	return "", 0
+}
+
+// isRelay reports whether reason, as overridden names it, says the mail
+// was relayed by a forwarder or list.
+func isRelay(reason string) bool {
+	switch reason {
+	case "forwarded", "trusted_forwarder", "mailing_list", "local_policy arc=pass":
+		return true
+	}
+	return false
 }
 
 // PassedToday reports whether the receiver saw the row pass DMARC.
@@ -236,13 +247,19 @@ func (r *Result) Safe(min int) bool {
 
 // key is what decides a row's fate: rows that share it are evaluated once.
 type key struct {
-	src               netip.Addr
-	from, envelope    string
-	dkim              string // canonical signature list
-	spfDomain         string
+	relayKey
 	passedToday       bool
 	reportedSPFResult string
 	overridden        string
+}
+
+// relayKey is what a row was sent with: the source and the identities.
+// Rows that share it are the same mail, whichever receiver reported it.
+type relayKey struct {
+	src            netip.Addr
+	from, envelope string
+	dkim           string // canonical signature list
+	spfDomain      string
 }
 
 type group struct {
@@ -290,7 +307,13 @@ func Evaluate(ctx context.Context, r resolver.Resolver, domain string, rows iter
 		}
 		g.count += row.Count
 	}
-	e := &evaluator{ctx: ctx, r: r, domain: domain, opts: opts, disc: map[string]*dmarc.Discovery{}, keys: map[string]keyState{}, spfc: map[string]spf.Result{}, spfReps: map[string]*spf.Report{}}
+	e := &evaluator{ctx: ctx, r: r, domain: domain, opts: opts, disc: map[string]*dmarc.Discovery{}, keys: map[string]keyState{}, spfc: map[string]spf.Result{}, spfReps: map[string]*spf.Report{},
+		relays: map[relayKey]string{}}
+	for k := range groups {
+		if isRelay(k.overridden) {
+			e.relays[k.relayKey] = k.overridden
+		}
+	}
 	if _, err := e.discovery(domain); err != nil {
 		return nil, err
 	}
@@ -305,7 +328,7 @@ func Evaluate(ctx context.Context, r resolver.Resolver, domain string, rows iter
 	// Forwarded mail last: a source's first advice, the one findings
 	// show, is then about its own mail, not about mail it relayed.
 	slices.SortFunc(ordered, func(a, b key) int {
-		if fa, fb := a.overridden != "", b.overridden != ""; fa != fb {
+		if fa, fb := a.overridden != "" || e.relays[a.relayKey] != "", b.overridden != "" || e.relays[b.relayKey] != ""; fa != fb {
 			if fa {
 				return 1
 			}
@@ -394,8 +417,8 @@ func keyOf(row Row) key {
 	}
 	slices.Sort(sigs)
 	sd, sr := spfOf(row)
-	return key{src: row.Source, from: canon(row.HeaderFrom), envelope: canon(row.EnvelopeFrom), dkim: strings.Join(sigs, ","),
-		spfDomain: sd, passedToday: row.Reported.PassedToday(), reportedSPFResult: sr, overridden: row.Reported.overridden()}
+	return key{relayKey: relayKey{src: row.Source, from: canon(row.HeaderFrom), envelope: canon(row.EnvelopeFrom), dkim: strings.Join(sigs, ","), spfDomain: sd},
+		passedToday: row.Reported.PassedToday(), reportedSPFResult: sr, overridden: row.Reported.overridden()}
 }
 
 // spfOf returns the domain SPF checked for the row (MAIL FROM, else the
@@ -437,6 +460,9 @@ type evaluator struct {
 	keys    map[string]keyState
 	spfc    map[string]spf.Result
 	spfReps map[string]*spf.Report // spfReport's
+	// relays are the rows some receiver reported as relayed (a relay
+	// reason), by what they were sent with, and the reason.
+	relays map[relayKey]string
 }
 
 func (e *evaluator) outcome(row Row) (outcome, error) {
@@ -507,13 +533,19 @@ func (e *evaluator) outcome(row Row) (outcome, error) {
 	}
 	if !passes {
 		o.why = append(o.why, e.explain(row, ids, v9, spfResult, spfDomain)...)
-		switch reason := row.Reported.overridden(); reason {
-		case "forwarded", "trusted_forwarder", "mailing_list", "local_policy arc=pass":
+		reason := row.Reported.overridden()
+		switch other := e.relays[keyOf(row).relayKey]; {
+		case isRelay(reason):
 			// The source relays someone else's mail: authorizing it in
 			// SPF would let it send as the domain.
 			o.why = append(o.why, fmt.Sprintf("the receiver delivered this mail today although DMARC failed (reason %s): forwarded or list mail, which it may let through under enforcement too", reason))
 			o.advice = append(o.advice, e.relayed(row))
-		case "local_policy":
+		case other != "" && !row.Reported.PassedToday():
+			// Not every receiver gives reasons: the same mail, from the
+			// same source, is relayed all the same.
+			o.why = append(o.why, fmt.Sprintf("another receiver reported the same mail from this source as forwarded or list mail (reason %s)", other))
+			o.advice = append(o.advice, e.relayed(row))
+		case reason == "local_policy":
 			o.why = append(o.why, "the receiver delivered this mail today although DMARC failed (reason local_policy), and may do so under enforcement too")
 			fallthrough
 		default:

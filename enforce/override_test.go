@@ -236,3 +236,30 @@ func TestOverrideSignatureTempError(t *testing.T) {
 		t.Errorf("sources %+v", res.Sources)
 	}
 }
+
+// TestOverrideOtherReceiver: one receiver gives a reason (mailing_list),
+// another, reporting the same mail from the same list server, gives none
+// (not every receiver reports reasons). The mail is relayed either way:
+// no SPF include, nor a bounce domain authorizing the list, is advised
+// for the relay, only the relay advice.
+func TestOverrideOtherReceiver(t *testing.T) {
+	listed := enforce.Row{Source: mailer, Count: 40, HeaderFrom: "contoso.test", EnvelopeFrom: "bounces.mailer.test",
+		DKIM:     []enforce.DKIM{{Domain: "mailer.test", Selector: "m1", Result: "pass"}},
+		SPF:      []enforce.SPF{{Domain: "bounces.mailer.test", Scope: "mfrom", Result: "pass"}},
+		Reported: enforce.Reported{Disposition: "none", DKIM: "fail", SPF: "fail", Override: "mailing_list"}}
+	silent := listed
+	silent.Count = 25
+	silent.Reported.Override = ""
+	res, err := enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(silent, listed), enforce.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Sources) != 1 || res.Sources[0].Rejected != 65 {
+		t.Fatalf("sources %+v", res.Sources)
+	}
+	s := res.Sources[0]
+	if len(s.Advice) != 1 || !strings.HasPrefix(s.Advice[0], "add no SPF include for this forwarder") ||
+		!slices.ContainsFunc(s.Why, func(w string) bool { return strings.Contains(w, "another receiver reported") }) {
+		t.Errorf("why %q, advice %q", s.Why, s.Advice)
+	}
+}
