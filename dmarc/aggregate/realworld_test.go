@@ -3,6 +3,7 @@ package aggregate_test
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -334,5 +335,17 @@ func TestDuplicateRecordOrder(t *testing.T) {
 	reps, errs := collect(aggregate.Read(ctx, bytes.NewReader(zipOf(zipEntry{"a.xml", []byte(a)}, zipEntry{"b.xml", []byte(b)})), "z.zip", aggregate.Options{}))
 	if len(reps) != 1 || reps[0].Messages() != 7 || len(errs) != 1 || !errors.Is(errs[0], aggregate.ErrDuplicate) {
 		t.Errorf("%d reports, errors %v", len(reps), errs)
+	}
+}
+
+// TestInnerReadError: an archive whose data cannot be read to the end of
+// its first bytes (a gzip cut short) says so, not that what it holds is
+// "not XML".
+func TestInnerReadError(t *testing.T) {
+	data := gz(bytes.Repeat([]byte(tlsReport), 8))
+	data = data[:len(data)/2]
+	_, errs := collect(aggregate.Read(ctx, bytes.NewReader(data), "cut.json.gz", aggregate.Options{}))
+	if len(errs) != 1 || errors.Is(errs[0], aggregate.ErrNotReport) || !errors.Is(errs[0], io.ErrUnexpectedEOF) {
+		t.Errorf("errors %v", errs)
 	}
 }
