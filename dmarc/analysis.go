@@ -57,7 +57,10 @@ func run(ctx context.Context, p *analysis.Pass) (any, error) {
 // its tags: a ";" outside quotes starts a comment (RFC 1035 §5.1), so
 // `_dmarc TXT v=DMARC1; p=reject` publishes "v=DMARC1" alone, and the
 // rest of the line is the comment beside it. It amends the findings of
-// a record of no tags but v= whose comment reads as the tags.
+// a record of no tags but v= whose comment reads as the tags: the record
+// with them is a valid one. The comment alone does not say whether the
+// record was quoted (`"v=DMARC1" ; p=reject`), so the message says what
+// the ";" does without quotes, not that they are missing.
 func unquoted(z resolver.ZoneFiles, fs []lint.Finding) {
 	for i := range fs {
 		f := &fs[i]
@@ -69,7 +72,11 @@ func unquoted(z resolver.ZoneFiles, fs []lint.Finding) {
 			if tag, _, ok := strings.Cut(c, "="); !ok || !isTagName(strings.TrimSpace(tag)) {
 				continue
 			}
-			f.Message += fmt.Sprintf(". The zone file's line goes on after a \";\" (%q): written without quotes, the \";\" starts a comment, so only %q is published. Quote the whole record: \"%s; %s\"", c, f.Record, strings.TrimSpace(f.Record), c)
+			whole := strings.TrimSpace(f.Record) + "; " + c
+			if _, err := Parse(whole, RFC9989); err != nil {
+				continue // a note that reads as a tag ("p=none until …"), not the record's tags
+			}
+			f.Message += fmt.Sprintf(". The zone file's line goes on after a \";\" (%q): in a record written without quotes the \";\" starts a comment, so only %q is published. Quote the whole record: %q", c, f.Record, whole)
 			break
 		}
 	}

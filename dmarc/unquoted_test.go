@@ -14,7 +14,8 @@ import (
 // TestUnquotedInZoneFile: `_dmarc TXT v=DMARC1; p=reject` written without
 // quotes publishes "v=DMARC1" alone — the ";" starts a comment (RFC 1035
 // §5.1). The dmarc.syntax finding says so and gives the record quoted; a
-// record with no tags and an unrelated comment gets no such guess.
+// record with no tags and an unrelated comment, or a comment that would
+// not make a valid record, gets no such guess.
 func TestUnquotedInZoneFile(t *testing.T) {
 	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "contoso.test", Text: `$TTL 3600
 @ SOA ns1 hostmaster 1 7200 900 1209600 300
@@ -22,6 +23,8 @@ func TestUnquotedInZoneFile(t *testing.T) {
 ns1 A 192.0.2.1
 _dmarc TXT v=DMARC1;p=reject; rua=mailto:dmarc@contoso.test
 _dmarc.news TXT "v=DMARC1" ; set up by the agency
+_dmarc.shop TXT "v=DMARC1" ; p=none until the agency has set up DKIM
+_dmarc.blog TXT v=DMARC1; p=reject is the plan, rua to come
 `})
 	if err != nil {
 		t.Fatal(err)
@@ -29,6 +32,10 @@ _dmarc.news TXT "v=DMARC1" ; set up by the agency
 	for domain, want := range map[string]string{
 		"contoso.test":      `Quote the whole record: "v=DMARC1; p=reject; rua=mailto:dmarc@contoso.test"`,
 		"news.contoso.test": "",
+		// A comment that reads as a tag, but not as a record: the record
+		// suggested would be no better.
+		"shop.contoso.test": "",
+		"blog.contoso.test": "",
 	} {
 		rep := check.Domain(context.Background(), z, domain, check.Options{Checks: []*analysis.Check{dmarc.NewCheck()}})
 		found := false

@@ -22,7 +22,8 @@
 // delivered although DMARC failed, as forwarded or list mail (the row's
 // policy_evaluated reason, or local_policy with ARC passing), is said to
 // be such, and no SPF include is suggested for the forwarder that
-// relayed it.
+// relayed it, nor where another receiver, giving no reason, reports the
+// same mail from the same source.
 package enforce
 
 import (
@@ -73,8 +74,9 @@ type Reported struct {
 	Disposition string // none, quarantine, reject
 	DKIM, SPF   string // pass or fail (aligned)
 	// Override is the receiver's reason for a disposition other than the
-	// policy's (the first policy_evaluated reason type: forwarded,
-	// trusted_forwarder, mailing_list, local_policy, sampled_out, …);
+	// policy's (a policy_evaluated reason type: forwarded,
+	// trusted_forwarder, mailing_list, local_policy, sampled_out, …; of
+	// several, RowOf takes the first that says the mail was relayed);
 	// empty when none was given. OverrideComment is its comment, such as
 	// Google's "arc=pass".
 	Override, OverrideComment string
@@ -84,21 +86,51 @@ type Reported struct {
 // that failed DMARC, because it is forwarded or list mail or by its local
 // policy (RFC 7489 §6.7, Appendix C PolicyOverrideType), or "".
 // sampled_out, policy_test_mode and other are not such a reason: the
-// policy itself let the mail through. A local_policy override whose
+// policy itself let the mail through. Nor is a reason given for mail that
+// passed DMARC (an aligned DKIM signature that survived forwarding):
+// nothing failed to be let through. A local_policy override whose
 // comment says ARC passed (RFC 8617: the receiver trusted the chain of a
 // forwarder or list) is given as "local_policy arc=pass".
 func (r Reported) overridden() string {
-	switch o := strings.ToLower(r.Override); o {
-	case "forwarded", "trusted_forwarder", "mailing_list", "local_policy":
-		switch strings.ToLower(r.Disposition) {
-		case "", "none", "pass":
-			if o == "local_policy" && strings.Contains(strings.ToLower(r.OverrideComment), "arc=pass") {
-				return o + " arc=pass"
-			}
-			return o
+	if r.PassedToday() {
+		return ""
+	}
+	switch strings.ToLower(r.Disposition) {
+	case "", "none", "pass":
+		if name, rank := classify(r.Override, r.OverrideComment); rank >= relayRank || name == "local_policy" {
+			return name
 		}
 	}
 	return ""
+}
+
+// relayRank is classify's rank of a reason that says the mail was
+// relayed.
+const relayRank = 2
+
+// classify names a policy_evaluated reason as overridden gives it, and
+// ranks it: 3 forwarded, trusted_forwarder, mailing_list; 2 (relayRank)
+// local_policy with ARC passing; 1 another type; 0 none.
+func classify(typ, comment string) (name string, rank int) {
+	switch t := strings.ToLower(typ); {
+	case t == "forwarded", t == "trusted_forwarder", t == "mailing_list":
+		return t, 3
+	case t == "local_policy" && strings.Contains(strings.ToLower(comment), "arc=pass"):
+		return t + " arc=pass", relayRank
+	case t != "":
+		return t, 1
+	}
+	return "", 0
+}
+
+// isRelay reports whether reason, as overridden names it, says the mail
+// was relayed by a forwarder or list.
+func isRelay(reason string) bool {
+	switch reason {
+	case "forwarded", "trusted_forwarder", "mailing_list", "local_policy arc=pass":
+		return true
+	}
+	return false
 }
 
 // PassedToday reports whether the receiver saw the row pass DMARC.
@@ -197,6 +229,10 @@ type Result struct {
 
 // Safe reports whether no message that passes today would be quarantined
 // or rejected, and every source of at least min messages is delivered.
+// Relayed mail a receiver let through today by its own override
+// (forwarded, mailing_list, local_policy with ARC passing) counts as the
+// policy would have it, quarantined or rejected, and Lost: the override
+// is the receiver's to give, not the proposal's.
 func (r *Result) Safe(min int) bool {
 	if r.Breaks > 0 {
 		return false
@@ -211,13 +247,19 @@ func (r *Result) Safe(min int) bool {
 
 // key is what decides a row's fate: rows that share it are evaluated once.
 type key struct {
-	src               netip.Addr
-	from, envelope    string
-	dkim              string // canonical signature list
-	spfDomain         string
+	relayKey
 	passedToday       bool
 	reportedSPFResult string
 	overridden        string
+}
+
+// relayKey is what a row was sent with: the source and the identities.
+// Rows that share it are the same mail, whichever receiver reported it.
+type relayKey struct {
+	src            netip.Addr
+	from, envelope string
+	dkim           string // canonical signature list
+	spfDomain      string
 }
 
 type group struct {
@@ -265,7 +307,13 @@ func Evaluate(ctx context.Context, r resolver.Resolver, domain string, rows iter
 		}
 		g.count += row.Count
 	}
-	e := &evaluator{ctx: ctx, r: r, domain: domain, opts: opts, disc: map[string]*dmarc.Discovery{}, keys: map[string]keyState{}, spfc: map[string]spf.Result{}, spfReps: map[string]*spf.Report{}}
+	e := &evaluator{ctx: ctx, r: r, domain: domain, opts: opts, disc: map[string]*dmarc.Discovery{}, keys: map[string]keyState{}, spfc: map[string]spf.Result{}, spfReps: map[string]*spf.Report{},
+		relays: map[relayKey]string{}}
+	for k := range groups {
+		if isRelay(k.overridden) {
+			e.relays[k.relayKey] = k.overridden
+		}
+	}
 	if _, err := e.discovery(domain); err != nil {
 		return nil, err
 	}
@@ -280,7 +328,7 @@ func Evaluate(ctx context.Context, r resolver.Resolver, domain string, rows iter
 	// Forwarded mail last: a source's first advice, the one findings
 	// show, is then about its own mail, not about mail it relayed.
 	slices.SortFunc(ordered, func(a, b key) int {
-		if fa, fb := a.overridden != "", b.overridden != ""; fa != fb {
+		if fa, fb := a.overridden != "" || e.relays[a.relayKey] != "", b.overridden != "" || e.relays[b.relayKey] != ""; fa != fb {
 			if fa {
 				return 1
 			}
@@ -369,8 +417,8 @@ func keyOf(row Row) key {
 	}
 	slices.Sort(sigs)
 	sd, sr := spfOf(row)
-	return key{src: row.Source, from: canon(row.HeaderFrom), envelope: canon(row.EnvelopeFrom), dkim: strings.Join(sigs, ","),
-		spfDomain: sd, passedToday: row.Reported.PassedToday(), reportedSPFResult: sr, overridden: row.Reported.overridden()}
+	return key{relayKey: relayKey{src: row.Source, from: canon(row.HeaderFrom), envelope: canon(row.EnvelopeFrom), dkim: strings.Join(sigs, ","), spfDomain: sd},
+		passedToday: row.Reported.PassedToday(), reportedSPFResult: sr, overridden: row.Reported.overridden()}
 }
 
 // spfOf returns the domain SPF checked for the row (MAIL FROM, else the
@@ -412,6 +460,9 @@ type evaluator struct {
 	keys    map[string]keyState
 	spfc    map[string]spf.Result
 	spfReps map[string]*spf.Report // spfReport's
+	// relays are the rows some receiver reported as relayed (a relay
+	// reason), by what they were sent with, and the reason.
+	relays map[relayKey]string
 }
 
 func (e *evaluator) outcome(row Row) (outcome, error) {
@@ -482,13 +533,19 @@ func (e *evaluator) outcome(row Row) (outcome, error) {
 	}
 	if !passes {
 		o.why = append(o.why, e.explain(row, ids, v9, spfResult, spfDomain)...)
-		switch reason := row.Reported.overridden(); reason {
-		case "forwarded", "trusted_forwarder", "mailing_list", "local_policy arc=pass":
+		reason := row.Reported.overridden()
+		switch other := e.relays[keyOf(row).relayKey]; {
+		case isRelay(reason):
 			// The source relays someone else's mail: authorizing it in
 			// SPF would let it send as the domain.
 			o.why = append(o.why, fmt.Sprintf("the receiver delivered this mail today although DMARC failed (reason %s): forwarded or list mail, which it may let through under enforcement too", reason))
-			o.advice = append(o.advice, fmt.Sprintf("add no SPF include for this forwarder: sign with DKIM d=%s where the mail starts (aligned DKIM survives forwarding)", e.domain))
-		case "local_policy":
+			o.advice = append(o.advice, e.relayed(row))
+		case other != "" && !row.Reported.PassedToday():
+			// Not every receiver gives reasons: the same mail, from the
+			// same source, is relayed all the same.
+			o.why = append(o.why, fmt.Sprintf("another receiver reported the same mail from this source as forwarded or list mail (reason %s)", other))
+			o.advice = append(o.advice, e.relayed(row))
+		case reason == "local_policy":
 			o.why = append(o.why, "the receiver delivered this mail today although DMARC failed (reason local_policy), and may do so under enforcement too")
 			fallthrough
 		default:
@@ -496,6 +553,49 @@ func (e *evaluator) outcome(row Row) (outcome, error) {
 		}
 	}
 	return o, nil
+}
+
+// relayed is the advice for mail a forwarder or list relayed: never an
+// SPF include for the relay (that would let it send as the domain), but
+// aligned DKIM where the mail starts, which survives a relay that leaves
+// the message as it is. Mail signed so already, whose signature failed
+// (fail: not a temperror, which is the receiver's DNS), was altered on
+// the way (a list adding a footer or a subject tag): no record of the
+// zone mends that.
+func (e *evaluator) relayed(row Row) string {
+	for _, d := range row.DKIM {
+		if e.ours(d.Domain) && strings.EqualFold(d.Result, "fail") {
+			return fmt.Sprintf("add no SPF include for this forwarder: the mail is signed with DKIM d=%s where it starts, and the signature did not survive the relay (a list that alters the message breaks it); no record of the zone mends that: such mail passes where the receiver trusts the relay's ARC seal (RFC 8617)", canon(d.Domain))
+		}
+	}
+	return fmt.Sprintf("add no SPF include for this forwarder: sign with DKIM d=%s where the mail starts (aligned DKIM survives forwarding that leaves the message unaltered)", e.dkimDomain(row))
+}
+
+// alignsWith is the domain an identifier must be in to align with the
+// row's From domain under the proposal: the domain (or any name under
+// it) in relaxed mode, the From domain itself (strict true) when the
+// tag (adkim, aspf) is strict.
+func (e *evaluator) alignsWith(row Row, tag string) (domain string, strict bool) {
+	from := canon(row.HeaderFrom)
+	if d := e.disc[from]; d != nil {
+		if eff := d.Effective(); eff.Record != nil {
+			mode := eff.Record.ADKIM
+			if tag == "aspf" {
+				mode = eff.Record.ASPF
+			}
+			if strings.EqualFold(mode, "s") {
+				return from, true
+			}
+		}
+	}
+	return e.domain, false
+}
+
+// dkimDomain is the d= a signature must have to align with the row's
+// From domain (alignsWith).
+func (e *evaluator) dkimDomain(row Row) string {
+	d, _ := e.alignsWith(row, "adkim")
+	return d
 }
 
 // ours reports whether name is the domain or under it: its records are
@@ -639,7 +739,7 @@ func (e *evaluator) advise(row Row, v dmarc.Verdict, spfResult spf.Result, spfDo
 	signed := ""
 	ownSig := slices.ContainsFunc(row.DKIM, func(d DKIM) bool { return e.ours(d.Domain) })
 	if len(row.DKIM) > 0 && !v.DKIMAligned && !ownSig {
-		signed = "; or sign with DKIM d=" + e.domain + " there (aligned DKIM passes DMARC whatever the MAIL FROM)"
+		signed = "; or sign with DKIM d=" + e.dkimDomain(row) + " there (aligned DKIM passes DMARC whatever the MAIL FROM)"
 	}
 	for _, c := range slices.Sorted(func(yield func(string) bool) {
 		for k := range cands {
@@ -668,8 +768,12 @@ func (e *evaluator) advise(row Row, v dmarc.Verdict, spfResult spf.Result, spfDo
 			out = append(out, adv+")"+signed)
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s sends with its own MAIL FROM (%s), so SPF cannot align: set up DKIM signing with d=%s at %s, or a MAIL FROM (bounce) domain under %s whose SPF record includes %s (+%s)",
-			c, orNone(spfDomain), e.domain, c, e.domain, c, lookups(cost)))
+		bounce := "a MAIL FROM (bounce) domain under " + e.domain
+		if d, strict := e.alignsWith(row, "aspf"); strict {
+			bounce = "the MAIL FROM (bounce) domain " + d
+		}
+		out = append(out, fmt.Sprintf("%s sends with its own MAIL FROM (%s), so SPF cannot align: set up DKIM signing with d=%s at %s, or %s whose SPF record includes %s (+%s)",
+			c, orNone(spfDomain), e.dkimDomain(row), c, bounce, c, lookups(cost)))
 	}
 	if len(out) == 0 && signed != "" {
 		out = append(out, strings.TrimPrefix(signed, "; or "))

@@ -42,10 +42,11 @@ func RowOf(rec aggregate.Record) Row {
 		HeaderFrom: rec.Identifiers.HeaderFrom, EnvelopeFrom: rec.Identifiers.EnvelopeFrom,
 		Reported: Reported{Disposition: strings.ToLower(string(rec.Evaluated.Disposition)),
 			DKIM: strings.ToLower(string(rec.Evaluated.DKIM)), SPF: strings.ToLower(string(rec.Evaluated.SPF))}}
+	best := 0 // the first reason of the highest rank: relayed mail first
 	for _, r := range rec.Evaluated.Reasons {
-		if r.Type != "" {
+		if _, n := classify(string(r.Type), r.Comment); n > best {
+			best = n
 			row.Reported.Override, row.Reported.OverrideComment = strings.ToLower(string(r.Type)), r.Comment
-			break
 		}
 	}
 	for _, d := range rec.DKIM {

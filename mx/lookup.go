@@ -13,6 +13,7 @@ import (
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/miekg/dns"
+	"golang.org/x/net/publicsuffix"
 )
 
 // MaxHosts is the most distinct MX target names whose addresses Lookup
@@ -379,9 +380,14 @@ func (l *looker) cname(h *Host) {
 
 // dotless returns the target meant, when target looks like a full name
 // written without its trailing dot under domain's zone (rrtext.Dotless),
-// the origin being domain or one of its parents.
+// the origin being domain or one of its parents down to the registrable
+// domain: a public suffix (co.uk) is no zone the domain's owner writes,
+// and under it a missing mx.eu.shop.co.uk would read as "mx.eu.shop".
 func dotless(target, domain string) (string, bool) {
 	for d := strings.TrimSuffix(strings.ToLower(domain), "."); strings.Contains(d, "."); {
+		if suffix, _ := publicsuffix.PublicSuffix(d); suffix == d {
+			break
+		}
 		if meant, ok := rrtext.Dotless(target, d); ok {
 			return meant, true
 		}

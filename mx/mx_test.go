@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -252,5 +253,35 @@ news MX 10 mx.mailer.example.co.uk
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: mx.missing-target hints %q, want %q", domain, got, want)
 		}
+	}
+}
+
+// TestMissingTargetDotlessSuffix: a missing host of the zone is no full
+// name written without its dot under a public suffix: the origins tried
+// end at the registrable domain. shop.co.uk's mx.eu.shop.co.uk is not
+// "mx.eu.shop" (shop being a TLD) under co.uk.
+func TestMissingTargetDotlessSuffix(t *testing.T) {
+	z := zones(t, resolver.ZoneSource{Origin: "shop.co.uk", Text: `$TTL 3600
+@ SOA ns1 hostmaster 1 7200 900 1209600 300
+@ NS ns1
+ns1 A 192.0.2.1
+@ MX 10 mail
+@ MX 20 mx.eu
+@ MX 30 mail.example.net
+`})
+	_, fs, err := mx.Lookup(context.Background(), z, "shop.co.uk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hints := map[string]string{}
+	for _, f := range fs {
+		if f.Rule == "mx.missing-target" {
+			target, _, _ := strings.Cut(strings.TrimPrefix(f.Message, "MX target "), " ")
+			_, hints[target], _ = strings.Cut(f.Message, "write it as ")
+		}
+	}
+	want := map[string]string{"mail.shop.co.uk": "", "mx.eu.shop.co.uk": "", "mail.example.net.shop.co.uk": "mail.example.net."}
+	if !maps.Equal(hints, want) {
+		t.Errorf("mx.missing-target hints %q, want %q", hints, want)
 	}
 }

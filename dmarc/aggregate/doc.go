@@ -8,7 +8,7 @@
 // that cannot be read is yielded as an *Error naming it (file, message,
 // attachment, zip entry, report ID) and reading goes on; the same report
 // received twice (same org_name and report_id, and the same email, policy
-// domain, period and counts: report_id alone is not unique everywhere)
+// domain, period and records: report_id alone is not unique everywhere)
 // is yielded once, the copy as an error wrapping ErrDuplicate.
 //
 //	for rep, err := range aggregate.Open(ctx, "reports/", aggregate.Options{}) {
@@ -40,7 +40,8 @@
 // bytes that are not UTF-8 in a UTF-8 report (read as U+FFFD), gzip
 // streams with bytes after the end, a <feedback> wrapped in an <xs:schema>
 // element left open, an <email> or <extra_contact_info> written unescaped
-// in angle brackets (<email><a@b></email>, kept as sent), and attachments
+// in angle brackets (<email><a@b></email>, kept as sent; looked for in
+// the report's first 8 KiB, where <report_metadata> is), and attachments
 // typed application/octet-stream but named .xml.gz are all read. What a
 // report must have: report_id, date_range (seconds since the epoch),
 // policy_published/domain, and per record a source_ip and a count; without

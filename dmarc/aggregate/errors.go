@@ -49,8 +49,8 @@ var (
 	// or has one that cannot be read.
 	ErrInvalid = errors.New("invalid report")
 	// ErrDuplicate: the same report (org_name, report_id, email, policy
-	// domain, period, number of records and messages) was already
-	// yielded in this read (see Options.KeepDuplicates).
+	// domain, period and records) was already yielded in this read (see
+	// Options.KeepDuplicates).
 	ErrDuplicate = errors.New("duplicate report")
 	// ErrNotRegular: a path is a FIFO, a device or another file that is
 	// not regular; it is refused without being read.

@@ -72,7 +72,7 @@ type Options struct {
 
 	// KeepDuplicates yields every copy of a report; by default a report
 	// already seen in this read (the same org_name, report_id, email,
-	// policy domain, period and counts) is yielded as an error wrapping
+	// policy domain, period and records) is yielded as an error wrapping
 	// ErrDuplicate instead.
 	KeepDuplicates bool
 

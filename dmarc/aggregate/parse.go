@@ -51,7 +51,7 @@ var angleAddr = regexp.MustCompile(`<(email|extra_contact_info)>([ \t\r\n]*)<([^
 // escapeAngleAddrs returns head with the angle brackets of such elements
 // escaped, and whether it changed anything.
 func escapeAngleAddrs(head []byte) ([]byte, bool) {
-	if !bytes.Contains(head, []byte("><")) {
+	if !bytes.Contains(head, []byte("<email>")) && !bytes.Contains(head, []byte("<extra_contact_info>")) {
 		return nil, false
 	}
 	var out []byte

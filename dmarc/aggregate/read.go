@@ -258,6 +258,12 @@ func (w *walker) inner(r io.Reader, src Source) {
 	case kindXML:
 		w.xml(br, src)
 	default:
+		if err != nil && err != io.EOF {
+			// Not read so far as to tell (a stream cut short, a bound):
+			// that is the error.
+			w.failf(src, err)
+			return
+		}
 		// Not XML: an SMTP TLS report's JSON (RFC 8460), a text file.
 		w.failf(src, fmt.Errorf("%w: not XML", ErrNotReport))
 	}

@@ -3,6 +3,7 @@ package aggregate_test
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -258,5 +259,93 @@ func TestSameIDOtherReport(t *testing.T) {
 	}
 	if len(reps) != 2 || n != 8 || len(errs) != 1 || !errors.Is(errs[0], aggregate.ErrDuplicate) {
 		t.Errorf("%d reports, %d messages, errors %v", len(reps), n, errs)
+	}
+}
+
+// TestSameIDSameCounts: two mail systems of one organization report
+// under one org_name, email and report_id (a domain and the period), each
+// a record of 3 messages, from different sources: the counts agree, the
+// reports do not, and both are read. A copy of either is still one.
+func TestSameIDSameCounts(t *testing.T) {
+	base := strings.Replace(minimal("", ""), "<report_id>rw-1</report_id>", "<report_id>contoso.example.1700000000.1700086400</report_id>", 1)
+	other := strings.Replace(base, "<source_ip>192.0.2.10</source_ip>", "<source_ip>198.51.100.20</source_ip>", 1)
+	dir := t.TempDir()
+	for name, data := range map[string]string{"a.xml": base, "b.xml": other, "c.xml": base, "d.xml": other} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reps, errs := collect(aggregate.ReadDir(ctx, dir, aggregate.Options{}))
+	var ips []string
+	for _, r := range reps {
+		ips = append(ips, r.Records[0].SourceIP.String())
+	}
+	if len(reps) != 2 || ips[0] == ips[1] || len(errs) != 2 || !errors.Is(errs[0], aggregate.ErrDuplicate) || !errors.Is(errs[1], aggregate.ErrDuplicate) {
+		t.Errorf("reports from %v, errors %v", ips, errs)
+	}
+}
+
+// TestAngleBracketAddressPretty: the address in angle brackets with
+// white space around it, in a report written one element a line (no "><"
+// anywhere in it), is read as well.
+func TestAngleBracketAddressPretty(t *testing.T) {
+	s := `<?xml version="1.0" encoding="UTF-8"?>
+<feedback>
+ <report_metadata>
+  <org_name>receiver.example</org_name>
+  <email> <dmarc@receiver.example> </email>
+  <report_id>rw-2</report_id>
+  <date_range>
+   <begin>1700000000</begin>
+   <end>1700086400</end>
+  </date_range>
+ </report_metadata>
+ <policy_published>
+  <domain>contoso.example</domain>
+ </policy_published>
+ <record>
+  <row>
+   <source_ip>192.0.2.10</source_ip>
+   <count>3</count>
+  </row>
+  <identifiers>
+   <header_from>contoso.example</header_from>
+  </identifiers>
+ </record>
+</feedback>
+`
+	if strings.Contains(s, "><") {
+		t.Fatal("the fixture has ><")
+	}
+	if rep := parseString(t, s); rep.Email != "<dmarc@receiver.example>" || rep.Messages() != 3 {
+		t.Errorf("email %q, %d messages", rep.Email, rep.Messages())
+	}
+}
+
+// TestDuplicateRecordOrder: the same report sent again with its records
+// in another order (generated anew from the receiver's store) is the same
+// report, counted once.
+func TestDuplicateRecordOrder(t *testing.T) {
+	base := minimal("", "")
+	i, j := strings.Index(base, "<record>"), strings.Index(base, "</feedback>")
+	rec := base[i:j]
+	second := strings.NewReplacer("192.0.2.10", "198.51.100.20", "<count>3</count>", "<count>4</count>").Replace(rec)
+	a := base[:i] + rec + second + base[j:]
+	b := base[:i] + second + rec + base[j:]
+	reps, errs := collect(aggregate.Read(ctx, bytes.NewReader(zipOf(zipEntry{"a.xml", []byte(a)}, zipEntry{"b.xml", []byte(b)})), "z.zip", aggregate.Options{}))
+	if len(reps) != 1 || reps[0].Messages() != 7 || len(errs) != 1 || !errors.Is(errs[0], aggregate.ErrDuplicate) {
+		t.Errorf("%d reports, errors %v", len(reps), errs)
+	}
+}
+
+// TestInnerReadError: an archive whose data cannot be read to the end of
+// its first bytes (a gzip cut short) says so, not that what it holds is
+// "not XML".
+func TestInnerReadError(t *testing.T) {
+	data := gz(bytes.Repeat([]byte(tlsReport), 8))
+	data = data[:len(data)/2]
+	_, errs := collect(aggregate.Read(ctx, bytes.NewReader(data), "cut.json.gz", aggregate.Options{}))
+	if len(errs) != 1 || errors.Is(errs[0], aggregate.ErrNotReport) || !errors.Is(errs[0], io.ErrUnexpectedEOF) {
+		t.Errorf("errors %v", errs)
 	}
 }
