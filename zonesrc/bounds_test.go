@@ -137,22 +137,7 @@ func TestTerraformReferenceChain(t *testing.T) {
 	}
 	fmt.Fprintf(&b, "resource \"aws_route53_record\" \"near\" {\n  zone_id = aws_route53_zone.z.zone_id\n  name = null_resource.r2.name\n  type = \"TXT\"\n  records = [\"v=spf1 -all\"]\n}\n")
 	fmt.Fprintf(&b, "resource \"aws_route53_record\" \"far\" {\n  zone_id = aws_route53_zone.z.zone_id\n  name = null_resource.r%d.name\n  type = \"TXT\"\n  records = [\"v=spf1 -all\"]\n}\n", n-1)
-	done := make(chan []*zonesrc.Zone, 1)
-	go func() {
-		zones, err := zonesrc.ReadTerraform(map[string][]byte{"main.tf": []byte(b.String())})
-		if err != nil {
-			t.Error(err)
-		}
-		done <- zones
-	}()
-	select {
-	case zones := <-done:
-		if len(zones) != 1 || len(zones[0].Records) != 1 || zones[0].Records[0].Name != "a.contoso.example" {
-			t.Errorf("zones %+v, want the near record at a.contoso.example", zones)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("ReadTerraform did not return in 10 s")
-	}
+	oneRecordWithin(t, b.String(), "the near record")
 }
 
 // TestTerraformManyNames: an expression is evaluated with what it
@@ -170,9 +155,16 @@ func TestTerraformManyNames(t *testing.T) {
 		fmt.Fprintf(&b, "resource \"t%d\" \"r\" { name = local.l%d }\n", i, i)
 	}
 	b.WriteString("resource \"aws_route53_record\" \"spf\" {\n  zone_id = aws_route53_zone.z.zone_id\n  name = t7.r.name\n  type = \"TXT\"\n  records = [\"v=spf1 -all\"]\n}\n")
+	oneRecordWithin(t, b.String(), "the record")
+}
+
+// oneRecordWithin reads src as main.tf within 10 s, and wants one zone
+// holding one record, what at a.contoso.example.
+func oneRecordWithin(t *testing.T, src, what string) {
+	t.Helper()
 	done := make(chan []*zonesrc.Zone, 1)
 	go func() {
-		zones, err := zonesrc.ReadTerraform(map[string][]byte{"main.tf": []byte(b.String())})
+		zones, err := zonesrc.ReadTerraform(map[string][]byte{"main.tf": []byte(src)})
 		if err != nil {
 			t.Error(err)
 		}
@@ -181,7 +173,7 @@ func TestTerraformManyNames(t *testing.T) {
 	select {
 	case zones := <-done:
 		if len(zones) != 1 || len(zones[0].Records) != 1 || zones[0].Records[0].Name != "a.contoso.example" {
-			t.Errorf("zones %+v, want the record at a.contoso.example", zones)
+			t.Errorf("zones %+v, want %s at a.contoso.example", zones, what)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("ReadTerraform did not return in 10 s")
