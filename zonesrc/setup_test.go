@@ -126,16 +126,7 @@ resource "aws_route53_record" "dkim" {
 // read without its path says why its includes are not.
 func TestOctoDNSInclude(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, text string) {
-		t.Helper()
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, text string) { t.Helper(); writeUnder(t, dir, name, text) }
 	write("zones/contoso.example.yaml", "'':\n  - !include common/mx.yaml\n  - type: TXT\n    value: v=spf1 -all\n")
 	write("zones/common/mx.yaml", "type: MX\nvalues: !include hosts.yaml\n")
 	write("zones/common/hosts.yaml", "- exchange: mx.example.net.\n  preference: 10\n")
@@ -226,16 +217,7 @@ func TestOctoDNSSplit(t *testing.T) {
 // and each zone's lenient.
 func TestOctoDNSConfigZones(t *testing.T) {
 	repo := t.TempDir()
-	write := func(name, text string) {
-		t.Helper()
-		p := filepath.Join(repo, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, text string) { t.Helper(); writeUnder(t, repo, name, text) }
 	write("config/octodns.yaml", `providers:
   config:
     class: octodns.provider.yaml.YamlProvider
@@ -317,16 +299,7 @@ func TestOctoDNSSplitDomainInside(t *testing.T) {
 // beside them for !include, nor a .yml file.
 func TestOctoDNSConfigSources(t *testing.T) {
 	repo := t.TempDir()
-	write := func(name, text string) {
-		t.Helper()
-		p := filepath.Join(repo, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, text string) { t.Helper(); writeUnder(t, repo, name, text) }
 	provider := "providers:\n  config:\n    class: octodns.provider.yaml.YamlProvider\n    directory: ./zones\n    split_extension: .\n"
 	write("one.yaml", provider+"zones:\n  contoso.example.:\n    sources: [config]\n")
 	write("all.yaml", provider+"zones:\n  '*':\n    sources: [config]\n")
@@ -384,5 +357,18 @@ func TestOctoDNSProviderFolder(t *testing.T) {
 	}
 	if f != zonesrc.FormatOctoDNS || fmt.Sprint(got) != "map[contoso.example:1 fabrikam.example:1]" {
 		t.Errorf("%s: records of each zone %v, want one in each of contoso.example and fabrikam.example", f, got)
+	}
+}
+
+// writeUnder writes text to the file name (a slash path) under root,
+// making its folders.
+func writeUnder(t *testing.T, root, name, text string) {
+	t.Helper()
+	p := filepath.Join(root, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
