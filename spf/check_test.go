@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/spf"
 )
@@ -210,5 +211,33 @@ v     IN TXT "v=spf1 a:six1.example a:six2.example a:six3.example a:four.example
 		if err != nil || v.Result != want {
 			t.Errorf("Check(%s) = %+v, %v; want %s", ip, v, err, want)
 		}
+	}
+}
+
+// TestVoidNamesOnce: a name that several terms look up is said once in
+// spf.void-lookup-limit, with how many terms asked for it, not once per
+// term.
+func TestVoidNamesOnce(t *testing.T) {
+	z, err := resolver.NewZones(resolver.ZoneSource{Origin: "example", Text: `
+@     IN SOA ns h 1 2 3 4 5
+six   IN AAAA 2001:db8::61
+other IN AAAA 2001:db8::62
+v     IN TXT "v=spf1 a:six.example a:six.example a:other.example a:six.example -all"
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, fs, err := spf.Linter{SkipSPFType: true}.Lint(context.Background(), z, "v.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var void []lint.Finding
+	for _, f := range fs {
+		if f.Rule == "spf.void-lookup-limit" {
+			void = append(void, f)
+		}
+	}
+	if len(void) != 1 || !strings.Contains(void[0].Message, "six.example (3 terms), other.example have only AAAA records") {
+		t.Errorf("findings %v; want the void names said once each, six.example with its 3 terms", void)
 	}
 }

@@ -204,7 +204,7 @@ func (l Linter) Lint(ctx context.Context, r resolver.Resolver, domain string) (*
 		w.add(f)
 	}
 	if rep.VoidLookups > 2 {
-		f := ruleVoidLookupLimit.New(name, fmt.Sprintf("%d lookups return NXDOMAIN or no records (%s); more than 2 is a permerror", rep.VoidLookups, strings.Join(rep.VoidNames, ", ")))
+		f := ruleVoidLookupLimit.New(name, fmt.Sprintf("%d lookups return NXDOMAIN or no records (%s); more than 2 is a permerror", rep.VoidLookups, namesOnce(rep.VoidNames)))
 		f.Type, f.Record = "TXT", root.Record
 		w.add(f)
 	} else {
@@ -221,20 +221,38 @@ func (l Linter) Lint(ctx context.Context, r resolver.Resolver, domain string) (*
 			// whole list, said once.
 			all := ""
 			if len(rep.VoidNames) > 0 {
-				all = " (" + strings.Join(append(append([]string(nil), rep.VoidNames...), fam.names...), ", ") + ")"
+				all = " (" + namesOnce(append(append([]string(nil), rep.VoidNames...), fam.names...)) + ")"
 			}
 			has, its := "has", "its lookup is"
 			if len(fam.names) > 1 {
 				has, its = "have", "their lookups are"
 			}
 			f := ruleVoidLookupLimit.New(name, fmt.Sprintf("for an %s client, %d lookups return no records%s: %s %s only %s records, which a client of the other family does not use (RFC 7208 §5.3), so %s void; more than 2 is a permerror for %s senders",
-				fam.name, fam.n, all, strings.Join(fam.names, ", "), has, fam.other, its, fam.name))
+				fam.name, fam.n, all, namesOnce(fam.names), has, fam.other, its, fam.name))
 			// Only clients of one family meet it: a warning.
 			f.Severity, f.Type, f.Record = lint.Warning, "TXT", root.Record
 			w.add(f)
 		}
 	}
 	return rep, w.findings.Findings(), nil
+}
+
+// namesOnce lists names in the order first met, each once, with how many
+// terms looked it up when more than one did ("h.example (3 terms)").
+func namesOnce(names []string) string {
+	count := map[string]int{}
+	var order []string
+	for _, n := range names {
+		if count[n]++; count[n] == 1 {
+			order = append(order, n)
+		}
+	}
+	for i, n := range order {
+		if c := count[n]; c > 1 {
+			order[i] = fmt.Sprintf("%s (%d terms)", n, c)
+		}
+	}
+	return strings.Join(order, ", ")
 }
 
 type walker struct {
