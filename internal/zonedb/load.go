@@ -637,7 +637,7 @@ func (z *Zone) cnameProblems() []Problem {
 		slices.Sort(others)
 		others = slices.Compact(others)
 		out = append(out, Problem{Kind: CNAMEAndOtherData, Name: owner, File: e.File, Line: e.Line,
-			Message: fmt.Sprintf("%s has a CNAME and other data (%s): a CNAME must stand alone; servers refuse the zone (Knot: \"another record exists beside CNAME\")", strings.TrimSuffix(owner, "."), strings.Join(others, ", "))})
+			Message: fmt.Sprintf("%s has a CNAME and other data (%s): a CNAME must stand alone; servers refuse the zone (Knot: \"another record exists beside CNAME\"), and DNS providers and octoDNS refuse the record", strings.TrimSuffix(owner, "."), strings.Join(others, ", "))})
 	}
 	return out
 }
