@@ -43,6 +43,10 @@ var (
 		Citation: "RFC 1035 §5.1", URL: rfc1035 + "#section-5.1"}
 )
 
+// BOMFix is the fix of zone.byte-order-mark, which edits the file, not a
+// record: zonefix.Fix applies it when it finds it.
+const BOMFix = "remove the byte order mark: the file's first three bytes, EF BB BF (save it as UTF-8 without a BOM)"
+
 // Rules returns the rules of the zone check.
 func Rules() []lint.Rule {
 	return []lint.Rule{ruleZoneCNAME, ruleZoneMissingSOA, ruleZoneMissingNS, ruleZoneOutOfZone, ruleZoneTXTTooLong, ruleZoneNSNoAddress, ruleZoneBOM}
@@ -90,6 +94,10 @@ func run(p *analysis.Pass) {
 		}
 		f := rule.New(strings.TrimSuffix(pr.Name, "."), pr.Message)
 		f.Type = typ
+		if rule.ID == ruleZoneBOM.ID {
+			// No record to edit: zonefix.Fix removes the mark itself.
+			f.Fixes = []lint.Fix{{Message: BOMFix}}
+		}
 		p.Report(f)
 	}
 }

@@ -143,6 +143,7 @@ func Fix(ctx context.Context, sources []resolver.ZoneSource, domain string, opts
 	if origin == "" || cur.z.Origins()[0] != origin {
 		return nil, fmt.Errorf("zonefix: %s is not in the first zone file (%s), the one fixes are written to", domain, srcs[0].File)
 	}
+	cur = f.dropBOM(cur, res)
 	tried := map[string]bool{}
 	for n := 0; n < maxFixes; n++ {
 		next, done := f.step(cur, origin, tried, res)
@@ -172,6 +173,28 @@ func Fix(ctx context.Context, sources []resolver.ZoneSource, domain string, opts
 		}
 	}
 	return res, nil
+}
+
+// dropBOM removes a byte order mark (zone.byte-order-mark) from the
+// file: no record changes, and BIND and Knot load the result. It is
+// checked as any fix is.
+func (f *fixer) dropBOM(cur *state, res *Result) *state {
+	const bom = "\ufeff"
+	if !strings.HasPrefix(cur.text, bom) {
+		return cur
+	}
+	for _, fd := range cur.rep.Findings {
+		if fd.Rule != "zone.byte-order-mark" || len(fd.Fixes) == 0 {
+			continue
+		}
+		next, err := f.state(strings.TrimPrefix(cur.text, bom))
+		if err != nil || verify(cur, next, fd, fd.Fixes[0], f.domain) != "" {
+			return cur
+		}
+		res.Applied = append(res.Applied, Applied{Finding: fd, Fix: fd.Fixes[0]})
+		return next
+	}
+	return cur
 }
 
 type fixer struct {

@@ -3,6 +3,7 @@ package zonefix_test
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -226,6 +227,43 @@ func TestFileReadBounded(t *testing.T) {
 			}
 		case <-time.After(5 * time.Second):
 			t.Fatalf("%s: Fix still reading after 5 s", filepath.Base(path))
+		}
+	}
+}
+
+// TestByteOrderMarkRemoved: a zone file saved with a UTF-8 byte order mark,
+// which BIND and Knot refuse (zone.byte-order-mark), is written without
+// it and nothing else changed: the mark is no record, so the zone loads
+// the same, and the result is one both servers load (checked with
+// named-checkzone and kzonecheck where installed).
+func TestByteOrderMarkRemoved(t *testing.T) {
+	text := "\ufeff$ORIGIN bom.example.\n$TTL 3600\n@ IN SOA ns1 hostmaster 2026120401 7200 900 1209600 300\n@ IN NS ns1\nns1 IN A 192.0.2.53\n" +
+		"@ IN MX 10 mail\nmail IN A 192.0.2.25\n@ IN TXT \"v=spf1 mx -all\"\n_dmarc IN TXT \"v=DMARC1; p=reject; rua=mailto:dmarc@bom.example\"\n"
+	src := resolver.ZoneSource{File: "db.bom.example", Text: text, Domain: "bom.example"}
+	res, err := zonefix.Fix(context.Background(), []resolver.ZoneSource{src}, "bom.example", zonefix.Options{KeepSerial: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.After != strings.TrimPrefix(text, "\ufeff") {
+		t.Errorf("written:\n%q\nwant the file without its first three bytes", res.After)
+	}
+	if len(res.Applied) != 1 || res.Applied[0].Finding.Rule != "zone.byte-order-mark" {
+		t.Errorf("applied %+v, want the zone.byte-order-mark fix", res.Applied)
+	}
+	for _, f := range res.Report.Findings {
+		if f.Rule == "zone.byte-order-mark" {
+			t.Errorf("the written zone still has %s", f)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "db.bom.example")
+	if err := os.WriteFile(out, []byte(res.After), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, server := range [][]string{{"named-checkzone", "bom.example", out}, {"kzonecheck", "-o", "bom.example", out}} {
+		if path, err := exec.LookPath(server[0]); err == nil {
+			if b, err := exec.Command(path, server[1:]...).CombinedOutput(); err != nil {
+				t.Errorf("%s refuses the written zone: %v\n%s", server[0], err, b)
+			}
 		}
 	}
 }
