@@ -3,6 +3,7 @@ package zoneedit
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -592,7 +593,12 @@ func nextSerial(old uint32, today time.Time) uint32 {
 			}
 		}
 	}
-	return old + 1 // wraps as serial arithmetic does (RFC 1982)
+	// Wraps as serial arithmetic does (RFC 1982 §3.1), skipping 0, as
+	// BIND's increment does: some software takes a serial of 0 as unset.
+	if old == math.MaxUint32 {
+		return 1
+	}
+	return old + 1
 }
 
 // replaceToken replaces the first whole token old after the SOA's two

@@ -138,7 +138,9 @@ func TestEditsAsAPersonMakesThem(t *testing.T) {
 	if !strings.Contains(got, "\n_dmarc.example.org. 3600 IN TXT \"v=DMARC1; p=reject\"") || !strings.Contains(got, "( 2026120400 3600") {
 		t.Errorf("absolute style or serial:\n%s", got)
 	}
-	for _, tc := range []struct{ old, want uint32 }{{2026120400, 2026120401}, {2026120499, 2026120500}, {7, 8}, {2099010100, 2099010101}} {
+	for _, tc := range []struct{ old, want uint32 }{{2026120400, 2026120401}, {2026120499, 2026120500}, {7, 8}, {2099010100, 2099010101},
+		// RFC 1982 wraps past 4294967295; 0 is skipped, as BIND skips it.
+		{4294967295, 1}, {4294967294, 4294967295}} {
 		if got := nextSerial(tc.old, today); got != tc.want {
 			t.Errorf("nextSerial(%d) = %d, want %d", tc.old, got, tc.want)
 		}
