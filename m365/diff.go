@@ -825,6 +825,18 @@ func (d *differ) dmarcEntry(e records.Expected, ent Entry, fail func(error) Entr
 	ent.Found = rdatas(recs)
 	matched, others := split(recs, e.Want)
 	domain := strings.TrimPrefix(e.Name, "_dmarc.")
+	if len(recs) == 0 {
+		// Microsoft's DMARC page: subdomains inherit the parent domain's
+		// DMARC record, which may be the only one.
+		why, err := d.inheritedDMARC(domain)
+		if err != nil {
+			return fail(err)
+		}
+		if why != "" {
+			ent.Status, ent.Why = OK, why
+			return ent
+		}
+	}
 	switch {
 	case len(recs) > 1:
 		ent.Status, ent.Why = Conflict, fmt.Sprintf("%d v=DMARC1 records: receivers discard them all; merge them into one (the fix keeps every tag and report address)", len(recs))
@@ -863,6 +875,41 @@ func (d *differ) dmarcEntry(e records.Expected, ent Entry, fail func(error) Entr
 		judge(&ent, matched, others, "")
 	}
 	return ent
+}
+
+// inheritedDMARC says, for a subdomain (by the public suffix list) without
+// a DMARC record of its own, where the record that applies to it is: the
+// organizational domain's, which Microsoft's DMARC page says subdomains
+// inherit ("you can eliminate the DMARC TXT records in the subdomains and
+// rely on the single DMARC TXT record in the parent domain"). It is "" when
+// the domain is an organizational domain or no record applies, and the
+// error when the organizational domain's record could not be asked (not
+// verified offline, a timeout): nothing is known to be missing then.
+func (d *differ) inheritedDMARC(domain string) (string, error) {
+	org := dmarc.OrgDomainPSL(domain)
+	if org == "" || strings.EqualFold(strings.TrimSuffix(org, "."), strings.TrimSuffix(domain, ".")) {
+		return "", nil
+	}
+	disc, err := dmarc.Discover(d.ctx, d.pass.Resolver, domain)
+	if err != nil || disc == nil {
+		return "", nil
+	}
+	if pol := disc.Effective(); pol != nil && pol.Record != nil && pol.PolicyDomain != "" &&
+		!strings.EqualFold(strings.TrimSuffix(pol.PolicyDomain, "."), strings.TrimSuffix(domain, ".")) {
+		return fmt.Sprintf("no DMARC record of its own: the subdomain inherits _dmarc.%s's (p=%s%s)", strings.TrimSuffix(pol.PolicyDomain, "."), pol.Record.P, spOf(pol.Record)), nil
+	}
+	if pol := disc.RFC7489; pol != nil && pol.Record == nil && pol.Failure != nil &&
+		strings.EqualFold(strings.TrimSuffix(pol.Unasked, "."), "_dmarc."+strings.TrimSuffix(org, ".")) {
+		return "", fmt.Errorf("the organizational domain's record, which the subdomain inherits, could not be asked: %w", pol.Failure)
+	}
+	return "", nil
+}
+
+func spOf(rec *dmarc.Record) string {
+	if rec.SP == "" {
+		return ""
+	}
+	return ", sp=" + rec.SP
 }
 
 // cnameEntry diffs an expected CNAME (autodiscover, a DKIM selector,

@@ -120,6 +120,17 @@ func (r *StageInput) dmarcPolicy() (p string, rua bool) {
 		return "", false
 	}
 	if len(e.Found) == 0 {
+		if e.Status == OK {
+			// A subdomain inheriting its parent's record: the
+			// subdomain policy (sp) applies, else p.
+			if pol := r.inherited(); pol != nil {
+				p := pol.P
+				if pol.SP != "" {
+					p = pol.SP
+				}
+				return strings.ToLower(p), pol.Reports()
+			}
+		}
 		return "", false
 	}
 	rr, err := dns.NewRR("_dmarc. IN TXT " + e.Found[0])
@@ -135,6 +146,19 @@ func (r *StageInput) dmarcPolicy() (p string, rua bool) {
 		return rec.P, rec.Reports()
 	}
 	return "invalid", rec.Reports()
+}
+
+// inherited returns the DMARC record found above the domain (the one a
+// subdomain without its own inherits), or nil.
+func (r *StageInput) inherited() *dmarc.Record {
+	if r.DMARC == nil {
+		return nil
+	}
+	pol := r.DMARC.Effective()
+	if pol == nil || pol.Record == nil || pol.PolicyDomain == "" || strings.EqualFold(strings.TrimSuffix(pol.PolicyDomain, "."), strings.TrimSuffix(r.Domain, ".")) {
+		return nil
+	}
+	return pol.Record
 }
 
 // stageOf places the domain on the onboarding path: the first stage whose
