@@ -931,6 +931,7 @@ func (d *differ) cnameEntry(e records.Expected, ent Entry, fail func(error) Entr
 		ent.Found = rdatas(addrs)
 		others = addrs
 	}
+	matched, others = d.dkimByMXToken(e, matched, others)
 	judge(&ent, matched, others, "other records at the name")
 	if d.keepWorkingDKIM(e, &ent) {
 		return ent
@@ -952,6 +953,51 @@ func (d *differ) cnameEntry(e records.Expected, ent Entry, fail func(error) Entr
 	}
 	d.missingDot(e, &ent, rrs)
 	return ent
+}
+
+// dkimByMXToken moves to matched the DKIM CNAMEs whose target names the
+// domain by the token of its published Microsoft 365 MX instead of by the
+// domain with dots as dashes: Microsoft has documented the custom-domain
+// part of the target as the <DomainGUID>, "the text to the left of
+// .mail.protection.outlook.com in the customized MX record for the custom
+// domain" (Microsoft Learn, Use DKIM to validate outbound email sent from
+// your custom domain), and the token differs from the dashed domain when
+// the domain has hyphens or the token a suffix (ima-citizensrights.org.uk:
+// imacitizensrights-org-uk0i). The rest of the target must still be what
+// the set expects (the tenant, onmicrosoft.com or <c>-v1.dkim.mail.microsoft).
+func (d *differ) dkimByMXToken(e records.Expected, matched, others []dns.RR) (m, o []dns.RR) {
+	if e.Purpose != records.DKIM1 && e.Purpose != records.DKIM2 || len(others) == 0 || e.Want == nil {
+		return matched, others
+	}
+	mxs, err := d.apexMX(d.domain)
+	if err != nil {
+		return matched, others
+	}
+	tokens := map[string]bool{}
+	for _, rr := range mxs {
+		host := strings.ToLower(strings.TrimSuffix(rrTarget(rr), "."))
+		if records.MXKindOf(host) != records.NotM365MX {
+			token, _, _ := strings.Cut(host, ".")
+			tokens[token] = true
+		}
+	}
+	sel := strings.ToLower(strings.SplitN(e.Name, ".", 2)[0])
+	dashed := strings.ReplaceAll(d.domain, ".", "-")
+	for _, rr := range others {
+		c, ok := rr.(*dns.CNAME)
+		if !ok {
+			o = append(o, rr)
+			continue
+		}
+		label, rest, _ := strings.Cut(strings.ToLower(c.Target), ".")
+		token, found := strings.CutPrefix(label, sel+"-")
+		if found && tokens[token] && e.Want.Match(withTarget(rr, sel+"-"+dashed+"."+rest)) {
+			matched = append(matched, rr)
+			continue
+		}
+		o = append(o, rr)
+	}
+	return matched, o
 }
 
 // keepWorkingDKIM decides whether a wrong DKIM CNAME is kept as it is,
