@@ -67,10 +67,13 @@ type StageInput struct {
 	Domain       string
 	Diff         []Entry
 	VerifyRecord bool // Result.VerifyRecord
-	DKIM         []*dkim.Selector
-	DMARC        *dmarc.Discovery
-	Enforcement  *enforce.Result
-	Findings     []lint.Finding
+	// ParentVerified is Result.ParentVerified: the parent domain whose
+	// MS= record shows it verified.
+	ParentVerified string
+	DKIM           []*dkim.Selector
+	DMARC          *dmarc.Discovery
+	Enforcement    *enforce.Result
+	Findings       []lint.Finding
 }
 
 // Onboard recognises the onboarding stage from the Microsoft 365 diff
@@ -321,6 +324,9 @@ func topSources(e *enforce.Result) string {
 func (r *StageInput) verifiedBy(verify *Entry) string {
 	if verify != nil && verify.Status == OK && len(verify.Found) > 0 || r.VerifyRecord {
 		return "the MS= verification record"
+	}
+	if r.ParentVerified != "" {
+		return "the MS= record of " + r.ParentVerified + ": a subdomain added to the tenant of a verified domain is verified automatically"
 	}
 	for _, s := range r.DKIM {
 		if (s.Selector == "selector1" || s.Selector == "selector2") && s.Status == dkim.StatusOK && (strings.Contains(s.Target, ".onmicrosoft.") || strings.HasSuffix(s.Target, ".dkim.mail.microsoft")) {
