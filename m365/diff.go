@@ -826,6 +826,13 @@ func (d *differ) dmarcEntry(e records.Expected, ent Entry, fail func(error) Entr
 	matched, others := split(recs, e.Want)
 	domain := strings.TrimPrefix(e.Name, "_dmarc.")
 	if len(recs) == 0 {
+		if via, crecs, ctexts, err := d.dmarcViaCNAME(e.Name); err != nil {
+			return fail(err)
+		} else if via != "" {
+			return d.dmarcThroughCNAME(e, ent, via, crecs, ctexts)
+		}
+	}
+	if len(recs) == 0 {
 		// Microsoft's DMARC page: subdomains inherit the parent domain's
 		// DMARC record, which may be the only one.
 		why, err := d.inheritedDMARC(domain)
@@ -873,6 +880,55 @@ func (d *differ) dmarcEntry(e records.Expected, ent Entry, fail func(error) Entr
 		}
 	default:
 		judge(&ent, matched, others, "")
+	}
+	return ent
+}
+
+// dmarcViaCNAME returns, when name is a CNAME (chain), the name it leads
+// to and the v=DMARC1 records there: receivers' TXT query follows the
+// CNAME (RFC 1034 §3.6.2), so a _dmarc CNAME to a shared policy or a
+// DMARC service's record publishes that record. via is "" without a CNAME.
+func (d *differ) dmarcViaCNAME(name string) (via string, recs []dns.RR, texts []string, err error) {
+	a, err := d.pass.Resolver.Lookup(d.ctx, name, dns.TypeTXT)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if len(a.Chain) == 0 {
+		return "", nil, nil, nil
+	}
+	via = strings.TrimSuffix(rrTarget(a.Chain[len(a.Chain)-1]), ".")
+	for _, rr := range a.Records {
+		if t := rrtext.TXT(rr); dmarc.IsDMARC(t) {
+			recs = append(recs, rr)
+			texts = append(texts, t)
+		}
+	}
+	return via, recs, texts, nil
+}
+
+// dmarcThroughCNAME diffs the DMARC record a _dmarc CNAME leads to. It is
+// edited where it lives, so the fixes are advice: never a TXT record
+// beside the CNAME.
+func (d *differ) dmarcThroughCNAME(e records.Expected, ent Entry, via string, recs []dns.RR, texts []string) Entry {
+	ent.Found = rdatas(recs)
+	matched, _ := split(recs, e.Want)
+	switch {
+	case len(recs) == 0:
+		ent.Status, ent.Why = Missing, fmt.Sprintf("%s is a CNAME to %s, which holds no v=DMARC1 record", e.Name, via)
+		ent.fix = advise(fmt.Sprintf("publish the DMARC record at %s (the CNAME's target), or replace the CNAME with the record: p=none with rua=mailto: and a mailbox of yours that reads the aggregate reports", via))
+	case len(recs) > 1:
+		ent.Status, ent.Why = Conflict, fmt.Sprintf("%d v=DMARC1 records at %s (the CNAME's target): receivers discard them all; merge them into one there", len(recs), via)
+		ent.fix = advise("merge the records at " + via)
+	case len(matched) > 0:
+		ent.Status = OK
+	default:
+		if rec, _ := dmarc.Parse(texts[0], dmarc.RFC9989); rec != nil && rec.P == dmarc.None {
+			ent.Status, ent.Why = Wrong, fmt.Sprintf("p=none without rua at %s (the CNAME's target): monitoring with no way to see the reports; add an aggregate report address (rua) there", via)
+			d.set(override{sev: sevp(lint.Warning)})
+		} else {
+			ent.Status, ent.Why = Wrong, fmt.Sprintf("the DMARC record at %s (the CNAME's target) has no valid policy (p=none, quarantine or reject)", via)
+		}
+		ent.fix = advise("edit the record at " + via + ", where the CNAME at " + e.Name + " leads")
 	}
 	return ent
 }
