@@ -281,7 +281,16 @@ func monitoringByReports(e *enforce.Result) stageState {
 func (r *StageInput) enforcingStage() stageState {
 	for _, e := range r.Diff {
 		if !e.Optional && e.Status != OK && e.Status != Error {
-			return stageState{StageEnforcing, fmt.Sprintf("Publish the %s record (%s %s): %s", e.Purpose, e.Type, e.Name, sentence(e.Why))}
+			// A record that must not exist (msoid) is deleted, a wrong
+			// one fixed; only a missing one is published.
+			verb := "Fix"
+			switch {
+			case strings.HasPrefix(e.Expected, "no "):
+				verb = "Delete"
+			case e.Status == Missing:
+				verb = "Publish"
+			}
+			return stageState{StageEnforcing, fmt.Sprintf("%s the %s record (%s %s): %s", verb, e.Purpose, e.Type, e.Name, sentence(e.Why))}
 		}
 	}
 	for _, f := range r.Findings {
