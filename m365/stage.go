@@ -250,6 +250,10 @@ func (r *StageInput) dmarcStage() (stageState, bool) {
 	p, rua := r.dmarcPolicy()
 	dmarcE := r.entryOf(records.DMARC)
 	switch {
+	case p == "" && dmarcE != nil && dmarcE.Status == Error:
+		// Not read (not verified offline, a timeout): nothing is known
+		// to be missing, so nothing is to be published over it.
+		return stageState{StageSigning, "Read the DMARC record before going on: " + sentence(dmarcE.Why) + " The stage past signing follows from its policy."}, true
 	case p == "":
 		return stageState{StageSigning, "Publish DMARC at p=none with reports (_dmarc." + r.Domain + " TXT \"v=DMARC1; p=none; rua=mailto:<a mailbox that reads the reports>\"), then read the reports."}, true
 	case p == "invalid" || dmarcE != nil && dmarcE.Status == Conflict:

@@ -7,6 +7,16 @@ import (
 	"github.com/domainlint/domainlint/records"
 )
 
+// TestUnreadDMARCIsNotMissing: a DMARC record that could not be read
+// (offline, behind a CNAME outside the zone files) is not to be published.
+func TestUnreadDMARCIsNotMissing(t *testing.T) {
+	in := StageInput{Domain: "contoso.example", Diff: []Entry{{Purpose: records.DMARC, Status: Error, Why: "lookup _dmarc-policy.fabrikam.example TXT: not verified offline"}}}
+	s, _ := in.dmarcStage()
+	if strings.Contains(s.next, "Publish") || !strings.Contains(s.next, "not verified offline") {
+		t.Errorf("next step %q", s.next)
+	}
+}
+
 // TestEnforcingNextStepVerb: the next step at p=reject deletes a record
 // that must not exist (msoid outside 21Vianet), fixes a wrong one, and
 // publishes only a missing one.
