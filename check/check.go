@@ -247,7 +247,10 @@ type Report struct {
 	// verifyRecord: the domain publishes an MS= verification record
 	// (read when the expected set does not ask for one).
 	verifyRecord bool
-	mu           sync.Mutex
+	// parentVerified: the parent domain whose MS= record shows it
+	// verified (m365.Result.ParentVerified).
+	parentVerified string
+	mu             sync.Mutex
 }
 
 // Waiver is one `; ignore "rule"` comment that waived findings.
@@ -314,7 +317,7 @@ func (r *Report) onboarding() Onboarding {
 	if r == nil {
 		return Onboarding{}
 	}
-	return m365.Onboard(m365.StageInput{Domain: r.Domain, Diff: r.Diff, VerifyRecord: r.verifyRecord, DKIM: r.DKIM,
+	return m365.Onboard(m365.StageInput{Domain: r.Domain, Diff: r.Diff, VerifyRecord: r.verifyRecord, ParentVerified: r.parentVerified, DKIM: r.DKIM,
 		DMARC: r.DMARC, Enforcement: r.Enforcement, Findings: r.Findings})
 }
 

@@ -309,6 +309,9 @@ func (d *driver) store(v any) {
 	case *m365.Result:
 		rep.Diff = append(rep.Diff, v.Diff...)
 		rep.verifyRecord = rep.verifyRecord || v.VerifyRecord
+		if rep.parentVerified == "" {
+			rep.parentVerified = v.ParentVerified
+		}
 	case *mx.Report:
 		rep.MX = v
 	case *parked.Input:

@@ -825,6 +825,25 @@ func (d *differ) dmarcEntry(e records.Expected, ent Entry, fail func(error) Entr
 	ent.Found = rdatas(recs)
 	matched, others := split(recs, e.Want)
 	domain := strings.TrimPrefix(e.Name, "_dmarc.")
+	if len(recs) == 0 {
+		if via, crecs, ctexts, err := d.dmarcViaCNAME(e.Name); err != nil {
+			return fail(err)
+		} else if via != "" {
+			return d.dmarcThroughCNAME(e, ent, via, crecs, ctexts)
+		}
+	}
+	if len(recs) == 0 {
+		// Microsoft's DMARC page: subdomains inherit the parent domain's
+		// DMARC record, which may be the only one.
+		why, err := d.inheritedDMARC(domain)
+		if err != nil {
+			return fail(err)
+		}
+		if why != "" {
+			ent.Status, ent.Why = OK, why
+			return ent
+		}
+	}
 	switch {
 	case len(recs) > 1:
 		ent.Status, ent.Why = Conflict, fmt.Sprintf("%d v=DMARC1 records: receivers discard them all; merge them into one (the fix keeps every tag and report address)", len(recs))
@@ -865,6 +884,90 @@ func (d *differ) dmarcEntry(e records.Expected, ent Entry, fail func(error) Entr
 	return ent
 }
 
+// dmarcViaCNAME returns, when name is a CNAME (chain), the name it leads
+// to and the v=DMARC1 records there: receivers' TXT query follows the
+// CNAME (RFC 1034 §3.6.2), so a _dmarc CNAME to a shared policy or a
+// DMARC service's record publishes that record. via is "" without a CNAME.
+func (d *differ) dmarcViaCNAME(name string) (via string, recs []dns.RR, texts []string, err error) {
+	a, err := d.pass.Resolver.Lookup(d.ctx, name, dns.TypeTXT)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if len(a.Chain) == 0 {
+		return "", nil, nil, nil
+	}
+	via = strings.TrimSuffix(rrTarget(a.Chain[len(a.Chain)-1]), ".")
+	for _, rr := range a.Records {
+		if t := rrtext.TXT(rr); dmarc.IsDMARC(t) {
+			recs = append(recs, rr)
+			texts = append(texts, t)
+		}
+	}
+	return via, recs, texts, nil
+}
+
+// dmarcThroughCNAME diffs the DMARC record a _dmarc CNAME leads to. It is
+// edited where it lives, so the fixes are advice: never a TXT record
+// beside the CNAME.
+func (d *differ) dmarcThroughCNAME(e records.Expected, ent Entry, via string, recs []dns.RR, texts []string) Entry {
+	ent.Found = rdatas(recs)
+	matched, _ := split(recs, e.Want)
+	switch {
+	case len(recs) == 0:
+		ent.Status, ent.Why = Missing, fmt.Sprintf("%s is a CNAME to %s, which holds no v=DMARC1 record", e.Name, via)
+		ent.fix = advise(fmt.Sprintf("publish the DMARC record at %s (the CNAME's target), or replace the CNAME with the record: p=none with rua=mailto: and a mailbox of yours that reads the aggregate reports", via))
+	case len(recs) > 1:
+		ent.Status, ent.Why = Conflict, fmt.Sprintf("%d v=DMARC1 records at %s (the CNAME's target): receivers discard them all; merge them into one there", len(recs), via)
+		ent.fix = advise("merge the records at " + via)
+	case len(matched) > 0:
+		ent.Status = OK
+	default:
+		if rec, _ := dmarc.Parse(texts[0], dmarc.RFC9989); rec != nil && rec.P == dmarc.None {
+			ent.Status, ent.Why = Wrong, fmt.Sprintf("p=none without rua at %s (the CNAME's target): monitoring with no way to see the reports; add an aggregate report address (rua) there", via)
+			d.set(override{sev: sevp(lint.Warning)})
+		} else {
+			ent.Status, ent.Why = Wrong, fmt.Sprintf("the DMARC record at %s (the CNAME's target) has no valid policy (p=none, quarantine or reject)", via)
+		}
+		ent.fix = advise("edit the record at " + via + ", where the CNAME at " + e.Name + " leads")
+	}
+	return ent
+}
+
+// inheritedDMARC says, for a subdomain (by the public suffix list) without
+// a DMARC record of its own, where the record that applies to it is: the
+// organizational domain's, which Microsoft's DMARC page says subdomains
+// inherit ("you can eliminate the DMARC TXT records in the subdomains and
+// rely on the single DMARC TXT record in the parent domain"). It is "" when
+// the domain is an organizational domain or no record applies, and the
+// error when the organizational domain's record could not be asked (not
+// verified offline, a timeout): nothing is known to be missing then.
+func (d *differ) inheritedDMARC(domain string) (string, error) {
+	org := dmarc.OrgDomainPSL(domain)
+	if org == "" || strings.EqualFold(strings.TrimSuffix(org, "."), strings.TrimSuffix(domain, ".")) {
+		return "", nil
+	}
+	disc, err := dmarc.Discover(d.ctx, d.pass.Resolver, domain)
+	if err != nil || disc == nil {
+		return "", nil
+	}
+	if pol := disc.Effective(); pol != nil && pol.Record != nil && pol.PolicyDomain != "" &&
+		!strings.EqualFold(strings.TrimSuffix(pol.PolicyDomain, "."), strings.TrimSuffix(domain, ".")) {
+		return fmt.Sprintf("no DMARC record of its own: the subdomain inherits _dmarc.%s's (p=%s%s)", strings.TrimSuffix(pol.PolicyDomain, "."), pol.Record.P, spOf(pol.Record)), nil
+	}
+	if pol := disc.RFC7489; pol != nil && pol.Record == nil && pol.Failure != nil &&
+		strings.EqualFold(strings.TrimSuffix(pol.Unasked, "."), "_dmarc."+strings.TrimSuffix(org, ".")) {
+		return "", fmt.Errorf("the organizational domain's record, which the subdomain inherits, could not be asked: %w", pol.Failure)
+	}
+	return "", nil
+}
+
+func spOf(rec *dmarc.Record) string {
+	if rec.SP == "" {
+		return ""
+	}
+	return ", sp=" + rec.SP
+}
+
 // cnameEntry diffs an expected CNAME (autodiscover, a DKIM selector,
 // Intune enrollment, the legacy Skype names): the CNAME at the name, else
 // the addresses published in its place.
@@ -884,6 +987,7 @@ func (d *differ) cnameEntry(e records.Expected, ent Entry, fail func(error) Entr
 		ent.Found = rdatas(addrs)
 		others = addrs
 	}
+	matched, others = d.dkimByMXToken(e, matched, others)
 	judge(&ent, matched, others, "other records at the name")
 	if d.keepWorkingDKIM(e, &ent) {
 		return ent
@@ -905,6 +1009,51 @@ func (d *differ) cnameEntry(e records.Expected, ent Entry, fail func(error) Entr
 	}
 	d.missingDot(e, &ent, rrs)
 	return ent
+}
+
+// dkimByMXToken moves to matched the DKIM CNAMEs whose target names the
+// domain by the token of its published Microsoft 365 MX instead of by the
+// domain with dots as dashes: Microsoft has documented the custom-domain
+// part of the target as the <DomainGUID>, "the text to the left of
+// .mail.protection.outlook.com in the customized MX record for the custom
+// domain" (Microsoft Learn, Use DKIM to validate outbound email sent from
+// your custom domain), and the token differs from the dashed domain when
+// the domain has hyphens or the token a suffix (ima-citizensrights.org.uk:
+// imacitizensrights-org-uk0i). The rest of the target must still be what
+// the set expects (the tenant, onmicrosoft.com or <c>-v1.dkim.mail.microsoft).
+func (d *differ) dkimByMXToken(e records.Expected, matched, others []dns.RR) (m, o []dns.RR) {
+	if e.Purpose != records.DKIM1 && e.Purpose != records.DKIM2 || len(others) == 0 || e.Want == nil {
+		return matched, others
+	}
+	mxs, err := d.apexMX(d.domain)
+	if err != nil {
+		return matched, others
+	}
+	tokens := map[string]bool{}
+	for _, rr := range mxs {
+		host := strings.ToLower(strings.TrimSuffix(rrTarget(rr), "."))
+		if records.MXKindOf(host) != records.NotM365MX {
+			token, _, _ := strings.Cut(host, ".")
+			tokens[token] = true
+		}
+	}
+	sel := strings.ToLower(strings.SplitN(e.Name, ".", 2)[0])
+	dashed := strings.ReplaceAll(d.domain, ".", "-")
+	for _, rr := range others {
+		c, ok := rr.(*dns.CNAME)
+		if !ok {
+			o = append(o, rr)
+			continue
+		}
+		label, rest, _ := strings.Cut(strings.ToLower(c.Target), ".")
+		token, found := strings.CutPrefix(label, sel+"-")
+		if found && tokens[token] && e.Want.Match(withTarget(rr, sel+"-"+dashed+"."+rest)) {
+			matched = append(matched, rr)
+			continue
+		}
+		o = append(o, rr)
+	}
+	return matched, o
 }
 
 // keepWorkingDKIM decides whether a wrong DKIM CNAME is kept as it is,

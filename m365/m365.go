@@ -6,6 +6,7 @@ import (
 
 	"github.com/domainlint/domainlint/analysis"
 	"github.com/domainlint/domainlint/dkim"
+	"github.com/domainlint/domainlint/dmarc"
 	"github.com/domainlint/domainlint/internal/rrtext"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/records"
@@ -53,6 +54,11 @@ type Entry struct {
 type Result struct {
 	Diff         []Entry
 	VerifyRecord bool
+	// ParentVerified is the parent domain, up to the organizational
+	// domain, whose MS= record shows it verified when the domain has none
+	// of its own: a subdomain added to the tenant of a verified domain is
+	// verified automatically.
+	ParentVerified string
 }
 
 // Selectors are the DKIM selectors set expects keys at (selector1 and
@@ -101,6 +107,9 @@ func run(ctx context.Context, p *analysis.Pass, set *records.Set, spfCheck, dkim
 				}
 			}
 		}
+		if !res.VerifyRecord {
+			res.ParentVerified = parentVerified(ctx, p, p.Domain)
+		}
 	}
 	return res, nil
 }
@@ -118,4 +127,33 @@ func (res *Result) CNAMEBeside(name string) bool {
 		}
 	}
 	return false
+}
+
+// parentVerified returns the nearest parent of domain, up to its
+// organizational domain (by the public suffix list), that publishes an MS=
+// verification record; "" when there is none or domain is an
+// organizational domain. Microsoft Learn ("Add your custom domain name",
+// learn.microsoft.com/entra/fundamentals/add-custom-domain): "If you want
+// to add a subdomain … you should first add and verify the root domain
+// … The subdomain is automatically verified".
+func parentVerified(ctx context.Context, p *analysis.Pass, domain string) string {
+	domain = strings.TrimSuffix(strings.ToLower(domain), ".")
+	org := strings.TrimSuffix(strings.ToLower(dmarc.OrgDomainPSL(domain)), ".")
+	if org == "" || org == domain || !strings.HasSuffix(domain, "."+org) {
+		return ""
+	}
+	for name := domain; name != org; {
+		_, parent, _ := strings.Cut(name, ".")
+		name = parent
+		a, err := p.Resolver.Lookup(ctx, name, dns.TypeTXT)
+		if err != nil {
+			continue
+		}
+		for _, rr := range a.Records {
+			if verifyCodeRE.MatchString(rrtext.TXT(rr)) {
+				return name
+			}
+		}
+	}
+	return ""
 }

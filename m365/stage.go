@@ -67,10 +67,13 @@ type StageInput struct {
 	Domain       string
 	Diff         []Entry
 	VerifyRecord bool // Result.VerifyRecord
-	DKIM         []*dkim.Selector
-	DMARC        *dmarc.Discovery
-	Enforcement  *enforce.Result
-	Findings     []lint.Finding
+	// ParentVerified is Result.ParentVerified: the parent domain whose
+	// MS= record shows it verified.
+	ParentVerified string
+	DKIM           []*dkim.Selector
+	DMARC          *dmarc.Discovery
+	Enforcement    *enforce.Result
+	Findings       []lint.Finding
 }
 
 // Onboard recognises the onboarding stage from the Microsoft 365 diff
@@ -120,6 +123,17 @@ func (r *StageInput) dmarcPolicy() (p string, rua bool) {
 		return "", false
 	}
 	if len(e.Found) == 0 {
+		if e.Status == OK {
+			// A subdomain inheriting its parent's record: the
+			// subdomain policy (sp) applies, else p.
+			if pol := r.inherited(); pol != nil {
+				p := pol.P
+				if pol.SP != "" {
+					p = pol.SP
+				}
+				return strings.ToLower(p), pol.Reports()
+			}
+		}
 		return "", false
 	}
 	rr, err := dns.NewRR("_dmarc. IN TXT " + e.Found[0])
@@ -135,6 +149,19 @@ func (r *StageInput) dmarcPolicy() (p string, rua bool) {
 		return rec.P, rec.Reports()
 	}
 	return "invalid", rec.Reports()
+}
+
+// inherited returns the DMARC record found above the domain (the one a
+// subdomain without its own inherits), or nil.
+func (r *StageInput) inherited() *dmarc.Record {
+	if r.DMARC == nil {
+		return nil
+	}
+	pol := r.DMARC.Effective()
+	if pol == nil || pol.Record == nil || pol.PolicyDomain == "" || strings.EqualFold(strings.TrimSuffix(pol.PolicyDomain, "."), strings.TrimSuffix(r.Domain, ".")) {
+		return nil
+	}
+	return pol.Record
 }
 
 // stageOf places the domain on the onboarding path: the first stage whose
@@ -223,6 +250,10 @@ func (r *StageInput) dmarcStage() (stageState, bool) {
 	p, rua := r.dmarcPolicy()
 	dmarcE := r.entryOf(records.DMARC)
 	switch {
+	case p == "" && dmarcE != nil && dmarcE.Status == Error:
+		// Not read (not verified offline, a timeout): nothing is known
+		// to be missing, so nothing is to be published over it.
+		return stageState{StageSigning, "Read the DMARC record before going on: " + sentence(dmarcE.Why) + " The stage past signing follows from its policy."}, true
 	case p == "":
 		return stageState{StageSigning, "Publish DMARC at p=none with reports (_dmarc." + r.Domain + " TXT \"v=DMARC1; p=none; rua=mailto:<a mailbox that reads the reports>\"), then read the reports."}, true
 	case p == "invalid" || dmarcE != nil && dmarcE.Status == Conflict:
@@ -254,7 +285,16 @@ func monitoringByReports(e *enforce.Result) stageState {
 func (r *StageInput) enforcingStage() stageState {
 	for _, e := range r.Diff {
 		if !e.Optional && e.Status != OK && e.Status != Error {
-			return stageState{StageEnforcing, fmt.Sprintf("Publish the %s record (%s %s): %s", e.Purpose, e.Type, e.Name, sentence(e.Why))}
+			// A record that must not exist (msoid) is deleted, a wrong
+			// one fixed; only a missing one is published.
+			verb := "Fix"
+			switch {
+			case strings.HasPrefix(e.Expected, "no "):
+				verb = "Delete"
+			case e.Status == Missing:
+				verb = "Publish"
+			}
+			return stageState{StageEnforcing, fmt.Sprintf("%s the %s record (%s %s): %s", verb, e.Purpose, e.Type, e.Name, sentence(e.Why))}
 		}
 	}
 	for _, f := range r.Findings {
@@ -297,6 +337,9 @@ func topSources(e *enforce.Result) string {
 func (r *StageInput) verifiedBy(verify *Entry) string {
 	if verify != nil && verify.Status == OK && len(verify.Found) > 0 || r.VerifyRecord {
 		return "the MS= verification record"
+	}
+	if r.ParentVerified != "" {
+		return "the MS= record of " + r.ParentVerified + ": a subdomain added to the tenant of a verified domain is verified automatically"
 	}
 	for _, s := range r.DKIM {
 		if (s.Selector == "selector1" || s.Selector == "selector2") && s.Status == dkim.StatusOK && (strings.Contains(s.Target, ".onmicrosoft.") || strings.HasSuffix(s.Target, ".dkim.mail.microsoft")) {
