@@ -303,6 +303,22 @@ func (e *evaluation) void(le *lookupError, n int) bool {
 	return e.voids <= maxVoidLookups
 }
 
+// settle decides what a DNS mechanism's lookup (n records, le its
+// failure) decides by itself: past the void limit permerror, no such name
+// or records no match, another failure temperror. answered: the lookup
+// answered, and the mechanism's own test decides.
+func (e *evaluation) settle(le *lookupError, n int) (answered, done bool, res Result, err error) {
+	switch {
+	case !e.void(le, n):
+		return false, true, PermError, errVoidLimit
+	case le != nil && le.notFound:
+		return false, false, "", nil
+	case le != nil:
+		return false, true, TempError, le
+	}
+	return true, false, "", nil
+}
+
 // mechanism evaluates t: done when it decides the record's result.
 func (e *evaluation) mechanism(t *Term, domain, p string) (done bool, res Result, err error) {
 	res = t.Result()
@@ -341,15 +357,10 @@ func (e *evaluation) mechanism(t *Term, domain, p string) (done bool, res Result
 		}
 		if t.Name == "a" {
 			n, matched, le := e.addresses(target, t)
-			if !e.void(le, n) {
-				return true, PermError, errVoidLimit
+			if answered, done, r, err := e.settle(le, n); !answered {
+				return done, r, err
 			}
-			switch {
-			case le != nil && le.notFound:
-				return false, "", nil
-			case le != nil:
-				return true, TempError, le
-			case matched:
+			if matched {
 				return true, res, errMatchedA
 			}
 			return false, "", nil
@@ -398,14 +409,8 @@ func (e *evaluation) mechanism(t *Term, domain, p string) (done bool, res Result
 				le = &lookupError{name: target, notFound: true}
 			}
 		}
-		if !e.void(le, n) {
-			return true, PermError, errVoidLimit
-		}
-		switch {
-		case le != nil && le.notFound:
-			return false, "", nil
-		case le != nil:
-			return true, TempError, le
+		if answered, done, r, err := e.settle(le, n); !answered {
+			return done, r, err
 		}
 		return true, res, errMatchedExists
 	}
@@ -426,14 +431,8 @@ func (e *evaluation) mx(t *Term, name string, res Result) (bool, Result, error) 
 	default:
 		n = countType(a, dns.TypeMX)
 	}
-	if !e.void(le, n) {
-		return true, PermError, errVoidLimit
-	}
-	if le != nil {
-		if le.notFound {
-			return false, "", nil
-		}
-		return true, TempError, le
+	if answered, done, r, err := e.settle(le, n); !answered {
+		return done, r, err
 	}
 	// RFC 7208 §4.6.4: more than 10 MX records is a permerror, counted
 	// before any is asked for.
