@@ -33,10 +33,7 @@ selector2._domainkey IN CNAME selector2-` + token + `._domainkey.fabrikam.onmicr
 _dmarc IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc@fabrikam-shop.example"
 `
 	}
-	set, err := records.M365(domain, records.Options{Tenant: "fabrikam", Workloads: []records.Workload{records.WorkloadExchange, records.WorkloadDKIM, records.WorkloadDMARC}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := mailSet(t, domain)
 	for _, tc := range []struct {
 		token string
 		want  check.Status

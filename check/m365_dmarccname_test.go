@@ -38,10 +38,7 @@ ns1 IN A 192.0.2.1
 shared-policy IN TXT "` + txt + `"
 `
 	}
-	set, err := records.M365(domain, records.Options{Tenant: "fabrikam", Workloads: []records.Workload{records.WorkloadExchange, records.WorkloadDKIM, records.WorkloadDMARC}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := mailSet(t, domain)
 	for _, tc := range []struct {
 		txt   string
 		want  check.Status

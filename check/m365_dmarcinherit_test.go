@@ -52,11 +52,7 @@ var parentNone = strings.Replace(parentZone, "_dmarc IN TXT", "_other IN TXT", 1
 // parent could not be asked.
 func TestDMARCInheritedBySubdomain(t *testing.T) {
 	const domain = "mail.fabrikam.example"
-	opts := records.Options{Tenant: "fabrikam", Workloads: []records.Workload{records.WorkloadExchange, records.WorkloadDKIM, records.WorkloadDMARC}}
-	set, err := records.M365(domain, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := mailSet(t, domain)
 	for _, tc := range []struct {
 		name   string
 		parent string

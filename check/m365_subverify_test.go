@@ -17,11 +17,7 @@ import (
 // parent publishes its MS= record is not told to publish one of its own.
 func TestSubdomainOfVerifiedDomain(t *testing.T) {
 	const domain = "mail.fabrikam.example"
-	opts := records.Options{Tenant: "fabrikam", Workloads: []records.Workload{records.WorkloadExchange, records.WorkloadDKIM, records.WorkloadDMARC}}
-	set, err := records.M365(domain, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := mailSet(t, domain)
 	for _, tc := range []struct {
 		name, parent string
 		want         check.Stage
@@ -41,4 +37,15 @@ func TestSubdomainOfVerifiedDomain(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mailSet is the Microsoft 365 set of domain for tenant fabrikam, mail
+// only (Exchange, DKIM, DMARC).
+func mailSet(t *testing.T, domain string) records.Set {
+	t.Helper()
+	set, err := records.M365(domain, records.Options{Tenant: "fabrikam", Workloads: []records.Workload{records.WorkloadExchange, records.WorkloadDKIM, records.WorkloadDMARC}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
 }
