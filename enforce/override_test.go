@@ -31,10 +31,7 @@ func TestOverride(t *testing.T) {
 	plain := row
 	plain.Reported.Override = ""
 	plain.Source = netip.MustParseAddr("203.0.113.10") // the same sender's other host
-	res, err := enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(row, plain), enforce.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := evaluate(t, row, plain)
 	var listed, other *enforce.Source
 	for i := range res.Sources {
 		switch res.Sources[i].Addr {
@@ -58,10 +55,7 @@ func TestOverride(t *testing.T) {
 	own := enforce.Row{Source: row.Source, Count: 5, HeaderFrom: "contoso.test", EnvelopeFrom: "contoso.test",
 		DKIM:     []enforce.DKIM{{Domain: "contoso.test", Selector: "s2019", Result: "pass"}},
 		Reported: enforce.Reported{Disposition: "none", DKIM: "pass", SPF: "fail"}}
-	res, err = enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(row, own), enforce.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res = evaluate(t, row, own)
 	if len(res.Sources) != 1 || len(res.Sources[0].Advice) < 2 || !strings.Contains(res.Sources[0].Advice[0], "keep the DKIM key at s2019") {
 		t.Errorf("own and relayed mail from one source: %+v", res.Sources)
 	}
@@ -73,10 +67,7 @@ func TestOverride(t *testing.T) {
 	bare := arc
 	bare.Reported.OverrideComment = ""
 	bare.Source = plain.Source
-	res, err = enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(arc, bare), enforce.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res = evaluate(t, arc, bare)
 	for _, s := range res.Sources {
 		forwarded := slices.ContainsFunc(s.Advice, func(a string) bool { return strings.Contains(a, "add no SPF include") })
 		noted := slices.ContainsFunc(s.Why, func(w string) bool { return strings.Contains(w, "reason local_policy") })
@@ -89,10 +80,7 @@ func TestOverride(t *testing.T) {
 	for _, r := range []enforce.Reported{{Disposition: "none", Override: "sampled_out"}, {Disposition: "quarantine", Override: "forwarded"}} {
 		row := row
 		row.Reported = r
-		res, err := enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(row), enforce.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := evaluate(t, row)
 		if s := res.Sources; len(s) != 1 || slices.ContainsFunc(s[0].Why, func(w string) bool { return strings.Contains(w, "reason") }) {
 			t.Errorf("%+v: %+v", r, s)
 		}
@@ -109,10 +97,7 @@ func TestOverridePassedToday(t *testing.T) {
 		DKIM:     []enforce.DKIM{{Domain: "contoso.test", Selector: "s2019", Result: "pass"}},
 		SPF:      []enforce.SPF{{Domain: "contoso.test", Scope: "mfrom", Result: "fail"}},
 		Reported: enforce.Reported{Disposition: "none", DKIM: "pass", SPF: "fail", Override: "forwarded"}}
-	res, err := enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(row), enforce.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := evaluate(t, row)
 	if len(res.Sources) != 1 || res.Breaks != 24 {
 		t.Fatalf("%d breaks: %+v", res.Breaks, res.Sources)
 	}
@@ -135,10 +120,7 @@ func TestOverrideSignatureBroken(t *testing.T) {
 		Reported: enforce.Reported{Disposition: "none", DKIM: "fail", SPF: "fail", Override: "mailing_list"}}
 	unsigned := row
 	unsigned.Source, unsigned.DKIM = mailer, nil
-	res, err := enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(row, unsigned), enforce.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := evaluate(t, row, unsigned)
 	for _, s := range res.Sources {
 		advice := strings.Join(s.Advice, "; ")
 		signAt := strings.Contains(advice, "where the mail starts")
@@ -164,10 +146,7 @@ func TestAdviceStrictDKIM(t *testing.T) {
 		DKIM:     []enforce.DKIM{{Domain: "mailer.test", Selector: "m1", Result: "pass"}},
 		SPF:      []enforce.SPF{{Domain: "bounces.mailer.test", Scope: "mfrom", Result: "pass"}},
 		Reported: enforce.Reported{Disposition: "none", DKIM: "fail", SPF: "fail"}}
-	res, err := enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(relayed, sender), enforce.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := evaluate(t, relayed, sender)
 	if len(res.Sources) != 2 {
 		t.Fatalf("sources %+v", res.Sources)
 	}
@@ -187,10 +166,7 @@ func TestAdviceStrictSPF(t *testing.T) {
 		DKIM:     []enforce.DKIM{{Domain: "mailer.test", Selector: "m1", Result: "pass"}},
 		SPF:      []enforce.SPF{{Domain: "bounces.mailer.test", Scope: "mfrom", Result: "pass"}},
 		Reported: enforce.Reported{Disposition: "none", DKIM: "fail", SPF: "fail"}}
-	res, err := enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(sender), enforce.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := evaluate(t, sender)
 	if len(res.Sources) != 1 || len(res.Sources[0].Advice) != 1 ||
 		!strings.Contains(res.Sources[0].Advice[0], "or the MAIL FROM (bounce) domain strict.contoso.test whose SPF record includes mailer.test") {
 		t.Errorf("sources %+v", res.Sources)
@@ -210,10 +186,7 @@ func TestOverrideReasons(t *testing.T) {
 			Identifiers: aggregate.Identifiers{HeaderFrom: "contoso.test", EnvelopeFrom: "bounces.mailer.test"},
 			DKIM:        []aggregate.DKIMAuth{{Domain: "mailer.test", Selector: "m1", Result: "pass"}},
 			SPF:         []aggregate.SPFAuth{{Domain: "bounces.mailer.test", Scope: "mfrom", Result: "pass"}}}
-		res, err := enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(enforce.RowOf(rec)), enforce.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := evaluate(t, enforce.RowOf(rec))
 		if len(res.Sources) != 1 || len(res.Sources[0].Advice) != 1 || !strings.HasPrefix(res.Sources[0].Advice[0], "add no SPF include") {
 			t.Errorf("%v: %+v", reasons, res.Sources)
 		}
@@ -228,10 +201,7 @@ func TestOverrideSignatureTempError(t *testing.T) {
 		DKIM:     []enforce.DKIM{{Domain: "contoso.test", Selector: "s2024", Result: "temperror"}},
 		SPF:      []enforce.SPF{{Domain: "contoso.test", Scope: "mfrom", Result: "fail"}},
 		Reported: enforce.Reported{Disposition: "none", DKIM: "fail", SPF: "fail", Override: "forwarded"}}
-	res, err := enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(row), enforce.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := evaluate(t, row)
 	if len(res.Sources) != 1 || slices.ContainsFunc(res.Sources[0].Advice, func(a string) bool { return strings.Contains(a, "did not survive the relay") }) {
 		t.Errorf("sources %+v", res.Sources)
 	}
@@ -250,10 +220,7 @@ func TestOverrideOtherReceiver(t *testing.T) {
 	silent := listed
 	silent.Count = 25
 	silent.Reported.Override = ""
-	res, err := enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(silent, listed), enforce.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := evaluate(t, silent, listed)
 	if len(res.Sources) != 1 || res.Sources[0].Rejected != 65 {
 		t.Fatalf("sources %+v", res.Sources)
 	}
@@ -262,4 +229,14 @@ func TestOverrideOtherReceiver(t *testing.T) {
 		!slices.ContainsFunc(s.Why, func(w string) bool { return strings.Contains(w, "another receiver reported") }) {
 		t.Errorf("why %q, advice %q", s.Why, s.Advice)
 	}
+}
+
+// evaluate replays rows against the proposed zone of contoso.test.
+func evaluate(t *testing.T, rows ...enforce.Row) *enforce.Result {
+	t.Helper()
+	res, err := enforce.Evaluate(context.Background(), proposed(t), "contoso.test", rowsOf(rows...), enforce.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
