@@ -950,8 +950,7 @@ func (d *differ) inheritedDMARC(domain string) (string, error) {
 	if err != nil || disc == nil {
 		return "", nil
 	}
-	if pol := disc.Effective(); pol != nil && pol.Record != nil && pol.PolicyDomain != "" &&
-		!strings.EqualFold(strings.TrimSuffix(pol.PolicyDomain, "."), strings.TrimSuffix(domain, ".")) {
+	if pol := inheritedPolicy(disc, domain); pol != nil {
 		return fmt.Sprintf("no DMARC record of its own: the subdomain inherits _dmarc.%s's (p=%s%s)", strings.TrimSuffix(pol.PolicyDomain, "."), pol.Record.P, spOf(pol.Record)), nil
 	}
 	if pol := disc.RFC7489; pol != nil && pol.Record == nil && pol.Failure != nil &&
@@ -959,6 +958,21 @@ func (d *differ) inheritedDMARC(domain string) (string, error) {
 		return "", fmt.Errorf("the organizational domain's record, which the subdomain inherits, could not be asked: %w", pol.Failure)
 	}
 	return "", nil
+}
+
+// inheritedPolicy returns the policy disc found above domain, the one a
+// subdomain without a record of its own inherits; nil when there is none,
+// or domain has its own.
+func inheritedPolicy(disc *dmarc.Discovery, domain string) *dmarc.Policy {
+	if disc == nil {
+		return nil
+	}
+	pol := disc.Effective()
+	if pol == nil || pol.Record == nil || pol.PolicyDomain == "" ||
+		strings.EqualFold(strings.TrimSuffix(pol.PolicyDomain, "."), strings.TrimSuffix(domain, ".")) {
+		return nil
+	}
+	return pol
 }
 
 func spOf(rec *dmarc.Record) string {

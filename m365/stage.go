@@ -154,14 +154,10 @@ func (r *StageInput) dmarcPolicy() (p string, rua bool) {
 // inherited returns the DMARC record found above the domain (the one a
 // subdomain without its own inherits), or nil.
 func (r *StageInput) inherited() *dmarc.Record {
-	if r.DMARC == nil {
-		return nil
+	if pol := inheritedPolicy(r.DMARC, r.Domain); pol != nil {
+		return pol.Record
 	}
-	pol := r.DMARC.Effective()
-	if pol == nil || pol.Record == nil || pol.PolicyDomain == "" || strings.EqualFold(strings.TrimSuffix(pol.PolicyDomain, "."), strings.TrimSuffix(r.Domain, ".")) {
-		return nil
-	}
-	return pol.Record
+	return nil
 }
 
 // stageOf places the domain on the onboarding path: the first stage whose
