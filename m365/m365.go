@@ -2,6 +2,8 @@ package m365
 
 import (
 	"context"
+	"github.com/domainlint/domainlint/resolver"
+	"slices"
 	"strings"
 
 	"github.com/domainlint/domainlint/analysis"
@@ -100,13 +102,7 @@ func run(ctx context.Context, p *analysis.Pass, set *records.Set, spfCheck, dkim
 	if len(set.ByPurpose(records.Verify)) == 0 {
 		// The verify workload is not asked for, but an MS= record still
 		// shows the domain was verified: the stage reads it.
-		if a, err := p.Resolver.Lookup(ctx, p.Domain, dns.TypeTXT); err == nil {
-			for _, rr := range a.Records {
-				if verifyCodeRE.MatchString(rrtext.TXT(rr)) {
-					res.VerifyRecord = true
-				}
-			}
-		}
+		res.VerifyRecord = hasVerifyCode(ctx, p.Resolver, p.Domain)
 		if !res.VerifyRecord {
 			res.ParentVerified = parentVerified(ctx, p, p.Domain)
 		}
@@ -145,15 +141,19 @@ func parentVerified(ctx context.Context, p *analysis.Pass, domain string) string
 	for name := domain; name != org; {
 		_, parent, _ := strings.Cut(name, ".")
 		name = parent
-		a, err := p.Resolver.Lookup(ctx, name, dns.TypeTXT)
-		if err != nil {
-			continue
-		}
-		for _, rr := range a.Records {
-			if verifyCodeRE.MatchString(rrtext.TXT(rr)) {
-				return name
-			}
+		if hasVerifyCode(ctx, p.Resolver, name) {
+			return name
 		}
 	}
 	return ""
+}
+
+// hasVerifyCode reports whether name publishes a Microsoft 365 MS= code
+// (a failed lookup: no).
+func hasVerifyCode(ctx context.Context, r resolver.Resolver, name string) bool {
+	a, err := r.Lookup(ctx, name, dns.TypeTXT)
+	if err != nil {
+		return false
+	}
+	return slices.ContainsFunc(a.Records, func(rr dns.RR) bool { return verifyCodeRE.MatchString(rrtext.TXT(rr)) })
 }
