@@ -2,7 +2,6 @@ package m365
 
 import (
 	"context"
-	"github.com/domainlint/domainlint/resolver"
 	"slices"
 	"strings"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/domainlint/domainlint/internal/rrtext"
 	"github.com/domainlint/domainlint/lint"
 	"github.com/domainlint/domainlint/records"
+	"github.com/domainlint/domainlint/resolver"
 	"github.com/domainlint/domainlint/spf"
 	"github.com/miekg/dns"
 )
