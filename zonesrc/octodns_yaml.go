@@ -8,7 +8,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"syscall"
 
 	"gopkg.in/yaml.v3"
 )
@@ -51,18 +50,7 @@ func readUnder(dir, rel string) ([]byte, error) {
 		return nil, err
 	}
 	defer root.Close()
-	// Opened without blocking, and read only if regular.
-	f, err := root.OpenFile(rel, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err != nil {
-		return nil, err
-	} else if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("not a regular file (%s)", fi.Mode().Type())
-	}
-	return readAll(f)
+	return readFSFile(root.FS(), filepath.ToSlash(rel))
 }
 
 // yamlExpander follows aliases, merge keys and !include in an octoDNS
